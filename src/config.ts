@@ -1,0 +1,155 @@
+// Typed configuration from the environment (and an optional .env file, loaded by main.ts).
+// Every problem is reported at once, one sentence each, so a first start is fixed in one go.
+import { validate as cronIsValid } from 'node-cron';
+
+export interface BotFrameworkConfig {
+  appId: string;
+  appPassword: string;
+  appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  appTenantId: string;
+}
+
+export interface PartnerCenterConfig {
+  baseUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string | undefined;
+  requestsPerMinute: number;
+  timeoutMs: number;
+}
+
+export interface Config {
+  /** No Partner Center credentials → the built-in simulator and the Agents Playground. */
+  sandbox: boolean;
+  /** null → no Bot Framework auth, loopback only. */
+  bot: BotFrameworkConfig | null;
+  /** Filled for production; in the sandbox main.ts fills it with the simulator's address. */
+  partnerCenter: PartnerCenterConfig | null;
+  port: number;
+  host: string;
+  dataFile: string;
+  /** Teams tenants whose users may talk to the bot. */
+  allowedTenantIds: string[];
+  pollSchedule: string;
+  logLevel: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PUBLIC_PARTNER_CENTER = 'https://api.partnercenter.microsoft.com';
+const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+const APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const bot = readBotFramework(get, problems);
+  const pcNames = ['PARTNER_TENANT_ID', 'PARTNER_CENTER_CLIENT_ID', 'PARTNER_CENTER_CLIENT_SECRET'];
+  const givenPc = pcNames.filter((name) => get(name));
+  const sandbox = givenPc.length === 0 && !get('PARTNER_CENTER_REFRESH_TOKEN');
+  if (!sandbox && givenPc.length < pcNames.length) {
+    const missing = pcNames.filter((name) => !get(name));
+    problems.push(`Partner Center credentials are incomplete: set ${missing.join(', ')} (or remove them all to run the sandbox).`);
+  }
+
+  const partnerCenter: PartnerCenterConfig | null = sandbox
+    ? null
+    : {
+        baseUrl: readUrl(get, 'PARTNER_CENTER_URL', PUBLIC_PARTNER_CENTER, problems),
+        authorityHost: readUrl(get, 'PARTNER_CENTER_AUTHORITY_HOST', PUBLIC_AUTHORITY, problems),
+        tenantId: get('PARTNER_TENANT_ID') ?? '',
+        clientId: get('PARTNER_CENTER_CLIENT_ID') ?? '',
+        clientSecret: get('PARTNER_CENTER_CLIENT_SECRET') ?? '',
+        refreshToken: get('PARTNER_CENTER_REFRESH_TOKEN'),
+        requestsPerMinute: readInt(get, 'PARTNER_CENTER_REQUESTS_PER_MINUTE', 500, 1, 100_000, problems),
+        timeoutMs: readInt(get, 'PARTNER_CENTER_TIMEOUT_SECONDS', 30, 1, 600, problems) * 1000,
+      };
+
+  const port = readInt(get, 'PORT', 3978, 1, 65_535, problems);
+  const pollSchedule = get('POLL_SCHEDULE') ?? '*/5 * * * *';
+  if (!cronIsValid(pollSchedule)) problems.push(`POLL_SCHEDULE "${pollSchedule}" is not a valid cron expression (e.g. "*/5 * * * *").`);
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+
+  const allowedTenantIds = (get('ALLOWED_TENANT_IDS') ?? '')
+    .split(',')
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  for (const id of allowedTenantIds) {
+    if (id !== '*' && !GUID.test(id)) problems.push(`ALLOWED_TENANT_IDS: "${id}" is not a tenant id (a GUID).`);
+  }
+  if (allowedTenantIds.length === 0 && !sandbox) {
+    const partnerTenant = [get('PARTNER_TENANT_ID'), bot?.appTenantId].find((id) => id && GUID.test(id));
+    if (partnerTenant) allowedTenantIds.push(partnerTenant.toLowerCase());
+    else problems.push('ALLOWED_TENANT_IDS is empty and PARTNER_TENANT_ID is not a GUID: set ALLOWED_TENANT_IDS to your Teams tenant id.');
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      sandbox,
+      bot,
+      partnerCenter,
+      port,
+      // Without Bot Framework authentication nobody else may reach the endpoint.
+      host: bot ? '0.0.0.0' : '127.0.0.1',
+      dataFile: get('DATA_FILE') ?? (sandbox ? 'data/sandbox-state.json' : 'data/state.json'),
+      allowedTenantIds,
+      pollSchedule,
+      logLevel,
+    },
+  };
+}
+
+function readBotFramework(get: (name: string) => string | undefined, problems: string[]): BotFrameworkConfig | null {
+  const appId = get('MicrosoftAppId');
+  if (!appId) return null;
+  const appType = get('MicrosoftAppType') ?? 'SingleTenant';
+  if (!(APP_TYPES as readonly string[]).includes(appType)) {
+    problems.push(`MicrosoftAppType must be one of ${APP_TYPES.join(', ')}.`);
+  }
+  const appPassword = get('MicrosoftAppPassword') ?? '';
+  if (appType !== 'UserAssignedMSI' && !appPassword) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set.');
+  const appTenantId = get('MicrosoftAppTenantId') ?? '';
+  if (appType === 'SingleTenant' && !appTenantId) problems.push('MicrosoftAppTenantId is required for a SingleTenant bot.');
+  return { appId, appPassword, appType: appType as BotFrameworkConfig['appType'], appTenantId };
+}
+
+function readUrl(get: (name: string) => string | undefined, name: string, fallback: string, problems: string[]): string {
+  const value = get(name) ?? fallback;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    return value.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${name} "${value}" is not a valid http(s) URL.`);
+    return fallback;
+  }
+}
+
+function readInt(
+  get: (name: string) => string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,125 @@
+// Access tokens for Partner Center from Microsoft Entra ID: App+User (the "secure application model",
+// a stored refresh token exchanged for access tokens) or app-only (client credentials).
+import { z } from 'zod';
+import { AuthenticationError } from './errors.js';
+import { systemClock, type Clock } from './rateBudget.js';
+
+export interface TokenProvider {
+  getToken(): Promise<string>;
+  /** Partner Center rejected the token (401): forget it so the next call fetches a new one. */
+  invalidate(): void;
+}
+
+/** Where a rotated refresh token is kept so that it survives restarts (the state store). */
+export interface RefreshTokenStore {
+  loadRefreshToken(): Promise<string | null>;
+  saveRefreshToken(token: string): Promise<void>;
+}
+
+export interface EntraCredentials {
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** Present → App+User; absent → app-only. */
+  refreshToken?: string;
+  /** The Partner Center resource, e.g. https://api.partnercenter.microsoft.com */
+  resource: string;
+}
+
+export interface EntraTokenProviderOptions {
+  credentials: EntraCredentials;
+  refreshTokenStore?: RefreshTokenStore;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  timeoutMs?: number;
+}
+
+const tokenResponse = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.coerce.number().positive(),
+  refresh_token: z.string().min(1).optional(),
+});
+const tokenError = z.object({ error: z.string(), error_description: z.string().optional() });
+
+/** Renew this long before Entra's expiry so a token never dies in flight. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+export class EntraTokenProvider implements TokenProvider {
+  private cached: { token: string; renewAt: number } | null = null;
+  private inFlight: Promise<string> | null = null;
+  private readonly fetchFn: typeof fetch;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: EntraTokenProviderOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get mode(): 'app+user' | 'app-only' {
+    return this.options.credentials.refreshToken ? 'app+user' : 'app-only';
+  }
+
+  async getToken(): Promise<string> {
+    if (this.cached && this.clock.now() < this.cached.renewAt) return this.cached.token;
+    // One request to Entra however many Partner Center calls are waiting for a token.
+    this.inFlight ??= this.fetchToken().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  invalidate(): void {
+    this.cached = null;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { credentials, refreshTokenStore } = this.options;
+    const form = new URLSearchParams({ client_id: credentials.clientId, client_secret: credentials.clientSecret });
+    const resource = credentials.resource.replace(/\/+$/, '');
+    if (credentials.refreshToken) {
+      // A rotated token kept from an earlier exchange is newer than the one in the environment.
+      const refreshToken = (await refreshTokenStore?.loadRefreshToken()) ?? credentials.refreshToken;
+      form.set('grant_type', 'refresh_token');
+      form.set('refresh_token', refreshToken);
+      form.set('scope', `${resource}/user_impersonation offline_access`);
+    } else {
+      form.set('grant_type', 'client_credentials');
+      form.set('scope', `${resource}/.default`);
+    }
+    const url = `${credentials.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`;
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: form,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw new AuthenticationError('unreachable', `the sign-in endpoint could not be reached (${(error as Error).message})`);
+    }
+    const json: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const parsed = tokenError.safeParse(json);
+      throw parsed.success
+        ? new AuthenticationError(parsed.data.error, firstLine(parsed.data.error_description ?? 'no description'))
+        : new AuthenticationError(`http_${response.status}`, 'the sign-in endpoint answered with an unexpected body');
+    }
+    const parsed = tokenResponse.safeParse(json);
+    if (!parsed.success) throw new AuthenticationError('bad_response', 'the sign-in endpoint answered without an access token');
+    if (credentials.refreshToken && parsed.data.refresh_token) {
+      await refreshTokenStore?.saveRefreshToken(parsed.data.refresh_token);
+    }
+    const lifetimeMs = parsed.data.expires_in * 1000;
+    this.cached = {
+      token: parsed.data.access_token,
+      renewAt: this.clock.now() + Math.max(lifetimeMs / 2, lifetimeMs - EXPIRY_MARGIN_MS),
+    };
+    return parsed.data.access_token;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0] ?? text;
+}

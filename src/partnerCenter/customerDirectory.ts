@@ -1,0 +1,88 @@
+// The partner's customers, kept warm in memory so that resolving "contoso" in a chat command costs no
+// Partner Center request. Listing everything is a paged walk; it runs at most once at a time, and a stale
+// list keeps answering while the next one loads.
+import { randomUUID } from 'node:crypto';
+import { matchCustomer, type CustomerMatch } from '../domain/customerMatch.js';
+import type { Customer } from '../domain/types.js';
+import type { PartnerCenterClient } from './client.js';
+import type { RequestContext } from './http.js';
+import { systemClock, type Clock } from './rateBudget.js';
+
+export interface CustomerDirectoryOptions {
+  /** How long a full listing is trusted before it is refreshed in the background. */
+  ttlMs?: number;
+  clock?: Clock;
+}
+
+export class CustomerDirectory {
+  private customers: Customer[] | null = null;
+  private byId = new Map<string, Customer>();
+  private loadedAt = 0;
+  private loading: Promise<Customer[]> | null = null;
+  private readonly ttlMs: number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly client: PartnerCenterClient,
+    options: CustomerDirectoryOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 15 * 60_000;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get isWarm(): boolean {
+    return this.customers !== null;
+  }
+
+  /** Every customer. Waits only when nothing has been loaded yet. */
+  async all(ctx: RequestContext): Promise<Customer[]> {
+    if (this.customers && this.clock.now() - this.loadedAt < this.ttlMs) return this.customers;
+    const load = this.reload(ctx);
+    return this.customers ?? load;
+  }
+
+  /** Start (or join) a full listing now, e.g. at start-up or when a poll cycle wants new customers. */
+  reload(ctx: RequestContext = { correlationId: randomUUID() }): Promise<Customer[]> {
+    this.loading ??= this.listAll(ctx).finally(() => {
+      this.loading = null;
+    });
+    // A background refresh that fails must not become an unhandled rejection; callers awaiting it still see it.
+    this.loading.catch(() => undefined);
+    return this.loading;
+  }
+
+  find(customerId: string): Customer | undefined {
+    return this.byId.get(customerId.toLowerCase());
+  }
+
+  /** Partner Center's own starts_with filter, on company name and on domain, merged. */
+  async search(ctx: RequestContext, prefix: string): Promise<Customer[]> {
+    const seen = new Map<string, Customer>();
+    for (const field of ['CompanyName', 'Domain'] as const) {
+      for await (const page of this.client.allCustomers(ctx, { field, prefix })) {
+        for (const customer of page) seen.set(customer.id, customer);
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.companyName.localeCompare(b.companyName));
+  }
+
+  async resolve(ctx: RequestContext, query: string): Promise<CustomerMatch> {
+    if (!this.isWarm) {
+      // Cold start: two filtered requests answer most names without listing every customer first.
+      const found = await this.search(ctx, query.trim());
+      const match = matchCustomer(query, found);
+      if (match.kind !== 'none') return match;
+    }
+    return matchCustomer(query, await this.all(ctx));
+  }
+
+  private async listAll(ctx: RequestContext): Promise<Customer[]> {
+    const customers: Customer[] = [];
+    for await (const page of this.client.allCustomers(ctx)) customers.push(...page);
+    customers.sort((a, b) => a.companyName.localeCompare(b.companyName));
+    this.customers = customers;
+    this.byId = new Map(customers.map((customer) => [customer.id.toLowerCase(), customer]));
+    this.loadedAt = this.clock.now();
+    return customers;
+  }
+}

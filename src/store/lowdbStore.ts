@@ -1,0 +1,87 @@
+// The lowdb-backed state store: one JSON file, written atomically (temp file, fsync, rename) by one
+// writer at a time. A file that cannot be read is never overwritten: start-up stops with a clear reason.
+import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { emptyState, migrate, StateFileError, type State } from './state.js';
+import type { StateStore } from './stateStore.js';
+
+class DurableJsonFile implements Adapter<State> {
+  constructor(private readonly fileName: string) {}
+
+  async read(): Promise<State | null> {
+    let text: string;
+    try {
+      text = await readFile(this.fileName, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      throw new StateFileError(`The state file ${this.fileName} cannot be read (${code ?? (error as Error).message}).`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new StateFileError(
+        `The state file ${this.fileName} is not valid JSON (${(error as Error).message}). It was left untouched: restore it from a backup or move it away, then start again.`,
+      );
+    }
+    const { state, migrated } = migrate(raw, this.fileName);
+    // Keep the pre-migration file: a migration is the one write that cannot be undone by restarting.
+    if (migrated) await copyFile(this.fileName, `${this.fileName}.v${(raw as State).schemaVersion}.bak`);
+    return state;
+  }
+
+  async write(state: State): Promise<void> {
+    const temp = path.join(path.dirname(this.fileName), `.${path.basename(this.fileName)}.tmp`);
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(state));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, this.fileName);
+  }
+}
+
+export class LowdbStateStore implements StateStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: Low<State>,
+    private readonly adapter: DurableJsonFile,
+    readonly fileName: string,
+  ) {}
+
+  /** Opens (or creates) the state file. Throws StateFileError if it exists but cannot be used. */
+  static async open(fileName: string): Promise<LowdbStateStore> {
+    await mkdir(path.dirname(path.resolve(fileName)), { recursive: true });
+    const adapter = new DurableJsonFile(fileName);
+    const db = new Low<State>(adapter, emptyState());
+    await db.read();
+    const store = new LowdbStateStore(db, adapter, fileName);
+    await store.update(() => undefined); // create the file now, so a bad path fails at start, not later
+    return store;
+  }
+
+  read(): Readonly<State> {
+    return this.db.data;
+  }
+
+  update<T>(change: (draft: State) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const result = change(this.db.data);
+      try {
+        await this.db.write();
+      } catch (error) {
+        // The file still holds the last durable state: return to it rather than keep an unsaved change.
+        this.db.data = (await this.adapter.read()) ?? emptyState();
+        throw error;
+      }
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

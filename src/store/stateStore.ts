@@ -1,0 +1,13 @@
+// The store's contract. The rest of the app reads a consistent snapshot and changes state only through
+// `update`, which applies a change and makes it durable before resolving, one change at a time.
+import type { State } from './state.js';
+
+export interface StateStore {
+  /** The current state. Treat it as read-only: change it through `update`. */
+  read(): Readonly<State>;
+  /**
+   * Apply `change` to the state and write it durably. Changes run one after another, never interleaved,
+   * so a change sees every earlier one. If the write fails, the in-memory state is rolled back.
+   */
+  update<T>(change: (draft: State) => T): Promise<T>;
+}

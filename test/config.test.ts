@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { loadConfig } from '../src/config.js';
+
+const production = {
+  PARTNER_TENANT_ID: '0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+  PARTNER_CENTER_CLIENT_ID: 'client',
+  PARTNER_CENTER_CLIENT_SECRET: 'secret',
+  PARTNER_CENTER_REFRESH_TOKEN: 'refresh',
+};
+
+describe('configuration', () => {
+  it('runs the sandbox on loopback when nothing is configured', () => {
+    const result = loadConfig({});
+    assert.ok(result.ok);
+    assert.equal(result.config.sandbox, true);
+    assert.equal(result.config.bot, null);
+    assert.equal(result.config.host, '127.0.0.1');
+    assert.equal(result.config.port, 3978);
+    assert.equal(result.config.pollSchedule, '*/5 * * * *');
+  });
+
+  it('reads Partner Center credentials and defaults to the public cloud', () => {
+    const result = loadConfig(production);
+    assert.ok(result.ok);
+    assert.equal(result.config.sandbox, false);
+    assert.equal(result.config.partnerCenter?.baseUrl, 'https://api.partnercenter.microsoft.com');
+    assert.equal(result.config.partnerCenter?.authorityHost, 'https://login.microsoftonline.com');
+    assert.equal(result.config.partnerCenter?.requestsPerMinute, 500);
+    // Empty allow-list means the partner's own tenant only.
+    assert.deepEqual(result.config.allowedTenantIds, ['0c39d6d5-c70d-4c55-bc02-f620844f3fd1']);
+  });
+
+  it('listens on every interface only when Bot Framework auth is on', () => {
+    const result = loadConfig({
+      ...production,
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'pw',
+      MicrosoftAppTenantId: 'tenant',
+    });
+    assert.ok(result.ok);
+    assert.equal(result.config.host, '0.0.0.0');
+    assert.equal(result.config.bot?.appType, 'SingleTenant');
+  });
+
+  it('reports every problem at once, one sentence each, without echoing secrets', () => {
+    const result = loadConfig({
+      PARTNER_CENTER_CLIENT_SECRET: 'super-secret-value',
+      PORT: 'eighty',
+      POLL_SCHEDULE: 'every now and then',
+      MicrosoftAppId: 'app',
+      ALLOWED_TENANT_IDS: 'not-a-guid',
+      PARTNER_CENTER_URL: 'ftp://example',
+    });
+    assert.ok(!result.ok);
+    const text = result.problems.join('\n');
+    assert.match(text, /credentials are incomplete: set PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID/);
+    assert.match(text, /PORT must be a whole number/);
+    assert.match(text, /POLL_SCHEDULE "every now and then" is not a valid cron/);
+    assert.match(text, /MicrosoftAppPassword is required/);
+    assert.match(text, /"not-a-guid" is not a tenant id/);
+    assert.match(text, /PARTNER_CENTER_URL "ftp:\/\/example" is not a valid/);
+    assert.doesNotMatch(text, /super-secret-value/);
+  });
+
+  it('asks for ALLOWED_TENANT_IDS when the partner tenant is a domain name', () => {
+    const result = loadConfig({ ...production, PARTNER_TENANT_ID: 'contoso.onmicrosoft.com' });
+    assert.ok(!result.ok);
+    assert.match(result.problems.join(), /set ALLOWED_TENANT_IDS/);
+  });
+});
