@@ -1,5 +1,7 @@
 // The shape of the one state file, its schema version, and the migrations between versions.
-import type { Severity } from '../domain/types.js';
+import type { Watch } from '../domain/watch.js';
+
+export type { Watch } from '../domain/watch.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -26,22 +28,6 @@ export interface Target {
   active: boolean;
   inactiveReason: string | null;
   updatedAt: string;
-}
-
-export type WatchKind = 'customer' | 'all' | 'order';
-
-export interface Watch {
-  id: string;
-  targetKey: string;
-  kind: WatchKind;
-  customerId: string | null;
-  customerName: string | null;
-  orderId: string | null;
-  minSeverity: Severity | null;
-  /** Lower-cased workload prefixes, e.g. ["exchange", "teams"]; empty = all. */
-  workloads: string[];
-  createdBy: string;
-  createdAt: string;
 }
 
 export interface State {

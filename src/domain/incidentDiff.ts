@@ -1,0 +1,130 @@
+// The incident diff: what changed for one customer between the stored snapshot and a *successful* fetch.
+// Pure: a failed fetch never reaches this function, so absence here really means "no longer reported".
+import type { Incident } from './types.js';
+
+/** What we remember of an incident between cycles: just enough to notice every change users care about. */
+export interface IncidentFingerprint {
+  severity: Incident['severity'];
+  status: Incident['status'];
+  resolved: boolean;
+  /** Distinct messages seen (Partner Center sometimes repeats one). */
+  messageCount: number;
+  lastMessageAt: string;
+}
+
+export interface CustomerIncidentSnapshot {
+  fetchedAt: string;
+  incidents: Record<string, IncidentFingerprint>;
+}
+
+export type IncidentEventKind = 'opened' | 'updated' | 'resolved';
+
+export interface IncidentEvent {
+  /** Stable for the same change, so a re-run of a cycle produces the same id. */
+  id: string;
+  kind: IncidentEventKind;
+  customerId: string;
+  incident: Incident;
+  /** Human-readable changes, e.g. "severity critical → warning", "new update". */
+  changes: string[];
+  /** Resolved because it vanished from a successful fetch ("no longer reported"). */
+  vanished: boolean;
+}
+
+export interface IncidentDiff {
+  events: IncidentEvent[];
+  snapshot: CustomerIncidentSnapshot;
+}
+
+/** Message-center posts are announcements, not incidents: they never raise alerts. */
+export function isAlertable(incident: Incident): boolean {
+  return incident.kind !== 'message_center';
+}
+
+export function fingerprint(incident: Incident): IncidentFingerprint {
+  const distinct = distinctMessages(incident);
+  return {
+    severity: incident.severity,
+    status: incident.status,
+    resolved: incident.resolved,
+    messageCount: distinct.length,
+    lastMessageAt: distinct.at(-1)?.publishedTime ?? '',
+  };
+}
+
+/**
+ * `previous` undefined means this customer was never fetched: the fetch is the baseline and raises no
+ * events, so starting to watch a customer does not flood the channel with its old incidents.
+ */
+export function diffIncidents(
+  customerId: string,
+  previous: CustomerIncidentSnapshot | undefined,
+  current: readonly Incident[],
+  fetchedAt: string,
+): IncidentDiff {
+  const alertable = current.filter(isAlertable);
+  const snapshot: CustomerIncidentSnapshot = {
+    fetchedAt,
+    incidents: Object.fromEntries(alertable.map((incident) => [incident.id, fingerprint(incident)])),
+  };
+  if (!previous) return { events: [], snapshot };
+
+  const events: IncidentEvent[] = [];
+  const event = (kind: IncidentEventKind, incident: Incident, changes: string[], vanished = false) => {
+    const print = snapshot.incidents[incident.id] ?? fingerprint(incident);
+    const id = [customerId, incident.id, kind, print.severity, print.status, print.messageCount, print.lastMessageAt, vanished ? 'gone' : ''].join('|');
+    events.push({ id, kind, customerId, incident, changes, vanished });
+  };
+
+  for (const incident of alertable) {
+    const before = previous.incidents[incident.id];
+    const now = snapshot.incidents[incident.id];
+    if (!now) continue;
+    if (!before) {
+      if (!incident.resolved) event('opened', incident, []);
+      continue;
+    }
+    if (!before.resolved && now.resolved) {
+      event('resolved', incident, []);
+      continue;
+    }
+    const changes: string[] = [];
+    if (before.resolved && !now.resolved) changes.push('reopened');
+    if (before.severity !== now.severity) changes.push(`severity ${before.severity} → ${now.severity}`);
+    if (before.status !== now.status) changes.push(`status ${before.status} → ${now.status}`);
+    if (now.messageCount > before.messageCount || now.lastMessageAt > before.lastMessageAt) changes.push('new update');
+    if (changes.length > 0) event('updated', incident, changes);
+  }
+
+  for (const [id, before] of Object.entries(previous.incidents)) {
+    if (snapshot.incidents[id] || before.resolved) continue;
+    const gone: Incident = {
+      id,
+      customerId,
+      kind: 'incident',
+      workload: '',
+      title: id,
+      severity: before.severity,
+      status: before.status,
+      startTime: '',
+      endTime: null,
+      resolved: true,
+      messages: [],
+    };
+    event('resolved', gone, ['no longer reported'], true);
+  }
+  return { events, snapshot };
+}
+
+/** Messages without exact repeats, oldest first. */
+export function distinctMessages(incident: Incident): Incident['messages'] {
+  const seen = new Set<string>();
+  return [...incident.messages]
+    .sort((a, b) => a.publishedTime.localeCompare(b.publishedTime))
+    .filter((message) => {
+      const key = `${message.publishedTime}\u0000${message.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}

@@ -1,0 +1,42 @@
+// Watches — a conversation's request for alerts — and the rule that decides whether one covers an event.
+import { meetsMinimumSeverity } from './severity.js';
+import type { Incident, Severity } from './types.js';
+
+export type WatchKind = 'customer' | 'all' | 'order';
+
+export interface Watch {
+  id: string;
+  /** The conversation that asked (a Target key). */
+  targetKey: string;
+  kind: WatchKind;
+  customerId: string | null;
+  customerName: string | null;
+  orderId: string | null;
+  minSeverity: Severity | null;
+  /** Lower-cased workload names as typed ("exchange", "teams"); empty = every workload. */
+  workloads: string[];
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Does this watch ask for alerts about this incident of this customer? */
+export function watchCoversIncident(watch: Watch, customerId: string, incident: Incident): boolean {
+  if (watch.kind === 'order') return false;
+  if (watch.kind === 'customer' && watch.customerId !== customerId) return false;
+  if (watch.minSeverity && !meetsMinimumSeverity(incident.severity, watch.minSeverity)) return false;
+  if (watch.workloads.length > 0) {
+    const workload = incident.workload.toLowerCase();
+    if (!watch.workloads.some((wanted) => workload.includes(wanted))) return false;
+  }
+  return true;
+}
+
+export function describeWatch(watch: Watch): string {
+  const what =
+    watch.kind === 'all' ? 'all customers' : watch.kind === 'order' ? `order ${watch.orderId} of ${watch.customerName}` : (watch.customerName ?? '');
+  const filters = [
+    watch.minSeverity ? `severity ${watch.minSeverity} or worse` : '',
+    watch.workloads.length > 0 ? `workloads ${watch.workloads.join(', ')}` : '',
+  ].filter(Boolean);
+  return filters.length > 0 ? `${what} (${filters.join('; ')})` : what;
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { diffIncidents, type CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import type { Incident } from '../../src/domain/types.js';
+
+const T0 = '2026-11-22T10:00:00Z';
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: 'EX100001',
+    customerId: 'c1',
+    kind: 'incident',
+    workload: 'Exchange Online',
+    title: 'Mail delivery delays',
+    severity: 'critical',
+    status: 'critical',
+    startTime: T0,
+    endTime: null,
+    resolved: false,
+    messages: [{ publishedTime: '2026-11-22T10:00:00Z', text: 'Investigating' }],
+    ...overrides,
+  };
+}
+
+/** Run a fetch through the diff with the snapshot of an earlier one. */
+function after(previous: Incident[], current: Incident[]) {
+  const baseline = diffIncidents('c1', undefined, previous, T0).snapshot;
+  return diffIncidents('c1', baseline, current, '2026-11-22T10:05:00Z');
+}
+
+describe('incident diff', () => {
+  it('treats the first fetch as the baseline: no events for what already exists', () => {
+    const { events, snapshot } = diffIncidents('c1', undefined, [incident(), incident({ id: 'TM1', workload: 'Microsoft Teams' })], T0);
+    assert.deepEqual(events, []);
+    assert.deepEqual(Object.keys(snapshot.incidents).sort(), ['EX100001', 'TM1']);
+  });
+
+  it('opens a new unresolved incident, but not one that arrives already resolved', () => {
+    const { events } = after([], [incident(), incident({ id: 'EX2', resolved: true })]);
+    assert.deepEqual(events.map((e) => [e.kind, e.incident.id]), [['opened', 'EX100001']]);
+  });
+
+  it('sees a new message as an update', () => {
+    const second = incident({
+      messages: [...incident().messages, { publishedTime: '2026-11-22T10:30:00Z', text: 'Fix deploying' }],
+    });
+    const { events } = after([incident()], [second]);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.kind, 'updated');
+    assert.deepEqual(events[0]?.changes, ['new update']);
+  });
+
+  it('ignores a repeated message and message order', () => {
+    const messages = [
+      { publishedTime: '2026-11-22T10:30:00Z', text: 'Fix deploying' },
+      { publishedTime: '2026-11-22T10:00:00Z', text: 'Investigating' },
+    ];
+    const first = incident({ messages });
+    const shuffledWithRepeat = incident({ messages: [messages[1]!, messages[0]!, messages[0]!] });
+    assert.deepEqual(after([first], [shuffledWithRepeat]).events, []);
+  });
+
+  it('reports severity and status changes', () => {
+    const { events } = after([incident()], [incident({ severity: 'warning', status: 'warning' })]);
+    assert.deepEqual(events[0]?.changes, ['severity critical → warning', 'status critical → warning']);
+  });
+
+  it('resolves when Partner Center says resolved', () => {
+    const { events } = after([incident()], [incident({ resolved: true, endTime: '2026-11-22T12:00:00Z' })]);
+    assert.deepEqual(events.map((e) => [e.kind, e.vanished]), [['resolved', false]]);
+  });
+
+  it('resolves as "no longer reported" when an incident vanishes from a successful fetch', () => {
+    const { events, snapshot } = after([incident()], []);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.kind, 'resolved');
+    assert.equal(events[0]?.vanished, true);
+    assert.deepEqual(events[0]?.changes, ['no longer reported']);
+    assert.deepEqual(snapshot.incidents, {});
+  });
+
+  it('says nothing when an already resolved incident vanishes', () => {
+    assert.deepEqual(after([incident({ resolved: true })], []).events, []);
+  });
+
+  it('reports a reopened incident as an update', () => {
+    const { events } = after([incident({ resolved: true })], [incident()]);
+    assert.equal(events[0]?.kind, 'updated');
+    assert.ok(events[0]?.changes.includes('reopened'));
+  });
+
+  it('never alerts on message-center posts', () => {
+    const { events } = after([], [incident({ id: 'MC123', kind: 'message_center' })]);
+    assert.deepEqual(events, []);
+  });
+
+  it('gives the same change the same event id, and different changes different ids', () => {
+    const baseline: CustomerIncidentSnapshot = diffIncidents('c1', undefined, [incident()], T0).snapshot;
+    const updated = incident({ severity: 'warning' });
+    const a = diffIncidents('c1', baseline, [updated], 'later').events[0]?.id;
+    const b = diffIncidents('c1', baseline, [updated], 'even later').events[0]?.id;
+    const c = diffIncidents('c1', baseline, [incident({ severity: 'information' })], 'later').events[0]?.id;
+    assert.ok(a);
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+  });
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describeWatch, watchCoversIncident, type Watch } from '../../src/domain/watch.js';
+import type { Incident } from '../../src/domain/types.js';
+
+const watch = (overrides: Partial<Watch>): Watch => ({
+  id: 'w',
+  targetKey: 't',
+  kind: 'customer',
+  customerId: 'c1',
+  customerName: 'Contoso',
+  orderId: null,
+  minSeverity: null,
+  workloads: [],
+  createdBy: 'Ana',
+  createdAt: '2026-11-22T10:00:00Z',
+  ...overrides,
+});
+
+const incident = (severity: Incident['severity'], workload: string): Incident => ({
+  id: 'X1', customerId: 'c1', kind: 'incident', workload, title: 't', severity, status: severity,
+  startTime: '', endTime: null, resolved: false, messages: [],
+});
+
+describe('watch rules', () => {
+  it('covers only its own customer, or every customer for "all"', () => {
+    assert.equal(watchCoversIncident(watch({}), 'c1', incident('normal', 'Exchange Online')), true);
+    assert.equal(watchCoversIncident(watch({}), 'c2', incident('normal', 'Exchange Online')), false);
+    assert.equal(watchCoversIncident(watch({ kind: 'all', customerId: null }), 'c2', incident('normal', 'Exchange Online')), true);
+    assert.equal(watchCoversIncident(watch({ kind: 'order', orderId: 'o' }), 'c1', incident('critical', 'Exchange Online')), false);
+  });
+
+  it('filters by minimum severity', () => {
+    const w = watch({ minSeverity: 'warning' });
+    assert.equal(watchCoversIncident(w, 'c1', incident('information', 'Exchange Online')), false);
+    assert.equal(watchCoversIncident(w, 'c1', incident('warning', 'Exchange Online')), true);
+    assert.equal(watchCoversIncident(w, 'c1', incident('critical', 'Exchange Online')), true);
+  });
+
+  it('filters by workload names as people type them', () => {
+    const w = watch({ workloads: ['exchange', 'teams'] });
+    assert.equal(watchCoversIncident(w, 'c1', incident('normal', 'Exchange Online')), true);
+    assert.equal(watchCoversIncident(w, 'c1', incident('normal', 'Microsoft Teams')), true);
+    assert.equal(watchCoversIncident(w, 'c1', incident('normal', 'SharePoint Online')), false);
+  });
+
+  it('describes itself for people', () => {
+    assert.equal(describeWatch(watch({ minSeverity: 'warning', workloads: ['exchange'] })), 'Contoso (severity warning or worse; workloads exchange)');
+  });
+});
