@@ -1,0 +1,86 @@
+// View data of the customer list and of the "which customer did you mean?" card.
+import type { Customer, RelationshipToPartner } from '../domain/types.js';
+import { asOf, command, count, name, quote, type CardButton } from './format.js';
+
+/** Most customers one card lists; the rest are counted. */
+export const MAX_CUSTOMERS = 25;
+
+const RELATIONSHIPS: Readonly<Record<RelationshipToPartner, string>> = {
+  reseller: 'Reseller',
+  advisor: 'Advisor',
+  syndication: 'Syndication',
+  microsoft_support: 'Microsoft support',
+  none: 'No relationship',
+  unknown: 'Relationship unknown',
+};
+
+export function relationshipLabel(relationship: RelationshipToPartner): string {
+  return RELATIONSHIPS[relationship] ?? name(relationship);
+}
+
+function detail(customer: Customer): string {
+  const domain = name(customer.domain);
+  return [domain, relationshipLabel(customer.relationshipToPartner)].filter((part) => part !== '').join(' · ');
+}
+
+export interface CustomersInput {
+  /** The prefix the user asked for, or null/empty for all customers. */
+  prefix: string | null;
+  customers: readonly Customer[];
+  /** How many customers match in all (may exceed `customers.length` when the caller stopped paging). */
+  total?: number;
+  /** How many to show at most (capped at MAX_CUSTOMERS). */
+  shown?: number;
+  now?: Date;
+  buttons?: readonly CardButton[];
+}
+
+export function customersView(input: CustomersInput) {
+  const limit = Math.max(0, Math.min(input.shown ?? MAX_CUSTOMERS, MAX_CUSTOMERS));
+  const rows = input.customers.slice(0, limit);
+  const total = Math.max(input.total ?? input.customers.length, input.customers.length);
+  const prefix = input.prefix?.trim() ?? '';
+  const more = total - rows.length;
+  const title = prefix === '' ? 'Customers' : `Customers starting with ${quote(name(prefix, 60))}`;
+  const counted = total === 0 ? '' : rows.length < total ? `Showing ${rows.length} of ${total}` : count(total, 'customer');
+  return {
+    title,
+    subtitle: [counted, input.now ? asOf(input.now) : ''].filter((part) => part !== '').join(' · '),
+    isEmpty: total === 0,
+    emptyText:
+      prefix === ''
+        ? 'I found no customers for this partner account.'
+        : `No customer’s name starts with ${quote(name(prefix, 60))}. Try a shorter prefix, or “customers” for all.`,
+    rows: rows.map((customer) => ({
+      name: name(customer.companyName) || 'Unnamed customer',
+      detail: detail(customer),
+      command: command(`status for ${customer.companyName}`),
+    })),
+    hasMore: more > 0,
+    moreText: `and ${count(more, 'more customer')}${prefix === '' ? ' — type “customers” and the start of a name to narrow the list' : ' — type more of the name to narrow the list'}`,
+  };
+}
+
+export interface CustomerChoiceInput {
+  /** What the user typed for the customer, e.g. `con`. */
+  query: string;
+  /** Each match with the user's command rewritten for it, e.g. `status for Contoso Electronics`. */
+  candidates: readonly { customer: Customer; command: string }[];
+  buttons?: readonly CardButton[];
+}
+
+export function customerChoiceView(input: CustomerChoiceInput) {
+  const rows = input.candidates.slice(0, MAX_CUSTOMERS);
+  const more = input.candidates.length - rows.length;
+  return {
+    title: `Several customers match ${quote(name(input.query, 60))}.`,
+    subtitle: 'Which one did you mean? Type the command under its name.',
+    rows: rows.map(({ customer, command: text }) => ({
+      name: name(customer.companyName) || 'Unnamed customer',
+      detail: detail(customer),
+      command: command(text),
+    })),
+    hasMore: more > 0,
+    moreText: `and ${count(more, 'more match', 'more matches')} — type more of the name to narrow it down`,
+  };
+}

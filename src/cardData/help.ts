@@ -1,0 +1,117 @@
+// View data of the help and welcome cards: the commands people can type, each with an example.
+import { command, sentence, type CardButton } from './format.js';
+
+export interface CommandHelp {
+  /** The syntax; `<words>` in angle brackets are placeholders and shown in italics. */
+  syntax: string;
+  description: string;
+  example: string;
+}
+
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    syntax: 'status for <customer>',
+    description: 'Active Office incidents of a customer, most severe first. “status Contoso” works too.',
+    example: 'status for Contoso',
+  },
+  {
+    syntax: 'customers [<prefix>]',
+    description: 'Lists your customers, or those whose name starts with the prefix.',
+    example: 'customers con',
+  },
+  {
+    syntax: 'subscriptions for <customer>',
+    description: 'A customer’s product subscriptions: licences, status, term and renewal.',
+    example: 'subscriptions for Fabrikam',
+  },
+  {
+    syntax: 'provisioning order <orderId> [for <customer>]',
+    description: 'The provisioning state of each line item of an order.',
+    example: 'provisioning order 9qg-ErcO1 for Contoso',
+  },
+  {
+    syntax: 'watch <customer> [severity warning] [workloads Exchange,Teams]',
+    description: 'Posts here when a customer’s incidents change; optionally only from a severity up, or for some workloads.',
+    example: 'watch Contoso severity warning workloads Exchange,Teams',
+  },
+  {
+    syntax: 'watch all',
+    description: 'Posts here when an incident of any customer changes.',
+    example: 'watch all',
+  },
+  {
+    syntax: 'watch order <orderId> for <customer>',
+    description: 'Posts here when the provisioning of the order’s line items changes.',
+    example: 'watch order 9qg-ErcO1 for Contoso',
+  },
+  {
+    syntax: 'unwatch <customer> | all | order <orderId>',
+    description: 'Stops one of this conversation’s watches.',
+    example: 'unwatch Contoso',
+  },
+  { syntax: 'watches', description: 'Lists what this conversation watches.', example: 'watches' },
+  { syntax: 'poll now', description: 'Checks Partner Center right away instead of at the next poll.', example: 'poll now' },
+  { syntax: 'help', description: 'Shows this list.', example: 'help' },
+];
+
+const WELCOME_COMMANDS: readonly string[] = ['customers [<prefix>]', 'status for <customer>', 'watch <customer> [severity warning] [workloads Exchange,Teams]'];
+
+export interface SyntaxRun {
+  text: string;
+  italic: boolean;
+  weight: 'Default' | 'Bolder';
+}
+
+/** `status for <customer>` → bold `status for `, italic `customer`. */
+export function syntaxRuns(syntax: string): SyntaxRun[] {
+  return syntax
+    .split(/(<[^<>]+>)/)
+    .filter((part) => part !== '')
+    .map((part): SyntaxRun =>
+      part.startsWith('<') && part.endsWith('>')
+        ? { text: part.slice(1, -1), italic: true, weight: 'Default' }
+        : { text: part, italic: false, weight: 'Bolder' },
+    );
+}
+
+export interface CommandView {
+  syntax: SyntaxRun[];
+  description: string;
+  example: string;
+}
+
+function commandView(help: CommandHelp): CommandView {
+  return { syntax: syntaxRuns(help.syntax), description: help.description, example: command(help.example) };
+}
+
+export interface HelpInput {
+  /** A sentence before the list, e.g. `I didn't understand “xyz”.` (may quote user text). */
+  lead?: string;
+  buttons?: readonly CardButton[];
+}
+
+export function helpView(input: HelpInput = {}) {
+  const lead = input.lead?.trim() ?? '';
+  return {
+    title: 'What I can do',
+    hasLead: lead !== '',
+    lead: lead === '' ? '' : sentence(lead, 500),
+    intro: 'Type a command in this chat (in a channel, mention me first). Names can be the start of a customer’s name.',
+    commands: COMMANDS.map(commandView),
+  };
+}
+
+export interface WelcomeInput {
+  buttons?: readonly CardButton[];
+}
+
+export function welcomeView(_input: WelcomeInput = {}) {
+  const byName = new Map(COMMANDS.map((help) => [help.syntax, help]));
+  return {
+    title: 'Hello! I’m Partner Alerts.',
+    text: 'I keep an eye on your CSP customers in Partner Center and post here when an Office service incident or an order’s provisioning changes.',
+    tryTitle: 'Three things to try first',
+    commands: WELCOME_COMMANDS.map((syntax) => byName.get(syntax)).filter((help) => help !== undefined).map(commandView),
+    footer: 'Type “help” for everything I can do.',
+  };
+}

@@ -1,0 +1,59 @@
+// View data of the card that lists a conversation's watches.
+import { truncate } from '../domain/plainText.js';
+import type { Watch } from '../domain/watch.js';
+import { asOf, command, count, formatUtcDate, name, severityLabel, type CardButton } from './format.js';
+
+/** What the card needs to know about one watch; a stored `Watch` fits as it is. */
+export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt'>;
+
+export const MAX_WATCHES = 30;
+
+export interface WatchesInput {
+  watches: readonly WatchSummary[];
+  now: Date;
+  buttons?: readonly CardButton[];
+}
+
+const KIND_LABELS = { customer: 'Customer', all: 'All customers', order: 'Order' } as const;
+
+function filters(watch: WatchSummary): string {
+  if (watch.kind === 'order') return 'Provisioning changes of its line items';
+  const severity =
+    watch.minSeverity && watch.minSeverity !== 'normal' ? `${severityLabel(watch.minSeverity)} or more severe` : 'Every severity';
+  const workloads = watch.workloads.map((w) => name(w, 60)).filter((w) => w !== '');
+  return truncate(`${severity} · ${workloads.length === 0 ? 'every workload' : workloads.join(', ')}`, 200);
+}
+
+function target(watch: WatchSummary): string {
+  const customer = name(watch.customerName ?? '') || 'unknown customer';
+  if (watch.kind === 'all') return 'Every customer';
+  if (watch.kind === 'order') return `${name(watch.orderId ?? '', 80) || 'unknown order'} · ${customer}`;
+  return customer;
+}
+
+function unwatch(watch: WatchSummary): string {
+  if (watch.kind === 'all') return 'unwatch all';
+  if (watch.kind === 'order') return command(`unwatch order ${watch.orderId ?? ''}`);
+  return command(`unwatch ${watch.customerName ?? ''}`);
+}
+
+export function watchesView(input: WatchesInput) {
+  const rows = input.watches.slice(0, MAX_WATCHES);
+  const more = input.watches.length - rows.length;
+  return {
+    title: 'Watches in this conversation',
+    subtitle: `${count(input.watches.length, 'watch', 'watches')} · ${asOf(input.now)}`,
+    isEmpty: input.watches.length === 0,
+    emptyText: 'Nothing is watched here yet, so I post no alerts in this conversation.',
+    emptyTry: 'watch Contoso',
+    rows: rows.map((watch) => ({
+      kind: KIND_LABELS[watch.kind],
+      target: target(watch),
+      filters: filters(watch),
+      since: `since ${formatUtcDate(watch.createdAt)}`,
+      unwatch: unwatch(watch),
+    })),
+    hasMore: more > 0,
+    moreText: `and ${count(more, 'more watch', 'more watches')}`,
+  };
+}

@@ -1,0 +1,169 @@
+// The Adaptive Cards the bot sends: one template per card in `cards/*.json`, filled with view data that
+// src/cardData/ chooses and shapes. Each builder returns the expanded card as a plain JSON object.
+//
+// Values are bound with adaptivecards-templating, which never expands a `${...}` that arrives inside data,
+// so text from Partner Center or from users cannot inject template expressions.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Template } from 'adaptivecards-templating';
+import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
+import { renderActions, type CardButton } from './cardData/format.js';
+import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
+import { incidentAlertView, statusView, type IncidentAlertInput, type StatusInput } from './cardData/incidents.js';
+import { messageView, type MessageInput } from './cardData/message.js';
+import {
+  provisioningAlertView,
+  provisioningView,
+  type ProvisioningAlertInput,
+  type ProvisioningInput,
+} from './cardData/provisioning.js';
+import { subscriptionsView, type SubscriptionsInput } from './cardData/subscriptions.js';
+import { watchesView, type WatchesInput } from './cardData/watches.js';
+
+export type { CardButton } from './cardData/format.js';
+export type { CustomerChoiceInput, CustomersInput } from './cardData/customers.js';
+export type { HelpInput, WelcomeInput } from './cardData/help.js';
+export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink, StatusInput } from './cardData/incidents.js';
+export type { MessageInput, MessageTone } from './cardData/message.js';
+export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provisioning.js';
+export type { SubscriptionsInput } from './cardData/subscriptions.js';
+export type { WatchesInput, WatchSummary } from './cardData/watches.js';
+export { MAX_CUSTOMERS } from './cardData/customers.js';
+export {
+  compareIncidents,
+  DEFAULT_INCIDENT_ALERT_LIMITS,
+  MAX_INCIDENTS,
+  SHRUNK_INCIDENT_ALERT_LIMITS,
+} from './cardData/incidents.js';
+export { MAX_LINES } from './cardData/provisioning.js';
+export { MAX_SUBSCRIPTIONS } from './cardData/subscriptions.js';
+export { MAX_WATCHES } from './cardData/watches.js';
+
+/** Teams refuses activities of about 100 KB; stay well below with the card alone. */
+export const MAX_CARD_BYTES = 80_000;
+
+/** An expanded Adaptive Card, ready to be an attachment's `content`. */
+export interface AdaptiveCardJson {
+  type: 'AdaptiveCard';
+  version: string;
+  body: unknown[];
+  actions?: unknown[];
+  [key: string]: unknown;
+}
+
+export const CARD_NAMES = [
+  'help',
+  'welcome',
+  'message',
+  'customers',
+  'customerChoice',
+  'status',
+  'subscriptions',
+  'provisioning',
+  'incidentAlert',
+  'provisioningAlert',
+  'watches',
+] as const;
+export type CardName = (typeof CARD_NAMES)[number];
+
+/** Size of the card as Teams receives it (UTF-8 JSON). */
+export function cardSizeBytes(card: unknown): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+let cardsFolder: string | undefined;
+
+/** The project's `cards/` folder: walk up from this file to the folder holding `cards/` and `package.json`. */
+export function cardsDirectory(): string {
+  if (cardsFolder) return cardsFolder;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'cards');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate) && statSync(candidate).isDirectory()) {
+      cardsFolder = candidate;
+      return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No cards/ folder next to a package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+const templates = new Map<CardName, Template>();
+
+function template(name: CardName): Template {
+  let cached = templates.get(name);
+  if (!cached) {
+    const file = join(cardsDirectory(), `${name}.json`);
+    cached = new Template(JSON.parse(readFileSync(file, 'utf8')) as object);
+    templates.set(name, cached);
+  }
+  return cached;
+}
+
+/** Expands the named template with view data and appends the buttons. */
+export function renderCard(name: CardName, view: object, buttons?: readonly CardButton[]): AdaptiveCardJson {
+  const card = template(name).expand({ $root: view }) as AdaptiveCardJson;
+  const actions = renderActions(buttons);
+  if (actions.length > 0) card.actions = [...(card.actions ?? []), ...actions];
+  return card;
+}
+
+/** Every command with an example; `lead` goes first, e.g. `I didn't understand “xyz”.` */
+export function helpCard(input: HelpInput = {}): AdaptiveCardJson {
+  return renderCard('help', helpView(input), input.buttons);
+}
+
+/** The greeting after installation: what the bot does and three commands to try. */
+export function welcomeCard(input: WelcomeInput = {}): AdaptiveCardJson {
+  return renderCard('welcome', welcomeView(input), input.buttons);
+}
+
+/** A notice or an error: title, text, optionally a command to try. */
+export function messageCard(input: MessageInput): AdaptiveCardJson {
+  return renderCard('message', messageView(input), input.buttons);
+}
+
+/** A list of customers (at most MAX_CUSTOMERS), each with the command to ask its status. */
+export function customersCard(input: CustomersInput): AdaptiveCardJson {
+  return renderCard('customers', customersView(input), input.buttons);
+}
+
+/** "Several customers match …": each candidate with the exact command to type. */
+export function customerChoiceCard(input: CustomerChoiceInput): AdaptiveCardJson {
+  return renderCard('customerChoice', customerChoiceView(input), input.buttons);
+}
+
+/** A customer's incidents: active ones by severity and start time; resolved ones counted. */
+export function statusCard(input: StatusInput): AdaptiveCardJson {
+  return renderCard('status', statusView(input), input.buttons);
+}
+
+/** A customer's product subscriptions, suspended and expired first, with counts by status. */
+export function subscriptionsCard(input: SubscriptionsInput): AdaptiveCardJson {
+  return renderCard('subscriptions', subscriptionsView(input), input.buttons);
+}
+
+/** An order's line items with their provisioning state and the overall verdict. */
+export function provisioningCard(input: ProvisioningInput): AdaptiveCardJson {
+  return renderCard('provisioning', provisioningView(input), input.buttons);
+}
+
+/**
+ * The proactive alert for one incident in one conversation, listing every watched customer it touches.
+ * After a 413 from Teams, send again with `shrink: SHRUNK_INCIDENT_ALERT_LIMITS`.
+ */
+export function incidentAlertCard(input: IncidentAlertInput): AdaptiveCardJson {
+  return renderCard('incidentAlert', incidentAlertView(input), input.buttons);
+}
+
+/** The proactive alert for a watched order whose provisioning changed (or finished). */
+export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCardJson {
+  return renderCard('provisioningAlert', provisioningAlertView(input), input.buttons);
+}
+
+/** This conversation's watches. */
+export function watchesCard(input: WatchesInput): AdaptiveCardJson {
+  return renderCard('watches', watchesView(input), input.buttons);
+}
