@@ -35,7 +35,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.json(200, options.health());
   });
 

@@ -8,6 +8,26 @@ import {
   ThrottledError,
 } from '../partnerCenter/errors.js';
 
+/** A failure that happened while working on a known customer, so the sentence can name it properly. */
+export class CustomerScopedError extends Error {
+  constructor(
+    readonly inner: unknown,
+    readonly customerName: string,
+  ) {
+    super((inner as Error)?.message ?? String(inner));
+    this.name = 'CustomerScopedError';
+  }
+}
+
+/** Run a Partner Center call for a resolved customer; failures carry the customer's real name. */
+export async function forCustomer<T>(customerName: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new CustomerScopedError(error, customerName);
+  }
+}
+
 export interface FailureContext {
   customerName?: string;
   orderId?: string;
@@ -22,6 +42,7 @@ export interface FailureText {
 }
 
 export function describeFailure(error: unknown, ctx: FailureContext): FailureText {
+  if (error instanceof CustomerScopedError) return describeFailure(error.inner, { ...ctx, customerName: error.customerName });
   const customer = ctx.customerName ?? 'this customer';
   if (error instanceof PartnerCenterError) {
     const code = error.code === null ? '' : ` (code ${error.code})`;

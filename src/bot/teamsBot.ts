@@ -120,8 +120,16 @@ export class TeamsBot extends TeamsActivityHandler {
 
 async function send(context: TurnContext, replies: Reply[]): Promise<void> {
   for (const reply of replies) {
-    await context.sendActivity(
-      reply.kind === 'card' ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text),
-    );
+    if (reply.kind === 'card') {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)));
+      continue;
+    }
+    const activity = MessageFactory.text(reply.text);
+    activity.entities = (reply.mentions ?? []).map((mention) => ({
+      type: 'mention',
+      text: `<at>${mention.name}</at>`,
+      mentioned: { id: mention.id, name: mention.name },
+    }));
+    await context.sendActivity(activity);
   }
 }

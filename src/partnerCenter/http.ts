@@ -119,7 +119,8 @@ export class PartnerCenterPipeline {
         },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
-      bodyText = await response.text();
+      // Decode ourselves: Response.text() would hide a byte-order mark that other clients must cope with.
+      bodyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
       return {

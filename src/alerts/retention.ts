@@ -1,0 +1,25 @@
+// Keeps the state file bounded: cards of incidents resolved more than 30 days ago, and the delivery-log
+// entries of that age, are forgotten. Open incidents are kept however old they are.
+import type { State } from '../store/state.js';
+
+export const RETENTION_MS = 30 * 24 * 3_600_000;
+
+export function pruneState(state: State, now: Date): void {
+  const cutoff = new Date(now.getTime() - RETENTION_MS).toISOString();
+  for (const [key, thread] of Object.entries(state.threads)) {
+    if (thread.resolvedAt && thread.resolvedAt < cutoff) delete state.threads[key];
+  }
+  for (const [id, sentAt] of Object.entries(state.deliveryLog)) {
+    if (sentAt < cutoff) delete state.deliveryLog[id];
+  }
+  // Snapshots of customers nobody watches any more would otherwise live forever.
+  const watchesAll = state.watches.some((watch) => watch.kind === 'all');
+  if (!watchesAll) {
+    const watched = new Set(state.watches.map((watch) => watch.customerId));
+    for (const customerId of Object.keys(state.incidentSnapshots)) {
+      if (!watched.has(customerId)) delete state.incidentSnapshots[customerId];
+    }
+  }
+  const watchedOrders = new Set(state.watches.filter((watch) => watch.kind === 'order').map((watch) => `${watch.customerId}/${watch.orderId}`));
+  for (const key of Object.keys(state.orderSnapshots)) if (!watchedOrders.has(key)) delete state.orderSnapshots[key];
+}

@@ -1,0 +1,107 @@
+// Text → command → replies. The one place where a failure of any command becomes a plain sentence.
+import { helpCard, messageCard } from '../cards.js';
+import { parseCommand, type Command } from '../domain/commands.js';
+import { describeFailure } from './failureText.js';
+import { customersCommand, provisioningCommand, statusCommand, subscriptionsCommand } from './lookupCommands.js';
+import { cardReply, textReply, type Reply } from './reply.js';
+import type { BotServices } from './services.js';
+import type { CommandContext, CommandHandler } from './teamsBot.js';
+import {
+  unwatchAllCommand,
+  unwatchCustomerCommand,
+  unwatchOrderCommand,
+  watchAllCommand,
+  watchCustomerCommand,
+  watchesCommand,
+  watchOrderCommand,
+} from './watchCommands.js';
+
+export class CommandRouter implements CommandHandler {
+  constructor(private readonly services: BotServices) {}
+
+  async handle(text: string, ctx: CommandContext): Promise<Reply[]> {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) {
+      if (parsed.reason === 'unknown' || parsed.reason === 'empty') return [cardReply(helpCard({ lead: parsed.message }))];
+      return [cardReply(messageCard({ title: 'Not quite', text: parsed.message, tryThis: parsed.example, tone: 'warning' }))];
+    }
+    const log = this.services.log.child({ correlationId: ctx.correlationId, command: parsed.command.kind });
+    try {
+      const replies = await this.run(parsed.command, ctx);
+      log.info('command answered');
+      return replies;
+    } catch (error) {
+      log.warn({ err: error }, 'command failed');
+      const failure = describeFailure(error, {
+        customerName: 'customer' in parsed.command ? (parsed.command.customer ?? undefined) : undefined,
+        orderId: 'orderId' in parsed.command ? parsed.command.orderId : undefined,
+        doing: doing(parsed.command),
+        correlationId: ctx.correlationId,
+      });
+      return [cardReply(messageCard({ title: failure.title, text: failure.text, tone: 'error' }))];
+    }
+  }
+
+  private async run(command: Command, ctx: CommandContext): Promise<Reply[]> {
+    const { correlationId, now } = ctx;
+    const services = this.services;
+    switch (command.kind) {
+      case 'help':
+        return [cardReply(helpCard())];
+      case 'customers':
+        return customersCommand(services, correlationId, command.prefix, now);
+      case 'status':
+        return statusCommand(services, correlationId, command.customer, now);
+      case 'subscriptions':
+        return subscriptionsCommand(services, correlationId, command.customer, now);
+      case 'provisioning':
+        return provisioningCommand(services, correlationId, command.orderId, command.customer, now);
+      case 'watchCustomer':
+        return watchCustomerCommand(services, ctx, command.customer, command.filters);
+      case 'watchAll':
+        return watchAllCommand(services, ctx, command.filters);
+      case 'watchOrder':
+        return watchOrderCommand(services, ctx, command.orderId, command.customer);
+      case 'unwatchCustomer':
+        return unwatchCustomerCommand(services, ctx, command.customer);
+      case 'unwatchAll':
+        return unwatchAllCommand(services, ctx);
+      case 'unwatchOrder':
+        return unwatchOrderCommand(services, ctx, command.orderId);
+      case 'watches':
+        return watchesCommand(services, ctx);
+      case 'pollNow':
+        return this.pollNow();
+    }
+  }
+
+  private async pollNow(): Promise<Reply[]> {
+    if (!this.services.pollNow) return [textReply('Alerts are switched off in this installation, so there is nothing to poll.')];
+    const { cycle, delivery } = await this.services.pollNow();
+    const failed = cycle.customersFailed.length + cycle.ordersFailed.length;
+    const failedNames = cycle.customersFailed.slice(0, 3).map((failure) => failure.name);
+    const lines = [
+      `Poll finished: checked ${cycle.customersFetched + cycle.customersFailed.length} customer${cycle.customersFetched + cycle.customersFailed.length === 1 ? '' : 's'} and ${cycle.ordersFetched + cycle.ordersFailed.length} order${cycle.ordersFetched + cycle.ordersFailed.length === 1 ? '' : 's'}.`,
+      `${cycle.events} change${cycle.events === 1 ? '' : 's'} found, ${delivery.sent} alert${delivery.sent === 1 ? '' : 's'} delivered${delivery.deferred > 0 ? `, ${delivery.deferred} to retry` : ''}.`,
+      failed > 0 ? `${failed} could not be checked (${failedNames.join(', ') || 'orders'}); their alerts wait for the next poll.` : '',
+    ];
+    return [textReply(lines.filter(Boolean).join('\n'))];
+  }
+}
+
+function doing(command: Command): string {
+  switch (command.kind) {
+    case 'status':
+      return `reading the incidents of ${command.customer}`;
+    case 'subscriptions':
+      return `reading the subscriptions of ${command.customer}`;
+    case 'provisioning':
+      return `reading the provisioning of order ${command.orderId}`;
+    case 'customers':
+      return 'listing customers';
+    case 'pollNow':
+      return 'polling Partner Center';
+    default:
+      return 'changing the watches';
+  }
+}

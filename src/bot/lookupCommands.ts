@@ -1,0 +1,90 @@
+// Read-only commands: customers, status, subscriptions, provisioning. Each is one or two Partner Center
+// requests once the customer directory is warm.
+import { customersCard, messageCard, provisioningCard, statusCard, subscriptionsCard, MAX_CUSTOMERS } from '../cards.js';
+import type { Customer } from '../domain/types.js';
+import { resolveCustomer } from './customerResolution.js';
+import { forCustomer } from './failureText.js';
+import { cardReply, type Reply } from './reply.js';
+import type { BotServices } from './services.js';
+
+export async function customersCommand(services: BotServices, correlationId: string, prefix: string | null, now: Date): Promise<Reply[]> {
+  const ctx = { correlationId };
+  // Partner Center's own starts_with filter on company name and on domain, as the partner portal does.
+  const customers = prefix ? await services.directory.search(ctx, prefix) : await services.directory.all(ctx);
+  return [
+    cardReply(customersCard({ prefix, customers: customers.slice(0, MAX_CUSTOMERS), total: customers.length, now })),
+  ];
+}
+
+export async function statusCommand(services: BotServices, correlationId: string, query: string, now: Date): Promise<Reply[]> {
+  const resolution = await resolveCustomer(services, correlationId, query, (name) => `status for ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  const incidents = await forCustomer(resolution.customer.companyName, () => services.client.incidents({ correlationId }, resolution.customer.id));
+  return [cardReply(statusCard({ customer: resolution.customer, incidents, now }))];
+}
+
+export async function subscriptionsCommand(services: BotServices, correlationId: string, query: string, now: Date): Promise<Reply[]> {
+  const resolution = await resolveCustomer(services, correlationId, query, (name) => `subscriptions for ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  const subscriptions = await forCustomer(resolution.customer.companyName, () =>
+    services.client.subscriptions({ correlationId }, resolution.customer.id),
+  );
+  // Remember which customer each order belongs to, so "provisioning order X" works without "for".
+  await rememberOrders(
+    services,
+    resolution.customer,
+    subscriptions.flatMap((subscription) => (subscription.orderId ? [subscription.orderId] : [])),
+  );
+  return [cardReply(subscriptionsCard({ customer: resolution.customer, subscriptions, now }))];
+}
+
+export async function provisioningCommand(
+  services: BotServices,
+  correlationId: string,
+  orderId: string,
+  query: string | null,
+  now: Date,
+): Promise<Reply[]> {
+  const customer = await customerOfOrder(services, correlationId, orderId, query, (name) => `provisioning order ${orderId} for ${name}`);
+  if (!('id' in customer)) return [customer];
+  const provisioning = await forCustomer(customer.companyName, () => services.client.provisioning({ correlationId }, customer.id, orderId));
+  await rememberOrders(services, customer, [orderId]);
+  return [cardReply(provisioningCard({ customer, provisioning, now }))];
+}
+
+/**
+ * The customer an order belongs to: the one named, or the one the bot learnt earlier. Without either,
+ * a reply that shows the exact command to type.
+ */
+export async function customerOfOrder(
+  services: BotServices,
+  correlationId: string,
+  orderId: string,
+  query: string | null,
+  commandFor: (customerName: string) => string,
+): Promise<Customer | Reply> {
+  if (query) {
+    const resolution = await resolveCustomer(services, correlationId, query, commandFor);
+    return resolution.ok ? resolution.customer : resolution.reply;
+  }
+  const knownId = services.store.read().orderCustomers[orderId];
+  const known = knownId ? (services.directory.find(knownId) ?? (await services.directory.all({ correlationId })).find((c) => c.id === knownId)) : undefined;
+  if (known) return known;
+  return cardReply(
+    messageCard({
+      title: 'Which customer?',
+      text: `I don't know yet which customer order ${orderId} belongs to. Add the customer's name:`,
+      tryThis: commandFor('<customer>'),
+      tone: 'info',
+    }),
+  );
+}
+
+async function rememberOrders(services: BotServices, customer: Customer, orderIds: string[]): Promise<void> {
+  const known = services.store.read().orderCustomers;
+  const fresh = orderIds.filter((orderId) => known[orderId] !== customer.id);
+  if (fresh.length === 0) return;
+  await services.store.update((state) => {
+    for (const orderId of fresh) state.orderCustomers[orderId] = customer.id;
+  });
+}

@@ -1,0 +1,143 @@
+// Commands that change what a conversation is alerted about. A new watch answers with the current state
+// and stores it as the baseline in the same write, so the next cycle reports only what changes after.
+import { randomUUID } from 'node:crypto';
+import { messageCard, provisioningCard, statusCard, watchesCard } from '../cards.js';
+import type { WatchFilters } from '../domain/commands.js';
+import { matchCustomer } from '../domain/customerMatch.js';
+import { diffIncidents } from '../domain/incidentDiff.js';
+import { diffProvisioning, isOrderFinal } from '../domain/provisioningDiff.js';
+import type { Customer } from '../domain/types.js';
+import { describeWatch, type Watch } from '../domain/watch.js';
+import { orderKey, type Target } from '../store/state.js';
+import { resolveCustomer, toResolution } from './customerResolution.js';
+import { forCustomer } from './failureText.js';
+import { customerOfOrder } from './lookupCommands.js';
+import { cardReply, textReply, type Reply } from './reply.js';
+import type { BotServices } from './services.js';
+
+export interface WatchContext {
+  correlationId: string;
+  target: Target;
+  user: { id: string; name: string };
+  now: Date;
+}
+
+export async function watchCustomerCommand(services: BotServices, ctx: WatchContext, query: string, filters: WatchFilters): Promise<Reply[]> {
+  const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `watch ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  const { customer } = resolution;
+  const incidents = await forCustomer(customer.companyName, () => services.client.incidents({ correlationId: ctx.correlationId }, customer.id));
+  const watch = newWatch(ctx, { kind: 'customer', customerId: customer.id, customerName: customer.companyName, ...filters });
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
+    state.watches.push(watch);
+    state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, incidents, ctx.now.toISOString()).snapshot;
+  });
+  return [announce(ctx, `now watches ${describeWatch(watch)} here.`), cardReply(statusCard({ customer, incidents, now: ctx.now }))];
+}
+
+export async function watchAllCommand(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
+  const customers = await services.directory.reload({ correlationId: ctx.correlationId });
+  const watch = newWatch(ctx, { kind: 'all', customerId: null, customerName: null, ...filters });
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
+    state.watches.push(watch);
+  });
+  return [
+    announce(ctx, `now watches ${describeWatch(watch)} here (${customers.length} today; new customers are picked up).`),
+    textReply('The first check takes note of what is already going on; you will hear about every change after it.'),
+  ];
+}
+
+export async function watchOrderCommand(services: BotServices, ctx: WatchContext, orderId: string, query: string): Promise<Reply[]> {
+  const customer = await customerOfOrder(services, ctx.correlationId, orderId, query, (name) => `watch order ${orderId} for ${name}`);
+  if (!('id' in customer)) return [customer];
+  const provisioning = await forCustomer(customer.companyName, () =>
+    services.client.provisioning({ correlationId: ctx.correlationId }, customer.id, orderId),
+  );
+  const card = cardReply(provisioningCard({ customer, provisioning, now: ctx.now }));
+  if (isOrderFinal(provisioning)) {
+    return [card, textReply(`Order ${orderId} of ${customer.companyName} is already complete, so there is nothing to watch.`)];
+  }
+  const watch = newWatch(ctx, { kind: 'order', customerId: customer.id, customerName: customer.companyName, orderId, minSeverity: null, workloads: [] });
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
+    state.watches.push(watch);
+    state.orderCustomers[orderId] = customer.id;
+    state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
+  });
+  return [announce(ctx, `now watches ${describeWatch(watch)} here, until every line item is final.`), card];
+}
+
+export async function unwatchCustomerCommand(services: BotServices, ctx: WatchContext, query: string): Promise<Reply[]> {
+  const mine = watchesOf(services, ctx).filter((watch) => watch.kind === 'customer');
+  // Match against what this conversation watches first: that is what the user is looking at.
+  const watched: Customer[] = mine.map((watch) => ({
+    id: watch.customerId ?? '',
+    companyName: watch.customerName ?? '',
+    domain: services.directory.find(watch.customerId ?? '')?.domain ?? '',
+    relationshipToPartner: 'unknown',
+  }));
+  const resolution = toResolution(matchCustomer(query, watched), query, (name) => `unwatch ${name}`);
+  if (!resolution.ok) {
+    return [
+      cardReply(
+        messageCard({
+          title: 'Not watched here',
+          text: mine.length === 0 ? 'This conversation does not watch any customer.' : `This conversation does not watch a customer called “${query}”.`,
+          tryThis: 'watches',
+          tone: 'info',
+        }),
+      ),
+    ];
+  }
+  const { customer } = resolution;
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
+  });
+  return [announce(ctx, `stopped watching ${customer.companyName} here.`)];
+}
+
+export async function unwatchAllCommand(services: BotServices, ctx: WatchContext): Promise<Reply[]> {
+  const count = watchesOf(services, ctx).length;
+  if (count === 0) return [textReply('This conversation has no watches.')];
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => w.targetKey !== ctx.target.key);
+  });
+  return [announce(ctx, `removed all ${count} watch${count === 1 ? '' : 'es'} of this conversation.`)];
+}
+
+export async function unwatchOrderCommand(services: BotServices, ctx: WatchContext, orderId: string): Promise<Reply[]> {
+  const watch = watchesOf(services, ctx).find((w) => w.kind === 'order' && w.orderId === orderId);
+  if (!watch) return [textReply(`This conversation does not watch order ${orderId}. Say “watches” to see what it watches.`)];
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => w.id !== watch.id);
+  });
+  return [announce(ctx, `stopped watching order ${orderId} here.`)];
+}
+
+export function watchesCommand(services: BotServices, ctx: WatchContext): Reply[] {
+  return [cardReply(watchesCard({ watches: watchesOf(services, ctx), now: ctx.now }))];
+}
+
+function watchesOf(services: BotServices, ctx: WatchContext): Watch[] {
+  return services.store.read().watches.filter((watch) => watch.targetKey === ctx.target.key);
+}
+
+function newWatch(ctx: WatchContext, fields: Pick<Watch, 'kind' | 'customerId' | 'customerName' | 'minSeverity' | 'workloads'> & { orderId?: string }): Watch {
+  return {
+    id: randomUUID(),
+    targetKey: ctx.target.key,
+    orderId: null,
+    ...fields,
+    createdBy: ctx.user.name,
+    createdAt: ctx.now.toISOString(),
+  };
+}
+
+/** In a channel everyone sees who changed the alerts ("@Ana now watches Contoso here"). */
+function announce(ctx: WatchContext, sentence: string): Reply {
+  if (ctx.target.kind === 'personal') return textReply(`This chat ${sentence}`);
+  const mentionText = `<at>${ctx.user.name}</at>`;
+  return textReply(`${mentionText} ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);
+}
