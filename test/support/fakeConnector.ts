@@ -4,11 +4,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 
 export interface ConnectorCall {
-  kind: 'post' | 'reply' | 'update';
+  /**
+   * 'post' for every POST (botbuilder sends proactive messages as replyToActivity with a made-up id,
+   * which Teams posts as a new message); 'update' for a PUT. A thread reply is a post whose
+   * conversation id carries ";messageid=<root>".
+   */
+  kind: 'post' | 'update';
   /** Decoded conversation id as sent, e.g. "19:abc@thread.tacv2;messageid=activity-1". */
   conversationId: string;
-  /** For reply/update: the activity id in the path. */
+  /** The activity id in the path: the edited activity of an update, the replyToId of a post. */
   activityId: string | null;
+  /** The id this connector gave a successful post. */
+  id: string | null;
   activity: Record<string, unknown> & { type?: string; text?: string; attachments?: { content?: unknown }[] };
   status: number;
 }
@@ -60,6 +67,11 @@ export class FakeConnector {
     return this.calls.filter((call) => call.status < 300 && (!kind || call.kind === kind));
   }
 
+  /** Successful thread replies under the message `rootId` of a channel. */
+  threadReplies(channelId: string, rootId: string): ConnectorCall[] {
+    return this.ok('post').filter((call) => call.conversationId === `${channelId};messageid=${rootId}`);
+  }
+
   /** Resolves once `predicate` holds for the recorded calls (checked on every new call). */
   waitFor(predicate: (calls: ConnectorCall[]) => boolean, timeoutMs = 10_000): Promise<void> {
     if (predicate(this.calls)) return Promise.resolve();
@@ -91,23 +103,23 @@ export class FakeConnector {
     if (!match) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
     const conversationId = decodeURIComponent(match[1] ?? '');
     const activityId = match[2] ? decodeURIComponent(match[2]) : null;
-    const kind: ConnectorCall['kind'] = req.method === 'PUT' ? 'update' : activityId ? 'reply' : 'post';
+    const kind: ConnectorCall['kind'] = req.method === 'PUT' ? 'update' : 'post';
     const activity = JSON.parse(text || '{}') as ConnectorCall['activity'];
     const fault = this.faults.find(
       (f) => f.left > 0 && (!f.kind || f.kind === kind) && (!f.conversationId || conversationId.startsWith(f.conversationId)),
     );
     if (fault) {
       fault.left--;
-      return this.record({ kind, conversationId, activityId, activity, status: fault.status }, {
+      return this.record({ kind, conversationId, activityId, activity, status: fault.status, id: null }, {
         error: { code: fault.code ?? 'Failure', message: `fake connector fault ${fault.status}` },
       }, fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : undefined);
     }
     if (this.limits && this.overLimit(conversationId.split(';')[0] ?? conversationId)) {
       this.throttled++;
-      return this.record({ kind, conversationId, activityId, activity, status: 429 }, { error: { code: 'Throttled', message: 'too many' } }, { 'Retry-After': '1' });
+      return this.record({ kind, conversationId, activityId, activity, status: 429, id: null }, { error: { code: 'Throttled', message: 'too many' } }, { 'Retry-After': '1' });
     }
     const id = kind === 'update' ? (activityId ?? '') : `activity-${this.nextId++}`;
-    return this.record({ kind, conversationId, activityId, activity, status: 200 }, { id });
+    return this.record({ kind, conversationId, activityId, activity, status: 200, id: kind === 'post' ? id : null }, { id });
   }
 
   private record(call: ConnectorCall, body: unknown, headers?: Record<string, string>) {
