@@ -1,0 +1,111 @@
+// `npm start`: read .env and the environment, then run against Partner Center — or, with no Partner Center
+// credentials, run the sandbox: the built-in simulator, the bot on loopback, and the Agents Playground.
+import { existsSync } from 'node:fs';
+import { createLogger, startApp, type App } from './app.js';
+import { loadConfig, type Config, type PartnerCenterConfig } from './config.js';
+import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js';
+import { startSimulator, type Simulator } from './sandbox/simulator.js';
+import { StateFileError } from './store/state.js';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    console.error(`Partner Alerts cannot start; fix the configuration:\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const config = result.config;
+  const log = createLogger(config.logLevel);
+  const closers: (() => Promise<void>)[] = [];
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let simulator: Simulator | null = null;
+  let partnerCenter = config.partnerCenter;
+  if (config.sandbox) {
+    simulator = await startSimulator({ latencyMs: 40 });
+    closers.push(() => simulator?.close() ?? Promise.resolve());
+    partnerCenter = sandboxPartnerCenter(simulator);
+  }
+  if (!partnerCenter) throw new Error('unreachable: production config always has Partner Center settings');
+
+  let app: App;
+  try {
+    app = await startApp({ config: sandboxDefaults(config, partnerCenter), log });
+  } catch (error) {
+    if (error instanceof StateFileError) {
+      console.error(`Partner Alerts cannot start: ${error.message}`);
+      process.exitCode = 1;
+      await Promise.all(closers.map((close) => close()));
+      return;
+    }
+    throw error;
+  }
+  closers.push(() => app.close());
+  if (!simulator) return;
+
+  // The scripted scenario moves on by itself, so a watcher sees an incident open, change and resolve.
+  const stepSeconds = Number(process.env.SANDBOX_SCENARIO_SECONDS ?? 60);
+  const timer = setInterval(() => {
+    const step = simulator?.scenario.step();
+    if (step) log.info({ step: step.step, change: step.description }, 'sandbox scenario moved on');
+  }, stepSeconds * 1000);
+  closers.push(async () => clearInterval(timer));
+
+  let playground: PlaygroundProcess;
+  try {
+    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+  } catch (error) {
+    log.error({ err: error }, 'the Agents Playground did not start; the bot still runs');
+    console.log(`\nPartner Alerts sandbox: bot at ${app.url}/api/messages (the Playground failed to start, see the log).\n`);
+    return;
+  }
+  closers.push(() => playground.close());
+  console.log(
+    [
+      '',
+      `  Partner Alerts sandbox is running. Open ${playground.url} in a browser.`,
+      '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "watch contoso", then "poll now".',
+      `  Partner Center simulator: ${simulator.url}   scenario step every ${stepSeconds}s   Ctrl+C stops everything.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function sandboxPartnerCenter(simulator: Simulator): PartnerCenterConfig {
+  return {
+    baseUrl: simulator.url,
+    authorityHost: simulator.authorityHost,
+    tenantId: simulator.credentials.tenantId,
+    clientId: simulator.credentials.clientId,
+    clientSecret: simulator.credentials.clientSecret,
+    refreshToken: simulator.credentials.refreshToken,
+    requestsPerMinute: 500,
+    timeoutMs: 30_000,
+  };
+}
+
+/** The Playground is a stand-in Teams with its own tenant: the sandbox lets it in, and polls every minute. */
+function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig): Config & { partnerCenter: PartnerCenterConfig } {
+  if (!config.sandbox) return { ...config, partnerCenter };
+  return {
+    ...config,
+    partnerCenter,
+    allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
+    pollSchedule: process.env.POLL_SCHEDULE ? config.pollSchedule : '* * * * *',
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error('Partner Alerts stopped on an unexpected error:', error);
+  process.exitCode = 1;
+});
