@@ -1,4 +1,7 @@
 // The shape of the one state file, its schema version, and the migrations between versions.
+import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
+import type { OrderSnapshot } from '../domain/provisioningDiff.js';
+import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
 
 export type { Watch } from '../domain/watch.js';
@@ -30,6 +33,74 @@ export interface Target {
   updatedAt: string;
 }
 
+/** One watched customer's state inside an incident card. */
+export interface ThreadCustomer {
+  name: string;
+  resolved: boolean;
+  /** Resolved because Partner Center stopped reporting it, not because it said "resolved". */
+  vanished: boolean;
+}
+
+/**
+ * One incident card in one conversation: the incident-centric view that lists every affected watched
+ * customer. `activityId` is the posted card (null until the first delivery succeeds).
+ */
+export interface IncidentThread {
+  key: string;
+  targetKey: string;
+  incidentId: string;
+  activityId: string | null;
+  /** The most recent full copy of the incident seen for any of the customers. */
+  incident: Incident;
+  customers: Record<string, ThreadCustomer>;
+  openedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  mutedUntil: string | null;
+  mutedBy: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+}
+
+interface OutboxBase {
+  /** Deterministic from the events it carries: the same change never queues twice. */
+  id: string;
+  targetKey: string;
+  createdAt: string;
+  attempts: number;
+  notBefore: string;
+  lastError: string | null;
+}
+
+/** Post or edit the incident card of a thread, then (for an edit) reply `note` in its thread. */
+export interface IncidentDelivery extends OutboxBase {
+  kind: 'incident';
+  threadKey: string;
+  note: string | null;
+}
+
+export interface ProvisioningDelivery extends OutboxBase {
+  kind: 'provisioning';
+  customerName: string;
+  provisioning: OrderProvisioning;
+  final: boolean;
+  note: string;
+}
+
+export type Delivery = IncidentDelivery | ProvisioningDelivery;
+
+export interface CycleReport {
+  correlationId: string;
+  startedAt: string;
+  endedAt: string;
+  customersFetched: number;
+  customersFailed: { customerId: string; name: string; error: string }[];
+  ordersFetched: number;
+  ordersFailed: { orderId: string; error: string }[];
+  events: number;
+  deliveriesQueued: number;
+}
+
 export interface State {
   schemaVersion: number;
   auth: { refreshToken: string | null };
@@ -37,11 +108,34 @@ export interface State {
   watches: Watch[];
   /** Orders the bot has seen, so "provisioning order X" can find its customer without "for". */
   orderCustomers: Record<string, string>;
+  incidentSnapshots: Record<string, CustomerIncidentSnapshot>;
+  /** Keyed by `${customerId}/${orderId}`. */
+  orderSnapshots: Record<string, OrderSnapshot>;
+  threads: Record<string, IncidentThread>;
+  outbox: Delivery[];
+  /** Delivery id → when it was sent: the dedup stage's memory. Pruned with old threads. */
+  deliveryLog: Record<string, string>;
+  lastCycle: CycleReport | null;
 }
 
 export function emptyState(): State {
-  return { schemaVersion: SCHEMA_VERSION, auth: { refreshToken: null }, targets: {}, watches: [], orderCustomers: {} };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    auth: { refreshToken: null },
+    targets: {},
+    watches: [],
+    orderCustomers: {},
+    incidentSnapshots: {},
+    orderSnapshots: {},
+    threads: {},
+    outbox: [],
+    deliveryLog: {},
+    lastCycle: null,
+  };
 }
+
+export const threadKey = (targetKey: string, incidentId: string): string => `${targetKey}|${incidentId}`;
+export const orderKey = (customerId: string, orderId: string): string => `${customerId}/${orderId}`;
 
 export class StateFileError extends Error {
   constructor(message: string) {
