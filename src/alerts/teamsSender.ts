@@ -115,10 +115,33 @@ export class BotFrameworkSender implements ConversationSender {
     logic: (turn: TurnContext) => Promise<void>,
   ): Promise<void> {
     await this.limiter.acquire(target.key);
+    // The adapter's onTurnError swallows what the logic throws and the call then resolves as if the send
+    // worked: keep the connector's answer here, so a 403 or 413 reaches the delivery stage.
+    const outcome: { failed: boolean; error?: unknown } = { failed: false };
     try {
-      await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, logic);
+      await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (turn) => {
+        withoutSdkRetries(turn);
+        try {
+          await logic(turn);
+        } catch (error) {
+          Object.assign(outcome, { failed: true, error });
+        }
+      });
     } catch (error) {
       throw classifySendError(error);
     }
+    if (outcome.failed) throw classifySendError(outcome.error);
   }
+}
+
+/**
+ * botbuilder's HTTP pipeline retries 429 and 5xx by itself (3 times, sleeping in real time), unseen by the
+ * rate limiter and the injected clock, and multiplied by the delivery stage's own retries. The delivery
+ * stage owns retrying, so each proactive turn's connector client goes without the SDK's retry policy.
+ */
+function withoutSdkRetries(turn: TurnContext): void {
+  const connector = turn.turnState.get(turn.adapter.ConnectorClientKey) as
+    | { client?: { pipeline?: { removePolicy(options: { name: string }): unknown } } }
+    | undefined;
+  connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }
