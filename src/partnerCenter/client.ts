@@ -41,7 +41,8 @@ export class PartnerCenterClient {
       });
     }
     const collection = this.collection(body, ctx);
-    return { customers: collection.items.map((item) => customerSchema.parse(item)), next: nextLink(collection) };
+    const customers = collection.items.map((item) => this.guard(ctx, () => customerSchema.parse(item)));
+    return { customers, next: nextLink(collection) };
   }
 
   /** Every customer, following links.next to the end. */

@@ -16,8 +16,11 @@ import type {
 
 /** An enum that Partner Center may send as a name or as its int32 position. */
 function tolerantEnum<const T extends readonly string[]>(names: T, fallback: T[number]) {
+  // `.optional()` so a missing field gets the fallback too: in zod 4 a bare `z.unknown().transform()`
+  // makes the key required, and one incident without `severity` would fail the whole list.
   return z
     .unknown()
+    .optional()
     .transform((value): T[number] => {
       if (typeof value === 'number') return names[value] ?? fallback;
       if (typeof value !== 'string') return fallback;
