@@ -1,0 +1,99 @@
+// The product through Microsoft's own Teams emulator: the real bot, the simulator, and the Agents
+// Playground, driven over its HTTP and WebSocket endpoints as a Teams client would be.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { startApp, type App } from '../../src/app.js';
+import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
+import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import { cardText, isMessageItem, PLAYGROUND, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
+
+const CHANNEL = PLAYGROUND.generalChannelId;
+/** The whole card as JSON: facts (ids, severities) live in values, not only in text blocks. */
+const cardJson = (item: MessageItem): string => JSON.stringify(item.message.attachments);
+
+describe('the product in the Agents Playground', function () {
+  this.timeout(90_000);
+  let sim: Simulator;
+  let app: App;
+  let playground: PlaygroundProcess;
+  let client: PlaygroundClient;
+
+  before(async () => {
+    sim = await startSimulator();
+    app = await startApp({
+      config: {
+        sandbox: true,
+        bot: null,
+        partnerCenter: {
+          baseUrl: sim.url,
+          authorityHost: sim.authorityHost,
+          tenantId: sim.credentials.tenantId,
+          clientId: sim.credentials.clientId,
+          clientSecret: sim.credentials.clientSecret,
+          refreshToken: sim.credentials.refreshToken,
+          requestsPerMinute: 6_000,
+          timeoutMs: 5_000,
+        },
+        port: 0,
+        host: '127.0.0.1',
+        dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-playground-')), 'state.json'),
+        allowedTenantIds: [PLAYGROUND.tenantId],
+        pollSchedule: '*/5 * * * *',
+        logLevel: 'silent',
+      },
+      log: pino({ level: 'silent' }),
+      schedule: false,
+    });
+    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+    client = await PlaygroundClient.connect(playground.url);
+  });
+
+  after(async () => {
+    await client?.close();
+    await playground?.close();
+    await app?.close();
+    await sim?.close();
+  });
+
+  it('answers "status for contoso" in a channel, with a mention, with the incidents card', async () => {
+    client.stream.clear();
+    await client.sendMessage(CHANNEL, 'status for contoso', { mentionBot: true });
+    const reply = await client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && /Incidents for Contoso/.test(cardText(item)));
+    const contoso = sim.data.requireCustomer('Contoso');
+    for (const incident of sim.data.incidentsOf(contoso.id).filter((i) => !i.resolved && i.messageType === 'incident')) {
+      assert.match(cardText(reply), new RegExp(incident.id));
+    }
+  });
+
+  it('installs into a team, watches Contoso, and posts then edits the incident card', async () => {
+    client.stream.clear();
+    await client.install(PLAYGROUND.teamId);
+    const welcome = await client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && item.actionConversationId === CHANNEL);
+    assert.match(cardText(welcome), /I’m Partner Alerts/);
+
+    await client.sendMessage(CHANNEL, 'watch contoso', { mentionBot: true });
+    await client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && /now watches Contoso here/.test(item.message.text ?? ''));
+
+    const opened = sim.scenario.step();
+    await app.scheduler.pollNow();
+    const card = await client.stream.waitFor(
+      (item): item is MessageItem =>
+        isMessageItem(item) && item.action === 'createMessage' && item.actionConversationId === CHANNEL && cardJson(item).includes(opened.incidentId),
+    );
+    assert.match(cardJson(card), /Critical/);
+
+    sim.scenario.step();
+    await app.scheduler.pollNow();
+    const updated = await client.stream.waitFor(
+      (item): item is MessageItem => isMessageItem(item) && item.action === 'updateMessage' && item.message.messageId === card.message.messageId,
+    );
+    assert.match(cardJson(updated), new RegExp(opened.incidentId));
+    const reply = await client.stream.waitFor(
+      (item): item is MessageItem => isMessageItem(item) && item.action === 'createMessage' && /Update for Contoso/.test(item.message.text ?? ''),
+    );
+    assert.equal(reply.actionConversationId, `${CHANNEL};messageid=${card.message.messageId}`);
+  });
+});
