@@ -74,10 +74,9 @@ export class DeliveryPipeline {
 
     let shrink = false;
     for (let attempt = 0; ; attempt++) {
+      let postedId: string | null;
       try {
-        const postedId = await this.send(delivery, target, thread, shrink);
-        await this.record(delivery, postedId);
-        return 'sent';
+        postedId = await this.send(delivery, target, thread, shrink);
       } catch (error) {
         const failure = classifySendError(error);
         this.deps.log.warn({ deliveryId: delivery.id, target: target.key, kind: failure.kind, status: failure.status, code: failure.code }, 'delivery failed');
@@ -97,6 +96,9 @@ export class DeliveryPipeline {
         await this.defer(delivery, failure);
         return 'deferred';
       }
+      // Outside the try: a failed record is not a failed send, and retrying it would post the card again.
+      await this.record(delivery, postedId);
+      return 'sent';
     }
   }
 

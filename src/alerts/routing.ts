@@ -35,7 +35,6 @@ export function routeEvents(
     const existing = state.threads[key];
     const thread: IncidentThread = existing ?? newThread(key, targetKey, first, at);
     for (const event of events) {
-      if (!event.vanished) thread.incident = trimIncident(event.incident);
       thread.customers[event.customerId] = {
         name: customerName(event.customerId),
         resolved: event.kind === 'resolved',
@@ -43,6 +42,10 @@ export function routeEvents(
       };
     }
     const allResolved = Object.values(thread.customers).every((customer) => customer.resolved);
+    // The card shows one copy of the incident: a copy resolved for one customer must not make the whole
+    // card read "Resolved" (and every customer "Recovered") while others are still affected.
+    const latest = events.filter((event) => !event.vanished && (event.kind !== 'resolved' || allResolved)).at(-1);
+    if (latest) thread.incident = trimIncident(latest.incident);
     thread.resolvedAt = allResolved ? (thread.resolvedAt ?? at) : null;
     thread.updatedAt = at;
     state.threads[key] = thread;

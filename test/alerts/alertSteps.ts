@@ -1,0 +1,176 @@
+// Steps shared by the alert end-to-end tests: install, watch, read what a channel sees, read the state file.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Harness, HarnessOptions } from '../support/harness.js';
+import { startHarness } from '../support/harness.js';
+import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
+import { CHANNEL_ID, installationUpdate, sendToBot } from '../support/activities.js';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/simulator.js';
+import type { WireIncident } from '../../src/sandbox/simWire.js';
+import type { State } from '../../src/store/state.js';
+
+export const OTHER_CHANNEL_ID = '19:other@thread.tacv2';
+
+/** Installs the bot into the incidents channel and waits for its welcome card. */
+export async function install(h: Harness): Promise<void> {
+  const before = h.connector.calls.length;
+  const answer = await sendToBot(h.app.url, installationUpdate('add', { serviceUrl: h.connector.url }));
+  assert.equal(answer.status, 200);
+  await h.connector.waitFor((calls) => calls.slice(before).some((call) => call.conversationId === CHANNEL_ID && isWelcome(call)));
+}
+
+export function isWelcome(call: ConnectorCall): boolean {
+  return call.status < 300 && cardText(cardOf(call)).includes('I’m Partner Alerts');
+}
+
+/** Says `watch ...` in a channel and waits for the bot to confirm it. */
+export async function watch(h: Harness, command: string, channelId = CHANNEL_ID): Promise<void> {
+  const before = h.connector.calls.length;
+  assert.equal(await h.say(command, { channelId }), 200);
+  await h.connector.waitFor((calls) =>
+    calls.slice(before).some((call) => call.conversationId.startsWith(channelId) && /now watches/.test(String(call.activity.text))),
+  );
+}
+
+export function customerId(h: Harness, name: string): string {
+  const customer = h.sim.data.customerNamed(name);
+  assert.ok(customer, `the simulator knows ${name}`);
+  return customer.id;
+}
+
+/** Top-level messages of a channel (not thread replies) whose card mentions `incidentId`. */
+export function incidentCards(h: Harness, incidentId: string, channelId = CHANNEL_ID): ConnectorCall[] {
+  return h.connector.ok('post').filter((call) => call.conversationId === channelId && cardText(cardOf(call)).includes(incidentId));
+}
+
+export function edits(h: Harness, activityId: string): ConnectorCall[] {
+  return h.connector.ok('update').filter((call) => call.activityId === activityId);
+}
+
+export function repliesText(h: Harness, channelId: string, rootId: string): string[] {
+  return h.connector.threadReplies(channelId, rootId).map((call) => String(call.activity.text));
+}
+
+/** Marks the incident resolved for one customer only (the scenario shares one object between customers). */
+export function resolveFor(h: Harness, name: string, incidentId: string): void {
+  const list = h.sim.data.incidentsOf(customerId(h, name));
+  const index = list.findIndex((incident) => incident.id === incidentId);
+  assert.ok(index >= 0, `${name} has ${incidentId}`);
+  const current = list[index] as WireIncident;
+  const at = new Date().toISOString();
+  list[index] = {
+    ...current,
+    resolved: true,
+    status: 'normal',
+    endTime: at,
+    messages: [...current.messages, { publishedTime: at, messageText: `Title: mail flow\nUser impact: none\nCurrent status: Recovered for ${name}.` }],
+  };
+}
+
+/** Takes the incident out of a customer's list, as if Partner Center stopped reporting it. */
+export function vanishFor(h: Harness, name: string, incidentId: string): void {
+  const list = h.sim.data.incidentsOf(customerId(h, name));
+  const index = list.findIndex((incident) => incident.id === incidentId);
+  assert.ok(index >= 0, `${name} has ${incidentId}`);
+  list.splice(index, 1);
+}
+
+/** A new active incident in a customer's list. */
+export function addIncident(h: Harness, name: string, fields: Partial<WireIncident> & { id: string }): WireIncident {
+  const at = new Date().toISOString();
+  const incident: WireIncident = {
+    actionType: '',
+    affectedWorkloadNames: ['Exchange Online'],
+    category: 'Incident',
+    endTime: '0001-01-01T00:00:00',
+    impactedArea: `Test incident ${fields.id}`,
+    impactedCustomers: 1,
+    messageType: 'incident',
+    messages: [{ publishedTime: at, messageText: `Title: Test incident ${fields.id}\nUser impact: some\nCurrent status: investigating.` }],
+    requiredBy: '0001-01-01T00:00:00',
+    resolved: false,
+    severity: 'warning',
+    startTime: at,
+    status: 'warning',
+    workload: 'Exchange Online',
+    ...fields,
+  };
+  h.sim.data.incidentsOf(customerId(h, name)).push(incident);
+  return incident;
+}
+
+/** The state file as it is on disk (what a restart would read). */
+export async function stateOnDisk(h: Harness): Promise<State> {
+  return JSON.parse(await readFile(h.dataFile, 'utf8')) as State;
+}
+
+/** GET /healthz over real HTTP. */
+export async function healthz(h: Harness): Promise<{
+  lastCycle: State['lastCycle'];
+  targets: { active: number; inactive: number };
+  deliveries: { pending: number; failing: number };
+}> {
+  const response = await fetch(`${h.app.url}/healthz`);
+  assert.equal(response.status, 200);
+  return (await response.json()) as never;
+}
+
+/** Byte size of a card as Teams would receive it. */
+export function cardBytes(call: ConnectorCall | undefined): number {
+  return Buffer.byteLength(JSON.stringify(cardOf(call) ?? null), 'utf8');
+}
+
+// The ESM build of adaptivecards does not load in Node; its UMD bundle does.
+const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as {
+  AdaptiveCard: new () => { parse(json: unknown, ctx: unknown): void };
+  SerializationContext: new () => { eventCount: number; getEventAt(i: number): { message: string } };
+};
+
+/** Parse warnings of the adaptivecards renderer; [] for a card Teams can show. */
+export function cardProblems(card: unknown): string[] {
+  const ctx = new AC.SerializationContext();
+  new AC.AdaptiveCard().parse(card, ctx);
+  const problems: string[] = [];
+  for (let i = 0; i < ctx.eventCount; i += 1) problems.push(ctx.getEventAt(i).message);
+  return problems;
+}
+
+/**
+ * A harness whose Partner Center timeout is `timeoutMs`. The harness replaces `config.partnerCenter`
+ * as a whole, so the simulator's port is chosen first and the whole block is given.
+ */
+export async function startHarnessWithTimeout(timeoutMs: number, options: HarnessOptions = {}): Promise<Harness> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startHarness({
+    ...options,
+    sim: { ...options.sim, port },
+    config: {
+      ...options.config,
+      partnerCenter: {
+        baseUrl: url,
+        authorityHost: url,
+        tenantId: SANDBOX_CREDENTIALS.tenantId,
+        clientId: SANDBOX_CREDENTIALS.clientId,
+        clientSecret: SANDBOX_CREDENTIALS.clientSecret,
+        refreshToken: SANDBOX_CREDENTIALS.refreshToken,
+        requestsPerMinute: 60_000,
+        timeoutMs,
+      },
+    } as HarnessOptions['config'],
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

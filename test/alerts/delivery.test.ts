@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import sinon from 'sinon';
+import { DeliveryPipeline, type AlertCards } from '../../src/alerts/delivery.js';
+import { SendFailure, type ConversationSender } from '../../src/alerts/teamsSender.js';
+import type { Incident } from '../../src/domain/types.js';
+import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery, Target } from '../../src/store/state.js';
+import { MemoryStore } from './memoryStore.js';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const AT = new Date(NOW).toISOString();
+
+function target(key: string): Target {
+  return {
+    key,
+    kind: 'channel',
+    tenantId: 't',
+    teamId: 'team',
+    name: key,
+    reference: { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: key }, bot: { id: 'bot' } },
+    active: true,
+    inactiveReason: null,
+    updatedAt: AT,
+  };
+}
+
+const incident: Incident = {
+  id: 'EX1',
+  customerId: 'c1',
+  kind: 'incident',
+  workload: 'Exchange Online',
+  title: 'Mail flow',
+  severity: 'critical',
+  status: 'critical',
+  startTime: AT,
+  endTime: null,
+  resolved: false,
+  messages: [],
+};
+
+function thread(targetKey: string, activityId: string | null, mutedUntil: string | null = null): IncidentThread {
+  return {
+    key: `${targetKey}|EX1`,
+    targetKey,
+    incidentId: 'EX1',
+    activityId,
+    incident,
+    customers: { c1: { name: 'Contoso', resolved: false, vanished: false } },
+    openedAt: AT,
+    updatedAt: AT,
+    resolvedAt: null,
+    mutedUntil,
+    mutedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+  };
+}
+
+function incidentDelivery(targetKey: string, id: string, note: string | null = null): IncidentDelivery {
+  return { kind: 'incident', id, targetKey, threadKey: `${targetKey}|EX1`, note, createdAt: AT, attempts: 0, notBefore: AT, lastError: null };
+}
+
+function provisioningDelivery(targetKey: string, id: string): ProvisioningDelivery {
+  return {
+    kind: 'provisioning',
+    id,
+    targetKey,
+    customerName: 'Contoso',
+    provisioning: { customerId: 'c1', orderId: 'o1', lines: [] },
+    final: false,
+    note: '',
+    createdAt: AT,
+    attempts: 0,
+    notBefore: AT,
+    lastError: null,
+  };
+}
+
+function setup(options: { threads?: IncidentThread[]; outbox: Delivery[]; targets?: string[] }) {
+  const store = new MemoryStore({
+    targets: Object.fromEntries((options.targets ?? ['A']).map((key) => [key, target(key)])),
+    threads: Object.fromEntries((options.threads ?? []).map((t) => [t.key, t])),
+    outbox: options.outbox,
+  });
+  const sender = {
+    post: sinon.stub<Parameters<ConversationSender['post']>, Promise<string>>().resolves('activity-1'),
+    update: sinon.stub<Parameters<ConversationSender['update']>, Promise<void>>().resolves(),
+    reply: sinon.stub<Parameters<ConversationSender['reply']>, Promise<void>>().resolves(),
+  };
+  const cards: AlertCards = {
+    incident: sinon.spy((_thread: IncidentThread, _now: Date, options: { shrink: boolean }) => ({ card: 'incident', shrink: options.shrink })),
+    provisioning: sinon.spy(() => ({ card: 'provisioning' })),
+  };
+  const clock = { now: () => NOW, sleep: sinon.stub<[number], Promise<void>>().resolves() };
+  const pipeline = new DeliveryPipeline({ store, sender, cards, clock, log: pino({ level: 'silent' }), random: () => 0.5 });
+  return { store, sender, cards, clock, pipeline };
+}
+
+const failure = (kind: SendFailure['kind'], status: number, code: string | null = null, retryAfterMs: number | null = null) =>
+  new SendFailure(kind, status, code, retryAfterMs, `Teams answered ${status}`);
+
+describe('delivery pipeline', () => {
+  it('posts a new card, records it with its activity id, and never sends a recorded delivery again', async () => {
+    const { store, sender, pipeline } = setup({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(store.state.threads['A|EX1']?.activityId, 'activity-1');
+    assert.ok(store.state.deliveryLog.d1);
+    assert.deepEqual(store.state.outbox, []);
+
+    // Queued again (a re-run cycle): the dedup stage drops it without sending.
+    await store.update((state) => void state.outbox.push(incidentDelivery('A', 'd1')));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 1 });
+    assert.equal(sender.post.callCount, 1);
+  });
+
+  it('does not send a card again when recording it fails: the failure stops the run instead', async () => {
+    const { store, sender, pipeline } = setup({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
+    store.failWrites((before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length);
+    await assert.rejects(pipeline.deliverPending(), /disk full/);
+    assert.equal(sender.post.callCount, 1, 'a failed record is not a failed send');
+    assert.equal(store.state.outbox.length, 1, 'still queued: the next start repeats it at most once');
+  });
+
+  it('edits an existing card and replies in its thread, but keeps a muted incident quiet', async () => {
+    const { sender, pipeline } = setup({
+      threads: [thread('A', 'root-1'), thread('B', 'root-2', new Date(NOW + 3_600_000).toISOString())],
+      targets: ['A', 'B'],
+      outbox: [incidentDelivery('A', 'd1', 'Resolved for Contoso.'), incidentDelivery('B', 'd2', 'Resolved for Contoso.')],
+    });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 2, deferred: 0, dropped: 0 });
+    assert.deepEqual(sender.update.args.map((args) => args[1]).sort(), ['root-1', 'root-2']);
+    assert.equal(sender.reply.callCount, 1);
+    assert.equal(sender.reply.firstCall.args[1], 'root-1');
+    assert.equal(sender.reply.firstCall.args[2], 'Resolved for Contoso.');
+  });
+
+  it('retries a transient failure after Retry-After, through the clock', async () => {
+    const { sender, clock, pipeline } = setup({ outbox: [provisioningDelivery('A', 'p1')] });
+    sender.post.onFirstCall().rejects(failure('transient', 429, 'Throttled', 7_000));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(clock.sleep.args, [[7_000]]);
+    assert.equal(sender.post.callCount, 2);
+  });
+
+  it('defers after three retries in a run, with exponential backoff, and gives up after 12 attempts', async () => {
+    const { store, sender, clock, pipeline } = setup({ outbox: [provisioningDelivery('A', 'p1')] });
+    sender.post.rejects(failure('transient', 503));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 1, dropped: 0 });
+    assert.equal(sender.post.callCount, 4);
+    assert.deepEqual(clock.sleep.args.map(([ms]) => ms), [750, 1500, 3000], 'about 1 s, 2 s, 4 s with jitter');
+    const [queued] = store.state.outbox;
+    assert.equal(queued?.attempts, 1);
+    assert.equal(queued?.notBefore, new Date(NOW + 3_000).toISOString());
+
+    await store.update((state) => {
+      for (const delivery of state.outbox) Object.assign(delivery, { attempts: 11, notBefore: AT });
+    });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 1 });
+    assert.deepEqual(store.state.outbox, []);
+  });
+
+  it('deactivates a conversation that is gone and drops everything queued for it, and only for it', async () => {
+    const { store, sender, pipeline } = setup({
+      targets: ['A', 'B'],
+      outbox: [provisioningDelivery('A', 'p1'), provisioningDelivery('A', 'p2'), provisioningDelivery('B', 'p3')],
+    });
+    sender.post.callsFake(async (t) => {
+      if (t.key === 'A') throw failure('gone', 403, 'BotNotInConversationRoster');
+      return 'activity-b';
+    });
+    const report = await pipeline.deliverPending();
+    assert.equal(report.sent, 1);
+    assert.equal(sender.post.args.filter(([t]) => t.key === 'A').length, 1, 'one request to the gone conversation');
+    assert.equal(store.state.targets.A?.active, false);
+    assert.equal(store.state.targets.A?.inactiveReason, 'BotNotInConversationRoster');
+    assert.equal(store.state.targets.B?.active, true);
+    assert.deepEqual(store.state.outbox, []);
+    assert.ok(store.state.deliveryLog.p3);
+  });
+
+  it('re-renders a too-big incident card smaller once, and drops it if that is still too big', async () => {
+    const first = setup({ threads: [thread('A', 'root-1')], outbox: [incidentDelivery('A', 'd1', 'note')] });
+    first.sender.update.onFirstCall().rejects(failure('tooBig', 413, 'MessageSizeTooBig'));
+    assert.deepEqual(await first.pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(first.sender.update.args.map((args) => args[2]), [
+      { card: 'incident', shrink: false },
+      { card: 'incident', shrink: true },
+    ]);
+
+    const second = setup({ threads: [thread('A', 'root-1')], outbox: [incidentDelivery('A', 'd1', 'note')] });
+    second.sender.update.rejects(failure('tooBig', 413, 'MessageSizeTooBig'));
+    assert.deepEqual(await second.pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 1 });
+    assert.equal(second.sender.update.callCount, 2);
+    assert.equal(second.sender.reply.callCount, 0);
+    assert.equal(second.store.state.targets.A?.active, true);
+  });
+
+  it('leaves deliveries that are not due yet, and skips inactive conversations', async () => {
+    const later = { ...provisioningDelivery('A', 'p1'), notBefore: new Date(NOW + 60_000).toISOString() };
+    const { store, sender, pipeline } = setup({ targets: ['A', 'B'], outbox: [later, provisioningDelivery('B', 'p2')] });
+    await store.update((state) => void Object.assign(state.targets.B ?? {}, { active: false }));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 1 });
+    assert.equal(sender.post.callCount, 0);
+    assert.deepEqual(store.state.outbox.map((delivery) => delivery.id), ['p1']);
+  });
+
+  it('shares one run between concurrent calls', async () => {
+    const { sender, pipeline } = setup({ outbox: [provisioningDelivery('A', 'p1')] });
+    const [a, b] = await Promise.all([pipeline.deliverPending(), pipeline.deliverPending()]);
+    assert.equal(a, b);
+    assert.equal(sender.post.callCount, 1);
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { pruneState, RETENTION_MS } from '../../src/alerts/retention.js';
+import type { Watch } from '../../src/domain/watch.js';
+import { emptyState, type IncidentThread } from '../../src/store/state.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const ago = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
+
+function thread(key: string, resolvedAt: string | null, openedAt: string): IncidentThread {
+  return {
+    key,
+    targetKey: 'A',
+    incidentId: key,
+    activityId: `activity-${key}`,
+    incident: { id: key, customerId: 'c1', kind: 'incident', workload: 'Exchange Online', title: 't', severity: 'warning', status: 'warning', startTime: openedAt, endTime: resolvedAt, resolved: resolvedAt !== null, messages: [] },
+    customers: {},
+    openedAt,
+    updatedAt: resolvedAt ?? openedAt,
+    resolvedAt,
+    mutedUntil: null,
+    mutedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+  };
+}
+
+const watch = (fields: Partial<Watch>): Watch => ({
+  id: 'w',
+  targetKey: 'A',
+  kind: 'customer',
+  customerId: 'c1',
+  customerName: 'Contoso',
+  orderId: null,
+  minSeverity: null,
+  workloads: [],
+  createdBy: 'Ana',
+  createdAt: ago(50),
+  ...fields,
+});
+
+describe('retention', () => {
+  it('keeps 30 days', () => assert.equal(RETENTION_MS, 30 * 86_400_000));
+
+  it('forgets cards resolved over 30 days ago and old delivery-log entries, keeps open cards however old', () => {
+    const state = {
+      ...emptyState(),
+      threads: { old: thread('old', ago(31), ago(33)), recent: thread('recent', ago(29), ago(30)), open: thread('open', null, ago(40)) },
+      deliveryLog: { a: ago(31), b: ago(29), c: ago(1) },
+      watches: [watch({})],
+    };
+    pruneState(state, NOW);
+    assert.deepEqual(Object.keys(state.threads).sort(), ['open', 'recent']);
+    assert.deepEqual(Object.keys(state.deliveryLog).sort(), ['b', 'c']);
+  });
+
+  it('drops snapshots nobody watches any more, but not while someone watches all customers', () => {
+    const snapshot = { fetchedAt: ago(0), incidents: {} };
+    const state = {
+      ...emptyState(),
+      watches: [watch({}), watch({ id: 'o', kind: 'order', orderId: 'o1' })],
+      incidentSnapshots: { c1: snapshot, c2: snapshot },
+      orderSnapshots: { 'c1/o1': { fetchedAt: ago(0), lines: {} }, 'c1/o2': { fetchedAt: ago(0), lines: {} } },
+    };
+    pruneState(state, NOW);
+    assert.deepEqual(Object.keys(state.incidentSnapshots), ['c1']);
+    assert.deepEqual(Object.keys(state.orderSnapshots), ['c1/o1']);
+
+    const all = { ...emptyState(), watches: [watch({ kind: 'all', customerId: null })], incidentSnapshots: { c1: snapshot, c2: snapshot } };
+    pruneState(all, NOW);
+    assert.deepEqual(Object.keys(all.incidentSnapshots), ['c1', 'c2']);
+  });
+});
