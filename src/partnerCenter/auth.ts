@@ -75,18 +75,25 @@ export class EntraTokenProvider implements TokenProvider {
 
   private async fetchToken(): Promise<string> {
     const { credentials, refreshTokenStore } = this.options;
-    const form = new URLSearchParams({ client_id: credentials.clientId, client_secret: credentials.clientSecret });
-    const resource = credentials.resource.replace(/\/+$/, '');
-    if (credentials.refreshToken) {
-      // A rotated token kept from an earlier exchange is newer than the one in the environment.
-      const refreshToken = (await refreshTokenStore?.loadRefreshToken()) ?? credentials.refreshToken;
-      form.set('grant_type', 'refresh_token');
-      form.set('refresh_token', refreshToken);
-      form.set('scope', `${resource}/user_impersonation offline_access`);
-    } else {
-      form.set('grant_type', 'client_credentials');
-      form.set('scope', `${resource}/.default`);
+    if (!credentials.refreshToken) return this.requestToken({ grant_type: 'client_credentials' });
+    // A rotated token kept from an earlier exchange is newer than the one in the environment...
+    const stored = await refreshTokenStore?.loadRefreshToken();
+    try {
+      return await this.requestToken({ grant_type: 'refresh_token', refresh_token: stored ?? credentials.refreshToken });
+    } catch (error) {
+      // ...unless the environment was given a fresh consent since (or the sandbox's simulator restarted):
+      // a refused stored token falls back to the configured one once.
+      const refused = error instanceof AuthenticationError && error.entraError === 'invalid_grant';
+      if (!refused || !stored || stored === credentials.refreshToken) throw error;
+      return this.requestToken({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken });
     }
+  }
+
+  private async requestToken(grant: { grant_type: 'client_credentials' } | { grant_type: 'refresh_token'; refresh_token: string }): Promise<string> {
+    const { credentials, refreshTokenStore } = this.options;
+    const resource = credentials.resource.replace(/\/+$/, '');
+    const form = new URLSearchParams({ client_id: credentials.clientId, client_secret: credentials.clientSecret, ...grant });
+    form.set('scope', grant.grant_type === 'refresh_token' ? `${resource}/user_impersonation offline_access` : `${resource}/.default`);
     const url = `${credentials.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`;
     let response: Response;
     try {
@@ -108,7 +115,7 @@ export class EntraTokenProvider implements TokenProvider {
     }
     const parsed = tokenResponse.safeParse(json);
     if (!parsed.success) throw new AuthenticationError('bad_response', 'the sign-in endpoint answered without an access token');
-    if (credentials.refreshToken && parsed.data.refresh_token) {
+    if (grant.grant_type === 'refresh_token' && parsed.data.refresh_token) {
       await refreshTokenStore?.saveRefreshToken(parsed.data.refresh_token);
     }
     const lifetimeMs = parsed.data.expires_in * 1000;

@@ -144,6 +144,23 @@ describe('Partner Center tokens (Entra against the simulator)', () => {
       }
     });
 
+    it('falls back to the configured refresh token when the stored one is refused (new consent, restarted sandbox)', async () => {
+      const file = path.join(dir, 'state.json');
+      const store = await LowdbStateStore.open(file);
+      await store.update((state) => {
+        state.auth.refreshToken = 'rotated-by-a-simulator-that-no-longer-exists';
+      });
+      const rig = await startRig({ sim: { rotateRefreshTokens: true }, refreshTokenStore: storeAdapter(store) });
+      try {
+        await rig.client.incidents(rig.ctx, rig.sim.data.requireCustomer('Contoso').id);
+        const kept = store.read().auth.refreshToken;
+        assert.ok(kept && kept !== 'rotated-by-a-simulator-that-no-longer-exists' && kept !== rig.sim.credentials.refreshToken);
+        assert.equal(rig.sim.tokensIssued, 1);
+      } finally {
+        await rig.close();
+      }
+    });
+
     it('keeps the environment\'s token when Entra does not rotate it', async () => {
       const file = path.join(dir, 'state.json');
       const store = await LowdbStateStore.open(file);
