@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = result.config;
-  const log = createLogger(config.logLevel);
+  // The sandbox is for trying things in a browser: keep the terminal calm unless asked for more.
+  const log = createLogger(config.sandbox && !process.env.LOG_LEVEL ? 'warn' : config.logLevel);
   const closers: (() => Promise<void>)[] = [];
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -42,13 +43,17 @@ async function main(): Promise<void> {
   try {
     app = await startApp({ config: sandboxDefaults(config, partnerCenter), log });
   } catch (error) {
-    if (error instanceof StateFileError) {
-      console.error(`Partner Alerts cannot start: ${error.message}`);
-      process.exitCode = 1;
-      await Promise.all(closers.map((close) => close()));
-      return;
-    }
-    throw error;
+    const reason =
+      error instanceof StateFileError
+        ? error.message
+        : (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `port ${config.port} is already in use (is Partner Alerts already running?). Stop the other process or set PORT.`
+          : null;
+    if (reason === null) throw error;
+    console.error(`Partner Alerts cannot start: ${reason}`);
+    process.exitCode = 1;
+    await Promise.all(closers.map((close) => close()));
+    return;
   }
   closers.push(() => app.close());
   if (!simulator) return;
@@ -57,13 +62,13 @@ async function main(): Promise<void> {
   const stepSeconds = Number(process.env.SANDBOX_SCENARIO_SECONDS ?? 60);
   const timer = setInterval(() => {
     const step = simulator?.scenario.step();
-    if (step) log.info({ step: step.step, change: step.description }, 'sandbox scenario moved on');
+    if (step) console.log(`  [simulator] ${step.description}`);
   }, stepSeconds * 1000);
   closers.push(async () => clearInterval(timer));
 
   let playground: PlaygroundProcess;
   try {
-    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+    playground = await startPlaygroundOnFreePort(`${app.url}/api/messages`);
   } catch (error) {
     log.error({ err: error }, 'the Agents Playground did not start; the bot still runs');
     console.log(`\nPartner Alerts sandbox: bot at ${app.url}/api/messages (the Playground failed to start, see the log).\n`);
@@ -79,6 +84,15 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/** Microsoft's usual Playground port when it is free, so the URL stays the same between runs. */
+async function startPlaygroundOnFreePort(botEndpoint: string): Promise<PlaygroundProcess> {
+  try {
+    return await startPlayground({ botEndpoint, port: Number(process.env.PLAYGROUND_PORT ?? 56150) });
+  } catch {
+    return startPlayground({ botEndpoint });
+  }
 }
 
 function sandboxPartnerCenter(simulator: Simulator): PartnerCenterConfig {
