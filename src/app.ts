@@ -2,7 +2,7 @@
 // main.ts adds the process concerns (environment, sandbox, signals); tests call startApp directly.
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type Logger } from 'pino';
-import { incidentAlertCard, provisioningAlertCard, welcomeCard } from './cards.js';
+import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { runCycle } from './alerts/cycle.js';
 import { DeliveryPipeline, type AlertCards } from './alerts/delivery.js';
 import { AlertScheduler } from './alerts/scheduler.js';
@@ -121,7 +121,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const bot = new TeamsBot({
     targets,
     commands: new CommandRouter({ client, directory, store, log, pollNow: () => scheduler.pollNow() }),
-    cardActions: new CardActionRouter(),
+    cardActions: new CardActionRouter({ client, directory, store, log }),
     welcome: () => [cardReply(welcomeCard())],
     allowedTenantIds: config.allowedTenantIds,
     log,
@@ -171,18 +171,8 @@ function botAuthConfig(config: Config): ConfigurationBotFrameworkAuthenticationO
 
 function alertCards(): AlertCards {
   return {
-    incident: (thread, now, { shrink }) =>
-      incidentAlertCard({
-        incident: thread.incident,
-        customers: Object.entries(thread.customers).map(([id, customer]) => ({
-          customer: { id, companyName: customer.name, domain: '', relationshipToPartner: 'unknown' },
-          resolved: customer.resolved,
-          vanished: customer.vanished,
-        })),
-        updatedAt: new Date(thread.updatedAt),
-        latestChange: thread.resolvedAt ? 'Resolved' : 'Updated',
-        ...(shrink ? { shrink: { maxCustomers: 10, maxMessageChars: 500 } } : {}),
-      }),
+    // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
+    incident: (thread, now, { shrink }) => threadAlertCard(thread, now, { shrink }),
     provisioning: (delivery, now) =>
       provisioningAlertCard({
         customer: { id: delivery.provisioning.customerId, companyName: delivery.customerName, domain: '', relationshipToPartner: 'unknown' },

@@ -7,10 +7,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
+import { threadAlertInput, type AlertThread } from './cardData/alertThread.js';
+import { customerOverviewView, type CustomerOverviewInput } from './cardData/customerOverview.js';
 import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
 import { renderActions, type CardButton } from './cardData/format.js';
 import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
-import { incidentAlertView, statusView, type IncidentAlertInput, type StatusInput } from './cardData/incidents.js';
+import { incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
+import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incidentHistory.js';
+import { statusView, type StatusInput } from './cardData/incidents.js';
 import { messageView, type MessageInput } from './cardData/message.js';
 import {
   provisioningAlertView,
@@ -22,22 +26,24 @@ import { subscriptionsView, type SubscriptionsInput } from './cardData/subscript
 import { watchesView, type WatchesInput } from './cardData/watches.js';
 
 export type { CardButton } from './cardData/format.js';
+export type { AlertThread } from './cardData/alertThread.js';
+export type { CustomerOverviewInput, OverviewWatch } from './cardData/customerOverview.js';
 export type { CustomerChoiceInput, CustomersInput } from './cardData/customers.js';
 export type { HelpInput, WelcomeInput } from './cardData/help.js';
-export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink, StatusInput } from './cardData/incidents.js';
+export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink } from './cardData/incidentAlert.js';
+export type { IncidentHistoryInput } from './cardData/incidentHistory.js';
+export type { StatusInput } from './cardData/incidents.js';
 export type { MessageInput, MessageTone } from './cardData/message.js';
 export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provisioning.js';
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
-export { MAX_CUSTOMERS } from './cardData/customers.js';
-export {
-  compareIncidents,
-  DEFAULT_INCIDENT_ALERT_LIMITS,
-  MAX_INCIDENTS,
-  SHRUNK_INCIDENT_ALERT_LIMITS,
-} from './cardData/incidents.js';
+export { buttons, MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type MuteHours, type SubscriptionFilter, type Verb } from './cardData/buttons.js';
+export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
+export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
+export { DEFAULT_INCIDENT_ALERT_LIMITS, SHRUNK_INCIDENT_ALERT_LIMITS } from './cardData/incidentAlert.js';
+export { HISTORY_FIRST } from './cardData/incidentHistory.js';
 export { MAX_LINES } from './cardData/provisioning.js';
-export { MAX_SUBSCRIPTIONS } from './cardData/subscriptions.js';
+export { MAX_SUBSCRIPTIONS, SUBSCRIPTIONS_PAGE_SIZE, subscriptionsPage } from './cardData/subscriptions.js';
 export { MAX_WATCHES } from './cardData/watches.js';
 
 /** Teams refuses activities of about 100 KB; stay well below with the card alone. */
@@ -62,6 +68,8 @@ export const CARD_NAMES = [
   'subscriptions',
   'provisioning',
   'incidentAlert',
+  'incidentHistory',
+  'customerOverview',
   'provisioningAlert',
   'watches',
 ] as const;
@@ -155,7 +163,22 @@ export function provisioningCard(input: ProvisioningInput): AdaptiveCardJson {
  * After a 413 from Teams, send again with `shrink: SHRUNK_INCIDENT_ALERT_LIMITS`.
  */
 export function incidentAlertCard(input: IncidentAlertInput): AdaptiveCardJson {
-  return renderCard('incidentAlert', incidentAlertView(input), input.buttons);
+  return renderCard('incidentAlert', incidentAlertView(input), incidentAlertButtons(input));
+}
+
+/** The alert card of a stored incident thread, with its mute and acknowledgement, as everyone sees it. */
+export function threadAlertCard(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): AdaptiveCardJson {
+  return incidentAlertCard(threadAlertInput(thread, now, options));
+}
+
+/** Every update of one incident, newest first; the older ones behind a "Show all" toggle. */
+export function incidentHistoryCard(input: IncidentHistoryInput): AdaptiveCardJson {
+  return renderCard('incidentHistory', incidentHistoryView(input), input.buttons);
+}
+
+/** One customer at a glance: identity, incidents by severity, subscriptions by status, watch state. */
+export function customerOverviewCard(input: CustomerOverviewInput): AdaptiveCardJson {
+  return renderCard('customerOverview', customerOverviewView(input), input.buttons);
 }
 
 /** The proactive alert for a watched order whose provisioning changed (or finished). */

@@ -55,7 +55,7 @@ export class CommandRouter implements CommandHandler {
       case 'subscriptions':
         return subscriptionsCommand(services, correlationId, command.customer, now);
       case 'provisioning':
-        return provisioningCommand(services, correlationId, command.orderId, command.customer, now);
+        return provisioningCommand(services, correlationId, command.orderId, command.customer, now, ctx.target.key);
       case 'watchCustomer':
         return watchCustomerCommand(services, ctx, command.customer, command.filters);
       case 'watchAll':

@@ -1,26 +1,26 @@
 // Read-only commands: customers, status, subscriptions, provisioning. Each is one or two Partner Center
 // requests once the customer directory is warm.
-import { customersCard, messageCard, provisioningCard, statusCard, subscriptionsCard, MAX_CUSTOMERS } from '../cards.js';
+import { messageCard } from '../cards.js';
 import type { Customer } from '../domain/types.js';
 import { resolveCustomer } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
 import { cardReply, type Reply } from './reply.js';
+import { customersReplyCard, provisioningReplyCard, statusReplyCard, subscriptionsReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
+import { orderWatchOf } from './watchBook.js';
 
 export async function customersCommand(services: BotServices, correlationId: string, prefix: string | null, now: Date): Promise<Reply[]> {
   const ctx = { correlationId };
   // Partner Center's own starts_with filter on company name and on domain, as the partner portal does.
   const customers = prefix ? await services.directory.search(ctx, prefix) : await services.directory.all(ctx);
-  return [
-    cardReply(customersCard({ prefix, customers: customers.slice(0, MAX_CUSTOMERS), total: customers.length, now })),
-  ];
+  return [cardReply(customersReplyCard(prefix ?? '', customers, 1, now))];
 }
 
 export async function statusCommand(services: BotServices, correlationId: string, query: string, now: Date): Promise<Reply[]> {
   const resolution = await resolveCustomer(services, correlationId, query, (name) => `status for ${name}`);
   if (!resolution.ok) return [resolution.reply];
   const incidents = await forCustomer(resolution.customer.companyName, () => services.client.incidents({ correlationId }, resolution.customer.id));
-  return [cardReply(statusCard({ customer: resolution.customer, incidents, now }))];
+  return [cardReply(statusReplyCard(resolution.customer, incidents, now))];
 }
 
 export async function subscriptionsCommand(services: BotServices, correlationId: string, query: string, now: Date): Promise<Reply[]> {
@@ -35,7 +35,7 @@ export async function subscriptionsCommand(services: BotServices, correlationId:
     resolution.customer,
     subscriptions.flatMap((subscription) => (subscription.orderId ? [subscription.orderId] : [])),
   );
-  return [cardReply(subscriptionsCard({ customer: resolution.customer, subscriptions, now }))];
+  return [cardReply(subscriptionsReplyCard(resolution.customer, subscriptions, 'all', 1, now))];
 }
 
 export async function provisioningCommand(
@@ -44,12 +44,15 @@ export async function provisioningCommand(
   orderId: string,
   query: string | null,
   now: Date,
+  /** The asking conversation, so the card can say whether it watches the order. */
+  targetKey?: string,
 ): Promise<Reply[]> {
   const customer = await customerOfOrder(services, correlationId, orderId, query, (name) => `provisioning order ${orderId} for ${name}`);
   if (!('id' in customer)) return [customer];
   const provisioning = await forCustomer(customer.companyName, () => services.client.provisioning({ correlationId }, customer.id, orderId));
   await rememberOrders(services, customer, [orderId]);
-  return [cardReply(provisioningCard({ customer, provisioning, now }))];
+  const watch = targetKey ? orderWatchOf(services.store.read(), targetKey, orderId) : null;
+  return [cardReply(provisioningReplyCard(customer, provisioning, watch, now))];
 }
 
 /**

@@ -10,10 +10,11 @@ import {
   type Activity,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type InvokeResponse,
   type TeamInfo,
 } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Reply } from './reply.js';
+import { cardReply, textReply, type Reply } from './reply.js';
 import { tenantOf, type TargetBook } from './targets.js';
 import type { Target } from '../store/state.js';
 
@@ -59,6 +60,13 @@ export class TeamsBot extends TeamsActivityHandler {
       if (await this.refuseForeignTenant(context)) return next();
       const ctx = await this.commandContext(context);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+      const submitted = submittedAction(context.activity, text);
+      if (submitted) {
+        // An older client's Action.Submit fallback: the same handler as the invoke; the card comes as a message.
+        const response = await this.options.cardActions.handle(submitted, { ...ctx, turn: context });
+        await send(context, [response.type === 'application/vnd.microsoft.card.adaptive' ? cardReply(response.value as object) : textReply(String(response.value))]);
+        return next();
+      }
       const replies = await this.options.commands.handle(text, ctx);
       await send(context, replies);
       return next();
@@ -82,6 +90,18 @@ export class TeamsBot extends TeamsActivityHandler {
       else await this.options.targets.deactivate(context.activity.conversation.id, 'app uninstalled', this.now());
       return next();
     });
+  }
+
+  /**
+   * botbuilder answers a malformed adaptiveCard/action itself (400, or a 500 when `action` is missing), which
+   * Teams shows as "Something went wrong". Hand every such invoke to the card-action handler instead; it
+   * checks the payload and always answers with a card.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const value = (context.activity.value ?? {}) as AdaptiveCardInvokeValue;
+    const response = await this.onAdaptiveCardInvoke(context, value);
+    return { status: response.statusCode, body: response };
   }
 
   protected override async onAdaptiveCardInvoke(
@@ -116,6 +136,17 @@ export class TeamsBot extends TeamsActivityHandler {
     if (reply && context.activity.type === ActivityTypes.Message) await context.sendActivity(FOREIGN_TENANT_TEXT);
     return true;
   }
+}
+
+/**
+ * A message carrying `value` with a string `verb` and no text is a card button pressed on a client without
+ * Universal Actions: its fallback Action.Submit sends the button's data plus its verb.
+ */
+function submittedAction(activity: Activity, text: string): AdaptiveCardInvokeValue | null {
+  const value = activity.value as Record<string, unknown> | undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof value.verb !== 'string' || text.trim() !== '') return null;
+  const { verb, ...data } = value;
+  return { action: { type: 'Action.Submit', id: '', verb, data }, trigger: 'manual' } as unknown as AdaptiveCardInvokeValue;
 }
 
 async function send(context: TurnContext, replies: Reply[]): Promise<void> {

@@ -1,39 +1,28 @@
 // Commands that change what a conversation is alerted about. A new watch answers with the current state
 // and stores it as the baseline in the same write, so the next cycle reports only what changes after.
-import { randomUUID } from 'node:crypto';
-import { messageCard, provisioningCard, statusCard, watchesCard } from '../cards.js';
+import { messageCard, watchesCard } from '../cards.js';
 import type { WatchFilters } from '../domain/commands.js';
 import { matchCustomer } from '../domain/customerMatch.js';
-import { diffIncidents } from '../domain/incidentDiff.js';
-import { diffProvisioning, isOrderFinal } from '../domain/provisioningDiff.js';
+import { isOrderFinal } from '../domain/provisioningDiff.js';
 import type { Customer } from '../domain/types.js';
-import { describeWatch, type Watch } from '../domain/watch.js';
-import { orderKey, type Target } from '../store/state.js';
+import { describeWatch } from '../domain/watch.js';
 import { resolveCustomer, toResolution } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
 import { customerOfOrder } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
+import { provisioningReplyCard, statusReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
+import { newWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
 
-export interface WatchContext {
-  correlationId: string;
-  target: Target;
-  user: { id: string; name: string };
-  now: Date;
-}
+export type { WatchContext } from './watchBook.js';
 
 export async function watchCustomerCommand(services: BotServices, ctx: WatchContext, query: string, filters: WatchFilters): Promise<Reply[]> {
   const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `watch ${name}`);
   if (!resolution.ok) return [resolution.reply];
   const { customer } = resolution;
   const incidents = await forCustomer(customer.companyName, () => services.client.incidents({ correlationId: ctx.correlationId }, customer.id));
-  const watch = newWatch(ctx, { kind: 'customer', customerId: customer.id, customerName: customer.companyName, ...filters });
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
-    state.watches.push(watch);
-    state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, incidents, ctx.now.toISOString()).snapshot;
-  });
-  return [announce(ctx, `now watches ${describeWatch(watch)} here.`), cardReply(statusCard({ customer, incidents, now: ctx.now }))];
+  const watch = await saveCustomerWatch(services, ctx, customer, incidents, filters);
+  return [announce(ctx, `now watches ${describeWatch(watch)} here.`), cardReply(statusReplyCard(customer, incidents, ctx.now))];
 }
 
 export async function watchAllCommand(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
@@ -55,17 +44,14 @@ export async function watchOrderCommand(services: BotServices, ctx: WatchContext
   const provisioning = await forCustomer(customer.companyName, () =>
     services.client.provisioning({ correlationId: ctx.correlationId }, customer.id, orderId),
   );
-  const card = cardReply(provisioningCard({ customer, provisioning, now: ctx.now }));
   if (isOrderFinal(provisioning)) {
-    return [card, textReply(`Order ${orderId} of ${customer.companyName} is already complete, so there is nothing to watch.`)];
+    return [
+      cardReply(provisioningReplyCard(customer, provisioning, null, ctx.now)),
+      textReply(`Order ${orderId} of ${customer.companyName} is already complete, so there is nothing to watch.`),
+    ];
   }
-  const watch = newWatch(ctx, { kind: 'order', customerId: customer.id, customerName: customer.companyName, orderId, minSeverity: null, workloads: [] });
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
-    state.watches.push(watch);
-    state.orderCustomers[orderId] = customer.id;
-    state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
-  });
+  const watch = await saveOrderWatch(services, ctx, customer, provisioning);
+  const card = cardReply(provisioningReplyCard(customer, provisioning, { by: watch.createdBy, since: watch.createdAt }, ctx.now));
   return [announce(ctx, `now watches ${describeWatch(watch)} here, until every line item is final.`), card];
 }
 
@@ -118,21 +104,6 @@ export async function unwatchOrderCommand(services: BotServices, ctx: WatchConte
 
 export function watchesCommand(services: BotServices, ctx: WatchContext): Reply[] {
   return [cardReply(watchesCard({ watches: watchesOf(services, ctx), now: ctx.now }))];
-}
-
-function watchesOf(services: BotServices, ctx: WatchContext): Watch[] {
-  return services.store.read().watches.filter((watch) => watch.targetKey === ctx.target.key);
-}
-
-function newWatch(ctx: WatchContext, fields: Pick<Watch, 'kind' | 'customerId' | 'customerName' | 'minSeverity' | 'workloads'> & { orderId?: string }): Watch {
-  return {
-    id: randomUUID(),
-    targetKey: ctx.target.key,
-    orderId: null,
-    ...fields,
-    createdBy: ctx.user.name,
-    createdAt: ctx.now.toISOString(),
-  };
 }
 
 /** In a channel everyone sees who changed the alerts ("@Ana now watches Contoso here"). */

@@ -1,8 +1,10 @@
 // View data of the customer list and of the "which customer did you mean?" card.
+import { isCustomerId } from '../domain/ids.js';
 import type { Customer, RelationshipToPartner } from '../domain/types.js';
-import { asOf, command, count, name, quote, type CardButton } from './format.js';
+import { buttons as button } from './buttons.js';
+import { asOf, command, count, name, quote, renderAction, type CardButton } from './format.js';
 
-/** Most customers one card lists; the rest are counted. */
+/** Most customers one card lists (one page); Next/Previous buttons page through the rest. */
 export const MAX_CUSTOMERS = 25;
 
 const RELATIONSHIPS: Readonly<Record<RelationshipToPartner, string>> = {
@@ -31,18 +33,34 @@ export interface CustomersInput {
   total?: number;
   /** How many to show at most (capped at MAX_CUSTOMERS). */
   shown?: number;
+  /** 1-based page of MAX_CUSTOMERS over `customers`; a page past the end shows the last one. */
+  page?: number;
   now?: Date;
   buttons?: readonly CardButton[];
 }
 
+/** The page actually shown and the number of pages, for the card and for its Next/Previous buttons. */
+export function customersPage(input: Pick<CustomersInput, 'customers' | 'page'>): { page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(input.customers.length / MAX_CUSTOMERS));
+  return { page: Math.min(Math.max(1, Math.floor(input.page ?? 1)), pages), pages };
+}
+
 export function customersView(input: CustomersInput) {
   const limit = Math.max(0, Math.min(input.shown ?? MAX_CUSTOMERS, MAX_CUSTOMERS));
-  const rows = input.customers.slice(0, limit);
+  const { page } = customersPage(input);
+  const start = (page - 1) * MAX_CUSTOMERS;
+  const rows = input.customers.slice(start, start + limit);
   const total = Math.max(input.total ?? input.customers.length, input.customers.length);
   const prefix = input.prefix?.trim() ?? '';
-  const more = total - rows.length;
+  const more = total - start - rows.length;
   const title = prefix === '' ? 'Customers' : `Customers starting with ${quote(name(prefix, 60))}`;
-  const counted = total === 0 ? '' : rows.length < total ? `Showing ${rows.length} of ${total}` : count(total, 'customer');
+  const range = start === 0 ? `${rows.length}` : `${start + 1}–${start + rows.length}`;
+  const counted = total === 0 ? '' : rows.length < total ? `Showing ${range} of ${total}` : count(total, 'customer');
+  const row = (customer: Customer) => ({
+    name: name(customer.companyName) || 'Unnamed customer',
+    detail: detail(customer),
+    command: command(`status for ${customer.companyName}`),
+  });
   return {
     title,
     subtitle: [counted, input.now ? asOf(input.now) : ''].filter((part) => part !== '').join(' · '),
@@ -51,10 +69,11 @@ export function customersView(input: CustomersInput) {
       prefix === ''
         ? 'I found no customers for this partner account.'
         : `No customer’s name starts with ${quote(name(prefix, 60))}. Try a shorter prefix, or “customers” for all.`,
+    // A row opens the customer's overview when clicked; the template has a plain variant for other ids.
     rows: rows.map((customer) => ({
-      name: name(customer.companyName) || 'Unnamed customer',
-      detail: detail(customer),
-      command: command(`status for ${customer.companyName}`),
+      ...row(customer),
+      clickable: isCustomerId(customer.id),
+      select: isCustomerId(customer.id) ? renderAction(button.overview(customer.id, `Open ${name(customer.companyName, 40)}`)) : null,
     })),
     hasMore: more > 0,
     moreText: `and ${count(more, 'more customer')}${prefix === '' ? ' — type “customers” and the start of a name to narrow the list' : ' — type more of the name to narrow the list'}`,

@@ -43,6 +43,14 @@ export function formatUtcDate(value: string | Date | null | undefined): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()] ?? ''} ${d.getUTCFullYear()}`;
 }
 
+/** `18:05 UTC` when on the same UTC day as `reference`, else the full `23 Nov 2026 18:05 UTC`. */
+export function formatUtcClock(value: string | Date | null | undefined, reference: Date): string {
+  const d = toDate(value);
+  if (!d) return 'unknown time';
+  if (formatUtcDate(d) !== formatUtcDate(reference)) return formatUtc(d);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}
+
 export function asOf(now: Date): string {
   return `as of ${formatUtc(now)}`;
 }
@@ -117,15 +125,18 @@ export function termLabel(term: string): string {
 
 /** Action.Execute buttons with an Action.Submit fallback carrying the verb, for clients without Universal Actions. */
 export function renderActions(buttons: readonly CardButton[] | undefined): Record<string, unknown>[] {
-  return (buttons ?? []).map((button) => {
-    const data = { ...(button.data ?? {}) };
-    const title = truncate(plainInline(button.title), 60);
-    return {
-      type: 'Action.Execute',
-      title,
-      verb: button.verb,
-      data,
-      fallback: { type: 'Action.Submit', title, data: { ...data, verb: button.verb } },
-    };
-  });
+  return (buttons ?? []).map(renderAction);
+}
+
+/** One button, also usable as an element's `selectAction` (a clickable row). */
+export function renderAction(button: CardButton): Record<string, unknown> {
+  const data = { ...(button.data ?? {}) };
+  const title = truncate(plainInline(button.title), 60);
+  return {
+    type: 'Action.Execute',
+    title,
+    verb: button.verb,
+    data,
+    fallback: { type: 'Action.Submit', title, data: { ...data, verb: button.verb } },
+  };
 }

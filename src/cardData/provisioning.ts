@@ -1,7 +1,7 @@
 // View data of an order's provisioning: the answer in chat and the alert for a watched order.
 import { isFulfilled, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../domain/provisioning.js';
 import type { Customer, OrderProvisioning, ProvisioningLine, ProvisioningState } from '../domain/types.js';
-import { asOf, formatUtc, name, type CardButton, type ContainerStyle, type TextColor } from './format.js';
+import { asOf, formatUtc, formatUtcDate, name, type CardButton, type ContainerStyle, type TextColor } from './format.js';
 
 /** Most line items one card lists; the rest are counted. */
 export const MAX_LINES = 50;
@@ -75,17 +75,24 @@ export interface ProvisioningInput {
   customer: Customer;
   provisioning: OrderProvisioning;
   now: Date;
+  /** This conversation's watch of the order: shown as a line under the verdict. Absent shows nothing. */
+  watch?: { by: string; since: string } | null;
   buttons?: readonly CardButton[];
 }
 
 export function provisioningView(input: ProvisioningInput) {
   const { lines } = input.provisioning;
   const verdict = VERDICTS[provisioningVerdict(lines)];
+  const watch = input.watch;
   return {
     title: `Provisioning of order ${name(input.provisioning.orderId, 80)}`,
     subtitle: `${name(input.customer.companyName) || 'Unknown customer'} · ${asOf(input.now)}`,
     verdict: verdict.text,
     verdictColor: verdict.color,
+    hasWatch: Boolean(watch),
+    watchText: watch
+      ? `Watched here: changes are posted to this conversation until every line item is final (set by ${name(watch.by, 80) || 'someone'} on ${formatUtcDate(watch.since)}).`
+      : '',
     lines: lineRows(lines, undefined),
     hasMore: lines.length > MAX_LINES,
     moreText: `and ${lines.length - MAX_LINES} more line items`,

@@ -1,9 +1,12 @@
-// View data of a customer's product subscriptions (licences), trouble first.
+// View data of a customer's product subscriptions (licences), trouble first, filtered and paged.
 import type { Customer, Subscription, SubscriptionStatus } from '../domain/types.js';
+import type { SubscriptionFilter } from './buttons.js';
 import { asOf, count, formatUtcDate, name, termLabel, type CardButton, type TextColor } from './format.js';
 
-/** Most subscriptions one card lists; the rest are counted. */
-export const MAX_SUBSCRIPTIONS = 40;
+/** Subscriptions on one page of the card; Next/Previous buttons page through the rest. */
+export const SUBSCRIPTIONS_PAGE_SIZE = 20;
+/** Most subscriptions one card lists: one page. */
+export const MAX_SUBSCRIPTIONS = SUBSCRIPTIONS_PAGE_SIZE;
 
 /** Display order: what needs attention first, gone last. */
 const STATUS_ORDER: readonly SubscriptionStatus[] = ['suspended', 'expired', 'pending', 'active', 'disabled', 'deleted', 'none'];
@@ -55,30 +58,70 @@ function renewalLabel(s: Subscription): string {
   return s.autoRenewEnabled ? `Auto-renews on ${date}` : `Ends on ${date} (auto-renew off)`;
 }
 
+/** `2 suspended`, `10 active`, ... in display order, with the colour each status has on the card. */
+export function subscriptionCounts(subscriptions: readonly Subscription[]): { text: string; color: TextColor }[] {
+  return STATUS_ORDER.map((status) => ({ status, n: subscriptions.filter((s) => s.status === status).length }))
+    .filter(({ n }) => n > 0)
+    .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}`, color: STATUS[status].color }));
+}
+
+/** How many are suspended or expired: the ones a support desk should look at. */
+export function flaggedCount(subscriptions: readonly Subscription[]): number {
+  return subscriptions.filter((s) => STATUS[s.status]?.flagged).length;
+}
+
+export function matchesFilter(subscription: Subscription, filter: SubscriptionFilter): boolean {
+  return filter === 'all' || subscription.status === filter;
+}
+
 export interface SubscriptionsInput {
   customer: Customer;
   subscriptions: readonly Subscription[];
   now: Date;
+  /** Which subscriptions to list (counts always cover all); default all. */
+  filter?: SubscriptionFilter;
+  /** 1-based; a page past the end shows the last one. */
+  page?: number;
   buttons?: readonly CardButton[];
 }
 
+/** The page actually shown and the number of pages, for the card and for its Next/Previous buttons. */
+export function subscriptionsPage(input: Pick<SubscriptionsInput, 'subscriptions' | 'filter' | 'page'>): { page: number; pages: number; listed: number } {
+  const listed = input.subscriptions.filter((s) => matchesFilter(s, input.filter ?? 'all')).length;
+  const pages = Math.max(1, Math.ceil(listed / SUBSCRIPTIONS_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pages);
+  return { page, pages, listed };
+}
+
+const FILTER_WORDS: Readonly<Record<SubscriptionFilter, string>> = { all: '', active: 'active', suspended: 'suspended' };
+
 export function subscriptionsView(input: SubscriptionsInput) {
   const customer = name(input.customer.companyName) || 'this customer';
-  const ordered = [...input.subscriptions].sort(
-    (a, b) => statusRank(a.status) - statusRank(b.status) || displayName(a).localeCompare(displayName(b)) || a.id.localeCompare(b.id),
-  );
-  const rows = ordered.slice(0, MAX_SUBSCRIPTIONS);
-  const more = ordered.length - rows.length;
-  const counts = STATUS_ORDER.map((status) => ({ status, n: input.subscriptions.filter((s) => s.status === status).length }))
-    .filter(({ n }) => n > 0)
-    .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}`, color: STATUS[status].color }));
-  const flagged = input.subscriptions.filter((s) => STATUS[s.status]?.flagged).length;
+  const filter = input.filter ?? 'all';
+  const ordered = input.subscriptions
+    .filter((s) => matchesFilter(s, filter))
+    .sort((a, b) => statusRank(a.status) - statusRank(b.status) || displayName(a).localeCompare(displayName(b)) || a.id.localeCompare(b.id));
+  const { page, pages } = subscriptionsPage(input);
+  const start = (page - 1) * SUBSCRIPTIONS_PAGE_SIZE;
+  const rows = ordered.slice(start, start + SUBSCRIPTIONS_PAGE_SIZE);
+  const more = ordered.length - start - rows.length;
+  const counts = subscriptionCounts(input.subscriptions);
+  const flagged = flaggedCount(input.subscriptions);
+  const word = FILTER_WORDS[filter];
+  const shown =
+    filter === 'all' && pages === 1
+      ? ''
+      : ordered.length === 0
+        ? `no ${word} subscriptions`
+        : `showing ${word ? `${word} ` : ''}${start + 1}–${start + rows.length} of ${ordered.length}`;
 
   return {
     title: `Subscriptions of ${customer}`,
-    subtitle: `${count(input.subscriptions.length, 'subscription')} · ${asOf(input.now)}`,
+    subtitle: [count(input.subscriptions.length, 'subscription'), shown, asOf(input.now)].filter((part) => part !== '').join(' · '),
     isEmpty: input.subscriptions.length === 0,
     emptyText: `${customer} has no product subscriptions.`,
+    isFilteredEmpty: input.subscriptions.length > 0 && ordered.length === 0,
+    filteredEmptyText: `${customer} has no ${word} subscriptions.`,
     counts: counts.map((c, i) => ({ text: i === 0 ? c.text : ` · ${c.text}`, color: c.color })),
     hasFlagged: flagged > 0,
     flaggedText: `${count(flagged, 'subscription needs', 'subscriptions need')} attention (suspended or expired).`,
@@ -101,6 +144,6 @@ export function subscriptionsView(input: SubscriptionsInput) {
       };
     }),
     hasMore: more > 0,
-    moreText: `and ${count(more, 'more subscription')} not listed — the first ones need attention most`,
+    moreText: `Page ${page} of ${pages} · ${count(more, 'more subscription')} on the next pages — the first ones need attention most`,
   };
 }

@@ -1,0 +1,47 @@
+// What each button may send back. Card data round-trips through Teams and can be edited by anyone who can
+// post an invoke, so every click is checked here before any Partner Center request or state change:
+// ids of the expected shape, bounded strings and numbers, nothing missing.
+import { z } from 'zod';
+import { MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type Verb } from '../cards.js';
+import { CUSTOMER_ID, INCIDENT_ID, ORDER_ID } from '../domain/ids.js';
+
+/** Highest page a paging button may ask for: 1000 pages of 25 is far beyond any partner's customer list. */
+export const MAX_PAGE = 1000;
+/** Same bound as a customer name typed in chat. */
+export const MAX_PREFIX_CHARS = 120;
+
+// Customer ids are GUIDs; Partner Center and the directory compare them lower-cased.
+const customerId = z
+  .string()
+  .regex(CUSTOMER_ID)
+  .transform((id) => id.toLowerCase());
+const incidentId = z.string().regex(INCIDENT_ID);
+const orderId = z.string().regex(ORDER_ID);
+const page = z.number().int().min(1).max(MAX_PAGE);
+
+const customerOnly = z.object({ customerId });
+const incidentOnly = z.object({ incidentId });
+const order = z.object({ customerId, orderId });
+
+export const ACTION_SCHEMAS = {
+  [VERBS.help]: z.object({}),
+  [VERBS.customers]: z.object({ prefix: z.string().max(MAX_PREFIX_CHARS), page }),
+  [VERBS.overview]: customerOnly,
+  [VERBS.status]: customerOnly,
+  [VERBS.subscriptions]: z.object({ customerId, filter: z.enum(SUBSCRIPTION_FILTERS), page }),
+  [VERBS.watchCustomer]: customerOnly,
+  [VERBS.unwatchCustomer]: customerOnly,
+  [VERBS.history]: z.object({ customerId, incidentId }),
+  [VERBS.mute]: z.object({ incidentId, hours: z.literal([...MUTE_HOURS]) }),
+  [VERBS.unmute]: incidentOnly,
+  [VERBS.acknowledge]: incidentOnly,
+  [VERBS.provisioning]: order,
+  [VERBS.watchOrder]: order,
+  [VERBS.unwatchOrder]: order,
+} as const satisfies Record<Verb, z.ZodType>;
+
+export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;
+
+export function isVerb(verb: string): verb is Verb {
+  return Object.hasOwn(ACTION_SCHEMAS, verb);
+}

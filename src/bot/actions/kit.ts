@@ -1,0 +1,64 @@
+// What every card-action handler shares: its context, its result, the way it reports a stale or foreign
+// payload, and the check that a customer id from a card is one of the partner's customers.
+import type { TurnContext } from 'botbuilder';
+import { buttons as b, type AdaptiveCardJson, type CardButton, type Verb } from '../../cards.js';
+import type { Customer } from '../../domain/types.js';
+import type { ActionData } from '../actionSchemas.js';
+import type { BotServices } from '../services.js';
+import type { CommandContext } from '../teamsBot.js';
+
+export interface ActionContext extends CommandContext {
+  turn: TurnContext;
+}
+
+export interface ActionResult {
+  card: AdaptiveCardJson;
+  /**
+   * The click changed something everyone in the conversation sees (mute, acknowledgement, watch): the
+   * clicked card is then replaced for everyone, not only for the person who clicked.
+   */
+  shared: boolean;
+}
+
+/** A drill-down: the new card replaces the clicked one for the person who clicked. */
+export const personal = (card: AdaptiveCardJson): ActionResult => ({ card, shared: false });
+/** A change of shared state: the new card replaces the clicked one for everyone. */
+export const shared = (card: AdaptiveCardJson): ActionResult => ({ card, shared: true });
+
+export interface ActionRoute<V extends Verb> {
+  run(services: BotServices, data: ActionData<V>, ctx: ActionContext): Promise<ActionResult>;
+  /** For failure sentences: "Partner Center failed while reading the incidents of Contoso". */
+  doing(data: ActionData<V>): string;
+}
+
+export type ActionRoutes<V extends Verb> = { [K in V]: ActionRoute<K> };
+
+/**
+ * The button's data is well formed but no longer fits the world (an incident gone, a customer the partner
+ * does not have, an alert forgotten). Shown as a notice with buttons to carry on, never as a crash.
+ */
+export class ActionProblem extends Error {
+  constructor(
+    readonly title: string,
+    readonly text: string,
+    readonly buttons: CardButton[],
+  ) {
+    super(text);
+    this.name = 'ActionProblem';
+  }
+}
+
+/**
+ * The customer behind a customer id from a card, if it is one of the partner's customers. The directory
+ * answers from memory once warm, so a forged id costs no Partner Center request for its sub-resources.
+ */
+export async function requireCustomer(services: BotServices, customerId: string, correlationId: string): Promise<Customer> {
+  const known =
+    services.directory.find(customerId) ?? (await services.directory.all({ correlationId })).find((customer) => customer.id.toLowerCase() === customerId);
+  if (known) return known;
+  throw new ActionProblem(
+    'Customer not found',
+    'That button points at a customer that is not among your Partner Center customers (any more). The card may be out of date; look the customer up again.',
+    [b.customers('', 1), b.help()],
+  );
+}

@@ -1,0 +1,99 @@
+// The cards the bot answers with, each with its buttons. A chat command and the button that shows the same
+// thing answer with the same card, so "status for contoso" and a click on Incidents look alike.
+import {
+  buttons as b,
+  customerOverviewCard,
+  customersCard,
+  customersPage,
+  incidentHistoryCard,
+  provisioningCard,
+  statusCard,
+  SUBSCRIPTION_FILTERS,
+  subscriptionsCard,
+  subscriptionsPage,
+  type AdaptiveCardJson,
+  type CardButton,
+  type OverviewWatch,
+  type SubscriptionFilter,
+} from '../cards.js';
+import { isOrderFinal } from '../domain/provisioningDiff.js';
+import type { Customer, Incident, OrderProvisioning, Subscription } from '../domain/types.js';
+
+export function statusReplyCard(customer: Customer, incidents: readonly Incident[], now: Date): AdaptiveCardJson {
+  // Each incident row carries History and Customer; the card itself the way to the customer and a refresh.
+  return statusCard({ customer, incidents, now, buttons: [b.overview(customer.id), b.refresh(b.status(customer.id))] });
+}
+
+export function historyReplyCard(customer: Customer, incident: Incident, now: Date): AdaptiveCardJson {
+  return incidentHistoryCard({
+    customer,
+    incident,
+    now,
+    buttons: [b.overview(customer.id), b.status(customer.id), b.refresh(b.history(customer.id, incident.id))],
+  });
+}
+
+export interface OverviewData {
+  customer: Customer;
+  incidents: readonly Incident[];
+  subscriptions: readonly Subscription[];
+  watch: OverviewWatch;
+  now: Date;
+}
+
+export function overviewReplyCard(data: OverviewData): AdaptiveCardJson {
+  const { customer, watch } = data;
+  // Under "watch all" the customer is covered already: neither watching nor stopping it here would mean anything.
+  const watchButton = watch?.kind === 'all' ? [] : watch ? [b.unwatchCustomer(customer.id)] : [b.watchCustomer(customer.id)];
+  return customerOverviewCard({
+    ...data,
+    buttons: [b.status(customer.id), b.subscriptions(customer.id, 'all', 1), ...watchButton, b.refresh(b.overview(customer.id))],
+  });
+}
+
+export function subscriptionsReplyCard(
+  customer: Customer,
+  subscriptions: readonly Subscription[],
+  filter: SubscriptionFilter,
+  requestedPage: number,
+  now: Date,
+): AdaptiveCardJson {
+  const { page, pages } = subscriptionsPage({ subscriptions, filter, page: requestedPage });
+  // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh.
+  const buttons: CardButton[] = [
+    ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),
+    ...(page > 1 ? [b.subscriptions(customer.id, filter, page - 1, 'Previous page')] : []),
+    ...(page < pages ? [b.subscriptions(customer.id, filter, page + 1, 'Next page')] : []),
+    b.overview(customer.id),
+    b.refresh(b.subscriptions(customer.id, filter, page)),
+  ];
+  return subscriptionsCard({ customer, subscriptions, now, filter, page, buttons });
+}
+
+export function customersReplyCard(prefix: string, customers: readonly Customer[], requestedPage: number, now: Date): AdaptiveCardJson {
+  const { page, pages } = customersPage({ customers, page: requestedPage });
+  const buttons: CardButton[] = [
+    ...(page > 1 ? [b.customers(prefix, page - 1, 'Previous page')] : []),
+    ...(page < pages ? [b.customers(prefix, page + 1, 'Next page')] : []),
+    b.refresh(b.customers(prefix, page)),
+  ];
+  return customersCard({ prefix, customers, page, total: customers.length, now, buttons });
+}
+
+export function provisioningReplyCard(
+  customer: Customer,
+  provisioning: OrderProvisioning,
+  watch: { by: string; since: string } | null,
+  now: Date,
+): AdaptiveCardJson {
+  const { orderId } = provisioning;
+  // A finished order has nothing left to watch; a watch still listed for it can be stopped.
+  const watchButton = watch ? [b.unwatchOrder(customer.id, orderId)] : isOrderFinal(provisioning) ? [] : [b.watchOrder(customer.id, orderId)];
+  return provisioningCard({
+    customer,
+    provisioning,
+    now,
+    watch,
+    buttons: [b.provisioning(customer.id, orderId), ...watchButton, b.overview(customer.id)],
+  });
+}

@@ -1,0 +1,93 @@
+// Storing and removing a conversation's watches, shared by the chat commands and the card buttons. A new
+// watch stores the current state as its baseline in the same write, so the next cycle reports only what
+// changes after it.
+import { randomUUID } from 'node:crypto';
+import type { OverviewWatch } from '../cards.js';
+import type { WatchFilters } from '../domain/commands.js';
+import { diffIncidents } from '../domain/incidentDiff.js';
+import { diffProvisioning } from '../domain/provisioningDiff.js';
+import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
+import type { Watch } from '../domain/watch.js';
+import { orderKey, type State, type Target } from '../store/state.js';
+import type { BotServices } from './services.js';
+
+export interface WatchContext {
+  correlationId: string;
+  target: Target;
+  user: { id: string; name: string };
+  now: Date;
+}
+
+export function watchesOf(services: BotServices, ctx: { target: { key: string } }): Watch[] {
+  return services.store.read().watches.filter((watch) => watch.targetKey === ctx.target.key);
+}
+
+export function newWatch(
+  ctx: WatchContext,
+  fields: Pick<Watch, 'kind' | 'customerId' | 'customerName' | 'minSeverity' | 'workloads'> & { orderId?: string },
+): Watch {
+  return {
+    id: randomUUID(),
+    targetKey: ctx.target.key,
+    orderId: null,
+    ...fields,
+    createdBy: ctx.user.name,
+    createdAt: ctx.now.toISOString(),
+  };
+}
+
+/** Watch a customer here (replacing an earlier watch of it here), with `incidents` as the baseline. */
+export async function saveCustomerWatch(
+  services: BotServices,
+  ctx: WatchContext,
+  customer: Customer,
+  incidents: readonly Incident[],
+  filters: WatchFilters,
+): Promise<Watch> {
+  const watch = newWatch(ctx, { kind: 'customer', customerId: customer.id, customerName: customer.companyName, ...filters });
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
+    state.watches.push(watch);
+    state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
+  });
+  return watch;
+}
+
+export async function removeCustomerWatch(services: BotServices, ctx: { target: { key: string } }, customerId: string): Promise<void> {
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customerId));
+  });
+}
+
+/** Watch an order here until every line item is final, with `provisioning` as the baseline. */
+export async function saveOrderWatch(services: BotServices, ctx: WatchContext, customer: Customer, provisioning: OrderProvisioning): Promise<Watch> {
+  const { orderId } = provisioning;
+  const watch = newWatch(ctx, { kind: 'order', customerId: customer.id, customerName: customer.companyName, orderId, minSeverity: null, workloads: [] });
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
+    state.watches.push(watch);
+    state.orderCustomers[orderId] = customer.id;
+    state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
+  });
+  return watch;
+}
+
+export async function removeOrderWatch(services: BotServices, ctx: { target: { key: string } }, orderId: string): Promise<void> {
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
+  });
+}
+
+/** How this conversation hears about a customer: its own watch first, else a "watch all". */
+export function customerWatchOf(state: Readonly<State>, targetKey: string, customerId: string): OverviewWatch {
+  const mine = state.watches.filter((watch) => watch.targetKey === targetKey);
+  const own = mine.find((watch) => watch.kind === 'customer' && watch.customerId === customerId);
+  if (own) return { kind: 'customer', by: own.createdBy, since: own.createdAt };
+  const all = mine.find((watch) => watch.kind === 'all');
+  return all ? { kind: 'all', by: all.createdBy, since: all.createdAt } : null;
+}
+
+export function orderWatchOf(state: Readonly<State>, targetKey: string, orderId: string): { by: string; since: string } | null {
+  const watch = state.watches.find((w) => w.targetKey === targetKey && w.kind === 'order' && w.orderId === orderId);
+  return watch ? { by: watch.createdBy, since: watch.createdAt } : null;
+}

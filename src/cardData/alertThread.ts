@@ -1,0 +1,38 @@
+// An incident thread (one incident's card in one conversation) as the alert card's input. The delivery
+// pipeline and the card buttons (mute, acknowledge) both render the card from here, so a card edited by a
+// poll cycle keeps the mute and acknowledgement that a click put on it, and the other way round.
+import type { Incident } from '../domain/types.js';
+import type { IncidentAlertInput } from './incidentAlert.js';
+
+/** What the card needs of a stored thread; the store's `IncidentThread` fits as it is. */
+export interface AlertThread {
+  incident: Incident;
+  customers: Readonly<Record<string, { name: string; resolved: boolean; vanished: boolean }>>;
+  updatedAt: string;
+  resolvedAt: string | null;
+  mutedUntil: string | null;
+  mutedBy: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+}
+
+/** The second try after Teams refused a thread's card as too big (413): fewer customers, shorter text. */
+const THREAD_SHRINK = { maxCustomers: 10, maxMessageChars: 500 };
+
+export function threadAlertInput(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): IncidentAlertInput {
+  return {
+    incident: thread.incident,
+    customers: Object.entries(thread.customers).map(([id, customer]) => ({
+      customer: { id, companyName: customer.name, domain: '', relationshipToPartner: 'unknown' },
+      resolved: customer.resolved,
+      vanished: customer.vanished,
+    })),
+    updatedAt: new Date(thread.updatedAt),
+    latestChange: thread.resolvedAt ? 'Resolved' : 'Updated',
+    acknowledged: thread.acknowledgedBy && thread.acknowledgedAt ? { by: thread.acknowledgedBy, at: new Date(thread.acknowledgedAt) } : null,
+    muted: thread.mutedBy && thread.mutedUntil ? { by: thread.mutedBy, until: new Date(thread.mutedUntil) } : null,
+    interactive: true,
+    now,
+    ...(options.shrink ? { shrink: THREAD_SHRINK } : {}),
+  };
+}
