@@ -62,6 +62,15 @@ export function name(text: string | null | undefined, max = MAX_NAME_CHARS): str
 }
 
 /**
+ * An id the user may copy into a command (order ids hold "_" and "-"). Ids of the safe shape are shown
+ * verbatim: intraword "_" is not emphasis, so there is nothing to neutralise; anything else is a name.
+ */
+export function identifier(text: string | null | undefined, max = 80): string {
+  const value = text ?? '';
+  return /^[A-Za-z0-9_-]{1,80}$/.test(value) && !/^_.*_$/.test(value) ? value : name(value, max);
+}
+
+/**
  * A command the user can copy and type. It goes into a TextRun, which Teams does not read as markdown,
  * so it stays verbatim (only squeezed onto one line).
  */

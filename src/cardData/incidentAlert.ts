@@ -58,8 +58,9 @@ export interface IncidentAlertInput {
 }
 
 function customerState(entry: AlertCustomer, incidentResolved: boolean): { rank: number; text: string; color: TextColor } {
-  if (entry.resolved || incidentResolved) return { rank: 1, text: 'Recovered', color: 'Good' };
+  // Vanished customers are stored as resolved too; say what we know: Partner Center stopped listing it.
   if (entry.vanished) return { rank: 2, text: 'No longer listed', color: 'Default' };
+  if (entry.resolved || incidentResolved) return { rank: 1, text: 'Recovered', color: 'Good' };
   return { rank: 0, text: 'Affected', color: 'Attention' };
 }
 

@@ -88,7 +88,9 @@ export interface StatusInput {
 
 export function statusView(input: StatusInput) {
   const customer = name(input.customer.companyName) || 'this customer';
-  const ordered = [...input.incidents].sort(compareIncidents);
+  // Message-center posts are announcements, not incidents: counted, never listed among incidents.
+  const announcements = input.incidents.filter((i) => i.kind === 'message_center').length;
+  const ordered = input.incidents.filter((i) => i.kind !== 'message_center').sort(compareIncidents);
   const active = ordered.filter((i) => !i.resolved);
   const resolved = ordered.filter((i) => i.resolved);
   const listed = input.showResolved ? ordered : active;
@@ -118,7 +120,12 @@ export function statusView(input: StatusInput) {
     }),
     hasMore: more.length > 0,
     moreText: `and ${more.join(' and ')} not listed`,
-    hasResolvedNote: notShownResolved > 0,
-    resolvedNote: `${count(notShownResolved, 'resolved incident')} not shown`,
+    hasResolvedNote: notShownResolved > 0 || announcements > 0,
+    resolvedNote: [
+      notShownResolved > 0 ? `${count(notShownResolved, 'resolved incident')} not shown` : '',
+      announcements > 0 ? `${count(announcements, 'message-center post')} not shown` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
   };
 }

@@ -1,7 +1,7 @@
 // View data of an order's provisioning: the answer in chat and the alert for a watched order.
 import { isFulfilled, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../domain/provisioning.js';
 import type { Customer, OrderProvisioning, ProvisioningLine, ProvisioningState } from '../domain/types.js';
-import { asOf, formatUtc, formatUtcDate, name, type CardButton, type ContainerStyle, type TextColor } from './format.js';
+import { asOf, formatUtc, formatUtcDate, identifier, name, type CardButton, type ContainerStyle, type TextColor } from './format.js';
 
 /** Most line items one card lists; the rest are counted. */
 export const MAX_LINES = 50;
@@ -85,7 +85,7 @@ export function provisioningView(input: ProvisioningInput) {
   const verdict = VERDICTS[provisioningVerdict(lines)];
   const watch = input.watch;
   return {
-    title: `Provisioning of order ${name(input.provisioning.orderId, 80)}`,
+    title: `Provisioning of order ${identifier(input.provisioning.orderId)}`,
     subtitle: `${name(input.customer.companyName) || 'Unknown customer'} · ${asOf(input.now)}`,
     verdict: verdict.text,
     verdictColor: verdict.color,
@@ -118,7 +118,7 @@ export function provisioningAlertView(input: ProvisioningAlertInput) {
     subtitle: `Updated ${formatUtc(input.updatedAt)}`,
     facts: [
       { title: 'Customer', value: name(input.customer.companyName) || 'Unknown customer' },
-      { title: 'Order', value: name(input.provisioning.orderId, 80) },
+      { title: 'Order', value: identifier(input.provisioning.orderId) },
     ],
     verdict: verdict.text,
     verdictColor: verdict.color,

@@ -1,7 +1,7 @@
 // View data of the card that lists a conversation's watches.
 import { truncate } from '../domain/plainText.js';
 import type { Watch } from '../domain/watch.js';
-import { asOf, command, count, formatUtcDate, name, severityLabel, type CardButton } from './format.js';
+import { asOf, command, count, formatUtcDate, identifier, name, severityLabel, type CardButton } from './format.js';
 
 /** What the card needs to know about one watch; a stored `Watch` fits as it is. */
 export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt'>;
@@ -27,7 +27,7 @@ function filters(watch: WatchSummary): string {
 function target(watch: WatchSummary): string {
   const customer = name(watch.customerName ?? '') || 'unknown customer';
   if (watch.kind === 'all') return 'Every customer';
-  if (watch.kind === 'order') return `${name(watch.orderId ?? '', 80) || 'unknown order'} · ${customer}`;
+  if (watch.kind === 'order') return `${identifier(watch.orderId) || 'unknown order'} · ${customer}`;
   return customer;
 }
 
