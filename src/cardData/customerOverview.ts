@@ -1,5 +1,6 @@
 // View data of a customer's overview: who the customer is, how many incidents are active by severity,
 // how many subscriptions by status, and whether this conversation is alerted about it.
+import { isAlertable } from '../domain/incidentDiff.js';
 import type { Customer, Incident, Subscription } from '../domain/types.js';
 import { relationshipLabel } from './customers.js';
 import { asOf, count, formatUtcDate, name, type CardButton, type TextColor } from './format.js';
@@ -19,7 +20,9 @@ export interface CustomerOverviewInput {
 
 const SEVERITY_ORDER = ['critical', 'warning', 'information', 'normal'] as const;
 
-function incidentSummary(incidents: readonly Incident[], customer: string): { text: string; color: TextColor; resolved: string } {
+function incidentSummary(all: readonly Incident[], customer: string): { text: string; color: TextColor; resolved: string } {
+  // Counted as the status card counts them: message-center announcements are not incidents.
+  const incidents = all.filter(isAlertable);
   const active = incidents.filter((incident) => !incident.resolved);
   const resolved = incidents.length - active.length;
   const resolvedText = resolved > 0 ? `${count(resolved, 'resolved incident')} still listed by Partner Center.` : '';

@@ -1,5 +1,6 @@
 // View data of a customer's status (asked in chat), and the incident rows the alert card shares with it.
 import { isCustomerId, isIncidentId } from '../domain/ids.js';
+import { isAlertable } from '../domain/incidentDiff.js';
 import { compareSeverity } from '../domain/severity.js';
 import type { Customer, Incident } from '../domain/types.js';
 import { buttons as button } from './buttons.js';
@@ -89,8 +90,8 @@ export interface StatusInput {
 export function statusView(input: StatusInput) {
   const customer = name(input.customer.companyName) || 'this customer';
   // Message-center posts are announcements, not incidents: counted, never listed among incidents.
-  const announcements = input.incidents.filter((i) => i.kind === 'message_center').length;
-  const ordered = input.incidents.filter((i) => i.kind !== 'message_center').sort(compareIncidents);
+  const announcements = input.incidents.filter((i) => !isAlertable(i)).length;
+  const ordered = input.incidents.filter(isAlertable).sort(compareIncidents);
   const active = ordered.filter((i) => !i.resolved);
   const resolved = ordered.filter((i) => i.resolved);
   const listed = input.showResolved ? ordered : active;
