@@ -1,13 +1,11 @@
 // Steps shared by the alert end-to-end tests: install, watch, read what a channel sees, read the state file.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { Harness, HarnessOptions } from '../support/harness.js';
 import { startHarness } from '../support/harness.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { CHANNEL_ID, installationUpdate, sendToBot } from '../support/activities.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/simulator.js';
 import type { WireIncident } from '../../src/sandbox/simWire.js';
 import type { State } from '../../src/store/state.js';
 
@@ -137,40 +135,7 @@ export function cardProblems(card: unknown): string[] {
   return problems;
 }
 
-/**
- * A harness whose Partner Center timeout is `timeoutMs`. The harness replaces `config.partnerCenter`
- * as a whole, so the simulator's port is chosen first and the whole block is given.
- */
-export async function startHarnessWithTimeout(timeoutMs: number, options: HarnessOptions = {}): Promise<Harness> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  return startHarness({
-    ...options,
-    sim: { ...options.sim, port },
-    config: {
-      ...options.config,
-      partnerCenter: {
-        baseUrl: url,
-        authorityHost: url,
-        tenantId: SANDBOX_CREDENTIALS.tenantId,
-        clientId: SANDBOX_CREDENTIALS.clientId,
-        clientSecret: SANDBOX_CREDENTIALS.clientSecret,
-        refreshToken: SANDBOX_CREDENTIALS.refreshToken,
-        requestsPerMinute: 60_000,
-        timeoutMs,
-      },
-    } as HarnessOptions['config'],
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** A harness whose Partner Center requests time out after `timeoutMs`. */
+export function startHarnessWithTimeout(timeoutMs: number, options: HarnessOptions = {}): Promise<Harness> {
+  return startHarness({ ...options, partnerCenter: { ...options.partnerCenter, timeoutMs } });
 }

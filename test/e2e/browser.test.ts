@@ -16,9 +16,6 @@
 // - The Playground notes "Full width control is not supported yet" under every card with
 //   `msteams.width: "Full"`: a limitation of the emulator, not a fault of the card.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startApp, type App } from '../../src/app.js';
@@ -27,6 +24,7 @@ import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playg
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { CHROMIUM_PATH, chromiumInstalled, keepToOrigin, launchChromium, positionsInOrder, screenshot } from '../support/browser.js';
 import { PLAYGROUND } from '../support/playgroundClient.js';
+import { simulatorConfig } from '../support/appConfig.js';
 
 /** Adaptive Cards on the page whose text matches. */
 function cards(page: Page, text: string | RegExp): Locator {
@@ -49,26 +47,7 @@ if (!chromiumInstalled()) {
     before(async () => {
       sim = await startSimulator();
       app = await startApp({
-        config: {
-          sandbox: true,
-          bot: null,
-          partnerCenter: {
-            baseUrl: sim.url,
-            authorityHost: sim.authorityHost,
-            tenantId: sim.credentials.tenantId,
-            clientId: sim.credentials.clientId,
-            clientSecret: sim.credentials.clientSecret,
-            refreshToken: sim.credentials.refreshToken,
-            requestsPerMinute: 6_000,
-            timeoutMs: 5_000,
-          },
-          port: 0,
-          host: '127.0.0.1',
-          dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-browser-')), 'state.json'),
-          allowedTenantIds: [PLAYGROUND.tenantId],
-          pollSchedule: '*/5 * * * *',
-          logLevel: 'silent',
-        },
+        config: await simulatorConfig(sim, { sandbox: true, allowedTenantIds: [PLAYGROUND.tenantId] }),
         log: pino({ level: 'silent' }),
         schedule: false,
       });

@@ -1,14 +1,12 @@
 // The product through Microsoft's own Teams emulator: the real bot, the simulator, and the Agents
 // Playground, driven over its HTTP and WebSocket endpoints as a Teams client would be.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { cardText, isMessageItem, PLAYGROUND, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
+import { simulatorConfig } from '../support/appConfig.js';
 
 const CHANNEL = PLAYGROUND.generalChannelId;
 /** The whole card as JSON: facts (ids, severities) live in values, not only in text blocks. */
@@ -24,26 +22,7 @@ describe('the product in the Agents Playground', function () {
   before(async () => {
     sim = await startSimulator();
     app = await startApp({
-      config: {
-        sandbox: true,
-        bot: null,
-        partnerCenter: {
-          baseUrl: sim.url,
-          authorityHost: sim.authorityHost,
-          tenantId: sim.credentials.tenantId,
-          clientId: sim.credentials.clientId,
-          clientSecret: sim.credentials.clientSecret,
-          refreshToken: sim.credentials.refreshToken,
-          requestsPerMinute: 6_000,
-          timeoutMs: 5_000,
-        },
-        port: 0,
-        host: '127.0.0.1',
-        dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-playground-')), 'state.json'),
-        allowedTenantIds: [PLAYGROUND.tenantId],
-        pollSchedule: '*/5 * * * *',
-        logLevel: 'silent',
-      },
+      config: await simulatorConfig(sim, { sandbox: true, allowedTenantIds: [PLAYGROUND.tenantId] }),
       log: pino({ level: 'silent' }),
       schedule: false,
     });

@@ -1,12 +1,9 @@
 // The whole bot over real HTTP: the Partner Center simulator, the app (restify + CloudAdapter + lowdb on
 // disk) and a fake Bot Connector that records what the bot sends.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sandbox/simulator.js';
+import { simulatorConfig, type AppConfig } from './appConfig.js';
 import { FakeConnector, type TeamsLimits } from './fakeConnector.js';
 import { message, sendToBot, TENANT, type ActivityOptions } from './activities.js';
 
@@ -44,7 +41,9 @@ export interface Harness {
 
 export interface HarnessOptions {
   sim?: SimulatorOptions;
-  config?: Partial<Config>;
+  config?: Partial<AppConfig>;
+  /** Merged into the Partner Center settings pointing at the simulator (e.g. a short timeoutMs). */
+  partnerCenter?: Partial<AppConfig['partnerCenter']>;
   app?: Partial<AppOptions>;
   limits?: TeamsLimits;
   dataFile?: string;
@@ -53,29 +52,10 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sim = await startSimulator({ ...options.sim });
   const connector = await new FakeConnector(options.limits ?? null).start();
-  const dataFile = options.dataFile ?? path.join(await mkdtemp(path.join(tmpdir(), 'pa-e2e-')), 'state.json');
-  const config: AppOptions['config'] = {
-    ...(options.config as Partial<AppOptions['config']>),
-    sandbox: false,
-    bot: null,
-    partnerCenter: {
-      baseUrl: sim.url,
-      authorityHost: sim.authorityHost,
-      tenantId: sim.credentials.tenantId,
-      clientId: sim.credentials.clientId,
-      clientSecret: sim.credentials.clientSecret,
-      refreshToken: sim.credentials.refreshToken,
-      requestsPerMinute: 60_000,
-      timeoutMs: 5_000,
-    },
-    port: 0,
-    host: '127.0.0.1',
-    dataFile,
-    allowedTenantIds: [TENANT],
-    pollSchedule: '*/5 * * * *',
-    logLevel: 'silent',
-  };
-  Object.assign(config, options.config);
+  const config = await simulatorConfig(sim, { allowedTenantIds: [TENANT], ...options.config });
+  config.partnerCenter = { ...config.partnerCenter, ...options.partnerCenter };
+  if (options.dataFile) config.dataFile = options.dataFile;
+  const dataFile = config.dataFile;
   const clock = recordingClock();
   const launch = () => startApp({ config, log: pino({ level: 'silent' }), schedule: false, clock, ...options.app });
   let app = await launch();
