@@ -1,0 +1,173 @@
+// Measure 2: diff and persist. 10,000 customers × 3 incidents × 5 messages, held in memory as a cycle holds
+// its fetches; 1% of incidents changed. Times diffIncidents over every customer (baseline: 0% changed), the
+// durable state write of all snapshots through the store (baseline: JSON.stringify + writeFile without it),
+// the file size, and the process's peak RSS.
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { diffIncidents, type CustomerIncidentSnapshot, type IncidentEvent } from '../src/domain/incidentDiff.js';
+import type { Incident, Severity } from '../src/domain/types.js';
+import { LowdbStateStore } from '../src/store/lowdbStore.js';
+import { elapsedMs, gc, median, round, row, tempDir, wire, type Row } from './support.js';
+
+const CUSTOMERS = 10_000;
+const INCIDENTS_PER_CUSTOMER = 3;
+const MESSAGES_PER_INCIDENT = 5;
+const CHANGED_SHARE = 0.01;
+const DIFF_RUNS = 5;
+const WRITE_RUNS = 3;
+
+const WORKLOADS = ['Exchange Online', 'Microsoft Teams', 'SharePoint Online', 'Microsoft Intune', 'OneDrive for Business'];
+const SEVERITIES: Severity[] = ['information', 'warning', 'critical'];
+const HOUR = 3_600_000;
+const REFERENCE = Date.UTC(2025, 4, 12, 9, 0, 0);
+
+export interface DiffPersistFigures {
+  diffMs: number;
+  diffBaselineMs: number;
+  events: number;
+  baselineEvents: number;
+  writeMs: number;
+  writeBaselineMs: number;
+  stringifyMs: number;
+  stateMb: number;
+  rssMb: number;
+}
+
+const customerId = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+
+/** Every customer gets its own copy (Partner Center answers per customer, so parsed strings are not shared). */
+function buildIncidents(): Incident[][] {
+  const all: Incident[][] = [];
+  for (let c = 0; c < CUSTOMERS; c++) {
+    const list: Incident[] = [];
+    for (let k = 0; k < INCIDENTS_PER_CUSTOMER; k++) {
+      const pool = (c * 7 + k * 13) % 40; // 40 Microsoft-wide incidents, three per customer
+      const workload = WORKLOADS[pool % WORKLOADS.length] ?? 'Exchange Online';
+      const start = REFERENCE - (pool + 6) * HOUR;
+      list.push({
+        id: `${workload.slice(0, 2).toUpperCase()}${String(900_000 + pool)}`,
+        customerId: customerId(c),
+        kind: 'incident',
+        workload,
+        title: `Users may be unable to use some features of ${workload} (${pool})`,
+        severity: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
+        status: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
+        startTime: new Date(start).toISOString(),
+        endTime: null,
+        resolved: false,
+        messages: Array.from({ length: MESSAGES_PER_INCIDENT }, (_, m) => ({
+          publishedTime: new Date(start + m * HOUR).toISOString(),
+          text:
+            `Title: Users may be unable to use some features of ${workload}. User impact: users may see errors or delays ` +
+            `when they open the service for tenant ${c}. Current status: update ${m + 1} - we are reviewing service telemetry ` +
+            `and deploying a fix to the affected infrastructure. Next update by ${new Date(start + (m + 1) * HOUR).toISOString()}.`,
+        })),
+      });
+    }
+    // Round-trip through JSON: a cycle's incidents are parsed from Partner Center's answers (flat strings).
+    all.push(wire(list));
+  }
+  return all;
+}
+
+/** The same fetch with every `1 / share`-th incident changed: a new update, a severity change or a resolution. */
+function withChanges(all: Incident[][], share: number): Incident[][] {
+  const every = Math.round(1 / share);
+  let n = 0;
+  return all.map((list) =>
+    list.map((incident) => {
+      n += 1;
+      if (n % every !== 0) return incident;
+      const variant = (n / every) % 3;
+      if (variant === 0) {
+        const last = incident.messages.at(-1);
+        const at = new Date(Date.parse(last?.publishedTime ?? incident.startTime) + HOUR).toISOString();
+        return { ...incident, messages: [...incident.messages, { publishedTime: at, text: 'The fix is deploying; the service is recovering.' }] };
+      }
+      if (variant === 1) {
+        const severity = incident.severity === 'critical' ? 'warning' : 'critical';
+        return { ...incident, severity, status: severity };
+      }
+      return { ...incident, resolved: true, status: 'normal' as const, endTime: new Date(REFERENCE).toISOString() };
+    }),
+  );
+}
+
+function diffAll(current: Incident[][], previous: Record<string, CustomerIncidentSnapshot>, at: string) {
+  const events: IncidentEvent[] = [];
+  const snapshots: Record<string, CustomerIncidentSnapshot> = {};
+  for (let c = 0; c < current.length; c++) {
+    const id = customerId(c);
+    const diff = diffIncidents(id, previous[id], current[c] ?? [], at);
+    events.push(...diff.events);
+    snapshots[id] = diff.snapshot;
+  }
+  return { events, snapshots };
+}
+
+/** Median of `runs` timed runs after one untimed warm-up run. */
+async function timed<T>(runs: number, work: () => T | Promise<T>): Promise<{ ms: number; result: T }> {
+  let result = await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gc();
+    const started = process.hrtime.bigint();
+    result = await work();
+    times.push(elapsedMs(started));
+  }
+  return { ms: median(times), result };
+}
+
+export async function measureDiffPersist(): Promise<{ figures: DiffPersistFigures; rows: Row[] }> {
+  const base = buildIncidents();
+  const changed = withChanges(base, CHANGED_SHARE);
+  const previous = diffAll(base, {}, new Date(REFERENCE - HOUR).toISOString()).snapshots;
+  const at = new Date(REFERENCE).toISOString();
+
+  const diff = await timed(DIFF_RUNS, () => diffAll(changed, previous, at));
+  const baseline = await timed(DIFF_RUNS, () => diffAll(base, previous, at));
+  const snapshots = diff.result.snapshots;
+
+  const tmp = await tempDir('pa-bench-state-');
+  try {
+    const file = path.join(tmp.dir, 'state.json');
+    const store = await LowdbStateStore.open(file);
+    // The first update stores every snapshot; later ones rewrite the same state, as a quiet cycle does.
+    const write = await timed(WRITE_RUNS, () =>
+      store.update((draft) => {
+        Object.assign(draft.incidentSnapshots, snapshots);
+      }),
+    );
+    const stateBytes = (await stat(file)).size;
+    const plain = path.join(tmp.dir, 'plain.json');
+    const state = store.read();
+    const rawWrite = await timed(WRITE_RUNS, () => writeFile(plain, JSON.stringify(state)));
+    const stringify = await timed(WRITE_RUNS, () => JSON.stringify(state).length);
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+
+    const figures: DiffPersistFigures = {
+      diffMs: diff.ms,
+      diffBaselineMs: baseline.ms,
+      events: diff.result.events.length,
+      baselineEvents: baseline.result.events.length,
+      writeMs: write.ms,
+      writeBaselineMs: rawWrite.ms,
+      stringifyMs: stringify.ms,
+      stateMb: stateBytes / 1024 / 1024,
+      rssMb,
+    };
+    const incidents = CUSTOMERS * INCIDENTS_PER_CUSTOMER;
+    const rows: Row[] = [
+      row(`diff ${CUSTOMERS} customers, 1% of ${incidents} incidents changed`, `${round(figures.diffMs, 1)} ms (${figures.events} events)`, '< 100 ms', figures.diffMs < 100),
+      row('  baseline: diff with 0% changed', `${round(figures.diffBaselineMs, 1)} ms (${figures.baselineEvents} events)`),
+      row('state write, all snapshots (store.update)', `${round(figures.writeMs, 1)} ms`, '< 250 ms', figures.writeMs < 250),
+      row('  baseline: JSON.stringify + writeFile', `${round(figures.writeBaselineMs, 1)} ms`),
+      row('  of which JSON.stringify', `${round(figures.stringifyMs, 1)} ms`),
+      row('state file size', `${round(figures.stateMb, 2)} MB`, '< 20 MB', figures.stateMb < 20),
+      row('peak RSS after diff + write', `${round(figures.rssMb, 0)} MB`, '< 250 MB', figures.rssMb < 250),
+    ];
+    return { figures, rows };
+  } finally {
+    await tmp.remove();
+  }
+}
