@@ -84,7 +84,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const pipeline = new PartnerCenterPipeline({
     baseUrl: pc.baseUrl,
     tokens,
-    budget: new RateBudget({ requestsPerMinute: pc.requestsPerMinute, burst: 10, clock }),
+    budget: new RateBudget({ requestsPerMinute: pc.requestsPerMinute, clock }),
     fetch: options.fetch,
     clock,
     log,

@@ -35,7 +35,9 @@ export async function runCycle(deps: CycleDeps, correlationId: string): Promise<
   const ctx = { correlationId };
   const log = deps.log.child({ correlationId });
   const plan = await planFetches(deps, ctx);
-  const concurrency = deps.concurrency ?? 8;
+  // Enough requests in flight to keep the budget busy while each waits on Partner Center's latency
+  // (Little's law: 200/s x ~60 ms needs ~12); the budget, not this number, sets the pace.
+  const concurrency = deps.concurrency ?? 16;
 
   const customersFailed: CycleReport['customersFailed'] = [];
   const incidentResults = await mapWithConcurrency(plan.customers, concurrency, async (customer) => {

@@ -1,8 +1,9 @@
 // One request budget shared by every Partner Center call of the process (poll cycles and chat commands
 // alike), because Partner Center throttles per partner tenant, not per caller.
 //
-// Requests are spaced evenly (a leaky bucket with a small burst) rather than sent in bursts per window:
-// bursts are what trip a server-side limiter, even spacing never does.
+// Requests are spaced evenly (a leaky bucket) rather than sent in bursts per window: bursts are what
+// trip a server-side limiter. And the budget is never spent to the last request: timing jitter on the
+// way to the server can still squeeze one request too many into its window, so a little is held back.
 
 export interface Clock {
   now(): number; // ms since epoch
@@ -16,8 +17,10 @@ export const systemClock: Clock = {
 
 export interface RateBudgetOptions {
   requestsPerMinute: number;
-  /** How many requests may go at once after an idle spell. */
+  /** How many requests may go at once after an idle spell (default 1: none). */
   burst?: number;
+  /** Share of the limit held back (default 0.05: at most 95% of it is used). */
+  headroom?: number;
   clock?: Clock;
 }
 
@@ -31,7 +34,7 @@ export class RateBudget {
 
   constructor(options: RateBudgetOptions) {
     if (!(options.requestsPerMinute > 0)) throw new Error('requestsPerMinute must be positive');
-    this.intervalMs = 60_000 / options.requestsPerMinute;
+    this.intervalMs = 60_000 / (options.requestsPerMinute * (1 - (options.headroom ?? 0.05)));
     this.burstMs = this.intervalMs * Math.max(0, (options.burst ?? 1) - 1);
     this.clock = options.clock ?? systemClock;
   }

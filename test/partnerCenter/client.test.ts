@@ -582,7 +582,7 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
 
   describe('shared rate budget', () => {
     it('spaces sequential requests at 600/min: 100 ms apart', async () => {
-      const rig = await startRig({ budget: { requestsPerMinute: 600, burst: 1 } });
+      const rig = await startRig({ budget: { requestsPerMinute: 600, burst: 1, headroom: 0 } });
       try {
         const contoso = rig.sim.data.requireCustomer('Contoso');
         for (let i = 0; i < 5; i++) await rig.client.incidents(rig.ctx, contoso.id);
@@ -595,7 +595,7 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
     });
 
     it('spaces a concurrent burst from two pipelines sharing one budget', async () => {
-      const rig = await startRig({ budget: { requestsPerMinute: 600, burst: 1 } });
+      const rig = await startRig({ budget: { requestsPerMinute: 600, burst: 1, headroom: 0 } });
       try {
         const contoso = rig.sim.data.requireCustomer('Contoso');
         // A poll cycle and a chat command: two pipelines, one budget (Partner Center throttles per tenant).

@@ -54,7 +54,7 @@ export interface RigOptions {
   sim?: SimulatorOptions;
   pipeline?: Partial<Omit<PipelineOptions, 'tokens' | 'budget' | 'clock'>>;
   /** Default: a budget so generous (with a large burst) that it never waits. */
-  budget?: { requestsPerMinute: number; burst?: number };
+  budget?: { requestsPerMinute: number; burst?: number; headroom?: number };
   credentials?: Partial<EntraCredentials>;
   refreshTokenStore?: RefreshTokenStore;
   /** Leave the refresh token out: app-only. */

@@ -18,16 +18,23 @@ function fakeClock(): Clock & { waits: number[] } {
 describe('rate budget', () => {
   it('spaces requests evenly at the configured rate', async () => {
     const clock = fakeClock();
-    const budget = new RateBudget({ requestsPerMinute: 600, clock }); // one per 100 ms
+    const budget = new RateBudget({ requestsPerMinute: 600, headroom: 0, clock }); // one per 100 ms
     for (let i = 0; i < 5; i++) await budget.take();
     assert.deepEqual(clock.waits, [100, 100, 100, 100]);
   });
 
   it('lets a burst through after an idle spell, then spaces the rest', async () => {
     const clock = fakeClock();
-    const budget = new RateBudget({ requestsPerMinute: 600, burst: 3, clock });
+    const budget = new RateBudget({ requestsPerMinute: 600, burst: 3, headroom: 0, clock });
     for (let i = 0; i < 5; i++) await budget.take();
     assert.deepEqual(clock.waits, [100, 100]);
+  });
+
+  it('holds back 5% of the limit by default, so jitter never pushes a window over it', async () => {
+    const clock = fakeClock();
+    const budget = new RateBudget({ requestsPerMinute: 600, clock });
+    for (let i = 0; i < 3; i++) await budget.take();
+    assert.deepEqual(clock.waits.map(Math.round), [105, 105]);
   });
 
   it('holds everyone back after a 429 until Retry-After has passed', async () => {
