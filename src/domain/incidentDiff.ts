@@ -116,15 +116,24 @@ export function diffIncidents(
   return { events, snapshot };
 }
 
-/** Messages without exact repeats, oldest first. */
+/**
+ * Messages without exact repeats, oldest first. Runs for every incident of every cycle, so it compares
+ * texts only between messages published at the same moment, and ISO times with a plain comparison.
+ */
 export function distinctMessages(incident: Incident): Incident['messages'] {
-  const seen = new Set<string>();
-  return [...incident.messages]
-    .sort((a, b) => a.publishedTime.localeCompare(b.publishedTime))
-    .filter((message) => {
-      const key = `${message.publishedTime}\u0000${message.text}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const sorted = [...incident.messages].sort((a, b) => (a.publishedTime < b.publishedTime ? -1 : a.publishedTime > b.publishedTime ? 1 : 0));
+  const distinct: Incident['messages'] = [];
+  let sameTimeStart = 0;
+  for (const message of sorted) {
+    if (distinct.length > 0 && distinct[distinct.length - 1]?.publishedTime !== message.publishedTime) sameTimeStart = distinct.length;
+    let repeated = false;
+    for (let i = sameTimeStart; i < distinct.length; i++) {
+      if (distinct[i]?.text === message.text) {
+        repeated = true;
+        break;
+      }
+    }
+    if (!repeated) distinct.push(message);
+  }
+  return distinct;
 }
