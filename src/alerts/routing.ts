@@ -1,5 +1,6 @@
 // Route stage: events → the conversations that should hear of them → incident threads and queued
 // deliveries. Runs inside the cycle's single durable write, so snapshots and outbox change together.
+import { createHash } from 'node:crypto';
 import type { IncidentEvent } from '../domain/incidentDiff.js';
 import { toPlainText, truncate } from '../domain/plainText.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
@@ -53,7 +54,7 @@ export function routeEvents(
     const note = existing ? noteFor(events, customerName, allResolved) : null;
     queued += enqueue(state, {
       kind: 'incident',
-      id: `incident|${key}|${events.map((event) => event.id).join(',')}`,
+      id: `incident|${key}|${digest(events.map((event) => event.id).join(','))}`,
       targetKey,
       threadKey: key,
       note,
@@ -110,6 +111,11 @@ function targetsFor(state: State, event: IncidentEvent): string[] {
     }
   }
   return [...keys].filter((key) => state.targets[key]?.active);
+}
+
+/** Delivery ids live in the outbox and the delivery log for 30 days: keep them short however many events. */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
 function enqueue(state: State, delivery: Delivery): number {

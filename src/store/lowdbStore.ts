@@ -45,8 +45,15 @@ class DurableJsonFile implements Adapter<State> {
   }
 }
 
+interface PendingChange {
+  change: (draft: State) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class LowdbStateStore implements StateStore {
-  private queue: Promise<unknown> = Promise.resolve();
+  private pending: PendingChange[] = [];
+  private writing = false;
 
   private constructor(
     private readonly db: Low<State>,
@@ -70,18 +77,43 @@ export class LowdbStateStore implements StateStore {
   }
 
   update<T>(change: (draft: State) => T): Promise<T> {
-    const run = this.queue.then(async () => {
-      const result = change(this.db.data);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
+      void this.flush();
+    });
+  }
+
+  /**
+   * Group commit: changes that arrive while a write is in flight are applied in order and written
+   * together by the next write. Each caller still hears back only once its change is on disk, but a burst
+   * of deliveries costs a few whole-file writes instead of one each.
+   */
+  private async flush(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const results = batch.map(({ change }) => {
+        try {
+          return { ok: true as const, value: change(this.db.data) };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      });
       try {
         await this.db.write();
       } catch (error) {
-        // The file still holds the last durable state: return to it rather than keep an unsaved change.
-        this.db.data = (await this.adapter.read()) ?? emptyState();
-        throw error;
+        // The file still holds the last durable state: return to it rather than keep unsaved changes.
+        this.db.data = (await this.adapter.read().catch(() => null)) ?? emptyState();
+        for (const { reject } of batch) reject(error);
+        continue;
       }
-      return result;
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+      batch.forEach(({ resolve, reject }, i) => {
+        const result = results[i];
+        if (result?.ok) resolve(result.value);
+        else reject(result?.error);
+      });
+    }
+    this.writing = false;
   }
 }

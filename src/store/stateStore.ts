@@ -6,8 +6,9 @@ export interface StateStore {
   /** The current state. Treat it as read-only: change it through `update`. */
   read(): Readonly<State>;
   /**
-   * Apply `change` to the state and write it durably. Changes run one after another, never interleaved,
-   * so a change sees every earlier one. If the write fails, the in-memory state is rolled back.
+   * Apply `change` to the state and write it durably; resolves once it is on disk. Changes run one after
+   * another, never interleaved, so a change sees every earlier one (several may share one write). If the
+   * write fails, the in-memory state returns to what the file holds.
    */
   update<T>(change: (draft: State) => T): Promise<T>;
 }
