@@ -29,7 +29,7 @@ const totalSeconds = elapsedMs(started) / 1000;
 progress('done');
 
 const sections: [string, Row[]][] = [
-  [`1. Poll cycle throughput (simulator 50 ms latency, 200/s limit; client budget 200/s, burst 10, concurrency ${CYCLE_CONCURRENCY})`, cycles.rows],
+  [`1. Poll cycle throughput (simulator 50 ms latency, 200/s limit; client budget 200/s less 5% headroom, no burst, concurrency ${CYCLE_CONCURRENCY})`, cycles.rows],
   ['2. Diff and persist (10,000 customers x 3 incidents x 5 messages)', diff.rows],
   ['3. Command latency (over HTTP to /api/messages, simulator 50 ms latency)', commands.rows],
   ["4. Fan-out (fake Bot Connector with Teams' 7/s per conversation)", fanout.rows],

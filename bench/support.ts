@@ -19,8 +19,8 @@ import { TENANT } from '../test/support/activities.js';
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
-/** The burst src/app.ts gives the shared RateBudget. */
-export const APP_BURST = 10;
+/** The burst src/app.ts gives the shared RateBudget (the RateBudget default: none). */
+export const APP_BURST = 1;
 
 export interface BenchClient {
   client: PartnerCenterClient;
@@ -30,7 +30,7 @@ export interface BenchClient {
 }
 
 /** Token provider → rate budget → pipeline → client → directory, as startApp wires them (token kept in memory). */
-export function buildClient(sim: Simulator, options: { requestsPerMinute: number; burst?: number }): BenchClient {
+export function buildClient(sim: Simulator, options: { requestsPerMinute: number; burst?: number; headroom?: number }): BenchClient {
   let refreshToken: string | null = null;
   const tokens = new EntraTokenProvider({
     credentials: {
@@ -46,7 +46,7 @@ export function buildClient(sim: Simulator, options: { requestsPerMinute: number
       saveRefreshToken: async (token) => void (refreshToken = token),
     },
   });
-  const budget = new RateBudget({ requestsPerMinute: options.requestsPerMinute, burst: options.burst ?? APP_BURST });
+  const budget = new RateBudget({ requestsPerMinute: options.requestsPerMinute, burst: options.burst ?? APP_BURST, headroom: options.headroom });
   const pipeline = new PartnerCenterPipeline({ baseUrl: sim.url, tokens, budget, log: silentLog, timeoutMs: 30_000 });
   const client = new PartnerCenterClient(pipeline);
   return { client, directory: new CustomerDirectory(client), tokens, budget };
