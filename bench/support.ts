@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { startApp, type App, type AppOptions } from '../src/app.js';
+import { startApp, type App } from '../src/app.js';
 import type { TeamsRateLimiter } from '../src/alerts/teamsRateLimiter.js';
 import type { Customer } from '../src/domain/types.js';
 import type { Watch } from '../src/domain/watch.js';
@@ -16,6 +16,7 @@ import { RateBudget } from '../src/partnerCenter/rateBudget.js';
 import type { RecordedRequest, Simulator } from '../src/sandbox/simulator.js';
 import type { Target } from '../src/store/state.js';
 import { TENANT } from '../test/support/activities.js';
+import { simulatorConfig } from '../test/support/appConfig.js';
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
@@ -181,26 +182,8 @@ export async function startBenchApp(
   options: { requestsPerMinute: number; cycleConcurrency?: number; teamsLimiter?: TeamsRateLimiter },
 ): Promise<{ app: App; close(): Promise<void> }> {
   const tmp = await tempDir('pa-bench-app-');
-  const config: AppOptions['config'] = {
-    sandbox: false,
-    bot: null,
-    partnerCenter: {
-      baseUrl: sim.url,
-      authorityHost: sim.authorityHost,
-      tenantId: sim.credentials.tenantId,
-      clientId: sim.credentials.clientId,
-      clientSecret: sim.credentials.clientSecret,
-      refreshToken: sim.credentials.refreshToken,
-      requestsPerMinute: options.requestsPerMinute,
-      timeoutMs: 30_000,
-    },
-    port: 0,
-    host: '127.0.0.1',
-    dataFile: path.join(tmp.dir, 'state.json'),
-    allowedTenantIds: [TENANT],
-    pollSchedule: '*/5 * * * *',
-    logLevel: 'silent',
-  };
+  const config = await simulatorConfig(sim, { allowedTenantIds: [TENANT], dataFile: path.join(tmp.dir, 'state.json') });
+  config.partnerCenter = { ...config.partnerCenter, requestsPerMinute: options.requestsPerMinute, timeoutMs: 30_000 };
   const app = await startApp({
     config,
     log: silentLog,
