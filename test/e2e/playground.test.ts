@@ -5,10 +5,19 @@ import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { cardText, isMessageItem, PLAYGROUND, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
+import { cardText, isMessageItem, messageConversationId, PLAYGROUND, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
 import { simulatorConfig } from '../support/appConfig.js';
 
 const CHANNEL = PLAYGROUND.generalChannelId;
+/** The first Action.Execute with this title anywhere in the card. */
+function findAction(node: unknown, title: string): { verb: string; data: unknown } | undefined {
+  if (Array.isArray(node)) return node.map((child) => findAction(child, title)).find(Boolean);
+  if (!node || typeof node !== 'object') return undefined;
+  const record = node as Record<string, unknown>;
+  if (record.type === 'Action.Execute' && record.title === title) return { verb: String(record.verb), data: record.data };
+  return Object.values(record).map((child) => findAction(child, title)).find(Boolean);
+}
+
 /** The whole card as JSON: facts (ids, severities) live in values, not only in text blocks. */
 const cardJson = (item: MessageItem): string => JSON.stringify(item.message.attachments);
 
@@ -45,6 +54,19 @@ describe('the product in the Agents Playground', function () {
     for (const incident of sim.data.incidentsOf(contoso.id).filter((i) => !i.resolved && i.messageType === 'incident')) {
       assert.match(cardText(reply), new RegExp(incident.id));
     }
+  });
+
+  it('clicks History on an incident of the status card and gets the history card back', async () => {
+    client.stream.clear();
+    await client.sendMessage(CHANNEL, 'status for contoso', { mentionBot: true });
+    const status = await client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && /Incidents for Contoso/.test(cardText(item)));
+    const history = findAction(status.message.attachments, 'History');
+    assert.ok(history, 'the status card offers History');
+    const result = await client.invoke(messageConversationId(status), { action: { verb: history.verb, data: history.data } }, status.message.messageId);
+    const answer = JSON.stringify(result);
+    assert.match(answer, /application\/vnd.microsoft.card.adaptive/);
+    assert.match(answer, /Incident history/);
+    assert.match(answer, new RegExp(String((history.data as { incidentId?: string }).incidentId)));
   });
 
   it('installs into a team, watches Contoso, and posts then edits the incident card', async () => {
