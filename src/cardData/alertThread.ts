@@ -2,7 +2,7 @@
 // pipeline and the card buttons (mute, acknowledge) both render the card from here, so a card edited by a
 // poll cycle keeps the mute and acknowledgement that a click put on it, and the other way round.
 import type { Incident } from '../domain/types.js';
-import type { IncidentAlertInput } from './incidentAlert.js';
+import { SHRUNK_INCIDENT_ALERT_LIMITS, type IncidentAlertInput } from './incidentAlert.js';
 
 /** What the card needs of a stored thread; the store's `IncidentThread` fits as it is. */
 export interface AlertThread {
@@ -16,8 +16,6 @@ export interface AlertThread {
   acknowledgedAt: string | null;
 }
 
-/** The second try after Teams refused a thread's card as too big (413): fewer customers, shorter text. */
-const THREAD_SHRINK = { maxCustomers: 10, maxMessageChars: 500 };
 
 export function threadAlertInput(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): IncidentAlertInput {
   return {
@@ -33,6 +31,6 @@ export function threadAlertInput(thread: AlertThread, now: Date, options: { shri
     muted: thread.mutedBy && thread.mutedUntil ? { by: thread.mutedBy, until: new Date(thread.mutedUntil) } : null,
     interactive: true,
     now,
-    ...(options.shrink ? { shrink: THREAD_SHRINK } : {}),
+    ...(options.shrink ? { shrink: SHRUNK_INCIDENT_ALERT_LIMITS } : {}),
   };
 }
