@@ -16,15 +16,12 @@
 // - The Playground notes "Full width control is not supported yet" under every card with
 //   `msteams.width: "Full"`: a limitation of the emulator, not a fault of the card.
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startApp, type App } from '../../src/app.js';
 import { formatUtc } from '../../src/cardData/format.js';
-import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import type { PlaygroundProcess } from '../../src/sandbox/playground.js';
+import type { Simulator } from '../../src/sandbox/simulator.js';
+import { startSandboxStack, type SandboxStack } from '../support/sandboxStack.js';
 import { CHROMIUM_PATH, chromiumInstalled, keepToOrigin, launchChromium, positionsInOrder, screenshot } from '../support/browser.js';
-import { PLAYGROUND } from '../support/playgroundClient.js';
-import { simulatorConfig } from '../support/appConfig.js';
 
 /** Adaptive Cards on the page whose text matches. */
 function cards(page: Page, text: string | RegExp): Locator {
@@ -37,21 +34,16 @@ if (!chromiumInstalled()) {
 } else {
   describe('the product in the Agents Playground web UI (Chromium)', function () {
     this.timeout(60_000);
+    let stack: SandboxStack;
     let sim: Simulator;
-    let app: App;
     let playground: PlaygroundProcess;
     let browser: Browser;
     let page: Page;
     const pageErrors: string[] = [];
 
     before(async () => {
-      sim = await startSimulator();
-      app = await startApp({
-        config: await simulatorConfig(sim, { sandbox: true, allowedTenantIds: [PLAYGROUND.tenantId] }),
-        log: pino({ level: 'silent' }),
-        schedule: false,
-      });
-      playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+      stack = await startSandboxStack();
+      ({ sim, playground } = stack);
       browser = await launchChromium();
       // Twice the pixels: screenshots stay sharp when zoomed into.
       page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
@@ -63,9 +55,7 @@ if (!chromiumInstalled()) {
 
     after(async () => {
       await browser?.close();
-      await playground?.close();
-      await app?.close();
-      await sim?.close();
+      await stack?.close();
     });
 
     afterEach(() => {

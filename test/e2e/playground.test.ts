@@ -1,12 +1,10 @@
 // The product through Microsoft's own Teams emulator: the real bot, the simulator, and the Agents
 // Playground, driven over its HTTP and WebSocket endpoints as a Teams client would be.
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { startApp, type App } from '../../src/app.js';
-import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import type { App } from '../../src/app.js';
+import type { Simulator } from '../../src/sandbox/simulator.js';
+import { startSandboxStack, type SandboxStack } from '../support/sandboxStack.js';
 import { cardText, isMessageItem, messageConversationId, PLAYGROUND, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
-import { simulatorConfig } from '../support/appConfig.js';
 
 const CHANNEL = PLAYGROUND.generalChannelId;
 /** The first Action.Execute with this title anywhere in the card. */
@@ -23,27 +21,20 @@ const cardJson = (item: MessageItem): string => JSON.stringify(item.message.atta
 
 describe('the product in the Agents Playground', function () {
   this.timeout(90_000);
+  let stack: SandboxStack;
   let sim: Simulator;
   let app: App;
-  let playground: PlaygroundProcess;
   let client: PlaygroundClient;
 
   before(async () => {
-    sim = await startSimulator();
-    app = await startApp({
-      config: await simulatorConfig(sim, { sandbox: true, allowedTenantIds: [PLAYGROUND.tenantId] }),
-      log: pino({ level: 'silent' }),
-      schedule: false,
-    });
-    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
-    client = await PlaygroundClient.connect(playground.url);
+    stack = await startSandboxStack();
+    ({ sim, app } = stack);
+    client = await PlaygroundClient.connect(stack.playground.url);
   });
 
   after(async () => {
     await client?.close();
-    await playground?.close();
-    await app?.close();
-    await sim?.close();
+    await stack?.close();
   });
 
   it('answers "status for contoso" in a channel, with a mention, with the incidents card', async () => {
