@@ -4,25 +4,13 @@ import sinon from 'sinon';
 import { DeliveryPipeline, type AlertCards } from '../../src/alerts/delivery.js';
 import { SendFailure, type ConversationSender } from '../../src/alerts/teamsSender.js';
 import type { Incident } from '../../src/domain/types.js';
-import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery, Target } from '../../src/store/state.js';
+import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery } from '../../src/store/state.js';
+import { target } from '../support/samples.js';
 import { MemoryStore } from './memoryStore.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const AT = new Date(NOW).toISOString();
 
-function target(key: string): Target {
-  return {
-    key,
-    kind: 'channel',
-    tenantId: 't',
-    teamId: 'team',
-    name: key,
-    reference: { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: key }, bot: { id: 'bot' } },
-    active: true,
-    inactiveReason: null,
-    updatedAt: AT,
-  };
-}
 
 const incident: Incident = {
   id: 'EX1',

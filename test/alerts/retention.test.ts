@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { pruneState, RETENTION_MS } from '../../src/alerts/retention.js';
-import type { Watch } from '../../src/domain/watch.js';
+import { watch } from '../support/samples.js';
 import { emptyState, type IncidentThread } from '../../src/store/state.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -24,19 +24,6 @@ function thread(key: string, resolvedAt: string | null, openedAt: string): Incid
   };
 }
 
-const watch = (fields: Partial<Watch>): Watch => ({
-  id: 'w',
-  targetKey: 'A',
-  kind: 'customer',
-  customerId: 'c1',
-  customerName: 'Contoso',
-  orderId: null,
-  minSeverity: null,
-  workloads: [],
-  createdBy: 'Ana',
-  createdAt: ago(50),
-  ...fields,
-});
 
 describe('retention', () => {
   it('keeps 30 days', () => assert.equal(RETENTION_MS, 30 * 86_400_000));

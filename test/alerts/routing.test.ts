@@ -5,39 +5,15 @@ import type { ProvisioningEvent } from '../../src/domain/provisioningDiff.js';
 import type { Incident } from '../../src/domain/types.js';
 import type { Watch } from '../../src/domain/watch.js';
 import { emptyState, type State, type Target } from '../../src/store/state.js';
+import { target, watch } from '../support/samples.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const NAMES: Record<string, string> = { c1: 'Contoso', c2: 'Fabrikam', c3: 'Northwind Traders' };
 const nameOf = (id: string) => NAMES[id] ?? id;
 
-function target(key: string, active = true): Target {
-  return {
-    key,
-    kind: 'channel',
-    tenantId: 't',
-    teamId: 'team',
-    name: key,
-    reference: { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: key }, bot: { id: 'bot' } },
-    active,
-    inactiveReason: active ? null : 'app uninstalled',
-    updatedAt: NOW.toISOString(),
-  };
-}
 
 function watchOf(targetKey: string, customerId: string, extra: Partial<Watch> = {}): Watch {
-  return {
-    id: `${targetKey}-${customerId}`,
-    targetKey,
-    kind: 'customer',
-    customerId,
-    customerName: nameOf(customerId),
-    orderId: null,
-    minSeverity: null,
-    workloads: [],
-    createdBy: 'Ana',
-    createdAt: NOW.toISOString(),
-    ...extra,
-  };
+  return watch({ id: `${targetKey}-${customerId}`, targetKey, customerId, customerName: nameOf(customerId), createdAt: NOW.toISOString(), ...extra });
 }
 
 function incident(fields: Partial<Incident> = {}): Incident {

@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
-import { describeWatch, watchCoversIncident, type Watch } from '../../src/domain/watch.js';
+import { describeWatch, watchCoversIncident } from '../../src/domain/watch.js';
+import { watch } from '../support/samples.js';
 import type { Incident } from '../../src/domain/types.js';
 
-const watch = (overrides: Partial<Watch>): Watch => ({
-  id: 'w',
-  targetKey: 't',
-  kind: 'customer',
-  customerId: 'c1',
-  customerName: 'Contoso',
-  orderId: null,
-  minSeverity: null,
-  workloads: [],
-  createdBy: 'Ana',
-  createdAt: '2026-11-22T10:00:00Z',
-  ...overrides,
-});
 
 const incident = (severity: Incident['severity'], workload: string): Incident => ({
   id: 'X1', customerId: 'c1', kind: 'incident', workload, title: 't', severity, status: severity,
