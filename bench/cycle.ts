@@ -3,7 +3,7 @@
 // The lower bound of a cycle is requests / 200 per second; the ratio says how close the cycle gets.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { runCycle } from '../src/alerts/cycle.js';
+import { runCycle } from '../src/engine/cycle.js';
 import { startSimulator, type Simulator } from '../src/sandbox/simulator.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import {
@@ -14,11 +14,11 @@ import {
 export const LATENCY_MS = 50;
 export const RATE_PER_SECOND = 200;
 /**
- * The cycle concurrency this benchmark recommends (src/alerts/cycle.ts defaults to 8). By Little's law the
+ * The cycle concurrency this benchmark recommends (src/engine/cycle.ts defaults to 8). By Little's law the
  * budget needs rate × time per request in flight: 200/s × ~0.06 s (50 ms latency + client and loopback
  * overhead) ≈ 12. At 12 the cycle hovers right at the limit; 16 keeps the budget, not the workers, in charge.
  */
-/** The app's default (src/alerts/cycle.ts). */
+/** The app's default (src/engine/cycle.ts). */
 export const CYCLE_CONCURRENCY = 16;
 const PAGE_SIZE = 500;
 const WATCHED_ORDERS = 10;

@@ -3,8 +3,8 @@
 // 7 sends per second per conversation. Expected: one card per channel, delivered within the time Teams'
 // limits allow (50 cards at the bot's global 50/s ≈ 1 s), and no 429.
 import { randomUUID } from 'node:crypto';
-import { runCycle } from '../src/alerts/cycle.js';
-import { TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_WINDOWS } from '../src/alerts/teamsRateLimiter.js';
+import { runCycle } from '../src/engine/cycle.js';
+import { TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_WINDOWS } from '../src/engine/teamsRateLimiter.js';
 import type { Watch } from '../src/domain/watch.js';
 import { startSimulator } from '../src/sandbox/simulator.js';
 import type { WireIncident } from '../src/sandbox/simWire.js';

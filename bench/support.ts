@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startApp, type App } from '../src/app.js';
-import type { TeamsRateLimiter } from '../src/alerts/teamsRateLimiter.js';
+import type { TeamsRateLimiter } from '../src/engine/teamsRateLimiter.js';
 import type { Customer } from '../src/domain/types.js';
 import type { Watch } from '../src/domain/watch.js';
 import { EntraTokenProvider } from '../src/partnerCenter/auth.js';

@@ -3,11 +3,11 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
-import { runCycle } from './alerts/cycle.js';
-import { DeliveryPipeline, type AlertCards } from './alerts/delivery.js';
-import { AlertScheduler } from './alerts/scheduler.js';
-import { TeamsRateLimiter } from './alerts/teamsRateLimiter.js';
-import { BotFrameworkSender } from './alerts/teamsSender.js';
+import { runCycle } from './engine/cycle.js';
+import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
+import { AlertScheduler } from './engine/scheduler.js';
+import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
+import { BotFrameworkSender } from './engine/teamsSender.js';
 import { CardActionRouter } from './bot/cardActions.js';
 import { CommandRouter } from './bot/commandRouter.js';
 import { cardReply } from './bot/reply.js';

@@ -1,6 +1,6 @@
 // What the command and card-action handlers need from the rest of the app.
 import type { Logger } from 'pino';
-import type { PollResult } from '../alerts/scheduler.js';
+import type { PollResult } from '../engine/scheduler.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { StateStore } from '../store/stateStore.js';

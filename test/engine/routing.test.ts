@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { routeEvents } from '../../src/alerts/routing.js';
+import { routeEvents } from '../../src/engine/routing.js';
 import type { IncidentEvent } from '../../src/domain/incidentDiff.js';
 import type { ProvisioningEvent } from '../../src/domain/provisioningDiff.js';
 import type { Incident } from '../../src/domain/types.js';

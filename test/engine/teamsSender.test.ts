@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import { TeamsRateLimiter } from '../../src/alerts/teamsRateLimiter.js';
-import { BotFrameworkSender, classifySendError, SendFailure } from '../../src/alerts/teamsSender.js';
+import { TeamsRateLimiter } from '../../src/engine/teamsRateLimiter.js';
+import { BotFrameworkSender, classifySendError, SendFailure } from '../../src/engine/teamsSender.js';
 import type { Target } from '../../src/store/state.js';
 import { BOT, CHANNEL_ID, TENANT } from '../support/activities.js';
 import { FakeConnector } from '../support/fakeConnector.js';

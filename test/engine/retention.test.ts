@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { pruneState, RETENTION_MS } from '../../src/alerts/retention.js';
+import { pruneState, RETENTION_MS } from '../../src/engine/retention.js';
 import { watch } from '../support/samples.js';
 import { emptyState, type IncidentThread } from '../../src/store/state.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import sinon from 'sinon';
-import { DeliveryPipeline, type AlertCards } from '../../src/alerts/delivery.js';
-import { SendFailure, type ConversationSender } from '../../src/alerts/teamsSender.js';
+import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
+import { SendFailure, type ConversationSender } from '../../src/engine/teamsSender.js';
 import type { Incident } from '../../src/domain/types.js';
 import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery } from '../../src/store/state.js';
 import { target } from '../support/samples.js';
