@@ -20,8 +20,8 @@ import { simulatorConfig } from '../test/support/appConfig.js';
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
-/** The burst src/app.ts gives the shared RateBudget (the RateBudget default: none). */
-export const APP_BURST = 1;
+/** The burst src/app.ts gives the shared RateBudget (the RateBudget default: a bucket of 4). */
+export const APP_BURST = 4;
 
 export interface BenchClient {
   client: PartnerCenterClient;

@@ -10,7 +10,7 @@ import {
   ThrottledError,
   type RequestIds,
 } from './errors.js';
-import { RateBudget, systemClock, type Clock } from './rateBudget.js';
+import { RateBudget, systemClock, type Clock, type Lane } from './rateBudget.js';
 
 export interface PipelineOptions {
   /** e.g. https://api.partnercenter.microsoft.com (with or without a trailing /v1). */
@@ -32,6 +32,10 @@ export interface PipelineOptions {
 export interface RequestContext {
   /** Ties together every call of one poll cycle or one chat command. */
   correlationId: string;
+  /** Which queue of the shared budget the call waits in (default 'interactive': a person is waiting). */
+  lane?: Lane;
+  /** The caller stopping: aborts the wait for the budget, the request in flight and any retry. Never retried. */
+  signal?: AbortSignal;
 }
 
 export interface GetOptions {
@@ -70,7 +74,7 @@ export class PartnerCenterPipeline {
     const maxRetries = this.options.maxRetries ?? 3;
     let refreshedToken = false;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(url, ids, options.headers ?? {});
+      const outcome = await this.attempt(url, ids, ctx, options.headers ?? {});
       if (outcome.kind === 'ok') return outcome.body;
       const { error } = outcome;
       if (outcome.kind === 'unauthorized' && !refreshedToken) {
@@ -80,31 +84,39 @@ export class PartnerCenterPipeline {
         continue;
       }
       if (outcome.kind === 'final' || outcome.kind === 'unauthorized' || attempt >= maxRetries) throw error;
+      // The caller has stopped: no retry, and no backoff to sleep through.
+      ctx.signal?.throwIfAborted();
       const delayMs = outcome.kind === 'throttled' ? outcome.retryAfterMs : this.backoffMs(attempt);
       this.options.log?.warn(
         { requestId: ids.requestId, correlationId: ids.correlationId, attempt: attempt + 1, delayMs, reason: error.message },
         'retrying Partner Center request',
       );
-      await this.clock.sleep(delayMs);
+      await this.sleepUnlessAborted(delayMs, ctx.signal);
     }
   }
 
   private async attempt(
     url: string,
     ids: RequestIds,
+    ctx: RequestContext,
     extraHeaders: Record<string, string>,
   ): Promise<
     | { kind: 'ok'; body: unknown }
     | { kind: 'retry' | 'final' | 'unauthorized'; error: Error }
     | { kind: 'throttled'; error: Error; retryAfterMs: number }
   > {
-    await this.options.budget.take();
+    const { signal } = ctx;
+    // An abort by the caller is thrown, never turned into an outcome: it must not be retried or mapped.
+    await this.options.budget.take(ctx.lane ?? 'interactive', signal);
     let token: string;
     try {
       token = await this.options.tokens.getToken();
     } catch (error) {
+      signal?.throwIfAborted();
       return { kind: error instanceof AuthenticationError ? 'final' : 'retry', error: error as Error };
     }
+    signal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     let response: Response;
     let bodyText: string;
     try {
@@ -117,11 +129,12 @@ export class PartnerCenterPipeline {
           'MS-CorrelationId': ids.correlationId,
           'X-Locale': this.options.locale ?? 'en-US',
         },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       // Decode ourselves: Response.text() would hide a byte-order mark that other clients must cope with.
       bodyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
     } catch (error) {
+      signal?.throwIfAborted();
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
       return {
         kind: 'retry',
@@ -158,6 +171,24 @@ export class PartnerCenterPipeline {
     );
     if (response.status === 401) return { kind: 'unauthorized', error };
     return { kind: response.status >= 500 ? 'retry' : 'final', error };
+  }
+
+  /** Waits before a retry; an abort ends the wait at once and rejects with the signal's reason. */
+  private async sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.clock.sleep(ms);
+    signal.throwIfAborted();
+    let onAbort: () => void = () => undefined;
+    // Not every Clock honours the signal: the race ends the wait regardless.
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.clock.sleep(ms, signal), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    signal.throwIfAborted();
   }
 
   /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s ... each scaled by a random factor in [0.5, 1]. */
