@@ -2,7 +2,7 @@
 // Partner Center request. Listing everything is a paged walk; it runs at most once at a time, and a stale
 // list keeps answering while the next one loads.
 import { randomUUID } from 'node:crypto';
-import { matchCustomer, type CustomerMatch } from '../domain/customerMatch.js';
+import { CustomerIndex, matchCustomer, type CustomerMatch } from '../domain/customerMatch.js';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from './client.js';
 import type { RequestContext } from './http.js';
@@ -16,7 +16,8 @@ export interface CustomerDirectoryOptions {
 
 export class CustomerDirectory {
   private customers: Customer[] | null = null;
-  private byId = new Map<string, Customer>();
+  /** Prepared once per listing: a command at 50,000 customers must not fold every name again. */
+  private index: CustomerIndex | null = null;
   private loadedAt = 0;
   private loading: Promise<Customer[]> | null = null;
   private readonly ttlMs: number;
@@ -32,6 +33,11 @@ export class CustomerDirectory {
 
   get isWarm(): boolean {
     return this.customers !== null;
+  }
+
+  /** The last list that loaded completely, however old, or null if none has: what a failed listing falls back on. */
+  known(): Customer[] | null {
+    return this.customers;
   }
 
   /** Every customer. Waits only when nothing has been loaded yet. */
@@ -52,7 +58,7 @@ export class CustomerDirectory {
   }
 
   find(customerId: string): Customer | undefined {
-    return this.byId.get(customerId.toLowerCase());
+    return this.index?.byTenantId(customerId);
   }
 
   /** Partner Center's own starts_with filter, on company name and on domain, merged. */
@@ -73,15 +79,17 @@ export class CustomerDirectory {
       const match = matchCustomer(query, found);
       if (match.kind !== 'none') return match;
     }
-    return matchCustomer(query, await this.all(ctx));
+    const customers = await this.all(ctx);
+    const index = this.index?.customers === customers ? this.index : new CustomerIndex(customers);
+    return index.match(query);
   }
 
   private async listAll(ctx: RequestContext): Promise<Customer[]> {
     const customers: Customer[] = [];
     for await (const page of this.client.allCustomers(ctx)) customers.push(...page);
     customers.sort((a, b) => a.companyName.localeCompare(b.companyName));
+    this.index = new CustomerIndex(customers);
     this.customers = customers;
-    this.byId = new Map(customers.map((customer) => [customer.id.toLowerCase(), customer]));
     this.loadedAt = this.clock.now();
     return customers;
   }

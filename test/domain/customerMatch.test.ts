@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { matchCustomer } from '../../src/domain/customerMatch.js';
+import { closestCustomers, CustomerIndex, isTenantId, matchCustomer, type CustomerMatch } from '../../src/domain/customerMatch.js';
 import type { Customer } from '../../src/domain/types.js';
+import type { PartnerCenterClient } from '../../src/partnerCenter/client.js';
+import { CustomerDirectory } from '../../src/partnerCenter/customerDirectory.js';
 
 const customer = (companyName: string, domain: string, id: string): Customer => ({
   id,
@@ -55,5 +57,172 @@ describe('customer matching', () => {
 
   it('does not match an unknown tenant id to anything', () => {
     assert.deepEqual(matchCustomer('99999999-9999-9999-9999-999999999999', customers), { kind: 'none', suggestions: [] });
+  });
+});
+
+/** matchCustomer as it was before CustomerIndex: a plain scan that folds every name on every query. */
+function referenceMatch(query: string, list: readonly Customer[]): CustomerMatch {
+  const fold = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const byName = (found: Customer[]) => [...found].sort((a, b) => a.companyName.localeCompare(b.companyName));
+  const wanted = fold(query);
+  if (wanted === '') return { kind: 'none', suggestions: [] };
+  if (isTenantId(wanted)) {
+    const byId = list.find((c) => c.id.toLowerCase() === wanted);
+    return byId ? { kind: 'one', customer: byId } : { kind: 'none', suggestions: [] };
+  }
+  const exact = list.filter((c) => fold(c.companyName) === wanted || fold(c.domain) === wanted);
+  if (exact.length === 1 && exact[0]) return { kind: 'one', customer: exact[0] };
+  if (exact.length > 1) return { kind: 'many', candidates: byName(exact) };
+  const prefixed = list.filter((c) => fold(c.companyName).startsWith(wanted) || fold(c.domain).startsWith(wanted));
+  if (prefixed.length === 1 && prefixed[0]) return { kind: 'one', customer: prefixed[0] };
+  if (prefixed.length > 1) return { kind: 'many', candidates: byName(prefixed) };
+  return { kind: 'none', suggestions: closestCustomers(wanted, list, 3) };
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generatedCustomers(count: number, random: () => number): Customer[] {
+  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const stems = [
+    'Contoso', 'Fabrikam', 'Northwind', 'Tailspin', 'Wingtip', 'Adventure Works', 'Litware', 'Proseware',
+    'Ｃｏｎｔｏｓｏ', 'Café Müller', 'Cafe\u0301 Mu\u0308ller', 'Straße', 'İstanbul', 'ﬁnance Co', 'Ångström', 'Zoë',
+    'Ωmega', 'ΩMEGA', '東京商事', 'Coho\u00a0Winery', '  Spaced   Out  ', 'Tab\tCompany', 'A', 'a', 'Ab', 'contoso',
+  ];
+  const tails = ['', '', ' Ltd', ' Electronics', ' Pharmaceuticals', ' GmbH', ' & Sons', ' 2', ' Holdings', ' Traders'];
+  const hex = () => Math.floor(random() * 16).toString(16);
+  const guid = () => [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, hex).join('')).join('-');
+  const list: Customer[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `${pick(stems)}${pick(tails)}${random() < 0.5 ? ` ${i % 97}` : ''}`;
+    const domainStem = name.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase() || `t${i}`;
+    const domain =
+      random() < 0.1 ? '' : random() < 0.2 ? pick(stems) : `${domainStem}${random() < 0.3 ? '' : i}.${pick(['onmicrosoft.com', 'com', 'COM'])}`;
+    const id = random() < 0.5 ? guid() : guid().toUpperCase();
+    list.push(customer(name, domain, id));
+  }
+  return list;
+}
+
+function queriesFor(list: readonly Customer[], random: () => number): string[] {
+  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const queries = [
+    '', '   ', 'c', 'C', 'co', 'con', 'contoso', 'CONTOSO', 'Ｃｏｎ', 'ｃｏｎｔｏｓｏ', 'cafe', 'café', 'cafe\u0301', 'straße',
+    'strasse', 'i̇stanbul', 'İST', 'fi', 'ﬁ', 'ω', 'Ωmega 1', 'spaced out', '  spaced    out ', 'tab company', 'coho winery',
+    'coho\u00a0winery', '東京', 'a', 'ab', 'zzzzzzzz', 'contso', 'fabrkam', 'northwnd traders', '99999999-9999-9999-9999-999999999999',
+    '  ', '\t', '.com', 'onmicrosoft', 'contoso.', '-', '1', 'a 1',
+  ];
+  for (let i = 0; i < 150; i++) {
+    const c = pick(list);
+    const name = c.companyName;
+    const variants = [
+      name,
+      name.toUpperCase(),
+      ` ${name.replace(/ /g, '   ')} `,
+      name.slice(0, 1 + Math.floor(random() * name.length)),
+      c.domain,
+      c.domain.toUpperCase(),
+      c.domain.slice(0, 1 + Math.floor(random() * Math.max(1, c.domain.length))),
+      c.id,
+      ` ${c.id.toUpperCase()} `,
+      name.slice(0, -1),
+      name.slice(1),
+    ];
+    queries.push(pick(variants));
+  }
+  return queries;
+}
+
+const summary = (match: CustomerMatch) =>
+  match.kind === 'one'
+    ? { kind: match.kind, ids: [match.customer.id] }
+    : { kind: match.kind, ids: (match.kind === 'many' ? match.candidates : match.suggestions).map((c) => c.id) };
+
+describe('customer index', () => {
+  for (const [label, seed, sorted] of [
+    ['a list in Partner Center order', 1, false],
+    ['a list in name order, as the directory keeps it', 2, true],
+  ] as const) {
+    it(`answers exactly like a plain scan on ${label}`, () => {
+      const random = prng(seed);
+      const list = generatedCustomers(2_000, random);
+      if (sorted) list.sort((a, b) => a.companyName.localeCompare(b.companyName));
+      const index = new CustomerIndex(list);
+      const kinds = new Set<string>();
+      for (const [n, query] of queriesFor(list, random).entries()) {
+        const expected = referenceMatch(query, list);
+        kinds.add(expected.kind);
+        const fromIndex = index.match(query);
+        assert.deepEqual(summary(fromIndex), summary(expected), `query ${JSON.stringify(query)}`);
+        // Same objects, not look-alikes: callers compare customers by reference.
+        if (fromIndex.kind === 'one' && expected.kind === 'one') assert.equal(fromIndex.customer, expected.customer);
+        // matchCustomer builds a throwaway index per call: check it on a share of the queries only.
+        if (n % 4 === 0) assert.deepEqual(summary(matchCustomer(query, list)), summary(expected), `matchCustomer ${JSON.stringify(query)}`);
+      }
+      assert.deepEqual([...kinds].sort(), ['many', 'none', 'one'], 'the queries reach every outcome');
+    });
+  }
+
+  it('keeps the candidate order of a plain scan when names tie', () => {
+    const twins = [
+      customer('Twin', 'b.example', 'bbbbbbbb-0000-0000-0000-000000000000'),
+      customer('twin', 'a.example', 'aaaaaaaa-0000-0000-0000-000000000000'),
+      customer('Twin', 'c.example', 'cccccccc-0000-0000-0000-000000000000'),
+      customer('Twin Two', 'twin', 'dddddddd-0000-0000-0000-000000000000'),
+    ];
+    for (const query of ['twin', 'TWIN', 'tw', 'twin t']) {
+      assert.deepEqual(summary(new CustomerIndex(twins).match(query)), summary(referenceMatch(query, twins)), query);
+    }
+  });
+
+  it('finds a customer by tenant id in any case', () => {
+    const index = new CustomerIndex(customers);
+    assert.equal(index.byTenantId('55555555-5555-5555-5555-555555555555')?.companyName, 'Northwind Traders');
+    assert.equal(index.byTenantId('AAAAAAAA-0000-0000-0000-000000000000'), undefined);
+    assert.equal(index.size, customers.length);
+  });
+});
+
+describe('customer directory', () => {
+  /** A client whose customer listing is scripted: a list, or an error. */
+  function scriptedClient(listings: (Customer[] | Error)[]) {
+    let calls = 0;
+    const client = {
+      async *allCustomers() {
+        const next = listings[Math.min(calls++, listings.length - 1)];
+        if (next instanceof Error) throw next;
+        yield next ?? [];
+      },
+    };
+    return { client: client as unknown as PartnerCenterClient, calls: () => calls };
+  }
+
+  it('resolves through the index of the last listing and keeps that listing when the next one fails', async () => {
+    const renamed = customers.map((c) => (c.companyName === 'Fabrikam' ? { ...c, companyName: 'Fabrikam Residences' } : c));
+    const { client } = scriptedClient([customers, new Error('Partner Center is down'), renamed]);
+    const directory = new CustomerDirectory(client, { ttlMs: 60 * 60_000 });
+    const ctx = { correlationId: 'test' };
+    assert.equal(directory.known(), null);
+    await directory.reload(ctx);
+    const loaded = directory.known();
+    assert.deepEqual(loaded?.map((c) => c.companyName), ['Contoso', 'Contoso Electronics', 'Contoso Pharmaceuticals', 'Fabrikam', 'Northwind Traders']);
+    assert.deepEqual(summary(await directory.resolve(ctx, 'con')), summary(matchCustomer('con', customers)));
+    assert.equal(directory.find('44444444-4444-4444-4444-444444444444')?.companyName, 'Fabrikam');
+
+    await assert.rejects(directory.reload(ctx), /Partner Center is down/);
+    assert.equal(directory.known(), loaded, 'a failed listing keeps the last known list');
+
+    await directory.reload(ctx);
+    assert.equal(directory.known()?.find((c) => c.id.startsWith('4444'))?.companyName, 'Fabrikam Residences');
+    const match = await directory.resolve(ctx, 'fabrikam r');
+    assert.equal(match.kind === 'one' && match.customer.companyName, 'Fabrikam Residences');
   });
 });
