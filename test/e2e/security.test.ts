@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { pino } from 'pino';
 import sinon from 'sinon';
 import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { message, sendToBot } from '../support/activities.js';
@@ -116,6 +118,130 @@ describe('security', () => {
       } finally {
         await h.close();
       }
+    });
+  });
+
+  describe('malformed activities', () => {
+    /** A pino logger writing into `lines`, one JSON line per entry. */
+    function capturedLog() {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer | string, _encoding, done) {
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+          done();
+        },
+      });
+      return { lines, log: pino({ level: 'trace' }, sink) };
+    }
+
+    /** POSTs a raw body to /api/messages and returns the status and the parsed (or raw) answer. */
+    async function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
+      const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+      const text = await response.text();
+      try {
+        return { status: response.status, body: JSON.parse(text) };
+      } catch {
+        return { status: response.status, body: text };
+      }
+    }
+
+    const malformed: [string, string, string?][] = [
+      ['an empty object', '{}'],
+      ['an activity without a type', '{"text":"hi","serviceUrl":"http://127.0.0.1:1/secret-looking-url"}'],
+      ['an empty type', '{"type":""}'],
+      ['a type that is not a string', '{"type":1}'],
+      ['a JSON string', '"x"'],
+      ['a JSON array', '[{"type":"message"}]'],
+      ['null', 'null'],
+      ['a body that is not JSON', 'not json {'],
+      ['plain text', 'hello', 'text/plain'],
+    ];
+
+    it('answers 400 with a short JSON error and one warn line, never a stack trace, without authentication', async () => {
+      const { lines, log } = capturedLog();
+      const h = await startHarness({ app: { log } });
+      try {
+        const callsBefore = h.connector.calls.length;
+        const logBefore = lines.length;
+        for (const [label, body, contentType] of malformed) {
+          const answer = await post(h.app.url, body, contentType);
+          assert.equal(answer.status, 400, label);
+          const error = (answer.body as { error?: unknown }).error;
+          assert.equal(typeof error, 'string', `${label}: ${JSON.stringify(answer.body)}`);
+          assert.deepEqual(Object.keys(answer.body as object), ['error'], label);
+          assert.ok(String(error).length < 80, label);
+        }
+        // A well-formed activity still goes through.
+        assert.equal(await h.say('help'), 200);
+        assert.ok(h.connector.calls.length > callsBefore);
+
+        const logged = lines.slice(logBefore).map((line) => JSON.parse(line) as Record<string, unknown>);
+        const refusals = logged.filter((entry) => String(entry['msg']).startsWith('refused'));
+        assert.equal(refusals.length, malformed.length, 'one line per refused request');
+        for (const entry of refusals) {
+          assert.equal(entry['level'], 40, 'a warning, not an error');
+          assert.equal(entry['err'], undefined);
+        }
+        const text = lines.slice(logBefore).join('\n');
+        assert.ok(!/\s{4}at /.test(text), 'no stack trace in the log');
+        assert.ok(!text.includes('"level":50'), 'nothing logged as an error');
+        assert.ok(!text.includes('secret-looking-url'), 'the activity is not echoed');
+      } finally {
+        await h.close();
+      }
+    });
+
+    describe('with authentication on', () => {
+      let server: RunningServer;
+      let captured: ReturnType<typeof capturedLog>;
+      before(async () => {
+        captured = capturedLog();
+        const auth = new ConfigurationBotFrameworkAuthentication({
+          MicrosoftAppId: randomUUID(),
+          MicrosoftAppPassword: 'x',
+          MicrosoftAppType: 'SingleTenant',
+          MicrosoftAppTenantId: randomUUID(),
+        });
+        // As src/app.ts starts it when an app id is configured: authRequired follows config.bot.
+        server = await startServer({
+          adapter: new CloudAdapter(auth),
+          bot: new ActivityHandler(),
+          host: '127.0.0.1',
+          port: 0,
+          health: () => ({ ok: true }),
+          log: captured.log,
+          authRequired: true,
+        });
+      });
+      after(() => server.close());
+
+      it('answers an unsigned malformed request 401 before judging its shape', async () => {
+        for (const [label, body, contentType] of malformed) {
+          const answer = await post(server.url, body, contentType);
+          assert.equal(answer.status, 401, label);
+          assert.deepEqual(answer.body, { error: 'unauthorized' }, label);
+        }
+        const forged = await fetch(`${server.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: 'Bearer x.y.z' },
+          body: '{}',
+        });
+        assert.equal(forged.status, 401);
+        await forged.arrayBuffer();
+        const text = captured.lines.join('\n');
+        assert.ok(!/\s{4}at /.test(text), 'no stack trace in the log');
+        assert.ok(!text.includes('"level":50'), 'nothing logged as an error');
+      });
+
+      it('still leaves a well-formed unsigned activity to Bot Framework authentication: 401', async () => {
+        const consoleError = sinon.stub(console, 'error'); // botbuilder prints each refused request
+        try {
+          const { status } = await sendToBot(server.url, message('status for contoso', { serviceUrl: 'http://127.0.0.1:9' }));
+          assert.equal(status, 401);
+        } finally {
+          consoleError.restore();
+        }
+      });
     });
   });
 });
