@@ -3,9 +3,9 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
-import { runCycle } from './engine/cycle.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
-import { AlertScheduler } from './engine/scheduler.js';
+import { AlertEngine } from './engine/engine.js';
+import { healthReport } from './engine/health.js';
 import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
 import { BotFrameworkSender } from './engine/teamsSender.js';
 import { CardActionRouter } from './bot/cardActions.js';
@@ -29,10 +29,12 @@ export interface AppOptions {
   /** Used for Partner Center and Entra calls. */
   fetch?: typeof fetch;
   clock?: Clock;
-  /** Off in tests that drive cycles themselves with pollNow(). */
+  /** Off in tests that drive sweep rounds themselves with engine.sweepNow(): no cron, no fast lane. */
   schedule?: boolean;
   teamsLimiter?: TeamsRateLimiter;
   cycleConcurrency?: number;
+  /** Engine settings a test or the bench may change (batch size, flush interval, edit spacing, send timeout). */
+  engine?: { batchSize?: number; flushMs?: number; threadEditIntervalMs?: number; sendTimeoutMs?: number };
 }
 
 export interface App {
@@ -41,9 +43,9 @@ export interface App {
   store: StateStore;
   client: PartnerCenterClient;
   directory: CustomerDirectory;
-  scheduler: AlertScheduler;
+  engine: AlertEngine;
   delivery: DeliveryPipeline;
-  health(): Record<string, unknown>;
+  health(): { status: 'ok' | 'stalled'; [key: string]: unknown };
   close(): Promise<void>;
 }
 
@@ -81,10 +83,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     fetch: options.fetch,
     clock,
   });
+  const budget = new RateBudget({ requestsPerMinute: pc.requestsPerMinute, clock });
   const pipeline = new PartnerCenterPipeline({
     baseUrl: pc.baseUrl,
     tokens,
-    budget: new RateBudget({ requestsPerMinute: pc.requestsPerMinute, clock }),
+    budget,
     fetch: options.fetch,
     clock,
     log,
@@ -103,33 +106,47 @@ export async function startApp(options: AppOptions): Promise<App> {
   };
 
   const now = () => new Date(clock.now());
+  const auto = options.schedule ?? true;
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock })),
     cards: alertCards(),
     clock,
     log,
+    auto,
+    threadEditIntervalMs: options.engine?.threadEditIntervalMs ?? (auto ? undefined : 0),
+    sendTimeoutMs: options.engine?.sendTimeoutMs,
   });
-  const scheduler = new AlertScheduler({
-    schedule: config.pollSchedule,
-    runCycle: (correlationId) => runCycle({ client, directory, store, log, now, concurrency: options.cycleConcurrency }, correlationId),
-    deliver: () => delivery.deliverPending(),
+  const engine = new AlertEngine({
+    client,
+    directory,
+    store,
+    delivery,
+    clock,
     log,
+    schedule: config.pollSchedule,
+    requestsPerMinute: pc.requestsPerMinute,
+    auto,
+    concurrency: options.cycleConcurrency,
+    batchSize: options.engine?.batchSize,
+    flushMs: options.engine?.flushMs,
+    fastLaneMinutes: config.fastLaneMinutes,
+    fastLaneShare: config.fastLaneShare,
   });
 
   const targets = new TargetBook(store);
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, store, log, pollNow: () => scheduler.pollNow() }),
-    cardActions: new CardActionRouter({ client, directory, store, log }),
+    commands: new CommandRouter({ client, directory, store, log, engine }),
+    cardActions: new CardActionRouter({ client, directory, store, log, engine }),
     welcome: () => [cardReply(welcomeCard())],
     allowedTenantIds: config.allowedTenantIds,
     log,
     now,
   });
 
-  const health = () => healthReport(store);
-  const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log });
+  const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000 });
+  const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log, authRequired: Boolean(config.bot) });
   log.info(
     { url: server.url, auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)', partnerCenter: pc.baseUrl, dataFile: config.dataFile },
     config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
@@ -137,11 +154,8 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   // Warm the customer directory so the first command does not wait for a full listing.
   directory.reload().catch((error: unknown) => log.warn({ err: error }, 'could not list customers at start; will retry on demand'));
-  if (options.schedule ?? true) {
-    scheduler.start();
-    // Deliveries queued before a restart go out now, not at the next cycle.
-    delivery.deliverPending().catch((error: unknown) => log.error({ err: error }, 'delivering the outbox at start failed'));
-  }
+  // Deliveries queued before a restart go out now (start kicks delivery), and an interrupted round resumes.
+  if (auto) engine.start();
 
   return {
     url: server.url,
@@ -149,11 +163,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     store,
     client,
     directory,
-    scheduler,
+    engine,
     delivery,
     health,
     close: async () => {
-      await scheduler.stop();
+      await engine.stop();
       await server.close();
     },
   };
@@ -182,17 +196,3 @@ function alertCards(): AlertCards {
   };
 }
 
-function healthReport(store: StateStore): Record<string, unknown> {
-  const state = store.read();
-  const targets = Object.values(state.targets);
-  return {
-    status: 'ok',
-    lastCycle: state.lastCycle,
-    deliveries: {
-      pending: state.outbox.length,
-      failing: state.outbox.filter((delivery) => delivery.attempts > 0).length,
-    },
-    targets: { active: targets.filter((target) => target.active).length, inactive: targets.filter((target) => !target.active).length },
-    watches: state.watches.length,
-  };
-}

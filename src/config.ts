@@ -33,6 +33,12 @@ export interface Config {
   /** Teams tenants whose users may talk to the bot. */
   allowedTenantIds: string[];
   pollSchedule: string;
+  /** Customers with an active or recent incident, and those watched one by one, are refreshed this often. */
+  fastLaneMinutes: number;
+  /** Share of the sweep's requests the fast lane may take when the rolling sweep has work too. */
+  fastLaneShare: number;
+  /** /healthz answers 503 when the sweep or delivery made no progress for this long. */
+  healthStallMinutes: number;
   logLevel: string;
 }
 
@@ -76,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const port = readInt(get, 'PORT', 3978, 1, 65_535, problems);
   const pollSchedule = get('POLL_SCHEDULE') ?? '*/5 * * * *';
   if (!cronIsValid(pollSchedule)) problems.push(`POLL_SCHEDULE "${pollSchedule}" is not a valid cron expression (e.g. "*/5 * * * *").`);
+  const fastLaneMinutes = readNumber(get, 'FAST_LANE_MINUTES', 2, 0.1, 1_440, problems);
+  const fastLaneShare = readNumber(get, 'FAST_LANE_SHARE', 0.5, 0.05, 0.95, problems);
+  const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -105,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       dataFile: get('DATA_FILE') ?? (sandbox ? 'data/sandbox-state.json' : 'data/state.json'),
       allowedTenantIds,
       pollSchedule,
+      fastLaneMinutes,
+      fastLaneShare,
+      healthStallMinutes,
       logLevel,
     },
   };
@@ -149,6 +161,24 @@ function readInt(
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+    return fallback;
+  }
+  return value;
+}
+
+function readNumber(
+  get: (name: string) => string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}").`);
     return fallback;
   }
   return value;

@@ -8,7 +8,8 @@ export interface ServerOptions {
   bot: ActivityHandler;
   host: string;
   port: number;
-  health: () => unknown;
+  /** 503 when the report's status is not "ok" (the engine has stalled), so a load balancer or monitor sees it. */
+  health: () => { status: string };
   log: Logger;
   /**
    * Bot Framework authentication is on (an app id is configured), so every request must prove itself
@@ -66,7 +67,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   server.get('/healthz', async (_req, res) => {
-    res.json(200, options.health());
+    const report = options.health();
+    res.json(report.status === 'ok' ? 200 : 503, report);
   });
 
   await new Promise<void>((resolve, reject) => {

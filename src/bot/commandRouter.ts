@@ -71,22 +71,29 @@ export class CommandRouter implements CommandHandler {
       case 'watches':
         return watchesCommand(services, ctx);
       case 'pollNow':
-        return this.pollNow();
+        return this.pollNow(ctx);
     }
   }
 
-  private async pollNow(): Promise<Reply[]> {
-    if (!this.services.pollNow) return [textReply('Alerts are switched off in this installation, so there is nothing to poll.')];
-    const { cycle, delivery } = await this.services.pollNow();
-    const failed = cycle.customersFailed.length + cycle.ordersFailed.length;
-    const failedNames = cycle.customersFailed.slice(0, 3).map((failure) => failure.name);
-    const lines = [
-      `Poll finished: checked ${cycle.customersFetched + cycle.customersFailed.length} customer${cycle.customersFetched + cycle.customersFailed.length === 1 ? '' : 's'} and ${cycle.ordersFetched + cycle.ordersFailed.length} order${cycle.ordersFetched + cycle.ordersFailed.length === 1 ? '' : 's'}.`,
-      `${cycle.events} change${cycle.events === 1 ? '' : 's'} found, ${delivery.sent} alert${delivery.sent === 1 ? '' : 's'} delivered${delivery.deferred > 0 ? `, ${delivery.deferred} to retry` : ''}.`,
-      failed > 0 ? `${failed} could not be checked (${failedNames.join(', ') || 'orders'}); their alerts wait for the next poll.` : '',
-    ];
-    return [textReply(lines.filter(Boolean).join('\n'))];
+  /** Answers at once; the sweep round posts its summary in this conversation when it ends. */
+  private async pollNow(ctx: CommandContext): Promise<Reply[]> {
+    const answer = await this.services.engine.pollNow(ctx.target.key);
+    const eta = describeDuration(answer.etaSeconds);
+    const total = answer.customers + answer.orders;
+    if (total === 0) return [textReply('Nothing is watched yet, so there is nothing to check. Try “watch contoso”.')];
+    const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+    const what = answer.orders > 0 ? `${count(answer.customers, 'customer')} and ${count(answer.orders, 'order')}` : count(answer.customers, 'customer');
+    const text = answer.alreadyRunning
+      ? `A check is already running: ${answer.done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done, ${eta} left. I’ll post the summary here when it ends.`
+      : `Checking ${what}; ${eta} at the current budget. Alerts go out as changes are found; I’ll post the summary here when it ends.`;
+    return [textReply(text)];
   }
+}
+
+function describeDuration(seconds: number): string {
+  if (seconds < 60) return 'under a minute';
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `about ${minutes} minute${minutes === 1 ? '' : 's'}` : `about ${Math.round(minutes / 60)} hours`;
 }
 
 function doing(command: Command): string {

@@ -1,6 +1,6 @@
 // What the command and card-action handlers need from the rest of the app.
 import type { Logger } from 'pino';
-import type { PollResult } from '../engine/scheduler.js';
+import type { PollAnswer } from '../engine/engine.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { StateStore } from '../store/stateStore.js';
@@ -10,6 +10,11 @@ export interface BotServices {
   directory: CustomerDirectory;
   store: StateStore;
   log: Logger;
-  /** Runs a poll cycle now and delivers what it found (absent when alerts are off). */
-  pollNow?: () => Promise<PollResult>;
+  /** The alert engine, as far as the bot may drive it. */
+  engine: {
+    /** Starts a sweep round now (or joins the one running); its summary is posted to `targetKey` later. */
+    pollNow(targetKey: string): Promise<PollAnswer>;
+    /** Watches changed: the fast lane should look at them at once. */
+    watchesChanged(): void;
+  };
 }

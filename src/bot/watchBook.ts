@@ -50,6 +50,7 @@ export async function saveCustomerWatch(
     state.watches.push(watch);
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
   });
+  services.engine.watchesChanged();
   return watch;
 }
 
@@ -69,6 +70,7 @@ export async function saveOrderWatch(services: BotServices, ctx: WatchContext, c
     state.orderCustomers[orderId] = customer.id;
     state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
   });
+  services.engine.watchesChanged();
   return watch;
 }
 

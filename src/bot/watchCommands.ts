@@ -32,6 +32,7 @@ export async function watchAllCommand(services: BotServices, ctx: WatchContext, 
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
     state.watches.push(watch);
   });
+  services.engine.watchesChanged();
   return [
     announce(ctx, `now watches ${describeWatch(watch)} here (${customers.length} today; new customers are picked up).`),
     textReply('The first check takes note of what is already going on; you will hear about every change after it.'),

@@ -10,12 +10,21 @@ export interface IncidentFingerprint {
   /** Distinct messages seen (Partner Center sometimes repeats one). */
   messageCount: number;
   lastMessageAt: string;
+  /** How many times it came back after being resolved or no longer listed (0 for the first episode). */
+  episode?: number;
+  /** No longer listed since this time: kept as a tombstone so a return is recognised as a new episode. */
+  goneAt?: string;
 }
 
 export interface CustomerIncidentSnapshot {
   fetchedAt: string;
+  /** The last fetch that produced an event (the fast lane watches recently changed customers). */
+  changedAt?: string;
   incidents: Record<string, IncidentFingerprint>;
 }
+
+/** How long a tombstone of an incident that is no longer listed is kept. */
+export const TOMBSTONE_MS = 30 * 24 * 3_600_000;
 
 export type IncidentEventKind = 'opened' | 'updated' | 'resolved';
 
@@ -34,6 +43,13 @@ export interface IncidentEvent {
 export interface IncidentDiff {
   events: IncidentEvent[];
   snapshot: CustomerIncidentSnapshot;
+}
+
+/** Does the customer have an incident that is still open (the fast lane refreshes such customers)? */
+export function hasActiveIncident(snapshot: CustomerIncidentSnapshot | undefined): boolean {
+  if (!snapshot) return false;
+  for (const print of Object.values(snapshot.incidents)) if (!print.resolved) return true;
+  return false;
 }
 
 /** Message-center posts are announcements, not incidents: they never raise alerts. */
@@ -68,11 +84,14 @@ export function diffIncidents(
     incidents: Object.fromEntries(alertable.map((incident) => [incident.id, fingerprint(incident)])),
   };
   if (!previous) return { events: [], snapshot };
+  if (previous.changedAt) snapshot.changedAt = previous.changedAt;
 
   const events: IncidentEvent[] = [];
   const event = (kind: IncidentEventKind, incident: Incident, changes: string[], vanished = false) => {
     const print = snapshot.incidents[incident.id] ?? fingerprint(incident);
-    const id = [customerId, incident.id, kind, print.severity, print.status, print.messageCount, print.lastMessageAt, vanished ? 'gone' : ''].join('|');
+    // The episode keeps a returning incident's ids apart from its first life, which the log already holds.
+    const episode = print.episode ? `e${print.episode}` : '';
+    const id = [customerId, incident.id, kind, print.severity, print.status, print.messageCount, print.lastMessageAt, vanished ? 'gone' : '', episode].join('|').replace(/\|$/, '');
     events.push({ id, kind, customerId, incident, changes, vanished });
   };
 
@@ -80,8 +99,17 @@ export function diffIncidents(
     const before = previous.incidents[incident.id];
     const now = snapshot.incidents[incident.id];
     if (!now) continue;
+    if (before?.episode) now.episode = before.episode;
     if (!before) {
       if (!incident.resolved) event('opened', incident, []);
+      continue;
+    }
+    if (before.goneAt !== undefined) {
+      // Listed again after it was gone: a new episode, announced like a new incident.
+      if (!incident.resolved) {
+        now.episode = (before.episode ?? 0) + 1;
+        event('opened', incident, ['active again']);
+      }
       continue;
     }
     if (!before.resolved && now.resolved) {
@@ -89,15 +117,28 @@ export function diffIncidents(
       continue;
     }
     const changes: string[] = [];
-    if (before.resolved && !now.resolved) changes.push('reopened');
+    if (before.resolved && !now.resolved) {
+      now.episode = (before.episode ?? 0) + 1;
+      changes.push('reopened');
+    }
     if (before.severity !== now.severity) changes.push(`severity ${before.severity} → ${now.severity}`);
     if (before.status !== now.status) changes.push(`status ${before.status} → ${now.status}`);
     if (now.messageCount > before.messageCount || now.lastMessageAt > before.lastMessageAt) changes.push('new update');
     if (changes.length > 0) event('updated', incident, changes);
   }
 
+  const fetchedMs = Date.parse(fetchedAt);
+  const tombstoneCutoff = Number.isFinite(fetchedMs) ? new Date(fetchedMs - TOMBSTONE_MS).toISOString() : '';
   for (const [id, before] of Object.entries(previous.incidents)) {
-    if (snapshot.incidents[id] || before.resolved) continue;
+    if (snapshot.incidents[id]) continue;
+    const goneAt = before.goneAt ?? fetchedAt;
+    const keepTombstone = () => {
+      if (goneAt >= tombstoneCutoff) snapshot.incidents[id] = { ...before, resolved: true, goneAt };
+    };
+    if (before.resolved) {
+      keepTombstone();
+      continue;
+    }
     const gone: Incident = {
       id,
       customerId,
@@ -112,7 +153,9 @@ export function diffIncidents(
       messages: [],
     };
     event('resolved', gone, ['no longer reported'], true);
+    keepTombstone();
   }
+  if (events.length > 0) snapshot.changedAt = fetchedAt;
   return { events, snapshot };
 }
 

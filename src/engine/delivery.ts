@@ -1,17 +1,14 @@
-// The delivery pipeline, in Alertmanager's stages: route (is the conversation still there?) → mute →
-// dedup against the delivery log → send or edit, with retries → record. Each queued delivery is recorded
-// the moment it is sent, so a crash can repeat at most the one delivery that was in flight.
+// Delivery: one ordered queue per conversation, each served by its own worker, so a conversation that is
+// slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
+// deliveryStages.ts (route → dedup → mute → send/edit with retry → record); this file decides who goes when.
 import type { Logger } from 'pino';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { Delivery, IncidentThread, ProvisioningDelivery, Target } from '../store/state.js';
+import type { Delivery } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import { mapWithConcurrency } from './concurrency.js';
-import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
+import { DeliveryStages, type AlertCards } from './deliveryStages.js';
+import type { ConversationSender } from './teamsSender.js';
 
-export interface AlertCards {
-  incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
-  provisioning(delivery: ProvisioningDelivery, now: Date): object;
-}
+export type { AlertCards } from './deliveryStages.js';
 
 export interface DeliveryDeps {
   store: StateStore;
@@ -20,8 +17,14 @@ export interface DeliveryDeps {
   clock: Clock;
   log: Logger;
   random?: () => number;
-  /** Conversations served at once (each conversation's deliveries stay in order). */
+  /** Conversations served at once. */
   concurrency?: number;
+  /** A send that has not answered by then counts as a transient failure (default 15 s). */
+  sendTimeoutMs?: number;
+  /** Replies about one incident in one conversation are spaced this far apart (default 60 s). */
+  threadEditIntervalMs?: number;
+  /** Wake up by itself for retries and spaced edits (off in tests that drive delivery step by step). */
+  auto?: boolean;
 }
 
 export interface DeliveryReport {
@@ -30,136 +33,171 @@ export interface DeliveryReport {
   dropped: number;
 }
 
-const RETRIES_PER_RUN = 3;
-const MAX_ATTEMPTS = 12;
-
 export class DeliveryPipeline {
-  private running: Promise<DeliveryReport> | null = null;
+  private readonly stages: DeliveryStages;
+  private readonly workers = new Map<string, Promise<void>>();
+  private readonly waiting: string[] = [];
+  private readonly inFlightIds = new Set<string>();
+  private readonly totals: DeliveryReport = { sent: 0, deferred: 0, dropped: 0 };
+  private errors: unknown[] = [];
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+  /** When a delivery last reached an outcome (health: is delivery moving?). */
+  lastProgressAt: number | null = null;
 
-  constructor(private readonly deps: DeliveryDeps) {}
-
-  /** Deliver everything due. Concurrent calls share one run, so nothing is sent twice in parallel. */
-  deliverPending(): Promise<DeliveryReport> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+  constructor(private readonly deps: DeliveryDeps) {
+    this.stages = new DeliveryStages(deps);
   }
 
-  private async run(): Promise<DeliveryReport> {
+  /** Deliveries being sent right now: the router must not merge changes into them. */
+  get inFlight(): ReadonlySet<string> {
+    return this.inFlightIds;
+  }
+
+  /** Conversations whose next attempt waits for a failure's retry time, with that time. */
+  deferredConversations(): { targetKey: string; until: string; lastError: string | null }[] {
     const now = this.deps.clock.now();
-    const due = this.deps.store.read().outbox.filter((delivery) => Date.parse(delivery.notBefore) <= now);
-    const byTarget = new Map<string, Delivery[]>();
-    for (const delivery of due) byTarget.set(delivery.targetKey, [...(byTarget.get(delivery.targetKey) ?? []), delivery]);
-    const report: DeliveryReport = { sent: 0, deferred: 0, dropped: 0 };
-    await mapWithConcurrency([...byTarget.values()], this.deps.concurrency ?? 8, async (deliveries) => {
-      for (const delivery of deliveries) {
-        const outcome = await this.deliverOne(delivery);
-        report[outcome]++;
-        if (outcome === 'dropped' && !this.deps.store.read().targets[delivery.targetKey]?.active) break;
-      }
-    });
-    return report;
+    const heads = new Map<string, Delivery>();
+    for (const delivery of this.deps.store.read().outbox) if (!heads.has(delivery.targetKey)) heads.set(delivery.targetKey, delivery);
+    return [...heads.values()]
+      .filter((head) => head.attempts > 0 && Date.parse(head.notBefore) > now)
+      .map((head) => ({ targetKey: head.targetKey, until: head.notBefore, lastError: head.lastError }));
   }
 
-  private async deliverOne(delivery: Delivery): Promise<keyof DeliveryReport> {
-    const state = this.deps.store.read();
-    const target = state.targets[delivery.targetKey];
-    // Route stage: a conversation that went away since the delivery was queued gets nothing.
-    if (!target?.active) return this.drop(delivery, 'conversation inactive');
-    // Dedup stage: already sent and recorded (e.g. queued again by a re-run cycle).
-    if (state.deliveryLog[delivery.id]) return this.drop(delivery, 'already delivered');
-    const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : undefined;
-    if (delivery.kind === 'incident' && !thread) return this.drop(delivery, 'incident thread pruned');
+  /** Starts a worker for every conversation with something due. Returns at once. */
+  kick(): void {
+    if (this.stopping) return;
+    const keys = new Set(this.deps.store.read().outbox.map((delivery) => delivery.targetKey));
+    for (const key of keys) this.startWorker(key);
+    this.armWakeTimer();
+  }
 
-    let shrink = false;
-    for (let attempt = 0; ; attempt++) {
-      let postedId: string | null;
+  /** Where delivery stands now, to report later what happened since (see settle). */
+  mark(): { totals: DeliveryReport; errors: number } {
+    return { totals: { ...this.totals }, errors: this.errors.length };
+  }
+
+  /**
+   * Delivers everything due now and resolves when every conversation's worker is idle, with what happened
+   * since `mark`. Rejects when a delivery could not be recorded since then (see DeliveryStages.record).
+   */
+  async settle(mark: { totals: DeliveryReport; errors: number }): Promise<DeliveryReport> {
+    this.kick();
+    await this.whenIdle();
+    const error = this.errors[mark.errors];
+    if (error) throw error;
+    const before = mark.totals;
+    return { sent: this.totals.sent - before.sent, deferred: this.totals.deferred - before.deferred, dropped: this.totals.dropped - before.dropped };
+  }
+
+  /** Delivers everything due now; resolves with what this call saw happen. */
+  deliverPending(): Promise<DeliveryReport> {
+    return this.settle(this.mark());
+  }
+
+  /** Resolves when no worker runs and none waits for a slot. */
+  whenIdle(): Promise<void> {
+    if (this.workers.size === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops starting deliveries; waits (at most `graceMs`) for those being sent. */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.waiting.length = 0;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.workers.values()]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private startWorker(targetKey: string): void {
+    if (this.workers.has(targetKey) || this.waiting.includes(targetKey)) return;
+    if (this.workers.size >= (this.deps.concurrency ?? 32)) {
+      this.waiting.push(targetKey);
+      return;
+    }
+    const worker = this.serve(targetKey)
+      .catch((error: unknown) => {
+        this.errors.push(error);
+        this.deps.log.error({ err: error, target: targetKey }, 'delivery stopped for a conversation');
+      })
+      .finally(() => {
+        this.workers.delete(targetKey);
+        const next = this.waiting.shift();
+        if (next !== undefined && !this.stopping) this.startWorker(next);
+        if (this.workers.size === 0 && this.waiting.length === 0) {
+          this.armWakeTimer();
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+    this.workers.set(targetKey, worker);
+  }
+
+  /** One conversation's queue, in order, until nothing of it is due. */
+  private async serve(targetKey: string): Promise<void> {
+    const attempted = new Set<string>();
+    for (;;) {
+      if (this.stopping) return;
+      const next = this.nextDue(targetKey, attempted);
+      if (!next) return;
+      attempted.add(next.id);
+      this.inFlightIds.add(next.id);
+      let outcome: keyof DeliveryReport;
       try {
-        postedId = await this.send(delivery, target, thread, shrink);
-      } catch (error) {
-        const failure = classifySendError(error);
-        this.deps.log.warn({ deliveryId: delivery.id, target: target.key, kind: failure.kind, status: failure.status, code: failure.code }, 'delivery failed');
-        if (failure.kind === 'gone') {
-          await this.deactivate(target, failure);
-          return 'dropped';
-        }
-        if (failure.kind === 'tooBig' && !shrink) {
-          shrink = true; // same content, fewer customers and shorter text: never the same payload again
-          continue;
-        }
-        if (failure.kind === 'transient' && attempt < RETRIES_PER_RUN) {
-          await this.deps.clock.sleep(failure.retryAfterMs ?? this.backoffMs(attempt));
-          continue;
-        }
-        if (failure.kind === 'tooBig' || delivery.attempts + 1 >= MAX_ATTEMPTS) return this.drop(delivery, failure.message, 'error');
-        await this.defer(delivery, failure);
-        return 'deferred';
+        outcome = await this.stages.deliver(next);
+      } finally {
+        this.inFlightIds.delete(next.id);
       }
-      // Outside the try: a failed record is not a failed send, and retrying it would post the card again.
-      await this.record(delivery, postedId);
-      return 'sent';
+      this.totals[outcome]++;
+      this.lastProgressAt = this.deps.clock.now();
+      if (outcome === 'deferred') return; // its retry time is stored; the rest of the queue keeps its order
+      if (outcome === 'dropped' && !this.deps.store.read().targets[targetKey]?.active) return;
     }
   }
 
-  /** Returns the id of a newly posted card, or null when an existing card was edited. */
-  private async send(delivery: Delivery, target: Target, thread: IncidentThread | undefined, shrink: boolean): Promise<string | null> {
-    const now = new Date(this.deps.clock.now());
-    if (delivery.kind === 'provisioning') {
-      return this.deps.sender.post(target, this.deps.cards.provisioning(delivery, now));
+  /**
+   * The conversation's first delivery that may go now, or null. A delivery waiting after a failure holds
+   * the whole conversation (order matters); an edit waiting only for its thread's spacing holds nothing else.
+   */
+  private nextDue(targetKey: string, attempted: ReadonlySet<string>): Delivery | null {
+    const now = this.deps.clock.now();
+    const state = this.deps.store.read();
+    for (const delivery of state.outbox) {
+      if (delivery.targetKey !== targetKey || attempted.has(delivery.id) || this.inFlightIds.has(delivery.id)) continue;
+      if (Date.parse(delivery.notBefore) > now) {
+        if (delivery.attempts > 0) return null;
+        continue;
+      }
+      if (this.stages.dueAt(delivery, state) > now) continue;
+      return delivery;
     }
-    if (!thread) throw new SendFailure('other', null, null, null, 'no thread');
-    const card = this.deps.cards.incident(thread, now, { shrink });
-    if (!thread.activityId) return this.deps.sender.post(target, card);
-    await this.deps.sender.update(target, thread.activityId, card);
-    // Mute stage: a muted incident still gets its card kept current, but no reply pings anyone.
-    const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now.getTime();
-    if (delivery.note && !muted) await this.deps.sender.reply(target, thread.activityId, delivery.note);
     return null;
   }
 
-  private record(delivery: Delivery, postedId: string | null): Promise<void> {
-    const at = new Date(this.deps.clock.now()).toISOString();
-    return this.deps.store.update((state) => {
-      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-      state.deliveryLog[delivery.id] = at;
-      if (delivery.kind === 'incident' && postedId) {
-        const thread = state.threads[delivery.threadKey];
-        if (thread) thread.activityId = postedId;
-      }
-    });
-  }
-
-  private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {
-    this.deps.log[level]({ deliveryId: delivery.id, target: delivery.targetKey, reason }, 'delivery dropped');
-    await this.deps.store.update((state) => {
-      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-    });
-    return 'dropped';
-  }
-
-  private defer(delivery: Delivery, failure: SendFailure): Promise<void> {
-    const delayMs = failure.retryAfterMs ?? this.backoffMs(delivery.attempts + 2);
-    const notBefore = new Date(this.deps.clock.now() + delayMs).toISOString();
-    return this.deps.store.update((state) => {
-      const queued = state.outbox.find((item) => item.id === delivery.id);
-      if (queued) Object.assign(queued, { attempts: queued.attempts + 1, notBefore, lastError: failure.message });
-    });
-  }
-
-  /** No retry storm against a conversation that is gone: deactivate it and drop everything queued for it. */
-  private deactivate(target: Target, failure: SendFailure): Promise<void> {
-    const at = new Date(this.deps.clock.now()).toISOString();
-    return this.deps.store.update((state) => {
-      const stored = state.targets[target.key];
-      if (stored) Object.assign(stored, { active: false, inactiveReason: failure.code ?? `HTTP ${failure.status}`, updatedAt: at });
-      state.outbox = state.outbox.filter((queued) => queued.targetKey !== target.key);
-    });
-  }
-
-  /** Exponential backoff with jitter: about 1 s, 2 s, 4 s ... capped at 5 minutes. */
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(300_000, 1_000 * 2 ** attempt);
-    return Math.round(ceiling / 2 + ((this.deps.random ?? Math.random)() * ceiling) / 2);
+  /** Wakes up for the earliest delivery that is queued but not yet due (a retry, or a spaced edit). */
+  private armWakeTimer(): void {
+    if (this.stopping || !this.deps.auto) return;
+    const now = this.deps.clock.now();
+    const state = this.deps.store.read();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const delivery of state.outbox) {
+      const due = Math.max(Date.parse(delivery.notBefore), this.stages.dueAt(delivery, state));
+      if (due > now && due < earliest) earliest = due;
+    }
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (!Number.isFinite(earliest)) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.kick();
+    }, Math.min(earliest - now + 5, 2 ** 31 - 1));
+    this.wakeTimer.unref?.();
   }
 }

@@ -10,15 +10,18 @@ export interface ConversationSender {
   update(target: Target, activityId: string, card: object): Promise<void>;
   /** In a channel, a reply in the thread of `rootActivityId`; elsewhere a plain message. */
   reply(target: Target, rootActivityId: string, text: string): Promise<void>;
+  /** A plain text message of its own. */
+  say(target: Target, text: string): Promise<void>;
 }
 
 /**
  * - gone: the conversation no longer exists or the bot is no longer in it: stop sending there;
  * - tooBig: the payload is over Teams' size limit: send something smaller, never the same again;
  * - transient: 412/429/5xx/network: retry later, after `retryAfterMs` when Teams said so;
+ * - cardGone: the message being edited was deleted, but the conversation is fine: post a new one;
  * - other: a bug or an unexpected answer: keep for a later retry, but log loudly.
  */
-export type SendFailureKind = 'gone' | 'tooBig' | 'transient' | 'other';
+export type SendFailureKind = 'gone' | 'tooBig' | 'transient' | 'cardGone' | 'other';
 
 export class SendFailure extends Error {
   constructor(
@@ -51,6 +54,7 @@ export function classifySendError(error: unknown): SendFailure {
   const retryAfter = Number(err.response?.headers?.get?.('retry-after'));
   const retryAfterMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null;
   const message = `Teams answered ${status ?? 'without a status'}${code ? ` (${code})` : ''}`;
+  if (status === 404 && code === 'ActivityNotFound') return new SendFailure('cardGone', status, code, null, message);
   if ((status === 403 || status === 404) && (code === null || GONE_CODES.has(code) || status === 404)) {
     return new SendFailure('gone', status, code, null, message);
   }
@@ -105,6 +109,12 @@ export class BotFrameworkSender implements ConversationSender {
         ? { ...target.reference, conversation: { ...target.reference.conversation, id: `${target.key};messageid=${rootActivityId}` } }
         : target.reference;
     await this.withConversation(target, reference, async (turn) => {
+      await turn.sendActivity(MessageFactory.text(text));
+    });
+  }
+
+  async say(target: Target, text: string): Promise<void> {
+    await this.withConversation(target, target.reference, async (turn) => {
       await turn.sendActivity(MessageFactory.text(text));
     });
   }

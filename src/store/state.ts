@@ -60,6 +60,8 @@ export interface IncidentThread {
   mutedBy: string | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /** When the last delivery of this thread went out: edits of one card are spaced (THREAD_EDIT_INTERVAL_MS). */
+  lastSentAt?: string | null;
 }
 
 interface OutboxBase {
@@ -72,11 +74,43 @@ interface OutboxBase {
   lastError: string | null;
 }
 
-/** Post or edit the incident card of a thread, then (for an edit) reply `note` in its thread. */
+/**
+ * What a thread reply will say, kept as data so that changes found by several sweep batches before the
+ * reply goes out become one reply ("Now also affects A, B and 3 more"), not one reply per batch.
+ */
+export interface NoteParts {
+  opened: NameList;
+  reopened: NameList;
+  updated: NameList;
+  /** Severity and status changes seen, e.g. "severity critical → warning". */
+  changes: string[];
+  /** The newest update's text, when an update brought one. */
+  message: string | null;
+  resolved: NameList;
+  vanished: NameList;
+  allResolved: boolean;
+}
+
+/** A few names to show and how many there are in all. */
+export interface NameList {
+  names: string[];
+  total: number;
+}
+
+/** Post or edit the incident card of a thread, then (for an edit) reply in its thread. */
 export interface IncidentDelivery extends OutboxBase {
   kind: 'incident';
   threadKey: string;
-  note: string | null;
+  /** Null for the first card of a thread (nothing to reply to yet). */
+  noteParts: NoteParts | null;
+  /** Written by releases before the continuous engine; read only. */
+  note?: string | null;
+}
+
+/** A plain sentence for one conversation, e.g. the summary a "poll now" asked for. */
+export interface NoticeDelivery extends OutboxBase {
+  kind: 'notice';
+  text: string;
 }
 
 export interface ProvisioningDelivery extends OutboxBase {
@@ -87,8 +121,31 @@ export interface ProvisioningDelivery extends OutboxBase {
   note: string;
 }
 
-export type Delivery = IncidentDelivery | ProvisioningDelivery;
+export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery;
 
+/** Where the rolling sweep stands, written with every batch so that a restart resumes, not restarts. */
+export interface SweepState {
+  /** The round in progress (its correlation id), or null between rounds. */
+  roundId: string | null;
+  roundStartedAt: string | null;
+  /** Every item up to and including this key (items sort by key) is done in the current round. */
+  cursor: string | null;
+  /** Items of the round done so far, and how many the round has. */
+  done: number;
+  total: number;
+  failures: CycleReport['customersFailed'];
+  ordersFailed: CycleReport['ordersFailed'];
+  customersFetched: number;
+  ordersFetched: number;
+  events: number;
+  deliveriesQueued: number;
+  /** Conversations that asked "poll now" and get the round's summary when it ends. */
+  summaryTo: string[];
+  /** When the last batch was committed (health: is the sweep moving?). */
+  lastCommitAt: string | null;
+}
+
+/** The report of one finished sweep round (`lastCycle` keeps its historical name). */
 export interface CycleReport {
   correlationId: string;
   startedAt: string;
@@ -116,6 +173,7 @@ export interface State {
   /** Delivery id → when it was sent: the dedup stage's memory. Pruned with old threads. */
   deliveryLog: Record<string, string>;
   lastCycle: CycleReport | null;
+  sweep: SweepState;
 }
 
 export function emptyState(): State {
@@ -131,6 +189,25 @@ export function emptyState(): State {
     outbox: [],
     deliveryLog: {},
     lastCycle: null,
+    sweep: emptySweep(),
+  };
+}
+
+export function emptySweep(): SweepState {
+  return {
+    roundId: null,
+    roundStartedAt: null,
+    cursor: null,
+    done: 0,
+    total: 0,
+    failures: [],
+    ordersFailed: [],
+    customersFetched: 0,
+    ordersFetched: 0,
+    events: 0,
+    deliveriesQueued: 0,
+    summaryTo: [],
+    lastCommitAt: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diffIncidents, type CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import { diffIncidents, hasActiveIncident, type CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
 import type { Incident } from '../../src/domain/types.js';
 
 const T0 = '2026-11-22T10:00:00Z';
@@ -75,17 +75,59 @@ describe('incident diff', () => {
     assert.equal(events[0]?.kind, 'resolved');
     assert.equal(events[0]?.vanished, true);
     assert.deepEqual(events[0]?.changes, ['no longer reported']);
-    assert.deepEqual(snapshot.incidents, {});
+    // Kept as a tombstone, so that a return is told apart from the first opening.
+    assert.deepEqual(Object.keys(snapshot.incidents), ['EX100001']);
+    assert.equal(snapshot.incidents['EX100001']?.resolved, true);
+    assert.equal(typeof snapshot.incidents['EX100001']?.goneAt, 'string');
+    assert.equal(hasActiveIncident(snapshot), false);
+  });
+
+  it('alerts an incident that comes back after it was no longer listed, as a new episode', () => {
+    const baseline = diffIncidents('c1', undefined, [incident()], T0).snapshot;
+    const opened = diffIncidents('c1', undefined, [], T0);
+    assert.deepEqual(opened.events, []);
+    const gone = diffIncidents('c1', baseline, [], '2026-11-22T11:00:00Z');
+    const back = diffIncidents('c1', gone.snapshot, [incident()], '2026-11-22T11:05:00Z');
+    assert.deepEqual(back.events.map((e) => [e.kind, e.changes]), [['opened', ['active again']]]);
+    assert.equal(back.snapshot.incidents['EX100001']?.episode, 1);
+    assert.equal(back.snapshot.incidents['EX100001']?.goneAt, undefined);
+    assert.equal(hasActiveIncident(back.snapshot), true);
+    // Its first opening (same fingerprint) had another id: the delivery log must not swallow the return.
+    const firstOpening = diffIncidents('c1', diffIncidents('c1', undefined, [], T0).snapshot, [incident()], T0).events[0]?.id;
+    assert.notEqual(back.events[0]?.id, firstOpening);
+    // And a second return is a third episode with yet another id.
+    const goneAgain = diffIncidents('c1', back.snapshot, [], '2026-11-22T12:00:00Z');
+    const backAgain = diffIncidents('c1', goneAgain.snapshot, [incident()], '2026-11-22T12:05:00Z');
+    assert.equal(backAgain.snapshot.incidents['EX100001']?.episode, 2);
+    assert.notEqual(backAgain.events[0]?.id, back.events[0]?.id);
+  });
+
+  it('forgets a tombstone after 30 days', () => {
+    const baseline = diffIncidents('c1', undefined, [incident()], '2026-10-01T00:00:00Z').snapshot;
+    const gone = diffIncidents('c1', baseline, [], '2026-10-01T01:00:00Z').snapshot;
+    assert.ok(gone.incidents['EX100001']);
+    assert.deepEqual(diffIncidents('c1', gone, [], '2026-11-01T00:00:00Z').snapshot.incidents, {});
+  });
+
+  it('marks when a customer last changed, for the fast lane', () => {
+    const baseline = diffIncidents('c1', undefined, [incident()], T0).snapshot;
+    assert.equal(baseline.changedAt, undefined);
+    const changed = diffIncidents('c1', baseline, [incident({ severity: 'warning' })], '2026-11-22T11:00:00Z').snapshot;
+    assert.equal(changed.changedAt, '2026-11-22T11:00:00Z');
+    const quiet = diffIncidents('c1', changed, [incident({ severity: 'warning' })], '2026-11-22T11:05:00Z').snapshot;
+    assert.equal(quiet.changedAt, '2026-11-22T11:00:00Z');
   });
 
   it('says nothing when an already resolved incident vanishes', () => {
     assert.deepEqual(after([incident({ resolved: true })], []).events, []);
   });
 
-  it('reports a reopened incident as an update', () => {
-    const { events } = after([incident({ resolved: true })], [incident()]);
+  it('reports a reopened incident as an update of a new episode', () => {
+    const { events, snapshot } = after([incident({ resolved: true })], [incident()]);
     assert.equal(events[0]?.kind, 'updated');
     assert.ok(events[0]?.changes.includes('reopened'));
+    assert.equal(snapshot.incidents['EX100001']?.episode, 1);
+    assert.match(events[0]?.id ?? '', /\|e1$/);
   });
 
   it('never alerts on message-center posts', () => {

@@ -41,7 +41,7 @@ describe('proactive alerts under faults, end to end', () => {
       await watch(t, 'watch fabrikam', OTHER_CHANNEL_ID);
 
       const { incidentId } = t.sim.scenario.step();
-      const opened = await t.app.scheduler.pollNow();
+      const opened = await t.app.engine.sweepNow();
       assert.equal(opened.delivery.sent, 2, 'one card per conversation');
 
       const cards = incidentCards(t, incidentId);
@@ -61,7 +61,7 @@ describe('proactive alerts under faults, end to end', () => {
 
       // Partner Center now reports the incident resolved for Fabrikam only.
       resolveFor(t, 'Fabrikam', incidentId);
-      const resolved = await t.app.scheduler.pollNow();
+      const resolved = await t.app.engine.sweepNow();
       assert.equal(resolved.cycle.events, 1);
       assert.equal(resolved.delivery.sent, 2);
 
@@ -93,12 +93,12 @@ describe('proactive alerts under faults, end to end', () => {
       const t = (h = await startHarness());
       await watch(t, 'watch contoso');
       const { incidentId } = t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       const card = incidentCards(t, incidentId)[0];
       assert.ok(card);
 
       vanishFor(t, 'Contoso', incidentId);
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.equal(result.cycle.customersFailed.length, 0);
       assert.equal(result.delivery.sent, 1);
       assert.equal(edits(t, card.id ?? '').length, 1);
@@ -116,7 +116,7 @@ describe('proactive alerts under faults, end to end', () => {
       await install(t);
       for (const name of ['contoso', 'fabrikam', 'northwind']) await watch(t, `watch ${name}`);
       const { incidentId } = t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       const card = incidentCards(t, incidentId)[0];
       assert.ok(card);
 
@@ -129,7 +129,7 @@ describe('proactive alerts under faults, end to end', () => {
       const requestsBefore = t.sim.requestCount;
       const snapshotBefore = (await stateOnDisk(t)).incidentSnapshots[fabrikam];
 
-      const bad = await t.app.scheduler.pollNow();
+      const bad = await t.app.engine.sweepNow();
       const asked = (id: string) => t.sim.requests.slice(requestsBefore - t.sim.requestCount).filter((r) => r.path.includes(`${id}/serviceincidents`)).length;
       assert.equal(asked(fabrikam), 4, 'Fabrikam: the first attempt and 3 retries, all 500');
       assert.equal(asked(northwind), 4, 'Northwind: the first attempt and 3 retries, all timed out');
@@ -152,8 +152,8 @@ describe('proactive alerts under faults, end to end', () => {
       assert.equal(thread?.customers[northwind]?.resolved, false);
       assert.equal(thread?.resolvedAt, null);
 
-      for (const health of [t.app.health() as Awaited<ReturnType<typeof healthz>>, await healthz(t)]) {
-        const failed = health.lastCycle?.customersFailed ?? [];
+      for (const health of [t.app.health() as unknown as Awaited<ReturnType<typeof healthz>>, await healthz(t)]) {
+        const failed = health.sweep.lastRound?.customersFailed ?? [];
         assert.deepEqual(failed.map((failure) => [failure.customerId, failure.name]).sort(), [
           [fabrikam, 'Fabrikam'],
           [northwind, 'Northwind Traders'],
@@ -164,17 +164,17 @@ describe('proactive alerts under faults, end to end', () => {
       // The next good cycle delivers what the failing customers missed, once.
       broken.remove();
       hung.remove();
-      const good = await t.app.scheduler.pollNow();
+      const good = await t.app.engine.sweepNow();
       assert.equal(good.cycle.customersFailed.length, 0);
       assert.equal(good.cycle.events, 2);
       assert.equal(good.delivery.sent, 1, 'one edit and one reply for both customers');
       const after = repliesText(t, CHANNEL_ID, card.id ?? '');
       assert.equal(after.length, 2);
       assert.match(after[1] ?? '', /^Update for (Fabrikam, Northwind Traders|Northwind Traders, Fabrikam)/);
-      assert.deepEqual((await healthz(t)).lastCycle?.customersFailed, []);
+      assert.deepEqual((await healthz(t)).sweep.lastRound?.customersFailed, []);
 
       const calls = t.connector.calls.length;
-      const quiet = await t.app.scheduler.pollNow();
+      const quiet = await t.app.engine.sweepNow();
       assert.equal(quiet.delivery.sent, 0);
       assert.equal(t.connector.calls.length, calls, 'delivered once, not again');
       assert.equal(incidentCards(t, incidentId).length, 1);
@@ -191,7 +191,7 @@ describe('proactive alerts under faults, end to end', () => {
       const calls = t.connector.calls.length;
       const sleeps = t.clock.sleeps.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.equal(result.delivery.sent, 1);
       // botbuilder's own HTTP pipeline would retry the 429 by itself, in real time and out of sight of the
       // clock; the sender turns that off, so the delivery stage alone retries, after Retry-After.
@@ -209,7 +209,7 @@ describe('proactive alerts under faults, end to end', () => {
       const calls = t.connector.calls.length;
       const sleeps = t.clock.sleeps.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.deepEqual(result.delivery, { sent: 0, deferred: 1, dropped: 0 });
       assert.equal(t.connector.calls.length - calls, 4, 'the first attempt and 3 retries; botbuilder adds none');
       assert.equal(t.clock.sleeps.length - sleeps, 3);
@@ -230,7 +230,7 @@ describe('proactive alerts under faults, end to end', () => {
       t.connector.fail({ kind: 'post', conversationId: CHANNEL_ID, status: 403, code: 'BotNotInConversationRoster', times: Infinity });
       const calls = t.connector.calls.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.equal(result.cycle.deliveriesQueued, 2);
       assert.equal(result.delivery.sent, 0);
       assert.equal(t.connector.calls.length - calls, 1, 'one request, no retry storm');
@@ -245,7 +245,7 @@ describe('proactive alerts under faults, end to end', () => {
       // New events later: nothing is fetched or sent for the inactive conversation.
       t.sim.scenario.step();
       addIncident(t, 'Contoso', { id: 'EX990002', severity: 'critical', status: 'critical' });
-      const later = await t.app.scheduler.pollNow();
+      const later = await t.app.engine.sweepNow();
       assert.equal(later.delivery.sent + later.delivery.deferred + later.delivery.dropped, 0);
       assert.equal(t.connector.calls.length - calls, 1, 'still just the one request');
     });
@@ -255,12 +255,12 @@ describe('proactive alerts under faults, end to end', () => {
       await install(t);
       await watch(t, 'watch contoso');
       t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       t.sim.scenario.step();
       t.connector.fail({ kind: 'update', conversationId: CHANNEL_ID, status: 404, code: 'ConversationNotFound', times: Infinity });
       const calls = t.connector.calls.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.deepEqual(result.delivery, { sent: 0, deferred: 0, dropped: 1 });
       assert.deepEqual(t.connector.calls.slice(calls).map((call) => [call.kind, call.status]), [['update', 404]], 'no reply, no retry');
       const disk = await stateOnDisk(t);
@@ -270,7 +270,7 @@ describe('proactive alerts under faults, end to end', () => {
       assert.deepEqual((await healthz(t)).targets, { active: 0, inactive: 1 });
 
       t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       assert.equal(t.connector.calls.length - calls, 1);
     });
 
@@ -278,7 +278,7 @@ describe('proactive alerts under faults, end to end', () => {
       const t = (h = await startHarness());
       await watch(t, 'watch contoso');
       const { incidentId } = t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       const card = incidentCards(t, incidentId)[0];
       assert.ok(card);
       t.sim.scenario.step();
@@ -286,7 +286,7 @@ describe('proactive alerts under faults, end to end', () => {
       t.connector.fail({ kind: 'update', conversationId: CHANNEL_ID, status: 413, code: 'MessageSizeTooBig' });
       const calls = t.connector.calls.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.equal(result.delivery.sent, 1);
       const made = t.connector.calls.slice(calls);
       assert.deepEqual(made.map((call) => [call.kind, call.status]), [['update', 413], ['update', 200], ['post', 200]]);
@@ -301,13 +301,13 @@ describe('proactive alerts under faults, end to end', () => {
       const t = (h = await startHarness());
       await watch(t, 'watch contoso');
       const { incidentId } = t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       t.sim.scenario.step();
       lengthenLatestMessage(t, incidentId);
       t.connector.fail({ kind: 'update', conversationId: CHANNEL_ID, status: 413, code: 'MessageSizeTooBig', times: 5 });
       const calls = t.connector.calls.length;
 
-      const result = await t.app.scheduler.pollNow();
+      const result = await t.app.engine.sweepNow();
       assert.deepEqual(result.delivery, { sent: 0, deferred: 0, dropped: 1 });
       assert.deepEqual(t.connector.calls.slice(calls).map((call) => [call.kind, call.status]), [['update', 413], ['update', 413]]);
       assert.deepEqual((await stateOnDisk(t)).outbox, []);
@@ -329,7 +329,7 @@ describe('proactive alerts under faults, end to end', () => {
       assert.equal(disk.targets[CHANNEL_ID]?.inactiveReason, 'app uninstalled');
       const calls = t.connector.calls.length;
       t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       assert.equal(t.connector.calls.length, calls, 'an uninstalled conversation hears nothing');
 
       await install(t);
@@ -370,7 +370,7 @@ describe('proactive alerts under faults, end to end', () => {
       const seen: string[] = [];
       for (let step = 1; step <= 4; step++) {
         t.sim.scenario.step();
-        const result = await t.app.scheduler.pollNow();
+        const result = await t.app.engine.sweepNow();
         assert.equal(result.cycle.ordersFailed.length, 0);
         seen.push(...alerts().slice(seen.length).map((call) => cardText(cardOf(call))));
         assert.equal(seen.length, step - 1, `step ${step}: one card per line change, none at the first step`);
@@ -389,7 +389,7 @@ describe('proactive alerts under faults, end to end', () => {
       assert.deepEqual(disk.orderSnapshots, {});
       const calls = t.connector.calls.length;
       t.sim.scenario.step();
-      await t.app.scheduler.pollNow();
+      await t.app.engine.sweepNow();
       assert.equal(t.connector.calls.length, calls);
     });
 
@@ -399,14 +399,14 @@ describe('proactive alerts under faults, end to end', () => {
       await watch(t, 'watch contoso workloads teams');
 
       const warning = addIncident(t, 'Fabrikam', { id: 'EX990010', severity: 'warning', status: 'warning' });
-      const quiet = await t.app.scheduler.pollNow();
+      const quiet = await t.app.engine.sweepNow();
       assert.equal(quiet.cycle.events, 1, 'the warning incident was seen');
       assert.equal(quiet.cycle.deliveriesQueued, 0, 'but is below the watch’s minimum severity');
       assert.equal(incidentCards(t, warning.id).length, 0);
 
       // The scenario's critical Exchange incident hits both: Fabrikam's watch wants it, Contoso's (Teams only) not.
       const { incidentId } = t.sim.scenario.step();
-      const critical = await t.app.scheduler.pollNow();
+      const critical = await t.app.engine.sweepNow();
       assert.equal(critical.delivery.sent, 1);
       const cards = incidentCards(t, incidentId);
       assert.equal(cards.length, 1);
@@ -420,7 +420,7 @@ describe('proactive alerts under faults, end to end', () => {
         severity: 'warning',
         status: 'warning',
       });
-      const teamsResult = await t.app.scheduler.pollNow();
+      const teamsResult = await t.app.engine.sweepNow();
       assert.equal(teamsResult.delivery.sent, 1);
       assert.equal(incidentCards(t, teams.id).length, 1);
       assert.match(cardText(cardOf(incidentCards(t, teams.id)[0])), /Contoso/);

@@ -48,7 +48,7 @@ describe('proactive alerts across restarts', () => {
     const { incidentId } = t.sim.scenario.step();
     // Teams is down for the whole run: the first attempt and the 3 in-run retries all get 503.
     t.connector.fail({ kind: 'post', conversationId: CHANNEL_ID, status: 503, code: 'ServiceUnavailable', times: 4 });
-    const first = await t.app.scheduler.pollNow();
+    const first = await t.app.engine.sweepNow();
     assert.deepEqual(first.delivery, { sent: 0, deferred: 1, dropped: 0 });
     const queued = (await stateOnDisk(t)).outbox;
     assert.equal(queued.length, 1);
@@ -62,7 +62,7 @@ describe('proactive alerts across restarts', () => {
 
     assert.deepEqual(await app.delivery.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
     assert.deepEqual(await app.delivery.deliverPending(), { sent: 0, deferred: 0, dropped: 0 });
-    assert.equal((await app.scheduler.pollNow()).delivery.sent, 0);
+    assert.equal((await app.engine.sweepNow()).delivery.sent, 0);
     const cards = incidentCards(t, incidentId);
     assert.equal(cards.length, 1, 'exactly one card');
     const disk = await stateOnDisk(t);
@@ -79,9 +79,9 @@ describe('proactive alerts across restarts', () => {
     // The write that records a sent delivery is the one that adds to the delivery log.
     const crash = crashBefore(t.app.store, (before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length);
 
-    await assert.rejects(t.app.scheduler.pollNow(), /stopped before the write/);
-    assert.equal(crash.seen.length, 1, 'the failed record write stops the run: the card is not sent again in it');
-    assert.equal(incidentCards(t, incidentId).length, 1, 'the card went out before the stop');
+    await assert.rejects(t.app.engine.sweepNow(), /stopped before the write/);
+    assert.ok(crash.seen.length >= 1, 'only the record is tried again, never the send');
+    assert.equal(incidentCards(t, incidentId).length, 1, 'the card went out before the stop, once');
     const onDisk = await stateOnDisk(t);
     assert.equal(onDisk.outbox.length, 1, 'but the file still has it queued');
     assert.deepEqual(onDisk.deliveryLog, {});
@@ -99,33 +99,36 @@ describe('proactive alerts across restarts', () => {
     assert.equal(disk.threads[`${CHANNEL_ID}|${incidentId}`]?.activityId, cards[1]?.id, 'later edits go to the card that was recorded');
 
     t.sim.scenario.step();
-    assert.equal((await app.scheduler.pollNow()).delivery.sent, 1);
+    assert.equal((await app.engine.sweepNow()).delivery.sent, 1);
     assert.equal(edits(t, cards[1]?.id ?? '').length, 1);
     assert.equal(edits(t, cards[0]?.id ?? '').length, 0);
     assert.equal(incidentCards(t, incidentId).length, 2, 'no third card');
   });
 
-  it('(c) a cycle re-run after a stop before its write queues the same deliveries, once', async () => {
-    const t = (h = await startHarness());
+  it('(c) a batch fetched again after a stop before its write queues the same deliveries, once', async () => {
+    // A long flush interval puts both customers in one batch.
+    const t = (h = await startHarness({ app: { engine: { flushMs: 500 } } }));
     await install(t);
     await watch(t, 'watch contoso');
     await watch(t, 'watch fabrikam');
     const baseline = structuredClone(t.app.store.read().incidentSnapshots);
     const { incidentId } = t.sim.scenario.step();
-    // The cycle's single write is the one that sets lastCycle.
-    const crash = crashBefore(t.app.store, (before, after) => after.lastCycle?.correlationId !== before.lastCycle?.correlationId);
+    // A batch's single write is the one that changes the snapshots (with the outbox and the cursor).
+    const crash = crashBefore(t.app.store, (before, after) => JSON.stringify(after.incidentSnapshots) !== JSON.stringify(before.incidentSnapshots));
 
-    await assert.rejects(t.app.scheduler.pollNow(), /stopped before the write/);
+    await assert.rejects(t.app.engine.sweepNow(), /stopped before the write/);
     const wouldHaveQueued = crash.seen[0]?.outbox.map((delivery) => delivery.id) ?? [];
     assert.equal(wouldHaveQueued.length, 1, 'one card for both customers');
     const onDisk = await stateOnDisk(t);
     assert.deepEqual(onDisk.outbox, []);
-    assert.deepEqual(onDisk.incidentSnapshots, baseline, 'nothing of the cycle was written');
+    assert.deepEqual(onDisk.incidentSnapshots, baseline, 'nothing of the batch was written');
+    assert.equal(onDisk.sweep.cursor, null, 'the cursor did not move past the lost batch');
+    assert.ok(onDisk.sweep.roundId, 'the round is still open: the next start resumes it');
     assert.equal(incidentCards(t, incidentId).length, 0);
     crash.stub.restore();
 
     const app = await t.restart();
-    const rerun = await app.scheduler.pollNow();
+    const rerun = await app.engine.sweepNow();
     assert.equal(rerun.cycle.events, 2);
     assert.equal(rerun.delivery.sent, 1);
     assert.deepEqual(Object.keys((await stateOnDisk(t)).deliveryLog), wouldHaveQueued, 'same event ids → same delivery ids');
@@ -134,7 +137,7 @@ describe('proactive alerts across restarts', () => {
     await app.store.update((state) => {
       state.incidentSnapshots = structuredClone(baseline);
     });
-    const again = await app.scheduler.pollNow();
+    const again = await app.engine.sweepNow();
     assert.equal(again.cycle.events, 2);
     assert.equal(again.cycle.deliveriesQueued, 0);
     assert.equal(again.delivery.sent, 0);
@@ -204,7 +207,7 @@ describe('proactive alerts across restarts', () => {
       state.deliveryLog[`incident|${CHANNEL_ID}|EX000040|updated`] = ago(2);
     });
 
-    await t.app.scheduler.pollNow();
+    await t.app.engine.sweepNow();
     const disk = await stateOnDisk(t);
     assert.deepEqual(Object.keys(disk.threads).sort(), [`${CHANNEL_ID}|EX000029`, `${CHANNEL_ID}|EX000040`]);
     assert.equal(disk.threads[`${CHANNEL_ID}|EX000040`]?.activityId, 'activity-EX000040', 'the open card can still be edited');

@@ -26,7 +26,7 @@ describe('proactive alerts end to end (watch → poll → card, edits and thread
 
     const opened = h.sim.scenario.step();
     const incidentId = opened.incidentId;
-    const first = await h.app.scheduler.pollNow();
+    const first = await h.app.engine.sweepNow();
     assert.equal(first.cycle.customersFailed.length, 0);
     assert.equal(first.delivery.sent, 1);
     const [card] = incidentCards(h, incidentId);
@@ -38,7 +38,7 @@ describe('proactive alerts end to end (watch → poll → card, edits and thread
 
     for (let step = 2; step <= 4; step++) {
       h.sim.scenario.step();
-      const result = await h.app.scheduler.pollNow();
+      const result = await h.app.engine.sweepNow();
       assert.equal(result.delivery.sent, 1, `step ${step}: one delivery`);
     }
 
@@ -59,21 +59,25 @@ describe('proactive alerts end to end (watch → poll → card, edits and thread
     await h.say('watch contoso');
     await h.connector.waitFor((calls) => calls.length >= 2);
     const before = h.connector.calls.length;
-    const result = await h.app.scheduler.pollNow();
+    const result = await h.app.engine.sweepNow();
     assert.equal(result.cycle.events, 0);
     assert.equal(result.delivery.sent, 0);
     assert.equal(h.connector.calls.length, before);
   });
 
-  it('answers "poll now" in chat with a summary', async () => {
+  it('answers "poll now" at once, then posts the summary in the same conversation when the round ends', async () => {
     await h.say('watch contoso');
     h.sim.scenario.step();
     const before = h.connector.calls.length;
     await h.say('poll now');
-    await h.connector.waitFor((calls) => calls.slice(before).some((call) => /Poll finished/.test(String(call.activity.text))));
-    const summary = h.connector.calls.slice(before).find((call) => /Poll finished/.test(String(call.activity.text)));
-    assert.match(String(summary?.activity.text), /checked 1 customer and 0 orders/);
-    assert.match(String(summary?.activity.text), /1 alert delivered/);
+    const texts = () => h.connector.calls.slice(before).map((call) => String(call.activity.text ?? ''));
+    await h.connector.waitFor(() => texts().some((text) => /Check finished/.test(text)));
+    const answer = texts().findIndex((text) => /^Checking 1 customer; under a minute at the current budget/.test(text));
+    const summary = texts().findIndex((text) => /Check finished/.test(text));
+    assert.ok(answer >= 0, `the immediate answer: ${JSON.stringify(texts())}`);
+    assert.ok(answer < summary, 'the answer comes first, the summary after the round');
+    assert.match(texts()[summary] ?? '', /1 customer and 0 orders/);
+    assert.match(texts()[summary] ?? '', /1 change found, 1 alert sent or on the way/);
+    assert.equal(h.connector.calls.slice(before).filter((call) => /Check finished/.test(String(call.activity.text))).length, 1, 'one summary');
   });
 });
-

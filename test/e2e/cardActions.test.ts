@@ -15,7 +15,7 @@ async function alertCard(h: Harness): Promise<{ id: string; card: Record<string,
   assert.equal(await h.say('watch contoso'), 200);
   await h.connector.waitFor((calls) => calls.slice(before).some((call) => /now watches Contoso/.test(String(call.activity.text))));
   const { incidentId } = h.sim.scenario.step();
-  const result = await h.app.scheduler.pollNow();
+  const result = await h.app.engine.sweepNow();
   assert.equal(result.delivery.sent, 1);
   const posted = h.connector.ok('post').find((call) => call.conversationId === CHANNEL_ID && cardText(cardOf(call)).includes(incidentId));
   assert.ok(posted?.id, 'the alert card was posted');
@@ -158,7 +158,7 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
 
     // The next edit by a poll cycle keeps the mute and the acknowledgement on the card.
     h.sim.scenario.step();
-    await h.app.scheduler.pollNow();
+    await h.app.engine.sweepNow();
     const edit = updatesOf(h, alert.id).at(-1);
     assert.match(cardText(cardOf(edit)), /Acknowledged by Ana Bowman[\s\S]*Muted by Ana Bowman/);
     assert.equal(h.connector.threadReplies(CHANNEL_ID, alert.id).length, 0, 'muted: no thread reply');

@@ -46,7 +46,7 @@ describe('from "status for contoso" to everything, without typing', () => {
 
     // A new incident for Contoso arrives as a shared alert card in the channel.
     const { incidentId } = h.sim.scenario.step();
-    await h.app.scheduler.pollNow();
+    await h.app.engine.sweepNow();
     const posted = h.connector.ok('post').find((call) => call.conversationId === CHANNEL_ID && cardText(cardOf(call)).includes(incidentId));
     assert.ok(posted?.id);
     const alert = cardOf(posted);

@@ -70,7 +70,7 @@ describe('the product in the Agents Playground', function () {
     await client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && /now watches Contoso here/.test(item.message.text ?? ''));
 
     const opened = sim.scenario.step();
-    await app.scheduler.pollNow();
+    await app.engine.sweepNow();
     const card = await client.stream.waitFor(
       (item): item is MessageItem =>
         isMessageItem(item) && item.action === 'createMessage' && item.actionConversationId === CHANNEL && cardJson(item).includes(opened.incidentId),
@@ -78,7 +78,7 @@ describe('the product in the Agents Playground', function () {
     assert.match(cardJson(card), /Critical/);
 
     sim.scenario.step();
-    await app.scheduler.pollNow();
+    await app.engine.sweepNow();
     const updated = await client.stream.waitFor(
       (item): item is MessageItem => isMessageItem(item) && item.action === 'updateMessage' && item.message.messageId === card.message.messageId,
     );

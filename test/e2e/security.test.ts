@@ -208,7 +208,7 @@ describe('security', () => {
           bot: new ActivityHandler(),
           host: '127.0.0.1',
           port: 0,
-          health: () => ({ ok: true }),
+          health: () => ({ status: 'ok' }),
           log: captured.log,
           authRequired: true,
         });

@@ -106,7 +106,8 @@ export async function stateOnDisk(h: Harness): Promise<State> {
 
 /** GET /healthz over real HTTP. */
 export async function healthz(h: Harness): Promise<{
-  lastCycle: State['lastCycle'];
+  status: string;
+  sweep: { lastRound: State['lastCycle'] };
   targets: { active: number; inactive: number };
   deliveries: { pending: number; failing: number };
 }> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import sinon from 'sinon';
 import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
+import { emptyNote } from '../../src/engine/threadNote.js';
 import { SendFailure, type ConversationSender } from '../../src/engine/teamsSender.js';
 import type { Incident } from '../../src/domain/types.js';
 import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery } from '../../src/store/state.js';
@@ -44,8 +45,9 @@ function thread(targetKey: string, activityId: string | null, mutedUntil: string
   };
 }
 
-function incidentDelivery(targetKey: string, id: string, note: string | null = null): IncidentDelivery {
-  return { kind: 'incident', id, targetKey, threadKey: `${targetKey}|EX1`, note, createdAt: AT, attempts: 0, notBefore: AT, lastError: null };
+function incidentDelivery(targetKey: string, id: string, resolvedFor: string | null = null): IncidentDelivery {
+  const noteParts = resolvedFor === null ? null : { ...emptyNote(), resolved: { names: [resolvedFor], total: 1 } };
+  return { kind: 'incident', id, targetKey, threadKey: `${targetKey}|EX1`, noteParts, createdAt: AT, attempts: 0, notBefore: AT, lastError: null };
 }
 
 function provisioningDelivery(targetKey: string, id: string): ProvisioningDelivery {
@@ -74,14 +76,19 @@ function setup(options: { threads?: IncidentThread[]; outbox: Delivery[]; target
     post: sinon.stub<Parameters<ConversationSender['post']>, Promise<string>>().resolves('activity-1'),
     update: sinon.stub<Parameters<ConversationSender['update']>, Promise<void>>().resolves(),
     reply: sinon.stub<Parameters<ConversationSender['reply']>, Promise<void>>().resolves(),
+    say: sinon.stub<Parameters<ConversationSender['say']>, Promise<void>>().resolves(),
   };
   const cards: AlertCards = {
     incident: sinon.spy((_thread: IncidentThread, _now: Date, options: { shrink: boolean }) => ({ card: 'incident', shrink: options.shrink })),
     provisioning: sinon.spy(() => ({ card: 'provisioning' })),
   };
+  const deps = pipelineDeps(store, sender, cards);
+  return { store, sender, cards, clock: deps.clock, pipeline: new DeliveryPipeline(deps) };
+}
+
+function pipelineDeps(store: MemoryStore, sender: ConversationSender, cards: AlertCards = { incident: () => ({}), provisioning: () => ({}) }) {
   const clock = { now: () => NOW, sleep: sinon.stub<[number], Promise<void>>().resolves() };
-  const pipeline = new DeliveryPipeline({ store, sender, cards, clock, log: pino({ level: 'silent' }), random: () => 0.5 });
-  return { store, sender, cards, clock, pipeline };
+  return { store, sender, cards, clock, log: pino({ level: 'silent' }), random: () => 0.5, threadEditIntervalMs: 0 };
 }
 
 const failure = (kind: SendFailure['kind'], status: number, code: string | null = null, retryAfterMs: number | null = null) =>
@@ -113,7 +120,7 @@ describe('delivery pipeline', () => {
     const { sender, pipeline } = setup({
       threads: [thread('A', 'root-1'), thread('B', 'root-2', new Date(NOW + 3_600_000).toISOString())],
       targets: ['A', 'B'],
-      outbox: [incidentDelivery('A', 'd1', 'Resolved for Contoso.'), incidentDelivery('B', 'd2', 'Resolved for Contoso.')],
+      outbox: [incidentDelivery('A', 'd1', 'Contoso'), incidentDelivery('B', 'd2', 'Resolved for Contoso.')],
     });
     assert.deepEqual(await pipeline.deliverPending(), { sent: 2, deferred: 0, dropped: 0 });
     assert.deepEqual(sender.update.args.map((args) => args[1]).sort(), ['root-1', 'root-2']);
@@ -122,12 +129,61 @@ describe('delivery pipeline', () => {
     assert.equal(sender.reply.firstCall.args[2], 'Resolved for Contoso.');
   });
 
-  it('retries a transient failure after Retry-After, through the clock', async () => {
+  it('retries a transient failure after a short Retry-After, through the clock', async () => {
     const { sender, clock, pipeline } = setup({ outbox: [provisioningDelivery('A', 'p1')] });
-    sender.post.onFirstCall().rejects(failure('transient', 429, 'Throttled', 7_000));
+    sender.post.onFirstCall().rejects(failure('transient', 429, 'Throttled', 3_000));
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
-    assert.deepEqual(clock.sleep.args, [[7_000]]);
+    assert.deepEqual(clock.sleep.args, [[3_000]]);
     assert.equal(sender.post.callCount, 2);
+  });
+
+  it('defers only the conversation that asks for a long wait; the others are served meanwhile', async () => {
+    const { store, sender, clock, pipeline } = setup({
+      targets: ['A', 'B'],
+      outbox: [provisioningDelivery('A', 'a1'), provisioningDelivery('A', 'a2'), provisioningDelivery('B', 'b1')],
+    });
+    sender.post.callsFake(async (target) => {
+      if (target.key === 'A') throw failure('transient', 429, 'Throttled', 3_600_000);
+      return 'activity-b';
+    });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 1, dropped: 0 });
+    assert.deepEqual(clock.sleep.args, [], 'nobody waited an hour in place');
+    assert.deepEqual(Object.keys(store.state.deliveryLog), ['b1']);
+    // A's next attempt time is stored, and its second delivery waits behind the first (order holds).
+    assert.equal(store.state.outbox.find((d) => d.id === 'a1')?.notBefore, new Date(NOW + 3_600_000).toISOString());
+    assert.deepEqual(pipeline.deferredConversations().map((entry) => entry.targetKey), ['A']);
+    assert.equal(sender.post.getCalls().filter((call) => call.args[0].key === 'A').length, 1, 'a2 was not tried out of order');
+  });
+
+  it('counts a send that never answers as a transient failure and moves on to other conversations', async () => {
+    const { store, sender } = setup({ targets: ['A', 'B'], outbox: [provisioningDelivery('A', 'a1'), provisioningDelivery('B', 'b1')] });
+    sender.post.callsFake((target) => (target.key === 'A' ? new Promise<string>(() => undefined) : Promise.resolve('activity-b')));
+    const timed = new DeliveryPipeline({ ...pipelineDeps(store, sender), sendTimeoutMs: 20 });
+    const report = await timed.deliverPending();
+    assert.equal(report.sent, 1);
+    assert.equal(report.deferred, 1);
+    assert.ok(store.state.deliveryLog.b1);
+    assert.match(store.state.outbox[0]?.lastError ?? '', /did not answer/);
+  });
+
+  it('posts a new card when the one being edited was deleted, and keeps the conversation active', async () => {
+    const { store, sender, pipeline } = setup({ threads: [thread('A', 'old-card')], outbox: [incidentDelivery('A', 'd1', 'Contoso')] });
+    sender.update.rejects(failure('cardGone', 404, 'ActivityNotFound'));
+    sender.post.resolves('new-card');
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(sender.post.callCount, 1);
+    assert.equal(store.state.threads['A|EX1']?.activityId, 'new-card');
+    assert.equal(store.state.targets.A?.active, true);
+  });
+
+  it('spaces the edits of one card: a second change within the interval waits, then goes', async () => {
+    const { store, sender } = setup({ threads: [thread('A', 'card')], outbox: [incidentDelivery('A', 'd1', 'Contoso')] });
+    const spaced = new DeliveryPipeline({ ...pipelineDeps(store, sender), threadEditIntervalMs: 60_000 });
+    await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 30_000).toISOString()));
+    assert.deepEqual(await spaced.deliverPending(), { sent: 0, deferred: 0, dropped: 0 }, 'edited 30 s ago: not yet');
+    await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 61_000).toISOString()));
+    assert.deepEqual(await spaced.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(sender.update.callCount, 1);
   });
 
   it('defers after three retries in a run, with exponential backoff, and gives up after 12 attempts', async () => {
@@ -195,7 +251,8 @@ describe('delivery pipeline', () => {
   it('shares one run between concurrent calls', async () => {
     const { sender, pipeline } = setup({ outbox: [provisioningDelivery('A', 'p1')] });
     const [a, b] = await Promise.all([pipeline.deliverPending(), pipeline.deliverPending()]);
-    assert.equal(a, b);
+    assert.deepEqual(a, { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(b, a, 'both calls saw the one run');
     assert.equal(sender.post.callCount, 1);
   });
 });

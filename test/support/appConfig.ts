@@ -27,6 +27,9 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-test-')), 'state.json'),
     allowedTenantIds: [],
     pollSchedule: '*/5 * * * *',
+    fastLaneMinutes: 2,
+    fastLaneShare: 0.5,
+    healthStallMinutes: 15,
     logLevel: 'silent',
     ...overrides,
   };

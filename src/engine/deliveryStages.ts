@@ -1,0 +1,177 @@
+// The stages one delivery passes, in Alertmanager's order: route (is the conversation still there?) →
+// dedup against the delivery log → mute (inside send: a muted card is still edited, its reply held) →
+// send or edit with retries and a timeout → record. The record comes outside the retry: a failed record
+// is not a failed send, and retrying it must not post the card again.
+import type { Logger } from 'pino';
+import type { Clock } from '../partnerCenter/rateBudget.js';
+import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import { renderNote } from './threadNote.js';
+import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
+
+export interface AlertCards {
+  incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
+  provisioning(delivery: ProvisioningDelivery, now: Date): object;
+}
+
+export interface StageDeps {
+  store: StateStore;
+  sender: ConversationSender;
+  cards: AlertCards;
+  clock: Clock;
+  log: Logger;
+  random?: () => number;
+  sendTimeoutMs?: number;
+  threadEditIntervalMs?: number;
+}
+
+export type Outcome = 'sent' | 'deferred' | 'dropped';
+
+const RETRIES_PER_RUN = 3;
+const MAX_ATTEMPTS = 12;
+/** A Retry-After up to this long is waited out in place; a longer one defers the conversation. */
+const INLINE_RETRY_MAX_MS = 5_000;
+
+export class DeliveryStages {
+  /** Sent but not recorded (the record write failed): never sent again by this process, only recorded. */
+  private readonly unrecorded = new Map<string, string | null>();
+
+  constructor(private readonly deps: StageDeps) {}
+
+  /** When an edit of an incident card may go: its thread's replies are spaced. */
+  dueAt(delivery: Delivery, state: Readonly<State>): number {
+    if (delivery.kind !== 'incident' || !delivery.noteParts) return 0;
+    const lastSentAt = state.threads[delivery.threadKey]?.lastSentAt;
+    return lastSentAt ? Date.parse(lastSentAt) + (this.deps.threadEditIntervalMs ?? 60_000) : 0;
+  }
+
+  async deliver(delivery: Delivery): Promise<Outcome> {
+    const state = this.deps.store.read();
+    const target = state.targets[delivery.targetKey];
+    // Route stage: a conversation that went away since the delivery was queued gets nothing.
+    if (!target?.active) return this.drop(delivery, 'conversation inactive');
+    // Dedup stage: already sent and recorded (e.g. queued again by a re-run batch).
+    if (state.deliveryLog[delivery.id]) return this.drop(delivery, 'already delivered');
+    if (this.unrecorded.has(delivery.id)) {
+      await this.record(delivery, this.unrecorded.get(delivery.id) ?? null);
+      return 'sent';
+    }
+    const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : undefined;
+    if (delivery.kind === 'incident' && !thread) return this.drop(delivery, 'incident thread pruned');
+
+    let shrink = false;
+    for (let attempt = 0; ; attempt++) {
+      let postedId: string | null;
+      try {
+        postedId = await this.withTimeout(this.send(delivery, target, thread, shrink));
+      } catch (error) {
+        const failure = classifySendError(error);
+        this.deps.log.warn({ deliveryId: delivery.id, target: target.key, kind: failure.kind, status: failure.status, code: failure.code }, 'delivery failed');
+        if (failure.kind === 'gone') {
+          await this.deactivate(target, failure);
+          return 'dropped';
+        }
+        if (failure.kind === 'tooBig' && !shrink) {
+          shrink = true; // same content, fewer customers and shorter text: never the same payload again
+          continue;
+        }
+        const waitMs = failure.retryAfterMs ?? this.backoffMs(attempt);
+        if (failure.kind === 'transient' && attempt < RETRIES_PER_RUN && waitMs <= INLINE_RETRY_MAX_MS) {
+          await this.deps.clock.sleep(waitMs);
+          continue;
+        }
+        if (failure.kind === 'tooBig' || delivery.attempts + 1 >= MAX_ATTEMPTS) return this.drop(delivery, failure.message, 'error');
+        await this.defer(delivery, failure);
+        return 'deferred';
+      }
+      this.unrecorded.set(delivery.id, postedId);
+      await this.record(delivery, postedId);
+      return 'sent';
+    }
+  }
+
+  /** Returns the id of a newly posted card, or null when an existing card was edited. */
+  private async send(delivery: Delivery, target: Target, thread: IncidentThread | undefined, shrink: boolean): Promise<string | null> {
+    const now = new Date(this.deps.clock.now());
+    if (delivery.kind === 'notice') {
+      await this.deps.sender.say(target, delivery.text);
+      return null;
+    }
+    if (delivery.kind === 'provisioning') return this.deps.sender.post(target, this.deps.cards.provisioning(delivery, now));
+    if (!thread) throw new SendFailure('other', null, null, null, 'no thread');
+    const card = this.deps.cards.incident(thread, now, { shrink });
+    if (!thread.activityId) return this.deps.sender.post(target, card);
+    try {
+      await this.deps.sender.update(target, thread.activityId, card);
+    } catch (error) {
+      // Someone deleted the card: the conversation is still there, so the incident gets a new card.
+      if (classifySendError(error).kind === 'cardGone') return this.deps.sender.post(target, card);
+      throw error;
+    }
+    // Mute stage: a muted incident still gets its card kept current, but no reply pings anyone.
+    const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now.getTime();
+    const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
+    if (note && !muted) await this.deps.sender.reply(target, thread.activityId, note);
+    return null;
+  }
+
+  /** A hanging connection counts as a transient failure, so it defers its conversation instead of holding it. */
+  private withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.deps.sendTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SendFailure('transient', null, 'Timeout', null, `Teams did not answer within ${ms / 1000} s`)), ms);
+    });
+    work.catch(() => undefined); // a late failure after the timeout has nobody to tell
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async record(delivery: Delivery, postedId: string | null): Promise<void> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    await this.deps.store.update((state) => {
+      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
+      state.deliveryLog[delivery.id] = at;
+      if (delivery.kind === 'incident') {
+        const thread = state.threads[delivery.threadKey];
+        if (thread) {
+          if (postedId) thread.activityId = postedId;
+          thread.lastSentAt = at;
+        }
+      }
+    });
+    this.unrecorded.delete(delivery.id);
+  }
+
+  private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {
+    this.deps.log[level]({ deliveryId: delivery.id, target: delivery.targetKey, reason }, 'delivery dropped');
+    await this.deps.store.update((state) => {
+      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
+    });
+    return 'dropped';
+  }
+
+  private defer(delivery: Delivery, failure: SendFailure): Promise<void> {
+    const delayMs = failure.retryAfterMs ?? this.backoffMs(delivery.attempts + 2);
+    const notBefore = new Date(this.deps.clock.now() + delayMs).toISOString();
+    return this.deps.store.update((state) => {
+      const queued = state.outbox.find((item) => item.id === delivery.id);
+      if (queued) Object.assign(queued, { attempts: queued.attempts + 1, notBefore, lastError: failure.message });
+    });
+  }
+
+  /** No retry storm against a conversation that is gone: deactivate it and drop everything queued for it. */
+  private deactivate(target: Target, failure: SendFailure): Promise<void> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    return this.deps.store.update((state) => {
+      const stored = state.targets[target.key];
+      if (stored) Object.assign(stored, { active: false, inactiveReason: failure.code ?? `HTTP ${failure.status}`, updatedAt: at });
+      state.outbox = state.outbox.filter((queued) => queued.targetKey !== target.key);
+    });
+  }
+
+  /** Exponential backoff with jitter: about 1 s, 2 s, 4 s ... capped at 5 minutes. */
+  private backoffMs(attempt: number): number {
+    const ceiling = Math.min(300_000, 1_000 * 2 ** attempt);
+    return Math.round(ceiling / 2 + ((this.deps.random ?? Math.random)() * ceiling) / 2);
+  }
+}

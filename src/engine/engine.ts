@@ -1,0 +1,244 @@
+// The alert engine: rounds of the rolling sweep (on POLL_SCHEDULE, back to back when a round outlasts the
+// schedule, or at once on "poll now"), the fast lane, and delivery alongside. Resumes an interrupted round
+// from its durable cursor, and stops within seconds.
+import { randomUUID } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Customer } from '../domain/types.js';
+import type { PartnerCenterClient } from '../partnerCenter/client.js';
+import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
+import type { Clock } from '../partnerCenter/rateBudget.js';
+import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
+import { pruneState } from './retention.js';
+import { roundSummary } from './roundSummary.js';
+import { Sweep, type Round } from './sweep.js';
+import { customerFromWatch, roundItems, watchesAll } from './sweepPlan.js';
+
+export interface EngineOptions {
+  client: PartnerCenterClient;
+  directory: CustomerDirectory;
+  store: StateStore;
+  delivery: DeliveryPipeline;
+  clock: Clock;
+  log: Logger;
+  schedule: string;
+  /** Partner Center's limit per minute, for "about N minutes" estimates. */
+  requestsPerMinute: number;
+  /** Off in tests that drive rounds themselves with sweepNow(): no cron, no fast lane. */
+  auto: boolean;
+  concurrency?: number;
+  batchSize?: number;
+  flushMs?: number;
+  fastLaneMinutes?: number;
+  fastLaneShare?: number;
+}
+
+export interface PollResult {
+  cycle: CycleReport;
+  delivery: DeliveryReport;
+}
+
+export interface PollAnswer {
+  alreadyRunning: boolean;
+  customers: number;
+  orders: number;
+  /** Items of the running round already done (0 for a round just started). */
+  done: number;
+  etaSeconds: number;
+}
+
+const RECENT_CHANGE_MS = 3_600_000;
+
+export class AlertEngine {
+  readonly sweep: Sweep;
+  private task: ScheduledTask | null = null;
+  private current: Promise<CycleReport> | null = null;
+  private another = false;
+  private stopped = false;
+
+  constructor(private readonly options: EngineOptions) {
+    const fastLaneMinutes = options.fastLaneMinutes ?? 2;
+    this.sweep = new Sweep({
+      client: options.client,
+      store: options.store,
+      clock: options.clock,
+      log: options.log,
+      customerName: (id) => this.customerName(id),
+      findCustomer: (id) => options.directory.find(id),
+      inFlight: () => options.delivery.inFlight,
+      onQueued: () => options.delivery.kick(),
+      concurrency: options.concurrency ?? 16,
+      batchSize: options.batchSize ?? 25,
+      flushMs: options.flushMs ?? 200,
+      fastLane: options.auto ? { periodMs: fastLaneMinutes * 60_000, share: options.fastLaneShare ?? 0.5, recentMs: RECENT_CHANGE_MS } : null,
+    });
+  }
+
+  start(): void {
+    this.sweep.start();
+    if (!this.options.auto) return;
+    this.task = cron.schedule(this.options.schedule, () => void this.requestRound());
+    // A round interrupted by a stop or a crash goes on where it was, not at the next schedule.
+    if (this.options.store.read().sweep.roundId) void this.requestRound();
+    this.options.delivery.kick();
+  }
+
+  /** A watch was added or removed: the fast lane looks again at once. */
+  watchesChanged(): void {
+    this.sweep.refreshFastLaneSoon();
+  }
+
+  /**
+   * "poll now": starts a round unless one runs, and has its summary posted to `targetKey` when it ends.
+   * Answers at once with what it is about to do.
+   */
+  async pollNow(targetKey: string): Promise<PollAnswer> {
+    this.sweep.start();
+    const alreadyRunning = this.current !== null;
+    await this.options.store.update((state) => {
+      if (!state.sweep.summaryTo.includes(targetKey)) state.sweep.summaryTo.push(targetKey);
+    });
+    const round = this.current ?? this.requestRound();
+    round.catch(() => undefined);
+    const { customers, orders } = this.plannedItems();
+    const done = alreadyRunning ? this.options.store.read().sweep.done : 0;
+    const left = Math.max(0, customers + orders - done);
+    return { alreadyRunning, customers, orders, done, etaSeconds: Math.round((left / this.sweepRatePerMinute()) * 60) };
+  }
+
+  /** Runs a round to its end (after the one running, if any) and waits for its deliveries. For tests and tools. */
+  async sweepNow(): Promise<PollResult> {
+    this.sweep.start();
+    if (this.current) await this.current.catch(() => undefined);
+    const mark = this.options.delivery.mark();
+    const cycle = await this.requestRound();
+    const delivery = await this.options.delivery.settle(mark);
+    return { cycle, delivery };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.task?.stop();
+    this.task = null;
+    await this.sweep.stop();
+    await this.options.delivery.stop();
+  }
+
+  /** Starts a round now, or right after the one running. */
+  private requestRound(): Promise<CycleReport> {
+    if (this.stopped) return Promise.reject(new Error('the engine is stopped'));
+    if (this.current) {
+      this.another = true;
+      return this.current;
+    }
+    const run = this.runRound().finally(() => {
+      this.current = null;
+      if (this.another && !this.stopped && this.options.auto) {
+        this.another = false;
+        void this.requestRound().catch(() => undefined);
+      }
+    });
+    this.current = run;
+    run.catch((error: unknown) => this.options.log.error({ err: error }, 'sweep round failed; the next one resumes from its cursor'));
+    return run;
+  }
+
+  private async runRound(): Promise<CycleReport> {
+    const stored = this.options.store.read().sweep;
+    const resuming = stored.roundId !== null;
+    const roundId = stored.roundId ?? randomUUID();
+    const log = this.options.log.child({ correlationId: roundId });
+    const listing = await this.listing(roundId, log);
+    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id));
+    if (resuming && stored.cursor) {
+      const cursor = stored.cursor;
+      items = items.filter((item) => item.key > cursor);
+    }
+    const startedAt = new Date(this.options.clock.now()).toISOString();
+    if (!resuming) {
+      await this.options.store.update((state) => {
+        state.sweep = { ...emptySweep(), summaryTo: state.sweep.summaryTo, roundId, roundStartedAt: startedAt, total: items.length };
+      });
+    } else {
+      log.info({ cursor: stored.cursor, left: items.length }, 'resuming the sweep round where it stopped');
+    }
+    const base = this.options.store.read().sweep.done;
+    const onCommit = (sweep: SweepState, round: Round) => {
+      sweep.done = base + round.committedUpTo;
+      sweep.total = base + round.items.length;
+      const last = round.items[round.committedUpTo - 1];
+      if (last) sweep.cursor = last.key;
+    };
+    await this.sweep.runRound(roundId, items, onCommit);
+    return this.finishRound(roundId, log);
+  }
+
+  /** Customers for "watch all": listed afresh each round; on failure the last known list, never none. */
+  private async listing(correlationId: string, log: Logger): Promise<readonly Customer[]> {
+    if (!watchesAll(this.options.store.read())) return [];
+    try {
+      return await this.options.directory.reload({ correlationId, lane: 'sweep' });
+    } catch (error) {
+      const known = this.options.directory.known() ?? this.customersFromSnapshots();
+      log.warn({ err: (error as Error).message, customers: known.length }, 'listing customers failed; "watch all" goes on with the last known list');
+      return known;
+    }
+  }
+
+  /** After a restart with Partner Center's listing down: the customers fetched before, by their snapshots. */
+  private customersFromSnapshots(): Customer[] {
+    return Object.keys(this.options.store.read().incidentSnapshots).map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
+  }
+
+  private async finishRound(roundId: string, log: Logger): Promise<CycleReport> {
+    const now = new Date(this.options.clock.now());
+    const report = await this.options.store.update((state) => {
+      const sweep = state.sweep;
+      const cycle: CycleReport = {
+        correlationId: roundId,
+        startedAt: sweep.roundStartedAt ?? now.toISOString(),
+        endedAt: now.toISOString(),
+        customersFetched: sweep.customersFetched,
+        customersFailed: sweep.failures,
+        ordersFetched: sweep.ordersFetched,
+        ordersFailed: sweep.ordersFailed,
+        events: sweep.events,
+        deliveriesQueued: sweep.deliveriesQueued,
+      };
+      const at = now.toISOString();
+      for (const targetKey of sweep.summaryTo) {
+        if (!state.targets[targetKey]?.active) continue;
+        state.outbox.push({ kind: 'notice', id: `notice|${targetKey}|${roundId}`, targetKey, text: roundSummary(cycle), createdAt: at, attempts: 0, notBefore: at, lastError: null });
+      }
+      state.lastCycle = cycle;
+      state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
+      pruneState(state, now);
+      return cycle;
+    });
+    log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
+    this.options.delivery.kick();
+    return report;
+  }
+
+  private plannedItems(): { customers: number; orders: number } {
+    const state = this.options.store.read();
+    const listing = watchesAll(state) ? (this.options.directory.known() ?? []) : [];
+    const items = roundItems(state, listing, (id) => this.options.directory.find(id));
+    const orders = items.filter((item) => item.kind === 'order').length;
+    return { customers: items.length - orders, orders };
+  }
+
+  /** What the sweep gets of the budget: all of it but the part kept for commands. */
+  private sweepRatePerMinute(): number {
+    return Math.max(1, this.options.requestsPerMinute * 0.95);
+  }
+
+  private customerName(customerId: string): string {
+    const known = this.options.directory.find(customerId)?.companyName;
+    if (known) return known;
+    const watch = this.options.store.read().watches.find((w) => w.customerId === customerId && w.customerName);
+    return watch?.customerName ?? customerId;
+  }
+}

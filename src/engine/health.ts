@@ -1,0 +1,87 @@
+// GET /healthz: how fresh each lane's data is, where the sweep stands, what waits for delivery and which
+// conversations are deferred — and "stalled" (503) when the sweep or delivery has stopped moving.
+import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
+import type { StateStore } from '../store/stateStore.js';
+import type { DeliveryPipeline } from './delivery.js';
+import type { AlertEngine } from './engine.js';
+import { customerItemKey } from './sweepPlan.js';
+
+export interface HealthInputs {
+  store: StateStore;
+  engine: AlertEngine;
+  delivery: DeliveryPipeline;
+  budget: RateBudget;
+  clock: Clock;
+  stallMs: number;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'stalled';
+  reasons: string[];
+  [key: string]: unknown;
+}
+
+const CONVERSATIONS_LISTED = 20;
+
+export function healthReport({ store, engine, delivery, budget, clock, stallMs }: HealthInputs): HealthReport {
+  const state = store.read();
+  const now = clock.now();
+  const sweep = state.sweep;
+  const reasons: string[] = [];
+
+  const lastCommit = Date.parse(sweep.lastCommitAt ?? sweep.roundStartedAt ?? '');
+  if (sweep.roundId && Number.isFinite(lastCommit) && now - lastCommit > stallMs) {
+    reasons.push(`the sweep has committed nothing for ${minutes(now - lastCommit)} min`);
+  }
+  const deferred = delivery.deferredConversations();
+  const deferredKeys = new Set(deferred.map((entry) => entry.targetKey));
+  const stuck = state.outbox.filter(
+    (item) => !deferredKeys.has(item.targetKey) && Date.parse(item.notBefore) <= now && now - Date.parse(item.createdAt) > stallMs,
+  );
+  const lastDelivery = delivery.lastProgressAt ?? Number.NEGATIVE_INFINITY;
+  if (stuck.length > 0 && now - lastDelivery > stallMs) reasons.push(`${stuck.length} due deliveries have waited over ${minutes(stallMs)} min`);
+
+  const outboxByConversation = new Map<string, number>();
+  for (const item of state.outbox) outboxByConversation.set(item.targetKey, (outboxByConversation.get(item.targetKey) ?? 0) + 1);
+  const targets = Object.values(state.targets);
+
+  const fastKeys = engine.sweep.fastLaneKeys();
+  const ages = { fast: [] as number[], rolling: [] as number[] };
+  for (const [customerId, snapshot] of Object.entries(state.incidentSnapshots)) {
+    const key = customerItemKey(customerId);
+    const fetched = engine.sweep.fetchedAt.get(key) ?? Date.parse(snapshot.fetchedAt);
+    (fastKeys.has(key) ? ages.fast : ages.rolling).push(Math.max(0, now - fetched));
+  }
+
+  return {
+    status: reasons.length > 0 ? 'stalled' : 'ok',
+    reasons,
+    sweep: {
+      round: sweep.roundId ? { id: sweep.roundId, startedAt: sweep.roundStartedAt, done: sweep.done, total: sweep.total, cursor: sweep.cursor } : null,
+      lastCommitAt: sweep.lastCommitAt,
+      lastRound: state.lastCycle,
+    },
+    lanes: { fast: laneFigures(ages.fast), rolling: laneFigures(ages.rolling) },
+    partnerCenter: budget.stats(),
+    deliveries: {
+      pending: state.outbox.length,
+      failing: state.outbox.filter((item) => item.attempts > 0).length,
+      byConversation: Object.fromEntries([...outboxByConversation].sort((a, b) => b[1] - a[1]).slice(0, CONVERSATIONS_LISTED)),
+      deferred,
+    },
+    targets: { active: targets.filter((target) => target.active).length, inactive: targets.filter((target) => !target.active).length },
+    watches: state.watches.length,
+  };
+}
+
+/** How old the customers' data is: the oldest and the 95th percentile, in seconds. */
+function laneFigures(agesMs: number[]): { customers: number; oldestAgeSeconds: number | null; p95AgeSeconds: number | null } {
+  if (agesMs.length === 0) return { customers: 0, oldestAgeSeconds: null, p95AgeSeconds: null };
+  const sorted = agesMs.sort((a, b) => a - b);
+  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0;
+  return { customers: sorted.length, oldestAgeSeconds: Math.round((sorted.at(-1) ?? 0) / 1000), p95AgeSeconds: Math.round(p95 / 1000) };
+}
+
+function minutes(ms: number): number {
+  return Math.round(ms / 60_000);
+}

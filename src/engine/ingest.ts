@@ -1,0 +1,86 @@
+// Ingest stage: a batch of fetch results → diff against the stored snapshots → threads and outbox, in ONE
+// durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
+// "resolved". A crash before the write loses only fetches (they are made again); after it, nothing.
+import { diffIncidents, type IncidentEvent } from '../domain/incidentDiff.js';
+import { diffProvisioning, type ProvisioningEvent } from '../domain/provisioningDiff.js';
+import type { Incident, OrderProvisioning } from '../domain/types.js';
+import { orderKey, type State, type SweepState } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import { routeEvents } from './routing.js';
+import type { SweepItem } from './sweepPlan.js';
+
+export type FetchResult =
+  | { item: SweepItem & { kind: 'customer' }; ok: true; incidents: Incident[]; rolling: boolean }
+  | { item: SweepItem & { kind: 'order' }; ok: true; provisioning: OrderProvisioning; rolling: boolean }
+  | { item: SweepItem; ok: false; error: string; rolling: boolean };
+
+export interface BatchOutcome {
+  events: number;
+  deliveriesQueued: number;
+}
+
+// Enough to name what failed; a partner-wide outage need not copy every customer into the state file.
+const FAILURES_KEPT = 500;
+
+export interface IngestOptions {
+  store: StateStore;
+  now: Date;
+  customerName: (customerId: string) => string;
+  inFlight?: ReadonlySet<string>;
+  /** Changes to the sweep's durable position, applied in the same write (null: a fast-lane-only batch). */
+  sweep: ((sweep: SweepState) => void) | null;
+}
+
+export function commitBatch(results: readonly FetchResult[], options: IngestOptions): Promise<BatchOutcome> {
+  const fetchedAt = options.now.toISOString();
+  return options.store.update((draft) => {
+    const incidentEvents: IncidentEvent[] = [];
+    const provisioningEvents: ProvisioningEvent[] = [];
+    for (const result of results) {
+      if (!result.ok) continue; // a failed fetch changes nothing
+      if ('incidents' in result) {
+        const id = result.item.customer.id;
+        const diff = diffIncidents(id, draft.incidentSnapshots[id], result.incidents, fetchedAt);
+        for (const event of diff.events) incidentEvents.push(event);
+        draft.incidentSnapshots[id] = diff.snapshot;
+      } else {
+        const key = orderKey(result.provisioning.customerId, result.provisioning.orderId);
+        // The watch may have ended (order complete, or unwatched) while this fetch was out.
+        if (!hasOrderWatch(draft, result.provisioning.customerId, result.provisioning.orderId)) continue;
+        const diff = diffProvisioning(draft.orderSnapshots[key], result.provisioning, fetchedAt);
+        if (diff.event) provisioningEvents.push(diff.event);
+        draft.orderSnapshots[key] = diff.snapshot;
+      }
+    }
+    const deliveriesQueued = routeEvents(draft, incidentEvents, provisioningEvents, {
+      customerName: options.customerName,
+      now: options.now,
+      inFlight: options.inFlight,
+    });
+    const events = incidentEvents.length + provisioningEvents.length;
+    if (options.sweep) {
+      const sweep = draft.sweep;
+      for (const result of results) {
+        if (!result.rolling) continue;
+        const isCustomer = result.item.kind === 'customer';
+        if (result.ok) {
+          if (isCustomer) sweep.customersFetched++;
+          else sweep.ordersFetched++;
+        } else if (result.item.kind === 'customer') {
+          if (sweep.failures.length < FAILURES_KEPT) sweep.failures.push({ customerId: result.item.customer.id, name: result.item.customer.companyName, error: result.error });
+        } else if (sweep.ordersFailed.length < FAILURES_KEPT) {
+          sweep.ordersFailed.push({ orderId: result.item.orderId, error: result.error });
+        }
+      }
+      sweep.events += events;
+      sweep.deliveriesQueued += deliveriesQueued;
+      sweep.lastCommitAt = fetchedAt;
+      options.sweep(sweep);
+    }
+    return { events, deliveriesQueued };
+  });
+}
+
+function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {
+  return state.watches.some((watch) => watch.kind === 'order' && watch.customerId === customerId && watch.orderId === orderId);
+}

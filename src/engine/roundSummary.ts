@@ -1,0 +1,20 @@
+// The sentence a "poll now" gets back when its sweep round ends.
+import type { CycleReport } from '../store/state.js';
+
+const plural = (count: number, word: string) => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+
+export function roundSummary(cycle: CycleReport): string {
+  const customers = cycle.customersFetched + cycle.customersFailed.length;
+  const orders = cycle.ordersFetched + cycle.ordersFailed.length;
+  const minutes = Math.max(0, Date.parse(cycle.endedAt) - Date.parse(cycle.startedAt)) / 60_000;
+  const took = minutes < 1 ? 'under a minute' : `${Math.round(minutes)} min`;
+  const failed = cycle.customersFailed.length + cycle.ordersFailed.length;
+  const failedNames = cycle.customersFailed.slice(0, 3).map((failure) => failure.name);
+  return [
+    `Check finished: ${plural(customers, 'customer')} and ${plural(orders, 'order')} in ${took}.`,
+    `${plural(cycle.events, 'change')} found, ${plural(cycle.deliveriesQueued, 'alert')} sent or on the way.`,
+    failed > 0 ? `${failed} could not be checked (${failedNames.join(', ') || 'orders'}); they are tried again in the next round.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

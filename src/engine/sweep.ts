@@ -1,0 +1,306 @@
+// The continuous sweep. Fetch workers take items one at a time — from the fast lane when one is due and
+// the lane is within its share of the budget, else the next item of the rolling round — and drop results
+// into a buffer that is committed in small batches (diff + outbox + cursor in one write) and handed to
+// delivery at once. Nothing waits for a whole round: an alert goes out seconds after its fetch.
+import type { Logger } from 'pino';
+import type { Customer } from '../domain/types.js';
+import type { PartnerCenterClient } from '../partnerCenter/client.js';
+import type { Clock } from '../partnerCenter/rateBudget.js';
+import type { SweepState } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import { commitBatch, type FetchResult } from './ingest.js';
+import { fastLaneItems, type SweepItem } from './sweepPlan.js';
+
+export interface SweepOptions {
+  client: PartnerCenterClient;
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+  customerName: (customerId: string) => string;
+  findCustomer: (customerId: string) => Customer | undefined;
+  /** Deliveries being sent right now (their changes must not be merged into). */
+  inFlight: () => ReadonlySet<string>;
+  /** Called after every commit that queued deliveries. */
+  onQueued: () => void;
+  /** Requests in flight at once; the rate budget, not this number, sets the pace. */
+  concurrency: number;
+  /** Results committed together at most; a batch is also committed when its oldest result is this old. */
+  batchSize: number;
+  flushMs: number;
+  fastLane: { periodMs: number; share: number; recentMs: number } | null;
+}
+
+/** One rolling round: its items in key order and which of them are done (committed). */
+export interface Round {
+  id: string;
+  items: SweepItem[];
+  /** Next item to hand out. */
+  next: number;
+  /** Index of the first item not yet committed: everything before it is done. */
+  committedUpTo: number;
+  done: Set<number>;
+}
+
+// A fast-lane item is picked a little before its period is up, so the wait for the budget still fits in it.
+const FAST_LANE_EARLY = 0.9;
+// How far ahead the fast lane may borrow (in picks) after it had nothing to do.
+const FAST_LANE_MAX_CREDIT = 8;
+const FAST_LANE_REFRESH_MS = 30_000;
+
+export class Sweep {
+  private round: Round | null = null;
+  private roundDone: (() => void) | null = null;
+  private buffer: { result: FetchResult; index: number | null; at: number }[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastWriteMs = 0;
+  /** Fast-lane items by key, in the order of their last fetch (oldest first). */
+  private fast = new Map<string, { item: SweepItem; lastFetchedAt: number }>();
+  private fastRefreshedAt = Number.NEGATIVE_INFINITY;
+  private fastCredit = 0;
+  private readonly idle = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private workers: Promise<void>[] = [];
+  private commitError: unknown = null;
+  /** Item fetch times, for health: key → ms. */
+  readonly fetchedAt = new Map<string, number>();
+  readonly fastLaneGaps: number[] = [];
+
+  constructor(private readonly options: SweepOptions) {}
+
+  get running(): Round | null {
+    return this.round;
+  }
+
+  fastLaneKeys(): ReadonlySet<string> {
+    return new Set(this.fast.keys());
+  }
+
+  start(): void {
+    if (this.workers.length > 0) return;
+    this.workers = Array.from({ length: this.options.concurrency }, () => this.work());
+  }
+
+  /**
+   * Runs a round over `items` (resuming: items up to `after` are skipped). Resolves when every item is
+   * committed; rejects when a commit fails (nothing of that batch was written).
+   */
+  runRound(id: string, items: SweepItem[], onCommit: (sweep: SweepState, round: Round) => void): Promise<void> {
+    if (this.round) throw new Error('a round is already running');
+    this.commitError = null;
+    this.onRoundCommit = onCommit;
+    const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set() };
+    this.round = round;
+    const finished = new Promise<void>((resolve, reject) => {
+      this.roundDone = () => {
+        this.round = null;
+        this.roundDone = null;
+        if (this.commitError) reject(this.commitError);
+        else resolve();
+      };
+    });
+    if (items.length === 0) this.roundDone?.();
+    else this.wakeWorkers();
+    return finished;
+  }
+
+  private onRoundCommit: ((sweep: SweepState, round: Round) => void) | null = null;
+
+  /** Stops handing out work, aborts fetches in flight and commits what has arrived. */
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('the sweep is stopping'));
+    this.wakeWorkers();
+    await Promise.allSettled(this.workers);
+    await this.flush();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  private async work(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      const pick = this.pick();
+      if (!pick) {
+        await this.waitForWork();
+        continue;
+      }
+      const result = await this.fetch(pick.item, pick.index !== null);
+      if (this.abort.signal.aborted && !result.ok) return; // stopped mid-fetch: it is fetched again after restart
+      this.buffer.push({ result, index: pick.index, at: this.options.clock.now() });
+      if (this.buffer.length >= this.options.batchSize) void this.flush();
+      else this.scheduleFlush();
+    }
+  }
+
+  /** The next item to fetch: a due fast-lane item within its share, else the rolling round's next. */
+  private pick(): { item: SweepItem; index: number | null } | null {
+    const now = this.options.clock.now();
+    this.refreshFastLane(now);
+    const round = this.round && this.round.next < this.round.items.length ? this.round : null;
+    const fastLane = this.options.fastLane;
+    if (fastLane) {
+      const head = this.fast.values().next().value;
+      const due = head && now - head.lastFetchedAt >= fastLane.periodMs * FAST_LANE_EARLY;
+      if (head && due && (!round || this.fastCredit >= 1)) {
+        if (round) this.fastCredit -= 1;
+        // To the back of the line now, so no other worker picks it while it is out.
+        this.fast.delete(head.item.key);
+        this.fast.set(head.item.key, { item: head.item, lastFetchedAt: now });
+        return { item: head.item, index: null };
+      }
+    }
+    if (!round) return null;
+    if (fastLane) {
+      const share = Math.min(fastLane.share, 0.95);
+      this.fastCredit = Math.min(FAST_LANE_MAX_CREDIT, this.fastCredit + share / (1 - share));
+    }
+    while (round.next < round.items.length) {
+      const index = round.next++;
+      const item = round.items[index] as SweepItem;
+      // Fetched by the fast lane moments ago: the rolling round need not spend a request on it again.
+      const recent = this.fast.get(item.key);
+      if (fastLane && recent && now - recent.lastFetchedAt < fastLane.periodMs / 2) {
+        this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, index, at: now });
+        this.scheduleFlush();
+        continue;
+      }
+      return { item, index };
+    }
+    return null;
+  }
+
+  private refreshFastLane(now: number): void {
+    const fastLane = this.options.fastLane;
+    if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS) return;
+    this.fastRefreshedAt = now;
+    const wanted = fastLaneItems(this.options.store.read(), now, fastLane.recentMs, this.options.findCustomer);
+    const keys = new Set(wanted.map((item) => item.key));
+    for (const key of this.fast.keys()) if (!keys.has(key)) this.fast.delete(key);
+    for (const item of wanted) {
+      if (this.fast.has(item.key)) continue;
+      // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
+      const last = this.fetchedAt.get(item.key) ?? now - fastLane.periodMs;
+      this.fast.set(item.key, { item, lastFetchedAt: last });
+    }
+    // Keep the oldest first: re-insert in order of last fetch.
+    const sorted = [...this.fast.values()].sort((a, b) => a.lastFetchedAt - b.lastFetchedAt);
+    this.fast = new Map(sorted.map((entry) => [entry.item.key, entry]));
+  }
+
+  /** Called when the fast lane should look again at once (a watch was added, a batch found changes). */
+  refreshFastLaneSoon(): void {
+    this.fastRefreshedAt = Number.NEGATIVE_INFINITY;
+    this.wakeWorkers();
+  }
+
+  private async fetch(item: SweepItem, rolling: boolean): Promise<FetchResult> {
+    const ctx = { correlationId: this.round?.id ?? 'fast-lane', lane: 'sweep' as const, signal: this.abort.signal };
+    try {
+      if (item.kind === 'customer') {
+        const incidents = await this.options.client.incidents(ctx, item.customer.id);
+        this.noteFetched(item.key);
+        return { item, ok: true, incidents, rolling };
+      }
+      const provisioning = await this.options.client.provisioning(ctx, item.customerId, item.orderId);
+      this.noteFetched(item.key);
+      return { item, ok: true, provisioning, rolling };
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.options.log.warn({ item: item.key, err: (error as Error).message }, 'fetch failed; its state is unchanged');
+      return { item, ok: false, error: (error as Error).message, rolling };
+    }
+  }
+
+  private noteFetched(key: string): void {
+    const now = this.options.clock.now();
+    const previous = this.fetchedAt.get(key);
+    if (previous !== undefined && this.fast.has(key)) {
+      this.fastLaneGaps.push(now - previous);
+      if (this.fastLaneGaps.length > 10_000) this.fastLaneGaps.splice(0, 5_000);
+    }
+    this.fetchedAt.set(key, now);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    // Never commit more often than twice the last write took: a large state file stays a small share of the time.
+    const delay = Math.max(this.options.flushMs, this.lastWriteMs * 2);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, delay);
+    this.flushTimer.unref?.();
+  }
+
+  /** Commits the buffer (one write at a time, in order). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.commit());
+    return this.flushing;
+  }
+
+  private async commit(): Promise<void> {
+    if (this.buffer.length === 0) return this.finishRoundIfDone();
+    const batch = this.buffer.splice(0);
+    const round = this.round;
+    const indexes = batch.flatMap((entry) => (entry.index === null ? [] : [entry.index]));
+    const started = Date.now();
+    try {
+      const outcome = await commitBatch(
+        batch.map((entry) => entry.result).filter((result) => result.ok || result.error !== 'skipped'),
+        {
+          store: this.options.store,
+          now: new Date(this.options.clock.now()),
+          customerName: this.options.customerName,
+          inFlight: this.options.inFlight(),
+          sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
+        },
+      );
+      this.lastWriteMs = Date.now() - started;
+      if (outcome.events > 0) this.refreshFastLaneSoon();
+      if (outcome.deliveriesQueued > 0) this.options.onQueued();
+    } catch (error) {
+      this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');
+      if (round) {
+        this.commitError ??= error;
+        // Give the failed items back to nobody: the round ends with the error and resumes from the cursor.
+        round.next = round.items.length;
+        for (const index of indexes) round.done.add(index);
+        advance(round, []);
+      }
+      return this.finishRoundIfDone();
+    }
+    return this.finishRoundIfDone();
+  }
+
+  private finishRoundIfDone(): void {
+    const round = this.round;
+    if (round && round.next >= round.items.length && round.committedUpTo >= round.items.length && this.buffer.length === 0) {
+      this.roundDone?.();
+    }
+  }
+
+  private waitForWork(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.idle.delete(wake);
+        resolve();
+      };
+      // The fast lane comes due by time alone: look again now and then.
+      const timer = setTimeout(wake, 1_000);
+      timer.unref?.();
+      this.idle.add(wake);
+    });
+  }
+
+  private wakeWorkers(): void {
+    for (const wake of [...this.idle]) wake();
+  }
+}
+
+/** Marks `indexes` done and moves the round's committed prefix forward; returns the round. */
+function advance(round: Round, indexes: number[]): Round {
+  for (const index of indexes) round.done.add(index);
+  while (round.done.has(round.committedUpTo)) {
+    round.done.delete(round.committedUpTo);
+    round.committedUpTo++;
+  }
+  return round;
+}

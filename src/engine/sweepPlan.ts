@@ -1,0 +1,78 @@
+// What the sweep fetches: every watched customer once (however many conversations watch it) and every
+// watched order, as items with keys that sort, so a durable cursor can say where a round stands; and which
+// customers belong in the fast lane. Pure: the state and the customer listing come in as arguments.
+import { hasActiveIncident } from '../domain/incidentDiff.js';
+import type { Customer } from '../domain/types.js';
+import { orderKey, type State } from '../store/state.js';
+
+export type SweepItem =
+  | { key: string; kind: 'customer'; customer: Customer }
+  | { key: string; kind: 'order'; customerId: string; orderId: string; customerName: string };
+
+export const customerItemKey = (customerId: string): string => `c|${customerId}`;
+export const orderItemKey = (customerId: string, orderId: string): string => `o|${orderKey(customerId, orderId)}`;
+
+/** Active watches of conversations the bot may still post to. */
+function activeWatches(state: Readonly<State>) {
+  return state.watches.filter((watch) => state.targets[watch.targetKey]?.active);
+}
+
+export function watchesAll(state: Readonly<State>): boolean {
+  return activeWatches(state).some((watch) => watch.kind === 'all');
+}
+
+/**
+ * The items of a round, sorted by key. `listing` is the customer list for "watch all": the fresh one, or
+ * the last known one when listing failed (never nothing: a failed listing must not stop alerting).
+ */
+export function roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined): SweepItem[] {
+  const items = new Map<string, SweepItem>();
+  const watches = activeWatches(state);
+  if (watches.some((watch) => watch.kind === 'all')) {
+    for (const customer of listing) items.set(customerItemKey(customer.id), { key: customerItemKey(customer.id), kind: 'customer', customer });
+  }
+  for (const watch of watches) {
+    if (!watch.customerId) continue;
+    if (watch.kind === 'customer') {
+      const key = customerItemKey(watch.customerId);
+      if (!items.has(key)) items.set(key, { key, kind: 'customer', customer: find(watch.customerId) ?? customerFromWatch(watch.customerId, watch.customerName) });
+    } else if (watch.kind === 'order' && watch.orderId) {
+      const key = orderItemKey(watch.customerId, watch.orderId);
+      items.set(key, { key, kind: 'order', customerId: watch.customerId, orderId: watch.orderId, customerName: watch.customerName ?? watch.customerId });
+    }
+  }
+  return [...items.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Items the fast lane keeps fresh: customers with an active incident or a change within `recentMs`, and
+ * everything watched one by one (customers and orders) — but only what some conversation watches.
+ */
+export function fastLaneItems(
+  state: Readonly<State>,
+  now: number,
+  recentMs: number,
+  find: (id: string) => Customer | undefined,
+): SweepItem[] {
+  const items = new Map<string, SweepItem>();
+  const watches = activeWatches(state);
+  for (const item of roundItems({ ...state, watches: watches.filter((watch) => watch.kind !== 'all') } as State, [], find)) {
+    items.set(item.key, item);
+  }
+  if (watches.some((watch) => watch.kind === 'all')) {
+    const recent = new Date(now - recentMs).toISOString();
+    for (const [customerId, snapshot] of Object.entries(state.incidentSnapshots)) {
+      const key = customerItemKey(customerId);
+      if (items.has(key)) continue;
+      if (hasActiveIncident(snapshot) || (snapshot.changedAt !== undefined && snapshot.changedAt >= recent)) {
+        items.set(key, { key, kind: 'customer', customer: find(customerId) ?? customerFromWatch(customerId, null) });
+      }
+    }
+  }
+  return [...items.values()];
+}
+
+/** A customer known only by id (and the name its watch remembered): enough to fetch and to name it. */
+export function customerFromWatch(customerId: string, name: string | null): Customer {
+  return { id: customerId, companyName: name ?? customerId, domain: '', relationshipToPartner: 'unknown' };
+}
