@@ -1,5 +1,6 @@
 // Composition root: builds every part from the configuration and starts the HTTP server and the poller.
 // main.ts adds the process concerns (environment, sandbox, signals); tests call startApp directly.
+import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
@@ -152,8 +153,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
   );
 
-  // Warm the customer directory so the first command does not wait for a full listing.
-  directory.reload().catch((error: unknown) => log.warn({ err: error }, 'could not list customers at start; will retry on demand'));
+  // Warm the customer directory so the first command does not wait for a full listing; in the sweep's lane,
+  // because at 50,000 customers that is 100 requests no chat command should queue behind.
+  directory.reload({ correlationId: randomUUID(), lane: 'sweep' }).catch((error: unknown) => log.warn({ err: error }, 'could not list customers at start; will retry on demand'));
   // Deliveries queued before a restart go out now (start kicks delivery), and an interrupted round resumes.
   if (auto) engine.start();
 

@@ -2,6 +2,7 @@
 // the lane is within its share of the budget, else the next item of the rolling round — and drop results
 // into a buffer that is committed in small batches (diff + outbox + cursor in one write) and handed to
 // delivery at once. Nothing waits for a whole round: an alert goes out seconds after its fetch.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
@@ -50,7 +51,8 @@ const FAST_LANE_REFRESH_MS = 30_000;
 export class Sweep {
   private round: Round | null = null;
   private roundDone: (() => void) | null = null;
-  private buffer: { result: FetchResult; index: number | null; at: number }[] = [];
+  /** Results waiting for the next commit, each with the round (and the item's place in it) it belongs to. */
+  private buffer: { result: FetchResult; round: Round | null; index: number | null }[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | null = null;
   private lastWriteMs = 0;
@@ -62,11 +64,16 @@ export class Sweep {
   private readonly abort = new AbortController();
   private workers: Promise<void>[] = [];
   private commitError: unknown = null;
+  /** Fetches out right now. */
+  private fetching = 0;
   /** Item fetch times, for health: key → ms. */
   readonly fetchedAt = new Map<string, number>();
   readonly fastLaneGaps: number[] = [];
 
-  constructor(private readonly options: SweepOptions) {}
+  constructor(private readonly options: SweepOptions) {
+    // Every request of every worker listens on this one signal for as long as it waits (and then lets go).
+    setMaxListeners(0, this.abort.signal);
+  }
 
   get running(): Round | null {
     return this.round;
@@ -119,12 +126,16 @@ export class Sweep {
     while (!this.abort.signal.aborted) {
       const pick = this.pick();
       if (!pick) {
+        // Nothing more to hand out and nothing out: commit now rather than when a batch fills.
+        if (this.buffer.length > 0 && this.fetching === 0) void this.flush();
         await this.waitForWork();
         continue;
       }
-      const result = await this.fetch(pick.item, pick.index !== null);
+      const round = pick.index === null ? null : this.round;
+      this.fetching++;
+      const result = await this.fetch(pick.item, pick.index !== null).finally(() => this.fetching--);
       if (this.abort.signal.aborted && !result.ok) return; // stopped mid-fetch: it is fetched again after restart
-      this.buffer.push({ result, index: pick.index, at: this.options.clock.now() });
+      this.buffer.push({ result, round, index: pick.index });
       if (this.buffer.length >= this.options.batchSize) void this.flush();
       else this.scheduleFlush();
     }
@@ -158,7 +169,7 @@ export class Sweep {
       // Fetched by the fast lane moments ago: the rolling round need not spend a request on it again.
       const recent = this.fast.get(item.key);
       if (fastLane && recent && now - recent.lastFetchedAt < fastLane.periodMs / 2) {
-        this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, index, at: now });
+        this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, round, index });
         this.scheduleFlush();
         continue;
       }
@@ -239,7 +250,8 @@ export class Sweep {
     if (this.buffer.length === 0) return this.finishRoundIfDone();
     const batch = this.buffer.splice(0);
     const round = this.round;
-    const indexes = batch.flatMap((entry) => (entry.index === null ? [] : [entry.index]));
+    // Only results of the round still running move its cursor (a failed round's late results do not).
+    const indexes = batch.flatMap((entry) => (entry.index === null || entry.round !== round ? [] : [entry.index]));
     const started = Date.now();
     try {
       const outcome = await commitBatch(
@@ -257,14 +269,13 @@ export class Sweep {
       if (outcome.deliveriesQueued > 0) this.options.onQueued();
     } catch (error) {
       this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');
-      if (round) {
-        this.commitError ??= error;
-        // Give the failed items back to nobody: the round ends with the error and resumes from the cursor.
+      if (round && this.round === round) {
+        // The round ends with the error; the next one resumes from the last cursor that was written.
+        this.commitError = error;
         round.next = round.items.length;
-        for (const index of indexes) round.done.add(index);
-        advance(round, []);
+        this.roundDone?.();
       }
-      return this.finishRoundIfDone();
+      return;
     }
     return this.finishRoundIfDone();
   }

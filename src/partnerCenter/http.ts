@@ -116,7 +116,12 @@ export class PartnerCenterPipeline {
       return { kind: error instanceof AuthenticationError ? 'final' : 'retry', error: error as Error };
     }
     signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
+    // One controller per attempt for both the timeout and the caller's stop; its listener on the caller's
+    // long-lived signal is removed when the attempt ends (AbortSignal.any would leave that to the GC).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), this.options.timeoutMs ?? 30_000);
+    const stop = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', stop, { once: true });
     let response: Response;
     let bodyText: string;
     try {
@@ -129,7 +134,7 @@ export class PartnerCenterPipeline {
           'MS-CorrelationId': ids.correlationId,
           'X-Locale': this.options.locale ?? 'en-US',
         },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: controller.signal,
       });
       // Decode ourselves: Response.text() would hide a byte-order mark that other clients must cope with.
       bodyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
@@ -140,6 +145,9 @@ export class PartnerCenterPipeline {
         kind: 'retry',
         error: new PartnerCenterUnavailableError(timedOut ? 'timeout' : 'network', describeFetchError(error), ids),
       };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
     }
     const body = parseJson(bodyText);
     if (response.ok) {

@@ -27,6 +27,8 @@ export interface ConnectorFault {
   code?: string;
   retryAfterSeconds?: number;
   times?: number;
+  /** Never answer (the request stays open until the connector closes), as a hanging Teams would. */
+  hang?: boolean;
 }
 
 export interface TeamsLimits {
@@ -41,6 +43,8 @@ export class FakeConnector {
   private server: Server | null = null;
   url = '';
   throttled = 0;
+  /** Requests left unanswered by a `hang` fault. */
+  hanging = 0;
   private readonly sendTimes = new Map<string, number[]>();
 
   constructor(private readonly limits: TeamsLimits | null = null) {}
@@ -110,6 +114,10 @@ export class FakeConnector {
     );
     if (fault) {
       fault.left--;
+      if (fault.hang) {
+        this.hanging++;
+        return new Promise(() => undefined);
+      }
       return this.record({ kind, conversationId, activityId, activity, status: fault.status, id: null }, {
         error: { code: fault.code ?? 'Failure', message: `fake connector fault ${fault.status}` },
       }, fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : undefined);
