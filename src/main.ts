@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down');
+    // The engine commits what it has and keeps its cursor within a few seconds; never hang past 10 s.
+    setTimeout(() => {
+      console.error('Partner Alerts did not stop within 10 s; exiting anyway (the sweep resumes from its cursor).');
+      process.exit(1);
+    }, 10_000).unref();
     for (const close of closers.reverse()) await close().catch(() => undefined);
     process.exit(0);
   };

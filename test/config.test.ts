@@ -67,4 +67,20 @@ describe('configuration', () => {
     assert.ok(!result.ok);
     assert.match(result.problems.join(), /set ALLOWED_TENANT_IDS/);
   });
+
+  it('reads the engine settings, with defaults, and refuses values out of range', () => {
+    const defaults = loadConfig({});
+    assert.ok(defaults.ok);
+    assert.deepEqual([defaults.config.fastLaneMinutes, defaults.config.fastLaneShare, defaults.config.healthStallMinutes], [2, 0.5, 15]);
+    const set = loadConfig({ FAST_LANE_MINUTES: '5', FAST_LANE_SHARE: '0.25', HEALTH_STALL_MINUTES: '30' });
+    assert.ok(set.ok);
+    assert.deepEqual([set.config.fastLaneMinutes, set.config.fastLaneShare, set.config.healthStallMinutes], [5, 0.25, 30]);
+    const bad = loadConfig({ FAST_LANE_MINUTES: 'abc', FAST_LANE_SHARE: '1.5', HEALTH_STALL_MINUTES: '0' });
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems, [
+      'FAST_LANE_MINUTES must be a number from 0.1 to 1440 (got "abc").',
+      'FAST_LANE_SHARE must be a number from 0.05 to 0.95 (got "1.5").',
+      'HEALTH_STALL_MINUTES must be a number from 1 to 10080 (got "0").',
+    ]);
+  });
 });
