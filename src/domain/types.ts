@@ -1,4 +1,4 @@
-// The product's own vocabulary (see DESIGN.md "Words"). Partner Center wire shapes are parsed into these
+// The product's own vocabulary (the words of docs/architecture.md). Partner Center wire shapes are parsed into these
 // by src/partnerCenter/; everything above that layer sees only these types.
 
 export const SEVERITIES = ['normal', 'information', 'warning', 'critical'] as const;
