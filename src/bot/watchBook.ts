@@ -8,6 +8,7 @@ import { diffIncidents } from '../domain/incidentDiff.js';
 import { diffProvisioning } from '../domain/provisioningDiff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
+import { markSeen } from '../engine/routing.js';
 import { orderKey, type State, type Target } from '../store/state.js';
 import type { BotServices } from './services.js';
 
@@ -49,6 +50,7 @@ export async function saveCustomerWatch(
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
     state.watches.push(watch);
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
+    markSeen(state, watch, customer.companyName, incidents, ctx.now);
   });
   services.engine.watchesChanged();
   return watch;

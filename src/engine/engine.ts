@@ -11,6 +11,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
+import { leftOutOfWatchAll } from './accessNotices.js';
 import { pruneState } from './retention.js';
 import { roundSummary } from './roundSummary.js';
 import { Sweep, type Round } from './sweep.js';
@@ -202,11 +203,13 @@ export class AlertEngine {
         endedAt: now.toISOString(),
         customersFetched: sweep.customersFetched,
         customersFailed: sweep.failures,
+        customersRefused: sweep.customersRefused,
         ordersFetched: sweep.ordersFetched,
         ordersFailed: sweep.ordersFailed,
         events: sweep.events,
         deliveriesQueued: sweep.deliveriesQueued,
       };
+      cycle.deliveriesQueued += leftOutOfWatchAll(state, now);
       const at = now.toISOString();
       for (const targetKey of sweep.summaryTo) {
         if (!state.targets[targetKey]?.active) continue;

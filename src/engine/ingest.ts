@@ -6,13 +6,14 @@ import { diffProvisioning, type ProvisioningEvent } from '../domain/provisioning
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
+import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
 import type { SweepItem } from './sweepPlan.js';
 
 export type FetchResult =
   | { item: SweepItem & { kind: 'customer' }; ok: true; incidents: Incident[]; rolling: boolean }
   | { item: SweepItem & { kind: 'order' }; ok: true; provisioning: OrderProvisioning; rolling: boolean }
-  | { item: SweepItem; ok: false; error: string; rolling: boolean };
+  | { item: SweepItem; ok: false; error: string; rolling: boolean; accessRefused?: boolean };
 
 export interface BatchOutcome {
   events: number;
@@ -36,10 +37,16 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
   return options.store.update((draft) => {
     const incidentEvents: IncidentEvent[] = [];
     const provisioningEvents: ProvisioningEvent[] = [];
+    let notices = 0;
     for (const result of results) {
-      if (!result.ok) continue; // a failed fetch changes nothing
+      if (!result.ok) {
+        // A failed fetch changes nothing, but a refusal is worth saying once.
+        if (result.accessRefused && result.item.kind === 'customer') notices += accessRefused(draft, result.item.customer.id, result.item.customer.companyName, options.now);
+        continue;
+      }
       if ('incidents' in result) {
         const id = result.item.customer.id;
+        notices += accessReturned(draft, id, result.item.customer.companyName, options.now);
         const diff = diffIncidents(id, draft.incidentSnapshots[id], result.incidents, fetchedAt);
         for (const event of diff.events) incidentEvents.push(event);
         draft.incidentSnapshots[id] = diff.snapshot;
@@ -52,11 +59,13 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         draft.orderSnapshots[key] = diff.snapshot;
       }
     }
-    const deliveriesQueued = routeEvents(draft, incidentEvents, provisioningEvents, {
-      customerName: options.customerName,
-      now: options.now,
-      inFlight: options.inFlight,
-    });
+    const deliveriesQueued =
+      notices +
+      routeEvents(draft, incidentEvents, provisioningEvents, {
+        customerName: options.customerName,
+        now: options.now,
+        inFlight: options.inFlight,
+      });
     const events = incidentEvents.length + provisioningEvents.length;
     if (options.sweep) {
       const sweep = draft.sweep;
@@ -67,6 +76,10 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
           if (isCustomer) sweep.customersFetched++;
           else sweep.ordersFetched++;
         } else if (result.item.kind === 'customer') {
+          if (result.accessRefused) {
+            sweep.customersRefused++; // told once through a notice, not in every round's failures
+            continue;
+          }
           if (sweep.failures.length < FAILURES_KEPT) sweep.failures.push({ customerId: result.item.customer.id, name: result.item.customer.companyName, error: result.error });
         } else if (sweep.ordersFailed.length < FAILURES_KEPT) {
           sweep.ordersFailed.push({ orderId: result.item.orderId, error: result.error });

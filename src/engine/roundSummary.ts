@@ -4,7 +4,7 @@ import type { CycleReport } from '../store/state.js';
 const plural = (count: number, word: string) => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
 
 export function roundSummary(cycle: CycleReport): string {
-  const customers = cycle.customersFetched + cycle.customersFailed.length;
+  const customers = cycle.customersFetched + cycle.customersFailed.length + (cycle.customersRefused ?? 0);
   const orders = cycle.ordersFetched + cycle.ordersFailed.length;
   const minutes = Math.max(0, Date.parse(cycle.endedAt) - Date.parse(cycle.startedAt)) / 60_000;
   const took = minutes < 1 ? 'under a minute' : `${Math.round(minutes)} min`;
@@ -13,6 +13,7 @@ export function roundSummary(cycle: CycleReport): string {
   return [
     `Check finished: ${plural(customers, 'customer')} and ${plural(orders, 'order')} in ${took}.`,
     `${plural(cycle.events, 'change')} found, ${plural(cycle.deliveriesQueued, 'alert')} sent or on the way.`,
+    cycle.customersRefused ? `${plural(cycle.customersRefused, 'customer')} refused access (Partner Center 403).` : '',
     failed > 0 ? `${failed} could not be checked (${failedNames.join(', ') || 'orders'}); they are tried again in the next round.` : '',
   ]
     .filter(Boolean)

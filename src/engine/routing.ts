@@ -2,8 +2,9 @@
 // queued deliveries. Runs inside the batch's single durable write, so snapshots and outbox change together.
 // Linear in events, threads and watches: one incident hitting 50,000 customers is 50,000 map updates.
 import { createHash } from 'node:crypto';
-import type { IncidentEvent } from '../domain/incidentDiff.js';
+import { isAlertable, type IncidentEvent } from '../domain/incidentDiff.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
+import type { Incident } from '../domain/types.js';
 import { watchCoversIncident, type Watch } from '../domain/watch.js';
 import { threadKey, type Delivery, type IncidentDelivery, type IncidentThread, type State } from '../store/state.js';
 import { addToNote, emptyNote } from './threadNote.js';
@@ -143,12 +144,29 @@ function groupByThread(state: State, events: readonly IncidentEvent[]): Map<stri
   return grouped;
 }
 
+/**
+ * The incidents a conversation was shown when it started watching a customer count as seen there: a
+ * thread without a card yet, so that their later updates and their resolution are alerted (a resolution
+ * of an incident the conversation never saw stays quiet).
+ */
+export function markSeen(state: State, watch: Watch, customerName: string, incidents: readonly Incident[], now: Date): void {
+  if (!watch.customerId) return;
+  const at = now.toISOString();
+  for (const incident of incidents) {
+    if (!isAlertable(incident) || incident.resolved || !watchCoversIncident(watch, watch.customerId, incident)) continue;
+    const key = threadKey(watch.targetKey, incident.id);
+    const thread = state.threads[key] ?? newThread(key, watch.targetKey, { incident }, at);
+    thread.customers[watch.customerId] ??= { name: customerName, resolved: false, vanished: false };
+    state.threads[key] = thread;
+  }
+}
+
 /** Delivery ids live in the outbox and the delivery log for 30 days: keep them short however many events. */
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
-function newThread(key: string, targetKey: string, event: IncidentEvent, at: string): IncidentThread {
+function newThread(key: string, targetKey: string, event: Pick<IncidentEvent, 'incident'>, at: string): IncidentThread {
   return {
     key,
     targetKey,

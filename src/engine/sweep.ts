@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
+import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
@@ -214,8 +215,9 @@ export class Sweep {
       this.noteFetched(item.key);
       return { item, ok: true, provisioning, rolling };
     } catch (error) {
-      if (!this.abort.signal.aborted) this.options.log.warn({ item: item.key, err: (error as Error).message }, 'fetch failed; its state is unchanged');
-      return { item, ok: false, error: (error as Error).message, rolling };
+      const accessRefused = error instanceof PartnerCenterError && error.status === 403;
+      if (!this.abort.signal.aborted && !accessRefused) this.options.log.warn({ item: item.key, err: (error as Error).message }, 'fetch failed; its state is unchanged');
+      return { item, ok: false, error: (error as Error).message, rolling, accessRefused };
     }
   }
 

@@ -136,6 +136,8 @@ export interface SweepState {
   failures: CycleReport['customersFailed'];
   ordersFailed: CycleReport['ordersFailed'];
   customersFetched: number;
+  /** Customers that refused access (403) in this round: not failures, told once through a notice. */
+  customersRefused: number;
   ordersFetched: number;
   events: number;
   deliveriesQueued: number;
@@ -143,6 +145,8 @@ export interface SweepState {
   summaryTo: string[];
   /** When the last batch was committed (health: is the sweep moving?). */
   lastCommitAt: string | null;
+  /** Customers that began refusing access in this round, for one notice to "watch all" at its end. */
+  newlyDenied: { customerId: string; name: string }[];
 }
 
 /** The report of one finished sweep round (`lastCycle` keeps its historical name). */
@@ -152,6 +156,8 @@ export interface CycleReport {
   endedAt: string;
   customersFetched: number;
   customersFailed: { customerId: string; name: string; error: string }[];
+  /** Customers Partner Center refused to show (403); absent in reports of older releases. */
+  customersRefused?: number;
   ordersFetched: number;
   ordersFailed: { orderId: string; error: string }[];
   events: number;
@@ -174,6 +180,8 @@ export interface State {
   deliveryLog: Record<string, string>;
   lastCycle: CycleReport | null;
   sweep: SweepState;
+  /** Customers Partner Center refuses to show us (403), and since when: told once, not every round. */
+  accessDenied: Record<string, string>;
 }
 
 export function emptyState(): State {
@@ -190,6 +198,7 @@ export function emptyState(): State {
     deliveryLog: {},
     lastCycle: null,
     sweep: emptySweep(),
+    accessDenied: {},
   };
 }
 
@@ -203,11 +212,13 @@ export function emptySweep(): SweepState {
     failures: [],
     ordersFailed: [],
     customersFetched: 0,
+    customersRefused: 0,
     ordersFetched: 0,
     events: 0,
     deliveriesQueued: 0,
     summaryTo: [],
     lastCommitAt: null,
+    newlyDenied: [],
   };
 }
 

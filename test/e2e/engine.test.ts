@@ -66,7 +66,7 @@ describe('the continuous alert engine, end to end', () => {
     const { incidentId } = t.sim.scenario.step();
 
     const result = await t.app.engine.sweepNow();
-    const checked = result.cycle.customersFetched + result.cycle.customersFailed.length;
+    const checked = result.cycle.customersFetched + result.cycle.customersFailed.length + (result.cycle.customersRefused ?? 0);
     assert.equal(checked, t.sim.data.customers.length, 'every customer of the last listing was checked');
     assert.equal(incidentCards(t, incidentId, CHANNEL_ID).length, 1, '"watch all" still alerts');
     assert.equal(incidentCards(t, incidentId, OTHER_CHANNEL_ID).length, 1, 'the one-by-one watch alerts');
@@ -102,7 +102,7 @@ describe('the continuous alert engine, end to end', () => {
     const resumed = await app.engine.sweepNow();
     const fetchedAgain = ordered.filter((id) => incidentFetches(t, id) > (before.get(id) ?? 0));
     assert.deepEqual(fetchedAgain, ordered.slice(10), 'only what the lost batches held, and everything after');
-    assert.equal(resumed.cycle.customersFetched + resumed.cycle.customersFailed.length, ordered.length, 'the round counts its first part too');
+    assert.equal(resumed.cycle.customersFetched + resumed.cycle.customersFailed.length + (resumed.cycle.customersRefused ?? 0), ordered.length, 'the round counts its first part too');
     for (const id of ['EX900000', 'EX900001', 'EX900002']) assert.equal(incidentCards(t, id).length, 1, `${id}: one card`);
     assert.equal((await stateOnDisk(t)).sweep.roundId, null, 'the round is over');
   });
@@ -171,7 +171,7 @@ describe('the continuous alert engine, end to end', () => {
     assert.ok(disk.sweep.done < t.sim.data.customers.length);
     const app = await t.restart();
     const resumed = await app.engine.sweepNow();
-    assert.equal(resumed.cycle.customersFetched + resumed.cycle.customersFailed.length, t.sim.data.customers.length);
+    assert.equal(resumed.cycle.customersFetched + resumed.cycle.customersFailed.length + (resumed.cycle.customersRefused ?? 0), t.sim.data.customers.length);
   });
 });
 
