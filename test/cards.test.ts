@@ -122,6 +122,7 @@ describe('cards: help and welcome', () => {
       /watch all/,
       /watch order\s*orderId\s*for\s*customer/,
       /unwatch\s*customer\s*\| all \| order\s*orderId/,
+      /exclude\s*customer/,
       /watches/,
       /poll now/,
       /help/,
@@ -129,7 +130,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 11);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 12);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

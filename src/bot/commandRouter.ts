@@ -7,6 +7,7 @@ import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
 import {
+  excludeCustomerCommand,
   unwatchAllCommand,
   unwatchCustomerCommand,
   unwatchOrderCommand,
@@ -64,6 +65,8 @@ export class CommandRouter implements CommandHandler {
         return watchOrderCommand(services, ctx, command.orderId, command.customer);
       case 'unwatchCustomer':
         return unwatchCustomerCommand(services, ctx, command.customer);
+      case 'excludeCustomer':
+        return excludeCustomerCommand(services, ctx, command.customer);
       case 'unwatchAll':
         return unwatchAllCommand(services, ctx);
       case 'unwatchOrder':

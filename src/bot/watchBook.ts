@@ -49,6 +49,10 @@ export async function saveCustomerWatch(
   await services.store.update((state) => {
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
     state.watches.push(watch);
+    // Watching it on its own brings it back into this conversation's "watch all" too.
+    for (const all of state.watches) {
+      if (all.kind === 'all' && all.targetKey === ctx.target.key && all.excluded) all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
+    }
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
     markSeen(state, watch, customer.companyName, incidents, ctx.now);
   });

@@ -12,7 +12,7 @@ import { customerOfOrder } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { provisioningReplyCard, statusReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
-import { newWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
+import { newWatch, removeCustomerWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
 
 export type { WatchContext } from './watchBook.js';
 
@@ -57,6 +57,8 @@ export async function watchOrderCommand(services: BotServices, ctx: WatchContext
 }
 
 export async function unwatchCustomerCommand(services: BotServices, ctx: WatchContext, query: string): Promise<Reply[]> {
+  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
+  if (watchAll) return unwatchUnderWatchAll(services, ctx, query);
   const mine = watchesOf(services, ctx).filter((watch) => watch.kind === 'customer');
   // Match against what this conversation watches first: that is what the user is looking at.
   const watched: Customer[] = mine.map((watch) => ({
@@ -83,6 +85,52 @@ export async function unwatchCustomerCommand(services: BotServices, ctx: WatchCo
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
   });
   return [announce(ctx, `stopped watching ${customer.companyName} here.`)];
+}
+
+/**
+ * "unwatch contoso" while "watch all" is on: removing Contoso's own watch (if any) would not stop its
+ * alerts, so say so and offer what would: leaving Contoso out of "watch all", or stopping "watch all".
+ */
+async function unwatchUnderWatchAll(services: BotServices, ctx: WatchContext, query: string): Promise<Reply[]> {
+  const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `unwatch ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  const { customer } = resolution;
+  const own = watchesOf(services, ctx).some((watch) => watch.kind === 'customer' && watch.customerId === customer.id);
+  if (own) await removeCustomerWatch(services, ctx, customer.id);
+  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
+  if (watchAll?.excluded?.some((excluded) => excluded.customerId === customer.id)) {
+    return [announce(ctx, `${own ? `stopped watching ${customer.companyName} here; it` : `${customer.companyName}`} is already left out of “watch all”, so no more alerts for it come here.`)];
+  }
+  return [
+    ...(own ? [announce(ctx, `stopped watching ${customer.companyName} on its own here.`)] : []),
+    cardReply(
+      messageCard({
+        title: `${customer.companyName} is still covered by “watch all”`,
+        text: `This conversation watches all customers, so alerts for ${customer.companyName} keep coming here. To stop them, leave ${customer.companyName} out of “watch all” with “exclude ${customer.companyName}”, or stop watching every customer with “unwatch all”.`,
+        tryThis: `exclude ${customer.companyName}`,
+        tone: 'info',
+      }),
+    ),
+  ];
+}
+
+/** "exclude contoso": keep "watch all" here, but without Contoso. */
+export async function excludeCustomerCommand(services: BotServices, ctx: WatchContext, query: string): Promise<Reply[]> {
+  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
+  if (!watchAll) {
+    return [cardReply(messageCard({ title: 'No “watch all” here', text: 'Only a “watch all” can leave customers out. To stop alerts for one customer, unwatch it.', tryThis: `unwatch ${query}`, tone: 'info' }))];
+  }
+  const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `exclude ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  const { customer } = resolution;
+  await services.store.update((state) => {
+    const stored = state.watches.find((watch) => watch.id === watchAll.id);
+    if (!stored) return;
+    const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
+    stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
+  });
+  services.engine.watchesChanged();
+  return [announce(ctx, `left ${customer.companyName} out of “watch all” here; “watch ${customer.companyName}” brings it back.`)];
 }
 
 export async function unwatchAllCommand(services: BotServices, ctx: WatchContext): Promise<Reply[]> {

@@ -49,6 +49,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: 'Stops one of this conversation’s watches.',
     example: 'unwatch Contoso',
   },
+  { syntax: 'exclude <customer>', description: 'Leaves a customer out of this conversation’s “watch all”.', example: 'exclude Contoso' },
   { syntax: 'watches', description: 'Lists what this conversation watches.', example: 'watches' },
   { syntax: 'poll now', description: 'Checks Partner Center right away instead of at the next poll.', example: 'poll now' },
   { syntax: 'help', description: 'Shows this list.', example: 'help' },

@@ -4,7 +4,7 @@ import type { Watch } from '../domain/watch.js';
 import { asOf, command, count, formatUtcDate, identifier, name, severityLabel, type CardButton } from './format.js';
 
 /** What the card needs to know about one watch; a stored `Watch` fits as it is. */
-export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt'>;
+export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt' | 'excluded'>;
 
 export const MAX_WATCHES = 30;
 
@@ -26,7 +26,10 @@ function filters(watch: WatchSummary): string {
 
 function target(watch: WatchSummary): string {
   const customer = name(watch.customerName ?? '') || 'unknown customer';
-  if (watch.kind === 'all') return 'Every customer';
+  if (watch.kind === 'all') {
+    const excluded = (watch.excluded ?? []).map((entry) => name(entry.name, 60)).filter(Boolean);
+    return excluded.length > 0 ? truncate(`Every customer except ${excluded.join(', ')}`, 200) : 'Every customer';
+  }
   if (watch.kind === 'order') return `${identifier(watch.orderId) || 'unknown order'} · ${customer}`;
   return customer;
 }

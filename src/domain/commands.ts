@@ -22,6 +22,8 @@ export type Command =
   | { kind: 'watchAll'; filters: WatchFilters }
   | { kind: 'watchOrder'; orderId: string; customer: string }
   | { kind: 'unwatchCustomer'; customer: string }
+  /** Keep "watch all" but leave this customer out of it. */
+  | { kind: 'excludeCustomer'; customer: string }
   | { kind: 'unwatchAll' }
   | { kind: 'unwatchOrder'; orderId: string }
   | { kind: 'watches' }
@@ -64,6 +66,9 @@ export function parseCommand(input: string): ParseResult {
       return parseWatch(args);
     case 'unwatch':
       return parseUnwatch(args);
+    case 'exclude':
+      // "exclude contoso" or "exclude contoso from watch all"
+      return withCustomer(args.replace(/\s+from\s+(watch\s+)?all$/i, '').trim(), 'exclude contoso', (customer) => ({ kind: 'excludeCustomer', customer }));
     case 'watches':
       return args ? unknown(text) : ok({ kind: 'watches' });
     case 'poll':

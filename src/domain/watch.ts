@@ -17,12 +17,15 @@ export interface Watch {
   workloads: string[];
   createdBy: string;
   createdAt: string;
+  /** For "watch all": customers left out of it ("exclude contoso"). */
+  excluded?: { customerId: string; name: string }[];
 }
 
 /** Does this watch ask for alerts about this incident of this customer? */
 export function watchCoversIncident(watch: Watch, customerId: string, incident: Incident): boolean {
   if (watch.kind === 'order') return false;
   if (watch.kind === 'customer' && watch.customerId !== customerId) return false;
+  if (watch.kind === 'all' && watch.excluded?.some((customer) => customer.customerId === customerId)) return false;
   if (watch.minSeverity && !meetsMinimumSeverity(incident.severity, watch.minSeverity)) return false;
   if (watch.workloads.length > 0) {
     const workload = incident.workload.toLowerCase();
@@ -32,8 +35,9 @@ export function watchCoversIncident(watch: Watch, customerId: string, incident: 
 }
 
 export function describeWatch(watch: Watch): string {
+  const except = watch.excluded?.length ? ` except ${watch.excluded.map((customer) => customer.name).join(', ')}` : '';
   const what =
-    watch.kind === 'all' ? 'all customers' : watch.kind === 'order' ? `order ${watch.orderId} of ${watch.customerName}` : (watch.customerName ?? '');
+    watch.kind === 'all' ? `all customers${except}` : watch.kind === 'order' ? `order ${watch.orderId} of ${watch.customerName}` : (watch.customerName ?? '');
   const filters = [
     watch.minSeverity ? `severity ${watch.minSeverity} or worse` : '',
     watch.workloads.length > 0 ? `workloads ${watch.workloads.join(', ')}` : '',

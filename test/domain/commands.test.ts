@@ -36,6 +36,9 @@ describe('command grammar', () => {
       orderId: '34828C05-C16C-4D6F-9CFC-4D2650EF19A1',
     });
     assert.deepEqual(command('unwatch Contoso'), { kind: 'unwatchCustomer', customer: 'Contoso' });
+    assert.deepEqual(command('exclude Northwind Traders'), { kind: 'excludeCustomer', customer: 'Northwind Traders' });
+    assert.deepEqual(command('exclude contoso from watch all'), { kind: 'excludeCustomer', customer: 'contoso' });
+    assert.deepEqual(command('Exclude contoso from all'), { kind: 'excludeCustomer', customer: 'contoso' });
   });
 
   it('reads watch options after a customer name with spaces', () => {

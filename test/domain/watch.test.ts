@@ -17,6 +17,13 @@ describe('watch rules', () => {
     assert.equal(watchCoversIncident(watch({ kind: 'order', orderId: 'o' }), 'c1', incident('critical', 'Exchange Online')), false);
   });
 
+  it('leaves customers excluded from "watch all" out, and says so', () => {
+    const all = watch({ kind: 'all', customerId: null, excluded: [{ customerId: 'c2', name: 'Fabrikam' }] });
+    assert.equal(watchCoversIncident(all, 'c1', incident('normal', 'Exchange Online')), true);
+    assert.equal(watchCoversIncident(all, 'c2', incident('critical', 'Exchange Online')), false);
+    assert.equal(describeWatch(all), 'all customers except Fabrikam');
+  });
+
   it('filters by minimum severity', () => {
     const w = watch({ minSeverity: 'warning' });
     assert.equal(watchCoversIncident(w, 'c1', incident('information', 'Exchange Online')), false);

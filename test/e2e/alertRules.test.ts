@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { incidentCards, install, OTHER_CHANNEL_ID, resolveFor, watch } from '../engine/alertSteps.js';
+import { addIncident, incidentCards, install, OTHER_CHANNEL_ID, resolveFor, watch } from '../engine/alertSteps.js';
 
 function texts(h: Harness, channelId: string): string[] {
-  return h.connector.ok('post').filter((call) => call.conversationId === channelId).map((call) => String(call.activity.text ?? ''));
+  return h.connector.ok('post').filter((call) => call.conversationId.startsWith(channelId)).map((call) => String(call.activity.text ?? ''));
 }
 
 describe('alert rules, end to end', () => {
@@ -68,5 +68,34 @@ describe('alert rules, end to end', () => {
     assert.deepEqual(back, ['Partner Center gives access to Contoso again; its alerts resume.']);
     assert.equal(t.app.store.read().accessDenied[contoso.id], undefined);
     assert.equal(texts(t, CHANNEL_ID).filter((text) => /refused access to Contoso/.test(text)).length, 1, 'still one refusal notice');
+  });
+
+  it('says "unwatch contoso" under "watch all" does not stop its alerts, and "exclude contoso" does', async () => {
+    const t = (h = await startHarness());
+    await install(t);
+    await watch(t, 'watch all');
+    await t.app.engine.sweepNow();
+    const before = t.connector.calls.length;
+    assert.equal(await t.say('unwatch contoso'), 200);
+    const reply = cardText(cardOf(t.connector.calls.slice(before).find((call) => cardOf(call))));
+    assert.match(reply, /Contoso is still covered by “watch all”/);
+    assert.match(reply, /exclude Contoso/);
+
+    await t.say('exclude contoso');
+    assert.ok(texts(t, CHANNEL_ID).some((text) => /left Contoso out of “watch all” here/.test(text)));
+    const before2 = t.connector.calls.length;
+    await t.say('watches');
+    assert.match(cardText(cardOf(t.connector.calls.slice(before2).find((call) => cardOf(call)))), /Every customer except Contoso/);
+
+    // A new incident for Contoso and one for Fabrikam: only Fabrikam's reaches this conversation.
+    addIncident(t, 'Contoso', { id: 'EX555001' });
+    addIncident(t, 'Fabrikam', { id: 'EX555002' });
+    await t.app.engine.sweepNow();
+    assert.equal(incidentCards(t, 'EX555001').length, 0, 'Contoso is left out');
+    assert.equal(incidentCards(t, 'EX555002').length, 1, 'the others still come');
+
+    // Watching Contoso on its own brings it back.
+    await watch(t, 'watch contoso');
+    assert.equal(t.app.store.read().watches.find((w) => w.kind === 'all')?.excluded?.length, 0);
   });
 });
