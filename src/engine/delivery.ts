@@ -1,28 +1,14 @@
 // Delivery: one ordered queue per conversation, each served by its own worker, so a conversation that is
 // slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
 // deliveryStages.ts (route → dedup → mute → send/edit with retry → record); this file decides who goes when.
-import type { Logger } from 'pino';
-import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { Delivery } from '../store/state.js';
-import type { StateStore } from '../store/stateStore.js';
-import { DeliveryStages, type AlertCards } from './deliveryStages.js';
-import type { ConversationSender } from './teamsSender.js';
+import { DeliveryStages, type StageDeps } from './deliveryStages.js';
 
 export type { AlertCards } from './deliveryStages.js';
 
-export interface DeliveryDeps {
-  store: StateStore;
-  sender: ConversationSender;
-  cards: AlertCards;
-  clock: Clock;
-  log: Logger;
-  random?: () => number;
+export interface DeliveryDeps extends StageDeps {
   /** Conversations served at once. */
   concurrency?: number;
-  /** A send that has not answered by then counts as a transient failure (default 15 s). */
-  sendTimeoutMs?: number;
-  /** Replies about one incident in one conversation are spaced this far apart (default 60 s). */
-  threadEditIntervalMs?: number;
   /** Wake up by itself for retries and spaced edits (off in tests that drive delivery step by step). */
   auto?: boolean;
 }

@@ -21,7 +21,9 @@ export interface StageDeps {
   clock: Clock;
   log: Logger;
   random?: () => number;
+  /** A send that has not answered by then counts as a transient failure (default 15 s). */
   sendTimeoutMs?: number;
+  /** Replies about one incident in one conversation are spaced this far apart (default 60 s). */
   threadEditIntervalMs?: number;
 }
 
