@@ -20,6 +20,17 @@ export interface PartnerCenterConfig {
   timeoutMs: number;
 }
 
+/** What only the sandbox (`npm start` without Partner Center credentials) uses. */
+export interface SandboxSettings {
+  /** Seconds between steps of the simulator's scripted incident. */
+  scenarioSeconds: number;
+  /** The Agents Playground's port when it is free. */
+  playgroundPort: number;
+  /** PARTNER_CENTER_REQUESTS_PER_MINUTE and PARTNER_CENTER_TIMEOUT_SECONDS, applied to the simulator too. */
+  requestsPerMinute: number;
+  timeoutMs: number;
+}
+
 export interface Config {
   /** No Partner Center credentials → the built-in simulator and the Agents Playground. */
   sandbox: boolean;
@@ -40,6 +51,8 @@ export interface Config {
   /** /healthz answers 503 when the sweep or delivery made no progress for this long. */
   healthStallMinutes: number;
   logLevel: string;
+  /** Read and checked in every mode, so a typo in a copied .env is never ignored silently. */
+  sandboxSettings: SandboxSettings;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -66,27 +79,43 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     problems.push(`Partner Center credentials are incomplete: set ${missing.join(', ')} (or remove them all to run the sandbox).`);
   }
 
+  // Checked in the sandbox too (where the simulator's address replaces the URLs), so no value is ignored unseen.
+  const baseUrl = readUrl(get, 'PARTNER_CENTER_URL', PUBLIC_PARTNER_CENTER, problems);
+  const authorityHost = readUrl(get, 'PARTNER_CENTER_AUTHORITY_HOST', PUBLIC_AUTHORITY, problems);
+  const requestsPerMinute = readInt(get, 'PARTNER_CENTER_REQUESTS_PER_MINUTE', 500, 1, 100_000, problems);
+  const timeoutMs = readInt(get, 'PARTNER_CENTER_TIMEOUT_SECONDS', 30, 1, 600, problems) * 1000;
   const partnerCenter: PartnerCenterConfig | null = sandbox
     ? null
     : {
-        baseUrl: readUrl(get, 'PARTNER_CENTER_URL', PUBLIC_PARTNER_CENTER, problems),
-        authorityHost: readUrl(get, 'PARTNER_CENTER_AUTHORITY_HOST', PUBLIC_AUTHORITY, problems),
+        baseUrl,
+        authorityHost,
         tenantId: get('PARTNER_TENANT_ID') ?? '',
         clientId: get('PARTNER_CENTER_CLIENT_ID') ?? '',
         clientSecret: get('PARTNER_CENTER_CLIENT_SECRET') ?? '',
         refreshToken: get('PARTNER_CENTER_REFRESH_TOKEN'),
-        requestsPerMinute: readInt(get, 'PARTNER_CENTER_REQUESTS_PER_MINUTE', 500, 1, 100_000, problems),
-        timeoutMs: readInt(get, 'PARTNER_CENTER_TIMEOUT_SECONDS', 30, 1, 600, problems) * 1000,
+        requestsPerMinute,
+        timeoutMs,
       };
 
   const port = readInt(get, 'PORT', 3978, 1, 65_535, problems);
-  const pollSchedule = get('POLL_SCHEDULE') ?? '*/5 * * * *';
+  // The sandbox is for watching things happen: it polls every minute and keeps the terminal calm (warn).
+  const pollSchedule = get('POLL_SCHEDULE') ?? (sandbox ? '* * * * *' : '*/5 * * * *');
   if (!cronIsValid(pollSchedule)) problems.push(`POLL_SCHEDULE "${pollSchedule}" is not a valid cron expression (e.g. "*/5 * * * *").`);
   const fastLaneMinutes = readNumber(get, 'FAST_LANE_MINUTES', 2, 0.1, 1_440, problems);
   const fastLaneShare = readNumber(get, 'FAST_LANE_SHARE', 0.5, 0.05, 0.95, problems);
   const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
-  const logLevel = get('LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  const logLevel = get('LOG_LEVEL') ?? (sandbox ? 'warn' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
+  const sandboxSettings: SandboxSettings = {
+    // Number("abc") once made the scenario step every millisecond: whole seconds, checked like PORT.
+    scenarioSeconds: readInt(get, 'SANDBOX_SCENARIO_SECONDS', 60, 1, 86_400, problems),
+    playgroundPort: readInt(get, 'PLAYGROUND_PORT', 56_150, 1, 65_535, problems),
+    requestsPerMinute,
+    timeoutMs,
+  };
+  if (sandbox && sandboxSettings.playgroundPort === port) {
+    problems.push(`PORT and PLAYGROUND_PORT are both ${port}: the bot and the Agents Playground need different ports.`);
+  }
 
   const allowedTenantIds = (get('ALLOWED_TENANT_IDS') ?? '')
     .split(',')
@@ -118,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       fastLaneShare,
       healthStallMinutes,
       logLevel,
+      sandboxSettings,
     },
   };
 }

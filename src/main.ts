@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = result.config;
-  // The sandbox is for trying things in a browser: keep the terminal calm unless asked for more.
-  const log = createLogger(config.sandbox && !process.env.LOG_LEVEL ? 'warn' : config.logLevel);
+  // Every setting, the sandbox's too, comes checked from loadConfig: nothing below reads process.env.
+  const log = createLogger(config.logLevel);
   const closers: (() => Promise<void>)[] = [];
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   if (config.sandbox) {
     simulator = await startSimulator({ latencyMs: 40 });
     closers.push(() => simulator?.close() ?? Promise.resolve());
-    partnerCenter = sandboxPartnerCenter(simulator);
+    partnerCenter = sandboxPartnerCenter(simulator, config);
   }
   if (!partnerCenter) throw new Error('unreachable: production config always has Partner Center settings');
 
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   if (!simulator) return;
 
   // The scripted scenario moves on by itself, so a watcher sees an incident open, change and resolve.
-  const stepSeconds = Number(process.env.SANDBOX_SCENARIO_SECONDS ?? 60);
+  const stepSeconds = config.sandboxSettings.scenarioSeconds;
   const timer = setInterval(() => {
     const step = simulator?.scenario.step();
     if (step) console.log(`  [simulator] ${step.description}`);
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 
   let playground: PlaygroundProcess;
   try {
-    playground = await startPlaygroundOnFreePort(`${app.url}/api/messages`);
+    playground = await startPlaygroundOnFreePort(`${app.url}/api/messages`, config.sandboxSettings.playgroundPort);
   } catch (error) {
     log.error({ err: error }, 'the Agents Playground did not start; the bot still runs');
     console.log(`\nPartner Alerts sandbox: bot at ${app.url}/api/messages (the Playground failed to start, see the log).\n`);
@@ -84,6 +84,9 @@ async function main(): Promise<void> {
     [
       '',
       `  Partner Alerts sandbox is running. Open ${playground.url} in a browser.`,
+      ...(playground.port === config.sandboxSettings.playgroundPort
+        ? []
+        : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
       '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "watch contoso", then "poll now".',
       `  Partner Center simulator: ${simulator.url}   scenario step every ${stepSeconds}s   Ctrl+C stops everything.`,
       '',
@@ -91,16 +94,16 @@ async function main(): Promise<void> {
   );
 }
 
-/** Microsoft's usual Playground port when it is free, so the URL stays the same between runs. */
-async function startPlaygroundOnFreePort(botEndpoint: string): Promise<PlaygroundProcess> {
+/** PLAYGROUND_PORT (Microsoft's usual one by default) when it is free, so the URL stays the same between runs. */
+async function startPlaygroundOnFreePort(botEndpoint: string, port: number): Promise<PlaygroundProcess> {
   try {
-    return await startPlayground({ botEndpoint, port: Number(process.env.PLAYGROUND_PORT ?? 56150) });
+    return await startPlayground({ botEndpoint, port });
   } catch {
     return startPlayground({ botEndpoint });
   }
 }
 
-function sandboxPartnerCenter(simulator: Simulator): PartnerCenterConfig {
+function sandboxPartnerCenter(simulator: Simulator, config: Config): PartnerCenterConfig {
   return {
     baseUrl: simulator.url,
     authorityHost: simulator.authorityHost,
@@ -108,19 +111,18 @@ function sandboxPartnerCenter(simulator: Simulator): PartnerCenterConfig {
     clientId: simulator.credentials.clientId,
     clientSecret: simulator.credentials.clientSecret,
     refreshToken: simulator.credentials.refreshToken,
-    requestsPerMinute: 500,
-    timeoutMs: 30_000,
+    requestsPerMinute: config.sandboxSettings.requestsPerMinute,
+    timeoutMs: config.sandboxSettings.timeoutMs,
   };
 }
 
-/** The Playground is a stand-in Teams with its own tenant: the sandbox lets it in, and polls every minute. */
+/** The Playground is a stand-in Teams with its own tenant: the sandbox lets it in. */
 function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig): Config & { partnerCenter: PartnerCenterConfig } {
   if (!config.sandbox) return { ...config, partnerCenter };
   return {
     ...config,
     partnerCenter,
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
-    pollSchedule: process.env.POLL_SCHEDULE ? config.pollSchedule : '* * * * *',
   };
 }
 

@@ -16,7 +16,14 @@ describe('configuration', () => {
     assert.equal(result.config.bot, null);
     assert.equal(result.config.host, '127.0.0.1');
     assert.equal(result.config.port, 3978);
-    assert.equal(result.config.pollSchedule, '*/5 * * * *');
+    // The sandbox polls every minute and logs warnings only, unless told otherwise.
+    assert.equal(result.config.pollSchedule, '* * * * *');
+    assert.equal(result.config.logLevel, 'warn');
+    assert.deepEqual(result.config.sandboxSettings, { scenarioSeconds: 60, playgroundPort: 56150, requestsPerMinute: 500, timeoutMs: 30_000 });
+    const told = loadConfig({ POLL_SCHEDULE: '*/2 * * * *', LOG_LEVEL: 'debug', SANDBOX_SCENARIO_SECONDS: '5', PLAYGROUND_PORT: '56200' });
+    assert.ok(told.ok);
+    assert.deepEqual([told.config.pollSchedule, told.config.logLevel], ['*/2 * * * *', 'debug']);
+    assert.deepEqual([told.config.sandboxSettings.scenarioSeconds, told.config.sandboxSettings.playgroundPort], [5, 56200]);
   });
 
   it('reads Partner Center credentials and defaults to the public cloud', () => {
@@ -26,6 +33,8 @@ describe('configuration', () => {
     assert.equal(result.config.partnerCenter?.baseUrl, 'https://api.partnercenter.microsoft.com');
     assert.equal(result.config.partnerCenter?.authorityHost, 'https://login.microsoftonline.com');
     assert.equal(result.config.partnerCenter?.requestsPerMinute, 500);
+    assert.equal(result.config.pollSchedule, '*/5 * * * *');
+    assert.equal(result.config.logLevel, 'info');
     // Empty allow-list means the partner's own tenant only.
     assert.deepEqual(result.config.allowedTenantIds, ['0c39d6d5-c70d-4c55-bc02-f620844f3fd1']);
   });
@@ -82,5 +91,42 @@ describe('configuration', () => {
       'FAST_LANE_SHARE must be a number from 0.05 to 0.95 (got "1.5").',
       'HEALTH_STALL_MINUTES must be a number from 1 to 10080 (got "0").',
     ]);
+  });
+
+  it('checks the sandbox settings like PORT and reports them with every other problem', () => {
+    // SANDBOX_SCENARIO_SECONDS=abc once made the scenario step every millisecond; PLAYGROUND_PORT was read with Number().
+    const result = loadConfig({ PORT: 'eighty', SANDBOX_SCENARIO_SECONDS: 'abc', PLAYGROUND_PORT: '99999', LOG_LEVEL: 'loud' });
+    assert.ok(!result.ok);
+    assert.deepEqual(result.problems, [
+      'PORT must be a whole number from 1 to 65535 (got "eighty").',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud").',
+      'SANDBOX_SCENARIO_SECONDS must be a whole number from 1 to 86400 (got "abc").',
+      'PLAYGROUND_PORT must be a whole number from 1 to 65535 (got "99999").',
+    ]);
+    for (const value of ['0', '-5', '1.5', '1e9']) {
+      const bad = loadConfig({ SANDBOX_SCENARIO_SECONDS: value });
+      assert.ok(!bad.ok, value);
+      assert.deepEqual(bad.problems, [`SANDBOX_SCENARIO_SECONDS must be a whole number from 1 to 86400 (got "${value}").`]);
+    }
+  });
+
+  it('refuses the same port for the bot and the Playground in the sandbox', () => {
+    const result = loadConfig({ PORT: '4000', PLAYGROUND_PORT: '4000' });
+    assert.ok(!result.ok);
+    assert.deepEqual(result.problems, ['PORT and PLAYGROUND_PORT are both 4000: the bot and the Agents Playground need different ports.']);
+  });
+
+  it('checks the Partner Center settings in the sandbox too, and applies the budget and timeout there', () => {
+    const bad = loadConfig({ PARTNER_CENTER_REQUESTS_PER_MINUTE: 'lots', PARTNER_CENTER_TIMEOUT_SECONDS: '0', PARTNER_CENTER_URL: 'nope' });
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems, [
+      'PARTNER_CENTER_URL "nope" is not a valid http(s) URL.',
+      'PARTNER_CENTER_REQUESTS_PER_MINUTE must be a whole number from 1 to 100000 (got "lots").',
+      'PARTNER_CENTER_TIMEOUT_SECONDS must be a whole number from 1 to 600 (got "0").',
+    ]);
+    const good = loadConfig({ PARTNER_CENTER_REQUESTS_PER_MINUTE: '120', PARTNER_CENTER_TIMEOUT_SECONDS: '10' });
+    assert.ok(good.ok);
+    assert.equal(good.config.partnerCenter, null);
+    assert.deepEqual([good.config.sandboxSettings.requestsPerMinute, good.config.sandboxSettings.timeoutMs], [120, 10_000]);
   });
 });

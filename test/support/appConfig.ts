@@ -31,6 +31,7 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     fastLaneShare: 0.5,
     healthStallMinutes: 15,
     logLevel: 'silent',
+    sandboxSettings: { scenarioSeconds: 60, playgroundPort: 56_150, requestsPerMinute: 60_000, timeoutMs: 5_000 },
     ...overrides,
   };
 }
