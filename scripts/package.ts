@@ -1,23 +1,26 @@
 // npm run package: builds the Teams app package (build/partner-alerts.zip) from manifest/ and .env.
-// Options: --allow-placeholder-id (no MicrosoftAppId needed), --out <dir> (default build/).
+// Options: --allow-placeholder-id (no MicrosoftAppId needed), --allow-placeholder-urls (no PRIVACY_URL or
+// TERMS_URL needed), --out <dir> (default build/). Both --allow options are for trial packages only.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildPackage } from './packaging/buildPackage.js';
 import { findProjectRoot } from './packaging/projectRoot.js';
 import { formatViolation } from './packaging/violations.js';
 
-const USAGE = 'Usage: node dist/scripts/package.js [--allow-placeholder-id] [--out <dir>]';
+const USAGE = 'Usage: node dist/scripts/package.js [--allow-placeholder-id] [--allow-placeholder-urls] [--out <dir>]';
 
 interface Args {
   allowPlaceholderId: boolean;
+  allowPlaceholderUrls: boolean;
   outDir?: string;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const args: Args = { allowPlaceholderId: false };
+  const args: Args = { allowPlaceholderId: false, allowPlaceholderUrls: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--allow-placeholder-id') args.allowPlaceholderId = true;
+    else if (arg === '--allow-placeholder-urls') args.allowPlaceholderUrls = true;
     else if (arg === '--out' && argv[i + 1]) args.outDir = resolve(argv[++i]!);
     else return `Unknown or incomplete option "${arg}".\n${USAGE}`;
   }

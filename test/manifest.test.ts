@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { parseCommand } from '../src/domain/commands.js';
-import { PLACEHOLDER_APP_ID, prepareManifest } from '../scripts/packaging/buildPackage.js';
+import { PLACEHOLDER_APP_ID, PLACEHOLDER_URLS, prepareManifest } from '../scripts/packaging/buildPackage.js';
 import { crc32 } from '../scripts/packaging/crc32.js';
 import { iconProblem } from '../scripts/packaging/iconCheck.js';
 import { checkLimits, checkManifest, LIMITS } from '../scripts/packaging/manifestCheck.js';
@@ -21,7 +21,8 @@ import { formatViolation, type Json } from '../scripts/packaging/violations.js';
 const root = findProjectRoot(import.meta.url);
 const manifestDir = join(root, 'manifest');
 const APP_ID = '8d3c1f7e-2b4a-4c6d-9e0f-1a2b3c4d5e6f';
-const ENV = { MicrosoftAppId: APP_ID, BOT_DOMAIN: 'https://bot.contoso.com/api/messages' };
+const PAGES = { PRIVACY_URL: 'https://www.contoso.com/privacy', TERMS_URL: 'https://www.contoso.com/terms-of-use' };
+const ENV = { MicrosoftAppId: APP_ID, BOT_DOMAIN: 'https://bot.contoso.com/api/messages', ...PAGES };
 const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Command {
@@ -35,6 +36,7 @@ interface Manifest {
   name: { short: string; full: string };
   description: { short: string; full: string };
   validDomains: string[];
+  developer: { name: string; websiteUrl: string; privacyUrl: string; termsOfUseUrl: string };
   bots: Array<{
     botId?: string;
     scopes: string[];
@@ -78,23 +80,51 @@ const EXAMPLES: Record<string, Array<[string, Record<string, unknown>]>> = {
 };
 
 describe('Teams app manifest', () => {
-  it('fills the app id, the version from package.json and the bot domain', () => {
+  it('fills the app id, the version from package.json, the bot domain and the privacy and terms pages', () => {
     const manifest = filled();
     assert.equal(manifest.id, APP_ID);
     assert.equal(manifest.bots[0]?.botId, APP_ID);
     assert.equal(manifest.version, packageVersion);
     assert.deepEqual(manifest.validDomains, ['bot.contoso.com']);
+    assert.equal(manifest.developer.privacyUrl, PAGES.PRIVACY_URL);
+    assert.equal(manifest.developer.termsOfUseUrl, PAGES.TERMS_URL);
     assert.doesNotMatch(JSON.stringify(manifest), /\$\{\{/);
-    assert.deepEqual(filled({ MicrosoftAppId: APP_ID }).validDomains, [], 'without BOT_DOMAIN the entry is dropped');
+    assert.deepEqual(filled({ MicrosoftAppId: APP_ID, ...PAGES }).validDomains, [], 'without BOT_DOMAIN the entry is dropped');
   });
 
   it('needs MicrosoftAppId unless a placeholder id is allowed', () => {
-    const missing = prepareManifest({ root, env: {} });
+    const missing = prepareManifest({ root, env: PAGES });
     assert.deepEqual(missing.violations.map((violation) => violation.path), ['/bots/0/botId']);
-    const placeholder = prepareManifest({ root, env: {}, allowPlaceholderId: true });
+    const placeholder = prepareManifest({ root, env: PAGES, allowPlaceholderId: true });
     assert.deepEqual(placeholder.violations, []);
     assert.equal(placeholder.warnings.length, 1);
     assert.equal((placeholder.manifest as unknown as Manifest).bots[0]?.botId, PLACEHOLDER_APP_ID);
+  });
+
+  it('refuses a missing or example privacy or terms URL, naming the variable, unless placeholders are allowed', () => {
+    const missing = prepareManifest({ root, env: { MicrosoftAppId: APP_ID } });
+    assert.deepEqual(missing.violations.map(formatViolation), [
+      '/developer/privacyUrl: PRIVACY_URL is not set (environment or .env): set it to the https:// address of your privacy statement, or pass --allow-placeholder-urls for a trial package',
+      '/developer/termsOfUseUrl: TERMS_URL is not set (environment or .env): set it to the https:// address of your terms of use, or pass --allow-placeholder-urls for a trial package',
+    ]);
+    const example = prepareManifest({ root, env: { ...ENV, TERMS_URL: 'https://www.example.com/terms' } });
+    assert.deepEqual(example.violations.map(formatViolation), [
+      '/developer/termsOfUseUrl: TERMS_URL "https://www.example.com/terms" is a placeholder: set it to the https:// address of your terms of use, or pass --allow-placeholder-urls for a trial package',
+    ]);
+    const allowed = prepareManifest({ root, env: { MicrosoftAppId: APP_ID }, allowPlaceholderUrls: true });
+    assert.deepEqual(allowed.violations, []);
+    assert.equal(allowed.warnings.length, 2);
+    assert.match(allowed.warnings[0] ?? '', /^PRIVACY_URL is not set/);
+    const developer = (allowed.manifest as unknown as Manifest).developer;
+    assert.deepEqual([developer.privacyUrl, developer.termsOfUseUrl], [PLACEHOLDER_URLS.PRIVACY_URL, PLACEHOLDER_URLS.TERMS_URL]);
+  });
+
+  it('refuses a privacy or terms URL that is not https, even for a trial package', () => {
+    const result = prepareManifest({ root, env: { ...ENV, PRIVACY_URL: 'http://contoso.com/privacy', TERMS_URL: 'contoso terms' }, allowPlaceholderUrls: true });
+    assert.deepEqual(result.violations.map(formatViolation), [
+      '/developer/privacyUrl: PRIVACY_URL "http://contoso.com/privacy" is not an https:// URL: set it to the address of your privacy statement',
+      '/developer/termsOfUseUrl: TERMS_URL "contoso terms" is not an https:// URL: set it to the address of your terms of use',
+    ]);
   });
 
   it('reports a placeholder without a value at its JSON path', () => {
@@ -254,6 +284,21 @@ describe('npm run package', () => {
       assert.match(error.stderr ?? '', /\/bots\/0\/botId: MicrosoftAppId is not set/);
       return true;
     });
+  });
+
+  it('refuses placeholder privacy and terms URLs unless run with --allow-placeholder-urls', async () => {
+    const env = { ...process.env, ...ENV, PRIVACY_URL: '', TERMS_URL: '' };
+    const refused = promisify(execFile)(process.execPath, [packager, '--out', outDir], { env });
+    await assert.rejects(refused, (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr ?? '', /\/developer\/privacyUrl: PRIVACY_URL is not set/);
+      assert.match(error.stderr ?? '', /\/developer\/termsOfUseUrl: TERMS_URL is not set/);
+      return true;
+    });
+    const { stderr } = await promisify(execFile)(process.execPath, [packager, '--allow-placeholder-urls', '--out', outDir], { env });
+    assert.match(stderr, /Warning: PRIVACY_URL is not set \(environment or \.env\): using https:\/\/example\.com\/privacy/);
+    const manifest = JSON.parse(readZip(readFileSync(join(outDir, 'partner-alerts.zip'))).get('manifest.json')!.toString('utf8')) as Manifest;
+    assert.equal(manifest.developer.termsOfUseUrl, PLACEHOLDER_URLS.TERMS_URL);
   });
 });
 

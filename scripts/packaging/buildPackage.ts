@@ -7,6 +7,8 @@ import type { Json, Violation } from './violations.js';
 import { writeZip } from './zip.js';
 
 export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
+/** What a trial package shows for the privacy statement and terms of use when they are allowed to be missing. */
+export const PLACEHOLDER_URLS = { PRIVACY_URL: 'https://example.com/privacy', TERMS_URL: 'https://example.com/terms' } as const;
 export const ZIP_NAME = 'partner-alerts.zip';
 
 export interface PackageOptions {
@@ -15,6 +17,8 @@ export interface PackageOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Without MicrosoftAppId, use PLACEHOLDER_APP_ID (with a warning) instead of failing. */
   allowPlaceholderId?: boolean;
+  /** Without PRIVACY_URL or TERMS_URL (or with an example.com one), use PLACEHOLDER_URLS (with a warning) instead of failing. */
+  allowPlaceholderUrls?: boolean;
   /** Where the zip goes; default <root>/build. */
   outDir?: string;
 }
@@ -47,12 +51,59 @@ export function prepareManifest(options: PackageOptions): PreparedManifest {
   }
   const packageJson = JSON.parse(readFileSync(join(options.root, 'package.json'), 'utf8')) as { version?: unknown };
   const template = JSON.parse(readFileSync(join(options.root, 'manifest', 'manifest.template.json'), 'utf8')) as Json;
+  // The operator's own pages: Teams shows them to every user who installs the app, so a placeholder is refused.
+  // Read by literal name, so test/envSample.test.ts sees them.
+  const privacyUrl = publicUrl('PRIVACY_URL', options.env['PRIVACY_URL'], '/developer/privacyUrl', 'privacy statement', options, violations, warnings);
+  const termsUrl = publicUrl('TERMS_URL', options.env['TERMS_URL'], '/developer/termsOfUseUrl', 'terms of use', options, violations, warnings);
   const filled = fillTemplate(template, {
     MICROSOFT_APP_ID: appId,
     VERSION: typeof packageJson.version === 'string' ? packageJson.version : undefined,
     BOT_DOMAIN: botDomain(options.env['BOT_DOMAIN']),
+    PRIVACY_URL: privacyUrl,
+    TERMS_URL: termsUrl,
   });
   return { manifest: filled.manifest, violations: [...violations, ...filled.violations], warnings };
+}
+
+/**
+ * PRIVACY_URL or TERMS_URL: an https URL that is not a placeholder (unset, or on example.com/.org/.net or
+ * localhost). A placeholder is a violation unless allowPlaceholderUrls; a malformed URL always is. A refused
+ * value is replaced by the placeholder so the schema does not report the same path twice.
+ */
+function publicUrl(
+  name: keyof typeof PLACEHOLDER_URLS,
+  raw: string | undefined,
+  path: string,
+  what: string,
+  options: PackageOptions,
+  violations: Violation[],
+  warnings: string[],
+): string {
+  const value = raw?.trim() ?? '';
+  const placeholder = PLACEHOLDER_URLS[name];
+  let url: URL | null = null;
+  try {
+    url = value === '' ? null : new URL(value);
+  } catch {
+    url = null;
+  }
+  if (value !== '' && url?.protocol !== 'https:') {
+    violations.push({ path, message: `${name} "${value}" is not an https:// URL: set it to the address of your ${what}` });
+    return placeholder;
+  }
+  if (url !== null && !isPlaceholderHost(url.hostname)) return value;
+  const problem = value === '' ? `${name} is not set (environment or .env)` : `${name} "${value}" is a placeholder`;
+  if (options.allowPlaceholderUrls) {
+    warnings.push(`${problem}: using ${value || placeholder}. Publish your ${what} and set ${name} before rolling the app out.`);
+    return value || placeholder;
+  }
+  violations.push({ path, message: `${problem}: set it to the https:// address of your ${what}, or pass --allow-placeholder-urls for a trial package` });
+  return placeholder;
+}
+
+function isPlaceholderHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  return lower === 'localhost' || ['example.com', 'example.org', 'example.net'].some((domain) => lower === domain || lower.endsWith(`.${domain}`));
 }
 
 /** "https://bot.contoso.com/api/messages" and "bot.contoso.com" both give "bot.contoso.com"; unset gives "". */
