@@ -27,7 +27,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     syntax: 'provisioning order <orderId> [for <customer>]',
     description: 'The provisioning state of each line item of an order.',
-    example: 'provisioning order 9qg-ErcO1 for Contoso',
+    example: 'provisioning order 9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1 for Contoso',
   },
   {
     syntax: 'watch <customer> [severity warning] [workloads Exchange,Teams]',
@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     syntax: 'watch order <orderId> for <customer>',
     description: 'Posts here when the provisioning of the order’s line items changes.',
-    example: 'watch order 9qg-ErcO1 for Contoso',
+    example: 'watch order 9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1 for Contoso',
   },
   {
     syntax: 'unwatch <customer> | all | order <orderId>',

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { COMMANDS } from '../../src/cardData/help.js';
+import { parseCommand } from '../../src/domain/commands.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { FOREIGN_TENANT, message, sendToBot } from '../support/activities.js';
@@ -57,6 +59,16 @@ describe('chat commands end to end (HTTP → bot → simulator → fake connecto
     // Now the bot knows the order: the customer may be left out.
     const again = await ask(h, `provisioning order ${order.id}`);
     assert.match(again, new RegExp(order.id));
+  });
+
+  it("answers the help card's provisioning example with that order's line items", async () => {
+    const example = COMMANDS.find((help) => help.syntax.startsWith('provisioning order'))?.example ?? '';
+    const parsed = parseCommand(example);
+    assert.ok(parsed.ok && parsed.command.kind === 'provisioning', example);
+    const text = await ask(h, example);
+    assert.doesNotMatch(text, /not found|does not exist/i);
+    assert.ok(text.includes(parsed.command.orderId), text);
+    assert.match(text, /pending/i);
   });
 
   it('asks for the customer of an unknown order, showing the command to type', async () => {
