@@ -2,7 +2,7 @@
 // main.ts adds the process concerns (environment, sandbox, signals); tests call startApp directly.
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
@@ -11,6 +11,7 @@ import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
 import { BotFrameworkSender } from './engine/teamsSender.js';
 import { CardActionRouter } from './bot/cardActions.js';
 import { CommandRouter } from './bot/commandRouter.js';
+import { serializeError } from './bot/failureLog.js';
 import { cardReply } from './bot/reply.js';
 import { TargetBook } from './bot/targets.js';
 import { TeamsBot } from './bot/teamsBot.js';
@@ -50,15 +51,21 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Never log a secret: tokens, passwords and refresh tokens are censored wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Never log a secret: tokens, passwords and refresh tokens are censored wherever they appear. JSON lines to
+ * stdout, or to `destination` (the sandbox's terminal formatter); an expected Partner Center failure is
+ * logged without its stack.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
+    serializers: { err: serializeError },
     redact: {
       paths: ['*.authorization', '*.Authorization', '*.access_token', '*.refresh_token', '*.client_secret', '*.password', '*.refreshToken'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function startApp(options: AppOptions): Promise<App> {

@@ -1,6 +1,7 @@
 // Text → command → replies. The one place where a failure of any command becomes a plain sentence.
 import { helpCard, messageCard } from '../cards.js';
 import { parseCommand, type Command } from '../domain/commands.js';
+import { commandFailureLine } from './failureLog.js';
 import { describeFailure } from './failureText.js';
 import { customersCommand, provisioningCommand, statusCommand, subscriptionsCommand } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
@@ -32,7 +33,8 @@ export class CommandRouter implements CommandHandler {
       log.info('command answered');
       return replies;
     } catch (error) {
-      log.warn({ err: error }, 'command failed');
+      // `summary` is the line the sandbox terminal shows; createLogger drops the stack of Partner Center's refusals.
+      log.warn({ err: error, summary: commandFailureLine(parsed.command, error) }, 'command failed');
       const failure = describeFailure(error, {
         customerName: 'customer' in parsed.command ? (parsed.command.customer ?? undefined) : undefined,
         orderId: 'orderId' in parsed.command ? parsed.command.orderId : undefined,

@@ -87,7 +87,8 @@ export class PartnerCenterPipeline {
       // The caller has stopped: no retry, and no backoff to sleep through.
       ctx.signal?.throwIfAborted();
       const delayMs = outcome.kind === 'throttled' ? outcome.retryAfterMs : this.backoffMs(attempt);
-      this.options.log?.warn(
+      // Each attempt is info; whoever finally gives up (a command, the sweep) warns once, so one failure is one warning.
+      this.options.log?.info(
         { requestId: ids.requestId, correlationId: ids.correlationId, attempt: attempt + 1, delayMs, reason: error.message },
         'retrying Partner Center request',
       );
@@ -166,7 +167,8 @@ export class PartnerCenterPipeline {
       return { kind: 'throttled', error, retryAfterMs: retryAfterSeconds * 1000 + jitterMs };
     }
     const error = toPartnerCenterError(response.status, body, ids);
-    this.options.log?.warn(
+    // info, not warn: a retry may still succeed, and the caller that gives up says so once.
+    this.options.log?.info(
       {
         status: response.status,
         code: error.code,
