@@ -5,6 +5,7 @@ import { createLogger, startApp, type App } from './app.js';
 import { loadConfig, type Config, type PartnerCenterConfig } from './config.js';
 import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js';
 import { startSimulator, type Simulator } from './sandbox/simulator.js';
+import { terminalLogStream } from './sandbox/terminalLog.js';
 import { StateFileError } from './store/state.js';
 
 async function main(): Promise<void> {
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   }
   const config = result.config;
   // Every setting, the sandbox's too, comes checked from loadConfig: nothing below reads process.env.
-  const log = createLogger(config.logLevel);
+  // The sandbox's terminal gets readable lines; production keeps JSON for the log pipeline.
+  const log = createLogger(config.logLevel, config.sandbox ? terminalLogStream() : undefined);
   const closers: (() => Promise<void>)[] = [];
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

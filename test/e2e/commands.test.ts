@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/app.js';
 import { COMMANDS } from '../../src/cardData/help.js';
 import { parseCommand } from '../../src/domain/commands.js';
+import { terminalLogStream } from '../../src/sandbox/terminalLog.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { FOREIGN_TENANT, message, sendToBot } from '../support/activities.js';
@@ -118,5 +121,42 @@ describe('chat commands end to end (HTTP → bot → simulator → fake connecto
     assert.equal(h.sim.requestCount, requestsBefore);
     const foreignTargets = Object.values(h.app.store.read().targets).filter((target) => target.tenantId === FOREIGN_TENANT);
     assert.deepEqual(foreignTargets, []);
+  });
+});
+
+describe('a Partner Center failure of one command, as logged', () => {
+  /** Runs "status for contoso" against a simulator that answers 500 (code 800003), with the given logger. */
+  async function failStatus(log: ReturnType<typeof createLogger>): Promise<void> {
+    const h = await startHarness({ app: { log } });
+    try {
+      h.sim.faults.add({ path: '/serviceincidents/office', status: 500, times: Infinity });
+      assert.match(await ask(h, 'status for contoso'), /Partner Center failed while reading the incidents of/);
+    } finally {
+      await h.close();
+    }
+  }
+
+  it('is one readable line in the sandbox terminal', async () => {
+    const out: string[] = [];
+    await failStatus(createLogger('warn', terminalLogStream((text) => out.push(text))));
+    assert.deepEqual(out, ['  [bot] status for contoso failed: Partner Center answered 500 (code 800003); the user was told.\n']);
+  });
+
+  it('is one JSON warning without a stack in production', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    await failStatus(createLogger('warn', sink));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    const record = JSON.parse(lines[0]!) as { msg: string; summary: string; err: Record<string, unknown> };
+    assert.equal(record.msg, 'command failed');
+    assert.equal(record.summary, 'status for contoso failed: Partner Center answered 500 (code 800003); the user was told.');
+    assert.deepEqual([record.err['type'], record.err['status'], record.err['code'], record.err['customer']], ['PartnerCenterError', 500, 800003, 'Contoso']);
+    assert.ok(!('stack' in record.err), 'no stack for Partner Center saying no');
+    assert.ok(lines[0]!.length < 1000, `${lines[0]!.length} bytes`);
   });
 });
