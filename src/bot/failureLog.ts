@@ -65,6 +65,8 @@ export function commandLabel(command: Command): string {
       return `watch order ${user(command.orderId)} for ${user(command.customer)}`;
     case 'unwatchCustomer':
       return `unwatch ${user(command.customer)}`;
+    case 'excludeCustomer':
+      return `exclude ${user(command.customer)}`;
     case 'unwatchAll':
       return 'unwatch all';
     case 'unwatchOrder':
