@@ -178,37 +178,20 @@ function readUrl(get: (name: string) => string | undefined, name: string, fallba
   }
 }
 
-function readInt(
-  get: (name: string) => string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const raw = get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-    return fallback;
-  }
-  return value;
-}
+const readInt = (get: Getter, name: string, fallback: number, min: number, max: number, problems: string[]) =>
+  readNumeric(get, name, fallback, { min, max, whole: true }, problems);
+const readNumber = (get: Getter, name: string, fallback: number, min: number, max: number, problems: string[]) =>
+  readNumeric(get, name, fallback, { min, max, whole: false }, problems);
 
-function readNumber(
-  get: (name: string) => string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
+type Getter = (name: string) => string | undefined;
+
+function readNumeric(get: Getter, name: string, fallback: number, range: { min: number; max: number; whole: boolean }, problems: string[]): number {
   const raw = get(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}").`);
+  const fits = range.whole ? Number.isInteger(value) : Number.isFinite(value);
+  if (!fits || value < range.min || value > range.max) {
+    problems.push(`${name} must be a ${range.whole ? 'whole number' : 'number'} from ${range.min} to ${range.max} (got "${raw}").`);
     return fallback;
   }
   return value;
