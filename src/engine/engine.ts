@@ -158,6 +158,10 @@ export class AlertEngine {
       items = items.filter((item) => item.key > cursor);
     }
     const startedAt = new Date(this.options.clock.now()).toISOString();
+    if (!resuming && items.length === 0 && stored.summaryTo.length === 0) {
+      // Nothing is watched: no round to record, and no write every minute for it.
+      return { ...emptyReport(roundId, startedAt), endedAt: startedAt };
+    }
     if (!resuming) {
       await this.options.store.update((state) => {
         state.sweep = { ...emptySweep(), summaryTo: state.sweep.summaryTo, roundId, roundStartedAt: startedAt, total: items.length };
@@ -244,4 +248,8 @@ export class AlertEngine {
     const watch = this.options.store.read().watches.find((w) => w.customerId === customerId && w.customerName);
     return watch?.customerName ?? customerId;
   }
+}
+
+function emptyReport(correlationId: string, at: string): CycleReport {
+  return { correlationId, startedAt: at, endedAt: at, customersFetched: 0, customersFailed: [], customersRefused: 0, ordersFetched: 0, ordersFailed: [], events: 0, deliveriesQueued: 0 };
 }

