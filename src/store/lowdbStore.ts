@@ -3,6 +3,7 @@
 import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { writeJsonInPieces } from './chunkedJson.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import type { StateStore } from './stateStore.js';
 
@@ -36,7 +37,21 @@ class DurableJsonFile implements Adapter<State> {
     const temp = path.join(path.dirname(this.fileName), `.${path.basename(this.fileName)}.tmp`);
     const handle = await open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(state));
+      // Buffered into ~64 KB writes; the serialiser yields to the event loop between its pieces.
+      let buffered: string[] = [];
+      let size = 0;
+      const flushBuffer = async () => {
+        if (size === 0) return;
+        await handle.write(buffered.join(''));
+        buffered = [];
+        size = 0;
+      };
+      await writeJsonInPieces(state as unknown as Record<string, unknown>, async (piece) => {
+        buffered.push(piece);
+        size += piece.length;
+        if (size >= 65_536) await flushBuffer();
+      });
+      await flushBuffer();
       await handle.sync();
     } finally {
       await handle.close();
