@@ -1,11 +1,12 @@
 // Measure 3: command latency. 200 "status for <customer>" messages over HTTP to /api/messages, each to a
-// different customer, the reply captured by the fake Bot Connector; simulator latency 50 ms. Latency is
-// from sending the activity to the moment the connector records the reply. Baseline: the same Partner
+// different customer, the reply captured by the bench's Bot Connector; simulator latency 50 ms. Latency is
+// from sending the activity to the moment the connector receives the reply. Baseline: the same Partner
 // Center request alone (one incidents fetch through the app's client).
 import { randomUUID } from 'node:crypto';
-import { startSimulator } from '../src/sandbox/simulator.js';
+import type { App } from '../src/app.js';
+import { startSimulator, type Simulator } from '../src/sandbox/simulator.js';
 import { message, sendToBot } from '../test/support/activities.js';
-import { cardOf, cardText, FakeConnector } from '../test/support/fakeConnector.js';
+import { BenchConnector } from './connector.js';
 import { clearRecorded, elapsedMs, gc, percentile, round, row, startBenchApp, tallyApi, type Row } from './support.js';
 
 const LATENCY_MS = 50;
@@ -27,11 +28,57 @@ export interface CommandFigures {
   baselineP99: number;
 }
 
+export interface CommandRun {
+  /** ms from sending each (timed) command to its reply at the connector. */
+  latencies: number[];
+  /** performance.now() when each timed command was sent and answered. */
+  spans: { sent: number; replied: number }[];
+  /** Partner Center requests each timed command made (only when `sim` is given: it is cleared each time). */
+  pcRequests: number[];
+  failures: number;
+}
+
+/**
+ * Sends "status for <name>" for each customer, one after the other, and times each reply. The first
+ * `warmUp` are not timed. Stops early when `keepGoing` says so (checked before each command).
+ */
+export async function statusCommands(
+  app: App,
+  connector: BenchConnector,
+  customers: readonly { companyName: string }[],
+  options: { warmUp?: number; sim?: Simulator; keepGoing?: () => boolean } = {},
+): Promise<CommandRun> {
+  const warmUp = options.warmUp ?? 0;
+  const run: CommandRun = { latencies: [], spans: [], pcRequests: [], failures: 0 };
+  for (const [i, customer] of customers.entries()) {
+    if (options.keepGoing && !options.keepGoing()) break;
+    const activity = message(`status for ${customer.companyName}`, { serviceUrl: connector.url });
+    const activityId = String(activity['id']);
+    if (i === warmUp && warmUp > 0) gc();
+    if (options.sim) clearRecorded(options.sim);
+    const isReply = (call: BenchConnector['calls'][number]) => call.kind === 'post' && call.activityId === activityId;
+    const sent = performance.now();
+    const replied = connector.waitFor(() => connector.calls.some(isReply), 10_000);
+    const { status } = await sendToBot(app.url, activity);
+    await replied;
+    if (i < warmUp) continue; // token, JIT and card templates warm up here
+    const reply = connector.calls.find(isReply);
+    if (status !== 200 || !reply || reply.status !== 200 || !reply.body.includes(customer.companyName)) {
+      run.failures += 1;
+      continue;
+    }
+    run.latencies.push(reply.at - sent);
+    run.spans.push({ sent, replied: reply.at });
+    if (options.sim) run.pcRequests.push(tallyApi(options.sim.requests).requests);
+  }
+  return run;
+}
+
 const ms = (value: number) => `${round(value, 1)} ms`;
 
 export async function measureCommands(): Promise<{ figures: CommandFigures; rows: Row[] }> {
   const sim = await startSimulator({ customerCount: CUSTOMERS, latencyMs: LATENCY_MS, seed: 42, maxRecordedRequests: 100_000 });
-  const connector = await new FakeConnector().start();
+  const connector = await new BenchConnector().start();
   const bench = await startBenchApp(sim, { requestsPerMinute: 12_000 });
   try {
     const { app } = bench;
@@ -42,26 +89,8 @@ export async function measureCommands(): Promise<{ figures: CommandFigures; rows
     const stride = Math.floor(pool.length / (COMMANDS + WARM_UP));
     const chosen = Array.from({ length: COMMANDS + WARM_UP }, (_, i) => pool[(i * stride) % pool.length]!);
 
-    const latencies: number[] = [];
-    const pcRequests: number[] = [];
-    let failures = 0;
-    for (const [i, customer] of chosen.entries()) {
-      const activity = message(`status for ${customer.companyName}`, { serviceUrl: connector.url });
-      const activityId = String(activity['id']);
-      if (i === WARM_UP) gc();
-      clearRecorded(sim);
-      const started = process.hrtime.bigint();
-      const replied = connector
-        .waitFor((calls) => calls.some((call) => call.activityId === activityId), 10_000)
-        .then(() => process.hrtime.bigint());
-      const { status } = await sendToBot(app.url, activity);
-      const repliedAt = await replied;
-      if (i < WARM_UP) continue; // token, JIT and card templates warm up here
-      latencies.push(Number(repliedAt - started) / 1e6);
-      pcRequests.push(tallyApi(sim.requests).requests);
-      const reply = connector.calls.find((call) => call.activityId === activityId);
-      if (status !== 200 || !reply || reply.status !== 200 || !cardText(cardOf(reply)).includes(customer.companyName)) failures += 1;
-    }
+    const run = await statusCommands(app, connector, chosen, { warmUp: WARM_UP, sim });
+    const latencies = run.latencies;
 
     // Baseline: the incidents request alone, through the same client, for the same customers.
     const baseline: number[] = [];
@@ -77,9 +106,9 @@ export async function measureCommands(): Promise<{ figures: CommandFigures; rows
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       max: Math.max(...latencies),
-      pcRequests: pcRequests.reduce((sum, n) => sum + n, 0) / pcRequests.length,
-      pcRequestsMax: Math.max(...pcRequests),
-      failures,
+      pcRequests: run.pcRequests.reduce((sum, n) => sum + n, 0) / Math.max(1, run.pcRequests.length),
+      pcRequestsMax: Math.max(0, ...run.pcRequests),
+      failures: run.failures,
       baselineP50: percentile(baseline, 50),
       baselineP95: percentile(baseline, 95),
       baselineP99: percentile(baseline, 99),

@@ -1,16 +1,17 @@
 // Measure 4: fan-out. One Microsoft-wide incident opens for 500 watched customers; 50 channels watch them
 // (half with "watch all", half with one watch per customer). The fake Bot Connector enforces Teams'
 // 7 sends per second per conversation. Expected: one card per channel, delivered within the time Teams'
-// limits allow (50 cards at the bot's global 50/s ≈ 1 s), and no 429.
+// limits allow (50 cards at the bot's global 50/s ≈ 1 s) once the first affected customer's answer is
+// committed, and no 429. Edits are spaced as in production (60 s per thread), so the round that finds the
+// incident posts each channel's card once and merges the rest of the customers into a pending edit.
 import { randomUUID } from 'node:crypto';
-import { runCycle } from '../src/engine/cycle.js';
 import { TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_WINDOWS } from '../src/engine/teamsRateLimiter.js';
 import type { Watch } from '../src/domain/watch.js';
 import { startSimulator } from '../src/sandbox/simulator.js';
 import type { WireIncident } from '../src/sandbox/simWire.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
 import { CYCLE_CONCURRENCY, LATENCY_MS, RATE_PER_SECOND } from './cycle.js';
-import { channelTarget, elapsedMs, median, round, row, silentLog, startBenchApp, watchAll, watchCustomer, type Row } from './support.js';
+import { channelTarget, elapsedMs, median, recordingFetch, round, row, startBenchApp, watchAll, watchCustomer, type Row } from './support.js';
 
 const CHANNELS = 50;
 const AFFECTED = 500;
@@ -21,7 +22,10 @@ const INCIDENT_ID = 'EX999001';
 export interface FanoutFigures {
   cards: number;
   channelsWithOneCard: number;
+  /** From the first affected customer's answer to the last channel's card. */
   deliverySeconds: number;
+  /** From the first card to the last (the part Teams' limits govern). */
+  spreadSeconds: number;
   boundSeconds: number;
   throttled: number;
   peakGlobalPerSecond: number;
@@ -73,10 +77,15 @@ function peakInWindow(times: readonly number[], windowMs: number): number {
 export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: Row[] }> {
   const sim = await startSimulator({ customerCount: CUSTOMERS, latencyMs: LATENCY_MS, seed: 42, maxRecordedRequests: 100_000 });
   const connector = await new FakeConnector({ perConversationPerSecond: 7 }).start();
+  const arrivals = new Map<string, number>();
   const bench = await startBenchApp(sim, {
     requestsPerMinute: RATE_PER_SECOND * 60,
     cycleConcurrency: CYCLE_CONCURRENCY,
     teamsLimiter: new TeamsRateLimiter(),
+    engine: { threadEditIntervalMs: 60_000 },
+    fetch: recordingFetch((customerId, at) => {
+      if (!arrivals.has(customerId)) arrivals.set(customerId, at);
+    }),
   });
   try {
     const { app } = bench;
@@ -93,29 +102,30 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
       for (const target of targets) draft.targets[target.key] = target;
       draft.watches.push(...watches);
     });
-    const deps = { client: app.client, directory: app.directory, store: app.store, log: silentLog, concurrency: CYCLE_CONCURRENCY };
-    const baseline = await runCycle(deps, randomUUID()); // first fetch of each customer: snapshots, no events
-    if (baseline.events !== 0) throw new Error(`the baseline cycle raised ${baseline.events} events`);
+    const baseline = await app.engine.sweepNow(); // first fetch of each customer: snapshots, no events
+    if (baseline.cycle.events !== 0) throw new Error(`the baseline round raised ${baseline.cycle.events} events`);
+    const noticesBefore = connector.calls.length; // e.g. the one notice about the customer that refuses access
 
     const incident = openedIncident(Date.now());
     for (const customer of affected) sim.data.incidentsOf(customer.id).push(incident);
-
-    const cycleStarted = process.hrtime.bigint();
-    const cycle = await runCycle(deps, randomUUID());
-    const cycleMs = elapsedMs(cycleStarted);
-
+    arrivals.clear();
+    const keys = new Set(targets.map((target) => target.key));
+    const isCard = (call: (typeof connector.calls)[number]) =>
+      call.kind === 'post' && call.status < 300 && keys.has(call.conversationId) && (call.activity.attachments?.length ?? 0) > 0;
     const callTimes: number[] = [];
-    let seen = connector.calls.length;
+    let seen = noticesBefore;
     const allPosted = connector
       .waitFor((calls) => {
-        for (; seen < calls.length; seen++) callTimes.push(performance.now());
+        for (; seen < calls.length; seen++) if (isCard(calls[seen]!)) callTimes.push(performance.now());
         return callTimes.length >= CHANNELS;
-      }, 20_000)
+      }, 30_000)
       .catch(() => undefined);
-    const deliveryStarted = process.hrtime.bigint();
-    await app.delivery.deliverPending();
-    const deliveryMs = elapsedMs(deliveryStarted);
+
+    const cycleStarted = process.hrtime.bigint();
+    const { cycle } = await app.engine.sweepNow();
+    const cycleMs = elapsedMs(cycleStarted);
     await allPosted;
+    const firstAffected = Math.min(...affected.map((customer) => arrivals.get(customer.id) ?? Number.POSITIVE_INFINITY));
 
     // Each delivery records itself with one durable write of the whole state: time one at this size.
     const writeTimes: number[] = [];
@@ -127,19 +137,20 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
     const state = app.store.read();
     const mb = (value: unknown) => Buffer.byteLength(JSON.stringify(value)) / 1024 / 1024;
 
-    const keys = new Set(targets.map((target) => target.key));
-    const cards = connector.ok('post').filter((call) => keys.has(call.conversationId) && (call.activity.attachments?.length ?? 0) > 0);
+    const cards = connector.calls.slice(noticesBefore).filter(isCard);
     const perChannel = new Map<string, number>();
     for (const call of cards) perChannel.set(call.conversationId, (perChannel.get(call.conversationId) ?? 0) + 1);
     const mostPerConversation = Math.max(0, ...perChannel.values());
     const globalMax = TEAMS_GLOBAL_WINDOWS[0]?.max ?? 50;
     const conversationMax = TEAMS_CONVERSATION_WINDOWS[0]?.max ?? 7;
     const boundSeconds = Math.max(cards.length / globalMax, mostPerConversation / conversationMax);
+    const lastCard = Math.max(...callTimes);
 
     const figures: FanoutFigures = {
       cards: cards.length,
       channelsWithOneCard: [...perChannel.values()].filter((n) => n === 1).length,
-      deliverySeconds: deliveryMs / 1000,
+      deliverySeconds: (lastCard - firstAffected) / 1000,
+      spreadSeconds: (lastCard - Math.min(...callTimes)) / 1000,
       boundSeconds,
       throttled: connector.throttled,
       peakGlobalPerSecond: peakInWindow(callTimes, 1_000),
@@ -153,13 +164,20 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
       threadsMb: mb(state.threads),
       stateWriteMs: median(writeTimes),
     };
+    // One batch commit (<= 200 ms) and its write come before the first card; then Teams' limits.
+    const targetSeconds = boundSeconds + 0.5;
     const rows: Row[] = [
       row(
         `fan-out: 1 incident x ${affected.length} customers, ${CHANNELS} channels (${figures.watches} watches)`,
         `${figures.events} events, ${figures.deliveriesQueued} queued`,
       ),
       row('  cards posted (one per channel)', `${figures.cards} (${figures.channelsWithOneCard} channels with exactly 1)`, `${CHANNELS}`, figures.cards === CHANNELS && figures.channelsWithOneCard === CHANNELS),
-      row('  time to deliver all cards', `${round(figures.deliverySeconds, 2)} s`, `<= ${round(boundSeconds, 2)} s (Teams limits)`, figures.deliverySeconds <= boundSeconds),
+      row(
+        '  first affected answer -> last card',
+        `${round(figures.deliverySeconds, 2)} s (first -> last card ${round(figures.spreadSeconds, 2)} s)`,
+        `<= ${round(targetSeconds, 2)} s (Teams limits ${round(boundSeconds, 2)} s + 0.5 s commit)`,
+        figures.deliverySeconds <= targetSeconds,
+      ),
       row('  429s from the connector', String(figures.throttled), '0', figures.throttled === 0),
       row('  peak sends in any 1 s (bot-wide)', String(figures.peakGlobalPerSecond), `<= ${globalMax}`, figures.peakGlobalPerSecond <= globalMax),
       row('  largest card activity', `${round(figures.largestCardKb, 1)} KB`, '< 28 KB (Teams message size)', figures.largestCardKb < 28),
@@ -167,11 +185,8 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
         '  state after delivery (of which delivery log / threads)',
         `${round(figures.stateMb, 1)} MB (${round(figures.deliveryLogMb, 1)} / ${round(figures.threadsMb, 1)} MB)`,
       ),
-      row(
-        '  one durable state write at that size',
-        `${round(figures.stateWriteMs, 0)} ms (x ${figures.cards} deliveries = ${round((figures.stateWriteMs * figures.cards) / 1000, 2)} s)`,
-      ),
-      row('  the cycle that found it (fetch + diff + route + write)', `${round(figures.cycleSeconds, 2)} s`),
+      row('  one durable state write at that size', `${round(figures.stateWriteMs, 0)} ms`),
+      row('  the round that found it (fetch + commit + its deliveries)', `${round(figures.cycleSeconds, 2)} s`),
     ];
     return { figures, rows };
   } finally {

@@ -1,57 +1,20 @@
-// Shared pieces of the benchmark: a Partner Center client built the way src/app.ts builds it, state
-// builders (targets and watches written straight into the store), request accounting and statistics.
+// Shared pieces of the benchmark: the app against the simulator, state builders (targets and watches
+// written straight into the store), request accounting, statistics and small helpers.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { startApp, type App } from '../src/app.js';
+import { startApp, type App, type AppOptions } from '../src/app.js';
 import type { TeamsRateLimiter } from '../src/engine/teamsRateLimiter.js';
 import type { Customer } from '../src/domain/types.js';
 import type { Watch } from '../src/domain/watch.js';
-import { EntraTokenProvider } from '../src/partnerCenter/auth.js';
-import { PartnerCenterClient } from '../src/partnerCenter/client.js';
-import { CustomerDirectory } from '../src/partnerCenter/customerDirectory.js';
-import { PartnerCenterPipeline } from '../src/partnerCenter/http.js';
-import { RateBudget } from '../src/partnerCenter/rateBudget.js';
 import type { RecordedRequest, Simulator } from '../src/sandbox/simulator.js';
+import type { WireIncident } from '../src/sandbox/simWire.js';
 import type { Target } from '../src/store/state.js';
 import { TENANT } from '../test/support/activities.js';
 import { simulatorConfig } from '../test/support/appConfig.js';
 
 export const silentLog: Logger = pino({ level: 'silent' });
-
-/** The burst src/app.ts gives the shared RateBudget (the RateBudget default: a bucket of 4). */
-export const APP_BURST = 4;
-
-export interface BenchClient {
-  client: PartnerCenterClient;
-  directory: CustomerDirectory;
-  tokens: EntraTokenProvider;
-  budget: RateBudget;
-}
-
-/** Token provider → rate budget → pipeline → client → directory, as startApp wires them (token kept in memory). */
-export function buildClient(sim: Simulator, options: { requestsPerMinute: number; burst?: number; headroom?: number }): BenchClient {
-  let refreshToken: string | null = null;
-  const tokens = new EntraTokenProvider({
-    credentials: {
-      authorityHost: sim.authorityHost,
-      tenantId: sim.credentials.tenantId,
-      clientId: sim.credentials.clientId,
-      clientSecret: sim.credentials.clientSecret,
-      refreshToken: sim.credentials.refreshToken,
-      resource: 'https://api.partnercenter.microsoft.com',
-    },
-    refreshTokenStore: {
-      loadRefreshToken: async () => refreshToken,
-      saveRefreshToken: async (token) => void (refreshToken = token),
-    },
-  });
-  const budget = new RateBudget({ requestsPerMinute: options.requestsPerMinute, burst: options.burst ?? APP_BURST, headroom: options.headroom });
-  const pipeline = new PartnerCenterPipeline({ baseUrl: sim.url, tokens, budget, log: silentLog, timeoutMs: 30_000 });
-  const client = new PartnerCenterClient(pipeline);
-  return { client, directory: new CustomerDirectory(client), tokens, budget };
-}
 
 export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
@@ -173,29 +136,113 @@ export interface Row {
 
 export const row = (measure: string, value: string, target = '', ok: boolean | null = null): Row => ({ measure, value, target, ok });
 
+export interface BenchAppOptions {
+  requestsPerMinute: number;
+  cycleConcurrency?: number;
+  teamsLimiter?: TeamsRateLimiter;
+  /** Default false: rounds only on engine.sweepNow(). */
+  schedule?: boolean;
+  engine?: AppOptions['engine'];
+  /** Used for Partner Center calls (e.g. recordingFetch). */
+  fetch?: typeof fetch;
+  /** An existing state file (a restart); the caller then owns its directory. */
+  dataFile?: string;
+  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare'>>;
+}
+
+type AppConfig = AppOptions['config'];
+
 /**
  * The whole app against the simulator, configured as test/support/harness.ts does it but on the real
  * clock (the harness cuts waits short, which would flatter a benchmark) and with an explicit budget.
  */
-export async function startBenchApp(
-  sim: Simulator,
-  options: { requestsPerMinute: number; cycleConcurrency?: number; teamsLimiter?: TeamsRateLimiter },
-): Promise<{ app: App; close(): Promise<void> }> {
-  const tmp = await tempDir('pa-bench-app-');
-  const config = await simulatorConfig(sim, { allowedTenantIds: [TENANT], dataFile: path.join(tmp.dir, 'state.json') });
+export async function startBenchApp(sim: Simulator, options: BenchAppOptions): Promise<{ app: App; dataFile: string; close(): Promise<void> }> {
+  const tmp = options.dataFile ? null : await tempDir('pa-bench-app-');
+  const dataFile = options.dataFile ?? path.join(tmp?.dir ?? '.', 'state.json');
+  const config = await simulatorConfig(sim, { allowedTenantIds: [TENANT], dataFile, ...options.config });
   config.partnerCenter = { ...config.partnerCenter, requestsPerMinute: options.requestsPerMinute, timeoutMs: 30_000 };
   const app = await startApp({
     config,
     log: silentLog,
-    schedule: false,
+    schedule: options.schedule ?? false,
     cycleConcurrency: options.cycleConcurrency,
     teamsLimiter: options.teamsLimiter,
+    engine: options.engine,
+    fetch: options.fetch,
   });
   return {
     app,
+    dataFile,
     close: async () => {
       await app.close();
-      await tmp.remove();
+      await tmp?.remove();
     },
   };
+}
+
+/** A fetch that notes when each customer's incidents answer arrives (performance.now()), then passes it on. */
+export function recordingFetch(onIncidents: (customerId: string, at: number) => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const match = /\/customers\/([^/]+)\/serviceincidents\//.exec(url);
+    if (match && response.ok) onIncidents(decodeURIComponent(match[1] ?? ''), performance.now());
+    return response;
+  };
+}
+
+/** A new active incident as Partner Center serves it. */
+export function activeIncident(id: string, at = Date.now(), workload = 'Exchange Online'): WireIncident {
+  const iso = new Date(at).toISOString();
+  return {
+    id,
+    actionType: '',
+    affectedWorkloadNames: [workload],
+    category: 'Incident',
+    endTime: '0001-01-01T00:00:00Z',
+    impactedArea: `Users may be unable to use ${workload} (${id})`,
+    impactedCustomers: 1,
+    messageType: 'incident',
+    messages: [{ publishedTime: iso, messageText: `Title: ${id}\nUser impact: some users are affected.\nCurrent status: We're investigating.` }],
+    requiredBy: '0001-01-01T00:00:00Z',
+    resolved: false,
+    severity: 'warning',
+    startTime: iso,
+    status: 'warning',
+    workload,
+  };
+}
+
+/** A small seeded generator (mulberry32): the same picks in every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` distinct entries of `from`, picked with `random`. */
+export function pickSome<T>(from: readonly T[], count: number, random: () => number): T[] {
+  const copy = [...from];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy.slice(0, count);
+}
+
+export const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+
+/** Resolves once `predicate` holds, checking every `everyMs`; false after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs: number, everyMs = 20): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return true;
 }

@@ -1,0 +1,103 @@
+// Measure 8: stall isolation. Three channels watch all of 1,000 customers; one answers every send with
+// 429 Retry-After: 3600, another never answers at all (a hung connection: the send timeout, 15 s by
+// default, must end it). Three customers (early, middle and late in the round) get a new incident. The
+// figure: the longest time from a changed customer's answer to its card in the healthy channel.
+import { randomUUID } from 'node:crypto';
+import { customerItemKey } from '../src/engine/sweepPlan.js';
+import { startSimulator } from '../src/sandbox/simulator.js';
+import { BenchConnector } from './connector.js';
+import { LATENCY_MS, RATE_PER_SECOND } from './cycle.js';
+import { activeIncident, channelTarget, recordingFetch, round, row, startBenchApp, watchAll, type Row } from './support.js';
+
+const CUSTOMERS = 1_000;
+const POSITIONS = [0.2, 0.5, 0.8];
+
+export interface StallFigures {
+  /** Longest answer → card time in the healthy channel (s). */
+  isolationS: number;
+  perChangeS: number[];
+  cards: number;
+  throttledAnswers: number;
+  hungRequests: number;
+  roundS: number;
+}
+
+export async function measureStall(): Promise<{ figures: StallFigures; rows: (fetchToCardP95S: number) => Row[] }> {
+  const sim = await startSimulator({ customerCount: CUSTOMERS, latencyMs: LATENCY_MS, rateLimitPerSecond: RATE_PER_SECOND, seed: 42 });
+  const connector = await new BenchConnector().start();
+  const arrivals = new Map<string, number>();
+  const bench = await startBenchApp(sim, {
+    requestsPerMinute: RATE_PER_SECOND * 60,
+    fetch: recordingFetch((customerId, at) => arrivals.set(customerId, at)),
+  });
+  let closed = false;
+  try {
+    const { app } = bench;
+    const [healthy, throttled, hung] = [0, 1, 2].map((i) => channelTarget(i, connector.url));
+    if (!healthy || !throttled || !hung) throw new Error('three targets');
+    connector.behaviours.set(throttled.key, { kind: 'throttle', retryAfterSeconds: 3600 });
+    connector.behaviours.set(hung.key, { kind: 'hang' });
+    await app.store.update((draft) => {
+      for (const target of [healthy, throttled, hung]) {
+        draft.targets[target.key] = target;
+        draft.watches.push(watchAll(target.key));
+      }
+    });
+    const listed = await app.directory.reload({ correlationId: randomUUID() });
+    await app.engine.sweepNow(); // snapshots: no events, nothing sent
+
+    const reachable = listed.filter((customer) => !sim.data.customers.find((c) => c.id === customer.id)?.noRelationship);
+    const order = [...reachable].sort((a, b) => (customerItemKey(a.id) < customerItemKey(b.id) ? -1 : 1));
+    const changed = POSITIONS.map((share) => order[Math.floor(share * order.length)]!);
+    const ids = changed.map((customer, i) => {
+      const incident = activeIncident(`EX9${String(i).padStart(5, '0')}`);
+      sim.data.incidentsOf(customer.id).push(incident);
+      return incident.id;
+    });
+    arrivals.clear();
+    const callsBefore = connector.calls.length;
+    const started = performance.now();
+    // Not awaited: it settles only when every conversation's worker is idle, and the hung one is not.
+    const roundDone = app.engine.sweepNow().catch(() => undefined);
+    const cardFor = (incidentId: string) =>
+      connector.calls.slice(callsBefore).find((call) => call.kind === 'post' && call.status === 200 && call.conversationId === healthy.key && call.body.includes(incidentId));
+    await connector.waitFor(() => ids.every((id) => cardFor(id)), 30_000);
+    const roundS = (performance.now() - started) / 1000;
+    const perChangeS = changed.map((customer, i) => {
+      const card = cardFor(ids[i] ?? '');
+      const at = arrivals.get(customer.id);
+      return card && at !== undefined ? (card.at - at) / 1000 : Number.POSITIVE_INFINITY;
+    });
+    const since = connector.calls.slice(callsBefore);
+    const figures: StallFigures = {
+      isolationS: Math.max(...perChangeS),
+      perChangeS,
+      cards: ids.filter((id) => cardFor(id)).length,
+      throttledAnswers: since.filter((call) => call.conversationId.startsWith(throttled.key) && call.status === 429).length,
+      hungRequests: since.filter((call) => call.conversationId.startsWith(hung.key) && call.status === 0).length,
+      roundS,
+    };
+    // Close the connector first: the hung request fails at once instead of holding the app's close.
+    await connector.close();
+    closed = true;
+    await bench.close();
+    await roundDone;
+    const rows = (fetchToCardP95S: number): Row[] => [
+      row(
+        'stall isolation: answer -> card in the healthy channel (max of 3)',
+        `${round(figures.isolationS, 3)} s (${figures.perChangeS.map((s) => round(s, 3)).join(' / ')})`,
+        `<= ${round(2 * fetchToCardP95S, 3)} s (2 x answer -> card p95)`,
+        figures.isolationS <= 2 * fetchToCardP95S,
+      ),
+      row('  cards in the healthy channel', `${figures.cards} of ${ids.length}`, String(ids.length), figures.cards === ids.length),
+      row('  meanwhile: 429 (Retry-After 3600) answers / hung sends', `${figures.throttledAnswers} / ${figures.hungRequests}`),
+    ];
+    return { figures, rows };
+  } finally {
+    if (!closed) {
+      await connector.close();
+      await bench.close();
+    }
+    await sim.close();
+  }
+}
