@@ -24,6 +24,7 @@ import {
 } from './cardData/provisioning.js';
 import { subscriptionsView, type SubscriptionsInput } from './cardData/subscriptions.js';
 import { watchesView, type WatchesInput } from './cardData/watches.js';
+import { digestView, type DigestInput } from './cardData/digest.js';
 
 export type { CardButton } from './cardData/format.js';
 export type { AlertThread } from './cardData/alertThread.js';
@@ -37,6 +38,7 @@ export type { MessageInput, MessageTone } from './cardData/message.js';
 export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provisioning.js';
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
+export type { DigestInput } from './cardData/digest.js';
 export { buttons, MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type MuteHours, type SubscriptionFilter, type Verb } from './cardData/buttons.js';
 export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
 export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
@@ -72,6 +74,7 @@ export const CARD_NAMES = [
   'customerOverview',
   'provisioningAlert',
   'watches',
+  'digest',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 
@@ -189,4 +192,9 @@ export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCa
 /** This conversation's watches. */
 export function watchesCard(input: WatchesInput): AdaptiveCardJson {
   return renderCard('watches', watchesView(input), input.buttons);
+}
+
+/** A conversation's digest, or the summary of what its quiet hours held; one line when there is nothing to say. */
+export function digestCard(input: DigestInput): AdaptiveCardJson {
+  return renderCard('digest', digestView(input), input.buttons);
 }

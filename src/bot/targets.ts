@@ -57,6 +57,8 @@ export class TargetBook {
     if (known && known.active && sameReference(known, fresh)) return known;
     // Keep a name learnt earlier (installs carry it, plain messages often do not).
     const target: Target = { ...fresh, name: fresh.name ?? known?.name ?? null, teamId: fresh.teamId ?? known?.teamId ?? null };
+    // The conversation's digest and quiet hours (and what they hold) are its own, not the reference's.
+    if (known?.schedule) target.schedule = known.schedule;
     await this.store.update((state) => {
       state.targets[target.key] = target;
     });

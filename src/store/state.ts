@@ -3,6 +3,7 @@ import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
 import type { OrderSnapshot } from '../domain/provisioningDiff.js';
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
+import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
 
 export type { Watch } from '../domain/watch.js';
 
@@ -31,6 +32,44 @@ export interface Target {
   active: boolean;
   inactiveReason: string | null;
   updatedAt: string;
+  /** Digest and quiet hours of this conversation; absent in files of older releases (neither). */
+  schedule?: ConversationSchedule;
+}
+
+/** A conversation's digest and quiet hours, and what the scheduler remembers of them. */
+export interface ConversationSchedule {
+  digest: DigestSetting | null;
+  quietHours: QuietHoursSetting | null;
+  /** The last scheduled digest queued: one per local date, never two. */
+  lastDigest: { localDate: string; dueAt: string; queuedAt: string } | null;
+  /** Alerts quiet hours held back, for the one summary when they end. */
+  held: HeldAlert[];
+}
+
+/**
+ * An alert held back by quiet hours. Its delivery left the outbox and entered the delivery log in the same
+ * write that added it here, so it is neither lost nor queued again; the summary reads it from here.
+ */
+export interface HeldAlert {
+  /** The delivery it stands for. */
+  id: string;
+  kind: 'incident' | 'provisioning' | 'notice';
+  heldAt: string;
+  /** The end of the quiet hours it was held in: its summary goes out then. */
+  heldUntil: string;
+  /** What the alert would have said (a thread reply, a provisioning change, a notice). */
+  text: string;
+  /** The card existed and was edited silently (false: no card was posted). */
+  edited: boolean;
+  threadKey?: string;
+  incidentId?: string;
+  customerId?: string;
+  customerName?: string;
+  orderId?: string;
+}
+
+export function emptySchedule(): ConversationSchedule {
+  return { digest: null, quietHours: null, lastDigest: null, held: [] };
 }
 
 /** One watched customer's state inside an incident card. */
