@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
+import { digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
 import { healthReport } from './engine/health.js';
@@ -202,6 +202,7 @@ function alertCards(): AlertCards {
         provisioning: delivery.provisioning,
         updatedAt: now,
       }),
+    summary: (report) => digestCard({ report }),
   };
 }
 

@@ -16,5 +16,7 @@ export interface BotServices {
     pollNow(targetKey: string): Promise<PollAnswer>;
     /** Watches changed: the fast lane should look at them at once. */
     watchesChanged(): void;
+    /** A digest or quiet hours changed: the scheduler should look at once. */
+    schedulesChanged?(): void;
   };
 }

@@ -3,6 +3,7 @@
 // send or edit with retries and a timeout → record. The record comes outside the retry: a failed record
 // is not a failed send, and retrying it must not post the card again.
 import type { Logger } from 'pino';
+import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
@@ -12,6 +13,8 @@ import { SendFailure, classifySendError, type ConversationSender } from './teams
 export interface AlertCards {
   incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
   provisioning(delivery: ProvisioningDelivery, now: Date): object;
+  /** A digest or a quiet-hours summary (see digestScheduler.ts). */
+  summary?(report: SummaryReport, now: Date): object;
 }
 
 export interface StageDeps {
@@ -100,6 +103,11 @@ export class DeliveryStages {
       return null;
     }
     if (delivery.kind === 'provisioning') return this.deps.sender.post(target, this.deps.cards.provisioning(delivery, now));
+    if (delivery.kind === 'summary') {
+      const card = this.deps.cards.summary?.(delivery.report, now);
+      if (!card) throw new SendFailure('other', null, null, null, 'no summary card renderer');
+      return this.deps.sender.post(target, card);
+    }
     if (!thread) throw new SendFailure('other', null, null, null, 'no thread');
     const card = this.deps.cards.incident(thread, now, { shrink });
     if (!thread.activityId) return this.deps.sender.post(target, card);

@@ -12,6 +12,7 @@ import { emptySweep, type CycleReport, type SweepState } from '../store/state.js
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
+import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { roundSummary } from './roundSummary.js';
 import { Sweep, type Round } from './sweep.js';
@@ -54,6 +55,8 @@ const RECENT_CHANGE_MS = 3_600_000;
 
 export class AlertEngine {
   readonly sweep: Sweep;
+  /** Digests and end-of-quiet-hours summaries (digestScheduler.ts); tests without `auto` call its tick(now). */
+  readonly schedules: DigestScheduler;
   private task: ScheduledTask | null = null;
   private current: Promise<CycleReport> | null = null;
   private another = false;
@@ -75,6 +78,13 @@ export class AlertEngine {
       flushMs: options.flushMs ?? 200,
       fastLane: options.auto ? { periodMs: fastLaneMinutes * 60_000, share: options.fastLaneShare ?? 0.5, recentMs: RECENT_CHANGE_MS } : null,
     });
+    this.schedules = new DigestScheduler({
+      store: options.store,
+      clock: options.clock,
+      log: options.log,
+      customerName: (id) => options.directory.find(id)?.companyName,
+      onQueued: () => options.delivery.kick(),
+    });
   }
 
   start(): void {
@@ -84,6 +94,12 @@ export class AlertEngine {
     // A round interrupted by a stop or a crash goes on where it was, not at the next schedule.
     if (this.options.store.read().sweep.roundId) void this.requestRound();
     this.options.delivery.kick();
+    this.schedules.start();
+  }
+
+  /** A digest or quiet hours changed: look at once (turning quiet hours off releases what they held). */
+  schedulesChanged(): void {
+    if (!this.stopped) void this.schedules.tick().catch(() => undefined);
   }
 
   /** A watch was added or removed: the fast lane looks again at once. */
@@ -123,6 +139,7 @@ export class AlertEngine {
     this.stopped = true;
     await this.task?.stop();
     this.task = null;
+    await this.schedules.stop();
     await this.sweep.stop();
     await this.options.delivery.stop();
   }

@@ -3,6 +3,7 @@ import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
 import type { OrderSnapshot } from '../domain/provisioningDiff.js';
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
+import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
 
 export type { Watch } from '../domain/watch.js';
@@ -150,6 +151,14 @@ export interface IncidentDelivery extends OutboxBase {
 export interface NoticeDelivery extends OutboxBase {
   kind: 'notice';
   text: string;
+  /** Someone asked for it just now (a "poll now" summary): quiet hours do not hold it. */
+  requested?: boolean;
+}
+
+/** A digest, or the summary of what quiet hours held: one card, filled when it was queued. */
+export interface SummaryDelivery extends OutboxBase {
+  kind: 'summary';
+  report: SummaryReport;
 }
 
 export interface ProvisioningDelivery extends OutboxBase {
@@ -160,7 +169,7 @@ export interface ProvisioningDelivery extends OutboxBase {
   note: string;
 }
 
-export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery;
+export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery;
 
 /** Where the rolling sweep stands, written with every batch so that a restart resumes, not restarts. */
 export interface SweepState {

@@ -1,0 +1,192 @@
+// Digests and end-of-quiet summaries, on the engine's clock. Each tick looks at every conversation: a
+// digest whose local time has come (and that was not queued for that local date yet) is queued; held alerts
+// whose quiet hours are over become one summary. The timer is armed for the next moment anything comes due
+// (at most a minute away), and every tick reads the clock afresh, so it never drifts with the sweep.
+//
+// Exactly once: the digest's id is `digest|<conversation>|<local date>` and the summary's
+// `quiet-summary|<conversation>|<end of the quiet hours>`, and each is queued in the same write that records
+// it (the last digest's local date; the held list emptied). A tick after a restart finds them done. A digest
+// missed while the bot was down is queued once when it is back, marked late; older missed ones are not
+// queued one by one.
+import type { Logger } from 'pino';
+import { clockTime, latestOccurrence, nextOccurrence, type Occurrence } from '../domain/localTime.js';
+import { quietWindowAt } from '../domain/schedule.js';
+import type { Clock } from '../partnerCenter/rateBudget.js';
+import type { State, SummaryDelivery, Target } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import { buildDigest, buildQuietSummary } from './digest.js';
+
+/** A digest sent this long after it was due says it is late. */
+export const LATE_AFTER_MS = 10 * 60_000;
+const MAX_WAIT_MS = 60_000;
+
+export interface DigestSchedulerOptions {
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+  /** The directory's name of a customer, when it knows one. */
+  customerName?: (customerId: string) => string | undefined;
+  /** Called after a tick queued something. */
+  onQueued: () => void;
+  /** Longest wait between two ticks (default a minute): changed settings and clock jumps are seen by then. */
+  maxWaitMs?: number;
+}
+
+export interface TickReport {
+  /** Ids of the deliveries queued by this tick. */
+  digests: string[];
+  summaries: string[];
+}
+
+export class DigestScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private started = false;
+
+  constructor(private readonly options: DigestSchedulerOptions) {}
+
+  /** Looks now (a digest missed while the bot was down goes out at once) and then whenever something comes due. */
+  start(): void {
+    this.started = true;
+    void this.tick().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running.catch(() => undefined);
+  }
+
+  /** Queues what is due at `now` (default: the clock's now). Ticks run one at a time. */
+  tick(now: number = this.options.clock.now()): Promise<TickReport> {
+    const run = this.running.then(() => this.run(now));
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(now: number): Promise<TickReport> {
+    const report: TickReport = { digests: [], summaries: [] };
+    try {
+      if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
+        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName));
+      }
+      if (report.digests.length + report.summaries.length > 0) {
+        this.options.log.info({ digests: report.digests, summaries: report.summaries }, 'digests and quiet-hours summaries queued');
+        this.options.onQueued();
+      }
+      return report;
+    } catch (error) {
+      this.options.log.error({ err: error }, 'queuing digests failed; the next tick tries again');
+      throw error;
+    } finally {
+      this.arm();
+    }
+  }
+
+  /** Wakes up for the next digest or end of quiet hours, or in a minute, whichever is first. */
+  private arm(): void {
+    if (!this.started) return;
+    const now = this.options.clock.now();
+    let next = now + (this.options.maxWaitMs ?? MAX_WAIT_MS);
+    for (const target of Object.values(this.options.store.read().targets)) {
+      const at = nextDueAt(target, now);
+      if (at !== null && at < next) next = at;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick().catch(() => undefined);
+    }, Math.max(0, next - now));
+    this.timer.unref?.();
+  }
+}
+
+/** The digest due for `target` at `now` that was not queued yet, with whether it is late; null if none. */
+export function dueDigest(target: Readonly<Target>, now: number): (Occurrence & { late: boolean }) | null {
+  const setting = target.schedule?.digest;
+  if (!setting || !target.active) return null;
+  const occurrence = latestOccurrence(now, clockTime(setting.time), setting.timeZone, setting.days);
+  // Not for a time before the digest was set up, and one per local date (a later time the same day included).
+  if (occurrence.at < Date.parse(setting.setAt)) return null;
+  const last = target.schedule?.lastDigest;
+  if (last && last.localDate >= occurrence.localDate) return null;
+  return { ...occurrence, late: now - occurrence.at > LATE_AFTER_MS };
+}
+
+/** Held alerts to summarise now: there are some, and the conversation is not (or no longer) in quiet hours. */
+export function dueRelease(target: Readonly<Target>, now: number): { endedAt: string } | null {
+  const schedule = target.schedule;
+  if (!schedule || schedule.held.length === 0 || !target.active) return null;
+  if (schedule.quietHours && quietWindowAt(schedule.quietHours, now)) return null;
+  const endedAt = schedule.held.reduce((latest, held) => (held.heldUntil > latest ? held.heldUntil : latest), '');
+  return { endedAt };
+}
+
+function somethingDue(target: Readonly<Target>, now: number): boolean {
+  return dueDigest(target, now) !== null || dueRelease(target, now) !== null;
+}
+
+/** When something of `target` comes due next (null: nothing scheduled). */
+function nextDueAt(target: Readonly<Target>, now: number): number | null {
+  const schedule = target.schedule;
+  if (!schedule || !target.active) return null;
+  const times: number[] = [];
+  if (schedule.digest) times.push(nextOccurrence(now, clockTime(schedule.digest.time), schedule.digest.timeZone, schedule.digest.days).at);
+  if (schedule.held.length > 0) times.push(schedule.quietHours ? (quietWindowAt(schedule.quietHours, now)?.end ?? now) : now);
+  return times.length > 0 ? Math.min(...times) : null;
+}
+
+/** Inside one write: queue every digest and summary due, and record them. */
+function queueDue(state: State, now: number, report: TickReport, customerName?: (id: string) => string | undefined): void {
+  const at = new Date(now).toISOString();
+  const queued = new Set(state.outbox.map((delivery) => delivery.id));
+  const push = (delivery: SummaryDelivery): boolean => {
+    if (state.deliveryLog[delivery.id] || queued.has(delivery.id)) return false;
+    state.outbox.push(delivery);
+    queued.add(delivery.id);
+    return true;
+  };
+  for (const target of Object.values(state.targets)) {
+    const schedule = target.schedule;
+    if (!schedule) continue;
+    const digest = dueDigest(target, now);
+    if (digest && schedule.digest) {
+      const id = `digest|${target.key}|${digest.localDate}`;
+      const dueAt = new Date(digest.at).toISOString();
+      const summary = buildDigest(state, target.key, {
+        now: new Date(now),
+        timeZone: schedule.digest.timeZone,
+        since: schedule.lastDigest?.queuedAt ?? null,
+        dueAt,
+        late: digest.late,
+        customerName,
+      });
+      if (push(delivery(id, target.key, summary, at))) report.digests.push(id);
+      schedule.lastDigest = { localDate: digest.localDate, dueAt, queuedAt: at };
+    }
+    const release = dueRelease(target, now);
+    if (release) {
+      const id = `quiet-summary|${target.key}|${release.endedAt}`;
+      const zone = schedule.quietHours?.timeZone ?? schedule.digest?.timeZone ?? 'UTC';
+      const startedAt = quietStart(target, release.endedAt);
+      const summary = buildQuietSummary(state, target.key, schedule.held, { now: new Date(now), timeZone: zone, startedAt, endedAt: release.endedAt, customerName });
+      if (push(delivery(id, target.key, summary, at))) report.summaries.push(id);
+      schedule.held = [];
+    }
+  }
+}
+
+/** When the quiet hours that ended at `endedAt` began (by the setting), else when the first alert was held. */
+function quietStart(target: Readonly<Target>, endedAt: string): string | null {
+  const schedule = target.schedule;
+  const setting = schedule?.quietHours;
+  const window = setting ? quietWindowAt(setting, Date.parse(endedAt) - 1) : null;
+  if (window) return new Date(window.start).toISOString();
+  const first = schedule?.held.reduce((earliest, held) => (earliest === '' || held.heldAt < earliest ? held.heldAt : earliest), '');
+  return first || null;
+}
+
+function delivery(id: string, targetKey: string, report: SummaryDelivery['report'], at: string): SummaryDelivery {
+  return { kind: 'summary', id, targetKey, report, createdAt: at, attempts: 0, notBefore: at, lastError: null };
+}
