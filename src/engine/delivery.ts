@@ -2,7 +2,7 @@
 // slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
 // deliveryStages.ts (route → dedup → mute → send/edit with retry → record); this file decides who goes when.
 import type { Delivery } from '../store/state.js';
-import { DeliveryStages, type StageDeps } from './deliveryStages.js';
+import { DeliveryStages, type Outcome, type StageDeps } from './deliveryStages.js';
 
 export type { AlertCards } from './deliveryStages.js';
 
@@ -135,14 +135,15 @@ export class DeliveryPipeline {
       if (!next) return;
       attempted.add(next.id);
       this.inFlightIds.add(next.id);
-      let outcome: keyof DeliveryReport;
+      let outcome: Outcome;
       try {
         outcome = await this.stages.deliver(next);
       } finally {
         this.inFlightIds.delete(next.id);
       }
-      this.totals[outcome]++;
       this.lastProgressAt = this.deps.clock.now();
+      if (outcome === 'held') continue; // quiet hours: kept for their summary, the rest of the queue goes on
+      this.totals[outcome]++;
       if (outcome === 'deferred') return; // its retry time is stored; the rest of the queue keeps its order
       if (outcome === 'dropped' && !this.deps.store.read().targets[targetKey]?.active) return;
     }

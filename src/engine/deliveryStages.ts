@@ -1,12 +1,14 @@
 // The stages one delivery passes, in Alertmanager's order: route (is the conversation still there?) →
-// dedup against the delivery log → mute (inside send: a muted card is still edited, its reply held) →
-// send or edit with retries and a timeout → record. The record comes outside the retry: a failed record
+// dedup against the delivery log → quiet hours (quietHours.ts: held for their summary, or edited without a
+// reply) → mute (inside send: a muted card is still edited, its reply held) → send or edit with retries and
+// a timeout → record. The record comes outside the retry: a failed record
 // is not a failed send, and retrying it must not post the card again.
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
+import { QuietHoursStage } from './quietHours.js';
 import { renderNote } from './threadNote.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
 
@@ -30,7 +32,8 @@ export interface StageDeps {
   threadEditIntervalMs?: number;
 }
 
-export type Outcome = 'sent' | 'deferred' | 'dropped';
+/** `held`: quiet hours took it out of the outbox for their summary (quietHours.ts). */
+export type Outcome = 'sent' | 'deferred' | 'dropped' | 'held';
 
 const RETRIES_PER_RUN = 3;
 const MAX_ATTEMPTS = 12;
@@ -40,8 +43,11 @@ const INLINE_RETRY_MAX_MS = 5_000;
 export class DeliveryStages {
   /** Sent but not recorded (the record write failed): never sent again by this process, only recorded. */
   private readonly unrecorded = new Map<string, string | null>();
+  private readonly quiet: QuietHoursStage;
 
-  constructor(private readonly deps: StageDeps) {}
+  constructor(private readonly deps: StageDeps) {
+    this.quiet = new QuietHoursStage(deps);
+  }
 
   /** When an edit of an incident card may go: its thread's replies are spaced. */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
@@ -63,6 +69,8 @@ export class DeliveryStages {
     }
     const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : undefined;
     if (delivery.kind === 'incident' && !thread) return this.drop(delivery, 'incident thread pruned');
+    // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
+    if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
     let shrink = false;
     for (let attempt = 0; ; attempt++) {
@@ -121,7 +129,7 @@ export class DeliveryStages {
     // Mute stage: a muted incident still gets its card kept current, but no reply pings anyone.
     const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now.getTime();
     const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
-    if (note && !muted) await this.deps.sender.reply(target, thread.activityId, note);
+    if (note && !muted && !this.quiet.silenced(delivery.id)) await this.deps.sender.reply(target, thread.activityId, note);
     return null;
   }
 
@@ -148,8 +156,10 @@ export class DeliveryStages {
           thread.lastSentAt = at;
         }
       }
+      this.quiet.recorded(state, delivery);
     });
     this.unrecorded.delete(delivery.id);
+    this.quiet.forget(delivery.id);
   }
 
   private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {

@@ -234,7 +234,7 @@ export class AlertEngine {
       const at = now.toISOString();
       for (const targetKey of sweep.summaryTo) {
         if (!state.targets[targetKey]?.active) continue;
-        state.outbox.push({ kind: 'notice', id: `notice|${targetKey}|${roundId}`, targetKey, text: roundSummary(cycle), createdAt: at, attempts: 0, notBefore: at, lastError: null });
+        state.outbox.push({ kind: 'notice', id: `notice|${targetKey}|${roundId}`, targetKey, text: roundSummary(cycle), requested: true, createdAt: at, attempts: 0, notBefore: at, lastError: null });
       }
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };

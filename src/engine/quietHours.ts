@@ -1,0 +1,136 @@
+// Quiet-hours stage of delivery: during a conversation's quiet hours only critical incidents, failed
+// provisioning and what someone just asked for post at once. Everything else is held for one summary when
+// the quiet hours end (digestScheduler.ts queues it): a new card is not posted, and an existing card is still
+// edited (an edit notifies nobody) while its thread reply waits for the summary.
+//
+// Exactly once: a held delivery leaves the outbox, enters the delivery log and joins the conversation's
+// held list in ONE write, so a restart neither repeats nor loses it; a silently edited one joins the held
+// list in the write that records it.
+import type { Logger } from 'pino';
+import { isFinalState, isFulfilled, provisioningVerdict } from '../domain/provisioning.js';
+import { quietWindowAt } from '../domain/schedule.js';
+import type { OrderProvisioning } from '../domain/types.js';
+import type { Clock } from '../partnerCenter/rateBudget.js';
+import { emptySchedule, type Delivery, type HeldAlert, type IncidentThread, type State, type Target } from '../store/state.js';
+import type { StateStore } from '../store/stateStore.js';
+import { renderNote } from './threadNote.js';
+
+/** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
+export type QuietDecision = 'send' | 'silent' | 'held';
+
+/** Held alerts kept per incident or order (the latest say where it stands), and notices per conversation. */
+const KEPT_PER_SUBJECT = 3;
+const NOTICES_KEPT = 20;
+
+export interface QuietHoursDeps {
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+}
+
+export class QuietHoursStage {
+  /** Silent edits decided but not yet recorded: delivery id → what the summary will say of them. */
+  private readonly silent = new Map<string, HeldAlert>();
+
+  constructor(private readonly deps: QuietHoursDeps) {}
+
+  async decide(delivery: Delivery, target: Target, thread: IncidentThread | undefined): Promise<QuietDecision> {
+    if (this.silent.has(delivery.id)) return 'silent';
+    const setting = target.schedule?.quietHours;
+    if (!setting) return 'send';
+    const now = this.deps.clock.now();
+    const window = quietWindowAt(setting, now);
+    if (!window || breaksThrough(delivery, thread)) return 'send';
+    // A muted card is the mute's business: edited, no reply, and no summary line either.
+    if (thread?.mutedUntil && Date.parse(thread.mutedUntil) > now) return 'send';
+    const alert = heldAlert(delivery, thread, now, window.end);
+    if (delivery.kind === 'incident' && thread?.activityId) {
+      this.silent.set(delivery.id, { ...alert, edited: true });
+      return 'silent';
+    }
+    await this.deps.store.update((state) => {
+      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
+      if (state.deliveryLog[delivery.id]) return;
+      state.deliveryLog[delivery.id] = alert.heldAt;
+      hold(state, delivery.targetKey, alert);
+    });
+    this.deps.log.info({ deliveryId: delivery.id, target: delivery.targetKey, until: alert.heldUntil }, 'delivery held for the end of quiet hours');
+    return 'held';
+  }
+
+  /** The card is edited but nobody is pinged: its reply goes into the summary instead. */
+  silenced(deliveryId: string): boolean {
+    return this.silent.has(deliveryId);
+  }
+
+  /** Inside the write that records a delivery: a silent edit's reply joins the held alerts. */
+  recorded(state: State, delivery: Delivery): void {
+    const alert = this.silent.get(delivery.id);
+    if (alert) hold(state, delivery.targetKey, alert);
+  }
+
+  /** After that write succeeded. */
+  forget(deliveryId: string): void {
+    this.silent.delete(deliveryId);
+  }
+}
+
+/** What posts even in quiet hours: critical incidents, failed provisioning, answers people asked for, summaries. */
+export function breaksThrough(delivery: Delivery, thread: IncidentThread | undefined): boolean {
+  switch (delivery.kind) {
+    case 'incident':
+      return thread?.incident.severity === 'critical';
+    case 'provisioning':
+      return provisioningFailed(delivery.provisioning);
+    case 'notice':
+      return delivery.requested === true;
+    case 'summary':
+      return true;
+  }
+}
+
+/** Some line item (or quantity) ended in a state other than fulfilled. */
+export function provisioningFailed(provisioning: OrderProvisioning): boolean {
+  if (provisioningVerdict(provisioning.lines) === 'unfulfilled') return true;
+  return provisioning.lines.some(
+    (line) =>
+      (isFinalState(line.status) && !isFulfilled(line.status)) ||
+      line.quantities.some((quantity) => quantity.quantity > 0 && isFinalState(quantity.status) && !isFulfilled(quantity.status)),
+  );
+}
+
+function heldAlert(delivery: Delivery, thread: IncidentThread | undefined, now: number, until: number): HeldAlert {
+  const base = { id: delivery.id, heldAt: new Date(now).toISOString(), heldUntil: new Date(until).toISOString(), edited: false };
+  switch (delivery.kind) {
+    case 'incident': {
+      const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? '');
+      const affected = thread ? Object.values(thread.customers).filter((customer) => !customer.resolved).map((customer) => customer.name) : [];
+      const opened = affected.length > 0 ? `Opened for ${affected.slice(0, 5).join(', ')}${affected.length > 5 ? ` and ${affected.length - 5} more` : ''}.` : 'Opened.';
+      return { ...base, kind: 'incident', text: note || opened, threadKey: delivery.threadKey, incidentId: thread?.incidentId ?? delivery.threadKey.split('|').at(-1) ?? '' };
+    }
+    case 'provisioning': {
+      const text = delivery.final ? `Every line item is final.${delivery.note ? `\n${delivery.note}` : ''}` : delivery.note || 'Provisioning changed.';
+      return { ...base, kind: 'provisioning', text, customerId: delivery.provisioning.customerId, customerName: delivery.customerName, orderId: delivery.provisioning.orderId };
+    }
+    case 'notice':
+      return { ...base, kind: 'notice', text: delivery.text };
+    case 'summary':
+      return { ...base, kind: 'notice', text: '' }; // never held: summaries break through
+  }
+}
+
+/** Adds a held alert to its conversation's list, keeping the latest few per incident or order. */
+function hold(state: State, targetKey: string, alert: HeldAlert): void {
+  const target = state.targets[targetKey];
+  if (!target) return;
+  const schedule = (target.schedule ??= emptySchedule());
+  if (schedule.held.some((held) => held.id === alert.id)) return;
+  schedule.held.push(alert);
+  const subject = (held: HeldAlert) => (held.kind === 'incident' ? `i|${held.threadKey}` : held.kind === 'provisioning' ? `o|${held.customerId}/${held.orderId}` : 'n');
+  const same = schedule.held.filter((held) => subject(held) === subject(alert));
+  const kept = alert.kind === 'notice' ? NOTICES_KEPT : KEPT_PER_SUBJECT;
+  if (same.length > kept) {
+    const drop = new Set(same.slice(0, same.length - kept));
+    schedule.held = schedule.held.filter((held) => !drop.has(held));
+  }
+}

@@ -1,0 +1,226 @@
+// The quiet-hours stage of delivery and the summary at their end, with a clock the test moves: what is held,
+// what breaks through, and that held alerts are summarised once, across restarts.
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import sinon from 'sinon';
+import type { SummaryReport } from '../../src/domain/digest.js';
+import type { Incident } from '../../src/domain/types.js';
+import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
+import { DigestScheduler } from '../../src/engine/digestScheduler.js';
+import { emptyNote } from '../../src/engine/threadNote.js';
+import type { ConversationSender } from '../../src/engine/teamsSender.js';
+import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State } from '../../src/store/state.js';
+import { target } from '../support/samples.js';
+import { MemoryStore } from './memoryStore.js';
+
+// Quiet 20:00–07:00 in Amsterdam; in January that is 19:00–06:00 UTC.
+const NIGHT = Date.parse('2026-01-14T22:30:00Z'); // 23:30 local
+const END = '2026-01-15T06:00:00.000Z';
+
+function incidentOf(id: string, severity: Incident['severity']): Incident {
+  return { id, customerId: 'c1', kind: 'incident', workload: 'Exchange Online', title: `Problem ${id}`, severity, status: severity, startTime: END, endTime: null, resolved: false, messages: [] };
+}
+
+function thread(id: string, severity: Incident['severity'], activityId: string | null = null): IncidentThread {
+  return {
+    key: `A|${id}`,
+    targetKey: 'A',
+    incidentId: id,
+    activityId,
+    incident: incidentOf(id, severity),
+    customers: { c1: { name: 'Contoso', resolved: false, vanished: false } },
+    openedAt: END,
+    updatedAt: END,
+    resolvedAt: null,
+    mutedUntil: null,
+    mutedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+  };
+}
+
+const base = (id: string, at: number) => ({ id, targetKey: 'A', createdAt: new Date(at).toISOString(), attempts: 0, notBefore: new Date(at).toISOString(), lastError: null });
+
+function incidentDelivery(id: string, incidentId: string, at: number, note: string | null = null): IncidentDelivery {
+  return { ...base(id, at), kind: 'incident', threadKey: `A|${incidentId}`, noteParts: note === null ? null : { ...emptyNote(), updated: { names: ['Contoso'], total: 1 }, message: note } };
+}
+
+function provisioningDelivery(id: string, at: number, status: string): ProvisioningDelivery {
+  return {
+    ...base(id, at),
+    kind: 'provisioning',
+    customerName: 'Contoso',
+    provisioning: { customerId: 'c1', orderId: `o-${id}`, lines: [{ lineItemNumber: 1, status, quantities: [{ quantity: 5, status }] }] },
+    final: status !== 'prefulfillmentpending',
+    note: `Line 1: prefulfillmentpending → ${status}`,
+  };
+}
+
+function setup(threads: IncidentThread[] = []) {
+  let now = NIGHT;
+  const clock = { now: () => now, sleep: sinon.stub<[number], Promise<void>>().resolves() };
+  const state: Partial<State> = {
+    targets: { A: { ...target('A'), schedule: { ...emptySchedule(), quietHours: { start: '20:00', end: '07:00', timeZone: 'Europe/Amsterdam', setBy: 'Ana', setAt: '2026-01-01T00:00:00Z' } } } },
+    threads: Object.fromEntries(threads.map((t) => [t.key, t])),
+  };
+  const store = new MemoryStore(state);
+  const sender = {
+    post: sinon.stub<Parameters<ConversationSender['post']>, Promise<string>>().resolves('activity-new'),
+    update: sinon.stub<Parameters<ConversationSender['update']>, Promise<void>>().resolves(),
+    reply: sinon.stub<Parameters<ConversationSender['reply']>, Promise<void>>().resolves(),
+    say: sinon.stub<Parameters<ConversationSender['say']>, Promise<void>>().resolves(),
+  };
+  const cards: AlertCards = {
+    incident: (t: IncidentThread) => ({ card: 'incident', id: t.incidentId }),
+    provisioning: (d: ProvisioningDelivery) => ({ card: 'provisioning', id: d.id }),
+    summary: (report: SummaryReport) => ({ card: 'summary', report }),
+  };
+  const log = pino({ level: 'silent' });
+  const start = () => ({
+    pipeline: new DeliveryPipeline({ store, sender, cards, clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
+    scheduler: new DigestScheduler({ store, clock, log, onQueued: () => undefined }),
+  });
+  const queue = (...deliveries: Delivery[]) => store.update((draft) => void draft.outbox.push(...deliveries));
+  return { store, sender, clock, start, queue, setNow: (iso: string) => (now = Date.parse(iso)), held: () => store.state.targets.A?.schedule?.held ?? [] };
+}
+
+const postedCards = (sender: { post: sinon.SinonStub }) => sender.post.args.map((args) => args[1] as { card: string; id?: string; report?: SummaryReport });
+
+describe('quiet hours', () => {
+  afterEach(() => sinon.restore());
+
+  it('holds a new warning card at 23:30 and at 03:00 (across midnight) until 07:00, and posts as usual at noon', async () => {
+    const t = setup([thread('EX1', 'warning'), thread('EX2', 'warning'), thread('EX3', 'warning')]);
+    const { pipeline } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 0 });
+    t.setNow('2026-01-15T02:00:00Z');
+    await t.queue(incidentDelivery('d2', 'EX2', NIGHT));
+    await pipeline.deliverPending();
+    assert.equal(t.sender.post.callCount, 0, 'nothing posted during quiet hours');
+    assert.deepEqual(t.store.state.outbox, [], 'held deliveries leave the outbox…');
+    assert.ok(t.store.state.deliveryLog.d1 && t.store.state.deliveryLog.d2, '…for the delivery log, so they are never queued again');
+    assert.deepEqual(t.held().map((h) => [h.id, h.kind, h.heldUntil, h.edited]), [
+      ['d1', 'incident', END, false],
+      ['d2', 'incident', END, false],
+    ]);
+
+    t.setNow('2026-01-15T11:00:00Z');
+    await t.queue(incidentDelivery('d3', 'EX3', Date.parse('2026-01-15T11:00:00Z')));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(postedCards(t.sender), [{ card: 'incident', id: 'EX3' }]);
+  });
+
+  it('lets a critical incident, failed provisioning and a "poll now" summary through; holds pending provisioning and notices', async () => {
+    const t = setup([thread('EX1', 'critical')]);
+    const { pipeline } = t.start();
+    const notice = (id: string, requested: boolean): Delivery => ({ ...base(id, NIGHT), kind: 'notice', text: `Notice ${id}`, ...(requested ? { requested } : {}) });
+    await t.queue(
+      incidentDelivery('d1', 'EX1', NIGHT),
+      provisioningDelivery('p-failed', NIGHT, 'unfulfilled'),
+      provisioningDelivery('p-pending', NIGHT, 'prefulfillmentpending'),
+      notice('n-asked', true),
+      notice('n-told', false),
+    );
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 3, deferred: 0, dropped: 0 });
+    assert.deepEqual(postedCards(t.sender), [
+      { card: 'incident', id: 'EX1' },
+      { card: 'provisioning', id: 'p-failed' },
+    ]);
+    assert.deepEqual(t.sender.say.args.map((args) => args[1]), ['Notice n-asked']);
+    assert.deepEqual(t.held().map((h) => [h.id, h.kind]), [
+      ['p-pending', 'provisioning'],
+      ['n-told', 'notice'],
+    ]);
+  });
+
+  it('keeps an existing card current by a silent edit: no thread reply, the reply waits for the summary', async () => {
+    const t = setup([thread('EX1', 'warning', 'card-1')]);
+    const { pipeline } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT, 'Engineers found the cause.'));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(t.sender.update.args.map((args) => args[1]), ['card-1']);
+    assert.equal(t.sender.reply.callCount, 0);
+    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso: Engineers found the cause.']]);
+  });
+
+  it('retries a failed record of a silent edit as a record, and holds its reply once', async () => {
+    const t = setup([thread('EX1', 'warning', 'card-1')]);
+    const { pipeline } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT, 'Cause found.'));
+    t.store.failWrites((before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length);
+    await assert.rejects(pipeline.deliverPending(), /disk full/);
+    assert.deepEqual(t.held(), [], 'the held reply is part of the record that failed');
+    t.store.failWrites(() => false);
+    await pipeline.deliverPending();
+    assert.equal(t.sender.update.callCount, 1, 'not edited twice');
+    assert.equal(t.held().length, 1);
+  });
+
+  it('summarises what it held once when quiet hours end, and never again, across restarts', async () => {
+    const t = setup([thread('EX1', 'warning'), thread('EX2', 'warning', 'card-2')]);
+    let { pipeline, scheduler } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT), incidentDelivery('d2', 'EX2', NIGHT, 'Recovering.'), provisioningDelivery('p1', NIGHT, 'prefulfillmentpending'));
+    await pipeline.deliverPending();
+    assert.equal(t.held().length, 3);
+
+    // A restart in the middle of the night: nothing held is sent or lost, and a re-run batch queuing d1 again is dropped.
+    ({ pipeline, scheduler } = t.start());
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 1 });
+    assert.deepEqual(await scheduler.tick(Date.parse('2026-01-15T05:59:00Z')), { digests: [], summaries: [] }, 'still quiet at 06:59');
+
+    t.setNow(END);
+    const summaryId = `quiet-summary|A|${END}`;
+    assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [summaryId] });
+    assert.deepEqual(t.held(), [], 'emptied in the write that queued the summary');
+    assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [] });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    const [summary] = postedCards(t.sender);
+    assert.equal(summary?.card, 'summary');
+    assert.deepEqual(summary?.report?.incidents.items.map((item) => [item.incidentId, item.notes]), [
+      ['EX1', ['Opened for Contoso.']],
+      ['EX2', ['Update for Contoso: Recovering.']],
+    ]);
+    assert.deepEqual(summary?.report?.orders.items.map((order) => order.orderId), ['o-p1']);
+    assert.equal(summary?.report?.dueAt, '2026-01-14T19:00:00.000Z', 'the quiet hours began at 20:00');
+
+    ({ pipeline, scheduler } = t.start());
+    assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [] });
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 0 });
+    assert.equal(t.sender.post.callCount, 1, 'one summary in all');
+    assert.ok(t.store.state.deliveryLog[summaryId]);
+  });
+
+  it('ends the quiet hours of a spring-forward night at 07:00 local, an hour earlier in UTC', async () => {
+    const t = setup([thread('EX1', 'warning')]);
+    const { pipeline, scheduler } = t.start();
+    t.setNow('2026-03-28T23:30:00Z'); // 00:30 local on 29 March, still winter time
+    await t.queue(incidentDelivery('d1', 'EX1', Date.parse('2026-03-28T23:30:00Z')));
+    await pipeline.deliverPending();
+    assert.equal(t.held()[0]?.heldUntil, '2026-03-29T05:00:00.000Z');
+    assert.deepEqual((await scheduler.tick(Date.parse('2026-03-29T04:59:00Z'))).summaries, []);
+    assert.equal((await scheduler.tick(Date.parse('2026-03-29T05:00:00Z'))).summaries.length, 1);
+  });
+
+  it('delivers what was held at once, as one summary, when quiet hours are turned off', async () => {
+    const t = setup([thread('EX1', 'warning')]);
+    const { pipeline, scheduler } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT));
+    await pipeline.deliverPending();
+    await t.store.update((state) => void ((state.targets.A?.schedule ?? emptySchedule()).quietHours = null));
+    assert.deepEqual((await scheduler.tick()).summaries, [`quiet-summary|A|${END}`]);
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+  });
+
+  it('leaves a muted card to its mute: edited, no reply, nothing for the summary', async () => {
+    const muted = { ...thread('EX1', 'warning', 'card-1'), mutedUntil: '2026-01-15T12:00:00.000Z', mutedBy: 'Ana' };
+    const t = setup([muted]);
+    const { pipeline } = t.start();
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT, 'Still investigating.'));
+    await pipeline.deliverPending();
+    assert.equal(t.sender.update.callCount, 1);
+    assert.equal(t.sender.reply.callCount, 0);
+    assert.deepEqual(t.held(), []);
+  });
+});
