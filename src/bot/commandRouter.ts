@@ -6,6 +6,7 @@ import { describeFailure } from './failureText.js';
 import { customersCommand, provisioningCommand, statusCommand, subscriptionsCommand } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
+import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
 import {
   excludeCustomerCommand,
@@ -74,9 +75,13 @@ export class CommandRouter implements CommandHandler {
       case 'unwatchOrder':
         return unwatchOrderCommand(services, ctx, command.orderId);
       case 'watches':
-        return watchesCommand(services, ctx);
+        return [...watchesCommand(services, ctx), scheduleReply(services, ctx)];
       case 'pollNow':
         return this.pollNow(ctx);
+      case 'digest':
+        return digestCommand(services, ctx, command);
+      case 'quietHours':
+        return quietHoursCommand(services, ctx, command);
     }
   }
 
@@ -113,6 +118,9 @@ function doing(command: Command): string {
       return 'listing customers';
     case 'pollNow':
       return 'polling Partner Center';
+    case 'digest':
+    case 'quietHours':
+      return 'changing the digest or quiet hours';
     default:
       return 'changing the watches';
   }

@@ -2,7 +2,7 @@
 // sign-in) is expected: the log gets one sentence, the status, code and request ids, and no stack, which would
 // only show our own call path (3 KB of it). Anything else is a bug and keeps its stack.
 import { stdSerializers } from 'pino';
-import type { Command } from '../domain/commands.js';
+import { scheduleCommandText, type Command } from '../domain/commands.js';
 import { AuthenticationError, PartnerCenterError, PartnerCenterUnavailableError, ThrottledError } from '../partnerCenter/errors.js';
 import { CustomerScopedError } from './failureText.js';
 
@@ -75,6 +75,9 @@ export function commandLabel(command: Command): string {
       return 'watches';
     case 'pollNow':
       return 'poll now';
+    case 'digest':
+    case 'quietHours':
+      return oneLine(scheduleCommandText(command), 120);
   }
 }
 
