@@ -1,6 +1,7 @@
 // Delivery: one ordered queue per conversation, each served by its own worker, so a conversation that is
 // slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
-// deliveryStages.ts (route → dedup → mute → send/edit with retry → record); this file decides who goes when.
+// deliveryStages.ts (route → dedup → quiet hours → mute → send/edit with retry → record); this file decides
+// who goes when.
 import type { Delivery } from '../store/state.js';
 import { DeliveryStages, type Outcome, type StageDeps } from './deliveryStages.js';
 
