@@ -19,6 +19,8 @@ import { buildDigest, buildQuietSummary } from './digest.js';
 /** A digest sent this long after it was due says it is late. */
 export const LATE_AFTER_MS = 10 * 60_000;
 const MAX_WAIT_MS = 60_000;
+/** Something due now is looked at again after this at the soonest: a tick that cannot clear it does not spin. */
+const MIN_WAIT_MS = 1_000;
 
 export interface DigestSchedulerOptions {
   store: StateStore;
@@ -67,6 +69,7 @@ export class DigestScheduler {
 
   private async run(now: number): Promise<TickReport> {
     const report: TickReport = { digests: [], summaries: [] };
+    let failed = false;
     try {
       if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
         await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName));
@@ -77,21 +80,25 @@ export class DigestScheduler {
       }
       return report;
     } catch (error) {
+      failed = true;
       this.options.log.error({ err: error }, 'queuing digests failed; the next tick tries again');
       throw error;
     } finally {
-      this.arm();
+      this.arm(failed);
     }
   }
 
-  /** Wakes up for the next digest or end of quiet hours, or in a minute, whichever is first. */
-  private arm(): void {
+  /** Wakes up for the next digest or end of quiet hours, or in a minute, whichever is first (a minute after a failure). */
+  private arm(failed: boolean): void {
     if (!this.started) return;
     const now = this.options.clock.now();
-    let next = now + (this.options.maxWaitMs ?? MAX_WAIT_MS);
-    for (const target of Object.values(this.options.store.read().targets)) {
-      const at = nextDueAt(target, now);
-      if (at !== null && at < next) next = at;
+    const longest = this.options.maxWaitMs ?? MAX_WAIT_MS;
+    let next = now + longest;
+    if (!failed) {
+      for (const target of Object.values(this.options.store.read().targets)) {
+        const at = nextDueAt(target, now);
+        if (at !== null && at < next) next = Math.max(at, now + Math.min(MIN_WAIT_MS, longest));
+      }
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
