@@ -119,7 +119,10 @@ export class Sweep {
     this.abort.abort(new Error('the sweep is stopping'));
     this.wakeWorkers();
     await Promise.allSettled(this.workers);
-    await this.flush();
+    // Batch by batch until nothing is left (each commit takes at most batchSize results).
+    do await this.flush();
+    while (this.buffer.length > 0);
+    await this.flushing;
     if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
@@ -250,7 +253,9 @@ export class Sweep {
 
   private async commit(): Promise<void> {
     if (this.buffer.length === 0) return this.finishRoundIfDone();
-    const batch = this.buffer.splice(0);
+    // A batch is at most batchSize results, also when results piled up behind a slow write: the cursor then
+    // moves batch by batch, as the batch size promises, however fast the fetches were.
+    const batch = this.buffer.splice(0, this.options.batchSize);
     const round = this.round;
     // Only results of the round still running move its cursor (a failed round's late results do not).
     const indexes = batch.flatMap((entry) => (entry.index === null || entry.round !== round ? [] : [entry.index]));
@@ -269,6 +274,9 @@ export class Sweep {
       this.lastWriteMs = Date.now() - started;
       if (outcome.events > 0) this.refreshFastLaneSoon();
       if (outcome.deliveriesQueued > 0) this.options.onQueued();
+      // What is left is the next batch: at once when full or when nothing more is coming, else on the timer.
+      if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.fetching === 0)) void this.flush();
+      else if (this.buffer.length > 0) this.scheduleFlush();
     } catch (error) {
       this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');
       if (round && this.round === round) {
