@@ -86,6 +86,17 @@ export interface OrderProvisioning {
   lines: ProvisioningLine[];
 }
 
+/** One line of an order as ordered: which product, how many. Line items never change once ordered. */
+export interface OrderLineItem {
+  lineItemNumber: number;
+  offerId: string;
+  friendlyName: string;
+  quantity: number | null;
+}
+
+/** An order's line items, or why they could not be read (a sentence, e.g. "Partner Center did not answer"). */
+export type OrderLines = { ok: true; items: OrderLineItem[] } | { ok: false; reason: string };
+
 /** A page of customers plus the way to the next page, if Partner Center offered one. */
 export interface CustomerPage {
   customers: Customer[];

@@ -70,6 +70,12 @@ export class PartnerCenterClient {
     return this.collection(body, ctx).items.map((item) => this.guard(ctx, () => orderSchema.parse(item)));
   }
 
+  /** One order with its line items (GET /customers/{id}/orders/{orderId}). */
+  async order(ctx: RequestContext, customerId: string, orderId: string): Promise<OrderSummary> {
+    const body = await this.pipeline.getJson(`customers/${encodeURIComponent(customerId)}/orders/${encodeURIComponent(orderId)}`, ctx);
+    return this.guard(ctx, () => orderSchema.parse(body));
+  }
+
   async provisioning(ctx: RequestContext, customerId: string, orderId: string): Promise<OrderProvisioning> {
     // Order ids are opaque (GUIDs, base64url, digits): always encode, never assume a shape.
     const path = `customers/${encodeURIComponent(customerId)}/orders/${encodeURIComponent(orderId)}/provisioningstatus`;
