@@ -40,6 +40,8 @@ export interface Incident {
   resolved: boolean;
   /** Update history, oldest first. */
   messages: IncidentMessage[];
+  /** How many updates Partner Center listed, when `messages` keeps only the latest few (an alert thread's copy). */
+  messageCount?: number;
 }
 
 export type SubscriptionStatus =

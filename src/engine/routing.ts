@@ -98,6 +98,7 @@ export function routeEvents(
         provisioning: event.provisioning,
         final: event.kind === 'completed',
         note: event.changes.map((change) => `Line ${change.lineItemNumber}: ${change.from ?? 'new'} → ${change.to}`).join('\n'),
+        changes: event.changes,
         createdAt: at,
         attempts: 0,
         notBefore: at,
@@ -187,5 +188,5 @@ function newThread(key: string, targetKey: string, event: Pick<IncidentEvent, 'i
 
 /** Threads keep the last few messages only: the card shows the latest, History fetches the rest live. */
 function trimIncident(incident: IncidentEvent['incident']): IncidentEvent['incident'] {
-  return { ...incident, messages: incident.messages.slice(-5) };
+  return { ...incident, messages: incident.messages.slice(-5), messageCount: incident.messages.length };
 }

@@ -1,6 +1,6 @@
 // The shape of the one state file, its schema version, and the migrations between versions.
 import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
-import type { OrderSnapshot } from '../domain/provisioningDiff.js';
+import type { LineChange, OrderSnapshot } from '../domain/provisioningDiff.js';
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
 import type { SummaryReport } from '../domain/digest.js';
@@ -167,6 +167,8 @@ export interface ProvisioningDelivery extends OutboxBase {
   provisioning: OrderProvisioning;
   final: boolean;
   note: string;
+  /** The lines that changed, for the card's "What changed" (deliveries queued by older releases lack it). */
+  changes?: LineChange[];
 }
 
 export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery;
