@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
+import { buttons as b, digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
 import { healthReport } from './engine/health.js';
@@ -16,13 +16,16 @@ import { cardReply } from './bot/reply.js';
 import { TargetBook } from './bot/targets.js';
 import { TeamsBot } from './bot/teamsBot.js';
 import type { Config, PartnerCenterConfig } from './config.js';
+import type { LineChange } from './domain/provisioningDiff.js';
 import { EntraTokenProvider } from './partnerCenter/auth.js';
 import { PartnerCenterClient } from './partnerCenter/client.js';
 import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
+import { OrderLineBook } from './partnerCenter/orderLines.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
 import { startServer } from './server.js';
 import { LowdbStateStore } from './store/lowdbStore.js';
+import type { ProvisioningDelivery } from './store/state.js';
 import type { StateStore } from './store/stateStore.js';
 
 export interface AppOptions {
@@ -103,6 +106,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
   const client = new PartnerCenterClient(pipeline);
   const directory = new CustomerDirectory(client, { clock });
+  const orders = new OrderLineBook(client);
 
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthConfig(config)));
   adapter.onTurnError = async (context, error) => {
@@ -118,7 +122,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock })),
-    cards: alertCards(),
+    cards: alertCards(directory, orders),
     clock,
     log,
     auto,
@@ -145,9 +149,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   const targets = new TargetBook(store);
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, store, log, engine }),
-    cardActions: new CardActionRouter({ client, directory, store, log, engine }),
-    welcome: () => [cardReply(welcomeCard())],
+    commands: new CommandRouter({ client, directory, orders, store, log, engine }),
+    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine }),
+    welcome: () => [cardReply(welcomeCard({ buttons: [b.customers('', 1), b.help()] }))],
     allowedTenantIds: config.allowedTenantIds,
     log,
     now,
@@ -192,17 +196,42 @@ function botAuthConfig(config: Config): ConfigurationBotFrameworkAuthenticationO
   };
 }
 
-function alertCards(): AlertCards {
+/** A provisioning alert waits this long at most for the order's product names; without them it says why. */
+const ORDER_LINES_WAIT_MS = 5_000;
+
+function alertCards(directory: CustomerDirectory, orders: OrderLineBook): AlertCards {
   return {
     // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
     incident: (thread, now, { shrink }) => threadAlertCard(thread, now, { shrink }),
-    provisioning: (delivery, now) =>
-      provisioningAlertCard({
-        customer: { id: delivery.provisioning.customerId, companyName: delivery.customerName, domain: '', relationshipToPartner: 'unknown' },
+    provisioning: async (delivery, now) => {
+      const { customerId, orderId } = delivery.provisioning;
+      // Names are resolved when the card is made (usually from memory: the watch read the order already),
+      // in the sweep's lane, and never for longer than a send may take.
+      const products = await orders.lines(
+        { correlationId: randomUUID(), lane: 'sweep', signal: AbortSignal.timeout(ORDER_LINES_WAIT_MS) },
+        customerId,
+        orderId,
+      );
+      return provisioningAlertCard({
+        customer: directory.find(customerId) ?? { id: customerId, companyName: delivery.customerName, domain: '', relationshipToPartner: 'unknown' },
         provisioning: delivery.provisioning,
+        products,
+        changes: deliveryChanges(delivery),
+        final: delivery.final,
         updatedAt: now,
-      }),
+        interactive: true,
+      });
+    },
     summary: (report) => digestCard({ report }),
   };
+}
+
+/** The lines that changed, as routing queued them; a delivery queued by an older release has only its note. */
+function deliveryChanges(delivery: ProvisioningDelivery): LineChange[] {
+  if (delivery.changes) return delivery.changes;
+  return delivery.note.split('\n').flatMap((line) => {
+    const match = /^Line (\d+): (.+) → (.+)$/.exec(line.trim());
+    return match ? [{ lineItemNumber: Number(match[1]), from: match[2] === 'new' ? null : (match[2] ?? null), to: match[3] ?? '' }] : [];
+  });
 }
 

@@ -17,6 +17,7 @@ import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incid
 import { statusView, type StatusInput } from './cardData/incidents.js';
 import { messageView, type MessageInput } from './cardData/message.js';
 import {
+  provisioningAlertButtons,
   provisioningAlertView,
   provisioningView,
   type ProvisioningAlertInput,
@@ -186,7 +187,7 @@ export function customerOverviewCard(input: CustomerOverviewInput): AdaptiveCard
 
 /** The proactive alert for a watched order whose provisioning changed (or finished). */
 export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCardJson {
-  return renderCard('provisioningAlert', provisioningAlertView(input), input.buttons);
+  return renderCard('provisioningAlert', provisioningAlertView(input), provisioningAlertButtons(input));
 }
 
 /** This conversation's watches. */

@@ -402,8 +402,9 @@ describe('cards: provisioning', () => {
     assert.match(text, /Provisioning of order order-1/);
     assert.match(text, /Some items are still pending\./);
     assert.match(text, /5 fulfilled, 2 pending/);
-    assert.deepEqual(elementsWithText(card, /^Line \d$/).map((el) => el.text), ['Line 1', 'Line 2']);
-    assert.equal(elementsWithText(card, /^Fulfilled$/)[0]?.color, 'Good');
+    // Without the order's line items the lines are counted from one, in Partner Center's order.
+    assert.deepEqual(elementsWithText(card, /^Item \d of 2$/).map((el) => el.text), ['Item 1 of 2', 'Item 2 of 2']);
+    assert.equal(elementsWithText(card, /^Pending$/)[0]?.weight, 'Bolder', 'what is not done yet stands out');
   });
 
   it('states each verdict', () => {
@@ -437,13 +438,13 @@ describe('cards: provisioning alert', () => {
       { lineItemNumber: 1, status: 'fulfilled', quantities: [{ quantity: 3, status: 'fulfilled' }] },
       { lineItemNumber: 2, status: 'fulfilled', quantities: [] },
     ]);
-    const card = provisioningAlertCard({ customer: contoso, provisioning: after, previous: before, updatedAt: NOW });
+    const changes = [{ lineItemNumber: 1, from: 'prefulfillmentpending', to: 'fulfilled' }];
+    const card = provisioningAlertCard({ customer: contoso, provisioning: after, changes, updatedAt: NOW });
     assertGoodCard(card, after);
     assert.equal((card.body[0] as { style: string }).style, 'good');
     const text = allText(card);
-    assert.match(text, /Order fully provisioned/);
-    assert.match(text, /Customer[\s\S]*Contoso[\s\S]*Order[\s\S]*order-1/);
-    assert.equal(elementsWithText(card, /^was pending$/).length, 1);
+    assert.match(text, /Order fully provisioned\nContoso · contoso\.onmicrosoft\.com\nOrder order-1/);
+    assert.equal(elementsWithText(card, /^Changed: was pending$/).length, 1);
   });
 
   it('announces unfulfilled items and pending changes', () => {
@@ -457,7 +458,7 @@ describe('cards: provisioning alert', () => {
     assert.equal((failed.body[0] as { style: string }).style, 'attention');
     assert.doesNotMatch(allText(failed), /was /);
 
-    const pending = provisioningAlertCard({ customer: contoso, provisioning: before, previous: null, updatedAt: NOW });
+    const pending = provisioningAlertCard({ customer: contoso, provisioning: before, changes: [], updatedAt: NOW });
     assertGoodCard(pending);
     assert.match(allText(pending), /Order provisioning changed/);
   });

@@ -1,7 +1,7 @@
 // Read-only commands: customers, status, subscriptions, provisioning. Each is one or two Partner Center
 // requests once the customer directory is warm.
 import { messageCard } from '../cards.js';
-import type { Customer } from '../domain/types.js';
+import type { Customer, OrderLines, OrderProvisioning } from '../domain/types.js';
 import { resolveCustomer } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
 import { cardReply, type Reply } from './reply.js';
@@ -49,10 +49,28 @@ export async function provisioningCommand(
 ): Promise<Reply[]> {
   const customer = await customerOfOrder(services, correlationId, orderId, query, (name) => `provisioning order ${orderId} for ${name}`);
   if (!('id' in customer)) return [customer];
-  const provisioning = await forCustomer(customer.companyName, () => services.client.provisioning({ correlationId }, customer.id, orderId));
+  const { provisioning, products } = await readOrder(services, correlationId, customer, orderId);
   await rememberOrders(services, customer, [orderId]);
   const watch = targetKey ? orderWatchOf(services.store.read(), targetKey, orderId) : null;
-  return [cardReply(provisioningReplyCard(customer, provisioning, watch, now))];
+  return [cardReply(provisioningReplyCard(customer, provisioning, watch, now, products))];
+}
+
+/**
+ * An order's provisioning (read every time: it changes) and its line items, which name each line's product
+ * (read once per order: they never change). Products that cannot be read leave the card its line numbers.
+ */
+export async function readOrder(
+  services: BotServices,
+  correlationId: string,
+  customer: Customer,
+  orderId: string,
+): Promise<{ provisioning: OrderProvisioning; products: OrderLines }> {
+  const request = { correlationId };
+  const [provisioning, products] = await Promise.all([
+    forCustomer(customer.companyName, () => services.client.provisioning(request, customer.id, orderId)),
+    services.orders.lines(request, customer.id, orderId),
+  ]);
+  return { provisioning, products };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type SubscriptionFilter,
 } from '../cards.js';
 import { isOrderFinal } from '../domain/provisioningDiff.js';
-import type { Customer, Incident, OrderProvisioning, Subscription } from '../domain/types.js';
+import type { Customer, Incident, OrderLines, OrderProvisioning, Subscription } from '../domain/types.js';
 
 export function statusReplyCard(customer: Customer, incidents: readonly Incident[], now: Date): AdaptiveCardJson {
   // Each incident row carries History and Customer; the card itself the way to the customer and a refresh.
@@ -85,6 +85,8 @@ export function provisioningReplyCard(
   provisioning: OrderProvisioning,
   watch: { by: string; since: string } | null,
   now: Date,
+  /** The order's line items, to name each line by its product. */
+  products?: OrderLines,
 ): AdaptiveCardJson {
   const { orderId } = provisioning;
   // A finished order has nothing left to watch; a watch still listed for it can be stopped.
@@ -94,6 +96,7 @@ export function provisioningReplyCard(
     provisioning,
     now,
     watch,
+    products,
     buttons: [b.provisioning(customer.id, orderId), ...watchButton, b.overview(customer.id)],
   });
 }

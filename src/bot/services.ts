@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { PollAnswer } from '../engine/engine.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
+import type { OrderLineBook } from '../partnerCenter/orderLines.js';
 import type { StateStore } from '../store/stateStore.js';
 
 export interface BotServices {
   client: PartnerCenterClient;
   directory: CustomerDirectory;
+  /** Orders' line items (product names), read once per order. */
+  orders: OrderLineBook;
   store: StateStore;
   log: Logger;
   /** The alert engine, as far as the bot may drive it. */

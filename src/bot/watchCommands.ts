@@ -8,7 +8,7 @@ import type { Customer } from '../domain/types.js';
 import { describeWatch } from '../domain/watch.js';
 import { resolveCustomer, toResolution } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
-import { customerOfOrder } from './lookupCommands.js';
+import { customerOfOrder, readOrder } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { provisioningReplyCard, statusReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
@@ -42,17 +42,15 @@ export async function watchAllCommand(services: BotServices, ctx: WatchContext, 
 export async function watchOrderCommand(services: BotServices, ctx: WatchContext, orderId: string, query: string): Promise<Reply[]> {
   const customer = await customerOfOrder(services, ctx.correlationId, orderId, query, (name) => `watch order ${orderId} for ${name}`);
   if (!('id' in customer)) return [customer];
-  const provisioning = await forCustomer(customer.companyName, () =>
-    services.client.provisioning({ correlationId: ctx.correlationId }, customer.id, orderId),
-  );
+  const { provisioning, products } = await readOrder(services, ctx.correlationId, customer, orderId);
   if (isOrderFinal(provisioning)) {
     return [
-      cardReply(provisioningReplyCard(customer, provisioning, null, ctx.now)),
+      cardReply(provisioningReplyCard(customer, provisioning, null, ctx.now, products)),
       textReply(`Order ${orderId} of ${customer.companyName} is already complete, so there is nothing to watch.`),
     ];
   }
   const watch = await saveOrderWatch(services, ctx, customer, provisioning);
-  const card = cardReply(provisioningReplyCard(customer, provisioning, { by: watch.createdBy, since: watch.createdAt }, ctx.now));
+  const card = cardReply(provisioningReplyCard(customer, provisioning, { by: watch.createdBy, since: watch.createdAt }, ctx.now, products));
   return [announce(ctx, `now watches ${describeWatch(watch)} here, until every line item is final.`), card];
 }
 

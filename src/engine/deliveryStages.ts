@@ -14,7 +14,8 @@ import { SendFailure, classifySendError, type ConversationSender } from './teams
 
 export interface AlertCards {
   incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
-  provisioning(delivery: ProvisioningDelivery, now: Date): object;
+  /** May look something up first (the order's product names); never rejects. */
+  provisioning(delivery: ProvisioningDelivery, now: Date): object | Promise<object>;
   /** A digest or a quiet-hours summary (see digestScheduler.ts). */
   summary?(report: SummaryReport, now: Date): object;
 }
@@ -110,7 +111,7 @@ export class DeliveryStages {
       await this.deps.sender.say(target, delivery.text);
       return null;
     }
-    if (delivery.kind === 'provisioning') return this.deps.sender.post(target, this.deps.cards.provisioning(delivery, now));
+    if (delivery.kind === 'provisioning') return this.deps.sender.post(target, await this.deps.cards.provisioning(delivery, now));
     if (delivery.kind === 'summary') {
       const card = this.deps.cards.summary?.(delivery.report, now);
       if (!card) throw new SendFailure('other', null, null, null, 'no summary card renderer');
