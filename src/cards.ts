@@ -40,7 +40,16 @@ export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provi
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
 export type { DigestInput } from './cardData/digest.js';
-export { buttons, MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type MuteHours, type SubscriptionFilter, type Verb } from './cardData/buttons.js';
+export {
+  buttons,
+  MUTE_HOURS,
+  SUBSCRIPTION_FILTERS,
+  VERBS,
+  type FromAlert,
+  type MuteHours,
+  type SubscriptionFilter,
+  type Verb,
+} from './cardData/buttons.js';
 export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
 export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
 export { DEFAULT_INCIDENT_ALERT_LIMITS, SHRUNK_INCIDENT_ALERT_LIMITS } from './cardData/incidentAlert.js';

@@ -211,10 +211,13 @@ describe('cards: incident alert with its buttons', () => {
     assert.deepEqual(topButtons(card), ['History', 'Customer', 'Acknowledge', 'Mute 4 h', 'Mute 24 h']);
     const top = executes({ ...card, body: [] });
     // Contoso is affected, so it comes first and the buttons open it.
-    assert.deepEqual(top[0]?.data, { customerId: contoso.id, incidentId: 'EX300' });
+    assert.deepEqual(top[0]?.data, { customerId: contoso.id, incidentId: 'EX300', fromAlert: 'EX300' });
     assert.deepEqual(top[3]?.data, { incidentId: 'EX300', hours: 4 });
     const rows = objects(card.body).filter((el) => el.type === 'ColumnSet' && el.selectAction);
-    assert.deepEqual(rows.map((row) => (row.selectAction as { data: unknown }).data), [{ customerId: contoso.id }, { customerId: customer(2).id }]);
+    assert.deepEqual(rows.map((row) => (row.selectAction as { data: unknown }).data), [
+      { customerId: contoso.id, fromAlert: 'EX300' },
+      { customerId: customer(2).id, fromAlert: 'EX300' },
+    ]);
   });
 
   it('shows who acknowledged and who muted until when, for everyone, and offers Unmute', () => {

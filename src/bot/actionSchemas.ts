@@ -22,22 +22,26 @@ const page = z.number().int().min(1).max(MAX_PAGE);
 const customerOnly = z.object({ customerId });
 const incidentOnly = z.object({ incidentId });
 const order = z.object({ customerId, orderId });
+/** A drill-down that started on an incident alert carries the incident's id, for its "Back to alert". */
+const fromAlert = incidentId.optional();
+const customerFromAlert = z.object({ customerId, fromAlert });
 
 export const ACTION_SCHEMAS = {
   [VERBS.help]: z.object({}),
   [VERBS.customers]: z.object({ prefix: z.string().max(MAX_PREFIX_CHARS), page }),
-  [VERBS.overview]: customerOnly,
+  [VERBS.overview]: customerFromAlert,
   [VERBS.status]: customerOnly,
   [VERBS.subscriptions]: z.object({ customerId, filter: z.enum(SUBSCRIPTION_FILTERS), page }),
-  [VERBS.watchCustomer]: customerOnly,
-  [VERBS.unwatchCustomer]: customerOnly,
-  [VERBS.history]: z.object({ customerId, incidentId }),
+  [VERBS.watchCustomer]: customerFromAlert,
+  [VERBS.unwatchCustomer]: customerFromAlert,
+  [VERBS.history]: z.object({ customerId, incidentId, fromAlert }),
   [VERBS.mute]: z.object({ incidentId, hours: z.literal([...MUTE_HOURS]) }),
   [VERBS.unmute]: incidentOnly,
   [VERBS.acknowledge]: incidentOnly,
   [VERBS.provisioning]: order,
   [VERBS.watchOrder]: order,
   [VERBS.unwatchOrder]: order,
+  [VERBS.alert]: incidentOnly,
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;

@@ -13,6 +13,7 @@ import {
   subscriptionsPage,
   type AdaptiveCardJson,
   type CardButton,
+  type FromAlert,
   type OverviewWatch,
   type SubscriptionFilter,
 } from '../cards.js';
@@ -24,12 +25,17 @@ export function statusReplyCard(customer: Customer, incidents: readonly Incident
   return statusCard({ customer, incidents, now, buttons: [b.overview(customer.id), b.refresh(b.status(customer.id))] });
 }
 
-export function historyReplyCard(customer: Customer, incident: Incident, now: Date): AdaptiveCardJson {
+/** "Back to alert" first when the drill-down started on an alert: the way back to its Acknowledge and Mute. */
+function back(from: FromAlert): CardButton[] {
+  return from.fromAlert ? [b.backToAlert(from.fromAlert)] : [];
+}
+
+export function historyReplyCard(customer: Customer, incident: Incident, now: Date, from: FromAlert = {}): AdaptiveCardJson {
   return incidentHistoryCard({
     customer,
     incident,
     now,
-    buttons: [b.overview(customer.id), b.status(customer.id), b.refresh(b.history(customer.id, incident.id))],
+    buttons: [...back(from), b.overview(customer.id, 'Customer', from), b.status(customer.id), b.refresh(b.history(customer.id, incident.id, 'History', from))],
   });
 }
 
@@ -41,13 +47,13 @@ export interface OverviewData {
   now: Date;
 }
 
-export function overviewReplyCard(data: OverviewData): AdaptiveCardJson {
+export function overviewReplyCard(data: OverviewData, from: FromAlert = {}): AdaptiveCardJson {
   const { customer, watch } = data;
   // Under "watch all" the customer is covered already: neither watching nor stopping it here would mean anything.
-  const watchButton = watch?.kind === 'all' ? [] : watch ? [b.unwatchCustomer(customer.id)] : [b.watchCustomer(customer.id)];
+  const watchButton = watch?.kind === 'all' ? [] : watch ? [b.unwatchCustomer(customer.id, from)] : [b.watchCustomer(customer.id, from)];
   return customerOverviewCard({
     ...data,
-    buttons: [b.status(customer.id), b.subscriptions(customer.id, 'all', 1), ...watchButton, b.refresh(b.overview(customer.id))],
+    buttons: [...back(from), b.status(customer.id), b.subscriptions(customer.id, 'all', 1), ...watchButton, b.refresh(b.overview(customer.id, 'Customer', from))],
   });
 }
 

@@ -9,13 +9,14 @@ export interface AlertThread {
   incident: Incident;
   customers: Readonly<Record<string, { name: string; resolved: boolean; vanished: boolean }>>;
   updatedAt: string;
+  /** When the thread began; a thread not updated since is a new incident here. */
+  openedAt?: string;
   resolvedAt: string | null;
   mutedUntil: string | null;
   mutedBy: string | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
 }
-
 
 export function threadAlertInput(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): IncidentAlertInput {
   return {
@@ -26,7 +27,7 @@ export function threadAlertInput(thread: AlertThread, now: Date, options: { shri
       vanished: customer.vanished,
     })),
     updatedAt: new Date(thread.updatedAt),
-    latestChange: thread.resolvedAt ? 'Resolved' : 'Updated',
+    latestChange: thread.resolvedAt ? 'Resolved' : thread.openedAt === thread.updatedAt ? 'New' : 'Updated',
     acknowledged: thread.acknowledgedBy && thread.acknowledgedAt ? { by: thread.acknowledgedBy, at: new Date(thread.acknowledgedAt) } : null,
     muted: thread.mutedBy && thread.mutedUntil ? { by: thread.mutedBy, until: new Date(thread.mutedUntil) } : null,
     interactive: true,

@@ -1,6 +1,7 @@
 // The buttons cards carry, and what each sends back. Cards made by the bot and cards made by the alert
 // pipeline must send the same data for the same button, so both take them from here; the bot checks
 // every click against the matching schema in src/bot/actionSchemas.ts.
+import { isIncidentId } from '../domain/ids.js';
 import type { CardButton } from './format.js';
 
 export const VERBS = {
@@ -18,6 +19,7 @@ export const VERBS = {
   provisioning: 'order.provisioning',
   watchOrder: 'order.watch',
   unwatchOrder: 'order.unwatch',
+  alert: 'incident.alert',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
@@ -25,16 +27,31 @@ export type Verb = (typeof VERBS)[keyof typeof VERBS];
 export const SUBSCRIPTION_FILTERS = ['active', 'suspended', 'all'] as const;
 export type SubscriptionFilter = (typeof SUBSCRIPTION_FILTERS)[number];
 
+/**
+ * Where a drill-down started when it started on an incident alert (the incident's id): its card then offers
+ * "Back to alert", and a watch change made from it leaves the alert everyone sees in place.
+ */
+export interface FromAlert {
+  fromAlert?: string;
+}
+
 /** The mute lengths the alert card offers, in hours. */
 export const MUTE_HOURS = [4, 24] as const;
 export type MuteHours = (typeof MUTE_HOURS)[number];
 
 const FILTER_TITLES: Readonly<Record<SubscriptionFilter, string>> = { active: 'Active', suspended: 'Suspended', all: 'All' };
 
+// Only an id a click can send back: anything else would be refused as tampered data.
+const alertMark = (from: FromAlert): Record<string, unknown> => (from.fromAlert && isIncidentId(from.fromAlert) ? { fromAlert: from.fromAlert } : {});
+
 export const buttons = {
   help: (): CardButton => ({ title: 'Help', verb: VERBS.help, data: {} }),
   customers: (prefix: string, page: number, title = 'Customers'): CardButton => ({ title, verb: VERBS.customers, data: { prefix, page } }),
-  overview: (customerId: string, title = 'Customer'): CardButton => ({ title, verb: VERBS.overview, data: { customerId } }),
+  overview: (customerId: string, title = 'Customer', from: FromAlert = {}): CardButton => ({
+    title,
+    verb: VERBS.overview,
+    data: { customerId, ...alertMark(from) },
+  }),
   status: (customerId: string, title = 'Incidents'): CardButton => ({ title, verb: VERBS.status, data: { customerId } }),
   subscriptions: (customerId: string, filter: SubscriptionFilter, page: number, title = 'Subscriptions'): CardButton => ({
     title,
@@ -43,13 +60,23 @@ export const buttons = {
   }),
   subscriptionFilter: (customerId: string, filter: SubscriptionFilter): CardButton =>
     buttons.subscriptions(customerId, filter, 1, FILTER_TITLES[filter]),
-  watchCustomer: (customerId: string): CardButton => ({ title: 'Watch here', verb: VERBS.watchCustomer, data: { customerId } }),
-  unwatchCustomer: (customerId: string): CardButton => ({ title: 'Stop watching', verb: VERBS.unwatchCustomer, data: { customerId } }),
-  history: (customerId: string, incidentId: string, title = 'History'): CardButton => ({
+  watchCustomer: (customerId: string, from: FromAlert = {}, title = 'Watch here'): CardButton => ({
+    title,
+    verb: VERBS.watchCustomer,
+    data: { customerId, ...alertMark(from) },
+  }),
+  unwatchCustomer: (customerId: string, from: FromAlert = {}, title = 'Stop watching'): CardButton => ({
+    title,
+    verb: VERBS.unwatchCustomer,
+    data: { customerId, ...alertMark(from) },
+  }),
+  history: (customerId: string, incidentId: string, title = 'History', from: FromAlert = {}): CardButton => ({
     title,
     verb: VERBS.history,
-    data: { customerId, incidentId },
+    data: { customerId, incidentId, ...alertMark(from) },
   }),
+  /** The alert card again, as the conversation's thread has it now. */
+  backToAlert: (incidentId: string): CardButton => ({ title: 'Back to alert', verb: VERBS.alert, data: { incidentId } }),
   mute: (incidentId: string, hours: MuteHours): CardButton => ({ title: `Mute ${hours} h`, verb: VERBS.mute, data: { incidentId, hours } }),
   unmute: (incidentId: string): CardButton => ({ title: 'Unmute', verb: VERBS.unmute, data: { incidentId } }),
   acknowledge: (incidentId: string): CardButton => ({ title: 'Acknowledge', verb: VERBS.acknowledge, data: { incidentId } }),

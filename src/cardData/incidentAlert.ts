@@ -2,19 +2,8 @@
 // customer it touches, with who acknowledged or muted it here, and the buttons to do so.
 import type { Customer, Incident } from '../domain/types.js';
 import { buttons as button, MUTE_HOURS } from './buttons.js';
-import {
-  count,
-  formatUtc,
-  formatUtcClock,
-  name,
-  renderAction,
-  severityLabel,
-  severityStyle,
-  type CardButton,
-  type ContainerStyle,
-  type TextColor,
-} from './format.js';
-import { incidentButtons, incidentRow, latestMessage } from './incidents.js';
+import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
+import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from './incidents.js';
 
 /** Limits a caller can tighten to send a smaller alert card, e.g. after Teams answered 413. */
 export interface IncidentAlertShrink {
@@ -57,16 +46,11 @@ export interface IncidentAlertInput {
   buttons?: readonly CardButton[];
 }
 
-function customerState(entry: AlertCustomer, incidentResolved: boolean): { rank: number; text: string; color: TextColor } {
+function customerState(entry: AlertCustomer, incidentResolved: boolean): { rank: number; text: string; weight: 'Bolder' | 'Default' } {
   // Vanished customers are stored as resolved too; say what we know: Partner Center stopped listing it.
-  if (entry.vanished) return { rank: 2, text: 'No longer listed', color: 'Default' };
-  if (entry.resolved || incidentResolved) return { rank: 1, text: 'Recovered', color: 'Good' };
-  return { rank: 0, text: 'Affected', color: 'Attention' };
-}
-
-function headline(incident: Incident): { text: string; style: ContainerStyle } {
-  if (incident.resolved) return { text: `Resolved · was ${severityLabel(incident.severity).toLowerCase()}`, style: 'good' };
-  return { text: `${severityLabel(incident.severity)} incident`, style: severityStyle(incident.severity) };
+  if (entry.vanished) return { rank: 2, text: 'No longer listed', weight: 'Default' };
+  if (entry.resolved || incidentResolved) return { rank: 1, text: 'Recovered', weight: 'Default' };
+  return { rank: 0, text: 'Affected', weight: 'Bolder' };
 }
 
 /** Affected customers first, then recovered, then no longer listed; by name within each group. */
@@ -76,42 +60,51 @@ function orderedCustomers(input: IncidentAlertInput) {
     .sort((a, b) => a.state.rank - b.state.rank || a.label.localeCompare(b.label));
 }
 
+/** Over for every customer on the card: resolved, or no customer affected any more. */
+function isClosed(input: IncidentAlertInput): boolean {
+  return input.incident.resolved || (input.customers.length > 0 && orderedCustomers(input).every((e) => e.state.rank > 0));
+}
+
 function activeMute(input: IncidentAlertInput): { by: string; until: Date } | null {
   const now = input.now ?? input.updatedAt;
   return input.muted && input.muted.until.getTime() > now.getTime() ? input.muted : null;
 }
 
 /**
- * History and Customer open the first customer listed (every row opens its own); Acknowledge until someone
- * did; Mute 4 h / 24 h, or Unmute while muted. Five at most: Teams shows about six actions.
+ * History and Customer open the first customer listed (every row opens its own), and offer a way back to
+ * the alert; Acknowledge until someone did; Mute 4 h / 24 h, or Unmute while muted. An incident that is over
+ * has nothing to acknowledge or mute. Five at most: Teams shows about six actions.
  */
 export function incidentAlertButtons(input: IncidentAlertInput): CardButton[] {
   if (!input.interactive) return [...(input.buttons ?? [])];
   const { id } = input.incident;
   const first = orderedCustomers(input)[0];
+  const closed = isClosed(input);
   return [
-    ...(first ? incidentButtons(first.entry.customer.id, id) : []),
-    ...(input.acknowledged ? [] : [button.acknowledge(id)]),
-    ...(activeMute(input) ? [button.unmute(id)] : MUTE_HOURS.map((hours) => button.mute(id, hours))),
+    ...(first ? incidentButtons(first.entry.customer.id, id, { fromAlert: id }) : []),
+    ...(closed || input.acknowledged ? [] : [button.acknowledge(id)]),
+    ...(closed ? [] : activeMute(input) ? [button.unmute(id)] : MUTE_HOURS.map((hours) => button.mute(id, hours))),
     ...(input.buttons ?? []),
   ];
 }
 
 export function incidentAlertView(input: IncidentAlertInput) {
+  const shrunk = input.shrink !== undefined;
   const limits = {
     maxCustomers: Math.max(1, Math.floor(input.shrink?.maxCustomers ?? DEFAULT_INCIDENT_ALERT_LIMITS.maxCustomers)),
     maxMessageChars: Math.max(40, Math.floor(input.shrink?.maxMessageChars ?? DEFAULT_INCIDENT_ALERT_LIMITS.maxMessageChars)),
   };
   const { incident } = input;
   const now = input.now ?? input.updatedAt;
-  const row = incidentRow(incident, limits.maxMessageChars);
+  // After a 413 the card must shrink: no hidden "Show more" text then.
+  const row = incidentRow(incident, limits.maxMessageChars, shrunk ? 0 : MORE_MESSAGE_CHARS);
   const latest = latestMessage(incident);
   const entries = orderedCustomers(input);
   const shown = entries.slice(0, limits.maxCustomers);
   const affected = entries.filter((e) => e.state.rank === 0).length;
   const recovered = entries.filter((e) => e.state.rank === 1).length;
   const vanished = entries.filter((e) => e.state.rank === 2).length;
-  const head = headline(incident);
+  const closed = isClosed(input);
   const breakdown = [
     affected > 0 ? `${affected} affected` : '',
     recovered > 0 ? `${recovered} recovered` : '',
@@ -119,41 +112,45 @@ export function incidentAlertView(input: IncidentAlertInput) {
   ].filter((part) => part !== '');
   const mute = activeMute(input);
   const interactive = input.interactive === true;
+  // Who and what first: a notification preview and a glance at the channel both show this line.
+  const who = entries.length === 1 ? (entries[0]?.label ?? '') : entries.length > 1 ? count(entries.length, 'customer') : '';
+  const severity = severityLabel(incident.severity);
+  const kind = closed ? `was ${severity.toLowerCase()}` : `${severity} incident`;
+  const workload = name(incident.workload, 80) || 'Unknown workload';
 
   return {
-    headerStyle: head.style,
-    headline: head.text,
-    title: `${name(incident.workload, 80) || 'Unknown workload'}: ${row.title}`,
-    change: `${name(input.latestChange, 200) || 'Updated'} · ${formatUtc(input.updatedAt)}`,
+    headerStyle: closed ? 'good' : severityStyle(incident.severity),
+    title: who ? `${who}: ${row.title}` : row.title,
+    headline: `${name(input.latestChange, 200) || 'Updated'} · ${kind} · ${workload}`,
+    change: formatUtc(input.updatedAt),
     hasAck: Boolean(input.acknowledged),
     ackText: input.acknowledged
       ? `Acknowledged by ${name(input.acknowledged.by, 80) || 'someone'} at ${formatUtcClock(input.acknowledged.at, now)}`
       : '',
     hasMute: mute !== null,
     muteText: mute ? `Muted by ${name(mute.by, 80) || 'someone'} until ${formatUtcClock(mute.until, now)}` : '',
-    severity: row.severity,
-    severityColor: row.severityColor,
-    status: incident.resolved ? 'Resolved' : severityLabel(incident.status),
-    statusColor: row.statusColor,
-    started: formatUtc(incident.startTime),
     facts: [
       { title: 'Incident', value: row.id },
+      { title: 'Started', value: formatUtc(incident.startTime) },
       ...(incident.resolved && incident.endTime ? [{ title: 'Ended', value: formatUtc(incident.endTime) }] : []),
-      { title: 'Messages', value: count(incident.messages.length, 'update') },
+      ...(row.hasStatus && !incident.resolved ? [{ title: 'Status', value: row.status.replace(/^Status now /, '') }] : []),
+      { title: 'Updates', value: count(updateCount(incident), 'update') },
     ],
     hasMessage: row.hasMessage,
     messageHeader: latest ? `Latest update · ${formatUtc(latest.publishedTime)}` : '',
     message: row.message,
+    hasRest: row.hasRest,
+    rest: row.rest,
     customersHeader: `Watched customers (${entries.length})${breakdown.length > 0 ? `: ${breakdown.join(', ')}` : ''}`,
     hasCustomers: entries.length > 0,
     // A clickable row needs an action; a plain notice gets rows without one (the template has both).
-    customers: interactive ? [] : shown.map(({ state, label }) => ({ name: label, state: state.text, stateColor: state.color })),
+    customers: interactive ? [] : shown.map(({ state, label }) => ({ name: label, state: state.text, stateWeight: state.weight })),
     clickableCustomers: interactive
       ? shown.map(({ entry, state, label }) => ({
           name: label,
           state: state.text,
-          stateColor: state.color,
-          select: renderAction(button.overview(entry.customer.id, `Open ${label}`)),
+          stateWeight: state.weight,
+          select: renderAction(button.overview(entry.customer.id, `Open ${label}`, { fromAlert: incident.id })),
         }))
       : [],
     hasMore: entries.length > shown.length,

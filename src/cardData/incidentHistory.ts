@@ -1,8 +1,9 @@
 // View data of an incident's full history: every published update, newest first. The first few are shown;
 // the rest sit behind a "Show all" toggle, and a history too long for one card is cut with a note.
 import type { Customer, Incident, IncidentMessage } from '../domain/types.js';
-import { asOf, count, formatUtc, name, prose, severityLabel, severityStyle, type CardButton, type ContainerStyle } from './format.js';
-import { statusOf } from './incidents.js';
+import { truncate } from '../domain/plainText.js';
+import { asOf, count, formatUtc, name, paragraphs, severityLabel, severityStyle, type CardButton, type ContainerStyle } from './format.js';
+import { statusOf, updateText } from './incidents.js';
 
 /** Updates shown before the toggle. */
 export const HISTORY_FIRST = 5;
@@ -42,7 +43,7 @@ export function incidentHistoryView(input: IncidentHistoryInput) {
   let bytes = 0;
   const ordered = newestFirst(incident.messages);
   for (const message of ordered) {
-    const text = prose(message.text, HISTORY_MESSAGE_CHARS) || 'This update has no text.';
+    const text = paragraphs(truncate(updateText(message.text, incident.title), HISTORY_MESSAGE_CHARS)) || 'This update has no text.';
     bytes += Buffer.byteLength(JSON.stringify(text), 'utf8');
     // The newest update is always shown, whatever its size (it is capped at HISTORY_MESSAGE_CHARS).
     if (entries.length > 0 && bytes > HISTORY_TEXT_BYTES) break;
@@ -61,7 +62,7 @@ export function incidentHistoryView(input: IncidentHistoryInput) {
     facts: [
       { title: 'Incident', value: name(incident.id, 40) },
       { title: 'Severity', value: severityLabel(incident.severity) },
-      { title: 'Status', value: status.text.replace(/^Status: /, '') },
+      ...(status ? [{ title: 'Status', value: status.replace(/^Status now /, '') }] : []),
       { title: 'Started', value: formatUtc(incident.startTime) },
       ...(incident.endTime ? [{ title: 'Ended', value: formatUtc(incident.endTime) }] : []),
     ],

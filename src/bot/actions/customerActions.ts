@@ -6,7 +6,7 @@ import { forCustomer } from '../failureText.js';
 import { overviewReplyCard, statusReplyCard } from '../replyCards.js';
 import type { BotServices } from '../services.js';
 import { customerWatchOf, removeCustomerWatch, saveCustomerWatch } from '../watchBook.js';
-import { personal, requireCustomer, shared, type ActionContext, type ActionRoutes } from './kit.js';
+import { personal, requireCustomer, shared, type ActionContext, type ActionResult, type ActionRoutes } from './kit.js';
 
 type CustomerVerbs = typeof VERBS.overview | typeof VERBS.status | typeof VERBS.watchCustomer | typeof VERBS.unwatchCustomer;
 
@@ -16,7 +16,8 @@ export const customerActions: ActionRoutes<CustomerVerbs> = {
     async run(services, data, ctx) {
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const live = await readLive(services, customer, ctx);
-      return personal(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, customer.id) }));
+      const from = { fromAlert: data.fromAlert };
+      return personal(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, customer.id) }, from));
     },
   },
 
@@ -36,7 +37,7 @@ export const customerActions: ActionRoutes<CustomerVerbs> = {
       // Read first: the incidents are the new watch's baseline, and a failed read changes nothing.
       const live = await readLive(services, customer, ctx);
       await saveCustomerWatch(services, ctx, customer, live.incidents, { minSeverity: null, workloads: [] });
-      return shared(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, customer.id) }));
+      return afterWatchChange(services, ctx, live, data.fromAlert);
     },
   },
 
@@ -46,10 +47,20 @@ export const customerActions: ActionRoutes<CustomerVerbs> = {
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const live = await readLive(services, customer, ctx);
       await removeCustomerWatch(services, ctx, customer.id);
-      return shared(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, customer.id) }));
+      return afterWatchChange(services, ctx, live, data.fromAlert);
     },
   },
 };
+
+/**
+ * The overview after a watch change. The clicked card is usually the shared overview and is replaced for
+ * everyone; but an overview opened from an alert sits on the alert's message, and replacing that would take
+ * the alert away from everyone, so then only the clicker's card changes (with its way back to the alert).
+ */
+function afterWatchChange(services: BotServices, ctx: ActionContext, live: Awaited<ReturnType<typeof readLive>>, fromAlert: string | undefined): ActionResult {
+  const card = overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, live.customer.id) }, { fromAlert });
+  return fromAlert ? personal(card) : shared(card);
+}
 
 /** The overview's live part: incidents and subscriptions, read in parallel. */
 async function readLive(services: BotServices, customer: Customer, ctx: ActionContext) {

@@ -11,7 +11,7 @@ const HOUR_MS = 3_600_000;
 /** A display name from Teams is stored on the thread and shown on the card; no reason to keep a novel. */
 const MAX_USER_NAME = 120;
 
-type IncidentVerbs = typeof VERBS.history | typeof VERBS.mute | typeof VERBS.unmute | typeof VERBS.acknowledge;
+type IncidentVerbs = typeof VERBS.history | typeof VERBS.mute | typeof VERBS.unmute | typeof VERBS.acknowledge | typeof VERBS.alert;
 
 export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.history]: {
@@ -24,10 +24,20 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
         throw new ActionProblem(
           'Incident not found',
           `Partner Center no longer lists incident ${data.incidentId} for ${customer.companyName}. It may have been withdrawn; the customer's current incidents are one click away.`,
-          [b.status(customer.id), b.overview(customer.id)],
+          [...(data.fromAlert ? [b.backToAlert(data.fromAlert)] : []), b.status(customer.id), b.overview(customer.id)],
         );
       }
-      return personal(historyReplyCard(customer, incident, ctx.now));
+      return personal(historyReplyCard(customer, incident, ctx.now, { fromAlert: data.fromAlert }));
+    },
+  },
+
+  [VERBS.alert]: {
+    doing: (data) => `showing the alert of incident ${data.incidentId}`,
+    async run(services, data, ctx) {
+      // The alert as the conversation shares it now, for the person who drilled down from it.
+      const thread = services.store.read().threads[threadKey(ctx.target.key, data.incidentId)];
+      if (!thread) throw forgotten(data.incidentId);
+      return personal(threadAlertCard(thread, ctx.now));
     },
   },
 
@@ -76,18 +86,20 @@ async function changeThread(
   change: (thread: IncidentThread) => void,
 ): Promise<ActionResult> {
   const key = threadKey(ctx.target.key, incidentId);
-  const forgotten = () =>
-    new ActionProblem(
-      'Alert no longer tracked',
-      `I no longer keep the alert for incident ${incidentId} in this conversation (alerts are forgotten a while after they are resolved), so there is nothing to change.`,
-      [b.help()],
-    );
-  if (!services.store.read().threads[key]) throw forgotten();
+  if (!services.store.read().threads[key]) throw forgotten(incidentId);
   await services.store.update((state) => {
     const thread = state.threads[key];
     if (thread) change(thread);
   });
   const thread = services.store.read().threads[key];
-  if (!thread) throw forgotten();
+  if (!thread) throw forgotten(incidentId);
   return shared(threadAlertCard(thread, ctx.now));
+}
+
+function forgotten(incidentId: string): ActionProblem {
+  return new ActionProblem(
+    'Alert no longer tracked',
+    `I no longer keep the alert for incident ${incidentId} in this conversation (alerts are forgotten a while after they are resolved), so there is nothing to show or change.`,
+    [b.help()],
+  );
 }
