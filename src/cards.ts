@@ -15,7 +15,7 @@ import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './card
 import { incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
 import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incidentHistory.js';
 import { statusView, type StatusInput } from './cardData/incidents.js';
-import { messageView, type MessageInput } from './cardData/message.js';
+import { messageButtons, messageView, type MessageInput } from './cardData/message.js';
 import {
   provisioningAlertButtons,
   provisioningAlertView,
@@ -24,7 +24,7 @@ import {
   type ProvisioningInput,
 } from './cardData/provisioning.js';
 import { subscriptionsView, type SubscriptionsInput } from './cardData/subscriptions.js';
-import { watchesView, type WatchesInput } from './cardData/watches.js';
+import { watchesButtons, watchesView, type WatchesInput } from './cardData/watches.js';
 import { digestView, type DigestInput } from './cardData/digest.js';
 
 export type { CardButton } from './cardData/format.js';
@@ -49,6 +49,7 @@ export {
   type MuteHours,
   type SubscriptionFilter,
   type Verb,
+  type WatchRef,
 } from './cardData/buttons.js';
 export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
 export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
@@ -141,9 +142,9 @@ export function welcomeCard(input: WelcomeInput = {}): AdaptiveCardJson {
   return renderCard('welcome', welcomeView(input), input.buttons);
 }
 
-/** A notice or an error: title, text, optionally a command to try. */
+/** A notice or an error: title, text, optionally a command to try; Help when the caller gives no buttons. */
 export function messageCard(input: MessageInput): AdaptiveCardJson {
-  return renderCard('message', messageView(input), input.buttons);
+  return renderCard('message', messageView(input), messageButtons(input));
 }
 
 /** A list of customers (at most MAX_CUSTOMERS), each with the command to ask its status. */
@@ -199,9 +200,9 @@ export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCa
   return renderCard('provisioningAlert', provisioningAlertView(input), provisioningAlertButtons(input));
 }
 
-/** This conversation's watches. */
+/** This conversation's watches, each with its own "Stop watching". */
 export function watchesCard(input: WatchesInput): AdaptiveCardJson {
-  return renderCard('watches', watchesView(input), input.buttons);
+  return renderCard('watches', watchesView(input), watchesButtons(input));
 }
 
 /** A conversation's digest, or the summary of what its quiet hours held; one line when there is nothing to say. */

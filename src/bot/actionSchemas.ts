@@ -25,6 +25,11 @@ const order = z.object({ customerId, orderId });
 /** A drill-down that started on an incident alert carries the incident's id, for its "Back to alert". */
 const fromAlert = incidentId.optional();
 const customerFromAlert = z.object({ customerId, fromAlert });
+const watchRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('customer'), customerId }),
+  z.object({ kind: z.literal('all') }),
+  z.object({ kind: z.literal('order'), orderId }),
+]);
 
 export const ACTION_SCHEMAS = {
   [VERBS.help]: z.object({}),
@@ -42,6 +47,8 @@ export const ACTION_SCHEMAS = {
   [VERBS.watchOrder]: order,
   [VERBS.unwatchOrder]: order,
   [VERBS.alert]: incidentOnly,
+  [VERBS.watches]: z.object({}),
+  [VERBS.unwatch]: watchRef,
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;

@@ -1,5 +1,5 @@
 // Text → command → replies. The one place where a failure of any command becomes a plain sentence.
-import { helpCard, messageCard } from '../cards.js';
+import { buttons as b, helpCard, messageCard } from '../cards.js';
 import { parseCommand, type Command } from '../domain/commands.js';
 import { commandFailureLine } from './failureLog.js';
 import { describeFailure } from './failureText.js';
@@ -19,13 +19,16 @@ import {
   watchOrderCommand,
 } from './watchCommands.js';
 
+/** Where the help card leads by a click: the customer list and this conversation's watches. */
+const HELP_BUTTONS = () => [b.customers('', 1), b.watches()];
+
 export class CommandRouter implements CommandHandler {
   constructor(private readonly services: BotServices) {}
 
   async handle(text: string, ctx: CommandContext): Promise<Reply[]> {
     const parsed = parseCommand(text);
     if (!parsed.ok) {
-      if (parsed.reason === 'unknown' || parsed.reason === 'empty') return [cardReply(helpCard({ lead: parsed.message }))];
+      if (parsed.reason === 'unknown' || parsed.reason === 'empty') return [cardReply(helpCard({ lead: parsed.message, buttons: HELP_BUTTONS() }))];
       return [cardReply(messageCard({ title: 'Not quite', text: parsed.message, tryThis: parsed.example, tone: 'warning' }))];
     }
     const log = this.services.log.child({ correlationId: ctx.correlationId, command: parsed.command.kind });
@@ -51,7 +54,7 @@ export class CommandRouter implements CommandHandler {
     const services = this.services;
     switch (command.kind) {
       case 'help':
-        return [cardReply(helpCard())];
+        return [cardReply(helpCard({ buttons: HELP_BUTTONS() }))];
       case 'customers':
         return customersCommand(services, correlationId, command.prefix, now);
       case 'status':

@@ -1,11 +1,18 @@
-// "contoso" → one customer, or the reply that asks the user to choose or to correct the name.
-import { customerChoiceCard, messageCard } from '../cards.js';
+// "contoso" → one customer, or the reply that asks the user to choose or to correct the name. Either reply
+// carries a button per customer that runs the user's command for exactly that customer (by id, so two
+// customers of the same name stay apart).
+import { buttons as b, customerChoiceCard, messageCard, type CardButton } from '../cards.js';
+import { parseCommand } from '../domain/commands.js';
 import type { CustomerMatch } from '../domain/customerMatch.js';
+import { isCustomerId, isOrderId } from '../domain/ids.js';
 import type { Customer } from '../domain/types.js';
 import { cardReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 
 export type Resolution = { ok: true; customer: Customer } | { ok: false; reply: Reply };
+
+/** Suggestions of the "No such customer" card that get a button of their own. */
+const SUGGESTION_BUTTONS = 3;
 
 /**
  * @param commandFor rebuilds the user's command for a given customer name, so the choice card can show
@@ -29,7 +36,10 @@ export function toResolution(match: CustomerMatch, query: string, commandFor: (c
       reply: cardReply(
         customerChoiceCard({
           query,
-          candidates: match.candidates.map((customer) => ({ customer, command: commandFor(customer.companyName) })),
+          candidates: match.candidates.map((customer) => {
+            const command = commandFor(customer.companyName);
+            return { customer, command, button: commandButton(command, customer) };
+          }),
         }),
       ),
     };
@@ -39,6 +49,9 @@ export function toResolution(match: CustomerMatch, query: string, commandFor: (c
     suggestions.length > 0
       ? `Did you mean ${suggestions.map((name) => `“${name}”`).join(' or ')}?`
       : 'Type “customers” and the start of a name to look it up.';
+  const buttons = match.suggestions
+    .slice(0, SUGGESTION_BUTTONS)
+    .flatMap((customer) => commandButton(commandFor(customer.companyName), customer, customer.companyName) ?? []);
   return {
     ok: false,
     reply: cardReply(
@@ -47,7 +60,36 @@ export function toResolution(match: CustomerMatch, query: string, commandFor: (c
         text: `No customer's name or domain starts with “${query}”. ${hint}`,
         tryThis: suggestions[0] ? commandFor(suggestions[0]) : 'customers',
         tone: 'warning',
+        buttons: [...buttons, b.customers('', 1, 'All customers')],
       }),
     ),
   };
+}
+
+/**
+ * The button that does what `command` asks, for `customer`: the same verb a card button of that kind uses.
+ * Null when the command has no button equivalent or an id could not travel in one; the card then shows the
+ * command to type. `title` overrides the verb-like title (the suggestions' buttons name the customer).
+ */
+function commandButton(command: string, customer: Customer, title?: string): CardButton | null {
+  const parsed = parseCommand(command);
+  if (!parsed.ok || !isCustomerId(customer.id)) return null;
+  const id = customer.id;
+  const c = parsed.command;
+  switch (c.kind) {
+    case 'status':
+      return b.status(id, title ?? 'Show incidents');
+    case 'subscriptions':
+      return b.subscriptions(id, 'all', 1, title ?? 'Show subscriptions');
+    case 'provisioning':
+      return isOrderId(c.orderId) ? b.provisioning(id, c.orderId, title ?? 'Show order') : null;
+    case 'watchOrder':
+      return isOrderId(c.orderId) ? b.watchOrder(id, c.orderId, title ?? 'Watch this order') : null;
+    case 'watchCustomer':
+      return b.watchCustomer(id, {}, title ?? 'Watch here');
+    case 'unwatchCustomer':
+      return b.unwatchCustomer(id, {}, title ?? 'Stop watching');
+    default:
+      return null;
+  }
 }

@@ -86,6 +86,13 @@ export async function removeOrderWatch(services: BotServices, ctx: { target: { k
   });
 }
 
+/** Stops "watch all" here; the watches of single customers and orders stay. */
+export async function removeAllCustomersWatch(services: BotServices, ctx: { target: { key: string } }): Promise<void> {
+  await services.store.update((state) => {
+    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
+  });
+}
+
 /** How this conversation hears about a customer: its own watch first, else a "watch all". */
 export function customerWatchOf(state: Readonly<State>, targetKey: string, customerId: string): OverviewWatch {
   const mine = state.watches.filter((watch) => watch.targetKey === targetKey);

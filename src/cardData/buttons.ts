@@ -20,6 +20,8 @@ export const VERBS = {
   watchOrder: 'order.watch',
   unwatchOrder: 'order.unwatch',
   alert: 'incident.alert',
+  watches: 'watches.list',
+  unwatch: 'watch.remove',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
@@ -34,6 +36,9 @@ export type SubscriptionFilter = (typeof SUBSCRIPTION_FILTERS)[number];
 export interface FromAlert {
   fromAlert?: string;
 }
+
+/** What "Stop watching" on a row of the watches card removes. */
+export type WatchRef = { kind: 'customer'; customerId: string } | { kind: 'all' } | { kind: 'order'; orderId: string };
 
 /** The mute lengths the alert card offers, in hours. */
 export const MUTE_HOURS = [4, 24] as const;
@@ -77,6 +82,8 @@ export const buttons = {
   }),
   /** The alert card again, as the conversation's thread has it now. */
   backToAlert: (incidentId: string): CardButton => ({ title: 'Back to alert', verb: VERBS.alert, data: { incidentId } }),
+  watches: (title = 'Watches'): CardButton => ({ title, verb: VERBS.watches, data: {} }),
+  unwatch: (watch: WatchRef, title = 'Stop watching'): CardButton => ({ title, verb: VERBS.unwatch, data: { ...watch } }),
   mute: (incidentId: string, hours: MuteHours): CardButton => ({ title: `Mute ${hours} h`, verb: VERBS.mute, data: { incidentId, hours } }),
   unmute: (incidentId: string): CardButton => ({ title: 'Unmute', verb: VERBS.unmute, data: { incidentId } }),
   acknowledge: (incidentId: string): CardButton => ({ title: 'Acknowledge', verb: VERBS.acknowledge, data: { incidentId } }),
@@ -85,7 +92,11 @@ export const buttons = {
     verb: VERBS.provisioning,
     data: { customerId, orderId },
   }),
-  watchOrder: (customerId: string, orderId: string): CardButton => ({ title: 'Watch this order', verb: VERBS.watchOrder, data: { customerId, orderId } }),
+  watchOrder: (customerId: string, orderId: string, title = 'Watch this order'): CardButton => ({
+    title,
+    verb: VERBS.watchOrder,
+    data: { customerId, orderId },
+  }),
   unwatchOrder: (customerId: string, orderId: string): CardButton => ({
     title: 'Stop watching order',
     verb: VERBS.unwatchOrder,

@@ -2,7 +2,7 @@
 import { isCustomerId } from '../domain/ids.js';
 import type { Customer, RelationshipToPartner } from '../domain/types.js';
 import { buttons as button } from './buttons.js';
-import { asOf, command, count, name, quote, renderAction, type CardButton } from './format.js';
+import { asOf, command, count, name, quote, renderAction, renderActions, type CardButton } from './format.js';
 
 /** Most customers one card lists (one page); Next/Previous buttons page through the rest. */
 export const MAX_CUSTOMERS = 25;
@@ -61,15 +61,19 @@ export function customersView(input: CustomersInput) {
     detail: detail(customer),
     command: command(`status for ${customer.companyName}`),
   });
+  const anyClickable = rows.some((customer) => isCustomerId(customer.id));
   return {
     title,
     subtitle: [counted, input.now ? asOf(input.now) : ''].filter((part) => part !== '').join(' · '),
+    hasHint: anyClickable,
+    hint: 'Click a customer for its overview: incidents, subscriptions and watching.',
     isEmpty: total === 0,
     emptyText:
       prefix === ''
         ? 'I found no customers for this partner account.'
         : `No customer’s name starts with ${quote(name(prefix, 60))}. Try a shorter prefix, or “customers” for all.`,
-    // A row opens the customer's overview when clicked; the template has a plain variant for other ids.
+    // A row opens the customer's overview when clicked; the template has a plain variant for other ids,
+    // which shows the command to type instead.
     rows: rows.map((customer) => ({
       ...row(customer),
       clickable: isCustomerId(customer.id),
@@ -83,22 +87,31 @@ export function customersView(input: CustomersInput) {
 export interface CustomerChoiceInput {
   /** What the user typed for the customer, e.g. `con`. */
   query: string;
-  /** Each match with the user's command rewritten for it, e.g. `status for Contoso Electronics`. */
-  candidates: readonly { customer: Customer; command: string }[];
+  /**
+   * Each match with the user's command rewritten for it, e.g. `status for Contoso Electronics`, and the
+   * button that runs it for exactly that customer (a row without one shows the command to type).
+   */
+  candidates: readonly { customer: Customer; command: string; button?: CardButton | null }[];
   buttons?: readonly CardButton[];
 }
 
 export function customerChoiceView(input: CustomerChoiceInput) {
   const rows = input.candidates.slice(0, MAX_CUSTOMERS);
   const more = input.candidates.length - rows.length;
+  const allButtons = rows.every((row) => row.button);
   return {
     title: `Several customers match ${quote(name(input.query, 60))}.`,
-    subtitle: 'Which one did you mean? Type the command under its name.',
-    rows: rows.map(({ customer, command: text }) => ({
-      name: name(customer.companyName) || 'Unnamed customer',
-      detail: detail(customer),
-      command: command(text),
-    })),
+    subtitle: allButtons ? 'Which one did you mean? Pick it with its button.' : 'Which one did you mean? Pick it with its button, or type the command under its name.',
+    rows: rows.map(({ customer, command: text, button }) => {
+      const actions = renderActions(button ? [button] : []);
+      return {
+        name: name(customer.companyName) || 'Unnamed customer',
+        detail: detail(customer),
+        hasButton: actions.length > 0,
+        actions,
+        command: command(text),
+      };
+    }),
     hasMore: more > 0,
     moreText: `and ${count(more, 'more match', 'more matches')} — type more of the name to narrow it down`,
   };

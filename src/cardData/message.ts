@@ -1,5 +1,6 @@
 // View data of the simple notice card: errors, confirmations, hints.
-import { command, name, sentence, type CardButton, type TextColor } from './format.js';
+import { buttons as button } from './buttons.js';
+import { command, name, sentence, type CardButton, type ContainerStyle } from './format.js';
 
 export type MessageTone = 'info' | 'success' | 'warning' | 'error';
 
@@ -13,18 +14,24 @@ export interface MessageInput {
   buttons?: readonly CardButton[];
 }
 
-const TONE_COLORS: Readonly<Record<MessageTone, TextColor>> = {
-  info: 'Default',
-  success: 'Good',
-  warning: 'Warning',
-  error: 'Attention',
+// The title says what happened; the band's tint only repeats it (coloured text is unreadable on some themes).
+const TONE_STYLES: Readonly<Record<MessageTone, ContainerStyle>> = {
+  info: 'default',
+  success: 'good',
+  warning: 'warning',
+  error: 'attention',
 };
+
+/** Every notice offers a way on: the caller's buttons, or Help. */
+export function messageButtons(input: MessageInput): readonly CardButton[] {
+  return input.buttons && input.buttons.length > 0 ? input.buttons : [button.help()];
+}
 
 export function messageView(input: MessageInput) {
   const tryThis = input.tryThis?.trim() ?? '';
   return {
     title: name(input.title, 200),
-    titleColor: TONE_COLORS[input.tone ?? 'info'],
+    titleStyle: TONE_STYLES[input.tone ?? 'info'],
     text: sentence(input.text),
     hasText: input.text.trim() !== '',
     hasTryThis: tryThis !== '',

@@ -1,16 +1,22 @@
-// View data of the card that lists a conversation's watches.
+// View data of the card that lists a conversation's watches, each row with its own "Stop watching".
+import { isCustomerId, isOrderId } from '../domain/ids.js';
 import { truncate } from '../domain/plainText.js';
 import type { Watch } from '../domain/watch.js';
-import { asOf, command, count, formatUtcDate, identifier, name, severityLabel, type CardButton } from './format.js';
+import { buttons as button, type WatchRef } from './buttons.js';
+import { asOf, command, count, formatUtcDate, identifier, name, renderActions, severityLabel, type CardButton } from './format.js';
 
 /** What the card needs to know about one watch; a stored `Watch` fits as it is. */
-export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt' | 'excluded'>;
+export type WatchSummary = Pick<Watch, 'kind' | 'customerName' | 'orderId' | 'minSeverity' | 'workloads' | 'createdAt' | 'excluded'> & {
+  /** Needed for a customer row's button; a row without a usable id shows the command to type instead. */
+  customerId?: string | null;
+};
 
 export const MAX_WATCHES = 30;
 
 export interface WatchesInput {
   watches: readonly WatchSummary[];
   now: Date;
+  /** Replaces the card's own buttons (Refresh; or Customers and Help when nothing is watched). */
   buttons?: readonly CardButton[];
 }
 
@@ -34,10 +40,22 @@ function target(watch: WatchSummary): string {
   return customer;
 }
 
-function unwatch(watch: WatchSummary): string {
-  if (watch.kind === 'all') return 'unwatch all';
+/** What the row's "Stop watching" removes, when its ids can travel in a button. */
+function watchRef(watch: WatchSummary): WatchRef | null {
+  if (watch.kind === 'all') return { kind: 'all' };
+  if (watch.kind === 'order') return watch.orderId && isOrderId(watch.orderId) ? { kind: 'order', orderId: watch.orderId } : null;
+  return watch.customerId && isCustomerId(watch.customerId) ? { kind: 'customer', customerId: watch.customerId } : null;
+}
+
+/** The command that does what the row's button would, for a row that cannot have one. */
+function unwatchCommand(watch: WatchSummary): string {
   if (watch.kind === 'order') return command(`unwatch order ${watch.orderId ?? ''}`);
   return command(`unwatch ${watch.customerName ?? ''}`);
+}
+
+export function watchesButtons(input: WatchesInput): CardButton[] {
+  if (input.buttons) return [...input.buttons];
+  return input.watches.length === 0 ? [button.customers('', 1), button.help()] : [button.refresh(button.watches())];
 }
 
 export function watchesView(input: WatchesInput) {
@@ -49,13 +67,18 @@ export function watchesView(input: WatchesInput) {
     isEmpty: input.watches.length === 0,
     emptyText: 'Nothing is watched here yet, so I post no alerts in this conversation.',
     emptyTry: 'watch Contoso',
-    rows: rows.map((watch) => ({
-      kind: KIND_LABELS[watch.kind],
-      target: target(watch),
-      filters: filters(watch),
-      since: `since ${formatUtcDate(watch.createdAt)}`,
-      unwatch: unwatch(watch),
-    })),
+    rows: rows.map((watch) => {
+      const ref = watchRef(watch);
+      const stop = ref ? renderActions([button.unwatch(ref, watch.kind === 'all' ? 'Stop watching all' : 'Stop watching')]) : [];
+      return {
+        kind: KIND_LABELS[watch.kind],
+        target: target(watch),
+        details: `${filters(watch)} · since ${formatUtcDate(watch.createdAt)}`,
+        hasButton: stop.length > 0,
+        actions: stop,
+        unwatch: ref ? '' : unwatchCommand(watch),
+      };
+    }),
     hasMore: more > 0,
     moreText: `and ${count(more, 'more watch', 'more watches')}`,
   };

@@ -8,9 +8,9 @@ import { askForCard, buttonIn, buttonsOf, click, clickRaw, invokeRaw, type Click
 const STACK_TRACE = /at .*\.js:\d+/;
 
 function assertErrorCard(answer: Clicked, title: RegExp, offers: string[]): void {
-  const body = answer.card.body as { text?: string; color?: string }[];
-  assert.match(String(body[0]?.text), title);
-  assert.equal(body[0]?.color, 'Attention', 'an error card');
+  const header = (answer.card.body as { style?: string; items?: { text?: string }[] }[])[0];
+  assert.match(String(header?.items?.[0]?.text), title);
+  assert.equal(header?.style, 'attention', 'an error card');
   const titles = buttonsOf(answer.card).map((b) => b.title);
   for (const offer of offers) assert.ok(titles.includes(offer), `offers ${offer}: ${JSON.stringify(titles)}`);
   assert.doesNotMatch(JSON.stringify(answer.body), STACK_TRACE);

@@ -100,6 +100,6 @@ function forgotten(incidentId: string): ActionProblem {
   return new ActionProblem(
     'Alert no longer tracked',
     `I no longer keep the alert for incident ${incidentId} in this conversation (alerts are forgotten a while after they are resolved), so there is nothing to show or change.`,
-    [b.help()],
+    [b.watches(), b.help()],
   );
 }
