@@ -353,11 +353,11 @@ describe('cards: subscriptions', () => {
     assertGoodCard(card, subs);
     const runs = elementsWithText(card, /^( · )?\d+ (suspended|expired|pending|active)$/).map((el) => String(el.text));
     assert.deepEqual(runs, ['1 suspended', ' · 1 expired', ' · 1 pending', ' · 2 active']);
-    const statuses = elementsWithText(card, /^(Active|Suspended|Expired|Pending)$/).map((el) => [el.text, el.color]);
+    const statuses = elementsWithText(card, /^(Active|Suspended|Expired|Pending)$/).map((el) => [el.text, el.weight]);
     assert.deepEqual(statuses, [
-      ['Suspended', 'Attention'],
-      ['Expired', 'Attention'],
-      ['Pending', 'Warning'],
+      ['Suspended', 'Bolder'],
+      ['Expired', 'Bolder'],
+      ['Pending', 'Default'],
       ['Active', 'Default'],
       ['Active', 'Default'],
     ]);

@@ -3,7 +3,7 @@
 import { isAlertable } from '../domain/incidentDiff.js';
 import type { Customer, Incident, Subscription } from '../domain/types.js';
 import { relationshipLabel } from './customers.js';
-import { asOf, count, formatUtcDate, name, type CardButton, type TextColor } from './format.js';
+import { asOf, count, formatUtcDate, name, type CardButton } from './format.js';
 import { flaggedCount, subscriptionCounts } from './subscriptions.js';
 
 /** This conversation's watch that covers the customer, if any. */
@@ -20,18 +20,17 @@ export interface CustomerOverviewInput {
 
 const SEVERITY_ORDER = ['critical', 'warning', 'information', 'normal'] as const;
 
-function incidentSummary(all: readonly Incident[], customer: string): { text: string; color: TextColor; resolved: string } {
+function incidentSummary(all: readonly Incident[], customer: string): { text: string; resolved: string } {
   // Counted as the status card counts them: message-center announcements are not incidents.
   const incidents = all.filter(isAlertable);
   const active = incidents.filter((incident) => !incident.resolved);
   const resolved = incidents.length - active.length;
   const resolvedText = resolved > 0 ? `${count(resolved, 'resolved incident')} still listed by Partner Center.` : '';
-  if (active.length === 0) return { text: `No active incidents for ${customer}.`, color: 'Good', resolved: resolvedText };
+  if (active.length === 0) return { text: `No active incidents for ${customer}.`, resolved: resolvedText };
   const parts = SEVERITY_ORDER.map((severity) => ({ severity, n: active.filter((i) => i.severity === severity).length }))
     .filter(({ n }) => n > 0)
     .map(({ severity, n }) => `${n} ${severity}`);
-  const worst = active.some((i) => i.severity === 'critical') ? 'Attention' : active.some((i) => i.severity === 'warning') ? 'Warning' : 'Default';
-  return { text: `${count(active.length, 'active incident')}: ${parts.join(', ')}`, color: worst, resolved: resolvedText };
+  return { text: `${count(active.length, 'active incident')}: ${parts.join(', ')}`, resolved: resolvedText };
 }
 
 function watchText(watch: OverviewWatch, customer: string): string {
@@ -55,7 +54,6 @@ export function customerOverviewView(input: CustomerOverviewInput) {
       { title: 'Relationship', value: relationshipLabel(input.customer.relationshipToPartner) },
     ],
     incidentsText: incidents.text,
-    incidentsColor: incidents.color,
     hasResolved: incidents.resolved !== '',
     resolvedText: incidents.resolved,
     subscriptionsText:
@@ -64,7 +62,6 @@ export function customerOverviewView(input: CustomerOverviewInput) {
         : `${count(input.subscriptions.length, 'subscription')}: ${counts.map((c) => c.text).join(', ')}`,
     hasFlagged: flagged > 0,
     flaggedText: `${count(flagged, 'subscription needs', 'subscriptions need')} attention (suspended or expired).`,
-    watchColor: (input.watch ? 'Accent' : 'Default') satisfies TextColor,
     watchText: watchText(input.watch, customer),
   };
 }

@@ -4,8 +4,13 @@
 import { escapeMarkdown, plainInline, toPlainText, truncate } from '../domain/plainText.js';
 import type { Severity } from '../domain/types.js';
 
-/** Adaptive Card text colours this project uses; colour means something, never decoration. */
-export type TextColor = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+/**
+ * Text colours the cards may use. Teams' light theme draws Good and Warning text pale green and yellow on
+ * white, and its dark theme draws Attention red at about 3:1 on grey: too faint to read. So text stays
+ * Default (Accent only marks what can be clicked); weight and words carry the meaning, and a container
+ * style (a tinted band, see ContainerStyle) may add colour on top, never instead.
+ */
+export type TextColor = 'Default' | 'Accent';
 /** Adaptive Card container styles. */
 export type ContainerStyle = 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
 
@@ -109,12 +114,6 @@ export function quote(text: string): string {
 
 export function severityLabel(severity: Severity): string {
   return severity.charAt(0).toUpperCase() + severity.slice(1);
-}
-
-export function severityColor(severity: Severity): TextColor {
-  if (severity === 'critical') return 'Attention';
-  if (severity === 'warning') return 'Warning';
-  return 'Default';
 }
 
 export function severityStyle(severity: Severity): ContainerStyle {

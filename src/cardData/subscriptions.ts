@@ -1,7 +1,7 @@
 // View data of a customer's product subscriptions (licences), trouble first, filtered and paged.
 import type { Customer, Subscription, SubscriptionStatus } from '../domain/types.js';
 import type { SubscriptionFilter } from './buttons.js';
-import { asOf, count, formatUtcDate, name, termLabel, type CardButton, type TextColor } from './format.js';
+import { asOf, count, formatUtcDate, name, termLabel, type CardButton } from './format.js';
 
 /** Subscriptions on one page of the card; Next/Previous buttons page through the rest. */
 export const SUBSCRIPTIONS_PAGE_SIZE = 20;
@@ -11,14 +11,14 @@ export const MAX_SUBSCRIPTIONS = SUBSCRIPTIONS_PAGE_SIZE;
 /** Display order: what needs attention first, gone last. */
 const STATUS_ORDER: readonly SubscriptionStatus[] = ['suspended', 'expired', 'pending', 'active', 'disabled', 'deleted', 'none'];
 
-const STATUS: Readonly<Record<SubscriptionStatus, { label: string; color: TextColor; flagged: boolean }>> = {
-  suspended: { label: 'Suspended', color: 'Attention', flagged: true },
-  expired: { label: 'Expired', color: 'Attention', flagged: true },
-  pending: { label: 'Pending', color: 'Warning', flagged: false },
-  active: { label: 'Active', color: 'Default', flagged: false },
-  disabled: { label: 'Disabled', color: 'Default', flagged: false },
-  deleted: { label: 'Deleted', color: 'Default', flagged: false },
-  none: { label: 'Unknown status', color: 'Default', flagged: false },
+const STATUS: Readonly<Record<SubscriptionStatus, { label: string; flagged: boolean }>> = {
+  suspended: { label: 'Suspended', flagged: true },
+  expired: { label: 'Expired', flagged: true },
+  pending: { label: 'Pending', flagged: false },
+  active: { label: 'Active', flagged: false },
+  disabled: { label: 'Disabled', flagged: false },
+  deleted: { label: 'Deleted', flagged: false },
+  none: { label: 'Unknown status', flagged: false },
 };
 
 function statusRank(status: SubscriptionStatus): number {
@@ -58,11 +58,11 @@ function renewalLabel(s: Subscription): string {
   return s.autoRenewEnabled ? `Auto-renews on ${date}` : `Ends on ${date} (auto-renew off)`;
 }
 
-/** `2 suspended`, `10 active`, ... in display order, with the colour each status has on the card. */
-export function subscriptionCounts(subscriptions: readonly Subscription[]): { text: string; color: TextColor }[] {
+/** `2 suspended`, `10 active`, ... in display order. */
+export function subscriptionCounts(subscriptions: readonly Subscription[]): { text: string }[] {
   return STATUS_ORDER.map((status) => ({ status, n: subscriptions.filter((s) => s.status === status).length }))
     .filter(({ n }) => n > 0)
-    .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}`, color: STATUS[status].color }));
+    .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}` }));
 }
 
 /** How many are suspended or expired: the ones a support desk should look at. */
@@ -122,7 +122,7 @@ export function subscriptionsView(input: SubscriptionsInput) {
     emptyText: `${customer} has no product subscriptions.`,
     isFilteredEmpty: input.subscriptions.length > 0 && ordered.length === 0,
     filteredEmptyText: `${customer} has no ${word} subscriptions.`,
-    counts: counts.map((c, i) => ({ text: i === 0 ? c.text : ` · ${c.text}`, color: c.color })),
+    counts: counts.map((c, i) => ({ text: i === 0 ? c.text : ` · ${c.text}` })),
     hasFlagged: flagged > 0,
     flaggedText: `${count(flagged, 'subscription needs', 'subscriptions need')} attention (suspended or expired).`,
     rows: rows.map((s) => {
@@ -137,7 +137,6 @@ export function subscriptionsView(input: SubscriptionsInput) {
         hasOffer: offer !== '' && offer !== title,
         offer,
         status: status.label,
-        statusColor: status.color,
         statusWeight: status.flagged ? 'Bolder' : 'Default',
         meta,
         renewal: renewalLabel(s),

@@ -1,0 +1,109 @@
+// Every card the bot sends, in its fullest realistic variant, for checks that apply to all of them
+// (readability on every theme, buttons, layout). Built through the same functions the bot uses.
+import {
+  buttons as b,
+  customerChoiceCard,
+  customerOverviewCard,
+  customersCard,
+  helpCard,
+  incidentHistoryCard,
+  messageCard,
+  provisioningAlertCard,
+  provisioningCard,
+  statusCard,
+  subscriptionsCard,
+  threadAlertCard,
+  watchesCard,
+  welcomeCard,
+  type AdaptiveCardJson,
+} from '../../src/cards.js';
+import type { OrderProvisioning } from '../../src/domain/types.js';
+import { NOW } from './cardChecks.js';
+import { contoso, customer, incident, subscription } from './samples.js';
+
+/** An update as Microsoft writes them: a "Title:" line repeating the heading, then labelled paragraphs. */
+export const M365_UPDATE = [
+  'Title: Users can’t send mail',
+  'User Impact: Users may be unable to send or receive email using Outlook on the web and mobile clients, and delivery of messages to external recipients may be delayed by up to an hour.',
+  'Current status: We’ve identified a recent configuration change as the likely cause and are reverting it across the affected infrastructure while we monitor the service for recovery.',
+  'Next update by: within 2 hours',
+].join('\n');
+
+const critical = incident('EX500', {
+  severity: 'critical',
+  status: 'critical',
+  title: 'Users can’t send mail',
+  messages: [
+    { publishedTime: '2026-11-22T10:05:00Z', text: 'Investigating.' },
+    { publishedTime: '2026-11-22T13:00:00Z', text: M365_UPDATE },
+  ],
+});
+const order: OrderProvisioning = {
+  customerId: contoso.id,
+  orderId: '9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1',
+  lines: [
+    { lineItemNumber: 0, status: 'fulfilled', quantities: [{ quantity: 50, status: 'fulfilled' }] },
+    { lineItemNumber: 1, status: 'prefulfillmentpending', quantities: [{ quantity: 10, status: 'prefulfillmentpending' }] },
+    { lineItemNumber: 2, status: 'unfulfilled', quantities: [{ quantity: 20, status: 'unfulfilled' }] },
+  ],
+};
+const products = {
+  ok: true as const,
+  items: [
+    { lineItemNumber: 0, offerId: 'CFQ7TTC0LFK5:0001', friendlyName: 'Microsoft 365 E5', quantity: 50 },
+    { lineItemNumber: 1, offerId: 'CFQ7TTC0HDB0:0002', friendlyName: 'Project Plan 3', quantity: 10 },
+    { lineItemNumber: 2, offerId: 'CFQ7TTC0LH16:0001', friendlyName: 'Exchange Online (Plan 1)', quantity: 20 },
+  ],
+};
+const customers = [contoso, customer(2, { companyName: 'Contoso Electronics', domain: 'contosoelectronics.onmicrosoft.com' })];
+
+export function cardGallery(): Record<string, AdaptiveCardJson> {
+  const subs = [
+    subscription(1, { status: 'suspended' }),
+    subscription(2, { status: 'expired', commitmentEndDate: '2026-10-01T00:00:00Z' }),
+    subscription(3, { status: 'pending' }),
+    subscription(4, { commitmentEndDate: '2026-11-01T00:00:00Z' }),
+    subscription(5),
+  ];
+  return {
+    help: helpCard({ lead: 'I didn’t understand “xyz”.', buttons: [b.customers('', 1), b.watches()] }),
+    welcome: welcomeCard({ buttons: [b.customers('', 1), b.help()] }),
+    messageError: messageCard({ title: 'Order not found', text: 'Partner Center says order 1 does not exist for Contoso.', tone: 'error' }),
+    messageWarning: messageCard({ title: 'No such customer', text: 'No customer’s name starts with “contsoo”.', tryThis: 'status for Contoso', tone: 'warning' }),
+    messageSuccess: messageCard({ title: 'Done', text: 'Saved.', tone: 'success' }),
+    customers: customersCard({ prefix: 'con', customers, now: NOW, buttons: [b.refresh(b.customers('con', 1))] }),
+    customerChoice: customerChoiceCard({
+      query: 'con',
+      candidates: customers.map((c) => ({ customer: c, command: `status for ${c.companyName}`, button: b.status(c.id, 'Show incidents') })),
+    }),
+    status: statusCard({ customer: contoso, incidents: [critical, incident('EX501'), incident('EX502', { resolved: true })], now: NOW, buttons: [b.overview(contoso.id)] }),
+    history: incidentHistoryCard({ customer: contoso, incident: critical, now: NOW, buttons: [b.backToAlert('EX500'), b.overview(contoso.id)] }),
+    overview: customerOverviewCard({ customer: contoso, incidents: [critical], subscriptions: subs, watch: { kind: 'customer', by: 'Ana', since: '2026-11-01T00:00:00Z' }, now: NOW, buttons: [b.status(contoso.id)] }),
+    subscriptions: subscriptionsCard({ customer: contoso, subscriptions: subs, now: NOW, buttons: [b.overview(contoso.id)] }),
+    provisioning: provisioningCard({ customer: contoso, provisioning: order, products, now: NOW, watch: { by: 'Ana', since: '2026-11-01T00:00:00Z' }, buttons: [b.provisioning(contoso.id, order.orderId)] }),
+    provisioningAlert: provisioningAlertCard({ customer: contoso, provisioning: order, products, changes: [{ lineItemNumber: 2, from: 'prefulfillmentpending', to: 'unfulfilled' }], updatedAt: NOW, interactive: true }),
+    incidentAlert: threadAlertCard(
+      {
+        incident: critical,
+        customers: { [contoso.id]: { name: 'Contoso', resolved: false, vanished: false }, [customer(2).id]: { name: 'Fabrikam', resolved: true, vanished: false } },
+        openedAt: '2026-11-22T13:00:00Z',
+        updatedAt: '2026-11-22T14:00:00Z',
+        resolvedAt: null,
+        mutedUntil: '2026-11-22T18:00:00Z',
+        mutedBy: 'Ben',
+        acknowledgedBy: 'Ana',
+        acknowledgedAt: '2026-11-22T14:01:00Z',
+      },
+      NOW,
+    ),
+    watches: watchesCard({
+      watches: [
+        { kind: 'customer', customerId: contoso.id, customerName: 'Contoso', orderId: null, minSeverity: 'warning', workloads: ['exchange'], createdAt: '2026-11-01T09:00:00Z' },
+        { kind: 'all', customerName: null, orderId: null, minSeverity: null, workloads: [], createdAt: '2026-11-02T09:00:00Z' },
+        { kind: 'order', customerName: 'Contoso', orderId: order.orderId, minSeverity: null, workloads: [], createdAt: '2026-11-03T09:00:00Z' },
+      ],
+      now: NOW,
+    }),
+    watchesEmpty: watchesCard({ watches: [], now: NOW }),
+  };
+}
