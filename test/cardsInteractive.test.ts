@@ -89,9 +89,9 @@ describe('cards: buttons on every card', () => {
     assert.match(allText(card), /45 subscriptions · showing active 21–30 of 30/);
     assert.match(allText(card), /15 suspended\n · 30 active/);
     assert.equal(elementsWithText(card, /^Suspended$/).length, 0);
-    const none = subscriptionsCard({ customer: contoso, subscriptions: [subscription(1)], now: NOW, filter: 'suspended', page: 1 });
+    const none = subscriptionsCard({ customer: contoso, subscriptions: [subscription(1)], now: NOW, filter: 'attention', page: 1 });
     assertGoodCard(none);
-    assert.match(allText(none), /Contoso has no suspended subscriptions\./);
+    assert.match(allText(none), /No subscription of Contoso needs attention\./);
   });
 
   it('says who watches an order on the provisioning card', () => {

@@ -25,6 +25,8 @@ const order = z.object({ customerId, orderId });
 /** A drill-down that started on an incident alert carries the incident's id, for its "Back to alert". */
 const fromAlert = incidentId.optional();
 const customerFromAlert = z.object({ customerId, fromAlert });
+// Cards sent before the "Needs attention" filter replaced "Suspended" still carry 'suspended'.
+const subscriptionFilter = z.enum([...SUBSCRIPTION_FILTERS, 'suspended']).transform((filter) => (filter === 'suspended' ? 'attention' : filter));
 const watchRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('customer'), customerId }),
   z.object({ kind: z.literal('all') }),
@@ -36,7 +38,7 @@ export const ACTION_SCHEMAS = {
   [VERBS.customers]: z.object({ prefix: z.string().max(MAX_PREFIX_CHARS), page }),
   [VERBS.overview]: customerFromAlert,
   [VERBS.status]: customerOnly,
-  [VERBS.subscriptions]: z.object({ customerId, filter: z.enum(SUBSCRIPTION_FILTERS), page }),
+  [VERBS.subscriptions]: z.object({ customerId, filter: subscriptionFilter, page }),
   [VERBS.watchCustomer]: customerFromAlert,
   [VERBS.unwatchCustomer]: customerFromAlert,
   [VERBS.history]: z.object({ customerId, incidentId, fromAlert }),

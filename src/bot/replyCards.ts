@@ -64,7 +64,7 @@ export function subscriptionsReplyCard(
   requestedPage: number,
   now: Date,
 ): AdaptiveCardJson {
-  const { page, pages } = subscriptionsPage({ subscriptions, filter, page: requestedPage });
+  const { page, pages } = subscriptionsPage({ subscriptions, filter, page: requestedPage, now });
   // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh.
   const buttons: CardButton[] = [
     ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),

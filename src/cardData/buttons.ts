@@ -26,7 +26,8 @@ export const VERBS = {
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 
-export const SUBSCRIPTION_FILTERS = ['active', 'suspended', 'all'] as const;
+/** 'attention' lists exactly what the card's "N need attention" counts (suspended, expired, past their date). */
+export const SUBSCRIPTION_FILTERS = ['active', 'attention', 'all'] as const;
 export type SubscriptionFilter = (typeof SUBSCRIPTION_FILTERS)[number];
 
 /**
@@ -44,7 +45,7 @@ export type WatchRef = { kind: 'customer'; customerId: string } | { kind: 'all' 
 export const MUTE_HOURS = [4, 24] as const;
 export type MuteHours = (typeof MUTE_HOURS)[number];
 
-const FILTER_TITLES: Readonly<Record<SubscriptionFilter, string>> = { active: 'Active', suspended: 'Suspended', all: 'All' };
+const FILTER_TITLES: Readonly<Record<SubscriptionFilter, string>> = { active: 'Active', attention: 'Needs attention', all: 'All' };
 
 // Only an id a click can send back: anything else would be refused as tampered data.
 const alertMark = (from: FromAlert): Record<string, unknown> => (from.fromAlert && isIncidentId(from.fromAlert) ? { fromAlert: from.fromAlert } : {});

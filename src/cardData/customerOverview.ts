@@ -4,7 +4,7 @@ import { isAlertable } from '../domain/incidentDiff.js';
 import type { Customer, Incident, Subscription } from '../domain/types.js';
 import { relationshipLabel } from './customers.js';
 import { asOf, count, formatUtcDate, name, type CardButton } from './format.js';
-import { flaggedCount, subscriptionCounts } from './subscriptions.js';
+import { attentionCount, attentionText, subscriptionCounts } from './subscriptions.js';
 
 /** This conversation's watch that covers the customer, if any. */
 export type OverviewWatch = { kind: 'customer'; by: string; since: string } | { kind: 'all'; by: string; since: string } | null;
@@ -44,7 +44,7 @@ export function customerOverviewView(input: CustomerOverviewInput) {
   const customer = name(input.customer.companyName) || 'Unnamed customer';
   const incidents = incidentSummary(input.incidents, customer);
   const counts = subscriptionCounts(input.subscriptions);
-  const flagged = flaggedCount(input.subscriptions);
+  const flagged = attentionCount(input.subscriptions, input.now);
   return {
     title: customer,
     subtitle: `Customer overview · ${asOf(input.now)}`,
@@ -61,7 +61,7 @@ export function customerOverviewView(input: CustomerOverviewInput) {
         ? `${customer} has no product subscriptions.`
         : `${count(input.subscriptions.length, 'subscription')}: ${counts.map((c) => c.text).join(', ')}`,
     hasFlagged: flagged > 0,
-    flaggedText: `${count(flagged, 'subscription needs', 'subscriptions need')} attention (suspended or expired).`,
+    flaggedText: attentionText(flagged),
     watchText: watchText(input.watch, customer),
   };
 }

@@ -21,6 +21,21 @@ const STATUS: Readonly<Record<SubscriptionStatus, { label: string; flagged: bool
   none: { label: 'Unknown status', flagged: false },
 };
 
+/**
+ * The commitment end (the renewal date when auto-renew is on) has passed for a subscription that still
+ * counts: Partner Center should have renewed or ended it, so someone should look. Deleted and disabled
+ * ones are gone already.
+ */
+export function datePassed(s: Subscription, now: Date): boolean {
+  const end = s.commitmentEndDate ? Date.parse(s.commitmentEndDate) : Number.NaN;
+  return !Number.isNaN(end) && end < now.getTime() && s.status !== 'deleted' && s.status !== 'disabled';
+}
+
+/** Suspended, expired, or past its date: what the "need attention" count counts and its filter lists. */
+export function needsAttention(s: Subscription, now: Date): boolean {
+  return (STATUS[s.status]?.flagged ?? false) || datePassed(s, now);
+}
+
 function statusRank(status: SubscriptionStatus): number {
   const rank = STATUS_ORDER.indexOf(status);
   return rank === -1 ? STATUS_ORDER.length : rank;
@@ -52,9 +67,11 @@ function quantityLabel(s: Subscription): string {
   return `${s.quantity} ${fitted}`;
 }
 
-function renewalLabel(s: Subscription): string {
+function renewalLabel(s: Subscription, now: Date): string {
   if (!s.commitmentEndDate) return s.autoRenewEnabled ? 'Auto-renew on' : 'Auto-renew off';
   const date = formatUtcDate(s.commitmentEndDate);
+  if (datePassed(s, now)) return s.autoRenewEnabled && s.status !== 'expired' ? `Past date: was to renew on ${date}` : `Past date: ended on ${date}`;
+  if (Date.parse(s.commitmentEndDate) < now.getTime()) return `Ended on ${date}`;
   return s.autoRenewEnabled ? `Auto-renews on ${date}` : `Ends on ${date} (auto-renew off)`;
 }
 
@@ -65,12 +82,17 @@ export function subscriptionCounts(subscriptions: readonly Subscription[]): { te
     .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}` }));
 }
 
-/** How many are suspended or expired: the ones a support desk should look at. */
-export function flaggedCount(subscriptions: readonly Subscription[]): number {
-  return subscriptions.filter((s) => STATUS[s.status]?.flagged).length;
+/** How many need attention: the number the "Needs attention" filter lists. */
+export function attentionCount(subscriptions: readonly Subscription[], now: Date): number {
+  return subscriptions.filter((s) => needsAttention(s, now)).length;
 }
 
-export function matchesFilter(subscription: Subscription, filter: SubscriptionFilter): boolean {
+export function attentionText(n: number): string {
+  return `${count(n, 'subscription needs', 'subscriptions need')} attention: suspended, expired or past ${n === 1 ? 'its' : 'their'} end date.`;
+}
+
+export function matchesFilter(subscription: Subscription, filter: SubscriptionFilter, now: Date): boolean {
+  if (filter === 'attention') return needsAttention(subscription, now);
   return filter === 'all' || subscription.status === filter;
 }
 
@@ -86,34 +108,45 @@ export interface SubscriptionsInput {
 }
 
 /** The page actually shown and the number of pages, for the card and for its Next/Previous buttons. */
-export function subscriptionsPage(input: Pick<SubscriptionsInput, 'subscriptions' | 'filter' | 'page'>): { page: number; pages: number; listed: number } {
-  const listed = input.subscriptions.filter((s) => matchesFilter(s, input.filter ?? 'all')).length;
+export function subscriptionsPage(input: Pick<SubscriptionsInput, 'subscriptions' | 'filter' | 'page' | 'now'>): { page: number; pages: number; listed: number } {
+  const listed = input.subscriptions.filter((s) => matchesFilter(s, input.filter ?? 'all', input.now)).length;
   const pages = Math.max(1, Math.ceil(listed / SUBSCRIPTIONS_PAGE_SIZE));
   const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pages);
   return { page, pages, listed };
 }
 
-const FILTER_WORDS: Readonly<Record<SubscriptionFilter, string>> = { all: '', active: 'active', suspended: 'suspended' };
+const FILTER_WORDS: Readonly<Record<SubscriptionFilter, string>> = { all: '', active: 'active', attention: 'needing attention' };
 
 export function subscriptionsView(input: SubscriptionsInput) {
   const customer = name(input.customer.companyName) || 'this customer';
   const filter = input.filter ?? 'all';
+  const { now } = input;
+  const attention = (s: Subscription) => Number(needsAttention(s, now));
   const ordered = input.subscriptions
-    .filter((s) => matchesFilter(s, filter))
-    .sort((a, b) => statusRank(a.status) - statusRank(b.status) || displayName(a).localeCompare(displayName(b)) || a.id.localeCompare(b.id));
+    .filter((s) => matchesFilter(s, filter, now))
+    .sort(
+      (a, b) =>
+        attention(b) - attention(a) ||
+        statusRank(a.status) - statusRank(b.status) ||
+        displayName(a).localeCompare(displayName(b)) ||
+        a.id.localeCompare(b.id),
+    );
   const { page, pages } = subscriptionsPage(input);
   const start = (page - 1) * SUBSCRIPTIONS_PAGE_SIZE;
   const rows = ordered.slice(start, start + SUBSCRIPTIONS_PAGE_SIZE);
   const more = ordered.length - start - rows.length;
   const counts = subscriptionCounts(input.subscriptions);
-  const flagged = flaggedCount(input.subscriptions);
+  const flagged = attentionCount(input.subscriptions, now);
   const word = FILTER_WORDS[filter];
+  const range = `${start + 1}–${start + rows.length} of ${ordered.length}`;
   const shown =
     filter === 'all' && pages === 1
       ? ''
       : ordered.length === 0
-        ? `no ${word} subscriptions`
-        : `showing ${word ? `${word} ` : ''}${start + 1}–${start + rows.length} of ${ordered.length}`;
+        ? `none ${word}`
+        : filter === 'attention'
+          ? `showing ${range} needing attention`
+          : `showing ${word ? `${word} ` : ''}${range}`;
 
   return {
     title: `Subscriptions of ${customer}`,
@@ -121,10 +154,10 @@ export function subscriptionsView(input: SubscriptionsInput) {
     isEmpty: input.subscriptions.length === 0,
     emptyText: `${customer} has no product subscriptions.`,
     isFilteredEmpty: input.subscriptions.length > 0 && ordered.length === 0,
-    filteredEmptyText: `${customer} has no ${word} subscriptions.`,
+    filteredEmptyText: filter === 'attention' ? `No subscription of ${customer} needs attention.` : `${customer} has no ${word} subscriptions.`,
     counts: counts.map((c, i) => ({ text: i === 0 ? c.text : ` · ${c.text}` })),
     hasFlagged: flagged > 0,
-    flaggedText: `${count(flagged, 'subscription needs', 'subscriptions need')} attention (suspended or expired).`,
+    flaggedText: attentionText(flagged),
     rows: rows.map((s) => {
       const status = STATUS[s.status] ?? STATUS.none;
       const title = name(displayName(s));
@@ -132,6 +165,7 @@ export function subscriptionsView(input: SubscriptionsInput) {
       const meta = [quantityLabel(s), billingLabel(s.billingCycle), s.termDuration.trim() === '' ? '' : `${termLabel(s.termDuration)} term`, s.isTrial ? 'trial' : '']
         .filter((part) => part !== '')
         .join(' · ');
+      const passed = datePassed(s, now);
       return {
         name: title,
         hasOffer: offer !== '' && offer !== title,
@@ -139,7 +173,10 @@ export function subscriptionsView(input: SubscriptionsInput) {
         status: status.label,
         statusWeight: status.flagged ? 'Bolder' : 'Default',
         meta,
-        renewal: renewalLabel(s),
+        renewal: renewalLabel(s, now),
+        // A passed date is a finding, not a detail: bold and not faded.
+        renewalWeight: passed ? 'Bolder' : 'Default',
+        renewalSubtle: !passed,
       };
     }),
     hasMore: more > 0,

@@ -87,13 +87,13 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     assert.equal(updatesOf(h, status.id).length, 2);
   });
 
-  it('Subscriptions: filter Active / Suspended / All, and page', async () => {
+  it('Subscriptions: filter Active / Needs attention / All, and page', async () => {
     const subs = await askForCard(h, 'subscriptions for fabrikam');
-    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Suspended', 'Customer', 'Refresh']);
-    const suspended = await click(h, buttonIn(subs.card, 'Suspended'), subs.id);
-    assert.match(suspended.text, /showing suspended 1–\d+ of \d+/);
-    assert.doesNotMatch(cardText(suspended.card.body), /\nActive\n/, 'only suspended ones are listed');
-    assert.deepEqual(buttonsOf(suspended.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Refresh']);
+    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Needs attention', 'Customer', 'Refresh']);
+    const attention = await click(h, buttonIn(subs.card, 'Needs attention'), subs.id);
+    assert.match(attention.text, /showing 1–\d+ of \d+ needing attention/);
+    assert.match(attention.text, /Suspended/);
+    assert.deepEqual(buttonsOf(attention.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Refresh']);
     const paged = await clickRaw(h, 'customer.subscriptions', { customerId: contosoId, filter: 'all', page: 7 }, subs.id);
     assert.match(paged.text, /Subscriptions of Contoso/);
   });
