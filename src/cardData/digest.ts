@@ -5,7 +5,7 @@ import type { SummaryChange, SummaryIncident, SummaryList, SummaryOrder, Summary
 import { isCustomerId, isIncidentId, isOrderId } from '../domain/ids.js';
 import { formatLocalClock, formatLocalDate, localParts } from '../domain/localTime.js';
 import { buttons as button } from './buttons.js';
-import { count, identifier, name, renderAction, sentence, severityColor, severityLabel, type CardButton, type TextColor } from './format.js';
+import { count, identifier, name, renderAction, sentence, severityLabel, type CardButton } from './format.js';
 
 export interface DigestInput {
   report: SummaryReport;
@@ -14,7 +14,6 @@ export interface DigestInput {
 
 interface Row {
   badge: string;
-  badgeColor: TextColor;
   title: string;
   hasDetail: boolean;
   detail: string;
@@ -108,7 +107,6 @@ function incidentRow(report: SummaryReport, when: (iso: string | null) => string
     return withButton(
       {
         badge: item.resolved ? 'Resolved' : severityLabel(item.severity),
-        badgeColor: item.resolved ? 'Good' : severityColor(item.severity),
         title: incidentTitle(item),
         hasDetail: true,
         detail: lines.join('\n\n'),
@@ -129,7 +127,6 @@ function orderRow(item: SummaryOrder): Row {
   return withButton(
     {
       badge: item.linesFailed > 0 ? 'Failed' : item.unchecked ? 'New' : 'Pending',
-      badgeColor: item.linesFailed > 0 ? 'Attention' : 'Warning',
       title: `Order ${identifier(item.orderId, 64)} · ${name(item.customerName, 80) || 'unknown customer'}`,
       hasDetail: detail !== '',
       detail,
@@ -146,7 +143,6 @@ function changeRow(when: (iso: string | null) => string) {
     return withButton(
       {
         badge: CHANGE_BADGES[item.kind],
-        badgeColor: item.kind === 'resolved' ? 'Good' : severityColor(item.severity),
         title: incidentTitle(item),
         hasDetail: true,
         detail: `${identifier(item.incidentId, 20)} · ${count(item.customerCount, 'watched customer')} · ${when(item.at)}`,
@@ -163,12 +159,12 @@ function uncheckedRow(when: (iso: string | null) => string) {
         ? `Partner Center refuses access since ${when(item.since)}: check the relationship and GDAP roles.`
         : `The last round (${when(item.since)}) could not read its incidents; it is tried again.`;
     return withButton(
-      { badge: item.reason === 'refused' ? 'Refused' : 'Failed', badgeColor: 'Attention', title: name(item.name, 120) || 'Unnamed customer', hasDetail: true, detail },
+      { badge: item.reason === 'refused' ? 'Refused' : 'Failed', title: name(item.name, 120) || 'Unnamed customer', hasDetail: true, detail },
       isCustomerId(item.customerId) ? button.overview(item.customerId) : null,
     );
   };
 }
 
 function noticeRow(text: string): Row {
-  return withButton({ badge: 'Notice', badgeColor: 'Default', title: sentence(text, 600) || 'Notice', hasDetail: false, detail: '' }, null);
+  return withButton({ badge: 'Notice', title: sentence(text, 600) || 'Notice', hasDetail: false, detail: '' }, null);
 }
