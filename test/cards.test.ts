@@ -123,6 +123,8 @@ describe('cards: help and welcome', () => {
       /watch order\s*orderId\s*for\s*customer/,
       /unwatch\s*customer\s*\| all \| order\s*orderId/,
       /exclude\s*customer/,
+      /digest daily \| weekdays/,
+      /quiet hours\s*HH:MM/,
       /watches/,
       /poll now/,
       /help/,
@@ -130,7 +132,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 12);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 14);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

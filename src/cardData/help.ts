@@ -50,8 +50,18 @@ export const COMMANDS: readonly CommandHelp[] = [
     example: 'unwatch Contoso',
   },
   { syntax: 'exclude <customer>', description: 'Leaves a customer out of this conversation’s “watch all”.', example: 'exclude Contoso' },
-  { syntax: 'watches', description: 'Lists what this conversation watches.', example: 'watches' },
-  { syntax: 'poll now', description: 'Checks Partner Center right away instead of at the next poll.', example: 'poll now' },
+  { syntax: 'watches', description: 'Lists what this conversation watches, and its digest and quiet hours.', example: 'watches' },
+  {
+    syntax: 'digest daily | weekdays <HH:MM> <time zone> · digest off | now',
+    description: 'One summary card a day at that local time: active incidents, orders, what changed, who could not be checked.',
+    example: 'digest weekdays 08:00 Europe/Amsterdam',
+  },
+  {
+    syntax: 'quiet hours <HH:MM>-<HH:MM> <time zone> · quiet hours off',
+    description: 'Only critical incidents and failed provisioning post during them; the rest comes as one summary at the end.',
+    example: 'quiet hours 20:00-07:00 Europe/Amsterdam',
+  },
+  { syntax: 'poll now', description: 'Checks Partner Center right away and posts a summary here when done.', example: 'poll now' },
   { syntax: 'help', description: 'Shows this list.', example: 'help' },
 ];
 
