@@ -3,6 +3,7 @@ import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
 import type { OrderSnapshot } from '../domain/provisioningDiff.js';
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
+import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
 
 export type { Watch } from '../domain/watch.js';
 
@@ -121,7 +122,24 @@ export interface ProvisioningDelivery extends OutboxBase {
   note: string;
 }
 
-export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery;
+/** Post or edit the card of a subscription problem episode, then (for an edit) reply in its thread. */
+export interface SubscriptionDelivery extends OutboxBase {
+  kind: 'subscription';
+  threadKey: string;
+  /** The reply's lines; null for the first card of a thread (nothing to reply to yet). */
+  note: string[] | null;
+}
+
+export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SubscriptionDelivery;
+
+/** What a round did with the items of one alert source (src/sources/), for its summary. */
+export interface SourceRoundCounts {
+  /** What one item is called, e.g. "subscription list". */
+  noun: string;
+  fetched: number;
+  refused: number;
+  failed: { customerId: string; name: string; error: string }[];
+}
 
 /** Where the rolling sweep stands, written with every batch so that a restart resumes, not restarts. */
 export interface SweepState {
@@ -147,6 +165,8 @@ export interface SweepState {
   lastCommitAt: string | null;
   /** Customers that began refusing access in this round, for one notice to "watch all" at its end. */
   newlyDenied: { customerId: string; name: string }[];
+  /** Items of other alert sources, by source name (absent in files of older releases). */
+  sources?: Record<string, SourceRoundCounts>;
 }
 
 /** The report of one finished sweep round (`lastCycle` keeps its historical name). */
@@ -162,6 +182,8 @@ export interface CycleReport {
   ordersFailed: { orderId: string; error: string }[];
   events: number;
   deliveriesQueued: number;
+  /** Items of other alert sources (e.g. subscription lists), by source name. */
+  sources?: Record<string, SourceRoundCounts>;
 }
 
 export interface State {
@@ -182,6 +204,10 @@ export interface State {
   sweep: SweepState;
   /** Customers Partner Center refuses to show us (403), and since when: told once, not every round. */
   accessDenied: Record<string, string>;
+  /** Each watched customer's subscriptions as last seen (src/sources/subscriptions/), by customer id. */
+  subscriptionSnapshots: Record<string, SubscriptionSnapshot>;
+  /** Subscription alert cards: one per subscription problem episode per conversation. */
+  subscriptionThreads: Record<string, SubscriptionThread>;
 }
 
 export function emptyState(): State {
@@ -199,6 +225,8 @@ export function emptyState(): State {
     lastCycle: null,
     sweep: emptySweep(),
     accessDenied: {},
+    subscriptionSnapshots: {},
+    subscriptionThreads: {},
   };
 }
 
