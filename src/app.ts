@@ -6,6 +6,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
+import { registerable } from './engine/source.js';
 import { healthReport } from './engine/health.js';
 import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
 import { BotFrameworkSender } from './engine/teamsSender.js';
@@ -21,6 +22,8 @@ import { PartnerCenterClient } from './partnerCenter/client.js';
 import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
+import { subscriptionAlertCard } from './sources/subscriptions/card.js';
+import { subscriptionSource } from './sources/subscriptions/index.js';
 import { startServer } from './server.js';
 import { LowdbStateStore } from './store/lowdbStore.js';
 import type { StateStore } from './store/stateStore.js';
@@ -115,6 +118,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const now = () => new Date(clock.now());
   const auto = options.schedule ?? true;
+  const subscriptions = subscriptionSource({ pollMinutes: config.subscriptionPollMinutes, warnDays: config.subscriptionWarnDays });
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock })),
@@ -140,13 +144,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     flushMs: options.engine?.flushMs,
     fastLaneMinutes: config.fastLaneMinutes,
     fastLaneShare: config.fastLaneShare,
+    sources: [registerable(subscriptions)],
   });
 
   const targets = new TargetBook(store);
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, store, log, engine }),
-    cardActions: new CardActionRouter({ client, directory, store, log, engine }),
+    commands: new CommandRouter({ client, directory, store, log, engine, subscriptions }),
+    cardActions: new CardActionRouter({ client, directory, store, log, engine, subscriptions }),
     welcome: () => [cardReply(welcomeCard())],
     allowedTenantIds: config.allowedTenantIds,
     log,
@@ -202,6 +207,7 @@ function alertCards(): AlertCards {
         provisioning: delivery.provisioning,
         updatedAt: now,
       }),
+    subscription: (thread, now) => subscriptionAlertCard(thread, now),
   };
 }
 

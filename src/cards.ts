@@ -72,6 +72,7 @@ export const CARD_NAMES = [
   'customerOverview',
   'provisioningAlert',
   'watches',
+  'subscriptionAlert',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

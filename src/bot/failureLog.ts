@@ -75,6 +75,10 @@ export function commandLabel(command: Command): string {
       return 'watches';
     case 'pollNow':
       return 'poll now';
+    case 'watchSubscriptions':
+      return `watch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'unwatchSubscriptions':
+      return `unwatch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
   }
 }
 

@@ -18,6 +18,16 @@ import {
 } from '../cards.js';
 import { isOrderFinal } from '../domain/provisioningDiff.js';
 import type { Customer, Incident, OrderProvisioning, Subscription } from '../domain/types.js';
+import { subscriptionButtons, type SubscriptionWatchView } from '../sources/subscriptions/buttons.js';
+
+/** How this conversation hears about a customer's subscriptions; undefined: not known to the caller. */
+export type SubscriptionsWatch = 'customer' | 'all' | null | undefined;
+
+/** "Watch subscriptions here", or "Stop watching subscriptions"; none under "watch subscriptions all". */
+function subscriptionWatchButtons(customerId: string, watch: SubscriptionsWatch, view: SubscriptionWatchView): CardButton[] {
+  if (watch === 'all') return [];
+  return [watch === 'customer' ? subscriptionButtons.unwatch(customerId, view) : subscriptionButtons.watch(customerId, view)];
+}
 
 export function statusReplyCard(customer: Customer, incidents: readonly Incident[], now: Date): AdaptiveCardJson {
   // Each incident row carries History and Customer; the card itself the way to the customer and a refresh.
@@ -39,15 +49,24 @@ export interface OverviewData {
   subscriptions: readonly Subscription[];
   watch: OverviewWatch;
   now: Date;
+  /** This conversation's subscription watch of the customer, when the caller knows it. */
+  subscriptionsWatch?: SubscriptionsWatch;
 }
 
 export function overviewReplyCard(data: OverviewData): AdaptiveCardJson {
   const { customer, watch } = data;
   // Under "watch all" the customer is covered already: neither watching nor stopping it here would mean anything.
   const watchButton = watch?.kind === 'all' ? [] : watch ? [b.unwatchCustomer(customer.id)] : [b.watchCustomer(customer.id)];
+  const { subscriptionsWatch, ...card } = data;
   return customerOverviewCard({
-    ...data,
-    buttons: [b.status(customer.id), b.subscriptions(customer.id, 'all', 1), ...watchButton, b.refresh(b.overview(customer.id))],
+    ...card,
+    buttons: [
+      b.status(customer.id),
+      b.subscriptions(customer.id, 'all', 1),
+      ...watchButton,
+      ...subscriptionWatchButtons(customer.id, subscriptionsWatch, 'overview'),
+      b.refresh(b.overview(customer.id)),
+    ],
   });
 }
 
@@ -57,14 +76,21 @@ export function subscriptionsReplyCard(
   filter: SubscriptionFilter,
   requestedPage: number,
   now: Date,
+  /** This conversation's subscription watch of the customer, when the caller knows it. */
+  subscriptionsWatch?: SubscriptionsWatch,
 ): AdaptiveCardJson {
   const { page, pages } = subscriptionsPage({ subscriptions, filter, page: requestedPage });
-  // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh.
-  const buttons: CardButton[] = [
-    ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),
+  // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh; the
+  // subscription watch button when there is room for it (not between Previous and Next).
+  const paging = [
     ...(page > 1 ? [b.subscriptions(customer.id, filter, page - 1, 'Previous page')] : []),
     ...(page < pages ? [b.subscriptions(customer.id, filter, page + 1, 'Next page')] : []),
+  ];
+  const buttons: CardButton[] = [
+    ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),
+    ...paging,
     b.overview(customer.id),
+    ...(paging.length < 2 ? subscriptionWatchButtons(customer.id, subscriptionsWatch, 'subscriptions') : []),
     b.refresh(b.subscriptions(customer.id, filter, page)),
   ];
   return subscriptionsCard({ customer, subscriptions, now, filter, page, buttons });

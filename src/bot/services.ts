@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PollAnswer } from '../engine/engine.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
+import type { SubscriptionSource } from '../sources/subscriptions/index.js';
 import type { StateStore } from '../store/stateStore.js';
 
 export interface BotServices {
@@ -17,4 +18,6 @@ export interface BotServices {
     /** Watches changed: the fast lane should look at them at once. */
     watchesChanged(): void;
   };
+  /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
+  subscriptions?: SubscriptionSource;
 }

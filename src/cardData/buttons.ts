@@ -18,6 +18,13 @@ export const VERBS = {
   provisioning: 'order.provisioning',
   watchOrder: 'order.watch',
   unwatchOrder: 'order.unwatch',
+  // Subscription alerts (their buttons are built in src/sources/subscriptions/buttons.ts).
+  watchSubscriptions: 'subscriptions.watch',
+  unwatchSubscriptions: 'subscriptions.unwatch',
+  subscriptionAcknowledge: 'subscription.acknowledge',
+  subscriptionMute: 'subscription.mute',
+  subscriptionUnmute: 'subscription.unmute',
+  subscriptionRefresh: 'subscription.refresh',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -58,7 +58,7 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     assert.match(answer.text, /\d+ active incidents?: /);
     assert.match(answer.text, /\d+ subscriptions?: /);
     assert.match(answer.text, /not alerted about Contoso/);
-    assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['Incidents', 'Subscriptions', 'Watch here', 'Refresh']);
+    assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['Incidents', 'Subscriptions', 'Watch here', 'Watch subscriptions here', 'Refresh']);
   });
 
   it('Incidents and Refresh: the status card again, with its row buttons', async () => {
@@ -89,11 +89,11 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
 
   it('Subscriptions: filter Active / Suspended / All, and page', async () => {
     const subs = await askForCard(h, 'subscriptions for fabrikam');
-    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Suspended', 'Customer', 'Refresh']);
+    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Suspended', 'Customer', 'Watch subscriptions here', 'Refresh']);
     const suspended = await click(h, buttonIn(subs.card, 'Suspended'), subs.id);
     assert.match(suspended.text, /showing suspended 1–\d+ of \d+/);
     assert.doesNotMatch(cardText(suspended.card.body), /\nActive\n/, 'only suspended ones are listed');
-    assert.deepEqual(buttonsOf(suspended.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Refresh']);
+    assert.deepEqual(buttonsOf(suspended.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Watch subscriptions here', 'Refresh']);
     const paged = await clickRaw(h, 'customer.subscriptions', { customerId: contosoId, filter: 'all', page: 7 }, subs.id);
     assert.match(paged.text, /Subscriptions of Contoso/);
   });

@@ -91,8 +91,10 @@ export interface SubscriptionEvent {
 
 export interface SubscriptionChangeLine {
   at: string;
+  kind: SubscriptionChangeKind;
   text: string;
   severity: Severity;
+  recovery: boolean;
 }
 
 /** One subscription problem episode's card in one conversation. */
