@@ -84,9 +84,13 @@ function termText(subscription: Subscription): string {
   return [term, billing].filter((part) => part !== '').join(', ') || 'unknown';
 }
 
+/** ` (CreditCheck, Fraud)` for a suspended subscription that says why; else nothing. */
+function reasonsText(subscription: Subscription): string {
+  return subscription.status === 'suspended' && subscription.suspensionReasons.length > 0 ? ` (${name(subscription.suspensionReasons.join(', '), 200)})` : '';
+}
+
 function statusText(subscription: Subscription): string {
-  const reasons = subscription.status === 'suspended' && subscription.suspensionReasons.length > 0 ? ` (${subscription.suspensionReasons.join(', ')})` : '';
-  return name(`${STATUS_LABELS[subscription.status] ?? 'Unknown'}${reasons}`, 200);
+  return `${STATUS_LABELS[subscription.status] ?? 'Unknown'}${reasonsText(subscription)}`;
 }
 
 /** What the card is about, as of now: the trouble going on, or how the episode ended. */
@@ -104,7 +108,7 @@ function situation(thread: SubscriptionAlertThread, now: Date): { headline: stri
   }
   if (PROBLEM_STATUSES.has(s.status)) {
     const severity: Severity = s.isTrial ? 'information' : 'critical';
-    return { headline: `${severityLabel(severity)} · subscription ${s.status}`, style: severityStyle(severity), summary: `${what} (${quantityText(s)}) is ${statusText(s).toLowerCase()}.` };
+    return { headline: `${severityLabel(severity)} · subscription ${s.status}`, style: severityStyle(severity), summary: `${what} (${quantityText(s)}) is ${s.status}${reasonsText(s)}.` };
   }
   if (s.attentionNeeded) {
     return { headline: 'Warning · subscription needs attention', style: 'warning', summary: `${what} needs attention${s.attentionReason ? `: ${name(s.attentionReason, 200)}` : ''}.` };
