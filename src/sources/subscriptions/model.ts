@@ -18,6 +18,7 @@ export const DEFAULT_SUBSCRIPTION_SETTINGS: SubscriptionSettings = { pollMinutes
  * (false, null, 0) are left out.
  */
 export interface SubscriptionPrint {
+  id: string;
   /** friendlyName or offerName: enough to name it once it is gone. */
   name: string;
   status: Subscription['status'];
@@ -43,7 +44,15 @@ export interface SubscriptionSnapshot {
   fetchedAt: string;
   /** The last fetch that found an event. */
   changedAt?: string;
-  subscriptions: Record<string, SubscriptionPrint>;
+  /**
+   * In Partner Center's order. A list, not a record by id: a fetch is compared position by position, and
+   * 80,000 ids need not be hashed (nor a record of them built) when nothing changed.
+   */
+  subscriptions: SubscriptionPrint[];
+}
+
+export function findPrint(snapshot: SubscriptionSnapshot | undefined, subscriptionId: string): SubscriptionPrint | undefined {
+  return snapshot?.subscriptions.find((print) => print.id === subscriptionId);
 }
 
 export type SubscriptionChangeKind =

@@ -10,7 +10,7 @@ import { watchCoversSubscription, type Watch } from '../../domain/watch.js';
 import type { SourceIngestContext } from '../../engine/source.js';
 import type { State, SubscriptionDelivery } from '../../store/state.js';
 import { daysLeft, utcDay } from './dates.js';
-import { PROBLEM_STATUSES, subscriptionThreadKey, type SubscriptionEvent, type SubscriptionThread } from './model.js';
+import { findPrint, PROBLEM_STATUSES, subscriptionThreadKey, type SubscriptionEvent, type SubscriptionThread } from './model.js';
 
 /** Lines of "what happened" a card keeps. */
 const CHANGES_KEPT = 8;
@@ -149,7 +149,7 @@ export function markSubscriptionsSeen(state: State, watch: Watch, customerName: 
   if (!snapshot) return;
   const at = now.toISOString();
   for (const subscription of subscriptions) {
-    const print = snapshot.subscriptions[subscription.id];
+    const print = findPrint(snapshot, subscription.id);
     if (!print?.open || !print.episode) continue;
     const severity = currentSeverity(subscription, now, warnDays);
     if (!severity || !watchCoversSubscription(watch, watch.customerId, severity)) continue;

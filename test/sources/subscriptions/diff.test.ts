@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { subscriptionSchema } from '../../../src/partnerCenter/wire.js';
 import { daysLeft, formatDay, utcDay } from '../../../src/sources/subscriptions/dates.js';
 import { diffSubscriptions, dueWarning, warningThresholds } from '../../../src/sources/subscriptions/diff.js';
-import type { SubscriptionEvent, SubscriptionSnapshot } from '../../../src/sources/subscriptions/model.js';
+import { findPrint, type SubscriptionEvent, type SubscriptionSnapshot } from '../../../src/sources/subscriptions/model.js';
 import type { Subscription } from '../../../src/domain/types.js';
 import { subscription } from '../../support/samples.js';
 
@@ -44,9 +44,9 @@ describe('subscription diff', () => {
     it('raises nothing for what already is, and opens the episode of a subscription already in trouble', () => {
       const { events, snapshot } = fetches({ at: T0, subscriptions: [e3(), e3({ id: 'sub-x', status: 'suspended' })] });
       assert.deepEqual(events, [[]]);
-      assert.equal(snapshot.subscriptions['sub-e3']?.open, undefined);
-      assert.equal(snapshot.subscriptions['sub-x']?.episode, 1);
-      assert.equal(snapshot.subscriptions['sub-x']?.open, true);
+      assert.equal(findPrint(snapshot, 'sub-e3')?.open, undefined);
+      assert.equal(findPrint(snapshot, 'sub-x')?.episode, 1);
+      assert.equal(findPrint(snapshot, 'sub-x')?.open, true);
     });
 
     it('records a term already inside the window as warned: no 30-day warning later, the 7-day one still', () => {
@@ -58,7 +58,7 @@ describe('subscription diff', () => {
       );
       assert.deepEqual(events.map(kinds), [[], [], ['ending']]);
       assert.equal(events[2]?.[0]?.severity, 'warning');
-      assert.equal(snapshot.subscriptions['sub-e3']?.warned, 7);
+      assert.equal(findPrint(snapshot, 'sub-e3')?.warned, 7);
     });
 
     it('at 5 days left records the 7-day warning too: the next one is the 1-day warning', () => {
@@ -94,7 +94,7 @@ describe('subscription diff', () => {
       assert.equal(suspended?.episode, 1);
       assert.equal(recovered?.episode, 1);
       assert.equal(recovered?.closes, true);
-      assert.equal(snapshot.subscriptions['sub-e3']?.open, undefined);
+      assert.equal(findPrint(snapshot, 'sub-e3')?.open, undefined);
     });
 
     it('starts a new episode, with new ids, when the problem comes back after recovery', () => {
@@ -196,7 +196,7 @@ describe('subscription diff', () => {
       assert.equal(events[2]?.[0]?.changes[0]?.text, 'Renewed: the term now ends on 13 Jan.');
       assert.equal(events[2]?.[0]?.closes, true);
       assert.equal(events[3]?.[0]?.episode, 2, 'the new term has its own card');
-      assert.equal(snapshot.subscriptions['sub-e3']?.warned, 30);
+      assert.equal(findPrint(snapshot, 'sub-e3')?.warned, 30);
     });
 
     it('auto-renew turned on ends the episode', () => {
@@ -224,8 +224,8 @@ describe('subscription diff', () => {
     const end = (commitmentEndDate: string) => e3({ autoRenewEnabled: false, commitmentEndDate });
     /** The warning the diff gives at `fetchedAt` for a term ending `commitmentEndDate`, after a baseline 40 days before. */
     const warningAt = (commitmentEndDate: string, fetchedAt: string) =>
-      fetches({ at: at(-40, fetchedAt), subscriptions: [end(commitmentEndDate)] }, { at: fetchedAt, subscriptions: [end(commitmentEndDate)] }).snapshot
-        .subscriptions['sub-e3']?.warned;
+      findPrint(fetches({ at: at(-40, fetchedAt), subscriptions: [end(commitmentEndDate)] }, { at: fetchedAt, subscriptions: [end(commitmentEndDate)] }).snapshot, 'sub-e3')
+        ?.warned;
 
     it('the day before the 7-day mark is still the 30-day warning; the day of it is the 7-day one, at any hour', () => {
       assert.equal(warningAt('2026-12-14', '2026-12-06T23:59:59Z'), 30);
@@ -322,13 +322,13 @@ describe('subscription diff', () => {
       assert.equal(events[2]?.[0]?.subscription.friendlyName, 'Teams Phone', 'named from the snapshot');
       assert.match(events[3]?.[0]?.changes[0]?.text ?? '', /^Listed again/);
       assert.deepEqual(events.slice(1).map((list) => list[0]?.episode), [1, 2, 3]);
-      assert.equal(snapshot.subscriptions['sub-teams']?.goneAt, undefined);
+      assert.equal(findPrint(snapshot, 'sub-teams')?.goneAt, undefined);
     });
 
     it('forgets a cancelled subscription after 30 days', () => {
       const teams = subscription(2, { id: 'sub-teams' });
       const { snapshot } = fetches({ at: T0, subscriptions: [teams] }, { at: at(1), subscriptions: [] }, { at: at(20), subscriptions: [] }, { at: at(32), subscriptions: [] });
-      assert.deepEqual(snapshot.subscriptions, {});
+      assert.deepEqual(snapshot.subscriptions, []);
     });
   });
 

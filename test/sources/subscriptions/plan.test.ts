@@ -42,7 +42,7 @@ describe('subscription items of a round', () => {
 
   it('leaves out a customer fetched less than SUBSCRIPTION_POLL_MINUTES ago', () => {
     const state = stateWith([subsWatch('A', null)]);
-    const at = (minutesAgo: number) => ({ fetchedAt: new Date(NOW - minutesAgo * 60_000).toISOString(), subscriptions: {} });
+    const at = (minutesAgo: number) => ({ fetchedAt: new Date(NOW - minutesAgo * 60_000).toISOString(), subscriptions: [] });
     state.subscriptionSnapshots = { [c1.id]: at(59), [c2.id]: at(60), [c3.id]: at(61) };
     assert.deepEqual(keys(state), [`s|${c2.id}`, `s|${c3.id}`]);
   });
@@ -55,7 +55,7 @@ describe('subscription items of a round', () => {
 
   it('forgets snapshots no subscription watch covers, and episodes over for 30 days', () => {
     const state = stateWith([subsWatch('A', c1.id)]);
-    const snapshot = { fetchedAt: new Date(NOW).toISOString(), subscriptions: {} };
+    const snapshot = { fetchedAt: new Date(NOW).toISOString(), subscriptions: [] };
     state.subscriptionSnapshots = { [c1.id]: snapshot, [c2.id]: snapshot };
     const old = { closedAt: '2026-10-01T00:00:00Z' } as State['subscriptionThreads'][string];
     const open = { closedAt: null } as State['subscriptionThreads'][string];
