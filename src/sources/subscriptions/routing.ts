@@ -46,6 +46,9 @@ export function routeSubscriptionEvents(state: State, events: readonly Subscript
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = subscriptionThreadKey(targetKey, event.customerId, event.subscriptionId, event.episode);
+      const id = `subscription|${key}|${digest(event.id)}`;
+      // Already queued or sent (the same change found again, e.g. a batch fetched again after a crash).
+      if (state.deliveryLog[id] || outboxIds.has(id)) continue;
       const existing = state.subscriptionThreads[key];
       const thread = existing ?? newThread(key, targetKey, event.customerId, name, event.subscription, event.episode, event.severity, at);
       applyEvent(thread, event, name, at);
@@ -60,7 +63,7 @@ export function routeSubscriptionEvents(state: State, events: readonly Subscript
       }
       const delivery: SubscriptionDelivery = {
         kind: 'subscription',
-        id: `subscription|${key}|${digest(event.id)}`,
+        id,
         targetKey,
         threadKey: key,
         // A thread that has (or is about to have) a card gets an edit plus a reply; a new one just its card.
@@ -70,8 +73,6 @@ export function routeSubscriptionEvents(state: State, events: readonly Subscript
         notBefore: at,
         lastError: null,
       };
-      // Already queued or sent (a batch fetched again after a crash): not again.
-      if (state.deliveryLog[delivery.id] || outboxIds.has(delivery.id)) continue;
       state.outbox.push(delivery);
       outboxIds.add(delivery.id);
       pendingByThread.set(key, delivery);
