@@ -6,6 +6,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { buttons as b, digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
+import { registerable } from './engine/source.js';
 import { healthReport } from './engine/health.js';
 import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
 import { BotFrameworkSender } from './engine/teamsSender.js';
@@ -23,6 +24,8 @@ import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
 import { OrderLineBook } from './partnerCenter/orderLines.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
+import { subscriptionAlertCard } from './sources/subscriptions/card.js';
+import { subscriptionSource } from './sources/subscriptions/index.js';
 import { startServer } from './server.js';
 import { LowdbStateStore } from './store/lowdbStore.js';
 import type { ProvisioningDelivery } from './store/state.js';
@@ -119,6 +122,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const now = () => new Date(clock.now());
   const auto = options.schedule ?? true;
+  const subscriptions = subscriptionSource({ pollMinutes: config.subscriptionPollMinutes, warnDays: config.subscriptionWarnDays });
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock })),
@@ -144,13 +148,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     flushMs: options.engine?.flushMs,
     fastLaneMinutes: config.fastLaneMinutes,
     fastLaneShare: config.fastLaneShare,
+    sources: [registerable(subscriptions)],
   });
 
   const targets = new TargetBook(store);
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, orders, store, log, engine }),
-    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine }),
+    commands: new CommandRouter({ client, directory, orders, store, log, engine, subscriptions }),
+    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine, subscriptions }),
     welcome: () => [cardReply(welcomeCard({ buttons: [b.customers('', 1), b.help()] }))],
     allowedTenantIds: config.allowedTenantIds,
     log,
@@ -223,6 +228,7 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook): AlertC
       });
     },
     summary: (report) => digestCard({ report }),
+    subscription: (thread, now) => subscriptionAlertCard(thread, now),
   };
 }
 

@@ -86,6 +86,7 @@ export const CARD_NAMES = [
   'provisioningAlert',
   'watches',
   'digest',
+  'subscriptionAlert',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -50,6 +50,10 @@ export interface Config {
   fastLaneShare: number;
   /** /healthz answers 503 when the sweep or delivery made no progress for this long. */
   healthStallMinutes: number;
+  /** A watched customer's subscriptions are fetched at most this often (one request each time). */
+  subscriptionPollMinutes: number;
+  /** The first warning of a term ending without auto-renew, in days before its end (again at 7 and 1). */
+  subscriptionWarnDays: number;
   logLevel: string;
   /** Read and checked in every mode, so a typo in a copied .env is never ignored silently. */
   sandboxSettings: SandboxSettings;
@@ -104,6 +108,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const fastLaneMinutes = readNumber(get, 'FAST_LANE_MINUTES', 2, 0.1, 1_440, problems);
   const fastLaneShare = readNumber(get, 'FAST_LANE_SHARE', 0.5, 0.05, 0.95, problems);
   const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
+  // The sandbox's scenario changes subscriptions every minute: check them in every round there.
+  const subscriptionPollMinutes = readNumber(get, 'SUBSCRIPTION_POLL_MINUTES', sandbox ? 0.5 : 60, 0.1, 10_080, problems);
+  const subscriptionWarnDays = readInt(get, 'SUBSCRIPTION_WARN_DAYS', 30, 1, 365, problems);
   const logLevel = get('LOG_LEVEL') ?? (sandbox ? 'warn' : 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   const sandboxSettings: SandboxSettings = {
@@ -146,6 +153,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       fastLaneMinutes,
       fastLaneShare,
       healthStallMinutes,
+      subscriptionPollMinutes,
+      subscriptionWarnDays,
       logLevel,
       sandboxSettings,
     },

@@ -3,7 +3,8 @@
 // ids of the expected shape, bounded strings and numbers, nothing missing.
 import { z } from 'zod';
 import { MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type Verb } from '../cards.js';
-import { CUSTOMER_ID, INCIDENT_ID, ORDER_ID } from '../domain/ids.js';
+import { CUSTOMER_ID, INCIDENT_ID, ORDER_ID, SUBSCRIPTION_ID } from '../domain/ids.js';
+import { SUBSCRIPTION_MUTE_DAYS, SUBSCRIPTION_WATCH_VIEWS } from '../sources/subscriptions/buttons.js';
 
 /** Highest page a paging button may ask for: 1000 pages of 25 is far beyond any partner's customer list. */
 export const MAX_PAGE = 1000;
@@ -32,6 +33,9 @@ const watchRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
   z.object({ kind: z.literal('order'), orderId }),
 ]);
+// One subscription alert (a subscription's problem episode) of the clicked card's conversation.
+const subscriptionAlert = z.object({ customerId, subscriptionId: z.string().regex(SUBSCRIPTION_ID), episode: z.number().int().min(1).max(1_000_000) });
+const subscriptionWatch = z.object({ customerId, view: z.enum(SUBSCRIPTION_WATCH_VIEWS) });
 
 export const ACTION_SCHEMAS = {
   [VERBS.help]: z.object({}),
@@ -51,6 +55,12 @@ export const ACTION_SCHEMAS = {
   [VERBS.alert]: incidentOnly,
   [VERBS.watches]: z.object({}),
   [VERBS.unwatch]: watchRef,
+  [VERBS.watchSubscriptions]: subscriptionWatch,
+  [VERBS.unwatchSubscriptions]: subscriptionWatch,
+  [VERBS.subscriptionAcknowledge]: subscriptionAlert,
+  [VERBS.subscriptionMute]: subscriptionAlert.extend({ days: z.literal(SUBSCRIPTION_MUTE_DAYS) }),
+  [VERBS.subscriptionUnmute]: subscriptionAlert,
+  [VERBS.subscriptionRefresh]: subscriptionAlert,
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;

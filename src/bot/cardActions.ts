@@ -12,6 +12,7 @@ import { incidentActions } from './actions/incidentActions.js';
 import { ActionProblem, personal, type ActionContext, type ActionResult, type ActionRoute, type ActionRoutes } from './actions/kit.js';
 import { listActions } from './actions/listActions.js';
 import { orderActions } from './actions/orderActions.js';
+import { subscriptionActions } from './actions/subscriptionActions.js';
 import { watchActions } from './actions/watchActions.js';
 import { describeFailure } from './failureText.js';
 import type { BotServices } from './services.js';
@@ -21,7 +22,7 @@ export function cardResponse(card: object): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as AdaptiveCardInvokeResponse['value'] };
 }
 
-const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions };
+const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions, ...subscriptionActions };
 
 export class CardActionRouter implements CardActionHandler {
   constructor(private readonly services: BotServices) {}

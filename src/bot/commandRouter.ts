@@ -7,6 +7,7 @@ import { customersCommand, provisioningCommand, statusCommand, subscriptionsComm
 import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
+import { unwatchSubscriptionsCommand, watchSubscriptionsCommand } from './subscriptionWatches.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
 import {
   excludeCustomerCommand,
@@ -85,6 +86,10 @@ export class CommandRouter implements CommandHandler {
         return digestCommand(services, ctx, command);
       case 'quietHours':
         return quietHoursCommand(services, ctx, command);
+      case 'watchSubscriptions':
+        return watchSubscriptionsCommand(services, ctx, command.customer, command.filters);
+      case 'unwatchSubscriptions':
+        return unwatchSubscriptionsCommand(services, ctx, command.customer);
     }
   }
 
@@ -92,10 +97,16 @@ export class CommandRouter implements CommandHandler {
   private async pollNow(ctx: CommandContext): Promise<Reply[]> {
     const answer = await this.services.engine.pollNow(ctx.target.key);
     const eta = describeDuration(answer.etaSeconds);
-    const total = answer.customers + answer.orders;
+    const others = answer.others ?? [];
+    const total = answer.customers + answer.orders + others.reduce((sum, other) => sum + other.count, 0);
     if (total === 0) return [textReply('Nothing is watched yet, so there is nothing to check. Try “watch contoso”.')];
     const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-    const what = answer.orders > 0 ? `${count(answer.customers, 'customer')} and ${count(answer.orders, 'order')}` : count(answer.customers, 'customer');
+    const parts = [
+      ...(answer.customers > 0 || (answer.orders === 0 && others.length === 0) ? [count(answer.customers, 'customer')] : []),
+      ...(answer.orders > 0 ? [count(answer.orders, 'order')] : []),
+      ...others.map((other) => count(other.count, other.noun)),
+    ];
+    const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '');
     const text = answer.alreadyRunning
       ? `A check is already running: ${answer.done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} done, ${eta} left. I’ll post the summary here when it ends.`
       : `Checking ${what}; ${eta} at the current budget. Alerts go out as changes are found; I’ll post the summary here when it ends.`;

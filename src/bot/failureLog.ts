@@ -78,6 +78,10 @@ export function commandLabel(command: Command): string {
     case 'digest':
     case 'quietHours':
       return oneLine(scheduleCommandText(command), 120);
+    case 'watchSubscriptions':
+      return `watch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'unwatchSubscriptions':
+      return `unwatch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
   }
 }
 

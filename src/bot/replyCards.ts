@@ -19,6 +19,16 @@ import {
 } from '../cards.js';
 import { isOrderFinal } from '../domain/provisioningDiff.js';
 import type { Customer, Incident, OrderLines, OrderProvisioning, Subscription } from '../domain/types.js';
+import { subscriptionButtons, type SubscriptionWatchView } from '../sources/subscriptions/buttons.js';
+
+/** How this conversation hears about a customer's subscriptions; undefined: not known to the caller. */
+export type SubscriptionsWatch = 'customer' | 'all' | null | undefined;
+
+/** "Watch subscriptions here", or "Stop watching subscriptions"; none under "watch subscriptions all". */
+function subscriptionWatchButtons(customerId: string, watch: SubscriptionsWatch, view: SubscriptionWatchView): CardButton[] {
+  if (watch === 'all') return [];
+  return [watch === 'customer' ? subscriptionButtons.unwatch(customerId, view) : subscriptionButtons.watch(customerId, view)];
+}
 
 export function statusReplyCard(customer: Customer, incidents: readonly Incident[], now: Date): AdaptiveCardJson {
   // Each incident row carries History and Customer; the card itself the way to the customer and a refresh.
@@ -45,15 +55,27 @@ export interface OverviewData {
   subscriptions: readonly Subscription[];
   watch: OverviewWatch;
   now: Date;
+  /** This conversation's subscription watch of the customer, when the caller knows it. */
+  subscriptionsWatch?: SubscriptionsWatch;
 }
 
 export function overviewReplyCard(data: OverviewData, from: FromAlert = {}): AdaptiveCardJson {
   const { customer, watch } = data;
   // Under "watch all" the customer is covered already: neither watching nor stopping it here would mean anything.
   const watchButton = watch?.kind === 'all' ? [] : watch ? [b.unwatchCustomer(customer.id, from)] : [b.watchCustomer(customer.id, from)];
+  const { subscriptionsWatch, ...card } = data;
+  // Six buttons at most: the subscription watch gives way to "Back to alert".
+  const backButtons = back(from);
   return customerOverviewCard({
-    ...data,
-    buttons: [...back(from), b.status(customer.id), b.subscriptions(customer.id, 'all', 1), ...watchButton, b.refresh(b.overview(customer.id, 'Customer', from))],
+    ...card,
+    buttons: [
+      ...backButtons,
+      b.status(customer.id),
+      b.subscriptions(customer.id, 'all', 1),
+      ...watchButton,
+      ...(backButtons.length === 0 ? subscriptionWatchButtons(customer.id, subscriptionsWatch, 'overview') : []),
+      b.refresh(b.overview(customer.id, 'Customer', from)),
+    ],
   });
 }
 
@@ -63,14 +85,21 @@ export function subscriptionsReplyCard(
   filter: SubscriptionFilter,
   requestedPage: number,
   now: Date,
+  /** This conversation's subscription watch of the customer, when the caller knows it. */
+  subscriptionsWatch?: SubscriptionsWatch,
 ): AdaptiveCardJson {
   const { page, pages } = subscriptionsPage({ subscriptions, filter, page: requestedPage, now });
-  // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh.
-  const buttons: CardButton[] = [
-    ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),
+  // Six buttons at most (Teams shows about six): two other filters, Previous, Next, Customer, Refresh; the
+  // subscription watch button when there is room for it (not between Previous and Next).
+  const paging = [
     ...(page > 1 ? [b.subscriptions(customer.id, filter, page - 1, 'Previous page')] : []),
     ...(page < pages ? [b.subscriptions(customer.id, filter, page + 1, 'Next page')] : []),
+  ];
+  const buttons: CardButton[] = [
+    ...SUBSCRIPTION_FILTERS.filter((other) => other !== filter).map((other) => b.subscriptionFilter(customer.id, other)),
+    ...paging,
     b.overview(customer.id),
+    ...(paging.length < 2 ? subscriptionWatchButtons(customer.id, subscriptionsWatch, 'subscriptions') : []),
     b.refresh(b.subscriptions(customer.id, filter, page)),
   ];
   return subscriptionsCard({ customer, subscriptions, now, filter, page, buttons });

@@ -4,6 +4,7 @@ import type { PollAnswer } from '../engine/engine.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
+import type { SubscriptionSource } from '../sources/subscriptions/index.js';
 import type { StateStore } from '../store/stateStore.js';
 
 export interface BotServices {
@@ -22,4 +23,6 @@ export interface BotServices {
     /** A digest or quiet hours changed: the scheduler should look at once. */
     schedulesChanged?(): void;
   };
+  /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
+  subscriptions?: SubscriptionSource;
 }

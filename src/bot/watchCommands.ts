@@ -154,7 +154,7 @@ export function watchesCommand(services: BotServices, ctx: WatchContext): Reply[
 }
 
 /** In a channel everyone sees who changed the alerts ("@Ana now watches Contoso here"). */
-function announce(ctx: WatchContext, sentence: string): Reply {
+export function announce(ctx: WatchContext, sentence: string): Reply {
   if (ctx.target.kind === 'personal') return textReply(`This chat ${sentence}`);
   const mentionText = `<at>${ctx.user.name}</at>`;
   return textReply(`${mentionText} ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);

@@ -22,6 +22,13 @@ export const VERBS = {
   alert: 'incident.alert',
   watches: 'watches.list',
   unwatch: 'watch.remove',
+  // Subscription alerts (their buttons are built in src/sources/subscriptions/buttons.ts).
+  watchSubscriptions: 'subscriptions.watch',
+  unwatchSubscriptions: 'subscriptions.unwatch',
+  subscriptionAcknowledge: 'subscription.acknowledge',
+  subscriptionMute: 'subscription.mute',
+  subscriptionUnmute: 'subscription.unmute',
+  subscriptionRefresh: 'subscription.refresh',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

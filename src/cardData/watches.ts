@@ -20,18 +20,20 @@ export interface WatchesInput {
   buttons?: readonly CardButton[];
 }
 
-const KIND_LABELS = { customer: 'Customer', all: 'All customers', order: 'Order' } as const;
+const KIND_LABELS = { customer: 'Customer', all: 'All customers', order: 'Order', subscriptions: 'Subscriptions' } as const;
 
 function filters(watch: WatchSummary): string {
   if (watch.kind === 'order') return 'Provisioning changes of its line items';
   const severity =
     watch.minSeverity && watch.minSeverity !== 'normal' ? `${severityLabel(watch.minSeverity)} or more severe` : 'Every severity';
+  if (watch.kind === 'subscriptions') return `${severity} · suspensions, expiry, quantity and trials`;
   const workloads = watch.workloads.map((w) => name(w, 60)).filter((w) => w !== '');
   return truncate(`${severity} · ${workloads.length === 0 ? 'every workload' : workloads.join(', ')}`, 200);
 }
 
 function target(watch: WatchSummary): string {
   const customer = name(watch.customerName ?? '') || 'unknown customer';
+  if (watch.kind === 'subscriptions' && !watch.customerName) return 'Every customer';
   if (watch.kind === 'all') {
     const excluded = (watch.excluded ?? []).map((entry) => name(entry.name, 60)).filter(Boolean);
     return excluded.length > 0 ? truncate(`Every customer except ${excluded.join(', ')}`, 200) : 'Every customer';
@@ -50,6 +52,7 @@ function watchRef(watch: WatchSummary): WatchRef | null {
 /** The command that does what the row's button would, for a row that cannot have one. */
 function unwatchCommand(watch: WatchSummary): string {
   if (watch.kind === 'order') return command(`unwatch order ${watch.orderId ?? ''}`);
+  if (watch.kind === 'subscriptions') return command(`unwatch subscriptions ${watch.customerName ?? 'all'}`);
   return command(`unwatch ${watch.customerName ?? ''}`);
 }
 

@@ -29,6 +29,9 @@ export type Command =
   | { kind: 'unwatchOrder'; orderId: string }
   | { kind: 'watches' }
   | { kind: 'pollNow' }
+  /** Subscription alerts of one customer, or of every customer (`customer` null). */
+  | { kind: 'watchSubscriptions'; customer: string | null; filters: WatchFilters }
+  | { kind: 'unwatchSubscriptions'; customer: string | null }
   | DigestCommand
   | QuietHoursCommand;
 
@@ -108,6 +111,8 @@ function parseProvisioning(args: string): ParseResult {
 }
 
 function parseWatch(args: string): ParseResult {
+  const subscriptions = /^subscriptions?(?:\s+(.*))?$/i.exec(args);
+  if (subscriptions) return parseSubscriptionWatch(subscriptions[1] ?? '');
   const orderMatch = /^order\s+(\S+)(?:\s+for\s+(.+))?$/i.exec(args);
   if (orderMatch) {
     const orderId = orderMatch[1] ?? '';
@@ -126,6 +131,19 @@ function parseWatch(args: string): ParseResult {
   if (target === '') return invalid('Which customer should I watch here? For example:', 'watch contoso');
   if (target.toLowerCase() === 'all') return ok({ kind: 'watchAll', filters });
   return withCustomer(target, example, (customer) => ({ kind: 'watchCustomer', customer, filters }));
+}
+
+/** "watch subscriptions contoso [severity warning]", "watch subscriptions all", "watch subscriptions for contoso". */
+function parseSubscriptionWatch(args: string): ParseResult {
+  const example = 'watch subscriptions all severity warning';
+  const optionAt = args.search(/(^|\s)(severity|workloads?)(\s|$)/i);
+  const target = stripFor((optionAt >= 0 ? args.slice(0, optionAt) : args).trim());
+  const filters = parseFilters(optionAt >= 0 ? args.slice(optionAt).trim() : '');
+  if (typeof filters === 'string') return invalid(filters, example);
+  if (filters.workloads.length > 0) return invalid('Subscription alerts have no workloads; they take a severity only, like this:', example);
+  if (target === '') return invalid('Whose subscriptions should I watch here? For example:', 'watch subscriptions contoso');
+  if (target.toLowerCase() === 'all') return ok({ kind: 'watchSubscriptions', customer: null, filters });
+  return withCustomer(target, 'watch subscriptions contoso', (customer) => ({ kind: 'watchSubscriptions', customer, filters }));
 }
 
 function parseFilters(text: string): WatchFilters | string {
@@ -158,6 +176,12 @@ function parseFilters(text: string): WatchFilters | string {
 
 function parseUnwatch(args: string): ParseResult {
   if (args.toLowerCase() === 'all') return ok({ kind: 'unwatchAll' });
+  const subscriptions = /^subscriptions?(?:\s+(.*))?$/i.exec(args);
+  if (subscriptions) {
+    const target = stripFor(subscriptions[1]?.trim() ?? '');
+    if (target.toLowerCase() === 'all') return ok({ kind: 'unwatchSubscriptions', customer: null });
+    return withCustomer(target, 'unwatch subscriptions contoso', (customer) => ({ kind: 'unwatchSubscriptions', customer }));
+  }
   const orderMatch = /^order\s+(\S+)$/i.exec(args);
   if (orderMatch) {
     const orderId = orderMatch[1] ?? '';

@@ -13,3 +13,7 @@ export const ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const isCustomerId = (id: string): boolean => CUSTOMER_ID.test(id);
 export const isIncidentId = (id: string): boolean => INCIDENT_ID.test(id);
 export const isOrderId = (id: string): boolean => ORDER_ID.test(id);
+
+/** A subscription id: a GUID in Partner Center; any short id of safe characters is accepted back from a card. */
+export const SUBSCRIPTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const isSubscriptionId = (id: string): boolean => SUBSCRIPTION_ID.test(id);

@@ -66,6 +66,11 @@ export interface Subscription {
   autoRenewEnabled: boolean;
   isTrial: boolean;
   orderId: string | null;
+  /** Partner Center flags a subscription that needs the partner to act (e.g. a payment problem). */
+  attentionNeeded: boolean;
+  attentionReason: string | null;
+  /** Why a suspended subscription is suspended, as Partner Center says it (e.g. "CreditCheck"). */
+  suspensionReasons: string[];
 }
 
 /** Provisioning status as Partner Center says it, lower-cased; unknown values are kept verbatim. */

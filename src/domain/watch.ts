@@ -2,7 +2,8 @@
 import { meetsMinimumSeverity } from './severity.js';
 import type { Incident, Severity } from './types.js';
 
-export type WatchKind = 'customer' | 'all' | 'order';
+/** `subscriptions`: subscription alerts of one customer (`customerId`), or of every customer (`customerId` null). */
+export type WatchKind = 'customer' | 'all' | 'order' | 'subscriptions';
 
 export interface Watch {
   id: string;
@@ -23,7 +24,7 @@ export interface Watch {
 
 /** Does this watch ask for alerts about this incident of this customer? */
 export function watchCoversIncident(watch: Watch, customerId: string, incident: Incident): boolean {
-  if (watch.kind === 'order') return false;
+  if (watch.kind !== 'customer' && watch.kind !== 'all') return false;
   if (watch.kind === 'customer' && watch.customerId !== customerId) return false;
   if (watch.kind === 'all' && watch.excluded?.some((customer) => customer.customerId === customerId)) return false;
   if (watch.minSeverity && !meetsMinimumSeverity(incident.severity, watch.minSeverity)) return false;
@@ -34,10 +35,23 @@ export function watchCoversIncident(watch: Watch, customerId: string, incident: 
   return true;
 }
 
+/** Does this watch ask for a subscription change of this customer, of this severity? */
+export function watchCoversSubscription(watch: Watch, customerId: string, severity: Severity): boolean {
+  if (watch.kind !== 'subscriptions') return false;
+  if (watch.customerId !== null && watch.customerId !== customerId) return false;
+  return !watch.minSeverity || meetsMinimumSeverity(severity, watch.minSeverity);
+}
+
 export function describeWatch(watch: Watch): string {
   const except = watch.excluded?.length ? ` except ${watch.excluded.map((customer) => customer.name).join(', ')}` : '';
   const what =
-    watch.kind === 'all' ? `all customers${except}` : watch.kind === 'order' ? `order ${watch.orderId} of ${watch.customerName}` : (watch.customerName ?? '');
+    watch.kind === 'all'
+      ? `all customers${except}`
+      : watch.kind === 'order'
+        ? `order ${watch.orderId} of ${watch.customerName}`
+        : watch.kind === 'subscriptions'
+          ? `the subscriptions of ${watch.customerId === null ? 'all customers' : (watch.customerName ?? '')}`
+          : (watch.customerName ?? '');
   const filters = [
     watch.minSeverity ? `severity ${watch.minSeverity} or worse` : '',
     watch.workloads.length > 0 ? `workloads ${watch.workloads.join(', ')}` : '',

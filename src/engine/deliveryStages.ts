@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
+import type { SubscriptionThread } from '../sources/subscriptions/model.js';
 import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
@@ -18,6 +19,14 @@ export interface AlertCards {
   provisioning(delivery: ProvisioningDelivery, now: Date): object | Promise<object>;
   /** A digest or a quiet-hours summary (see digestScheduler.ts). */
   summary?(report: SummaryReport, now: Date): object;
+  subscription?(thread: SubscriptionThread, now: Date): object;
+}
+
+/** What posting, editing and replying need of a card's thread, incident or subscription alike. */
+interface CardThread {
+  activityId: string | null;
+  mutedUntil: string | null;
+  lastSentAt?: string | null;
 }
 
 export interface StageDeps {
@@ -50,10 +59,11 @@ export class DeliveryStages {
     this.quiet = new QuietHoursStage(deps);
   }
 
-  /** When an edit of an incident card may go: its thread's replies are spaced. */
+  /** When an edit of an alert card may go: its thread's replies are spaced. */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
-    if (delivery.kind !== 'incident' || !delivery.noteParts) return 0;
-    const lastSentAt = state.threads[delivery.threadKey]?.lastSentAt;
+    const replies = delivery.kind === 'incident' ? Boolean(delivery.noteParts) : delivery.kind === 'subscription' && delivery.note !== null;
+    if (!replies) return 0;
+    const lastSentAt = threadOf(delivery, state)?.lastSentAt;
     return lastSentAt ? Date.parse(lastSentAt) + (this.deps.threadEditIntervalMs ?? 60_000) : 0;
   }
 
@@ -68,8 +78,8 @@ export class DeliveryStages {
       await this.record(delivery, this.unrecorded.get(delivery.id) ?? null);
       return 'sent';
     }
-    const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : undefined;
-    if (delivery.kind === 'incident' && !thread) return this.drop(delivery, 'incident thread pruned');
+    const thread = threadOf(delivery, state);
+    if ((delivery.kind === 'incident' || delivery.kind === 'subscription') && !thread) return this.drop(delivery, `${delivery.kind} thread pruned`);
     // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
     if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
@@ -105,7 +115,7 @@ export class DeliveryStages {
   }
 
   /** Returns the id of a newly posted card, or null when an existing card was edited. */
-  private async send(delivery: Delivery, target: Target, thread: IncidentThread | undefined, shrink: boolean): Promise<string | null> {
+  private async send(delivery: Delivery, target: Target, thread: CardThread | undefined, shrink: boolean): Promise<string | null> {
     const now = new Date(this.deps.clock.now());
     if (delivery.kind === 'notice') {
       await this.deps.sender.say(target, delivery.text);
@@ -118,7 +128,18 @@ export class DeliveryStages {
       return this.deps.sender.post(target, card);
     }
     if (!thread) throw new SendFailure('other', null, null, null, 'no thread');
-    const card = this.deps.cards.incident(thread, now, { shrink });
+    if (delivery.kind === 'subscription') {
+      const render = this.deps.cards.subscription;
+      if (!render) throw new SendFailure('other', null, null, null, 'no subscription alert card');
+      return this.postOrEdit(delivery.id, target, thread, render(thread as SubscriptionThread, now), delivery.note?.join('\n') ?? null, now);
+    }
+    const card = this.deps.cards.incident(thread as IncidentThread, now, { shrink });
+    const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
+    return this.postOrEdit(delivery.id, target, thread, card, note, now);
+  }
+
+  /** A thread's first card is posted; later ones edit it and reply with `note` (unless muted). */
+  private async postOrEdit(deliveryId: string, target: Target, thread: CardThread, card: object, note: string | null, now: Date): Promise<string | null> {
     if (!thread.activityId) return this.deps.sender.post(target, card);
     try {
       await this.deps.sender.update(target, thread.activityId, card);
@@ -127,10 +148,9 @@ export class DeliveryStages {
       if (classifySendError(error).kind === 'cardGone') return this.deps.sender.post(target, card);
       throw error;
     }
-    // Mute stage: a muted incident still gets its card kept current, but no reply pings anyone.
+    // Mute stage: a muted (snoozed) alert still gets its card kept current, but no reply pings anyone.
     const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now.getTime();
-    const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
-    if (note && !muted && !this.quiet.silenced(delivery.id)) await this.deps.sender.reply(target, thread.activityId, note);
+    if (note && !muted && !this.quiet.silenced(deliveryId)) await this.deps.sender.reply(target, thread.activityId, note);
     return null;
   }
 
@@ -150,12 +170,10 @@ export class DeliveryStages {
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
       state.deliveryLog[delivery.id] = at;
-      if (delivery.kind === 'incident') {
-        const thread = state.threads[delivery.threadKey];
-        if (thread) {
-          if (postedId) thread.activityId = postedId;
-          thread.lastSentAt = at;
-        }
+      const thread = threadOf(delivery, state);
+      if (thread) {
+        if (postedId) thread.activityId = postedId;
+        thread.lastSentAt = at;
       }
       this.quiet.recorded(state, delivery);
     });
@@ -195,4 +213,11 @@ export class DeliveryStages {
     const ceiling = Math.min(300_000, 1_000 * 2 ** attempt);
     return Math.round(ceiling / 2 + ((this.deps.random ?? Math.random)() * ceiling) / 2);
   }
+}
+
+/** The card thread a delivery posts or edits: an incident's or a subscription episode's (none for the others). */
+function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | SubscriptionThread | undefined {
+  if (delivery.kind === 'incident') return state.threads[delivery.threadKey];
+  if (delivery.kind === 'subscription') return state.subscriptionThreads[delivery.threadKey];
+  return undefined;
 }

@@ -15,8 +15,9 @@ import { leftOutOfWatchAll } from './accessNotices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { roundSummary } from './roundSummary.js';
+import { sourceRegistry, type AlertSource } from './source.js';
 import { Sweep, type Round } from './sweep.js';
-import { customerFromWatch, roundItems, watchesAll } from './sweepPlan.js';
+import { customerFromWatch, roundItems, wantsListing } from './sweepPlan.js';
 
 export interface EngineOptions {
   client: PartnerCenterClient;
@@ -35,6 +36,8 @@ export interface EngineOptions {
   flushMs?: number;
   fastLaneMinutes?: number;
   fastLaneShare?: number;
+  /** Alert sources beyond incidents and orders (src/sources/), e.g. subscriptions. */
+  sources?: readonly AlertSource[];
 }
 
 export interface PollResult {
@@ -46,6 +49,8 @@ export interface PollAnswer {
   alreadyRunning: boolean;
   customers: number;
   orders: number;
+  /** Other sources' items (e.g. subscription lists), with what one is called. */
+  others: { noun: string; count: number }[];
   /** Items of the running round already done (0 for a round just started). */
   done: number;
   etaSeconds: number;
@@ -61,8 +66,10 @@ export class AlertEngine {
   private current: Promise<CycleReport> | null = null;
   private another = false;
   private stopped = false;
+  private readonly sources: readonly AlertSource[];
 
   constructor(private readonly options: EngineOptions) {
+    this.sources = options.sources ?? [];
     const fastLaneMinutes = options.fastLaneMinutes ?? 2;
     this.sweep = new Sweep({
       client: options.client,
@@ -77,6 +84,7 @@ export class AlertEngine {
       batchSize: options.batchSize ?? 25,
       flushMs: options.flushMs ?? 200,
       fastLane: options.auto ? { periodMs: fastLaneMinutes * 60_000, share: options.fastLaneShare ?? 0.5, recentMs: RECENT_CHANGE_MS } : null,
+      sources: sourceRegistry(this.sources),
     });
     this.schedules = new DigestScheduler({
       store: options.store,
@@ -119,10 +127,11 @@ export class AlertEngine {
     });
     const round = this.current ?? this.requestRound();
     round.catch(() => undefined);
-    const { customers, orders } = this.plannedItems();
+    const { customers, orders, others } = this.plannedItems();
     const done = alreadyRunning ? this.options.store.read().sweep.done : 0;
-    const left = Math.max(0, customers + orders - done);
-    return { alreadyRunning, customers, orders, done, etaSeconds: Math.round((left / this.sweepRatePerMinute()) * 60) };
+    const total = customers + orders + others.reduce((sum, other) => sum + other.count, 0);
+    const left = Math.max(0, total - done);
+    return { alreadyRunning, customers, orders, others, done, etaSeconds: Math.round((left / this.sweepRatePerMinute()) * 60) };
   }
 
   /** Runs a round to its end (after the one running, if any) and waits for its deliveries. For tests and tools. */
@@ -169,7 +178,7 @@ export class AlertEngine {
     const roundId = stored.roundId ?? randomUUID();
     const log = this.options.log.child({ correlationId: roundId });
     const listing = await this.listing(roundId, log);
-    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id));
+    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now());
     if (resuming && stored.cursor) {
       const cursor = stored.cursor;
       items = items.filter((item) => item.key > cursor);
@@ -199,7 +208,7 @@ export class AlertEngine {
 
   /** Customers for "watch all": listed afresh each round; on failure the last known list, never none. */
   private async listing(correlationId: string, log: Logger): Promise<readonly Customer[]> {
-    if (!watchesAll(this.options.store.read())) return [];
+    if (!wantsListing(this.options.store.read(), this.sources)) return [];
     try {
       return await this.options.directory.reload({ correlationId, lane: 'sweep' });
     } catch (error) {
@@ -211,7 +220,9 @@ export class AlertEngine {
 
   /** After a restart with Partner Center's listing down: the customers fetched before, by their snapshots. */
   private customersFromSnapshots(): Customer[] {
-    return Object.keys(this.options.store.read().incidentSnapshots).map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
+    const state = this.options.store.read();
+    const ids = new Set([...Object.keys(state.incidentSnapshots), ...this.sources.flatMap((source) => source.knownCustomerIds(state))]);
+    return [...ids].map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
   }
 
   private async finishRound(roundId: string, log: Logger): Promise<CycleReport> {
@@ -229,6 +240,7 @@ export class AlertEngine {
         ordersFailed: sweep.ordersFailed,
         events: sweep.events,
         deliveriesQueued: sweep.deliveriesQueued,
+        ...(sweep.sources ? { sources: sweep.sources } : {}),
       };
       cycle.deliveriesQueued += leftOutOfWatchAll(state, now);
       const at = now.toISOString();
@@ -239,6 +251,7 @@ export class AlertEngine {
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
       pruneState(state, now);
+      for (const source of this.sources) source.prune(state, now);
       return cycle;
     });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
@@ -246,12 +259,15 @@ export class AlertEngine {
     return report;
   }
 
-  private plannedItems(): { customers: number; orders: number } {
+  private plannedItems(): { customers: number; orders: number; others: { noun: string; count: number }[] } {
     const state = this.options.store.read();
-    const listing = watchesAll(state) ? (this.options.directory.known() ?? []) : [];
-    const items = roundItems(state, listing, (id) => this.options.directory.find(id));
-    const orders = items.filter((item) => item.kind === 'order').length;
-    return { customers: items.length - orders, orders };
+    const listing = wantsListing(state, this.sources) ? (this.options.directory.known() ?? []) : [];
+    const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now());
+    const count = (kind: string) => items.filter((item) => item.kind === kind).length;
+    const others = this.sources
+      .map((source) => ({ noun: source.noun, count: items.filter((item) => item.kind === 'source' && item.source === source.name).length }))
+      .filter((other) => other.count > 0);
+    return { customers: count('customer'), orders: count('order'), others };
   }
 
   /** What the sweep gets of the budget: all of it but the part kept for commands. */

@@ -8,11 +8,13 @@ import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
+import type { SourceItem, SourceRegistry } from './source.js';
 import type { SweepItem } from './sweepPlan.js';
 
 export type FetchResult =
   | { item: SweepItem & { kind: 'customer' }; ok: true; incidents: Incident[]; rolling: boolean }
   | { item: SweepItem & { kind: 'order' }; ok: true; provisioning: OrderProvisioning; rolling: boolean }
+  | { item: SourceItem; ok: true; data: unknown; rolling: boolean }
   | { item: SweepItem; ok: false; error: string; rolling: boolean; accessRefused?: boolean };
 
 export interface BatchOutcome {
@@ -28,6 +30,8 @@ export interface IngestOptions {
   now: Date;
   customerName: (customerId: string) => string;
   inFlight?: ReadonlySet<string>;
+  /** Alert sources whose items this batch may hold: each ingests its own results in this same write. */
+  sources?: SourceRegistry;
   /** Changes to the sweep's durable position, applied in the same write (null: a fast-lane-only batch). */
   sweep: ((sweep: SweepState) => void) | null;
 }
@@ -38,13 +42,22 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     const incidentEvents: IncidentEvent[] = [];
     const provisioningEvents: ProvisioningEvent[] = [];
     let notices = 0;
+    let sourceEvents = 0;
+    let sourceQueued = 0;
     for (const result of results) {
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
         if (result.accessRefused && result.item.kind === 'customer') notices += accessRefused(draft, result.item.customer.id, result.item.customer.companyName, options.now);
         continue;
       }
-      if ('incidents' in result) {
+      if ('data' in result) {
+        // Another alert source: it diffs, routes and queues inside this same write.
+        const source = options.sources?.get(result.item.source);
+        if (!source) continue;
+        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight: options.inFlight });
+        sourceEvents += outcome.events;
+        sourceQueued += outcome.queued;
+      } else if ('incidents' in result) {
         const id = result.item.customer.id;
         notices += accessReturned(draft, id, result.item.customer.companyName, options.now);
         const diff = diffIncidents(id, draft.incidentSnapshots[id], result.incidents, fetchedAt);
@@ -61,16 +74,21 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     }
     const deliveriesQueued =
       notices +
+      sourceQueued +
       routeEvents(draft, incidentEvents, provisioningEvents, {
         customerName: options.customerName,
         now: options.now,
         inFlight: options.inFlight,
       });
-    const events = incidentEvents.length + provisioningEvents.length;
+    const events = incidentEvents.length + provisioningEvents.length + sourceEvents;
     if (options.sweep) {
       const sweep = draft.sweep;
       for (const result of results) {
         if (!result.rolling) continue;
+        if (result.item.kind === 'source') {
+          countSourceItem(sweep, result.item, result.ok ? null : result, options.sources);
+          continue;
+        }
         const isCustomer = result.item.kind === 'customer';
         if (result.ok) {
           if (isCustomer) sweep.customersFetched++;
@@ -81,7 +99,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
             continue;
           }
           if (sweep.failures.length < FAILURES_KEPT) sweep.failures.push({ customerId: result.item.customer.id, name: result.item.customer.companyName, error: result.error });
-        } else if (sweep.ordersFailed.length < FAILURES_KEPT) {
+        } else if (result.item.kind === 'order' && sweep.ordersFailed.length < FAILURES_KEPT) {
           sweep.ordersFailed.push({ orderId: result.item.orderId, error: result.error });
         }
       }
@@ -96,4 +114,13 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
 
 function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {
   return state.watches.some((watch) => watch.kind === 'order' && watch.customerId === customerId && watch.orderId === orderId);
+}
+
+/** A source's item in the round's counts: fetched, refused (403: not a failure) or failed. */
+function countSourceItem(sweep: SweepState, item: SourceItem, failure: { error: string; accessRefused?: boolean } | null, sources: SourceRegistry | undefined): void {
+  sweep.sources ??= {};
+  const counts = (sweep.sources[item.source] ??= { noun: sources?.get(item.source)?.noun ?? item.source, fetched: 0, refused: 0, failed: [] });
+  if (!failure) counts.fetched++;
+  else if (failure.accessRefused) counts.refused++;
+  else if (counts.failed.length < FAILURES_KEPT) counts.failed.push({ customerId: item.customer.id, name: item.customer.companyName, error: failure.error });
 }

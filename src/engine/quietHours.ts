@@ -12,6 +12,7 @@ import { quietWindowAt } from '../domain/schedule.js';
 import type { OrderProvisioning } from '../domain/types.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySchedule, type Delivery, type HeldAlert, type IncidentThread, type State, type Target } from '../store/state.js';
+import type { SubscriptionThread } from '../sources/subscriptions/model.js';
 import type { StateStore } from '../store/stateStore.js';
 import { renderNote } from './threadNote.js';
 
@@ -34,7 +35,7 @@ export class QuietHoursStage {
 
   constructor(private readonly deps: QuietHoursDeps) {}
 
-  async decide(delivery: Delivery, target: Target, thread: IncidentThread | undefined): Promise<QuietDecision> {
+  async decide(delivery: Delivery, target: Target, thread: IncidentThread | SubscriptionThread | undefined): Promise<QuietDecision> {
     if (this.silent.has(delivery.id)) return 'silent';
     const setting = target.schedule?.quietHours;
     if (!setting) return 'send';
@@ -44,7 +45,7 @@ export class QuietHoursStage {
     // A muted card is the mute's business: edited, no reply, and no summary line either.
     if (thread?.mutedUntil && Date.parse(thread.mutedUntil) > now) return 'send';
     const alert = heldAlert(delivery, thread, now, window.end);
-    if (delivery.kind === 'incident' && thread?.activityId) {
+    if ((delivery.kind === 'incident' || delivery.kind === 'subscription') && thread?.activityId) {
       this.silent.set(delivery.id, { ...alert, edited: true });
       return 'silent';
     }
@@ -76,10 +77,13 @@ export class QuietHoursStage {
 }
 
 /** What posts even in quiet hours: critical incidents, failed provisioning, answers people asked for, summaries. */
-export function breaksThrough(delivery: Delivery, thread: IncidentThread | undefined): boolean {
+export function breaksThrough(delivery: Delivery, thread: IncidentThread | SubscriptionThread | undefined): boolean {
   switch (delivery.kind) {
     case 'incident':
-      return thread?.incident.severity === 'critical';
+      return thread !== undefined && 'incident' in thread && thread.incident.severity === 'critical';
+    case 'subscription':
+      // A suspended, expired or deleted subscription is as urgent as a critical incident.
+      return thread !== undefined && 'severity' in thread && thread.severity === 'critical';
     case 'provisioning':
       return provisioningFailed(delivery.provisioning);
     case 'notice':
@@ -99,14 +103,21 @@ export function provisioningFailed(provisioning: OrderProvisioning): boolean {
   );
 }
 
-function heldAlert(delivery: Delivery, thread: IncidentThread | undefined, now: number, until: number): HeldAlert {
+function heldAlert(delivery: Delivery, thread: IncidentThread | SubscriptionThread | undefined, now: number, until: number): HeldAlert {
   const base = { id: delivery.id, heldAt: new Date(now).toISOString(), heldUntil: new Date(until).toISOString(), edited: false };
   switch (delivery.kind) {
     case 'incident': {
       const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? '');
-      const affected = thread ? Object.values(thread.customers).filter((customer) => !customer.resolved).map((customer) => customer.name) : [];
+      const incidentThread = thread && 'incident' in thread ? thread : undefined;
+      const affected = incidentThread ? Object.values(incidentThread.customers).filter((customer) => !customer.resolved).map((customer) => customer.name) : [];
       const opened = affected.length > 0 ? `Opened for ${affected.slice(0, 5).join(', ')}${affected.length > 5 ? ` and ${affected.length - 5} more` : ''}.` : 'Opened.';
-      return { ...base, kind: 'incident', text: note || opened, threadKey: delivery.threadKey, incidentId: thread?.incidentId ?? delivery.threadKey.split('|').at(-1) ?? '' };
+      return { ...base, kind: 'incident', text: note || opened, threadKey: delivery.threadKey, incidentId: incidentThread?.incidentId ?? delivery.threadKey.split('|').at(-1) ?? '' };
+    }
+    case 'subscription': {
+      // Held as a sentence: the summary names the subscription and what happened to it.
+      const subscriptionThread = thread && 'subscription' in thread ? thread : undefined;
+      const what = subscriptionThread ? `${subscriptionThread.subscription.friendlyName || subscriptionThread.subscription.offerName} of ${subscriptionThread.customerName}` : 'A subscription';
+      return { ...base, kind: 'notice', text: `${what}: ${delivery.note?.join(' ') || subscriptionThread?.changes.at(-1)?.text || 'changed'}` };
     }
     case 'provisioning': {
       const text = delivery.final ? `Every line item is final.${delivery.note ? `\n${delivery.note}` : ''}` : delivery.note || 'Provisioning changed.';

@@ -15,7 +15,8 @@ export function pruneState(state: State, now: Date): void {
   // Snapshots of customers nobody watches any more would otherwise live forever.
   const watchesAll = state.watches.some((watch) => watch.kind === 'all');
   if (!watchesAll) {
-    const watched = new Set(state.watches.map((watch) => watch.customerId));
+    // (A subscriptions watch fetches no incidents: it keeps none of them.)
+    const watched = new Set(state.watches.filter((watch) => watch.kind !== 'subscriptions').map((watch) => watch.customerId));
     for (const customerId of Object.keys(state.incidentSnapshots)) {
       if (!watched.has(customerId)) delete state.incidentSnapshots[customerId];
     }

@@ -8,10 +8,12 @@ export function roundSummary(cycle: CycleReport): string {
   const orders = cycle.ordersFetched + cycle.ordersFailed.length;
   const minutes = Math.max(0, Date.parse(cycle.endedAt) - Date.parse(cycle.startedAt)) / 60_000;
   const took = minutes < 1 ? 'under a minute' : `${Math.round(minutes)} min`;
-  const failed = cycle.customersFailed.length + cycle.ordersFailed.length;
-  const failedNames = cycle.customersFailed.slice(0, 3).map((failure) => failure.name);
+  const sources = Object.values(cycle.sources ?? {});
+  const failed = cycle.customersFailed.length + cycle.ordersFailed.length + sources.reduce((sum, source) => sum + source.failed.length, 0);
+  const failedNames = [...cycle.customersFailed, ...sources.flatMap((source) => source.failed)].slice(0, 3).map((failure) => failure.name);
+  const others = sources.map((source) => `, ${plural(source.fetched + source.refused + source.failed.length, source.noun)}`).join('');
   return [
-    `Check finished: ${plural(customers, 'customer')} and ${plural(orders, 'order')} in ${took}.`,
+    `Check finished: ${plural(customers, 'customer')}${others} and ${plural(orders, 'order')} in ${took}.`,
     `${plural(cycle.events, 'change')} found, ${plural(cycle.deliveriesQueued, 'alert')} sent or on the way.`,
     cycle.customersRefused ? `${plural(cycle.customersRefused, 'customer')} refused access (Partner Center 403).` : '',
     failed > 0 ? `${failed} could not be checked (${failedNames.join(', ') || 'orders'}); they are tried again in the next round.` : '',

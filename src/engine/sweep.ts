@@ -11,6 +11,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
+import type { SourceRegistry } from './source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
 
 export interface SweepOptions {
@@ -30,6 +31,8 @@ export interface SweepOptions {
   batchSize: number;
   flushMs: number;
   fastLane: { periodMs: number; share: number; recentMs: number } | null;
+  /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
+  sources?: SourceRegistry;
 }
 
 /** One rolling round: its items in key order and which of them are done (committed). */
@@ -214,6 +217,13 @@ export class Sweep {
         this.noteFetched(item.key);
         return { item, ok: true, incidents, rolling };
       }
+      if (item.kind === 'source') {
+        const source = this.options.sources?.get(item.source);
+        if (!source) throw new Error(`no alert source "${item.source}"`);
+        const data = await source.fetch(this.options.client, ctx, item);
+        this.noteFetched(item.key);
+        return { item, ok: true, data, rolling };
+      }
       const provisioning = await this.options.client.provisioning(ctx, item.customerId, item.orderId);
       this.noteFetched(item.key);
       return { item, ok: true, provisioning, rolling };
@@ -268,6 +278,7 @@ export class Sweep {
           now: new Date(this.options.clock.now()),
           customerName: this.options.customerName,
           inFlight: this.options.inFlight(),
+          sources: this.options.sources,
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
         },
       );

@@ -4,10 +4,12 @@
 import { hasActiveIncident } from '../domain/incidentDiff.js';
 import type { Customer } from '../domain/types.js';
 import { orderKey, type State } from '../store/state.js';
+import type { AlertSource, SourceItem } from './source.js';
 
 export type SweepItem =
   | { key: string; kind: 'customer'; customer: Customer }
-  | { key: string; kind: 'order'; customerId: string; orderId: string; customerName: string };
+  | { key: string; kind: 'order'; customerId: string; orderId: string; customerName: string }
+  | SourceItem;
 
 export const customerItemKey = (customerId: string): string => `c|${customerId}`;
 export const orderItemKey = (customerId: string, orderId: string): string => `o|${orderKey(customerId, orderId)}`;
@@ -21,11 +23,23 @@ export function watchesAll(state: Readonly<State>): boolean {
   return activeWatches(state).some((watch) => watch.kind === 'all');
 }
 
+/** Does the round need the partner's customer listing: a "watch all", of incidents or of a source? */
+export function wantsListing(state: Readonly<State>, sources: readonly AlertSource[] = []): boolean {
+  return watchesAll(state) || sources.some((source) => source.wantsListing(state));
+}
+
 /**
  * The items of a round, sorted by key. `listing` is the customer list for "watch all": the fresh one, or
- * the last known one when listing failed (never nothing: a failed listing must not stop alerting).
+ * the last known one when listing failed (never nothing: a failed listing must not stop alerting). Each
+ * source adds its items that are due at `now` (e.g. `s|<customerId>`: one customer's subscriptions).
  */
-export function roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined): SweepItem[] {
+export function roundItems(
+  state: Readonly<State>,
+  listing: readonly Customer[],
+  find: (id: string) => Customer | undefined,
+  sources: readonly AlertSource[] = [],
+  now = 0,
+): SweepItem[] {
   const items = new Map<string, SweepItem>();
   const watches = activeWatches(state);
   if (watches.some((watch) => watch.kind === 'all')) {
@@ -41,12 +55,14 @@ export function roundItems(state: Readonly<State>, listing: readonly Customer[],
       items.set(key, { key, kind: 'order', customerId: watch.customerId, orderId: watch.orderId, customerName: watch.customerName ?? watch.customerId });
     }
   }
+  for (const source of sources) for (const item of source.roundItems(state, listing, find, now)) items.set(item.key, item);
   return [...items.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
  * Items the fast lane keeps fresh: customers with an active incident or a change within `recentMs`, and
- * everything watched one by one (customers and orders) — but only what some conversation watches.
+ * everything watched one by one (customers and orders) — but only what some conversation watches. Never a
+ * source's items: they keep to their own period, in the rolling round.
  */
 export function fastLaneItems(
   state: Readonly<State>,

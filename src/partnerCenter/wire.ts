@@ -144,6 +144,13 @@ export const subscriptionSchema = z
     autoRenewEnabled: z.boolean().nullish(),
     isTrial: z.boolean().nullish(),
     orderId: z.string().nullish(),
+    // Absent on most subscriptions: false / null / [] then, and an odd shape never fails the whole list.
+    attentionNeeded: z.unknown().optional().transform((value) => value === true || value === 'true'),
+    attentionReason: z.unknown().optional().transform((value) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null)),
+    suspensionReasons: z
+      .unknown()
+      .optional()
+      .transform((value) => (Array.isArray(value) ? value.filter((reason): reason is string => typeof reason === 'string' && reason.trim() !== '') : [])),
   })
   .transform(
     (raw): Subscription => ({
@@ -159,6 +166,9 @@ export const subscriptionSchema = z
       autoRenewEnabled: raw.autoRenewEnabled ?? false,
       isTrial: raw.isTrial ?? false,
       orderId: raw.orderId ?? null,
+      attentionNeeded: raw.attentionNeeded,
+      attentionReason: raw.attentionReason,
+      suspensionReasons: raw.suspensionReasons,
     }),
   );
 

@@ -1,6 +1,7 @@
 // A scripted story over the dataset for demos and end-to-end tests: one Exchange Online incident
 // opens critical, gets updates, is downgraded and resolved over four steps, while one of Contoso's
-// orders provisions line by line. Each step is one poll's worth of change for the bot to notice.
+// orders provisions line by line and Contoso's subscriptions change (one is suspended and comes back, one
+// nears its end without auto-renew, one changes quantity). Each step is one poll's worth of change.
 
 import type { SimDataset } from './dataset.js';
 import { CONTOSO_ORDERS, lineStatus } from './simCommerce.js';
@@ -25,6 +26,8 @@ export interface ScenarioStepResult {
   customerIds: string[];
   /** The order whose provisioning moved, with the customer it belongs to. */
   order: { customerId: string; orderId: string; status: string } | null;
+  /** Subscriptions this step changed, each with what happened to it in words. */
+  subscriptions: { customerId: string; subscriptionId: string; description: string }[];
 }
 
 export interface Scenario {
@@ -37,6 +40,13 @@ export const SCENARIO_STEPS = 4;
 const TITLE = 'Users may be unable to send or receive email in Exchange Online';
 const IMPACT = 'Users may see "450 4.7.0 temporary server error" bounces & messages stuck in the outbox.';
 const AFFECTED = ['Contoso', 'Fabrikam', 'Northwind Traders', 'Tailspin Toys'];
+const DAY_MS = 86_400_000;
+/** The subscriptions the script changes: a customer's subscription of an offer (from their fixed orders). */
+export const SCENARIO_SUBSCRIPTIONS = {
+  suspends: { customer: 'Fabrikam', offer: 'Microsoft 365 Business Premium' },
+  ends: { customer: 'Contoso', offer: 'Microsoft 365 E3' },
+  quantity: { customer: 'Contoso', offer: 'Microsoft Intune Plan 1' },
+} as const;
 
 export function createScenario(data: SimDataset, clock: ScenarioClock = { now: () => new Date() }): Scenario {
   const history: ScenarioStepResult[] = [];
@@ -108,9 +118,61 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
       : `order ${order.sim.order.id} line ${moving.map((l) => l.lineItemNumber).join(', ')} fulfilled`;
   }
 
+  /**
+   * Subscriptions through a round: one is suspended (step 1) and active again (step 4); one loses auto-renew
+   * and ends in 20 days (step 2), then in 5 (step 3), until auto-renew is on again (step 4); one changes
+   * quantity (step 2).
+   */
+  function changeSubscriptions(at: number, now: number): ScenarioStepResult['subscriptions'] {
+    const said: ScenarioStepResult['subscriptions'] = [];
+    const find = (role: keyof typeof SCENARIO_SUBSCRIPTIONS) => {
+      const { customer: customerName, offer } = SCENARIO_SUBSCRIPTIONS[role];
+      const customer = data.customerNamed(customerName);
+      const subscription = customer ? data.subscriptionsOf(customer.id).find((s) => s.offerName === offer && s.status !== 'deleted') : undefined;
+      return customer && subscription ? { customer, subscription } : null;
+    };
+    const say = (found: { customer: SimCustomer; subscription: WireSubscription }, what: string) =>
+      said.push({ customerId: found.customer.id, subscriptionId: found.subscription.id, description: `${found.subscription.offerName} of ${found.customer.companyName} ${what}` });
+    const suspends = find('suspends');
+    const ends = find('ends');
+    const quantity = find('quantity');
+    const endsIn = (days: number) => {
+      if (!ends) return;
+      ends.subscription.autoRenewEnabled = false;
+      ends.subscription.commitmentEndDate = iso(now + days * DAY_MS);
+      say(ends, `ends in ${days} days without auto-renew`);
+    };
+    if (at === 0 && suspends) {
+      suspends.subscription.status = 'suspended';
+      suspends.subscription.suspensionReasons = ['CreditCheck'];
+      say(suspends, 'is suspended');
+    } else if (at === 1) {
+      endsIn(20);
+      if (quantity) {
+        const from = quantity.subscription.quantity;
+        quantity.subscription.quantity = from === 100 ? 110 : 100;
+        say(quantity, `went from ${from} to ${quantity.subscription.quantity} licences`);
+      }
+    } else if (at === 2) {
+      endsIn(5);
+    } else if (at === 3) {
+      if (suspends) {
+        suspends.subscription.status = 'active';
+        delete suspends.subscription.suspensionReasons;
+        say(suspends, 'is active again');
+      }
+      if (ends) {
+        ends.subscription.autoRenewEnabled = true;
+        say(ends, 'renews automatically again');
+      }
+    }
+    return said;
+  }
+
   function step(): ScenarioStepResult {
     const now = clock.now().getTime();
     const changes: string[] = [];
+    const at = position >= SCENARIO_STEPS || !incident ? 0 : position;
     if (position >= SCENARIO_STEPS || !incident) {
       changes.push(openRound(now));
     } else {
@@ -133,6 +195,8 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
       const moved = provisionNext(position === SCENARIO_STEPS - 1);
       if (moved) changes.push(moved);
     }
+    const subscriptions = changeSubscriptions(at, now);
+    changes.push(...subscriptions.map((change) => change.description));
     position += 1;
     const result: ScenarioStepResult = {
       round,
@@ -141,6 +205,7 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
       incidentId: incident!.id,
       customerIds: targets.map((c) => c.id),
       order: order ? { customerId: order.customer.id, orderId: order.sim.order.id, status: order.sim.order.status } : null,
+      subscriptions,
     };
     history.push(result);
     return result;

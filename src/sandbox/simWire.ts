@@ -100,6 +100,10 @@ export interface WireSubscription {
   orderId: string;
   links: { self: WireLink; offer: WireLink };
   attributes: WireAttributes;
+  /** Sent only when set (the scripted scenario sets them), as Partner Center leaves them out when empty. */
+  suspensionReasons?: string[];
+  attentionNeeded?: boolean;
+  attentionReason?: string;
 }
 
 export interface WireOrderLineItem {

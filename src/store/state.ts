@@ -5,6 +5,7 @@ import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
 import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
+import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
 
 export type { Watch } from '../domain/watch.js';
 
@@ -171,7 +172,24 @@ export interface ProvisioningDelivery extends OutboxBase {
   changes?: LineChange[];
 }
 
-export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery;
+/** Post or edit the card of a subscription problem episode, then (for an edit) reply in its thread. */
+export interface SubscriptionDelivery extends OutboxBase {
+  kind: 'subscription';
+  threadKey: string;
+  /** The reply's lines; null for the first card of a thread (nothing to reply to yet). */
+  note: string[] | null;
+}
+
+export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery | SubscriptionDelivery;
+
+/** What a round did with the items of one alert source (src/sources/), for its summary. */
+export interface SourceRoundCounts {
+  /** What one item is called, e.g. "subscription list". */
+  noun: string;
+  fetched: number;
+  refused: number;
+  failed: { customerId: string; name: string; error: string }[];
+}
 
 /** Where the rolling sweep stands, written with every batch so that a restart resumes, not restarts. */
 export interface SweepState {
@@ -197,6 +215,8 @@ export interface SweepState {
   lastCommitAt: string | null;
   /** Customers that began refusing access in this round, for one notice to "watch all" at its end. */
   newlyDenied: { customerId: string; name: string }[];
+  /** Items of other alert sources, by source name (absent in files of older releases). */
+  sources?: Record<string, SourceRoundCounts>;
 }
 
 /** The report of one finished sweep round (`lastCycle` keeps its historical name). */
@@ -212,6 +232,8 @@ export interface CycleReport {
   ordersFailed: { orderId: string; error: string }[];
   events: number;
   deliveriesQueued: number;
+  /** Items of other alert sources (e.g. subscription lists), by source name. */
+  sources?: Record<string, SourceRoundCounts>;
 }
 
 export interface State {
@@ -232,6 +254,10 @@ export interface State {
   sweep: SweepState;
   /** Customers Partner Center refuses to show us (403), and since when: told once, not every round. */
   accessDenied: Record<string, string>;
+  /** Each watched customer's subscriptions as last seen (src/sources/subscriptions/), by customer id. */
+  subscriptionSnapshots: Record<string, SubscriptionSnapshot>;
+  /** Subscription alert cards: one per subscription problem episode per conversation. */
+  subscriptionThreads: Record<string, SubscriptionThread>;
 }
 
 export function emptyState(): State {
@@ -249,6 +275,8 @@ export function emptyState(): State {
     lastCycle: null,
     sweep: emptySweep(),
     accessDenied: {},
+    subscriptionSnapshots: {},
+    subscriptionThreads: {},
   };
 }
 

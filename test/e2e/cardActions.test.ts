@@ -58,7 +58,7 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     assert.match(answer.text, /\d+ active incidents?: /);
     assert.match(answer.text, /\d+ subscriptions?: /);
     assert.match(answer.text, /not alerted about Contoso/);
-    assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['Incidents', 'Subscriptions', 'Watch here', 'Refresh']);
+    assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['Incidents', 'Subscriptions', 'Watch here', 'Watch subscriptions here', 'Refresh']);
   });
 
   it('Incidents and Refresh: the status card again, with its row buttons', async () => {
@@ -89,11 +89,11 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
 
   it('Subscriptions: filter Active / Needs attention / All, and page', async () => {
     const subs = await askForCard(h, 'subscriptions for fabrikam');
-    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Needs attention', 'Customer', 'Refresh']);
+    assert.deepEqual(buttonsOf(subs.card).map((b) => b.title), ['Active', 'Needs attention', 'Customer', 'Watch subscriptions here', 'Refresh']);
     const attention = await click(h, buttonIn(subs.card, 'Needs attention'), subs.id);
     assert.match(attention.text, /showing 1–\d+ of \d+ needing attention/);
     assert.match(attention.text, /Suspended/);
-    assert.deepEqual(buttonsOf(attention.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Refresh']);
+    assert.deepEqual(buttonsOf(attention.card).map((b) => b.title), ['Active', 'All', 'Customer', 'Watch subscriptions here', 'Refresh']);
     const paged = await clickRaw(h, 'customer.subscriptions', { customerId: contosoId, filter: 'all', page: 7 }, subs.id);
     assert.match(paged.text, /Subscriptions of Contoso/);
   });

@@ -30,6 +30,8 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     fastLaneMinutes: 2,
     fastLaneShare: 0.5,
     healthStallMinutes: 15,
+    subscriptionPollMinutes: 60,
+    subscriptionWarnDays: 30,
     logLevel: 'silent',
     sandboxSettings: { scenarioSeconds: 60, playgroundPort: 56_150, requestsPerMinute: 60_000, timeoutMs: 5_000 },
     ...overrides,

@@ -41,6 +41,9 @@ export const subscription = (n: number, overrides: Partial<Subscription> = {}): 
   autoRenewEnabled: true,
   isTrial: false,
   orderId: null,
+  attentionNeeded: false,
+  attentionReason: null,
+  suspensionReasons: [],
   ...overrides,
 });
 

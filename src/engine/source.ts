@@ -1,0 +1,52 @@
+// The hook for alert sources beyond incidents and orders (src/sources/<name>/). A source plans its own sweep
+// items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and ingests a successful
+// fetch inside the batch's single durable write (diff, threads, outbox). The engine only dispatches.
+import type { Customer } from '../domain/types.js';
+import type { PartnerCenterClient } from '../partnerCenter/client.js';
+import type { RequestContext } from '../partnerCenter/http.js';
+import type { State } from '../store/state.js';
+
+/** One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions. */
+export interface SourceItem {
+  key: string;
+  kind: 'source';
+  /** The source's name, e.g. "subscriptions". */
+  source: string;
+  customer: Customer;
+}
+
+export interface SourceIngestContext {
+  now: Date;
+  customerName: (customerId: string) => string;
+  /** Deliveries being sent right now: changes must not be merged into them. */
+  inFlight?: ReadonlySet<string>;
+}
+
+export interface AlertSource<Data = unknown> {
+  readonly name: string;
+  /** What one item is called in a round's summary, e.g. "subscription list". */
+  readonly noun: string;
+  /** Does some watch need the partner's customer listing (a "watch all" of this source)? */
+  wantsListing(state: Readonly<State>): boolean;
+  /** Customers this source has seen, for a round whose listing failed after a restart. */
+  knownCustomerIds(state: Readonly<State>): string[];
+  /** The round's items of this source that are due at `now` (pure). */
+  roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined, now: number): SourceItem[];
+  fetch(client: PartnerCenterClient, ctx: RequestContext, item: SourceItem): Promise<Data>;
+  /** A successful fetch, inside the batch's write: diff, route, queue. */
+  ingest(state: State, item: SourceItem, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
+  /** In the round's last write: forget what no watch needs any more. */
+  prune(state: State, now: Date): void;
+}
+
+/** Sources by name, as the sweep and ingest look them up. */
+export type SourceRegistry = ReadonlyMap<string, AlertSource>;
+
+/** A typed source, stored among the others (its data goes only from its own fetch to its own ingest). */
+export function registerable<Data>(source: AlertSource<Data>): AlertSource {
+  return source as unknown as AlertSource;
+}
+
+export function sourceRegistry(sources: readonly AlertSource[] = []): SourceRegistry {
+  return new Map(sources.map((source) => [source.name, source]));
+}

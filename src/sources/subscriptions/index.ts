@@ -1,0 +1,69 @@
+// Subscription alerts as an alert source of the continuous engine: suspended, expired, disabled or deleted
+// subscriptions, attention needed, terms ending without renewal, quantity changes, new and cancelled
+// subscriptions, trials. Plan (plan.ts) → fetch → diff (diff.ts) → threads and outbox (routing.ts), in the
+// engine's lanes, budget and single write per batch; cards in card.ts.
+import type { Subscription } from '../../domain/types.js';
+import type { Watch } from '../../domain/watch.js';
+import type { AlertSource } from '../../engine/source.js';
+import { RETENTION_MS } from '../../engine/retention.js';
+import type { State } from '../../store/state.js';
+import { diffSubscriptions } from './diff.js';
+import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './model.js';
+import { SOURCE_NAME, subscriptionItems, subscriptionWatches, watchesAllSubscriptions } from './plan.js';
+import { markSubscriptionsSeen, routeSubscriptionEvents } from './routing.js';
+
+export { SOURCE_NAME, subscriptionItemKey } from './plan.js';
+export type { SubscriptionSettings } from './model.js';
+
+export interface SubscriptionSource extends AlertSource<Subscription[]> {
+  readonly settings: SubscriptionSettings;
+  /**
+   * A new watch's baseline, in the write that stores the watch: the subscriptions it was shown are what
+   * already is (kept if another conversation's watch made one), and those in trouble count as seen here.
+   */
+  baseline(state: State, watch: Watch, customerName: string, subscriptions: readonly Subscription[], now: Date): void;
+}
+
+export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBSCRIPTION_SETTINGS): SubscriptionSource {
+  return {
+    name: SOURCE_NAME,
+    noun: 'subscription list',
+    settings,
+    wantsListing: watchesAllSubscriptions,
+    knownCustomerIds: (state) => Object.keys(state.subscriptionSnapshots),
+    roundItems: (state, listing, find, now) => subscriptionItems(state, listing, find, now, settings),
+    fetch: (client, ctx, item) => client.subscriptions(ctx, item.customer.id),
+    ingest(state, item, subscriptions, ctx) {
+      const id = item.customer.id;
+      const diff = diffSubscriptions(id, state.subscriptionSnapshots[id], subscriptions, ctx.now.toISOString(), settings);
+      state.subscriptionSnapshots[id] = diff.snapshot;
+      return { events: diff.events.length, queued: routeSubscriptionEvents(state, diff.events, ctx) };
+    },
+    prune: pruneSubscriptions,
+    baseline(state, watch, customerName, subscriptions, now) {
+      if (watch.customerId === null) return;
+      state.subscriptionSnapshots[watch.customerId] ??= diffSubscriptions(watch.customerId, undefined, subscriptions, now.toISOString(), settings).snapshot;
+      markSubscriptionsSeen(state, watch, customerName, subscriptions, now, settings.warnDays);
+    },
+  };
+}
+
+/** Cards of episodes over for 30 days are forgotten, and the snapshots of customers no watch covers. */
+export function pruneSubscriptions(state: State, now: Date): void {
+  const cutoff = new Date(now.getTime() - RETENTION_MS).toISOString();
+  for (const [key, thread] of Object.entries(state.subscriptionThreads)) {
+    if (thread.closedAt && thread.closedAt < cutoff) delete state.subscriptionThreads[key];
+  }
+  // Any subscription watch (even of a conversation gone quiet) keeps its customers: a watch may come back.
+  const watches = state.watches.filter((watch) => watch.kind === 'subscriptions');
+  if (watches.some((watch) => watch.customerId === null)) return;
+  const watched = new Set(watches.map((watch) => watch.customerId));
+  for (const customerId of Object.keys(state.subscriptionSnapshots)) if (!watched.has(customerId)) delete state.subscriptionSnapshots[customerId];
+}
+
+/** The state of one conversation's subscription watch of a customer: its own, through "all", or none. */
+export function subscriptionWatchOf(state: Readonly<State>, targetKey: string, customerId: string): 'customer' | 'all' | null {
+  const mine = subscriptionWatches(state).filter((watch) => watch.targetKey === targetKey);
+  if (mine.some((watch) => watch.customerId === customerId)) return 'customer';
+  return mine.some((watch) => watch.customerId === null) ? 'all' : null;
+}

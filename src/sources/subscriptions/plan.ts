@@ -1,0 +1,47 @@
+// Which customers' subscriptions a round fetches: every customer under "watch subscriptions all" and every
+// one watched one by one, each once (key `s|<customerId>`), and only when its last successful fetch is at
+// least SUBSCRIPTION_POLL_MINUTES old — subscriptions change slowly, and the budget is shared. Pure.
+import type { Customer } from '../../domain/types.js';
+import type { Watch } from '../../domain/watch.js';
+import type { SourceItem } from '../../engine/source.js';
+import { customerFromWatch } from '../../engine/sweepPlan.js';
+import type { State } from '../../store/state.js';
+import type { SubscriptionSettings } from './model.js';
+
+export const SOURCE_NAME = 'subscriptions';
+
+export const subscriptionItemKey = (customerId: string): string => `s|${customerId}`;
+
+/** Subscription watches of conversations the bot may still post to. */
+export function subscriptionWatches(state: Readonly<State>): Watch[] {
+  return state.watches.filter((watch) => watch.kind === 'subscriptions' && state.targets[watch.targetKey]?.active);
+}
+
+export function watchesAllSubscriptions(state: Readonly<State>): boolean {
+  return subscriptionWatches(state).some((watch) => watch.customerId === null);
+}
+
+export function subscriptionItems(
+  state: Readonly<State>,
+  listing: readonly Customer[],
+  find: (id: string) => Customer | undefined,
+  now: number,
+  settings: Pick<SubscriptionSettings, 'pollMinutes'>,
+): SourceItem[] {
+  const periodMs = settings.pollMinutes * 60_000;
+  const due = (customerId: string) => {
+    const fetchedAt = state.subscriptionSnapshots[customerId]?.fetchedAt;
+    return fetchedAt === undefined || !(now - Date.parse(fetchedAt) < periodMs);
+  };
+  const items = new Map<string, SourceItem>();
+  const add = (customer: Customer) => {
+    const key = subscriptionItemKey(customer.id);
+    if (!items.has(key) && due(customer.id)) items.set(key, { key, kind: 'source', source: SOURCE_NAME, customer });
+  };
+  const watches = subscriptionWatches(state);
+  if (watches.some((watch) => watch.customerId === null)) for (const customer of listing) add(customer);
+  for (const watch of watches) {
+    if (watch.customerId !== null) add(find(watch.customerId) ?? customerFromWatch(watch.customerId, watch.customerName));
+  }
+  return [...items.values()];
+}
