@@ -122,6 +122,7 @@ describe('cards: help and welcome', () => {
       /watch all/,
       /watch order\s*orderId\s*for\s*customer/,
       /unwatch\s*customer\s*\| all \| order\s*orderId/,
+      /watch subscriptions\s*customer\s*\| all/,
       /exclude\s*customer/,
       /digest daily \| weekdays/,
       /quiet hours\s*HH:MM/,
@@ -132,7 +133,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 14);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 15);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

@@ -49,6 +49,11 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: 'Stops one of this conversation’s watches.',
     example: 'unwatch Contoso',
   },
+  {
+    syntax: 'watch subscriptions <customer> | all [severity warning]',
+    description: 'Posts here when subscriptions are suspended, expire, near their end without renewal, or change.',
+    example: 'watch subscriptions all severity warning',
+  },
   { syntax: 'exclude <customer>', description: 'Leaves a customer out of this conversation’s “watch all”.', example: 'exclude Contoso' },
   { syntax: 'watches', description: 'Lists what this conversation watches, and its digest and quiet hours.', example: 'watches' },
   {
