@@ -55,6 +55,7 @@ export const ACTION_SCHEMAS = {
   [VERBS.alert]: incidentOnly,
   [VERBS.watches]: z.object({}),
   [VERBS.unwatch]: watchRef,
+  [VERBS.exclude]: customerOnly,
   [VERBS.watchSubscriptions]: subscriptionWatch,
   [VERBS.unwatchSubscriptions]: subscriptionWatch,
   [VERBS.subscriptionAcknowledge]: subscriptionAlert,

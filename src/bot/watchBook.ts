@@ -66,6 +66,23 @@ export async function removeCustomerWatch(services: BotServices, ctx: { target: 
   });
 }
 
+/**
+ * Leaves a customer out of this conversation's "watch all". Returns false when there is no "watch all"
+ * here to leave it out of.
+ */
+export async function excludeFromWatchAll(services: BotServices, ctx: { target: { key: string } }, customer: Customer): Promise<boolean> {
+  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
+  if (!watchAll) return false;
+  await services.store.update((state) => {
+    const stored = state.watches.find((watch) => watch.id === watchAll.id);
+    if (!stored) return;
+    const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
+    stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
+  });
+  services.engine.watchesChanged();
+  return true;
+}
+
 /** Watch an order here until every line item is final, with `provisioning` as the baseline. */
 export async function saveOrderWatch(services: BotServices, ctx: WatchContext, customer: Customer, provisioning: OrderProvisioning): Promise<Watch> {
   const { orderId } = provisioning;

@@ -1,6 +1,6 @@
 // Commands that change what a conversation is alerted about. A new watch answers with the current state
 // and stores it as the baseline in the same write, so the next cycle reports only what changes after.
-import { messageCard, watchesCard } from '../cards.js';
+import { buttons as b, messageCard, watchesCard } from '../cards.js';
 import type { WatchFilters } from '../domain/commands.js';
 import { matchCustomer } from '../domain/customerMatch.js';
 import { isOrderFinal } from '../domain/provisioningDiff.js';
@@ -12,7 +12,7 @@ import { customerOfOrder, readOrder } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { provisioningReplyCard, statusReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
-import { newWatch, removeCustomerWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
+import { excludeFromWatchAll, newWatch, removeCustomerWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
 
 export type { WatchContext } from './watchBook.js';
 
@@ -107,6 +107,7 @@ async function unwatchUnderWatchAll(services: BotServices, ctx: WatchContext, qu
         text: `This conversation watches all customers, so alerts for ${customer.companyName} keep coming here. To stop them, leave ${customer.companyName} out of “watch all” with “exclude ${customer.companyName}”, or stop watching every customer with “unwatch all”.`,
         tryThis: `exclude ${customer.companyName}`,
         tone: 'info',
+        buttons: [b.exclude(customer.id, `Leave ${customer.companyName} out`), b.unwatch({ kind: 'all' }, 'Stop watching all customers'), b.watches()],
       }),
     ),
   ];
@@ -121,13 +122,7 @@ export async function excludeCustomerCommand(services: BotServices, ctx: WatchCo
   const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `exclude ${name}`);
   if (!resolution.ok) return [resolution.reply];
   const { customer } = resolution;
-  await services.store.update((state) => {
-    const stored = state.watches.find((watch) => watch.id === watchAll.id);
-    if (!stored) return;
-    const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
-    stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
-  });
-  services.engine.watchesChanged();
+  await excludeFromWatchAll(services, ctx, customer);
   return [announce(ctx, `left ${customer.companyName} out of “watch all” here; “watch ${customer.companyName}” brings it back.`)];
 }
 

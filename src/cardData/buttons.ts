@@ -22,6 +22,7 @@ export const VERBS = {
   alert: 'incident.alert',
   watches: 'watches.list',
   unwatch: 'watch.remove',
+  exclude: 'watch.exclude',
   // Subscription alerts (their buttons are built in src/sources/subscriptions/buttons.ts).
   watchSubscriptions: 'subscriptions.watch',
   unwatchSubscriptions: 'subscriptions.unwatch',
@@ -92,6 +93,8 @@ export const buttons = {
   backToAlert: (incidentId: string): CardButton => ({ title: 'Back to alert', verb: VERBS.alert, data: { incidentId } }),
   watches: (title = 'Watches'): CardButton => ({ title, verb: VERBS.watches, data: {} }),
   unwatch: (watch: WatchRef, title = 'Stop watching'): CardButton => ({ title, verb: VERBS.unwatch, data: { ...watch } }),
+  /** Leave a customer out of this conversation's "watch all". */
+  exclude: (customerId: string, title = 'Leave out of “watch all”'): CardButton => ({ title, verb: VERBS.exclude, data: { customerId } }),
   mute: (incidentId: string, hours: MuteHours): CardButton => ({ title: `Mute ${hours} h`, verb: VERBS.mute, data: { incidentId, hours } }),
   unmute: (incidentId: string): CardButton => ({ title: 'Unmute', verb: VERBS.unmute, data: { incidentId } }),
   acknowledge: (incidentId: string): CardButton => ({ title: 'Acknowledge', verb: VERBS.acknowledge, data: { incidentId } }),

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
+import { buttonIn, buttonsOf, click } from '../support/clicks.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { addIncident, incidentCards, install, OTHER_CHANNEL_ID, resolveFor, watch } from '../engine/alertSteps.js';
 
@@ -97,5 +98,23 @@ describe('alert rules, end to end', () => {
     // Watching Contoso on its own brings it back.
     await watch(t, 'watch contoso');
     assert.equal(t.app.store.read().watches.find((w) => w.kind === 'all')?.excluded?.length, 0);
+  });
+
+  it('offers the choices as buttons: "Leave Contoso out" answers with the watches card for everyone', async () => {
+    const t = (h = await startHarness());
+    await install(t);
+    await watch(t, 'watch all');
+    const before = t.connector.calls.length;
+    await t.say('unwatch contoso');
+    const call = t.connector.calls.slice(before).find((c) => cardOf(c));
+    const card = cardOf(call);
+    assert.deepEqual(buttonsOf(card).map((button) => button.title), ['Leave Contoso out', 'Stop watching all customers', 'Watches']);
+    const clicked = await click(t, buttonIn(card, 'Leave Contoso out'), call?.id ?? 'activity-0');
+    assert.match(clicked.text, /Every customer except Contoso/);
+    assert.deepEqual(t.app.store.read().watches.find((w) => w.kind === 'all')?.excluded?.map((e) => e.name), ['Contoso']);
+    // A forged customer id changes nothing.
+    const forged = await click(t, { verb: 'watch.exclude', data: { customerId: '99999999-9999-4999-8999-999999999999' } }, call?.id ?? 'activity-0');
+    assert.match(forged.text, /Every customer except Contoso/);
+    assert.equal(t.app.store.read().watches.find((w) => w.kind === 'all')?.excluded?.length, 1);
   });
 });

@@ -3,10 +3,10 @@
 // with the updated list for everyone in the conversation.
 import { VERBS, watchesCard } from '../../cards.js';
 import type { BotServices } from '../services.js';
-import { removeAllCustomersWatch, removeCustomerWatch, removeOrderWatch, watchesOf } from '../watchBook.js';
+import { excludeFromWatchAll, removeAllCustomersWatch, removeCustomerWatch, removeOrderWatch, watchesOf } from '../watchBook.js';
 import { personal, shared, type ActionContext, type ActionRoutes } from './kit.js';
 
-type WatchVerbs = typeof VERBS.watches | typeof VERBS.unwatch;
+type WatchVerbs = typeof VERBS.watches | typeof VERBS.unwatch | typeof VERBS.exclude;
 
 export const watchActions: ActionRoutes<WatchVerbs> = {
   [VERBS.watches]: {
@@ -26,6 +26,16 @@ export const watchActions: ActionRoutes<WatchVerbs> = {
       }
       services.engine.watchesChanged();
       // Already gone (a second click, a stale card) ends the same way: the list as it is now.
+      return shared(watchesCard({ watches: watchesOf(services, ctx), now: ctx.now }));
+    },
+  },
+
+  [VERBS.exclude]: {
+    doing: () => 'leaving a customer out of “watch all”',
+    async run(services, data, ctx) {
+      // Only a customer of the partner's (the directory knows it) can be left out; a forged id changes nothing.
+      const customer = services.directory.find(data.customerId);
+      if (customer) await excludeFromWatchAll(services, ctx, customer);
       return shared(watchesCard({ watches: watchesOf(services, ctx), now: ctx.now }));
     },
   },
