@@ -22,7 +22,7 @@ import {
   stateOnDisk,
   vanishFor,
   watch,
-} from '../engine/alertSteps.js';
+} from '../support/alertSteps.js';
 
 const CONTOSO_PENDING_ORDER = '9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1';
 

@@ -13,7 +13,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { StateFileError, type IncidentThread, type State } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
-import { edits, incidentCards, install, stateOnDisk, watch } from '../engine/alertSteps.js';
+import { edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 const DAY_MS = 24 * 3_600_000;
 

@@ -5,7 +5,7 @@ import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { buttonIn, buttonsOf, click } from '../support/clicks.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { addIncident, incidentCards, install, OTHER_CHANNEL_ID, resolveFor, watch } from '../engine/alertSteps.js';
+import { addIncident, incidentCards, install, OTHER_CHANNEL_ID, resolveFor, watch } from '../support/alertSteps.js';
 
 function texts(h: Harness, channelId: string): string[] {
   return h.connector.ok('post').filter((call) => call.conversationId.startsWith(channelId)).map((call) => String(call.activity.text ?? ''));

@@ -9,7 +9,7 @@ import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { askForCard, buttonIn, buttonsOf, click, updatesOf } from '../support/clicks.js';
-import { customerId, incidentCards, watch } from '../engine/alertSteps.js';
+import { customerId, incidentCards, watch } from '../support/alertSteps.js';
 
 const PENDING = CONTOSO_ORDERS.pending;
 /** Reads of the order itself (its line items), not of its provisioning status. */

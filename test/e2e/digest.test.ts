@@ -6,7 +6,7 @@ import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { addIncident, cardProblems, incidentCards, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../engine/alertSteps.js';
+import { addIncident, cardProblems, incidentCards, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../support/alertSteps.js';
 
 /** Says something in the incidents channel and returns what the bot answered (the calls it made meanwhile). */
 async function ask(h: Harness, text: string, channelId = CHANNEL_ID): Promise<ConnectorCall[]> {

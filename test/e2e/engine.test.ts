@@ -8,7 +8,7 @@ import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { addIncident, customerId, edits, incidentCards, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, vanishFor, watch } from '../engine/alertSteps.js';
+import { addIncident, customerId, edits, incidentCards, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, vanishFor, watch } from '../support/alertSteps.js';
 
 const THIRD_CHANNEL_ID = '19:third@thread.tacv2';
 

@@ -8,7 +8,7 @@ import { CHANNEL_ID } from '../support/activities.js';
 import { buttonIn, buttonsOf, click, updatesOf } from '../support/clicks.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
-import { cardProblems, customerId, edits, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../engine/alertSteps.js';
+import { cardProblems, customerId, edits, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../support/alertSteps.js';
 
 /** Every round fetches subscriptions (the default is at most once an hour). */
 const EVERY_ROUND: HarnessOptions = { config: { subscriptionPollMinutes: 0 } };

@@ -9,7 +9,7 @@ import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { customerId, edits, install, stateOnDisk, watch } from '../engine/alertSteps.js';
+import { customerId, edits, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 /** Makes the next `update` whose change matches `crashesOn` fail before writing, as a killed process would. */
 function crashBefore(store: StateStore, crashesOn: (before: Readonly<State>, after: State) => boolean) {

@@ -7,7 +7,7 @@ import { SendFailure, type ConversationSender } from '../../src/engine/teamsSend
 import type { Incident } from '../../src/domain/types.js';
 import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery } from '../../src/store/state.js';
 import { target } from '../support/samples.js';
-import { MemoryStore } from './memoryStore.js';
+import { MemoryStore } from '../support/memoryStore.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const AT = new Date(NOW).toISOString();

@@ -6,7 +6,7 @@ import sinon from 'sinon';
 import { DigestScheduler } from '../../src/engine/digestScheduler.js';
 import { emptySchedule, type ConversationSchedule, type SummaryDelivery } from '../../src/store/state.js';
 import { customer, target, watch } from '../support/samples.js';
-import { MemoryStore } from './memoryStore.js';
+import { MemoryStore } from '../support/memoryStore.js';
 
 const AMS = 'Europe/Amsterdam';
 

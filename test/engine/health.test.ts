@@ -10,7 +10,7 @@ import { RateBudget } from '../../src/partnerCenter/rateBudget.js';
 import { startServer } from '../../src/server.js';
 import { emptySweep, type Delivery, type State } from '../../src/store/state.js';
 import { target } from '../support/samples.js';
-import { MemoryStore } from './memoryStore.js';
+import { MemoryStore } from '../support/memoryStore.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();

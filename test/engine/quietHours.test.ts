@@ -11,7 +11,7 @@ import { emptyNote } from '../../src/engine/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State } from '../../src/store/state.js';
 import { target } from '../support/samples.js';
-import { MemoryStore } from './memoryStore.js';
+import { MemoryStore } from '../support/memoryStore.js';
 
 // Quiet 20:00–07:00 in Amsterdam; in January that is 19:00–06:00 UTC.
 const NIGHT = Date.parse('2026-01-14T22:30:00Z'); // 23:30 local

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Harness, HarnessOptions } from '../support/harness.js';
-import { startHarness } from '../support/harness.js';
-import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
-import { CHANNEL_ID, installationUpdate, sendToBot } from '../support/activities.js';
+import type { Harness, HarnessOptions } from './harness.js';
+import { startHarness } from './harness.js';
+import { cardOf, cardText, type ConnectorCall } from './fakeConnector.js';
+import { CHANNEL_ID, installationUpdate, sendToBot } from './activities.js';
 import type { WireIncident } from '../../src/sandbox/simWire.js';
 import type { State } from '../../src/store/state.js';
 
