@@ -69,6 +69,8 @@ interface PendingChange {
 export class LowdbStateStore implements StateStore {
   private pending: PendingChange[] = [];
   private writing = false;
+  /** Set when the file could not be read back after a failure: no more changes are taken. */
+  private broken: StateFileError | null = null;
 
   private constructor(
     private readonly db: Low<State>,
@@ -92,6 +94,7 @@ export class LowdbStateStore implements StateStore {
   }
 
   update<T>(change: (draft: State) => T): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
       void this.flush();
@@ -108,19 +111,24 @@ export class LowdbStateStore implements StateStore {
     this.writing = true;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
-      const results = batch.map(({ change }) => {
-        try {
-          return { ok: true as const, value: change(this.db.data) };
-        } catch (error) {
-          return { ok: false as const, error };
+      let results = batch.map(({ change }) => apply(change, this.db.data));
+      if (results.some((result) => !result.ok)) {
+        // A change that throws may have changed part of the state first: go back to what the file holds
+        // and apply only the changes that did not throw, so no half-made change is ever written.
+        if (!(await this.returnToFile(batch))) continue;
+        const again = batch.map(({ change }, i) => (results[i]?.ok ? apply(change, this.db.data) : (results[i] as Applied)));
+        if (again.some((result, i) => results[i]?.ok && !result.ok)) {
+          // Not the same outcome twice (a change that depends on something outside the state): write nothing.
+          if (await this.returnToFile(batch)) for (const { reject } of batch) reject(new Error('a state change failed; nothing of its group was written'));
+          continue;
         }
-      });
+        results = again;
+      }
       try {
         await this.db.write();
       } catch (error) {
         // The file still holds the last durable state: return to it rather than keep unsaved changes.
-        this.db.data = (await this.adapter.read().catch(() => null)) ?? emptyState();
-        for (const { reject } of batch) reject(error);
+        if (await this.returnToFile(batch)) for (const { reject } of batch) reject(error);
         continue;
       }
       batch.forEach(({ resolve, reject }, i) => {
@@ -130,5 +138,30 @@ export class LowdbStateStore implements StateStore {
       });
     }
     this.writing = false;
+  }
+
+  /**
+   * Back to the last durable state. If the file cannot be read back, the store stops taking changes (an
+   * empty state written over the file would lose everything): returns false and rejects the group.
+   */
+  private async returnToFile(batch: PendingChange[]): Promise<boolean> {
+    try {
+      this.db.data = (await this.adapter.read()) ?? emptyState();
+      return true;
+    } catch (error) {
+      this.broken = new StateFileError(`The state file ${this.fileName} could not be read back after a failed change; restart Partner Alerts (${(error as Error).message}).`);
+      for (const { reject } of [...batch, ...this.pending.splice(0)]) reject(this.broken);
+      return false;
+    }
+  }
+}
+
+type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function apply(change: (draft: State) => unknown, state: State): Applied {
+  try {
+    return { ok: true, value: change(state) };
+  } catch (error) {
+    return { ok: false, error };
   }
 }

@@ -69,4 +69,38 @@ describe('lowdb state store', () => {
     assert.equal(store.read().orderCustomers.kept, 'yes');
     assert.equal(store.read().orderCustomers.lost, undefined);
   });
+
+  it('never writes half of a change that throws, and still writes the others of its group', async () => {
+    const file = await tempFile();
+    const store = await LowdbStateStore.open(file);
+    const [good, bad, later] = await Promise.allSettled([
+      store.update((state) => void (state.orderCustomers.first = 'yes')),
+      store.update((state) => {
+        state.orderCustomers.half = 'made';
+        throw new Error('routing failed halfway');
+      }),
+      store.update((state) => {
+        state.orderCustomers.third = 'yes';
+        return 3;
+      }),
+    ]);
+    assert.equal(good.status, 'fulfilled');
+    assert.equal(bad.status, 'rejected');
+    assert.deepEqual(later, { status: 'fulfilled', value: 3 });
+    const onDisk = JSON.parse(await readFile(file, 'utf8')).orderCustomers;
+    assert.deepEqual(onDisk, { first: 'yes', third: 'yes' }, 'the half-made change is not on disk');
+    assert.equal(store.read().orderCustomers.half, undefined, 'nor in memory');
+  });
+
+  it('stops taking changes when the file cannot be read back after a failure, instead of writing an empty state', async () => {
+    const file = await tempFile();
+    const store = await LowdbStateStore.open(file);
+    await store.update((state) => void (state.orderCustomers.kept = 'yes'));
+    await writeFile(file, '{ not json');
+    await assert.rejects(store.update(() => {
+      throw new Error('boom');
+    }));
+    await assert.rejects(store.update((state) => void (state.orderCustomers.more = 'x')), /could not be read back/);
+    assert.equal(await readFile(file, 'utf8'), '{ not json', 'the file was left alone');
+  });
 });
