@@ -26,7 +26,9 @@ export class DeliveryPipeline {
   private readonly waiting: string[] = [];
   private readonly inFlightIds = new Set<string>();
   private readonly totals: DeliveryReport = { sent: 0, deferred: 0, dropped: 0 };
+  /** The latest failures (a bounded list) and how many came before them. */
   private errors: unknown[] = [];
+  private errorsDropped = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
@@ -39,7 +41,9 @@ export class DeliveryPipeline {
 
   /** Deliveries being sent right now: the router must not merge changes into them. */
   get inFlight(): ReadonlySet<string> {
-    return this.inFlightIds;
+    // Sent but not yet recorded counts too: a change merged into it would never be sent.
+    const unrecorded = this.stages.unrecordedIds();
+    return unrecorded.length === 0 ? this.inFlightIds : new Set([...this.inFlightIds, ...unrecorded]);
   }
 
   /** Conversations whose next attempt waits for a failure's retry time, with that time. */
@@ -62,7 +66,7 @@ export class DeliveryPipeline {
 
   /** Where delivery stands now, to report later what happened since (see settle). */
   mark(): { totals: DeliveryReport; errors: number } {
-    return { totals: { ...this.totals }, errors: this.errors.length };
+    return { totals: { ...this.totals }, errors: this.errorsDropped + this.errors.length };
   }
 
   /**
@@ -72,7 +76,7 @@ export class DeliveryPipeline {
   async settle(mark: { totals: DeliveryReport; errors: number }): Promise<DeliveryReport> {
     this.kick();
     await this.whenIdle();
-    const error = this.errors[mark.errors];
+    const error = this.errors[Math.max(0, mark.errors - this.errorsDropped)];
     if (error) throw error;
     const before = mark.totals;
     return { sent: this.totals.sent - before.sent, deferred: this.totals.deferred - before.deferred, dropped: this.totals.dropped - before.dropped };
@@ -113,6 +117,10 @@ export class DeliveryPipeline {
     const worker = this.serve(targetKey)
       .catch((error: unknown) => {
         this.errors.push(error);
+        if (this.errors.length > 100) {
+          this.errors.shift();
+          this.errorsDropped++;
+        }
         this.deps.log.error({ err: error, target: targetKey }, 'delivery stopped for a conversation');
       })
       .finally(() => {

@@ -59,6 +59,11 @@ export class DeliveryStages {
     this.quiet = new QuietHoursStage(deps);
   }
 
+  /** Deliveries sent whose record is still to be written. */
+  unrecordedIds(): string[] {
+    return [...this.unrecorded.keys()];
+  }
+
   /** When an edit of an alert card may go: its thread's replies are spaced. */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
     const replies = delivery.kind === 'incident' ? Boolean(delivery.noteParts) : delivery.kind === 'subscription' && delivery.note !== null;
@@ -100,7 +105,9 @@ export class DeliveryStages {
           continue;
         }
         const waitMs = failure.retryAfterMs ?? this.backoffMs(attempt);
-        if (failure.kind === 'transient' && attempt < RETRIES_PER_RUN && waitMs <= INLINE_RETRY_MAX_MS) {
+        // A send that timed out may still arrive: trying again at once would risk a second card. Defer it.
+        const inPlace = failure.kind === 'transient' && failure.code !== 'Timeout';
+        if (inPlace && attempt < RETRIES_PER_RUN && waitMs <= INLINE_RETRY_MAX_MS) {
           await this.deps.clock.sleep(waitMs);
           continue;
         }
@@ -183,6 +190,8 @@ export class DeliveryStages {
 
   private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {
     this.deps.log[level]({ deliveryId: delivery.id, target: delivery.targetKey, reason }, 'delivery dropped');
+    this.unrecorded.delete(delivery.id);
+    this.quiet.forget(delivery.id);
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
     });

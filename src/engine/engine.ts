@@ -270,7 +270,7 @@ export class AlertEngine {
     return { customers: count('customer'), orders: count('order'), others };
   }
 
-  /** What the sweep gets of the budget: all of it but the part kept for commands. */
+  /** What the sweep gets of the budget: all of it but the 5% headroom the budget keeps from everyone. */
   private sweepRatePerMinute(): number {
     return Math.max(1, this.options.requestsPerMinute * 0.95);
   }

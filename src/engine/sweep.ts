@@ -27,8 +27,9 @@ export interface SweepOptions {
   onQueued: () => void;
   /** Requests in flight at once; the rate budget, not this number, sets the pace. */
   concurrency: number;
-  /** Results committed together at most; a batch is also committed when its oldest result is this old. */
+  /** Results committed together at most. */
   batchSize: number;
+  /** A batch that has not filled up is committed when its oldest result is this old. */
   flushMs: number;
   fastLane: { periodMs: number; share: number; recentMs: number } | null;
   /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
@@ -68,8 +69,10 @@ export class Sweep {
   private readonly abort = new AbortController();
   private workers: Promise<void>[] = [];
   private commitError: unknown = null;
-  /** Fetches out right now. */
+  /** Fetches out right now, and their item keys: one item is never fetched twice at once (the later
+   * answer could be committed first and the older one would overwrite it). */
   private fetching = 0;
+  private readonly out = new Set<string>();
   /** Item fetch times, for health: key → ms. */
   readonly fetchedAt = new Map<string, number>();
   readonly fastLaneGaps: number[] = [];
@@ -93,8 +96,8 @@ export class Sweep {
   }
 
   /**
-   * Runs a round over `items` (resuming: items up to `after` are skipped). Resolves when every item is
-   * committed; rejects when a commit fails (nothing of that batch was written).
+   * Runs a round over `items` (what is left of it, in key order). Resolves when every item is committed;
+   * rejects when a commit fails (nothing of that batch was written) or the sweep stops first.
    */
   runRound(id: string, items: SweepItem[], onCommit: (sweep: SweepState, round: Round) => void): Promise<void> {
     if (this.round) throw new Error('a round is already running');
@@ -102,6 +105,9 @@ export class Sweep {
     this.onRoundCommit = onCommit;
     const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set() };
     this.round = round;
+    // Forget fetch times of what nobody watches any more (finished orders, unwatched customers).
+    const keys = new Set(items.map((item) => item.key));
+    for (const key of this.fetchedAt.keys()) if (!keys.has(key) && !this.fast.has(key)) this.fetchedAt.delete(key);
     const finished = new Promise<void>((resolve, reject) => {
       this.roundDone = () => {
         this.round = null;
@@ -127,6 +133,11 @@ export class Sweep {
     while (this.buffer.length > 0);
     await this.flushing;
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    // Whoever waits for the round hears that it will not end here (the next start resumes it).
+    if (this.round) {
+      this.commitError = new Error('the sweep stopped before the round ended');
+      this.roundDone?.();
+    }
   }
 
   private async work(): Promise<void> {
@@ -140,7 +151,11 @@ export class Sweep {
       }
       const round = pick.index === null ? null : this.round;
       this.fetching++;
-      const result = await this.fetch(pick.item, pick.index !== null).finally(() => this.fetching--);
+      this.out.add(pick.item.key);
+      const result = await this.fetch(pick.item, pick.index !== null).finally(() => {
+        this.fetching--;
+        this.out.delete(pick.item.key);
+      });
       if (this.abort.signal.aborted && !result.ok) return; // stopped mid-fetch: it is fetched again after restart
       this.buffer.push({ result, round, index: pick.index });
       if (this.buffer.length >= this.options.batchSize) void this.flush();
@@ -158,11 +173,14 @@ export class Sweep {
       const head = this.fast.values().next().value;
       const due = head && now - head.lastFetchedAt >= fastLane.periodMs * FAST_LANE_EARLY;
       if (head && due && (!round || this.fastCredit >= 1)) {
-        if (round) this.fastCredit -= 1;
         // To the back of the line now, so no other worker picks it while it is out.
         this.fast.delete(head.item.key);
         this.fast.set(head.item.key, { item: head.item, lastFetchedAt: now });
-        return { item: head.item, index: null };
+        // Out already (the rolling round is fetching it): that fetch refreshes it, a second would race it.
+        if (!this.out.has(head.item.key)) {
+          if (round) this.fastCredit -= 1;
+          return { item: head.item, index: null };
+        }
       }
     }
     if (!round) return null;
@@ -175,7 +193,7 @@ export class Sweep {
       const item = round.items[index] as SweepItem;
       // Fetched by the fast lane moments ago: the rolling round need not spend a request on it again.
       const recent = this.fast.get(item.key);
-      if (fastLane && recent && now - recent.lastFetchedAt < fastLane.periodMs / 2) {
+      if (this.out.has(item.key) || (fastLane && recent && now - recent.lastFetchedAt < fastLane.periodMs / 2)) {
         this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, round, index });
         this.scheduleFlush();
         continue;

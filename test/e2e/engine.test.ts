@@ -162,9 +162,10 @@ describe('the continuous alert engine, end to end', () => {
     await watch(t, 'watch all');
     // Every incidents request takes 300 ms: the round is far from done when the stop comes.
     t.sim.faults.add({ path: '/serviceincidents', latencyMs: 300, times: Infinity });
-    void t.app.engine.pollNow(CHANNEL_ID).catch(() => undefined);
+    const round = t.app.engine.sweepNow();
     await waitUntil(() => t.app.store.read().sweep.cursor !== null);
     await t.app.close();
+    await assert.rejects(round, /stopped before the round ended/, 'whoever waited for the round hears it will not end here');
     const disk = await stateOnDisk(t);
     assert.ok(disk.sweep.roundId, 'the round is still open on disk');
     assert.ok(disk.sweep.cursor, 'with its cursor');

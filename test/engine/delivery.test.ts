@@ -114,6 +114,7 @@ describe('delivery pipeline', () => {
     await assert.rejects(pipeline.deliverPending(), /disk full/);
     assert.equal(sender.post.callCount, 1, 'a failed record is not a failed send');
     assert.equal(store.state.outbox.length, 1, 'still queued: the next start repeats it at most once');
+    assert.ok(pipeline.inFlight.has('d1'), 'sent but not recorded counts as in flight: nothing is merged into it');
   });
 
   it('edits an existing card and replies in its thread, but keeps a muted incident quiet', async () => {
@@ -162,6 +163,7 @@ describe('delivery pipeline', () => {
     const report = await timed.deliverPending();
     assert.equal(report.sent, 1);
     assert.equal(report.deferred, 1);
+    assert.equal(sender.post.getCalls().filter((call) => call.args[0].key === 'A').length, 1, 'a post that timed out may still arrive: not sent again at once');
     assert.ok(store.state.deliveryLog.b1);
     assert.match(store.state.outbox[0]?.lastError ?? '', /did not answer/);
   });
