@@ -187,6 +187,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     close: async () => {
       await engine.stop();
       await server.close();
+      await store.close(); // last: the engine's final writes land before the lock is given back
     },
   };
 }

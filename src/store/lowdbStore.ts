@@ -1,9 +1,11 @@
 // The lowdb-backed state store: one JSON file, written atomically (temp file, fsync, rename) by one
 // writer at a time. A file that cannot be read is never overwritten: start-up stops with a clear reason.
+// One process at a time too: open() takes `<file>.lock` (fileLock.ts) and close() gives it back.
 import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { writeJsonInPieces } from './chunkedJson.js';
+import { acquireLock, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import type { StateStore } from './stateStore.js';
 
@@ -66,9 +68,12 @@ interface PendingChange {
   reject: (error: unknown) => void;
 }
 
+export type OpenOptions = LockOptions;
+
 export class LowdbStateStore implements StateStore {
   private pending: PendingChange[] = [];
-  private writing = false;
+  private writing: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
   /** Set when the file could not be read back after a failure: no more changes are taken. */
   private broken: StateFileError | null = null;
 
@@ -76,17 +81,37 @@ export class LowdbStateStore implements StateStore {
     private readonly db: Low<State>,
     private readonly adapter: DurableJsonFile,
     readonly fileName: string,
+    private readonly lock: FileLock,
   ) {}
 
-  /** Opens (or creates) the state file. Throws StateFileError if it exists but cannot be used. */
-  static async open(fileName: string): Promise<LowdbStateStore> {
+  /**
+   * Opens (or creates) the state file and locks it for this store until close() or the process exits.
+   * Throws StateFileError if it exists but cannot be used, or another process or open store holds it.
+   * `log` hears when a stale lock of a dead process on this host is taken over.
+   */
+  static async open(fileName: string, options: OpenOptions = {}): Promise<LowdbStateStore> {
     await mkdir(path.dirname(path.resolve(fileName)), { recursive: true });
-    const adapter = new DurableJsonFile(fileName);
-    const db = new Low<State>(adapter, emptyState());
-    await db.read();
-    const store = new LowdbStateStore(db, adapter, fileName);
-    await store.update(() => undefined); // create the file now, so a bad path fails at start, not later
-    return store;
+    const lock = await acquireLock(fileName, options);
+    try {
+      const adapter = new DurableJsonFile(fileName);
+      const db = new Low<State>(adapter, emptyState());
+      await db.read();
+      const store = new LowdbStateStore(db, adapter, fileName, lock);
+      await store.update(() => undefined); // create the file now, so a bad path fails at start, not later
+      return store;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Waits for the changes already asked for to be on disk, then releases the lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.writing) await this.writing;
+      this.lock.release();
+    })();
+    return this.closing;
   }
 
   read(): Readonly<State> {
@@ -95,9 +120,11 @@ export class LowdbStateStore implements StateStore {
 
   update<T>(change: (draft: State) => T): Promise<T> {
     if (this.broken) return Promise.reject(this.broken);
+    // After close the lock may belong to another process: a write now would erase its changes.
+    if (this.closing) return Promise.reject(new StateFileError(`The state file ${this.fileName} was closed; this change was not saved.`));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
-      void this.flush();
+      this.writing ??= this.flush();
     });
   }
 
@@ -107,37 +134,39 @@ export class LowdbStateStore implements StateStore {
    * of deliveries costs a few whole-file writes instead of one each.
    */
   private async flush(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
-      let results = batch.map(({ change }) => apply(change, this.db.data));
-      if (results.some((result) => !result.ok)) {
-        // A change that throws may have changed part of the state first: go back to what the file holds
-        // and apply only the changes that did not throw, so no half-made change is ever written.
-        if (!(await this.returnToFile(batch))) continue;
-        const again = batch.map(({ change }, i) => (results[i]?.ok ? apply(change, this.db.data) : (results[i] as Applied)));
-        if (again.some((result, i) => results[i]?.ok && !result.ok)) {
-          // Not the same outcome twice (a change that depends on something outside the state): write nothing.
-          if (await this.returnToFile(batch)) for (const { reject } of batch) reject(new Error('a state change failed; nothing of its group was written'));
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        let results = batch.map(({ change }) => apply(change, this.db.data));
+        if (results.some((result) => !result.ok)) {
+          // A change that throws may have changed part of the state first: go back to what the file holds
+          // and apply only the changes that did not throw, so no half-made change is ever written.
+          if (!(await this.returnToFile(batch))) continue;
+          const again = batch.map(({ change }, i) => (results[i]?.ok ? apply(change, this.db.data) : (results[i] as Applied)));
+          if (again.some((result, i) => results[i]?.ok && !result.ok)) {
+            // Not the same outcome twice (a change that depends on something outside the state): write nothing.
+            if (await this.returnToFile(batch)) for (const { reject } of batch) reject(new Error('a state change failed; nothing of its group was written'));
+            continue;
+          }
+          results = again;
+        }
+        try {
+          await this.db.write();
+        } catch (error) {
+          // The file still holds the last durable state: return to it rather than keep unsaved changes.
+          if (await this.returnToFile(batch)) for (const { reject } of batch) reject(error);
           continue;
         }
-        results = again;
+        batch.forEach(({ resolve, reject }, i) => {
+          const result = results[i];
+          if (result?.ok) resolve(result.value);
+          else reject(result?.error);
+        });
       }
-      try {
-        await this.db.write();
-      } catch (error) {
-        // The file still holds the last durable state: return to it rather than keep unsaved changes.
-        if (await this.returnToFile(batch)) for (const { reject } of batch) reject(error);
-        continue;
-      }
-      batch.forEach(({ resolve, reject }, i) => {
-        const result = results[i];
-        if (result?.ok) resolve(result.value);
-        else reject(result?.error);
-      });
+    } finally {
+      // In the same step as the last look at `pending`: a change queued from here on starts a new flush.
+      this.writing = null;
     }
-    this.writing = false;
   }
 
   /**

@@ -104,9 +104,10 @@ describe('Partner Center tokens (Entra against the simulator)', () => {
 
     it('keeps the rotated refresh token in lowdb and uses it after a restart', async () => {
       const file = path.join(dir, 'state.json');
+      const first = await LowdbStateStore.open(file);
       const rig = await startRig({
         sim: { rotateRefreshTokens: true, revokeUsedRefreshTokens: true },
-        refreshTokenStore: storeAdapter(await LowdbStateStore.open(file)),
+        refreshTokenStore: storeAdapter(first),
       });
       try {
         const initial = rig.sim.credentials.refreshToken;
@@ -122,7 +123,9 @@ describe('Partner Center tokens (Entra against the simulator)', () => {
         assert.ok(refused instanceof AuthenticationError, String(refused));
         assert.equal(refused.entraError, 'invalid_grant');
 
-        // "Restart": a new store on the same file and a new provider, configured with the old token.
+        // "Restart": a new store on the same file (the old one closed: one store per file) and a new
+        // provider, configured with the old token.
+        await first.close();
         const store = await LowdbStateStore.open(file);
         assert.equal(store.read().auth.refreshToken, rotated);
         const restarted = new EntraTokenProvider({ credentials: credentialsFor(rig.sim), refreshTokenStore: storeAdapter(store), clock: rig.clock });

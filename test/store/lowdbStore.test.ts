@@ -17,9 +17,12 @@ describe('lowdb state store', () => {
     await store.update((state) => {
       state.orderCustomers['order-1'] = 'customer-1';
     });
+    // No temp file is left behind after the atomic rename; the lock is there while the store is open.
+    assert.deepEqual(await readdir(path.dirname(file)), ['state.json', 'state.json.lock']);
+    await store.close();
     const reopened = await LowdbStateStore.open(file);
     assert.equal(reopened.read().orderCustomers['order-1'], 'customer-1');
-    // No temp file is left behind after the atomic rename.
+    await reopened.close();
     assert.deepEqual(await readdir(path.dirname(file)), ['state.json']);
   });
 
@@ -45,6 +48,8 @@ describe('lowdb state store', () => {
       return true;
     });
     assert.equal(await readFile(file, 'utf8'), '{"schemaVersion": 1, "targets": {');
+    // A refused open gives its lock back: the file opens once it is repaired.
+    assert.deepEqual(await readdir(path.dirname(file)), ['state.json']);
   });
 
   it('refuses a file from a newer release', async () => {
@@ -102,5 +107,26 @@ describe('lowdb state store', () => {
     }));
     await assert.rejects(store.update((state) => void (state.orderCustomers.more = 'x')), /could not be read back/);
     assert.equal(await readFile(file, 'utf8'), '{ not json', 'the file was left alone');
+  });
+
+  it('writes what was asked before close, and refuses changes after it', async () => {
+    const file = await tempFile();
+    const store = await LowdbStateStore.open(file);
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      store.update((state) => {
+        state.orderCustomers[`o${i}`] = `c${i}`;
+      }),
+    );
+    await store.close();
+    await Promise.all(writes);
+    assert.equal(Object.keys(JSON.parse(await readFile(file, 'utf8')).orderCustomers).length, 5);
+    await assert.rejects(
+      store.update((state) => {
+        state.orderCustomers.late = 'yes';
+      }),
+      (error: Error) => error instanceof StateFileError && /was closed; this change was not saved/.test(error.message),
+    );
+    assert.equal(JSON.parse(await readFile(file, 'utf8')).orderCustomers.late, undefined);
+    await store.close(); // twice is harmless
   });
 });
