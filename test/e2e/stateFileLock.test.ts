@@ -13,7 +13,7 @@ import { StateFileError } from '../../src/store/state.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { simulatorConfig } from '../support/appConfig.js';
 import { TENANT } from '../support/activities.js';
-import { install, stateOnDisk, watch } from '../engine/alertSteps.js';
+import { install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 
