@@ -78,7 +78,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store = await LowdbStateStore.open(config.dataFile);
+  const store = await LowdbStateStore.open(config.dataFile, { log: (note) => log.warn(note) });
 
   const pc = config.partnerCenter;
   const tokens = new EntraTokenProvider({
@@ -163,7 +163,13 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
 
   const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000 });
-  const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log, authRequired: Boolean(config.bot) });
+  const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log, authRequired: Boolean(config.bot) }).catch(
+    async (error: unknown) => {
+      // A taken port must not leave the state file locked by a process that goes on (a test, a retry).
+      await store.close();
+      throw error;
+    },
+  );
   log.info(
     { url: server.url, auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)', partnerCenter: pc.baseUrl, dataFile: config.dataFile },
     config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
