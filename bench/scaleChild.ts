@@ -195,4 +195,5 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-await main();
+// Only as a script: bench/scale.ts imports this module for its types and settings.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -20,6 +20,23 @@ export interface StallFigures {
   throttledAnswers: number;
   hungRequests: number;
   roundS: number;
+  /** What did not finish within its deadline after the test (null: everything closed). */
+  closeStuck: string | null;
+}
+
+/** true when `work` ends within `ms`, false when it does not (it is left running). */
+function deadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export async function measureStall(): Promise<{ figures: StallFigures; rows: (fetchToCardP95S: number) => Row[] }> {
@@ -35,8 +52,6 @@ export async function measureStall(): Promise<{ figures: StallFigures; rows: (fe
     const { app } = bench;
     const [healthy, throttled, hung] = [0, 1, 2].map((i) => channelTarget(i, connector.url));
     if (!healthy || !throttled || !hung) throw new Error('three targets');
-    connector.behaviours.set(throttled.key, { kind: 'throttle', retryAfterSeconds: 3600 });
-    connector.behaviours.set(hung.key, { kind: 'hang' });
     await app.store.update((draft) => {
       for (const target of [healthy, throttled, hung]) {
         draft.targets[target.key] = target;
@@ -44,7 +59,10 @@ export async function measureStall(): Promise<{ figures: StallFigures; rows: (fe
       }
     });
     const listed = await app.directory.reload({ correlationId: randomUUID() });
-    await app.engine.sweepNow(); // snapshots: no events, nothing sent
+    await app.engine.sweepNow(); // snapshots: no incident events (a notice about the customer that refuses access)
+    // From now on one conversation is throttled for an hour and another never answers.
+    connector.behaviours.set(throttled.key, { kind: 'throttle', retryAfterSeconds: 3600 });
+    connector.behaviours.set(hung.key, { kind: 'hang' });
 
     const reachable = listed.filter((customer) => !sim.data.customers.find((c) => c.id === customer.id)?.noRelationship);
     const order = [...reachable].sort((a, b) => (customerItemKey(a.id) < customerItemKey(b.id) ? -1 : 1));
@@ -76,12 +94,14 @@ export async function measureStall(): Promise<{ figures: StallFigures; rows: (fe
       throttledAnswers: since.filter((call) => call.conversationId.startsWith(throttled.key) && call.status === 429).length,
       hungRequests: since.filter((call) => call.conversationId.startsWith(hung.key) && call.status === 0).length,
       roundS,
+      closeStuck: null,
     };
-    // Close the connector first: the hung request fails at once instead of holding the app's close.
+    // Close the connector first: the hung request fails at once instead of holding the app's close. Neither
+    // the close nor the round's settling may hold the bench: each gets a deadline, and a miss is reported.
     await connector.close();
     closed = true;
-    await bench.close();
-    await roundDone;
+    figures.closeStuck = (await deadline(bench.close(), 20_000)) ? null : 'app.close()';
+    figures.closeStuck ??= (await deadline(roundDone, 20_000)) ? null : 'sweepNow() settling';
     const rows = (fetchToCardP95S: number): Row[] => [
       row(
         'stall isolation: answer -> card in the healthy channel (max of 3)',
@@ -91,12 +111,13 @@ export async function measureStall(): Promise<{ figures: StallFigures; rows: (fe
       ),
       row('  cards in the healthy channel', `${figures.cards} of ${ids.length}`, String(ids.length), figures.cards === ids.length),
       row('  meanwhile: 429 (Retry-After 3600) answers / hung sends', `${figures.throttledAnswers} / ${figures.hungRequests}`),
+      row('  the app closed afterwards (20 s deadline each)', figures.closeStuck ? `no: ${figures.closeStuck} still waiting` : 'yes', 'yes', figures.closeStuck === null),
     ];
     return { figures, rows };
   } finally {
     if (!closed) {
       await connector.close();
-      await bench.close();
+      await deadline(bench.close(), 20_000);
     }
     await sim.close();
   }
