@@ -6,8 +6,7 @@
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { SubscriptionThread } from '../sources/subscriptions/model.js';
-import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
+import type { Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
 import { renderNote } from './threadNote.js';

@@ -7,6 +7,9 @@ import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
 import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
 
+// The engine knows a subscription thread only as a stored record: through the store, not the source.
+export type { SubscriptionThread } from '../sources/subscriptions/model.js';
+
 export type { Watch } from '../domain/watch.js';
 
 export const SCHEMA_VERSION = 1;
