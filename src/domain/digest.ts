@@ -88,7 +88,3 @@ export interface SummaryReport {
 export function summaryList<T>(all: readonly T[], max: number): SummaryList<T> {
   return { items: all.slice(0, max), more: Math.max(0, all.length - max) };
 }
-
-export function isEmptySummary(report: SummaryReport): boolean {
-  return [report.incidents, report.orders, report.changes, report.unchecked, report.notices].every((list) => list.items.length === 0 && list.more === 0);
-}

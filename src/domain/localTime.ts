@@ -69,10 +69,6 @@ export function resolveTimeZone(text: string): TimeZoneResult {
   }
 }
 
-export function isTimeZone(zone: string): boolean {
-  return resolveTimeZone(zone).ok;
-}
-
 let knownZones: string[] | null = null;
 
 function zoneNames(): string[] {
@@ -287,12 +283,6 @@ export function nextWindowStart(instant: number, start: ClockTime, zone: string)
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-/** "Tue 3 Mar 08:00" in the zone's wall-clock time. */
-export function formatLocal(instant: number, zone: string): string {
-  const local = localParts(instant, zone);
-  return `${formatLocalDate(local)} ${formatClockTime(local)}`;
-}
 
 /** "Tue 3 Mar": a local date. */
 export function formatLocalDate(date: LocalDate): string {
