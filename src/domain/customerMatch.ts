@@ -1,11 +1,15 @@
 // Which customer did the user mean? Exact matches win, a unique prefix is accepted, and anything else
 // is handed back to the user to choose: we never guess silently between two customers.
+import { editDistance } from './editDistance.js';
 import type { Customer } from './types.js';
 
 export type CustomerMatch =
   | { kind: 'one'; customer: Customer }
   | { kind: 'many'; candidates: Customer[] }
   | { kind: 'none'; suggestions: Customer[] };
+
+/** Names whose length differs from what was typed by more than this are not compared letter by letter. */
+const MAX_LENGTH_GAP = 10;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -139,7 +143,7 @@ function closestAmong(query: string, customers: readonly Customer[], foldedNames
     .map((customer, at) => {
       const name = foldedNames[at] ?? '';
       // Compare against the whole name and against its start, so a typo in a prefix still finds it.
-      const distance = Math.min(editDistance(wanted, name), editDistance(wanted, name.slice(0, wanted.length)) + 1);
+      const distance = Math.min(editDistance(wanted, name, MAX_LENGTH_GAP), editDistance(wanted, name.slice(0, wanted.length), MAX_LENGTH_GAP) + 1);
       return { customer, distance };
     })
     .filter(({ distance }) => distance <= threshold)
@@ -150,18 +154,4 @@ function closestAmong(query: string, customers: readonly Customer[], foldedNames
 
 function fold(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 10) return Math.abs(a.length - b.length);
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -5,6 +5,7 @@
 // Daylight saving: a wall time that does not exist (the hour skipped in spring) is read as the moment the
 // clock jumps past it (02:30 → the jump from 02:00 to 03:00, as cron does with a skipped job); a wall time
 // that happens twice (the hour repeated in autumn) is its first occurrence.
+import { editDistance } from './editDistance.js';
 
 /** A wall-clock time of day, 00:00 to 23:59. */
 export interface ClockTime {
@@ -85,7 +86,7 @@ export function suggestTimeZone(typed: string): string | null {
   for (const zone of zoneNames()) {
     const lower = zone.toLowerCase();
     const city = lower.split('/').at(-1) ?? lower;
-    const distance = Math.min(editDistance(wanted, lower), wanted.includes('/') ? Infinity : editDistance(wantedCity, city));
+    const distance = Math.min(nameDistance(wanted, lower), wanted.includes('/') ? Infinity : nameDistance(wantedCity, city));
     if (!best || distance < best.distance) best = { zone, distance };
   }
   if (!best) return null;
@@ -93,18 +94,9 @@ export function suggestTimeZone(typed: string): string | null {
   return best.distance <= allowed ? best.zone : null;
 }
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Infinity;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Infinity;
+/** Infinity for names too different in length to be a typo of one another. */
+function nameDistance(a: string, b: string): number {
+  return Math.abs(a.length - b.length) > 8 ? Infinity : editDistance(a, b);
 }
 
 // ------------------------------------------------------------------------------------ local ↔ instant
