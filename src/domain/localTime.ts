@@ -5,7 +5,6 @@
 // Daylight saving: a wall time that does not exist (the hour skipped in spring) is read as the moment the
 // clock jumps past it (02:30 → the jump from 02:00 to 03:00, as cron does with a skipped job); a wall time
 // that happens twice (the hour repeated in autumn) is its first occurrence.
-import { editDistance } from './editDistance.js';
 
 /** A wall-clock time of day, 00:00 to 23:59. */
 export interface ClockTime {
@@ -53,51 +52,9 @@ export function clockTime(text: string): ClockTime {
   return parseClockTime(text) ?? { hour: 0, minute: 0 };
 }
 
-export type TimeZoneResult = { ok: true; zone: string } | { ok: false; suggestion: string | null };
-
-/**
- * An IANA time zone as typed ("europe/amsterdam", "America/New York") → its canonical name, or the closest
- * known name to suggest. UTC offsets ("+01:00") are not zones: they ignore daylight saving.
- */
-export function resolveTimeZone(text: string): TimeZoneResult {
-  const typed = text.trim().replace(/\s+/g, '_');
-  if (typed === '' || typed.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(typed)) return { ok: false, suggestion: suggestTimeZone(typed) };
-  try {
-    const zone = new Intl.DateTimeFormat('en-US', { timeZone: typed }).resolvedOptions().timeZone;
-    return { ok: true, zone };
-  } catch {
-    return { ok: false, suggestion: suggestTimeZone(typed) };
-  }
-}
-
-let knownZones: string[] | null = null;
-
-function zoneNames(): string[] {
-  knownZones ??= ['UTC', ...Intl.supportedValuesOf('timeZone')];
-  return knownZones;
-}
-
-/** The known zone nearest to what was typed (by edit distance, of the whole name or of the city), if near enough. */
-export function suggestTimeZone(typed: string): string | null {
-  const wanted = typed.toLowerCase().replace(/\s+/g, '_');
-  if (wanted === '') return null;
-  const wantedCity = wanted.split('/').at(-1) ?? wanted;
-  let best: { zone: string; distance: number } | null = null;
-  for (const zone of zoneNames()) {
-    const lower = zone.toLowerCase();
-    const city = lower.split('/').at(-1) ?? lower;
-    const distance = Math.min(nameDistance(wanted, lower), wanted.includes('/') ? Infinity : nameDistance(wantedCity, city));
-    if (!best || distance < best.distance) best = { zone, distance };
-  }
-  if (!best) return null;
-  const allowed = Math.max(2, Math.floor(wanted.length / 4));
-  return best.distance <= allowed ? best.zone : null;
-}
-
-/** Infinity for names too different in length to be a typo of one another. */
-function nameDistance(a: string, b: string): number {
-  return Math.abs(a.length - b.length) > 8 ? Infinity : editDistance(a, b);
-}
+// Zone names (resolving what people type, suggesting the nearest) live in timeZoneNames.ts; re-exported for
+// the command parser, which reads times and zones together.
+export { resolveTimeZone } from './timeZoneNames.js';
 
 // ------------------------------------------------------------------------------------ local ↔ instant
 

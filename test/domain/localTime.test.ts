@@ -7,8 +7,6 @@ import {
   nextOccurrence,
   offsetMinutes,
   parseClockTime,
-  resolveTimeZone,
-  suggestTimeZone,
   weekdayOf,
   windowAt,
   type ClockTime,
@@ -27,7 +25,7 @@ const window = (instant: string, start: string, end: string, zone = AMS) => {
   return found && { start: iso(found.start), end: iso(found.end) };
 };
 
-describe('local time: reading times and zones', () => {
+describe('local time: reading times', () => {
   it('reads 24-hour times and refuses anything else', () => {
     assert.deepEqual(parseClockTime('08:00'), { hour: 8, minute: 0 });
     assert.deepEqual(parseClockTime('8:05'), { hour: 8, minute: 5 });
@@ -35,23 +33,6 @@ describe('local time: reading times and zones', () => {
     assert.deepEqual(parseClockTime('7.30'), { hour: 7, minute: 30 });
     assert.deepEqual(parseClockTime('00:00'), { hour: 0, minute: 0 });
     for (const bad of ['24:00', '08:60', '8', '8am', '08:00:00', '', 'noon', '-1:00']) assert.equal(parseClockTime(bad), null, bad);
-  });
-
-  it('knows IANA zones by their canonical name, whatever the case, with spaces for underscores', () => {
-    assert.deepEqual(resolveTimeZone('Europe/Amsterdam'), { ok: true, zone: 'Europe/Amsterdam' });
-    assert.deepEqual(resolveTimeZone('europe/amsterdam'), { ok: true, zone: 'Europe/Amsterdam' });
-    assert.deepEqual(resolveTimeZone('America/New York'), { ok: true, zone: 'America/New_York' });
-    assert.deepEqual(resolveTimeZone('utc'), { ok: true, zone: 'UTC' });
-  });
-
-  it('refuses offsets and unknown names, suggesting the nearest zone when there is one', () => {
-    assert.deepEqual(resolveTimeZone('Europe/Amsterdm'), { ok: false, suggestion: 'Europe/Amsterdam' });
-    assert.deepEqual(resolveTimeZone('Amsterdam'), { ok: false, suggestion: 'Europe/Amsterdam' });
-    assert.deepEqual(resolveTimeZone('America/Los_Angles'), { ok: false, suggestion: 'America/Los_Angeles' });
-    assert.equal(resolveTimeZone('+01:00').ok, false);
-    assert.equal(resolveTimeZone('CET+1').ok, false);
-    assert.deepEqual(resolveTimeZone('Mars/Olympus_Mons'), { ok: false, suggestion: null });
-    assert.equal(suggestTimeZone(''), null);
   });
 });
 
