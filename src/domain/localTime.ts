@@ -193,34 +193,24 @@ export interface Window {
 
 /**
  * The window (e.g. 20:00–07:00, across midnight when start is later than end) that `instant` falls in, or
- * null. The window ends the first time the wall clock reaches its end, even when autumn repeats that hour.
+ * null. Membership is decided on instants, not on wall-clock minutes: the window of a day runs from the
+ * instant its start is first shown to the instant its end is first shown. So a window that starts inside
+ * the hour autumn repeats stays open through the repeat, one that ends inside it closes at the first pass,
+ * and one that starts or ends in the hour spring skips does so at the jump.
  */
 export function windowAt(instant: number, start: ClockTime, end: ClockTime, zone: string): Window | null {
   const startMinute = start.hour * 60 + start.minute;
   const endMinute = end.hour * 60 + end.minute;
   if (startMinute === endMinute) return null;
-  const local = localParts(instant, zone);
-  const minute = local.hour * 60 + local.minute;
-  const today: LocalDate = local;
-  let startDate: LocalDate;
-  let endDate: LocalDate;
-  if (startMinute < endMinute) {
-    if (minute < startMinute || minute >= endMinute) return null;
-    startDate = today;
-    endDate = today;
-  } else if (minute >= startMinute) {
-    startDate = today;
-    endDate = addDays(today, 1);
-  } else if (minute < endMinute) {
-    startDate = addDays(today, -1);
-    endDate = today;
-  } else {
-    return null;
+  const today: LocalDate = localParts(instant, zone);
+  // Only the window that started yesterday or the one that starts today can hold the instant; the windows of
+  // two days never overlap, since wall times map to instants in order.
+  for (const startDate of [addDays(today, -1), today]) {
+    const endDate = startMinute < endMinute ? startDate : addDays(startDate, 1);
+    const window = { start: localToInstant(startDate, start, zone), end: localToInstant(endDate, end, zone) };
+    if (window.start <= instant && instant < window.end) return window;
   }
-  const window = { start: localToInstant(startDate, start, zone), end: localToInstant(endDate, end, zone) };
-  // The repeated hour of autumn: the wall clock says "inside" again, but the window has already ended.
-  if (window.end <= instant || window.start > instant) return null;
-  return window;
+  return null;
 }
 
 /** The next window that starts after `instant` (for "quiet from 20:00 tonight"). */

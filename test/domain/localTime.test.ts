@@ -131,6 +131,45 @@ describe('local time: quiet windows', () => {
     assert.equal(window('2026-10-25T01:15:00Z', '22:00', '02:30'), null, '02:15 the second time');
   });
 
+  it('stays open through the whole autumn repeat when it starts inside the repeated hour (Amsterdam)', () => {
+    // 02:30–06:00 on 25 October: the clock shows 02:00–02:59 twice (00:00–01:00 UTC, then 01:00–02:00 UTC).
+    const night = { start: '2026-10-25T00:30:00.000Z', end: '2026-10-25T05:00:00.000Z' };
+    assert.equal(window('2026-10-25T00:20:00Z', '02:30', '06:00'), null, 'the first 02:20: not yet');
+    assert.deepEqual(window('2026-10-25T00:50:00Z', '02:30', '06:00'), night, 'the first 02:50');
+    assert.deepEqual(window('2026-10-25T01:10:00Z', '02:30', '06:00'), night, 'the second 02:10: still quiet');
+    assert.deepEqual(window('2026-10-25T01:40:00Z', '02:30', '06:00'), night, 'the second 02:40');
+    assert.deepEqual(window('2026-10-25T04:59:00Z', '02:30', '06:00'), night, '05:59 winter time');
+    assert.equal(window('2026-10-25T05:00:00Z', '02:30', '06:00'), null, '06:00 winter time: over');
+    // Across midnight, starting in the repeat: 02:15–01:00 opens at the first 02:15 and the second 02:05 is inside.
+    assert.deepEqual(window('2026-10-25T01:05:00Z', '02:15', '01:00'), { start: '2026-10-25T00:15:00.000Z', end: '2026-10-26T00:00:00.000Z' });
+  });
+
+  it('and on the spring night: an hour shorter, open from the jump', () => {
+    const night = { start: '2026-03-29T01:00:00.000Z', end: '2026-03-29T04:00:00.000Z' };
+    assert.deepEqual(window('2026-03-29T03:59:00Z', '02:30', '06:00'), night, '05:59 summer time');
+    assert.equal(window('2026-03-29T04:00:00Z', '02:30', '06:00'), null, '06:00 summer time: over');
+    // Ending in the skipped hour: over when the clock jumps to 03:00.
+    assert.deepEqual(window('2026-03-29T00:59:00Z', '22:00', '02:30'), { start: '2026-03-28T21:00:00.000Z', end: '2026-03-29T01:00:00.000Z' });
+    assert.equal(window('2026-03-29T01:00:00Z', '22:00', '02:30'), null, '03:00 summer time');
+  });
+
+  it('in a southern zone too: Sydney repeats 02:00–03:00 on 5 April and skips it on 4 October 2026', () => {
+    const SYD = 'Australia/Sydney';
+    // Autumn: 03:00 AEDT (UTC+11) becomes 02:00 AEST (UTC+10) at 16:00 UTC on 4 April.
+    const autumn = { start: '2026-04-04T15:30:00.000Z', end: '2026-04-04T20:00:00.000Z' };
+    assert.equal(window('2026-04-04T15:20:00Z', '02:30', '06:00', SYD), null, 'the first 02:20');
+    assert.deepEqual(window('2026-04-04T15:50:00Z', '02:30', '06:00', SYD), autumn, 'the first 02:50');
+    assert.deepEqual(window('2026-04-04T16:10:00Z', '02:30', '06:00', SYD), autumn, 'the second 02:10');
+    assert.equal(window('2026-04-04T20:00:00Z', '02:30', '06:00', SYD), null, '06:00 AEST');
+    // Spring: 02:00 AEST jumps to 03:00 AEDT at 16:00 UTC on 3 October.
+    const spring = { start: '2026-10-03T16:00:00.000Z', end: '2026-10-03T19:00:00.000Z' };
+    assert.equal(window('2026-10-03T15:59:00Z', '02:30', '06:00', SYD), null, '01:59 AEST');
+    assert.deepEqual(window('2026-10-03T16:00:00Z', '02:30', '06:00', SYD), spring, '03:00 AEDT');
+    assert.equal(window('2026-10-03T19:00:00Z', '02:30', '06:00', SYD), null, '06:00 AEDT');
+    // Across midnight over the autumn night: 20:00–07:00 lasts 12 hours.
+    assert.deepEqual(window('2026-04-04T18:00:00Z', '20:00', '07:00', SYD), { start: '2026-04-04T09:00:00.000Z', end: '2026-04-04T21:00:00.000Z' });
+  });
+
   it('starts when the clock jumps past a start time that spring skips', () => {
     // 02:30 does not exist on 29 March: the window opens when the clock jumps from 02:00 to 03:00.
     assert.equal(window('2026-03-29T00:59:00Z', '02:30', '06:00'), null, '01:59 local');
