@@ -4,15 +4,17 @@
 // (at most a minute away), and every tick reads the clock afresh, so it never drifts with the sweep.
 //
 // Exactly once: the digest's id is `digest|<conversation>|<local date>` and the summary's
-// `quiet-summary|<conversation>|<end of the quiet hours>`, and each is queued in the same write that records
-// it (the last digest's local date; the held list emptied). A tick after a restart finds them done. A digest
-// missed while the bot was down is queued once when it is back, marked late; older missed ones are not
-// queued one by one.
+// `quiet-summary|<conversation>|<first held at>|<hash of the held ids>` (one per release: quiet hours turned
+// off and on again release twice in one night), and each is queued in the same write that records it (the
+// last digest's local date; the held list emptied). A tick after a restart finds them done. A digest missed
+// while the bot was down is queued once when it is back, marked late; older missed ones are not queued one
+// by one.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { clockTime, latestOccurrence, nextOccurrence, type Occurrence } from '../domain/localTime.js';
 import { quietWindowAt } from '../domain/schedule.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { State, SummaryDelivery, Target } from '../store/state.js';
+import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
 
@@ -121,13 +123,27 @@ export function dueDigest(target: Readonly<Target>, now: number): (Occurrence & 
   return { ...occurrence, late: now - occurrence.at > LATE_AFTER_MS };
 }
 
-/** Held alerts to summarise now: there are some, and the conversation is not (or no longer) in quiet hours. */
+/**
+ * Held alerts to summarise now: there are some, and the conversation is not (or no longer) in quiet hours.
+ * They ended at the planned end of the window, or now when that is still to come (quiet hours turned off).
+ */
 export function dueRelease(target: Readonly<Target>, now: number): { endedAt: string } | null {
   const schedule = target.schedule;
   if (!schedule || schedule.held.length === 0 || !target.active) return null;
   if (schedule.quietHours && quietWindowAt(schedule.quietHours, now)) return null;
-  const endedAt = schedule.held.reduce((latest, held) => (held.heldUntil > latest ? held.heldUntil : latest), '');
-  return { endedAt };
+  const plannedEnd = schedule.held.reduce((latest, held) => Math.max(latest, Date.parse(held.heldUntil) || 0), 0);
+  return { endedAt: new Date(Math.min(plannedEnd || now, now)).toISOString() };
+}
+
+/**
+ * The id of the summary of exactly these held alerts: when the first was held and a hash of all their ids.
+ * Each release has its own, so one is never refused as a repeat of an earlier one the same night.
+ */
+function releaseId(targetKey: string, held: readonly HeldAlert[]): string {
+  const first = held.reduce((earliest, alert) => (earliest === '' || alert.heldAt < earliest ? alert.heldAt : earliest), '');
+  const ids = held.map((alert) => alert.id).sort();
+  const hash = createHash('sha256').update(JSON.stringify(ids)).digest('base64url').slice(0, 16);
+  return `quiet-summary|${targetKey}|${first}|${hash}`;
 }
 
 function somethingDue(target: Readonly<Target>, now: number): boolean {
@@ -174,11 +190,13 @@ function queueDue(state: State, now: number, report: TickReport, customerName?: 
     }
     const release = dueRelease(target, now);
     if (release) {
-      const id = `quiet-summary|${target.key}|${release.endedAt}`;
+      const id = releaseId(target.key, schedule.held);
       const zone = schedule.quietHours?.timeZone ?? schedule.digest?.timeZone ?? 'UTC';
       const startedAt = quietStart(target, release.endedAt);
       const summary = buildQuietSummary(state, target.key, schedule.held, { now: new Date(now), timeZone: zone, startedAt, endedAt: release.endedAt, customerName });
       if (push(delivery(id, target.key, summary, at))) report.summaries.push(id);
+      // Queued now, or refused because a summary of exactly these alerts (the id says which) is queued or sent
+      // already: either way they are summarised, and emptying the list loses nothing.
       schedule.held = [];
     }
   }

@@ -171,8 +171,8 @@ describe('quiet hours', () => {
     assert.deepEqual(await scheduler.tick(Date.parse('2026-01-15T05:59:00Z')), { digests: [], summaries: [] }, 'still quiet at 06:59');
 
     t.setNow(END);
-    const summaryId = `quiet-summary|A|${END}`;
-    assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [summaryId] });
+    const [summaryId] = (await scheduler.tick()).summaries;
+    assert.match(summaryId ?? '', /^quiet-summary\|A\|2026-01-14T22:30:00\.000Z\|/, 'named by the conversation and when the first alert was held');
     assert.deepEqual(t.held(), [], 'emptied in the write that queued the summary');
     assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [] });
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
@@ -189,7 +189,7 @@ describe('quiet hours', () => {
     assert.deepEqual(await scheduler.tick(), { digests: [], summaries: [] });
     assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 0, dropped: 0 });
     assert.equal(t.sender.post.callCount, 1, 'one summary in all');
-    assert.ok(t.store.state.deliveryLog[summaryId]);
+    assert.ok(t.store.state.deliveryLog[summaryId ?? '']);
   });
 
   it('ends the quiet hours of a spring-forward night at 07:00 local, an hour earlier in UTC', async () => {
@@ -209,8 +209,62 @@ describe('quiet hours', () => {
     await t.queue(incidentDelivery('d1', 'EX1', NIGHT));
     await pipeline.deliverPending();
     await t.store.update((state) => void ((state.targets.A?.schedule ?? emptySchedule()).quietHours = null));
-    assert.deepEqual((await scheduler.tick()).summaries, [`quiet-summary|A|${END}`]);
+    assert.equal((await scheduler.tick()).summaries.length, 1);
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+  });
+
+  it('summarises each release of one night on its own: quiet hours turned off and on again lose nothing', async () => {
+    const t = setup([thread('EX1', 'warning'), thread('EX2', 'warning')]);
+    const { pipeline, scheduler } = t.start();
+    const setting = t.store.state.targets.A?.schedule?.quietHours ?? null;
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT));
+    await pipeline.deliverPending();
+
+    // Turned off at 23:40: what was held goes out now, and says the quiet hours ended now, not at 07:00.
+    t.setNow('2026-01-14T22:40:00Z');
+    await t.store.update((state) => void ((state.targets.A?.schedule ?? emptySchedule()).quietHours = null));
+    const first = (await scheduler.tick()).summaries;
+    assert.equal(first.length, 1);
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(postedCards(t.sender)[0]?.report?.endedAt, '2026-01-14T22:40:00.000Z');
+
+    // On again at midnight; another alert is held, with the same planned end (07:00) as the first.
+    t.setNow('2026-01-14T23:00:00Z');
+    await t.store.update((state) => void ((state.targets.A?.schedule ?? emptySchedule()).quietHours = setting && { ...setting, setAt: '2026-01-14T23:00:00Z' }));
+    await t.queue(incidentDelivery('d2', 'EX2', Date.parse('2026-01-14T23:00:00Z')));
+    await pipeline.deliverPending();
+    assert.deepEqual(t.held().map((h) => [h.id, h.heldUntil]), [['d2', END]]);
+
+    t.setNow(END);
+    const second = (await scheduler.tick()).summaries;
+    assert.equal(second.length, 1, 'the second release is queued, not refused as a repeat of the first');
+    assert.notEqual(second[0], first[0]);
+    assert.deepEqual(t.held(), []);
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    const cards = postedCards(t.sender);
+    assert.equal(cards.length, 2);
+    assert.deepEqual(cards[1]?.report?.incidents.items.map((item) => item.incidentId), ['EX2']);
+    assert.equal(cards[1]?.report?.endedAt, END);
+  });
+
+  it('gives every release a summary of its own, even two released at the same instant', async () => {
+    const t = setup([thread('EX1', 'warning'), thread('EX2', 'warning')]);
+    const { pipeline, scheduler } = t.start();
+    const setting = t.store.state.targets.A?.schedule?.quietHours ?? null;
+    const turn = (on: boolean) => t.store.update((state) => void ((state.targets.A?.schedule ?? emptySchedule()).quietHours = on ? setting : null));
+    const summaries: string[] = [];
+    for (const [id, incidentId] of [['d1', 'EX1'], ['d2', 'EX2']] as const) {
+      await turn(true);
+      await t.queue(incidentDelivery(id, incidentId, NIGHT));
+      await pipeline.deliverPending();
+      assert.deepEqual(t.held().map((h) => h.id), [id]);
+      await turn(false);
+      summaries.push(...(await scheduler.tick()).summaries);
+      assert.deepEqual(t.held(), []);
+    }
+    assert.equal(new Set(summaries).size, 2, 'two summaries, not one refused as a repeat');
+    await pipeline.deliverPending();
+    assert.deepEqual(postedCards(t.sender).map((card) => card.report?.incidents.items.map((item) => item.incidentId)), [['EX1'], ['EX2']]);
   });
 
   it('leaves a muted card to its mute: edited, no reply, nothing for the summary', async () => {
