@@ -6,6 +6,7 @@ import {
   type SummaryChange,
   type SummaryCustomer,
   type SummaryIncident,
+  type SummaryList,
   type SummaryOrder,
   type SummaryReport,
   type SummaryUnchecked,
@@ -66,9 +67,12 @@ export function buildQuietSummary(state: Readonly<State>, targetKey: string, hel
   const incidents = new Map<string, SummaryIncident>();
   const orders = new Map<string, SummaryOrder>();
   const notices: string[] = [];
+  // Notices and subscription alerts held but dropped from the list to keep it short: "and N more" counts them.
+  let noticesDropped = 0;
   for (const alert of held) {
     if (alert.kind === 'notice') {
       if (!notices.includes(alert.text)) notices.push(alert.text);
+      noticesDropped += alert.alsoHeld ?? 0;
       continue;
     }
     if (alert.kind === 'provisioning') {
@@ -103,8 +107,12 @@ export function buildQuietSummary(state: Readonly<State>, targetKey: string, hel
     orders: summaryList([...orders.values()], SUMMARY_LIMITS.orders),
     changes: summaryList([], 0),
     unchecked: summaryList([], 0),
-    notices: summaryList(notices, SUMMARY_LIMITS.notices),
+    notices: withMore(summaryList(notices, SUMMARY_LIMITS.notices), noticesDropped),
   };
+}
+
+function withMore<T>(list: SummaryList<T>, more: number): SummaryList<T> {
+  return { items: list.items, more: list.more + more };
 }
 
 /** What one conversation watches, and the names the state knows. */

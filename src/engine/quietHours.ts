@@ -19,9 +19,20 @@ import { renderNote } from './threadNote.js';
 /** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
 export type QuietDecision = 'send' | 'silent' | 'held';
 
-/** Held alerts kept per incident or order (the latest say where it stands), and notices per conversation. */
+/** Held alerts kept per incident, order or subscription card (the latest say where it stands), and notices per conversation. */
 const KEPT_PER_SUBJECT = 3;
 const NOTICES_KEPT = 20;
+
+declare module '../store/state.js' {
+  interface HeldAlert {
+    /**
+     * Alerts of the same incident, order, subscription card or of the notices that were held before this one
+     * and dropped from the list to keep it short: the summary still counts them. (Declared here, next to the
+     * only code that writes it, as an optional field of the stored HeldAlert.)
+     */
+    alsoHeld?: number;
+  }
+}
 
 export interface QuietHoursDeps {
   store: StateStore;
@@ -117,7 +128,7 @@ function heldAlert(delivery: Delivery, thread: IncidentThread | SubscriptionThre
       // Held as a sentence: the summary names the subscription and what happened to it.
       const subscriptionThread = thread && 'subscription' in thread ? thread : undefined;
       const what = subscriptionThread ? `${subscriptionThread.subscription.friendlyName || subscriptionThread.subscription.offerName} of ${subscriptionThread.customerName}` : 'A subscription';
-      return { ...base, kind: 'notice', text: `${what}: ${delivery.note?.join(' ') || subscriptionThread?.changes.at(-1)?.text || 'changed'}` };
+      return { ...base, kind: 'notice', threadKey: delivery.threadKey, text: `${what}: ${delivery.note?.join(' ') || subscriptionThread?.changes.at(-1)?.text || 'changed'}` };
     }
     case 'provisioning': {
       const text = delivery.final ? `Every line item is final.${delivery.note ? `\n${delivery.note}` : ''}` : delivery.note || 'Provisioning changed.';
@@ -130,18 +141,32 @@ function heldAlert(delivery: Delivery, thread: IncidentThread | SubscriptionThre
   }
 }
 
-/** Adds a held alert to its conversation's list, keeping the latest few per incident or order. */
+/**
+ * Adds a held alert to its conversation's list, keeping the latest few per incident, order or subscription
+ * card and the latest notices. What is dropped is counted on the oldest one kept of the same subject.
+ */
 function hold(state: State, targetKey: string, alert: HeldAlert): void {
   const target = state.targets[targetKey];
   if (!target) return;
   const schedule = (target.schedule ??= emptySchedule());
   if (schedule.held.some((held) => held.id === alert.id)) return;
   schedule.held.push(alert);
-  const subject = (held: HeldAlert) => (held.kind === 'incident' ? `i|${held.threadKey}` : held.kind === 'provisioning' ? `o|${held.customerId}/${held.orderId}` : 'n');
-  const same = schedule.held.filter((held) => subject(held) === subject(alert));
-  const kept = alert.kind === 'notice' ? NOTICES_KEPT : KEPT_PER_SUBJECT;
+  const same = schedule.held.filter((held) => subjectOf(held) === subjectOf(alert));
+  const kept = subjectOf(alert) === NOTICES ? NOTICES_KEPT : KEPT_PER_SUBJECT;
   if (same.length > kept) {
-    const drop = new Set(same.slice(0, same.length - kept));
+    const dropped = same.slice(0, same.length - kept);
+    const oldestKept = same[same.length - kept];
+    if (oldestKept) oldestKept.alsoHeld = (oldestKept.alsoHeld ?? 0) + dropped.reduce((count, held) => count + 1 + (held.alsoHeld ?? 0), 0);
+    const drop = new Set(dropped);
     schedule.held = schedule.held.filter((held) => !drop.has(held));
   }
+}
+
+const NOTICES = 'n';
+
+/** What a held alert is about: one incident card, one order, one subscription card, or the bot's notices. */
+function subjectOf(held: HeldAlert): string {
+  if (held.kind === 'incident') return `i|${held.threadKey ?? ''}`;
+  if (held.kind === 'provisioning') return `o|${held.customerId ?? ''}/${held.orderId ?? ''}`;
+  return held.threadKey ? `s|${held.threadKey}` : NOTICES;
 }

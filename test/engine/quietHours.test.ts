@@ -9,8 +9,9 @@ import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js'
 import { DigestScheduler } from '../../src/engine/digestScheduler.js';
 import { emptyNote } from '../../src/engine/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
-import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State } from '../../src/store/state.js';
-import { target } from '../support/samples.js';
+import type { SubscriptionThread } from '../../src/sources/subscriptions/model.js';
+import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State, type SubscriptionDelivery } from '../../src/store/state.js';
+import { subscription, target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
 
 // Quiet 20:00–07:00 in Amsterdam; in January that is 19:00–06:00 UTC.
@@ -54,6 +55,35 @@ function provisioningDelivery(id: string, at: number, status: string): Provision
     final: status !== 'prefulfillmentpending',
     note: `Line 1: prefulfillmentpending → ${status}`,
   };
+}
+
+function subscriptionThread(n: number): SubscriptionThread {
+  const sub = subscription(n, { status: 'suspended' });
+  return {
+    key: `A|sub|c1|${sub.id}|1`,
+    targetKey: 'A',
+    customerId: 'c1',
+    customerName: 'Contoso',
+    subscriptionId: sub.id,
+    episode: 1,
+    activityId: null,
+    subscription: sub,
+    severity: 'warning',
+    changes: [{ at: END, kind: 'problem', text: 'Suspended.', severity: 'warning', recovery: false }],
+    openedAt: END,
+    updatedAt: END,
+    closedAt: null,
+    gone: false,
+    mutedUntil: null,
+    mutedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    lastSentAt: null,
+  };
+}
+
+function subscriptionDelivery(id: string, n: number, at: number, note: string): SubscriptionDelivery {
+  return { ...base(id, at), kind: 'subscription', threadKey: `A|sub|c1|sub-${n}|1`, note: [note] };
 }
 
 function setup(threads: IncidentThread[] = []) {
@@ -265,6 +295,38 @@ describe('quiet hours', () => {
     assert.equal(new Set(summaries).size, 2, 'two summaries, not one refused as a repeat');
     await pipeline.deliverPending();
     assert.deepEqual(postedCards(t.sender).map((card) => card.report?.incidents.items.map((item) => item.incidentId)), [['EX1'], ['EX2']]);
+  });
+
+  it('holds 25 subscription alerts apart, per subscription, and the summary counts every one it does not list', async () => {
+    const t = setup();
+    await t.store.update((state) => {
+      for (let n = 1; n <= 25; n++) state.subscriptionThreads[`A|sub|c1|sub-${n}|1`] = subscriptionThread(n);
+    });
+    const { pipeline, scheduler } = t.start();
+    const deliveries = Array.from({ length: 25 }, (_, i) => subscriptionDelivery(`s${i + 1}`, i + 1, NIGHT, `Suspended (${i + 1}).`));
+    await t.queue(...deliveries);
+    await pipeline.deliverPending();
+    assert.ok(deliveries.every((delivery) => t.store.state.deliveryLog[delivery.id]), 'all 25 entered the delivery log…');
+    assert.equal(t.held().length, 25, '…so all 25 are kept for the summary');
+    assert.deepEqual(t.held()[0] && [t.held()[0]?.kind, t.held()[0]?.threadKey, t.held()[0]?.text], ['notice', 'A|sub|c1|sub-1|1', 'Licences 1 of Contoso: Suspended (1).']);
+
+    // Four more changes of the first subscription: the latest three of it are kept, the others counted.
+    await t.queue(...[2, 3, 4, 5].map((k) => subscriptionDelivery(`s1-${k}`, 1, NIGHT, `Change ${k} of 1.`)));
+    await pipeline.deliverPending();
+    assert.deepEqual(t.held().filter((h) => h.threadKey === 'A|sub|c1|sub-1|1').map((h) => h.id), ['s1-3', 's1-4', 's1-5']);
+    assert.equal(t.held().length, 27);
+
+    // A plain notice is held apart from them.
+    await t.queue({ ...base('n1', NIGHT), kind: 'notice', text: 'Contoso no longer grants access.' });
+    await pipeline.deliverPending();
+    assert.equal(t.held().length, 28);
+
+    t.setNow(END);
+    await scheduler.tick();
+    await pipeline.deliverPending();
+    const notices = postedCards(t.sender)[0]?.report?.notices;
+    assert.equal(notices?.items.length, 5);
+    assert.equal((notices?.items.length ?? 0) + (notices?.more ?? 0), 30, '25 + 4 held subscription alerts and a notice: "and 25 more"');
   });
 
   it('leaves a muted card to its mute: edited, no reply, nothing for the summary', async () => {
