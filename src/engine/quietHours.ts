@@ -40,14 +40,23 @@ export interface QuietHoursDeps {
   log: Logger;
 }
 
+/** The silent decisions are checked against the outbox once there are this many (and then twice as many as were left). */
+const PRUNE_FROM = 64;
+
 export class QuietHoursStage {
-  /** Silent edits decided but not yet recorded: delivery id → what the summary will say of them. */
-  private readonly silent = new Map<string, HeldAlert>();
+  /**
+   * Silent edits decided for their current attempt and not recorded yet: delivery id → the end of the quiet
+   * hours, for the held alert that recorded() builds. Every attempt decides afresh and overwrites its entry.
+   */
+  private readonly silent = new Map<string, number>();
+  private pruneAt = PRUNE_FROM;
 
   constructor(private readonly deps: QuietHoursDeps) {}
 
+  /** Decided on every attempt (a retry after quiet hours ended is sent as usual). */
   async decide(delivery: Delivery, target: Target, thread: IncidentThread | SubscriptionThread | undefined): Promise<QuietDecision> {
-    if (this.silent.has(delivery.id)) return 'silent';
+    this.silent.delete(delivery.id);
+    this.prune();
     const setting = target.schedule?.quietHours;
     if (!setting) return 'send';
     const now = this.deps.clock.now();
@@ -55,11 +64,11 @@ export class QuietHoursStage {
     if (!window || breaksThrough(delivery, thread)) return 'send';
     // A muted card is the mute's business: edited, no reply, and no summary line either.
     if (thread?.mutedUntil && Date.parse(thread.mutedUntil) > now) return 'send';
-    const alert = heldAlert(delivery, thread, now, window.end);
     if ((delivery.kind === 'incident' || delivery.kind === 'subscription') && thread?.activityId) {
-      this.silent.set(delivery.id, { ...alert, edited: true });
+      this.silent.set(delivery.id, window.end);
       return 'silent';
     }
+    const alert = heldAlert(delivery, thread, now, window.end);
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
       if (state.deliveryLog[delivery.id]) return;
@@ -75,15 +84,28 @@ export class QuietHoursStage {
     return this.silent.has(deliveryId);
   }
 
-  /** Inside the write that records a delivery: a silent edit's reply joins the held alerts. */
+  /** Inside the write that records a delivery: a silent edit's reply, as this delivery says it, joins the held alerts. */
   recorded(state: State, delivery: Delivery): void {
-    const alert = this.silent.get(delivery.id);
-    if (alert) hold(state, delivery.targetKey, alert);
+    const until = this.silent.get(delivery.id);
+    if (until === undefined) return;
+    const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : delivery.kind === 'subscription' ? state.subscriptionThreads[delivery.threadKey] : undefined;
+    hold(state, delivery.targetKey, { ...heldAlert(delivery, thread, this.deps.clock.now(), until), edited: true });
   }
 
   /** After that write succeeded. */
   forget(deliveryId: string): void {
     this.silent.delete(deliveryId);
+  }
+
+  /**
+   * A delivery dropped after its decision (too big, conversation gone, out of attempts) is never recorded:
+   * its entry goes once it has left the outbox. Checked now and then, so the cost stays linear.
+   */
+  private prune(): void {
+    if (this.silent.size < this.pruneAt) return;
+    const queued = new Set(this.deps.store.read().outbox.map((delivery) => delivery.id));
+    for (const id of this.silent.keys()) if (!queued.has(id)) this.silent.delete(id);
+    this.pruneAt = Math.max(PRUNE_FROM, 2 * this.silent.size);
   }
 }
 

@@ -7,6 +7,8 @@ import type { SummaryReport } from '../../src/domain/digest.js';
 import type { Incident } from '../../src/domain/types.js';
 import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
 import { DigestScheduler } from '../../src/engine/digestScheduler.js';
+import { QuietHoursStage } from '../../src/engine/quietHours.js';
+import { SendFailure } from '../../src/engine/teamsSender.js';
 import { emptyNote } from '../../src/engine/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { SubscriptionThread } from '../../src/sources/subscriptions/model.js';
@@ -327,6 +329,53 @@ describe('quiet hours', () => {
     const notices = postedCards(t.sender)[0]?.report?.notices;
     assert.equal(notices?.items.length, 5);
     assert.equal((notices?.items.length ?? 0) + (notices?.more ?? 0), 30, '25 + 4 held subscription alerts and a notice: "and 25 more"');
+  });
+
+  it('decides again on every attempt: a silent edit that failed replies as usual once quiet hours are over', async () => {
+    const t = setup([thread('EX1', 'warning', 'card-1')]);
+    const { pipeline } = t.start();
+    t.setNow('2026-01-15T05:50:00Z'); // 06:50 local
+    t.sender.update.onFirstCall().rejects(new SendFailure('transient', 503, null, 60_000, 'Teams answered 503'));
+    await t.queue(incidentDelivery('d1', 'EX1', Date.parse('2026-01-15T05:50:00Z'), 'Cause found.'));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 1, dropped: 0 });
+
+    t.setNow('2026-01-15T06:05:00Z'); // 07:05: over
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.deepEqual(t.sender.reply.args.map((args) => args[2]), ['Update for Contoso: Cause found.'], 'replied in the thread');
+    assert.deepEqual(t.held(), [], 'and nothing waits for a summary that already went');
+  });
+
+  it('holds what the recorded attempt would have replied, not what the first attempt would have', async () => {
+    const t = setup([thread('EX1', 'warning', 'card-1')]);
+    const { pipeline } = t.start();
+    t.sender.update.onFirstCall().rejects(new SendFailure('transient', 503, null, 60_000, 'Teams answered 503'));
+    await t.queue(incidentDelivery('d1', 'EX1', NIGHT, 'First words.'));
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 0, deferred: 1, dropped: 0 });
+    // Meanwhile the router merged a newer change into the queued delivery.
+    await t.store.update((state) => {
+      const queued = state.outbox.find((delivery) => delivery.id === 'd1');
+      if (queued?.kind === 'incident' && queued.noteParts) queued.noteParts = { ...queued.noteParts, message: 'Second words.' };
+    });
+    t.setNow('2026-01-14T22:35:00Z');
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(t.sender.reply.callCount, 0);
+    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso: Second words.']]);
+  });
+
+  it('lets go of silent decisions whose delivery left the outbox without a record', async () => {
+    const t = setup([thread('EX1', 'warning', 'card-1')]);
+    const stage = new QuietHoursStage({ store: t.store, clock: t.clock, log: pino({ level: 'silent' }) });
+    const targetA = t.store.state.targets.A;
+    assert.ok(targetA);
+    const threadEX1 = t.store.state.threads['A|EX1'];
+    const deliveries = Array.from({ length: 200 }, (_, i) => incidentDelivery(`d${i}`, 'EX1', NIGHT, `Note ${i}.`));
+    await t.queue(...deliveries);
+    assert.equal(await stage.decide(deliveries[0] as Delivery, targetA, threadEX1), 'silent');
+    // Dropped (say, too big to send): it leaves the outbox, and no record follows.
+    await t.store.update((state) => void (state.outbox = state.outbox.filter((delivery) => delivery.id !== 'd0')));
+    for (const delivery of deliveries.slice(1)) assert.equal(await stage.decide(delivery, targetA, threadEX1), 'silent');
+    assert.equal(stage.silenced('d0'), false, 'forgotten');
+    assert.equal(stage.silenced('d199'), true, 'a delivery still queued keeps its decision');
   });
 
   it('leaves a muted card to its mute: edited, no reply, nothing for the summary', async () => {
