@@ -39,7 +39,7 @@ export async function quietHoursCommand(services: BotServices, ctx: WatchContext
   if (command.action === 'off') {
     const schedule = scheduleOf(services, ctx);
     if (!schedule?.quietHours) return [textReply('This conversation has no quiet hours. Try “quiet hours 20:00-07:00 Europe/Amsterdam”.')];
-    const held = schedule.held.length;
+    const held = heldCount(schedule.held);
     await changeSchedule(services, ctx, (stored) => void (stored.quietHours = null));
     const rest = held > 0 ? ` The ${held === 1 ? 'alert' : `${held} alerts`} they held come now, as one summary.` : '';
     return [announce(ctx, `turned quiet hours off here.${rest}`)];
@@ -62,7 +62,7 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
   const digest = schedule?.digest
     ? `Digest: ${describeDigest(schedule.digest)}, next ${nextDigestText(schedule.digest, now)}.`
     : 'Digest: none (try “digest daily 08:00 Europe/Amsterdam”).';
-  const held = schedule?.held.length ?? 0;
+  const held = heldCount(schedule?.held ?? []);
   const quiet = schedule?.quietHours
     ? `Quiet hours: ${describeQuietHours(schedule.quietHours)}, ${quietHoursStateText(schedule.quietHours, now)}${held > 0 ? `; ${held} held for the summary` : ''}.`
     : 'Quiet hours: none (try “quiet hours 20:00-07:00 Europe/Amsterdam”).';
@@ -100,4 +100,9 @@ async function changeSchedule(services: BotServices, ctx: WatchContext, change: 
 function announce(ctx: WatchContext, sentence: string): Reply {
   if (ctx.target.kind === 'personal') return textReply(`Done: ${sentence.replace(/ here\b/, '')}`);
   return textReply(`<at>${ctx.user.name}</at> ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);
+}
+
+/** Alerts held for the summary, counting those dropped from the list to keep it short. */
+function heldCount(held: readonly { alsoHeld?: number }[]): number {
+  return held.reduce((sum, alert) => sum + 1 + (alert.alsoHeld ?? 0), 0);
 }

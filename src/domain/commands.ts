@@ -1,5 +1,6 @@
 // The chat command grammar: text (mention already removed) → a typed command or a specific complaint.
-import { formatClockTime, parseClockTime, resolveTimeZone, type DayRule } from './localTime.js';
+import { formatClockTime, parseClockTime, type DayRule } from './localTime.js';
+import { resolveTimeZone } from './timeZoneNames.js';
 import { SEVERITIES, type Severity } from './types.js';
 
 export const MAX_COMMAND_LENGTH = 500;

@@ -54,7 +54,6 @@ export function clockTime(text: string): ClockTime {
 
 // Zone names (resolving what people type, suggesting the nearest) live in timeZoneNames.ts; re-exported for
 // the command parser, which reads times and zones together.
-export { resolveTimeZone } from './timeZoneNames.js';
 
 // ------------------------------------------------------------------------------------ local ↔ instant
 

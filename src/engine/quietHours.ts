@@ -11,8 +11,7 @@ import { isFinalState, isFulfilled, provisioningVerdict } from '../domain/provis
 import { quietWindowAt } from '../domain/schedule.js';
 import type { OrderProvisioning } from '../domain/types.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { emptySchedule, type Delivery, type HeldAlert, type IncidentThread, type State, type Target } from '../store/state.js';
-import type { SubscriptionThread } from '../sources/subscriptions/model.js';
+import { emptySchedule, type Delivery, type HeldAlert, type IncidentThread, type State, type SubscriptionThread, type Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { renderNote } from './threadNote.js';
 
@@ -23,16 +22,6 @@ export type QuietDecision = 'send' | 'silent' | 'held';
 const KEPT_PER_SUBJECT = 3;
 const NOTICES_KEPT = 20;
 
-declare module '../store/state.js' {
-  interface HeldAlert {
-    /**
-     * Alerts of the same incident, order, subscription card or of the notices that were held before this one
-     * and dropped from the list to keep it short: the summary still counts them. (Declared here, next to the
-     * only code that writes it, as an optional field of the stored HeldAlert.)
-     */
-    alsoHeld?: number;
-  }
-}
 
 export interface QuietHoursDeps {
   store: StateStore;

@@ -66,6 +66,9 @@ export interface HeldAlert {
   text: string;
   /** The card existed and was edited silently (false: no card was posted). */
   edited: boolean;
+  /** Alerts of the same subject held before this one and dropped from the list to keep it short: the
+   * summary still counts them. */
+  alsoHeld?: number;
   threadKey?: string;
   incidentId?: string;
   customerId?: string;

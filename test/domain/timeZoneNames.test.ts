@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { resolveTimeZone as resolvedByLocalTime } from '../../src/domain/localTime.js';
 import { resolveTimeZone, suggestTimeZone } from '../../src/domain/timeZoneNames.js';
 
 describe('time-zone names', () => {
@@ -18,9 +17,5 @@ describe('time-zone names', () => {
     assert.equal(resolveTimeZone('CET+1').ok, false);
     assert.deepEqual(resolveTimeZone('Mars/Olympus_Mons'), { ok: false, suggestion: null });
     assert.equal(suggestTimeZone(''), null);
-  });
-
-  it('is still reachable through localTime for the command parser', () => {
-    assert.equal(resolvedByLocalTime, resolveTimeZone);
   });
 });
