@@ -1,4 +1,5 @@
 // View data of a customer's product subscriptions (licences), trouble first, filtered and paged.
+import { billingWords, statusWord, subscriptionName } from '../domain/subscriptionWords.js';
 import type { Customer, Subscription, SubscriptionStatus } from '../domain/types.js';
 import type { SubscriptionFilter } from './buttons.js';
 import { asOf, count, formatUtcDate, name, termLabel, type CardButton } from './format.js';
@@ -11,15 +12,8 @@ export const MAX_SUBSCRIPTIONS = SUBSCRIPTIONS_PAGE_SIZE;
 /** Display order: what needs attention first, gone last. */
 const STATUS_ORDER: readonly SubscriptionStatus[] = ['suspended', 'expired', 'pending', 'active', 'disabled', 'deleted', 'none'];
 
-const STATUS: Readonly<Record<SubscriptionStatus, { label: string; flagged: boolean }>> = {
-  suspended: { label: 'Suspended', flagged: true },
-  expired: { label: 'Expired', flagged: true },
-  pending: { label: 'Pending', flagged: false },
-  active: { label: 'Active', flagged: false },
-  disabled: { label: 'Disabled', flagged: false },
-  deleted: { label: 'Deleted', flagged: false },
-  none: { label: 'Unknown status', flagged: false },
-};
+/** Statuses the "need attention" count counts (with subscriptions past their date). */
+const FLAGGED: ReadonlySet<SubscriptionStatus> = new Set(['suspended', 'expired']);
 
 /**
  * The commitment end (the renewal date when auto-renew is on) has passed for a subscription that still
@@ -33,7 +27,7 @@ export function datePassed(s: Subscription, now: Date): boolean {
 
 /** Suspended, expired, or past its date: what the "need attention" count counts and its filter lists. */
 export function needsAttention(s: Subscription, now: Date): boolean {
-  return (STATUS[s.status]?.flagged ?? false) || datePassed(s, now);
+  return FLAGGED.has(s.status) || datePassed(s, now);
 }
 
 function statusRank(status: SubscriptionStatus): number {
@@ -41,24 +35,6 @@ function statusRank(status: SubscriptionStatus): number {
   return rank === -1 ? STATUS_ORDER.length : rank;
 }
 
-function displayName(s: Subscription): string {
-  return s.friendlyName.trim() || s.offerName.trim() || s.id;
-}
-
-const BILLING: Readonly<Record<string, string>> = {
-  monthly: 'billed monthly',
-  annual: 'billed yearly',
-  triennial: 'billed every 3 years',
-  onetime: 'billed once',
-  one_time: 'billed once',
-  none: 'no billing cycle',
-  unknown: 'billing cycle unknown',
-};
-
-function billingLabel(cycle: string): string {
-  const key = cycle.trim().toLowerCase();
-  return BILLING[key] ?? `billed ${name(key, 40)}`;
-}
 
 function quantityLabel(s: Subscription): string {
   const unit = name(s.unitType, 40) || 'units';
@@ -79,7 +55,7 @@ function renewalLabel(s: Subscription, now: Date): string {
 export function subscriptionCounts(subscriptions: readonly Subscription[]): { text: string }[] {
   return STATUS_ORDER.map((status) => ({ status, n: subscriptions.filter((s) => s.status === status).length }))
     .filter(({ n }) => n > 0)
-    .map(({ status, n }) => ({ text: `${n} ${STATUS[status].label.toLowerCase()}` }));
+    .map(({ status, n }) => ({ text: `${n} ${statusWord(status).toLowerCase()}` }));
 }
 
 /** How many need attention: the number the "Needs attention" filter lists. */
@@ -128,7 +104,7 @@ export function subscriptionsView(input: SubscriptionsInput) {
       (a, b) =>
         attention(b) - attention(a) ||
         statusRank(a.status) - statusRank(b.status) ||
-        displayName(a).localeCompare(displayName(b)) ||
+        subscriptionName(a).localeCompare(subscriptionName(b)) ||
         a.id.localeCompare(b.id),
     );
   const { page, pages } = subscriptionsPage(input);
@@ -159,10 +135,9 @@ export function subscriptionsView(input: SubscriptionsInput) {
     hasFlagged: flagged > 0,
     flaggedText: attentionText(flagged),
     rows: rows.map((s) => {
-      const status = STATUS[s.status] ?? STATUS.none;
-      const title = name(displayName(s));
+      const title = name(subscriptionName(s));
       const offer = name(s.offerName);
-      const meta = [quantityLabel(s), billingLabel(s.billingCycle), s.termDuration.trim() === '' ? '' : `${termLabel(s.termDuration)} term`, s.isTrial ? 'trial' : '']
+      const meta = [quantityLabel(s), name(billingWords(s.billingCycle), 50), s.termDuration.trim() === '' ? '' : `${termLabel(s.termDuration)} term`, s.isTrial ? 'trial' : '']
         .filter((part) => part !== '')
         .join(' · ');
       const passed = datePassed(s, now);
@@ -170,8 +145,8 @@ export function subscriptionsView(input: SubscriptionsInput) {
         name: title,
         hasOffer: offer !== '' && offer !== title,
         offer,
-        status: status.label,
-        statusWeight: status.flagged ? 'Bolder' : 'Default',
+        status: statusWord(s.status),
+        statusWeight: FLAGGED.has(s.status) ? 'Bolder' : 'Default',
         meta,
         renewal: renewalLabel(s, now),
         // A passed date is a finding, not a detail: bold and not faded.

@@ -15,10 +15,10 @@ import {
 } from '../../cardData/format.js';
 import { renderCard, type AdaptiveCardJson } from '../../cards.js';
 import { isCustomerId, isSubscriptionId } from '../../domain/ids.js';
+import { billingWords, statusWord, subscriptionName, unitLabel } from '../../domain/subscriptionWords.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { subscriptionButtons } from './buttons.js';
 import { daysLeft, formatDay, relativeDays, utcDay } from './dates.js';
-import { displayName, unitLabel } from './diff.js';
 import { PROBLEM_STATUSES, type SubscriptionChangeKind, type SubscriptionThread } from './model.js';
 
 /** What the card needs of a stored thread; the store's `SubscriptionThread` fits as it is. */
@@ -40,25 +40,6 @@ export type SubscriptionAlertThread = Pick<
   | 'acknowledgedAt'
 >;
 
-const STATUS_LABELS: Readonly<Record<Subscription['status'], string>> = {
-  none: 'Unknown',
-  active: 'Active',
-  pending: 'Pending',
-  suspended: 'Suspended',
-  expired: 'Expired',
-  deleted: 'Deleted',
-  disabled: 'Disabled',
-};
-
-const BILLING: Readonly<Record<string, string>> = {
-  monthly: 'billed monthly',
-  annual: 'billed yearly',
-  triennial: 'billed every 3 years',
-  onetime: 'billed once',
-  one_time: 'billed once',
-  none: 'no billing cycle',
-};
-
 /** What a card of an episode that ended, and was about no trouble, is headed with. */
 const CHANGE_HEADLINES: Partial<Record<SubscriptionChangeKind, string>> = {
   quantity: 'Quantity changed',
@@ -74,8 +55,8 @@ function quantityText(subscription: Subscription): string {
 
 function termText(subscription: Subscription): string {
   const term = subscription.termDuration.trim() === '' ? '' : `${termLabel(subscription.termDuration)} term`;
-  const cycle = subscription.billingCycle.trim().toLowerCase();
-  const billing = cycle === '' || cycle === 'unknown' ? '' : (BILLING[cycle] ?? `billed ${name(cycle, 40)}`);
+  // A cycle known to be unknown (a subscription known only from its print) is left out: the term then says "unknown".
+  const billing = subscription.billingCycle.trim().toLowerCase() === 'unknown' ? '' : name(billingWords(subscription.billingCycle), 50);
   return [term, billing].filter((part) => part !== '').join(', ') || 'unknown';
 }
 
@@ -85,13 +66,13 @@ function reasonsText(subscription: Subscription): string {
 }
 
 function statusText(subscription: Subscription): string {
-  return `${STATUS_LABELS[subscription.status] ?? 'Unknown'}${reasonsText(subscription)}`;
+  return `${statusWord(subscription.status)}${reasonsText(subscription)}`;
 }
 
 /** What the card is about, as of now: the trouble going on, or how the episode ended. */
 function situation(thread: SubscriptionAlertThread, now: Date): { headline: string; style: ContainerStyle; summary: string } {
   const s = thread.subscription;
-  const what = `${name(displayName(s), 100)} for ${name(thread.customerName, 100) || 'this customer'}`;
+  const what = `${name(subscriptionName(s), 100)} for ${name(thread.customerName, 100) || 'this customer'}`;
   const latest = thread.changes.at(-1);
   const end = utcDay(s.commitmentEndDate);
   if (thread.closedAt) {
@@ -157,7 +138,7 @@ export function subscriptionAlertView(thread: SubscriptionAlertThread, now: Date
   return {
     headerStyle: style,
     headline,
-    title: `${name(displayName(s), 120) || 'Subscription'} · ${name(thread.customerName, 120) || 'Unnamed customer'}`,
+    title: `${name(subscriptionName(s), 120) || 'Subscription'} · ${name(thread.customerName, 120) || 'Unnamed customer'}`,
     summary,
     updated: `Updated ${formatUtc(thread.updatedAt)}`,
     hasAck: Boolean(thread.acknowledgedBy),

@@ -5,6 +5,7 @@
 // that is news opens an episode if none is going on; the episode ends with the change that leaves the
 // subscription healthy (or gone), and the next problem is the next episode, with ids of its own.
 import { compareSeverity } from '../../domain/severity.js';
+import { statusWord, subscriptionName, unitLabel } from '../../domain/subscriptionWords.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { dayNumber, formatDay, relativeDays, utcDay } from './dates.js';
 import {
@@ -63,19 +64,8 @@ export function dueWarning(days: number, thresholds: readonly number[]): number 
   return due;
 }
 
-export function displayName(subscription: Pick<Subscription, 'friendlyName' | 'offerName' | 'id'>): string {
-  return subscription.friendlyName.trim() || subscription.offerName.trim() || subscription.id;
-}
-
-/** "licences" for Partner Center's "Licenses" (and no unit); other units as they are, lower-cased. */
-export function unitLabel(unitType: string, quantity: number): string {
-  const unit = unitType.trim();
-  if (unit === '' || /^licen[cs]es?$/i.test(unit)) return quantity === 1 ? 'licence' : 'licences';
-  return unit.toLowerCase();
-}
-
 export function printOf(subscription: Subscription): SubscriptionPrint {
-  const print: SubscriptionPrint = { id: subscription.id, name: displayName(subscription), status: subscription.status, quantity: subscription.quantity };
+  const print: SubscriptionPrint = { id: subscription.id, name: subscriptionName(subscription), status: subscription.status, quantity: subscription.quantity };
   const endDay = endDayOf(subscription.commitmentEndDate);
   if (endDay) print.endDay = endDay;
   if (subscription.autoRenewEnabled) print.autoRenew = true;
@@ -104,16 +94,6 @@ export function subscriptionFromPrint(print: SubscriptionPrint): Subscription {
     suspensionReasons: [],
   };
 }
-
-const STATUS_WORDS: Readonly<Record<Subscription['status'], string>> = {
-  none: 'Status unknown',
-  active: 'Active',
-  pending: 'Pending',
-  suspended: 'Suspended',
-  expired: 'Expired',
-  deleted: 'Deleted',
-  disabled: 'Disabled',
-};
 
 /** The diff of one customer's subscriptions; `previous` undefined: the baseline. */
 export function diffSubscriptions(
@@ -233,7 +213,7 @@ class Rules {
       (before.trial === true) !== subscription.isTrial ||
       (before.attention === true) !== subscription.attentionNeeded ||
       before.endDay !== endDayOf(subscription.commitmentEndDate) ||
-      before.name !== displayName(subscription)
+      before.name !== subscriptionName(subscription)
     ) {
       return false;
     }
@@ -273,8 +253,8 @@ class Rules {
   added(subscription: Subscription, now: SubscriptionPrint, returning: boolean): SubscriptionChange {
     const unit = unitLabel(subscription.unitType, subscription.quantity);
     const text = returning
-      ? `Listed again: ${subscription.quantity} ${unit}, ${STATUS_WORDS[now.status].toLowerCase()}.`
-      : `New ${now.trial ? 'trial ' : ''}subscription: ${subscription.quantity} ${unit}, ${STATUS_WORDS[now.status].toLowerCase()}.`;
+      ? `Listed again: ${subscription.quantity} ${unit}, ${statusWord(now.status).toLowerCase()}.`
+      : `New ${now.trial ? 'trial ' : ''}subscription: ${subscription.quantity} ${unit}, ${statusWord(now.status).toLowerCase()}.`;
     return { kind: 'added', severity: 'information', text, recovery: false };
   }
 
@@ -288,7 +268,7 @@ class Rules {
       const reasons = now.status === 'suspended' && subscription.suspensionReasons.length > 0 ? ` (${subscription.suspensionReasons.join(', ')})` : '';
       if (isProblem && before.trial && !wasProblem) change('trialEnded', 'information', `Trial ended: ${now.status}.`);
       else if (isProblem && before.trial) change('status', 'information', `Status ${before.status} → ${now.status}.`, true);
-      else if (isProblem) change('problem', 'critical', wasProblem ? `Status ${before.status} → ${now.status}${reasons}.` : `${STATUS_WORDS[now.status]}${reasons}.`);
+      else if (isProblem) change('problem', 'critical', wasProblem ? `Status ${before.status} → ${now.status}${reasons}.` : `${statusWord(now.status)}${reasons}.`);
       else if (wasProblem && now.status === 'active') change('recovered', 'information', 'Active again.', true);
       else if (wasProblem) change('status', 'information', `Status ${before.status} → ${now.status}.`, true);
       // pending → active and the like: provisioning, not news.
