@@ -11,6 +11,7 @@ import { dayNumber, formatDay, relativeDays, utcDay } from './dates.js';
 import {
   DEFAULT_SUBSCRIPTION_SETTINGS,
   PROBLEM_STATUSES,
+  subscriptionFromPrint,
   type SubscriptionChange,
   type SubscriptionChangeKind,
   type SubscriptionEvent,
@@ -72,27 +73,6 @@ export function printOf(subscription: Subscription): SubscriptionPrint {
   if (subscription.isTrial) print.trial = true;
   if (subscription.attentionNeeded) print.attention = true;
   return print;
-}
-
-/** A subscription known only from its print (it is no longer listed): enough for a card. */
-export function subscriptionFromPrint(print: SubscriptionPrint): Subscription {
-  return {
-    id: print.id,
-    offerName: print.name,
-    friendlyName: print.name,
-    quantity: print.quantity,
-    unitType: '',
-    status: print.status,
-    billingCycle: 'unknown',
-    termDuration: '',
-    commitmentEndDate: print.endDay ?? null,
-    autoRenewEnabled: print.autoRenew === true,
-    isTrial: print.trial === true,
-    orderId: null,
-    attentionNeeded: print.attention === true,
-    attentionReason: null,
-    suspensionReasons: [],
-  };
 }
 
 /** The diff of one customer's subscriptions; `previous` undefined: the baseline. */

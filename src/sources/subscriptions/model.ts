@@ -55,6 +55,27 @@ export function findPrint(snapshot: SubscriptionSnapshot | undefined, subscripti
   return snapshot?.subscriptions.find((print) => print.id === subscriptionId);
 }
 
+/** A subscription known only from its print (it is no longer listed): enough for a card. */
+export function subscriptionFromPrint(print: SubscriptionPrint): Subscription {
+  return {
+    id: print.id,
+    offerName: print.name,
+    friendlyName: print.name,
+    quantity: print.quantity,
+    unitType: '',
+    status: print.status,
+    billingCycle: 'unknown',
+    termDuration: '',
+    commitmentEndDate: print.endDay ?? null,
+    autoRenewEnabled: print.autoRenew === true,
+    isTrial: print.trial === true,
+    orderId: null,
+    attentionNeeded: print.attention === true,
+    attentionReason: null,
+    suspensionReasons: [],
+  };
+}
+
 export type SubscriptionChangeKind =
   | 'problem' // status became suspended, expired, disabled or deleted
   | 'recovered' // back to active
