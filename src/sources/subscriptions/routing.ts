@@ -3,8 +3,8 @@
 // cover it (news only, of the watch's severity or worse). One thread per episode per conversation: its
 // first delivery posts the card, later ones edit it and reply; changes found while a delivery waits are
 // merged into its reply.
-import { createHash } from 'node:crypto';
 import { compareSeverity } from '../../domain/severity.js';
+import { shortDigest } from '../../domain/shortId.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { watchCoversSubscription, type Watch } from '../../domain/watch.js';
 import type { SourceIngestContext } from '../../engine/source.js';
@@ -46,7 +46,7 @@ export function routeSubscriptionEvents(state: State, events: readonly Subscript
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = subscriptionThreadKey(targetKey, event.customerId, event.subscriptionId, event.episode);
-      const id = `subscription|${key}|${digest(event.id)}`;
+      const id = `subscription|${key}|${shortDigest(event.id)}`;
       // Already queued or sent (the same change found again, e.g. a batch fetched again after a crash).
       if (state.deliveryLog[id] || outboxIds.has(id)) continue;
       const existing = state.subscriptionThreads[key];
@@ -158,9 +158,4 @@ export function markSubscriptionsSeen(state: State, watch: Watch, customerName: 
     if (state.subscriptionThreads[key]) continue;
     state.subscriptionThreads[key] = newThread(key, watch.targetKey, watch.customerId, customerName, subscription, print.episode, severity, at);
   }
-}
-
-/** Delivery ids live in the outbox and the delivery log for 30 days: keep them short. */
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
