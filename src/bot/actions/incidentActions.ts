@@ -4,12 +4,20 @@ import { buttons as b, threadAlertCard, VERBS } from '../../cards.js';
 import { threadKey, type IncidentThread } from '../../store/state.js';
 import { forCustomer } from '../failureText.js';
 import { historyReplyCard } from '../replyCards.js';
-import type { BotServices } from '../services.js';
-import { ActionProblem, personal, requireCustomer, shared, type ActionContext, type ActionResult, type ActionRoutes } from './kit.js';
+import {
+  ActionProblem,
+  changeThread,
+  forgottenAlert,
+  personal,
+  requireCustomer,
+  storedThread,
+  userName,
+  type ActionContext,
+  type ActionRoutes,
+  type AlertThreadRef,
+} from './kit.js';
 
 const HOUR_MS = 3_600_000;
-/** A display name from Teams is stored on the thread and shown on the card; no reason to keep a novel. */
-const MAX_USER_NAME = 120;
 
 type IncidentVerbs = typeof VERBS.history | typeof VERBS.mute | typeof VERBS.unmute | typeof VERBS.acknowledge | typeof VERBS.alert;
 
@@ -35,16 +43,14 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `showing the alert of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The alert as the conversation shares it now, for the person who drilled down from it.
-      const thread = services.store.read().threads[threadKey(ctx.target.key, data.incidentId)];
-      if (!thread) throw forgotten(data.incidentId);
-      return personal(threadAlertCard(thread, ctx.now));
+      return personal(threadAlertCard(storedThread(services, incidentThread(ctx, data.incidentId)), ctx.now));
     },
   },
 
   [VERBS.mute]: {
     doing: (data) => `muting incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data.incidentId, (thread) => {
+      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
         thread.mutedUntil = new Date(ctx.now.getTime() + data.hours * HOUR_MS).toISOString();
         thread.mutedBy = userName(ctx);
       }),
@@ -53,7 +59,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.unmute]: {
     doing: (data) => `unmuting incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data.incidentId, (thread) => {
+      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
         thread.mutedUntil = null;
         thread.mutedBy = null;
       }),
@@ -62,7 +68,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.acknowledge]: {
     doing: (data) => `acknowledging incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data.incidentId, (thread) => {
+      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
         // The first acknowledgement counts: a second click (e.g. from a stale copy) does not take it over.
         if (thread.acknowledgedBy) return;
         thread.acknowledgedBy = userName(ctx);
@@ -71,35 +77,12 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   },
 };
 
-function userName(ctx: ActionContext): string {
-  return ctx.user.name.slice(0, MAX_USER_NAME);
-}
-
-/**
- * Change the incident's thread of the clicked card's conversation and render its alert card again. The
- * thread is keyed by conversation, so a click can only ever change the alert of its own conversation.
- */
-async function changeThread(
-  services: BotServices,
-  ctx: ActionContext,
-  incidentId: string,
-  change: (thread: IncidentThread) => void,
-): Promise<ActionResult> {
-  const key = threadKey(ctx.target.key, incidentId);
-  if (!services.store.read().threads[key]) throw forgotten(incidentId);
-  await services.store.update((state) => {
-    const thread = state.threads[key];
-    if (thread) change(thread);
-  });
-  const thread = services.store.read().threads[key];
-  if (!thread) throw forgotten(incidentId);
-  return shared(threadAlertCard(thread, ctx.now));
-}
-
-function forgotten(incidentId: string): ActionProblem {
-  return new ActionProblem(
-    'Alert no longer tracked',
-    `I no longer keep the alert for incident ${incidentId} in this conversation (alerts are forgotten a while after they are resolved), so there is nothing to show or change.`,
-    [b.watches(), b.help()],
-  );
+/** The incident's thread in the clicked card's conversation. */
+function incidentThread(ctx: ActionContext, incidentId: string): AlertThreadRef<IncidentThread> {
+  return {
+    threads: (state) => state.threads,
+    key: threadKey(ctx.target.key, incidentId),
+    card: threadAlertCard,
+    forgotten: () => forgottenAlert(`the alert for incident ${incidentId}`, 'they are resolved', [b.watches(), b.help()]),
+  };
 }

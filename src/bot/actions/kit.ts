@@ -1,8 +1,10 @@
 // What every card-action handler shares: its context, its result, the way it reports a stale or foreign
-// payload, and the check that a customer id from a card is one of the partner's customers.
+// payload, the check that a customer id from a card is one of the partner's customers, and the change of an
+// alert's thread (acknowledge, mute, unmute) in the clicked card's conversation.
 import type { TurnContext } from 'botbuilder';
 import { buttons as b, type AdaptiveCardJson, type CardButton, type Verb } from '../../cards.js';
 import type { Customer } from '../../domain/types.js';
+import type { State } from '../../store/state.js';
 import type { ActionData } from '../actionSchemas.js';
 import type { BotServices } from '../services.js';
 import type { CommandContext } from '../teamsBot.js';
@@ -60,5 +62,58 @@ export async function requireCustomer(services: BotServices, customerId: string,
     'Customer not found',
     'That button points at a customer that is not among your Partner Center customers (any more). The card may be out of date; look the customer up again.',
     [b.customers('', 1), b.help()],
+  );
+}
+
+/** A display name from Teams is stored on the thread and shown on the card; no reason to keep a novel. */
+export const MAX_USER_NAME = 120;
+
+/** Who clicked, as an alert's thread keeps it ("Acknowledged by …", "Muted by …"). */
+export function userName(ctx: ActionContext): string {
+  return ctx.user.name.slice(0, MAX_USER_NAME);
+}
+
+/**
+ * One alert's thread in the clicked card's conversation: an incident's or a subscription episode's. The key
+ * includes the conversation, so a click can only ever reach the alerts of its own conversation.
+ */
+export interface AlertThreadRef<Thread> {
+  /** The state's record of such threads (`threads`, `subscriptionThreads`). */
+  threads(state: Readonly<State>): Record<string, Thread>;
+  key: string;
+  /** The alert card of the thread, as everyone in the conversation sees it. */
+  card(thread: Thread, now: Date): AdaptiveCardJson;
+  /** The notice when the conversation no longer keeps the thread. */
+  forgotten(): ActionProblem;
+}
+
+/** The stored thread, or the "no longer tracked" notice. */
+export function storedThread<Thread>(services: BotServices, ref: AlertThreadRef<Thread>): Thread {
+  const thread = ref.threads(services.store.read())[ref.key];
+  if (!thread) throw ref.forgotten();
+  return thread;
+}
+
+/** Change the alert's thread and render its card again, for everyone in the conversation. */
+export async function changeThread<Thread>(
+  services: BotServices,
+  ctx: ActionContext,
+  ref: AlertThreadRef<Thread>,
+  change: (thread: Thread) => void,
+): Promise<ActionResult> {
+  storedThread(services, ref);
+  await services.store.update((state) => {
+    const thread = ref.threads(state)[ref.key];
+    if (thread) change(thread);
+  });
+  return shared(ref.card(storedThread(services, ref), ctx.now));
+}
+
+/** An alert this conversation no longer keeps: `what` is "the alert for incident EX123", `after` when alerts are forgotten. */
+export function forgottenAlert(what: string, after: string, buttons: CardButton[]): ActionProblem {
+  return new ActionProblem(
+    'Alert no longer tracked',
+    `I no longer keep ${what} in this conversation (alerts are forgotten a while after ${after}), so there is nothing to show or change.`,
+    buttons,
   );
 }

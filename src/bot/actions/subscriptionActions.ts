@@ -12,11 +12,20 @@ import { overviewReplyCard, subscriptionsReplyCard } from '../replyCards.js';
 import type { BotServices } from '../services.js';
 import { removeSubscriptionWatch, saveSubscriptionWatch } from '../subscriptionWatches.js';
 import { customerWatchOf } from '../watchBook.js';
-import { ActionProblem, personal, requireCustomer, shared, type ActionContext, type ActionResult, type ActionRoutes } from './kit.js';
+import {
+  changeThread,
+  forgottenAlert,
+  personal,
+  requireCustomer,
+  shared,
+  storedThread,
+  userName,
+  type ActionContext,
+  type ActionRoutes,
+  type AlertThreadRef,
+} from './kit.js';
 
 const DAY_MS = 86_400_000;
-/** A display name from Teams is stored on the thread and shown on the card; no reason to keep a novel. */
-const MAX_USER_NAME = 120;
 
 type SubscriptionVerbs =
   | typeof VERBS.watchSubscriptions
@@ -54,7 +63,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionAcknowledge]: {
     doing: () => 'acknowledging the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data, (thread) => {
+      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
         // The first acknowledgement counts: a second click (e.g. from a stale copy) does not take it over.
         if (thread.acknowledgedBy) return;
         thread.acknowledgedBy = userName(ctx);
@@ -65,7 +74,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionMute]: {
     doing: () => 'muting the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data, (thread) => {
+      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
         thread.mutedUntil = new Date(ctx.now.getTime() + data.days * DAY_MS).toISOString();
         thread.mutedBy = userName(ctx);
       }),
@@ -74,7 +83,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionUnmute]: {
     doing: () => 'unmuting the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, data, (thread) => {
+      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
         thread.mutedUntil = null;
         thread.mutedBy = null;
       }),
@@ -83,7 +92,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionRefresh]: {
     doing: () => 'reading the subscriptions of this customer',
     async run(services, data, ctx) {
-      const thread = storedThread(services, ctx, data);
+      const thread = storedThread(services, alertThread(ctx, data));
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const subscriptions = await forCustomer(customer.companyName, () => services.client.subscriptions({ correlationId: ctx.correlationId }, customer.id));
       // The card as it is stored, with the subscription as Partner Center shows it now (for the clicker only).
@@ -92,10 +101,6 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
     },
   },
 };
-
-function userName(ctx: ActionContext): string {
-  return ctx.user.name.slice(0, MAX_USER_NAME);
-}
 
 /** What the watch buttons show again: the overview (incidents too) or the subscriptions card. */
 async function readLive(services: BotServices, customer: Customer, ctx: ActionContext, view: WatchData['view']) {
@@ -123,29 +128,12 @@ function watchCard(
   return overviewReplyCard({ customer, ...live, watch: customerWatchOf(state, ctx.target.key, customer.id), now: ctx.now, subscriptionsWatch });
 }
 
-function forgotten(data: AlertData): ActionProblem {
-  return new ActionProblem(
-    'Alert no longer tracked',
-    'I no longer keep this subscription alert in this conversation (alerts are forgotten a while after they end), so there is nothing to change.',
-    [b.subscriptions(data.customerId, 'all', 1), b.help()],
-  );
-}
-
-/** The thread is keyed by conversation: a click can only ever reach the alerts of its own conversation. */
-function storedThread(services: BotServices, ctx: ActionContext, data: AlertData): SubscriptionThread {
-  const thread = services.store.read().subscriptionThreads[subscriptionThreadKey(ctx.target.key, data.customerId, data.subscriptionId, data.episode)];
-  if (!thread) throw forgotten(data);
-  return thread;
-}
-
-/** Change the alert's thread in the clicked card's conversation and render its card again, for everyone. */
-async function changeThread(services: BotServices, ctx: ActionContext, data: AlertData, change: (thread: SubscriptionThread) => void): Promise<ActionResult> {
-  const key = storedThread(services, ctx, data).key;
-  await services.store.update((state) => {
-    const thread = state.subscriptionThreads[key];
-    if (thread) change(thread);
-  });
-  const thread = services.store.read().subscriptionThreads[key];
-  if (!thread) throw forgotten(data);
-  return shared(subscriptionAlertCard(thread, ctx.now));
+/** The subscription episode's thread in the clicked card's conversation. */
+function alertThread(ctx: ActionContext, data: AlertData): AlertThreadRef<SubscriptionThread> {
+  return {
+    threads: (state) => state.subscriptionThreads,
+    key: subscriptionThreadKey(ctx.target.key, data.customerId, data.subscriptionId, data.episode),
+    card: subscriptionAlertCard,
+    forgotten: () => forgottenAlert('this subscription alert', 'they end', [b.subscriptions(data.customerId, 'all', 1), b.help()]),
+  };
 }
