@@ -2,10 +2,10 @@
 // subscriptions, attention needed, terms ending without renewal, quantity changes, new and cancelled
 // subscriptions, trials. Plan (plan.ts) → fetch → diff (diff.ts) → threads and outbox (routing.ts), in the
 // engine's lanes, budget and single write per batch; cards in card.ts.
+import { RETENTION_MS } from '../../domain/retention.js';
 import type { Subscription } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
 import type { AlertSource } from '../../engine/source.js';
-import { RETENTION_MS } from '../../engine/retention.js';
 import type { State } from '../../store/state.js';
 import { diffSubscriptions } from './diff.js';
 import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './model.js';

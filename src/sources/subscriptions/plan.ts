@@ -3,8 +3,8 @@
 // least SUBSCRIPTION_POLL_MINUTES old — subscriptions change slowly, and the budget is shared. Pure.
 import type { Customer } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
+import { customerFromWatch } from '../../domain/watchedCustomer.js';
 import type { SourceItem } from '../../engine/source.js';
-import { customerFromWatch } from '../../engine/sweepPlan.js';
 import type { State } from '../../store/state.js';
 import type { SubscriptionSettings } from './model.js';
 
