@@ -8,7 +8,7 @@ import type { Watch } from '../../domain/watch.js';
 import type { AlertSource } from '../../engine/source.js';
 import type { State } from '../../store/state.js';
 import { diffSubscriptions } from './diff.js';
-import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './model.js';
+import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings, type SubscriptionThread } from './model.js';
 import { SOURCE_NAME, subscriptionItems, subscriptionWatches, watchesAllSubscriptions } from './plan.js';
 import { markSubscriptionsSeen, routeSubscriptionEvents } from './routing.js';
 
@@ -48,11 +48,25 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
   };
 }
 
-/** Cards of episodes over for 30 days are forgotten, and the snapshots of customers no watch covers. */
+/**
+ * Cards of episodes over for 30 days are forgotten; so are cards unchanged for 30 days that nobody can see
+ * any more (their conversation went inactive, or no subscription watch of it covers the customer now),
+ * even if their episode never ended; and the snapshots of customers no watch covers.
+ */
 export function pruneSubscriptions(state: State, now: Date): void {
   const cutoff = new Date(now.getTime() - RETENTION_MS).toISOString();
+  // Conversations the bot may still post to → the customers their subscription watches cover (null: all).
+  const covered = new Map<string, Set<string | null>>();
+  for (const watch of subscriptionWatches(state)) {
+    const customers = covered.get(watch.targetKey) ?? new Set<string | null>();
+    covered.set(watch.targetKey, customers.add(watch.customerId));
+  }
+  const seen = (thread: SubscriptionThread): boolean => {
+    const customers = covered.get(thread.targetKey);
+    return customers !== undefined && (customers.has(null) || customers.has(thread.customerId));
+  };
   for (const [key, thread] of Object.entries(state.subscriptionThreads)) {
-    if (thread.closedAt && thread.closedAt < cutoff) delete state.subscriptionThreads[key];
+    if ((thread.closedAt && thread.closedAt < cutoff) || (thread.updatedAt < cutoff && !seen(thread))) delete state.subscriptionThreads[key];
   }
   // Any subscription watch (even of a conversation gone quiet) keeps its customers: a watch may come back.
   const watches = state.watches.filter((watch) => watch.kind === 'subscriptions');

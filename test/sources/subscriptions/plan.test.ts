@@ -64,6 +64,25 @@ describe('subscription items of a round', () => {
     assert.deepEqual(Object.keys(state.subscriptionSnapshots), [c1.id]);
     assert.deepEqual(Object.keys(state.subscriptionThreads), ['open']);
   });
+
+  it('forgets, after 30 days without a change, an open episode of a conversation gone inactive or no longer watching its customer', () => {
+    const state = stateWith([subsWatch('A', c1.id), subsWatch('B', null), subsWatch('C', c1.id), watch({ targetKey: 'A', customerId: c2.id })], ['A', 'B']);
+    state.targets.C = target('C', false);
+    const old = new Date(NOW - 31 * 86_400_000).toISOString();
+    const recent = new Date(NOW - 29 * 86_400_000).toISOString();
+    const open = (targetKey: string, customerId: string, updatedAt: string) => ({ targetKey, customerId, updatedAt, closedAt: null }) as State['subscriptionThreads'][string];
+    state.subscriptionThreads = {
+      watched: open('A', c1.id, old),
+      underAll: open('B', c3.id, old),
+      inactive: open('C', c1.id, old),
+      inactiveRecent: open('C', c1.id, recent),
+      targetGone: open('X', c1.id, old),
+      unwatched: open('A', c2.id, old), // A watches c2's incidents, not its subscriptions
+      unwatchedRecent: open('A', c2.id, recent),
+    };
+    pruneSubscriptions(state, new Date(NOW));
+    assert.deepEqual(Object.keys(state.subscriptionThreads).sort(), ['inactiveRecent', 'underAll', 'unwatchedRecent', 'watched']);
+  });
 });
 
 describe('routing subscription events', () => {
