@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Customer } from '../domain/types.js';
+import { customerFromWatch } from '../domain/watchedCustomer.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
@@ -17,7 +18,7 @@ import { pruneState } from './retention.js';
 import { roundSummary } from './roundSummary.js';
 import { sourceRegistry, type AlertSource } from './source.js';
 import { Sweep, type Round } from './sweep.js';
-import { customerFromWatch, roundItems, wantsListing } from './sweepPlan.js';
+import { roundItems, wantsListing } from './sweepPlan.js';
 
 export interface EngineOptions {
   client: PartnerCenterClient;

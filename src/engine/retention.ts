@@ -1,8 +1,9 @@
 // Keeps the state file bounded: cards of incidents resolved more than 30 days ago, and the delivery-log
 // entries of that age, are forgotten. Open incidents are kept however old they are.
+import { RETENTION_MS } from '../domain/retention.js';
 import type { State } from '../store/state.js';
 
-export const RETENTION_MS = 30 * 24 * 3_600_000;
+export { RETENTION_MS };
 
 export function pruneState(state: State, now: Date): void {
   const cutoff = new Date(now.getTime() - RETENTION_MS).toISOString();

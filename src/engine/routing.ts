@@ -1,8 +1,8 @@
 // Route stage: a batch's events → the conversations that should hear of them → incident threads and
 // queued deliveries. Runs inside the batch's single durable write, so snapshots and outbox change together.
 // Linear in events, threads and watches: one incident hitting 50,000 customers is 50,000 map updates.
-import { createHash } from 'node:crypto';
 import { isAlertable, type IncidentEvent } from '../domain/incidentDiff.js';
+import { shortDigest } from '../domain/shortId.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
 import type { Incident } from '../domain/types.js';
 import { watchCoversIncident, type Watch } from '../domain/watch.js';
@@ -72,7 +72,7 @@ export function routeEvents(
     // A thread that has (or is about to have) a card gets an edit plus a reply; a new one just its card.
     const delivery: IncidentDelivery = {
       kind: 'incident',
-      id: `incident|${key}|${digest(events.map((event) => event.id).join(','))}`,
+      id: `incident|${key}|${shortDigest(events.map((event) => event.id).join(','))}`,
       targetKey,
       threadKey: key,
       noteParts: existing ? addToNote(emptyNote(), events, customerName, allResolved) : null,
@@ -162,10 +162,6 @@ export function markSeen(state: State, watch: Watch, customerName: string, incid
   }
 }
 
-/** Delivery ids live in the outbox and the delivery log for 30 days: keep them short however many events. */
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
-}
 
 function newThread(key: string, targetKey: string, event: Pick<IncidentEvent, 'incident'>, at: string): IncidentThread {
   return {

@@ -3,6 +3,7 @@
 // customers belong in the fast lane. Pure: the state and the customer listing come in as arguments.
 import { hasActiveIncident } from '../domain/incidentDiff.js';
 import type { Customer } from '../domain/types.js';
+import { customerFromWatch } from '../domain/watchedCustomer.js';
 import { orderKey, type State } from '../store/state.js';
 import type { AlertSource, SourceItem } from './source.js';
 
@@ -86,9 +87,4 @@ export function fastLaneItems(
     }
   }
   return [...items.values()];
-}
-
-/** A customer known only by id (and the name its watch remembered): enough to fetch and to name it. */
-export function customerFromWatch(customerId: string, name: string | null): Customer {
-  return { id: customerId, companyName: name ?? customerId, domain: '', relationshipToPartner: 'unknown' };
 }
