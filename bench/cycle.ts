@@ -4,6 +4,7 @@
 // lower bound of a round is requests / 200 per second; the ratio says how close the round gets.
 // (The 5,000-customer round is measured in live.ts, on the app the other live measures share.)
 import { randomUUID } from 'node:crypto';
+import { RateBudget } from '../src/partnerCenter/rateBudget.js';
 import { startSimulator, type Simulator } from '../src/sandbox/simulator.js';
 import { BenchConnector } from './connector.js';
 import { channelTarget, clearRecorded, elapsedMs, gc, round, row, startBenchApp, tallyApi, watchAll, watchOrder, wire, type Row } from './support.js';
@@ -123,7 +124,31 @@ export async function measureCycle(options: CycleRunOptions): Promise<CycleRun> 
   }
 }
 
+/**
+ * The rate budget alone (src/partnerCenter/rateBudget.ts, as startApp builds it: RATE_PER_SECOND less 5%
+ * headroom), 16 callers taking sweep-lane tokens as fast as it grants them for `ms`: what rate the sweep
+ * can get at most, with the app's bucket (burst 4, 3 kept for commands) and with a bucket of `burst`.
+ */
+export async function measureBudget(burst?: number, ms = 2_000): Promise<number> {
+  const budget = new RateBudget({ requestsPerMinute: RATE_PER_SECOND * 60, burst });
+  let granted = 0;
+  const started = performance.now();
+  const end = started + ms;
+  await Promise.all(
+    Array.from({ length: CYCLE_CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await budget.take('sweep');
+        granted++;
+      }
+    }),
+  );
+  return granted / ((performance.now() - started) / 1000);
+}
+
 export interface CycleFigures {
+  /** Sweep-lane tokens per second from the app's budget, and from one with a bucket of 8. */
+  budgetRate: number;
+  budgetRateBurst8: number;
   at1000: CycleRun;
   at500: CycleRun;
   naive500: CycleRun;
@@ -167,6 +192,9 @@ export async function measureCycles(): Promise<{ figures: CycleFigures; rows: Ro
   // Why the default is 16 fetch workers: too few in flight, and the break-even of Little's law.
   const sweep = [await measureCycle({ customers: 1_000, concurrency: 8 }), await measureCycle({ customers: 1_000, concurrency: 12 })];
   const naiveSpeedup500 = naive500.wallMs / at500.wallMs;
+  const budgetRate = await measureBudget();
+  const budgetRateBurst8 = await measureBudget(8);
+  const nominal = RATE_PER_SECOND * 0.95;
   const c = `c=${CYCLE_CONCURRENCY}`;
   const rows: Row[] = [
     ...runRows(`sweep round, watch-all N=1000 ${c}`, at1000),
@@ -176,6 +204,13 @@ export async function measureCycles(): Promise<{ figures: CycleFigures; rows: Ro
     row('fetch workers (why the default of 16)', ''),
     sweepRow(sweep[0]!, ' (too few in flight)'),
     sweepRow(sweep[1]!, ' (Little: 200/s x 0.06 s)'),
+    row(
+      "the rate budget alone: sweep-lane grants per second (app's bucket: 4, 3 kept)",
+      `${round(budgetRate, 1)}/s of ${round(nominal, 0)}/s (${round((100 * budgetRate) / nominal, 0)}%)`,
+      `>= ${round(0.97 * nominal, 0)}/s`,
+      budgetRate >= 0.97 * nominal,
+    ),
+    row('  the same with a bucket of 8 (3 kept)', `${round(budgetRateBurst8, 1)}/s (${round((100 * budgetRateBurst8) / nominal, 0)}%)`),
   ];
-  return { figures: { at1000, at500, naive500, naiveSpeedup500, sweep }, rows };
+  return { figures: { budgetRate, budgetRateBurst8, at1000, at500, naive500, naiveSpeedup500, sweep }, rows };
 }

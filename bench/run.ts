@@ -124,6 +124,8 @@ const figures = {
   cycle_ratio_500: round(c.at500.ratio, 3),
   cycle_ratio_5000_first: round(l.roundA.ratio, 3),
   naive_ratio_500: round(c.naive500.ratio, 3),
+  budget_sweep_rate_per_s: round(c.budgetRate, 1),
+  budget_sweep_rate_burst8_per_s: round(c.budgetRateBurst8, 1),
   sweep: c.sweep.map((run) => ({ customers: run.customers, concurrency: run.concurrency, ratio: round(run.ratio, 3), throttled: run.throttled })),
   diff_baseline_ms: round(diff.figures.diffBaselineMs, 1),
   write_baseline_ms: round(diff.figures.writeBaselineMs, 1),
