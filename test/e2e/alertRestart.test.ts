@@ -13,7 +13,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { StateFileError, type IncidentThread, type State } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
-import { edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -168,6 +168,7 @@ describe('proactive alerts across restarts', () => {
   it('(e) prunes a thread resolved 31 days ago and its delivery-log entries, keeps an open one from 40 days ago', async () => {
     const t = (h = await startHarness());
     await watch(t, 'watch contoso');
+    const contoso = customerId(t, 'Contoso');
     const now = Date.now();
     const ago = (days: number) => new Date(now - days * DAY_MS).toISOString();
     const thread = (incidentId: string, openedDays: number, resolvedDays: number | null): IncidentThread => ({
@@ -188,7 +189,8 @@ describe('proactive alerts across restarts', () => {
         resolved: resolvedDays !== null,
         messages: [],
       },
-      customers: { c: { name: 'Contoso', resolved: resolvedDays !== null, vanished: false } },
+      // Contoso, which this conversation watches: an open card of a watched customer is kept however old.
+      customers: { [contoso]: { name: 'Contoso', resolved: resolvedDays !== null, vanished: false } },
       openedAt: ago(openedDays),
       updatedAt: ago(resolvedDays ?? openedDays),
       resolvedAt: resolvedDays === null ? null : ago(resolvedDays),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { pruneState, RETENTION_MS } from '../../src/engine/retention.js';
-import { watch } from '../support/samples.js';
+import { target, watch } from '../support/samples.js';
 import { emptyState, type IncidentThread } from '../../src/store/state.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -33,11 +33,24 @@ describe('retention', () => {
       ...emptyState(),
       threads: { old: thread('old', ago(31), ago(33)), recent: thread('recent', ago(29), ago(30)), open: thread('open', null, ago(40)) },
       deliveryLog: { a: ago(31), b: ago(29), c: ago(1) },
-      watches: [watch({})],
+      watches: [watch({ targetKey: 'A', kind: 'all', customerId: null })],
+      targets: { A: target('A') },
     };
     pruneState(state, NOW);
     assert.deepEqual(Object.keys(state.threads).sort(), ['open', 'recent']);
     assert.deepEqual(Object.keys(state.deliveryLog).sort(), ['b', 'c']);
+  });
+
+  it('forgets an open card 30 days after its last change when its conversation is gone or no longer watches its customers', () => {
+    const open = (key: string, targetKey: string, days: number) => ({ ...thread(key, null, ago(days)), targetKey, customers: { c1: { name: 'Contoso', resolved: false, vanished: false } } });
+    const state = {
+      ...emptyState(),
+      targets: { A: target('A'), B: target('B', false), C: target('C') },
+      watches: [watch({ targetKey: 'A', customerId: 'c1' }), watch({ targetKey: 'C', customerId: 'c2' })],
+      threads: { watched: open('watched', 'A', 40), left: open('left', 'B', 40), unwatched: open('unwatched', 'C', 40), fresh: open('fresh', 'C', 10) },
+    };
+    pruneState(state, NOW);
+    assert.deepEqual(Object.keys(state.threads).sort(), ['fresh', 'watched']);
   });
 
   it('drops snapshots nobody watches any more, but not while someone watches all customers', () => {
