@@ -53,11 +53,39 @@ function customerState(entry: AlertCustomer, incidentResolved: boolean): { rank:
   return { rank: 0, text: 'Affected', weight: 'Bolder' };
 }
 
-/** Affected customers first, then recovered, then no longer listed; by name within each group. */
-function orderedCustomers(input: IncidentAlertInput) {
-  return input.customers
-    .map((entry) => ({ entry, state: customerState(entry, input.incident.resolved), label: name(entry.customer.companyName) || 'Unnamed customer' }))
-    .sort((a, b) => a.state.rank - b.state.rank || a.label.localeCompare(b.label));
+interface OrderedCustomer {
+  entry: AlertCustomer;
+  state: ReturnType<typeof customerState>;
+  /** The name as the card shows it (escaped on first use: a card lists 25 of possibly 50,000). */
+  readonly label: string;
+}
+
+const byName = new Intl.Collator();
+const orderedCache = new WeakMap<IncidentAlertInput, OrderedCustomer[]>();
+
+/**
+ * Affected customers first, then recovered, then no longer listed; by name within each group. Worked out
+ * once per card (the view and the buttons both ask), and only the names shown are escaped.
+ */
+function orderedCustomers(input: IncidentAlertInput): OrderedCustomer[] {
+  const cached = orderedCache.get(input);
+  if (cached) return cached;
+  const ordered = input.customers
+    .map((entry) => ({ entry, state: customerState(entry, input.incident.resolved), raw: entry.customer.companyName ?? '' }))
+    .sort((a, b) => a.state.rank - b.state.rank || byName.compare(a.raw, b.raw))
+    .map(({ entry, state }): OrderedCustomer => {
+      let label: string | null = null;
+      return {
+        entry,
+        state,
+        get label() {
+          label ??= name(entry.customer.companyName) || 'Unnamed customer';
+          return label;
+        },
+      };
+    });
+  orderedCache.set(input, ordered);
+  return ordered;
 }
 
 /** Over for every customer on the card: resolved, or no customer affected any more. */

@@ -61,6 +61,7 @@ export class Sweep {
   private flushing: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | null = null;
   private lastWriteMs = 0;
+  private lastWriteEndedAt = 0;
   /** Fast-lane items by key, in the order of their last fetch (oldest first). */
   private fast = new Map<string, { item: SweepItem; lastFetchedAt: number }>();
   private fastRefreshedAt = Number.NEGATIVE_INFINITY;
@@ -128,9 +129,7 @@ export class Sweep {
     this.abort.abort(new Error('the sweep is stopping'));
     this.wakeWorkers();
     await Promise.allSettled(this.workers);
-    // Batch by batch until nothing is left (each commit takes at most batchSize results).
-    do await this.flush();
-    while (this.buffer.length > 0);
+    await this.flush();
     await this.flushing;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     // Whoever waits for the round hears that it will not end here (the next start resumes it).
@@ -158,7 +157,7 @@ export class Sweep {
       });
       if (this.abort.signal.aborted && !result.ok) return; // stopped mid-fetch: it is fetched again after restart
       this.buffer.push({ result, round, index: pick.index });
-      if (this.buffer.length >= this.options.batchSize) void this.flush();
+      if (this.buffer.length >= this.options.batchSize) this.commitSoon();
       else this.scheduleFlush();
     }
   }
@@ -262,10 +261,20 @@ export class Sweep {
     this.fetchedAt.set(key, now);
   }
 
-  private scheduleFlush(): void {
+  /**
+   * A full batch is committed at once, unless writes are slow: then no sooner than twice the last write
+   * took after it, and the batch grows meanwhile, so a large state file stays a small share of the time.
+   */
+  private commitSoon(): void {
+    const wait = this.lastWriteEndedAt + this.lastWriteMs * 2 - Date.now();
+    if (wait <= 0) void this.flush();
+    else this.scheduleFlush(wait);
+  }
+
+  private scheduleFlush(minimumMs = 0): void {
     if (this.flushTimer) return;
     // Never commit more often than twice the last write took: a large state file stays a small share of the time.
-    const delay = Math.max(this.options.flushMs, this.lastWriteMs * 2);
+    const delay = Math.max(minimumMs, this.options.flushMs, this.lastWriteMs * 2);
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       void this.flush();
@@ -281,9 +290,8 @@ export class Sweep {
 
   private async commit(): Promise<void> {
     if (this.buffer.length === 0) return this.finishRoundIfDone();
-    // A batch is at most batchSize results, also when results piled up behind a slow write: the cursor then
-    // moves batch by batch, as the batch size promises, however fast the fetches were.
-    const batch = this.buffer.splice(0, this.options.batchSize);
+    // Everything that has arrived: behind a slow write, batches grow rather than queue up.
+    const batch = this.buffer.splice(0);
     const round = this.round;
     // Only results of the round still running move its cursor (a failed round's late results do not).
     const indexes = batch.flatMap((entry) => (entry.index === null || entry.round !== round ? [] : [entry.index]));
@@ -300,11 +308,12 @@ export class Sweep {
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
         },
       );
-      this.lastWriteMs = Date.now() - started;
+      this.lastWriteEndedAt = Date.now();
+      this.lastWriteMs = this.lastWriteEndedAt - started;
       if (outcome.events > 0) this.refreshFastLaneSoon();
       if (outcome.deliveriesQueued > 0) this.options.onQueued();
-      // What is left is the next batch: at once when full or when nothing more is coming, else on the timer.
-      if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.fetching === 0)) void this.flush();
+      // What is left is the next batch: when full or when nothing more is coming, else on the timer.
+      if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.fetching === 0)) this.commitSoon();
       else if (this.buffer.length > 0) this.scheduleFlush();
     } catch (error) {
       this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');

@@ -34,7 +34,12 @@ export type Lane = 'interactive' | 'sweep';
 
 export interface RateBudgetOptions {
   requestsPerMinute: number;
-  /** Bucket capacity: how many requests may go at once after an idle spell (default 4). */
+  /**
+   * Bucket capacity: how many requests may go at once after an idle spell (default 8). Room above the
+   * commands' reserve lets the sweep catch up a late timer or a busy event loop instead of losing that
+   * time for good (with 4, the sweep got 86% of its rate); 8 extra requests in a minute stay inside the
+   * headroom (475 + 8 < 500).
+   */
   burst?: number;
   /** Tokens a sweep request must leave in the bucket for chat commands (default 3, at most burst - 1). */
   interactiveReserve?: number;
@@ -76,7 +81,7 @@ export class RateBudget {
     const headroom = options.headroom ?? 0.05;
     if (!(headroom >= 0 && headroom < 1)) throw new Error('headroom must be in [0, 1)');
     this.intervalMs = 60_000 / (options.requestsPerMinute * (1 - headroom));
-    this.capacity = Math.max(1, Math.floor(options.burst ?? 4));
+    this.capacity = Math.max(1, Math.floor(options.burst ?? 8));
     this.reserve = options.interactiveReserve ?? Math.min(3, this.capacity - 1);
     if (!(Number.isInteger(this.reserve) && this.reserve >= 0 && this.reserve < this.capacity)) {
       throw new Error('interactiveReserve must be a whole number below burst');
