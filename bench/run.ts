@@ -9,6 +9,7 @@ import { measureFanout } from './fanout.js';
 import { FAST_LANE_MINUTES, measureLive } from './live.js';
 import { lagOf, measureScale } from './scale.js';
 import { measureStall } from './stall.js';
+import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { elapsedMs, gc, round, row, type Row } from './support.js';
 
 const started = process.hrtime.bigint();
@@ -19,6 +20,9 @@ const progress = (text: string) => process.stderr.write(`[bench ${round(elapsedM
 // Diff and persist first, so the peak RSS it reports is its own and not the other measures'.
 progress('2. diff and persist (10,000 customers), one batch commit');
 const diff = await measureDiffPersist();
+gc();
+progress('2b. subscription diff (10,000 customers x 8 subscriptions)');
+const subscriptionDiff = await measureSubscriptionDiff();
 gc();
 progress('1. sweep throughput (N = 1,000 / 500, naive loop, fetch workers)');
 const cycles = await measureCycles();
@@ -46,6 +50,7 @@ const sections: [string, Row[]][] = [
     [...cycles.rows.slice(0, 3), ...live.rows.cycle, ...cycles.rows.slice(3)],
   ],
   ['2. Diff and persist (10,000 customers x 3 incidents x 5 messages)', diff.rows],
+  ['2b. Subscription diff (10,000 customers x 8 subscriptions, 1% changed)', subscriptionDiff.rows],
   ['3. Command latency (over HTTP to /api/messages, simulator 50 ms latency)', [...commands.rows, ...live.rows.busy]],
   ["4. Fan-out (fake Bot Connector with Teams' 7/s per conversation; thread edits spaced 60 s)", fanout.rows],
   [
@@ -89,6 +94,7 @@ process.stdout.write(`${out.join('\n')}\n`);
 const c = cycles.figures;
 const figures = {
   // Headline figures (targets in the table).
+  ...subscriptionDiff.json,
   cycle_ratio_1000: round(c.at1000.ratio, 3),
   cycle_ratio_5000: round(l.roundB.ratio, 3),
   cycle_429s_5000: l.roundB.throttled,
