@@ -19,6 +19,7 @@ import { emptySchedule, type ConversationSchedule } from '../store/state.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import type { WatchContext } from './watchBook.js';
+import { byUser } from './watchCommands.js';
 
 export async function digestCommand(services: BotServices, ctx: WatchContext, command: DigestCommand): Promise<Reply[]> {
   if (command.action === 'now') return [cardReply(digestCard({ report: digestNow(services, ctx) }))];
@@ -99,7 +100,7 @@ async function changeSchedule(services: BotServices, ctx: WatchContext, change: 
 /** In a channel everyone sees who changed the schedule ("@Ana set the digest here: …"); in a chat, just what. */
 function announce(ctx: WatchContext, sentence: string): Reply {
   if (ctx.target.kind === 'personal') return textReply(`Done: ${sentence.replace(/ here\b/, '')}`);
-  return textReply(`<at>${ctx.user.name}</at> ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);
+  return byUser(ctx, sentence);
 }
 
 /** Alerts held for the summary, counting those dropped from the list to keep it short. */

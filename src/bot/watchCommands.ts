@@ -150,7 +150,10 @@ export function watchesCommand(services: BotServices, ctx: WatchContext): Reply[
 
 /** In a channel everyone sees who changed the alerts ("@Ana now watches Contoso here"). */
 export function announce(ctx: WatchContext, sentence: string): Reply {
-  if (ctx.target.kind === 'personal') return textReply(`This chat ${sentence}`);
-  const mentionText = `<at>${ctx.user.name}</at>`;
-  return textReply(`${mentionText} ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);
+  return ctx.target.kind === 'personal' ? textReply(`This chat ${sentence}`) : byUser(ctx, sentence);
+}
+
+/** "@Ana <sentence>", with the mention Teams needs to show it as one. */
+export function byUser(ctx: WatchContext, sentence: string): Reply {
+  return textReply(`<at>${ctx.user.name}</at> ${sentence}`, [{ id: ctx.user.id, name: ctx.user.name }]);
 }

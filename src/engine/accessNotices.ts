@@ -2,7 +2,8 @@
 // incidents). A conversation that watches such a customer one by one is told once when access stops and
 // once when it returns; "watch all" gets one list per round of the customers it leaves out. Nothing in
 // between: a refusal is a state, not news on every round.
-import type { Delivery, State } from '../store/state.js';
+import type { State } from '../store/state.js';
+import { queueNotice } from './notices.js';
 
 const NAMES_IN_NOTICE = 10;
 
@@ -35,7 +36,7 @@ export function leftOutOfWatchAll(state: State, now: Date): number {
   const text = `Partner Center refuses access to ${count}, so “watch all” leaves ${denied.length === 1 ? 'it' : 'them'} out: ${names.join(', ')}${more}. Check the partner's relationship and GDAP roles; they are tried again every round and covered again as soon as access returns.`;
   let queued = 0;
   const targets = new Set(state.watches.filter((watch) => watch.kind === 'all' && state.targets[watch.targetKey]?.active).map((watch) => watch.targetKey));
-  for (const targetKey of targets) queued += queue(state, targetKey, `left-out|${state.sweep.roundId ?? ''}`, text, now);
+  for (const targetKey of targets) queued += queueNotice(state, targetKey, `left-out|${state.sweep.roundId ?? ''}`, text, now);
   return queued;
 }
 
@@ -43,18 +44,9 @@ function queueToOwnWatchers(state: State, customerId: string, what: string, text
   let queued = 0;
   for (const watch of state.watches) {
     if (watch.kind !== 'customer' || watch.customerId !== customerId || !state.targets[watch.targetKey]?.active) continue;
-    queued += queue(state, watch.targetKey, what, text, now);
+    queued += queueNotice(state, watch.targetKey, what, text, now);
   }
   return queued;
-}
-
-function queue(state: State, targetKey: string, what: string, text: string, now: Date): number {
-  const id = `notice|${targetKey}|${what}`;
-  if (state.deliveryLog[id] || state.outbox.some((delivery) => delivery.id === id)) return 0;
-  const at = now.toISOString();
-  const notice: Delivery = { kind: 'notice', id, targetKey, text, createdAt: at, attempts: 0, notBefore: at, lastError: null };
-  state.outbox.push(notice);
-  return 1;
 }
 
 function utcTime(date: Date): string {

@@ -13,6 +13,7 @@ import { emptySweep, type CycleReport, type SweepState } from '../store/state.js
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
+import { queueNotice } from './notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { roundSummary } from './roundSummary.js';
@@ -187,7 +188,7 @@ export class AlertEngine {
     const startedAt = new Date(this.options.clock.now()).toISOString();
     if (!resuming && items.length === 0 && stored.summaryTo.length === 0) {
       // Nothing is watched: no round to record, and no write every minute for it.
-      return { ...emptyReport(roundId, startedAt), endedAt: startedAt };
+      return emptyReport(roundId, startedAt);
     }
     if (!resuming) {
       await this.options.store.update((state) => {
@@ -244,10 +245,8 @@ export class AlertEngine {
         ...(sweep.sources ? { sources: sweep.sources } : {}),
       };
       cycle.deliveriesQueued += leftOutOfWatchAll(state, now);
-      const at = now.toISOString();
       for (const targetKey of sweep.summaryTo) {
-        if (!state.targets[targetKey]?.active) continue;
-        state.outbox.push({ kind: 'notice', id: `notice|${targetKey}|${roundId}`, targetKey, text: roundSummary(cycle), requested: true, createdAt: at, attempts: 0, notBefore: at, lastError: null });
+        if (state.targets[targetKey]?.active) queueNotice(state, targetKey, roundId, roundSummary(cycle), now, { requested: true });
       }
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };

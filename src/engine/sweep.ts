@@ -70,9 +70,8 @@ export class Sweep {
   private readonly abort = new AbortController();
   private workers: Promise<void>[] = [];
   private commitError: unknown = null;
-  /** Fetches out right now, and their item keys: one item is never fetched twice at once (the later
-   * answer could be committed first and the older one would overwrite it). */
-  private fetching = 0;
+  /** Item keys being fetched right now: one item is never fetched twice at once (the later answer could
+   * be committed first and the older one would overwrite it). */
   private readonly out = new Set<string>();
   /** Item fetch times, for health: key → ms. */
   readonly fetchedAt = new Map<string, number>();
@@ -130,7 +129,6 @@ export class Sweep {
     this.wakeWorkers();
     await Promise.allSettled(this.workers);
     await this.flush();
-    await this.flushing;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     // Whoever waits for the round hears that it will not end here (the next start resumes it).
     if (this.round) {
@@ -144,17 +142,13 @@ export class Sweep {
       const pick = this.pick();
       if (!pick) {
         // Nothing more to hand out and nothing out: commit now rather than when a batch fills.
-        if (this.buffer.length > 0 && this.fetching === 0) void this.flush();
+        if (this.buffer.length > 0 && this.out.size === 0) void this.flush();
         await this.waitForWork();
         continue;
       }
       const round = pick.index === null ? null : this.round;
-      this.fetching++;
       this.out.add(pick.item.key);
-      const result = await this.fetch(pick.item, pick.index !== null).finally(() => {
-        this.fetching--;
-        this.out.delete(pick.item.key);
-      });
+      const result = await this.fetch(pick.item, pick.index !== null).finally(() => this.out.delete(pick.item.key));
       if (this.abort.signal.aborted && !result.ok) return; // stopped mid-fetch: it is fetched again after restart
       this.buffer.push({ result, round, index: pick.index });
       if (this.buffer.length >= this.options.batchSize) this.commitSoon();
@@ -313,7 +307,7 @@ export class Sweep {
       if (outcome.events > 0) this.refreshFastLaneSoon();
       if (outcome.deliveriesQueued > 0) this.options.onQueued();
       // What is left is the next batch: when full or when nothing more is coming, else on the timer.
-      if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.fetching === 0)) this.commitSoon();
+      if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.out.size === 0)) this.commitSoon();
       else if (this.buffer.length > 0) this.scheduleFlush();
     } catch (error) {
       this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');

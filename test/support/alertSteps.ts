@@ -1,11 +1,11 @@
 // Steps shared by the alert end-to-end tests: install, watch, read what a channel sees, read the state file.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Harness, HarnessOptions } from './harness.js';
 import { startHarness } from './harness.js';
 import { cardOf, cardText, type ConnectorCall } from './fakeConnector.js';
 import { CHANNEL_ID, installationUpdate, sendToBot } from './activities.js';
+import { parseProblems } from './cardChecks.js';
 import type { WireIncident } from '../../src/sandbox/simWire.js';
 import type { State } from '../../src/store/state.js';
 
@@ -121,20 +121,8 @@ export function cardBytes(call: ConnectorCall | undefined): number {
   return Buffer.byteLength(JSON.stringify(cardOf(call) ?? null), 'utf8');
 }
 
-// The ESM build of adaptivecards does not load in Node; its UMD bundle does.
-const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as {
-  AdaptiveCard: new () => { parse(json: unknown, ctx: unknown): void };
-  SerializationContext: new () => { eventCount: number; getEventAt(i: number): { message: string } };
-};
-
 /** Parse warnings of the adaptivecards renderer; [] for a card Teams can show. */
-export function cardProblems(card: unknown): string[] {
-  const ctx = new AC.SerializationContext();
-  new AC.AdaptiveCard().parse(card, ctx);
-  const problems: string[] = [];
-  for (let i = 0; i < ctx.eventCount; i += 1) problems.push(ctx.getEventAt(i).message);
-  return problems;
-}
+export const cardProblems = parseProblems;
 
 /** A harness whose Partner Center requests time out after `timeoutMs`. */
 export function startHarnessWithTimeout(timeoutMs: number, options: HarnessOptions = {}): Promise<Harness> {
