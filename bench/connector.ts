@@ -3,6 +3,7 @@
 // answer 429 with a Retry-After on every send, or never to answer at all (a hung Teams connection).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
+import { readBody } from '../test/support/fakeConnector.js';
 
 export interface BenchCall {
   kind: 'post' | 'update';
@@ -107,13 +108,4 @@ export class BenchConnector {
     this.calls.push(call);
     this.events.emit('call');
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
