@@ -153,7 +153,7 @@ async function timeBatches(store: StateStore, incidents: Incident[][]): Promise<
       store,
       now: new Date(REFERENCE),
       customerName: (id) => id,
-      inFlight: new Set(),
+      inFlight: () => new Set(),
       sweep: (sweep) => {
         sweep.done += results.length;
         sweep.cursor = results.at(-1)?.item.key ?? null;

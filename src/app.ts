@@ -27,7 +27,7 @@ import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
 import { startServer } from './server.js';
-import { LowdbStateStore } from './store/lowdbStore.js';
+import { openStore } from './store/openStore.js';
 import type { ProvisioningDelivery } from './store/state.js';
 import type { StateStore } from './store/stateStore.js';
 
@@ -78,7 +78,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store = await LowdbStateStore.open(config.dataFile, { log: (note) => log.warn(note) });
+  const store = await openStore(config, log);
 
   const pc = config.partnerCenter;
   const tokens = new EntraTokenProvider({
@@ -160,6 +160,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     allowedTenantIds: config.allowedTenantIds,
     log,
     now,
+    beforeTurn: () => store.refresh(),
   });
 
   const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000 });
@@ -171,7 +172,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
   );
   log.info(
-    { url: server.url, auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)', partnerCenter: pc.baseUrl, dataFile: config.dataFile },
+    {
+      url: server.url,
+      auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)',
+      partnerCenter: pc.baseUrl,
+      store: store.backend === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : config.dataFile,
+    },
     config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
   );
 

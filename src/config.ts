@@ -41,6 +41,10 @@ export interface Config {
   port: number;
   host: string;
   dataFile: string;
+  /** A postgres:// URL: state in PostgreSQL, shared by several instances. null: the lowdb file DATA_FILE. */
+  databaseUrl: string | null;
+  /** PostgreSQL only: how long the sweep's leader keeps its lease without renewing it. */
+  leaseSeconds: number;
   /** Teams tenants whose users may talk to the bot. */
   allowedTenantIds: string[];
   pollSchedule: string;
@@ -108,6 +112,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const fastLaneMinutes = readNumber(get, 'FAST_LANE_MINUTES', 2, 0.1, 1_440, problems);
   const fastLaneShare = readNumber(get, 'FAST_LANE_SHARE', 0.5, 0.05, 0.95, problems);
   const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
+  const databaseUrl = readDatabaseUrl(get, problems);
+  const leaseSeconds = readInt(get, 'LEASE_SECONDS', 30, 5, 600, problems);
   // The sandbox's scenario changes subscriptions every minute: check them in every round there.
   const subscriptionPollMinutes = readNumber(get, 'SUBSCRIPTION_POLL_MINUTES', sandbox ? 0.5 : 60, 0.1, 10_080, problems);
   const subscriptionWarnDays = readInt(get, 'SUBSCRIPTION_WARN_DAYS', 30, 1, 365, problems);
@@ -148,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       // Without Bot Framework authentication nobody else may reach the endpoint.
       host: bot ? '0.0.0.0' : '127.0.0.1',
       dataFile: get('DATA_FILE') ?? (sandbox ? 'data/sandbox-state.json' : 'data/state.json'),
+      databaseUrl,
+      leaseSeconds,
       allowedTenantIds,
       pollSchedule,
       fastLaneMinutes,
@@ -173,6 +181,23 @@ function readBotFramework(get: (name: string) => string | undefined, problems: s
   const appTenantId = get('MicrosoftAppTenantId') ?? '';
   if (appType === 'SingleTenant' && !appTenantId) problems.push('MicrosoftAppTenantId is required for a SingleTenant bot.');
   return { appId, appPassword, appType: appType as BotFrameworkConfig['appType'], appTenantId };
+}
+
+function readDatabaseUrl(get: Getter, problems: string[]): string | null {
+  const value = get('DATABASE_URL');
+  if (value === undefined) return null;
+  let protocol = '';
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // below: not a URL at all
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    // Never echo the value: it may carry a password.
+    problems.push('DATABASE_URL is not a postgres:// URL (e.g. postgres://user:password@host:5432/partner_alerts?sslmode=require).');
+    return null;
+  }
+  return value;
 }
 
 function readUrl(get: (name: string) => string | undefined, name: string, fallback: string, problems: string[]): string {

@@ -44,6 +44,8 @@ export interface TeamsBotOptions {
   allowedTenantIds: string[];
   log: Logger;
   now?: () => Date;
+  /** Before each turn: see what other instances changed (PostgreSQL), so any instance answers alike. */
+  beforeTurn?: () => Promise<void>;
 }
 
 export const FOREIGN_TENANT_TEXT =
@@ -97,6 +99,12 @@ export class TeamsBot extends TeamsActivityHandler {
    * Teams shows as "Something went wrong". Hand every such invoke to the card-action handler instead; it
    * checks the payload and always answers with a card.
    */
+  override async run(context: TurnContext): Promise<void> {
+    // A turn answered from a moment-old state is still answered: a failed look is logged, not fatal.
+    await this.options.beforeTurn?.().catch((error: unknown) => this.options.log.warn({ err: error }, 'could not read the latest state before a turn'));
+    return super.run(context);
+  }
+
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     const value = (context.activity.value ?? {}) as AdaptiveCardInvokeValue;

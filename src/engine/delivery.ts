@@ -41,9 +41,13 @@ export class DeliveryPipeline {
 
   /** Deliveries being sent right now: the router must not merge changes into them. */
   get inFlight(): ReadonlySet<string> {
-    // Sent but not yet recorded counts too: a change merged into it would never be sent.
+    // Sent but not yet recorded counts too: a change merged into it would never be sent. So does the queue
+    // of a conversation another instance is serving (PostgreSQL): it may be sending any of it right now.
     const unrecorded = this.stages.unrecordedIds();
-    return unrecorded.length === 0 ? this.inFlightIds : new Set([...this.inFlightIds, ...unrecorded]);
+    const { claims } = this.deps.store.coordination;
+    const elsewhere = this.deps.store.read().outbox.filter((delivery) => claims.busy(delivery.targetKey)).map((delivery) => delivery.id);
+    if (unrecorded.length === 0 && elsewhere.length === 0) return this.inFlightIds;
+    return new Set([...this.inFlightIds, ...unrecorded, ...elsewhere]);
   }
 
   /** Conversations whose next attempt waits for a failure's retry time, with that time. */
@@ -135,8 +139,22 @@ export class DeliveryPipeline {
     this.workers.set(targetKey, worker);
   }
 
-  /** One conversation's queue, in order, until nothing of it is due. */
+  /**
+   * One conversation's queue, in order, until nothing of it is due. With several instances, only the one
+   * holding the conversation's claim serves it, from the state as it stands once the claim is held.
+   */
   private async serve(targetKey: string): Promise<void> {
+    const claim = await this.deps.store.coordination.claims.claim(targetKey);
+    if (!claim) return; // another instance serves it now
+    try {
+      await this.deps.store.refresh();
+      await this.serveClaimed(targetKey);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async serveClaimed(targetKey: string): Promise<void> {
     const attempted = new Set<string>();
     for (;;) {
       if (this.stopping) return;

@@ -65,6 +65,8 @@ export class AlertEngine {
   /** Digests and end-of-quiet-hours summaries (digestScheduler.ts); tests without `auto` call its tick(now). */
   readonly schedules: DigestScheduler;
   private task: ScheduledTask | null = null;
+  private started = false;
+  private leading = false;
   private current: Promise<CycleReport> | null = null;
   private another = false;
   private stopped = false;
@@ -97,14 +99,53 @@ export class AlertEngine {
     });
   }
 
+  /**
+   * Delivers what is queued, and sweeps while this instance leads (always, with the lowdb store). With
+   * PostgreSQL, leadership may come and go: the sweep, its schedule and the digests follow it.
+   */
   start(): void {
+    const { leadership } = this.options.store.coordination;
+    if (!this.started) {
+      this.started = true;
+      leadership.onChange((leading) => void (leading ? this.lead() : this.standDown()));
+      this.options.store.onExternalChange((fields) => this.heard(fields));
+    }
+    if (leadership.leading) this.lead();
+    this.options.delivery.kick();
+  }
+
+  /** This instance sweeps: rounds on the schedule, the fast lane, digests, and the round left unfinished. */
+  private lead(): void {
+    if (this.stopped || this.leading) return;
+    this.leading = true;
     this.sweep.start();
     if (!this.options.auto) return;
     this.task = cron.schedule(this.options.schedule, () => void this.requestRound());
-    // A round interrupted by a stop or a crash goes on where it was, not at the next schedule.
-    if (this.options.store.read().sweep.roundId) void this.requestRound();
-    this.options.delivery.kick();
+    // A round interrupted by a stop, a crash or another leader goes on where it was, not at the next schedule.
+    const sweep = this.options.store.read().sweep;
+    if (sweep.roundId || sweep.summaryTo.length > 0) void this.requestRound().catch(() => undefined);
     this.schedules.start();
+  }
+
+  /** Another instance leads now: stop sweeping (what this one still commits is refused by the lease). */
+  private async standDown(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    this.another = false;
+    await this.task?.stop();
+    this.task = null;
+    await this.schedules.stop();
+    await this.sweep.stop();
+  }
+
+  /** Another instance changed the state: deliver what it queued; as the leader, act on what it asked. */
+  private heard(fields: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    if (fields.has('outbox') || fields.has('targets')) this.options.delivery.kick();
+    if (!this.leading) return;
+    if (fields.has('watches')) this.watchesChanged();
+    if (fields.has('targets')) this.schedulesChanged();
+    if (fields.has('sweep') && this.options.store.read().sweep.summaryTo.length > 0 && !this.current) void this.requestRound().catch(() => undefined);
   }
 
   /** A digest or quiet hours changed: look at once (turning quiet hours off releases what they held). */
@@ -122,13 +163,17 @@ export class AlertEngine {
    * Answers at once with what it is about to do.
    */
   async pollNow(targetKey: string): Promise<PollAnswer> {
-    this.sweep.start();
-    const alreadyRunning = this.current !== null;
+    let alreadyRunning = this.current !== null;
     await this.options.store.update((state) => {
       if (!state.sweep.summaryTo.includes(targetKey)) state.sweep.summaryTo.push(targetKey);
+      // Another instance leads: the summary request is the request; it starts a round when it reads it.
+      if (!this.leading && this.started) alreadyRunning = state.sweep.roundId !== null;
     });
-    const round = this.current ?? this.requestRound();
-    round.catch(() => undefined);
+    if (this.leading || !this.started) {
+      this.sweep.start();
+      const round = this.current ?? this.requestRound();
+      round.catch(() => undefined);
+    }
     const { customers, orders, others } = this.plannedItems();
     const done = alreadyRunning ? this.options.store.read().sweep.done : 0;
     const total = customers + orders + others.reduce((sum, other) => sum + other.count, 0);
@@ -147,9 +192,8 @@ export class AlertEngine {
   }
 
   async stop(): Promise<void> {
+    await this.standDown();
     this.stopped = true;
-    await this.task?.stop();
-    this.task = null;
     await this.schedules.stop();
     await this.sweep.stop();
     await this.options.delivery.stop();
@@ -175,6 +219,7 @@ export class AlertEngine {
   }
 
   private async runRound(): Promise<CycleReport> {
+    await this.options.store.refresh(); // a new leader starts from what the last one committed
     const stored = this.options.store.read().sweep;
     const resuming = stored.roundId !== null;
     const roundId = stored.roundId ?? randomUUID();
@@ -193,7 +238,7 @@ export class AlertEngine {
     if (!resuming) {
       await this.options.store.update((state) => {
         state.sweep = { ...emptySweep(), summaryTo: state.sweep.summaryTo, roundId, roundStartedAt: startedAt, total: items.length };
-      });
+      }, { fenced: true });
     } else {
       log.info({ cursor: stored.cursor, left: items.length }, 'resuming the sweep round where it stopped');
     }
@@ -253,7 +298,7 @@ export class AlertEngine {
       pruneState(state, now);
       for (const source of this.sources) source.prune(state, now);
       return cycle;
-    });
+    }, { fenced: true });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;

@@ -53,9 +53,15 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs }
     (fastKeys.has(key) ? ages.fast : ages.rolling).push(Math.max(0, now - fetched));
   }
 
+  const leadership = store.coordination.leadership.report();
+  if (store.backend === 'postgres' && !leadership.leading && !(leadership.others ?? []).some((other) => other.leading && other.secondsAgo * 1000 <= stallMs)) {
+    reasons.push('no instance has led the sweep recently');
+  }
+
   return {
     status: reasons.length > 0 ? 'stalled' : 'ok',
     reasons,
+    store: { backend: store.backend, ...leadership },
     sweep: {
       round: sweep.roundId ? { id: sweep.roundId, startedAt: sweep.roundStartedAt, done: sweep.done, total: sweep.total, cursor: sweep.cursor } : null,
       lastCommitAt: sweep.lastCommitAt,

@@ -29,7 +29,9 @@ export interface IngestOptions {
   store: StateStore;
   now: Date;
   customerName: (customerId: string) => string;
-  inFlight?: ReadonlySet<string>;
+  /** Deliveries being sent (here or, with PostgreSQL, by another instance): asked inside the write, where
+   * the claims other instances hold were just read, and never merged into. */
+  inFlight?: () => ReadonlySet<string>;
   /** Alert sources whose items this batch may hold: each ingests its own results in this same write. */
   sources?: SourceRegistry;
   /** Changes to the sweep's durable position, applied in the same write (null: a fast-lane-only batch). */
@@ -39,6 +41,7 @@ export interface IngestOptions {
 export function commitBatch(results: readonly FetchResult[], options: IngestOptions): Promise<BatchOutcome> {
   const fetchedAt = options.now.toISOString();
   return options.store.update((draft) => {
+    const inFlight = options.inFlight?.();
     const incidentEvents: IncidentEvent[] = [];
     const provisioningEvents: ProvisioningEvent[] = [];
     let notices = 0;
@@ -54,7 +57,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         // Another alert source: it diffs, routes and queues inside this same write.
         const source = options.sources?.get(result.item.source);
         if (!source) continue;
-        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight: options.inFlight });
+        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight });
         sourceEvents += outcome.events;
         sourceQueued += outcome.queued;
       } else if ('incidents' in result) {
@@ -78,7 +81,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
       routeEvents(draft, incidentEvents, provisioningEvents, {
         customerName: options.customerName,
         now: options.now,
-        inFlight: options.inFlight,
+        inFlight,
       });
     const events = incidentEvents.length + provisioningEvents.length + sourceEvents;
     if (options.sweep) {
@@ -109,7 +112,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
       options.sweep(sweep);
     }
     return { events, deliveriesQueued };
-  });
+  }, { fenced: true });
 }
 
 function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {

@@ -67,7 +67,7 @@ export class Sweep {
   private fastRefreshedAt = Number.NEGATIVE_INFINITY;
   private fastCredit = 0;
   private readonly idle = new Set<() => void>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private commitError: unknown = null;
   /** Item keys being fetched right now: one item is never fetched twice at once (the later answer could
@@ -92,6 +92,11 @@ export class Sweep {
 
   start(): void {
     if (this.workers.length > 0) return;
+    if (this.abort.signal.aborted) {
+      // Started again after a stop (this instance leads the sweep once more).
+      this.abort = new AbortController();
+      setMaxListeners(0, this.abort.signal);
+    }
     this.workers = Array.from({ length: this.options.concurrency }, () => this.work());
   }
 
@@ -128,6 +133,7 @@ export class Sweep {
     this.abort.abort(new Error('the sweep is stopping'));
     this.wakeWorkers();
     await Promise.allSettled(this.workers);
+    this.workers = [];
     await this.flush();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     // Whoever waits for the round hears that it will not end here (the next start resumes it).
@@ -297,7 +303,7 @@ export class Sweep {
           store: this.options.store,
           now: new Date(this.options.clock.now()),
           customerName: this.options.customerName,
-          inFlight: this.options.inFlight(),
+          inFlight: this.options.inFlight,
           sources: this.options.sources,
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
         },

@@ -8,6 +8,7 @@ import { writeJsonInPieces } from './chunkedJson.js';
 import { acquireLock, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import type { StateStore } from './stateStore.js';
+import { soleInstance, type Coordination } from './coordination.js';
 
 class DurableJsonFile implements Adapter<State> {
   constructor(private readonly fileName: string) {}
@@ -71,6 +72,9 @@ interface PendingChange {
 export type OpenOptions = LockOptions;
 
 export class LowdbStateStore implements StateStore {
+  readonly backend = 'lowdb';
+  /** The lock file makes this process the only one: it leads and claims every conversation it serves. */
+  readonly coordination: Coordination;
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -82,7 +86,9 @@ export class LowdbStateStore implements StateStore {
     private readonly adapter: DurableJsonFile,
     readonly fileName: string,
     private readonly lock: FileLock,
-  ) {}
+  ) {
+    this.coordination = soleInstance(`${lock.owner.host}:${lock.owner.pid}`);
+  }
 
   /**
    * Opens (or creates) the state file and locks it for this store until close() or the process exits.
@@ -117,6 +123,13 @@ export class LowdbStateStore implements StateStore {
   read(): Readonly<State> {
     return this.db.data;
   }
+
+  /** One process owns the file: nothing changes behind its back. */
+  refresh(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onExternalChange(): void {}
 
   update<T>(change: (draft: State) => T): Promise<T> {
     if (this.broken) return Promise.reject(this.broken);

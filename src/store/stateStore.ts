@@ -1,14 +1,42 @@
 // The store's contract. The rest of the app reads a consistent snapshot and changes state only through
 // `update`, which applies a change and makes it durable before resolving, one change at a time.
+// Two backends: lowdb (one JSON file, one process) and PostgreSQL (a row per record, several instances).
+import type { Coordination } from './coordination.js';
+import type { Field } from './records.js';
 import type { State } from './state.js';
 
+export interface UpdateOptions {
+  /**
+   * A sweep commit: accepted only while this instance leads (PostgreSQL checks the lease's fencing token in
+   * the same transaction), so a deposed leader's late batch is refused, not written over its successor's.
+   */
+  fenced?: boolean;
+}
+
 export interface StateStore {
+  readonly backend: 'lowdb' | 'postgres';
+  readonly coordination: Coordination;
   /** The current state. Treat it as read-only: change it through `update`. */
   read(): Readonly<State>;
   /**
-   * Apply `change` to the state and write it durably; resolves once it is on disk. Changes run one after
-   * another, never interleaved, so a change sees every earlier one (several may share one write). If the
-   * write fails, the in-memory state returns to what the file holds.
+   * Apply `change` to the state and write it durably; resolves once it is stored. Changes run one after
+   * another, never interleaved, so a change sees every earlier one (several may share one write), and with
+   * PostgreSQL every other instance's committed changes too. If the write fails, the state returns to what
+   * is stored.
    */
-  update<T>(change: (draft: State) => T): Promise<T>;
+  update<T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T>;
+  /** Brings read() up to date with other instances' changes (nothing to do with one process). */
+  refresh(): Promise<void>;
+  /** Hears which parts of the state other instances changed, after read() shows them. */
+  onExternalChange(listener: (fields: ReadonlySet<Field>) => void): void;
+  /** Waits for the changes asked for, then lets go (the lock file, the database connections). */
+  close(): Promise<void>;
+}
+
+/** A refused sweep commit: this instance no longer holds the lease. */
+export class LeaseLostError extends Error {
+  constructor(message = 'this instance no longer leads the sweep; its commit was refused') {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
 }

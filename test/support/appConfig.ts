@@ -25,6 +25,8 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     port: 0,
     host: '127.0.0.1',
     dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-test-')), 'state.json'),
+    databaseUrl: null,
+    leaseSeconds: 30,
     allowedTenantIds: [],
     pollSchedule: '*/5 * * * *',
     fastLaneMinutes: 2,

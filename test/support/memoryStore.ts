@@ -2,14 +2,28 @@
 // disk would (the change is rolled back, the promise rejects).
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
+import { soleInstance } from '../../src/store/coordination.js';
 
 export class MemoryStore implements StateStore {
+  /** One process, as with the state file. */
+  readonly backend = 'lowdb';
+  readonly coordination = soleInstance('memory');
   state: State;
   writes = 0;
   private failing: ((before: State, after: State) => boolean) | null = null;
 
   constructor(initial: Partial<State> = {}) {
     this.state = { ...emptyState(), ...structuredClone(initial) };
+  }
+
+  refresh(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onExternalChange(): void {}
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   read(): Readonly<State> {

@@ -1,0 +1,22 @@
+// The advisory locks Partner Alerts takes, as (namespace, key) pairs so they never clash with another
+// application's locks on the same database.
+export const LOCKS = {
+  /** 'PaAl' */
+  namespace: 0x5061_416c,
+  /** Held by every state write for its transaction: writes commit one after another, in rev order. */
+  writes: 1,
+  /** Held while migrations run. */
+  migrations: 2,
+  /** Conversation claims use their own namespace, keyed by a hash of the conversation. */
+  claims: 0x5061_4163,
+} as const;
+
+/** A conversation's claim key: FNV-1a of its key, as the signed 32-bit integer PostgreSQL takes. */
+export function claimKey(targetKey: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < targetKey.length; i++) {
+    hash ^= targetKey.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}

@@ -1,0 +1,63 @@
+// The database schema, as numbered migrations. Each runs once, in its own transaction, recorded in
+// schema_migrations; start-up applies the missing ones under an advisory lock, so two instances starting
+// together do not both apply one. Migrations only add: a rollback to an older release keeps working.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'state tables, leases and instances',
+    sql: `
+create sequence state_rev;
+create sequence list_position;
+-- The state, a table per collection (see tables.ts). rev: the write that last changed the row, so that
+-- other instances catch up with what changed; position: the order of an ordered list.
+create table auth (id text primary key, refresh_token text, rev bigint not null);
+create table targets (key text primary key, tenant_id text, kind text, active boolean, body jsonb not null, rev bigint not null);
+create table watches (id text primary key, position bigint not null, target_key text not null, kind text not null,
+  customer_id text, customer_name text, order_id text, min_severity text, workloads text[] not null,
+  created_by text not null, created_at text not null, excluded jsonb, rev bigint not null);
+create table order_customers (order_id text primary key, customer_id text not null, rev bigint not null);
+create table incident_snapshots (customer_id text primary key, body jsonb not null, rev bigint not null);
+create table order_snapshots (key text primary key, body jsonb not null, rev bigint not null);
+create table incident_threads (key text primary key, target_key text not null, incident_id text not null, activity_id text,
+  body jsonb not null, rev bigint not null);
+create table outbox (id text primary key, position bigint not null, target_key text not null, kind text not null,
+  not_before text not null, body jsonb not null, rev bigint not null);
+create table delivery_log (id text primary key, sent_at text not null, rev bigint not null);
+create table last_round (id text primary key, body jsonb not null, rev bigint not null);
+create table sweep_state (id text primary key, round_id text, cursor text, body jsonb not null, rev bigint not null);
+create table access_denied (customer_id text primary key, since text not null, rev bigint not null);
+create table subscription_snapshots (customer_id text primary key, body jsonb not null, rev bigint not null);
+create table subscription_threads (key text primary key, target_key text not null, body jsonb not null, rev bigint not null);
+create index auth_rev on auth (rev);
+create index targets_rev on targets (rev);
+create index watches_rev on watches (rev);
+create index order_customers_rev on order_customers (rev);
+create index incident_snapshots_rev on incident_snapshots (rev);
+create index order_snapshots_rev on order_snapshots (rev);
+create index incident_threads_rev on incident_threads (rev);
+create index outbox_rev on outbox (rev);
+create index delivery_log_rev on delivery_log (rev);
+create index last_round_rev on last_round (rev);
+create index sweep_state_rev on sweep_state (rev);
+create index access_denied_rev on access_denied (rev);
+create index subscription_snapshots_rev on subscription_snapshots (rev);
+create index subscription_threads_rev on subscription_threads (rev);
+create index outbox_target on outbox (target_key, position);
+create index incident_threads_target on incident_threads (target_key);
+create index watches_target on watches (target_key);
+-- Rows deleted, kept a while so that other instances catching up hear of the deletion.
+create table deleted_rows (tbl text not null, key text not null, rev bigint not null, deleted_at timestamptz not null default now());
+create index deleted_rows_rev on deleted_rows (rev);
+-- Who sweeps Partner Center: one row per lease; token grows with each new holder (the fencing token).
+create table leases (name text primary key, holder text not null, token bigint not null, expires_at timestamptz not null, acquired_at timestamptz not null);
+-- Every instance's heartbeat, for /healthz.
+create table instances (id text primary key, host text not null, pid integer not null, started_at timestamptz not null, heartbeat_at timestamptz not null, leader boolean not null);
+`,
+  },
+];

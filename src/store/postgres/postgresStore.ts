@@ -1,0 +1,454 @@
+// The PostgreSQL state store: a row per record (tables.ts), shared by several instances.
+//
+// Each instance keeps the state in memory for fast, synchronous reads, exactly as the lowdb store does, and
+// keeps it current from the database: every write takes one advisory lock for its transaction, first reads
+// what other instances committed since it last looked (rows with a higher rev), then runs the changes and
+// writes only the records they touched and actually changed. A commit is one transaction, and NOTIFY tells
+// the other instances, which read the new rows at once (and every second regardless).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Coordination } from '../coordination.js';
+import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
+import { emptyState, emptySweep, StateFileError, type State } from '../state.js';
+import type { StateStore, UpdateOptions } from '../stateStore.js';
+import { Lease } from './lease.js';
+import { LOCKS } from './locks.js';
+import { applyMigrations } from './schema.js';
+import { CHANNEL, Session } from './session.js';
+import { TABLES, TABLE_OF, type Table } from './tables.js';
+
+export interface PostgresOptions {
+  leaseSeconds?: number;
+  log?: { info(note: object, message: string): void; warn(note: object, message: string): void };
+  /** How often to look for other instances' commits when no NOTIFY came (ms). */
+  pollMs?: number;
+}
+
+interface PendingChange {
+  change: (draft: State) => unknown;
+  fenced: boolean;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** One table's writes of one commit. */
+interface TableWrites {
+  upserts: { key: string; record: unknown; json: string }[];
+  deletes: string[];
+}
+
+const LISTS = ['watches', 'outbox'] as const;
+type ListField = (typeof LISTS)[number];
+/** Rows per INSERT statement: well under PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 1_000;
+/** Other instances' commits are read at least this often, should a NOTIFY be missed. */
+const POLL_MS = 1_000;
+const quietLog = { info: () => undefined, warn: () => undefined };
+
+export class PostgresStateStore implements StateStore {
+  readonly backend = 'postgres';
+  readonly coordination: Coordination;
+  readonly lease: Lease;
+  readonly instance: string;
+  private state: State = emptyState();
+  /** Each record as last stored, as JSON: what a change is compared with, and what a failed write returns to. */
+  private readonly stored = new Map<Field, Map<string, string>>();
+  /** The order of list records (watches, outbox) by id. */
+  private readonly positions = new Map<ListField, Map<string, number>>();
+  /** Every write up to this rev is in memory. */
+  private rev = 0;
+  private pending: PendingChange[] = [];
+  private writing: Promise<void> | null = null;
+  /** Catch-ups and writes take turns: a catch-up never lands between a write's read and its commit. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private listeners: ((fields: ReadonlySet<Field>) => void)[] = [];
+  private pollTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly session: Session;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    url: string,
+    options: PostgresOptions,
+  ) {
+    const log = options.log ?? quietLog;
+    this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.session = new Session({ url, log, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
+    this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log });
+    this.coordination = { leadership: this.lease, claims: this.session };
+    for (const field of Object.keys(SHAPES) as Field[]) this.stored.set(field, new Map());
+    for (const field of LISTS) this.positions.set(field, new Map());
+  }
+
+  /** Connects, migrates the schema, loads the state, and starts taking part in leadership. */
+  static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStateStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 8, types: { getTypeParser: typeParser } });
+    pool.on('error', (error) => (options.log ?? quietLog).warn({ err: error.message }, 'an idle PostgreSQL connection failed'));
+    try {
+      await applyMigrations(pool, (note) => (options.log ?? quietLog).info({}, note));
+      const store = new PostgresStateStore(pool, url, options);
+      await store.loadAll();
+      await store.session.open();
+      await store.lease.start();
+      store.pollTimer = setInterval(() => void store.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
+      store.pollTimer.unref?.();
+      return store;
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (error instanceof StateFileError) throw error;
+      throw new StateFileError(`The database at DATABASE_URL cannot be used (${(error as Error).message}).`);
+    }
+  }
+
+  read(): Readonly<State> {
+    return this.state;
+  }
+
+  onExternalChange(listener: (fields: ReadonlySet<Field>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
+    if (this.closing) return Promise.reject(new StateFileError('The PostgreSQL store was closed; this change was not saved.'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, fenced: options.fenced ?? false, resolve: resolve as (value: unknown) => void, reject });
+      this.writing ??= this.flush();
+    });
+  }
+
+  refresh(): Promise<void> {
+    return this.inTurn(async () => {
+      const client = await this.pool.connect();
+      try {
+        // One snapshot for every table: a commit landing midway is seen whole or not at all.
+        await client.query('begin isolation level repeatable read read only');
+        await this.catchUp(client);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.writing) await this.writing;
+      if (this.pollTimer) clearInterval(this.pollTimer);
+      await this.lease.stop();
+      await this.session.close();
+      await this.turn.catch(() => undefined);
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  /** Counts of stored records per table (migrate-state prints them, tests compare them). */
+  async counts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const table of TABLES) {
+      const { rows } = await this.pool.query<{ n: number }>(`select count(*)::int as n from ${table.name}`);
+      counts[table.name] = rows[0]?.n ?? 0;
+    }
+    return counts;
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Group commit, as in the lowdb store: changes queued while a write is in flight share the next one. */
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        // Sweep commits (fenced) are not grouped with others: a refused one must not take others down with it.
+        const fenced = this.pending[0]?.fenced ?? false;
+        const end = this.pending.findIndex((item) => item.fenced !== fenced);
+        const group = this.pending.splice(0, end === -1 ? this.pending.length : end);
+        await this.inTurn(() => this.commit(group, fenced));
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async commit(group: PendingChange[], fenced: boolean): Promise<void> {
+    const touched = new Touched();
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await this.pool.connect();
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
+      await this.catchUp(client);
+      if (fenced) {
+        await this.lease.fence(client);
+        await this.session.readClaims(client);
+      }
+      const results = this.applyGroup(group, touched);
+      const writes = this.changesOf(touched);
+      if (writes.size > 0) {
+        const rev = await this.writeRows(client, writes);
+        await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
+        await client.query('commit');
+        this.rev = rev;
+        this.remember(writes);
+      } else {
+        await client.query('commit');
+      }
+      group.forEach(({ resolve, reject }, i) => {
+        const result = results[i];
+        if (result?.ok) resolve(result.value);
+        else reject(result?.error);
+      });
+    } catch (error) {
+      await client?.query('rollback').catch(() => undefined);
+      this.restore(touched);
+      for (const { reject } of group) reject(error);
+    } finally {
+      client?.release();
+    }
+  }
+
+  /**
+   * Runs the group's changes on the state. A change that throws may have changed part of the state first:
+   * back to what is stored, then only the changes that did not throw, so no half-made change is written.
+   */
+  private applyGroup(group: PendingChange[], touched: Touched): Applied[] {
+    const draft = trackedDraft(this.state, touched);
+    const results = group.map(({ change }) => apply(change, draft));
+    if (results.every((result) => result.ok)) return results;
+    this.restore(touched);
+    const again = group.map(({ change }, i) => (results[i]?.ok ? apply(change, draft) : (results[i] as Applied)));
+    if (again.some((result, i) => results[i]?.ok && !result.ok)) {
+      // Not the same outcome twice (a change that depends on something outside the state): write nothing.
+      throw new Error('a state change failed; nothing of its group was written');
+    }
+    return again;
+  }
+
+  /** The records the changes touched that differ from what is stored. */
+  private changesOf(touched: Touched): Map<Field, TableWrites> {
+    const writes = new Map<Field, TableWrites>();
+    const add = (field: Field): TableWrites => {
+      let entry = writes.get(field);
+      if (!entry) writes.set(field, (entry = { upserts: [], deletes: [] }));
+      return entry;
+    };
+    for (const [field, keys] of touched.keys) {
+      const map = this.state[field] as unknown as Record<string, unknown>;
+      const stored = this.stored.get(field) ?? new Map<string, string>();
+      const candidates = keys === 'all' ? new Set([...stored.keys(), ...Object.keys(map)]) : keys;
+      for (const key of candidates) {
+        const record = Object.hasOwn(map, key) ? map[key] : undefined;
+        const before = stored.get(key);
+        if (record === undefined) {
+          if (before !== undefined) add(field).deletes.push(key);
+          continue;
+        }
+        const json = JSON.stringify(record);
+        if (json !== before) add(field).upserts.push({ key, record, json });
+      }
+    }
+    for (const field of touched.wholes) {
+      if (field === 'schemaVersion') continue;
+      const stored = this.stored.get(field) ?? new Map<string, string>();
+      if (SHAPES[field] === 'single') {
+        const record = this.state[field];
+        const before = stored.get('state');
+        if (record === null || record === undefined) {
+          if (before !== undefined) add(field).deletes.push('state');
+          continue;
+        }
+        const json = JSON.stringify(record);
+        if (json !== before) add(field).upserts.push({ key: 'state', record, json });
+        continue;
+      }
+      const list = this.state[field] as unknown as { id: string }[];
+      const present = new Set<string>();
+      for (const record of list) {
+        present.add(record.id);
+        const json = JSON.stringify(record);
+        if (json !== stored.get(record.id)) add(field).upserts.push({ key: record.id, record, json });
+      }
+      for (const key of stored.keys()) if (!present.has(key)) add(field).deletes.push(key);
+    }
+    return writes;
+  }
+
+  /** Writes the rows in the open transaction; returns the commit's rev. */
+  private async writeRows(client: pg.PoolClient, writes: Map<Field, TableWrites>): Promise<number> {
+    const { rows } = await client.query<{ rev: number }>(`select nextval('state_rev') as rev`);
+    const rev = Number(rows[0]?.rev);
+    for (const [field, { upserts, deletes }] of writes) {
+      const table = TABLE_OF.get(field) as Table<unknown>;
+      const list = LISTS.includes(field as ListField) ? (this.positions.get(field as ListField) ?? null) : null;
+      if (list) {
+        const fresh = upserts.filter(({ key }) => !list.has(key));
+        if (fresh.length > 0) {
+          const { rows: numbers } = await client.query<{ n: number }>(`select nextval('list_position') as n from generate_series(1, $1)`, [fresh.length]);
+          fresh.forEach(({ key }, i) => list.set(key, Number(numbers[i]?.n)));
+        }
+      }
+      for (let start = 0; start < upserts.length; start += ROWS_PER_STATEMENT) {
+        const chunk = upserts.slice(start, start + ROWS_PER_STATEMENT);
+        const names = [...table.columns.map((column) => column.name), ...(list ? ['position'] : []), 'rev'];
+        const params: unknown[] = [];
+        const values = chunk.map(({ key, record, json }) => {
+          const row = [...table.encode(key, record, json), ...(list ? [list.get(key)] : []), rev];
+          const casts = [...table.columns.map((column) => column.cast), ...(list ? ['bigint'] : []), 'bigint'];
+          return `(${row.map((value, i) => `$${params.push(value)}${casts[i] ? `::${casts[i]}` : ''}`).join(', ')})`;
+        });
+        const [keyColumn, ...rest] = names;
+        const updates = rest.filter((name) => name !== 'position').map((name) => `${name} = excluded.${name}`);
+        await client.query(`insert into ${table.name} (${names.join(', ')}) values ${values.join(', ')} on conflict (${keyColumn}) do update set ${updates.join(', ')}`, params);
+      }
+      if (deletes.length > 0) {
+        const keyColumn = table.columns[0]?.name;
+        await client.query(`delete from ${table.name} where ${keyColumn} = any($1::text[])`, [deletes]);
+        await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [table.name, deletes, rev]);
+      }
+    }
+    return rev;
+  }
+
+  /** After a commit: what is stored now. */
+  private remember(writes: Map<Field, TableWrites>): void {
+    for (const [field, { upserts, deletes }] of writes) {
+      const stored = this.stored.get(field);
+      if (!stored) continue;
+      for (const { key, json } of upserts) stored.set(key, json);
+      for (const key of deletes) {
+        stored.delete(key);
+        if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
+      }
+    }
+  }
+
+  /** After a failed write or a throwing change: the touched records return to what is stored. */
+  private restore(touched: Touched): void {
+    for (const [field, keys] of touched.keys) {
+      const map = this.state[field] as unknown as Record<string, unknown>;
+      const stored = this.stored.get(field) ?? new Map<string, string>();
+      if (keys === 'all') {
+        const fresh: Record<string, unknown> = {};
+        for (const [key, json] of stored) fresh[key] = JSON.parse(json);
+        (this.state as unknown as Record<string, unknown>)[field] = fresh;
+        continue;
+      }
+      for (const key of keys) {
+        const json = stored.get(key);
+        if (json === undefined) delete map[key];
+        else map[key] = JSON.parse(json);
+      }
+    }
+    for (const field of touched.wholes) {
+      if (field === 'schemaVersion') continue;
+      this.rebuild(field);
+    }
+  }
+
+  /** A list or single field, afresh from what is stored. */
+  private rebuild(field: Field): void {
+    const stored = this.stored.get(field) ?? new Map<string, string>();
+    const target = this.state as unknown as Record<string, unknown>;
+    if (SHAPES[field] === 'single') {
+      const json = stored.get('state');
+      target[field] = json === undefined ? defaultSingle(field) : JSON.parse(json);
+      return;
+    }
+    const order = this.positions.get(field as ListField) ?? new Map<string, number>();
+    target[field] = [...stored.entries()]
+      .sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+      .map(([, json]) => JSON.parse(json) as unknown);
+  }
+
+  private async loadAll(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      const { rows } = await client.query<{ rev: number }>(`select coalesce(max(rev), 0) as rev from deleted_rows`);
+      this.rev = Number(rows[0]?.rev ?? 0);
+      await this.catchUp(client, true);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Reads the rows committed after `this.rev` and puts them in the state (everything, when `all`). */
+  private async catchUp(client: pg.PoolClient, all = false): Promise<void> {
+    const since = all ? -1 : this.rev;
+    const changed = new Set<Field>();
+    const lists = new Set<ListField>();
+    let newest = this.rev;
+    for (const table of TABLES) {
+      const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
+      const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
+      for (const row of rows as Record<string, unknown>[]) {
+        const { key, record } = table.decode(row);
+        newest = Math.max(newest, Number(row.rev));
+        this.putRecord(table.field, key, record, list ? Number(row.position) : null);
+        changed.add(table.field);
+        if (list) lists.add(list);
+      }
+    }
+    if (!all) {
+      const { rows } = await client.query<{ tbl: string; key: string; rev: number }>('select tbl, key, rev from deleted_rows where rev > $1', [since]);
+      for (const { tbl, key, rev } of rows) {
+        const table = TABLES.find((candidate) => candidate.name === tbl);
+        if (!table) continue;
+        newest = Math.max(newest, Number(rev));
+        this.dropRecord(table.field, key);
+        changed.add(table.field);
+        if (LISTS.includes(table.field as ListField)) lists.add(table.field as ListField);
+      }
+    }
+    for (const field of lists) this.rebuild(field);
+    this.rev = newest;
+    if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
+  }
+
+  private putRecord(field: Field, key: string, record: unknown, position: number | null): void {
+    const json = JSON.stringify(record);
+    this.stored.get(field)?.set(key, json);
+    if (position !== null) this.positions.get(field as ListField)?.set(key, position);
+    const target = this.state as unknown as Record<string, unknown>;
+    if (SHAPES[field] === 'map') (target[field] as Record<string, unknown>)[key] = record;
+    else if (SHAPES[field] === 'single') target[field] = record;
+  }
+
+  private dropRecord(field: Field, key: string): void {
+    this.stored.get(field)?.delete(key);
+    if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
+    const target = this.state as unknown as Record<string, unknown>;
+    if (SHAPES[field] === 'map') delete (target[field] as Record<string, unknown>)[key];
+    else if (SHAPES[field] === 'single') target[field] = defaultSingle(field);
+  }
+}
+
+function defaultSingle(field: Field): unknown {
+  if (field === 'sweep') return emptySweep();
+  if (field === 'auth') return { refreshToken: null };
+  return null;
+}
+
+function apply(change: (draft: State) => unknown, state: State): Applied {
+  try {
+    return { ok: true, value: change(state) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** bigint columns (rev, position) as numbers: they stay far below 2^53. */
+function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === 20) return Number;
+  return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+}

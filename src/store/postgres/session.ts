@@ -1,0 +1,114 @@
+// One long-lived connection per instance, for what belongs to a session rather than a transaction:
+// hearing other instances' commits (LISTEN), and claiming conversations (advisory locks, which PostgreSQL
+// releases by itself when the instance dies, so a crashed instance never keeps a conversation).
+import pg from 'pg';
+import type { Claim, ConversationClaims } from '../coordination.js';
+import { claimKey, LOCKS } from './locks.js';
+
+export const CHANNEL = 'partner_alerts_state';
+
+export interface SessionOptions {
+  url: string;
+  /** Another instance committed a write with this rev. */
+  onCommit(rev: number): void;
+  log: { warn(note: object, message: string): void };
+}
+
+export class Session implements ConversationClaims {
+  private client: pg.Client | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private busyKeys = new Set<number>();
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SessionOptions) {}
+
+  async open(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.url });
+    client.on('notification', (message) => {
+      const rev = Number(message.payload);
+      if (Number.isFinite(rev)) this.options.onCommit(rev);
+    });
+    client.on('error', (error) => {
+      // Claims die with the connection; workers holding one finish their delivery, as after a crash.
+      this.options.log.warn({ err: error.message }, 'the PostgreSQL session dropped; conversation claims were released, reconnecting');
+      if (this.client === client) this.client = null;
+      this.reconnectSoon();
+    });
+    await client.connect();
+    await client.query(`listen ${CHANNEL}`);
+    this.client = client;
+  }
+
+  /**
+   * Takes the conversation's claim while holding the write lock, so a sweep commit either sees the claim
+   * (and does not merge into that queue) or is committed before it (and the claimant reads the merge).
+   */
+  claim(targetKey: string): Promise<Claim | null> {
+    const key = claimKey(targetKey);
+    return this.exclusive(async (client) => {
+      await client.query('begin');
+      try {
+        await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
+        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCKS.claims, key]);
+        await client.query('commit');
+        if (!rows[0]?.ok) return null;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      }
+      return {
+        release: () =>
+          // A session that dropped meanwhile took the claim with it: nothing to unlock.
+          this.exclusive(async (same) => (same === client ? void (await same.query('select pg_advisory_unlock($1, $2)', [LOCKS.claims, key])) : undefined)).then(
+            () => undefined,
+            () => undefined,
+          ),
+      };
+    });
+  }
+
+  busy(targetKey: string): boolean {
+    return this.busyKeys.has(claimKey(targetKey) >>> 0);
+  }
+
+  /** Inside a sweep commit (which holds the write lock): which conversations are being delivered to now. */
+  async readClaims(client: pg.PoolClient): Promise<void> {
+    const { rows } = await client.query<{ objid: string | number }>(
+      `select objid from pg_locks where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted`,
+      [LOCKS.claims],
+    );
+    this.busyKeys = new Set(rows.map((row) => Number(row.objid)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.queue.catch(() => undefined);
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private exclusive<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (!this.client) throw new Error('no PostgreSQL session (reconnecting)');
+      return work(this.client);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private reconnectSoon(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.closed) return;
+      this.open().catch((error: unknown) => {
+        this.options.log.warn({ err: (error as Error).message }, 'could not reconnect the PostgreSQL session; will try again');
+        this.reconnectSoon();
+      });
+    }, 1_000);
+    this.reconnectTimer.unref?.();
+  }
+}

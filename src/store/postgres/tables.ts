@@ -1,0 +1,140 @@
+// How each part of the state is kept in PostgreSQL: one table per collection, one row per record. A record
+// that really is a document (a snapshot, a card thread, a queued delivery) is a jsonb `body` beside the
+// columns one would query it by; small flat records (watches, the delivery log) are plain columns.
+// Times are kept as the ISO strings the app wrote, so a record reads back exactly as it was stored.
+import type { Field } from '../records.js';
+import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport } from '../state.js';
+import type { Watch } from '../../domain/watch.js';
+import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
+
+/** A row's columns besides `rev` (and `position` for lists), the key first. */
+export interface Column {
+  name: string;
+  /** The SQL type a parameter is cast to, e.g. 'jsonb'. */
+  cast?: string;
+}
+
+export interface Table<R = unknown> {
+  field: Field;
+  name: string;
+  columns: Column[];
+  /** The row's values in `columns` order; `json` is JSON.stringify(record), at hand for a body column. */
+  encode(key: string, record: R, json: string): unknown[];
+  decode(row: Record<string, unknown>): { key: string; record: R };
+}
+
+const text = (name: string): Column => ({ name });
+const body: Column = { name: 'body', cast: 'jsonb' };
+
+/** A document record: its key, a few columns to find it by, and the whole record as `body`. */
+function documents<R>(field: Field, name: string, key: string, extra: [string, (record: R) => unknown][] = []): Table<R> {
+  return {
+    field,
+    name,
+    columns: [text(key), ...extra.map(([column]) => text(column)), body],
+    encode: (id, record, json) => [id, ...extra.map(([, pick]) => pick(record)), json],
+    decode: (row) => ({ key: row[key] as string, record: row.body as R }),
+  };
+}
+
+/** A map of plain strings (id → time, order → customer). */
+function strings(field: Field, name: string, key: string, value: string): Table<string> {
+  return {
+    field,
+    name,
+    columns: [text(key), text(value)],
+    encode: (id, record) => [id, record],
+    decode: (row) => ({ key: row[key] as string, record: row[value] as string }),
+  };
+}
+
+/** The single record of a one-row table (its key is always 'state'). */
+function single<R>(field: Field, name: string, extra: [string, (record: R) => unknown][] = []): Table<R> {
+  return {
+    field,
+    name,
+    columns: [text('id'), ...extra.map(([column]) => text(column)), body],
+    encode: (_id, record, json) => ['state', ...extra.map(([, pick]) => pick(record)), json],
+    decode: (row) => ({ key: 'state', record: row.body as R }),
+  };
+}
+
+const watches: Table<Watch> = {
+  field: 'watches',
+  name: 'watches',
+  columns: ['id', 'target_key', 'kind', 'customer_id', 'customer_name', 'order_id', 'min_severity', 'workloads', 'created_by', 'created_at', 'excluded'].map((name) =>
+    name === 'excluded' ? { name, cast: 'jsonb' } : name === 'workloads' ? { name, cast: 'text[]' } : text(name),
+  ),
+  encode: (_id, w) => [
+    w.id,
+    w.targetKey,
+    w.kind,
+    w.customerId,
+    w.customerName,
+    w.orderId,
+    w.minSeverity,
+    w.workloads,
+    w.createdBy,
+    w.createdAt,
+    w.excluded === undefined ? null : JSON.stringify(w.excluded),
+  ],
+  decode: (row) => {
+    const watch: Watch = {
+      id: row.id as string,
+      targetKey: row.target_key as string,
+      kind: row.kind as Watch['kind'],
+      customerId: row.customer_id as string | null,
+      customerName: row.customer_name as string | null,
+      orderId: row.order_id as string | null,
+      minSeverity: row.min_severity as Watch['minSeverity'],
+      workloads: row.workloads as string[],
+      createdBy: row.created_by as string,
+      createdAt: row.created_at as string,
+    };
+    if (row.excluded !== null) watch.excluded = row.excluded as Watch['excluded'];
+    return { key: watch.id, record: watch };
+  },
+};
+
+const auth: Table<State['auth']> = {
+  field: 'auth',
+  name: 'auth',
+  columns: [text('id'), text('refresh_token')],
+  encode: (_id, record) => ['state', record.refreshToken],
+  decode: (row) => ({ key: 'state', record: { refreshToken: row.refresh_token as string | null } }),
+};
+
+/** Every table, in the order a fresh database loads them. */
+export const TABLES: Table<never>[] = [
+  auth,
+  documents<Target>('targets', 'targets', 'key', [
+    ['tenant_id', (t) => t.tenantId],
+    ['kind', (t) => t.kind],
+    ['active', (t) => t.active],
+  ]),
+  watches,
+  strings('orderCustomers', 'order_customers', 'order_id', 'customer_id'),
+  documents('incidentSnapshots', 'incident_snapshots', 'customer_id'),
+  documents('orderSnapshots', 'order_snapshots', 'key'),
+  documents<IncidentThread>('threads', 'incident_threads', 'key', [
+    ['target_key', (t) => t.targetKey],
+    ['incident_id', (t) => t.incidentId],
+    ['activity_id', (t) => t.activityId],
+  ]),
+  documents<Delivery>('outbox', 'outbox', 'id', [
+    ['target_key', (d) => d.targetKey],
+    ['kind', (d) => d.kind],
+    ['not_before', (d) => d.notBefore],
+  ]),
+  strings('deliveryLog', 'delivery_log', 'id', 'sent_at'),
+  single<CycleReport | null>('lastCycle', 'last_round'),
+  single<SweepState>('sweep', 'sweep_state', [
+    ['round_id', (s) => s.roundId],
+    ['cursor', (s) => s.cursor],
+  ]),
+  strings('accessDenied', 'access_denied', 'customer_id', 'since'),
+  documents('subscriptionSnapshots', 'subscription_snapshots', 'customer_id'),
+  documents<SubscriptionThread>('subscriptionThreads', 'subscription_threads', 'key', [['target_key', (t) => t.targetKey]]),
+] as Table<never>[];
+
+export const TABLE_OF = new Map<Field, Table<unknown>>(TABLES.map((table) => [table.field, table as Table<unknown>]));
