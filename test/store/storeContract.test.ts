@@ -1,0 +1,258 @@
+// One contract, both backends: the same tests run against the lowdb file and a real PostgreSQL database.
+// What one store wrote, a store opened afresh on the same place reads back record for record.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LowdbStateStore } from '../../src/store/lowdbStore.js';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { emptySweep, type Delivery, type IncidentThread, type State, type Target } from '../../src/store/state.js';
+import type { StateStore } from '../../src/store/stateStore.js';
+import type { Watch } from '../../src/domain/watch.js';
+import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+
+interface Backend {
+  name: string;
+  /** A new, empty place to store state; opening it twice (sequentially) reaches the same state. */
+  place(): Promise<string | null>;
+  open(place: string): Promise<StateStore>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'lowdb',
+    place: async () => path.join(await mkdtemp(path.join(tmpdir(), 'pa-contract-')), 'state.json'),
+    open: (file) => LowdbStateStore.open(file),
+  },
+  {
+    name: 'PostgreSQL',
+    place: async () => (await postgresServer())?.createDatabase() ?? null,
+    open: (url) => PostgresStateStore.open(url, { leaseSeconds: 30 }),
+  },
+];
+
+const target = (key: string): Target => ({
+  key,
+  kind: 'channel',
+  tenantId: 'tenant',
+  teamId: 'team',
+  name: `Channel ${key}`,
+  reference: { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: key }, bot: { id: 'bot' } },
+  active: true,
+  inactiveReason: null,
+  updatedAt: '2026-11-30T10:00:00.000Z',
+});
+
+const watch = (id: string, targetKey: string, customerId: string): Watch => ({
+  id,
+  targetKey,
+  kind: 'customer',
+  customerId,
+  customerName: `Customer ${customerId}`,
+  orderId: null,
+  minSeverity: null,
+  workloads: ['exchange'],
+  createdBy: 'Ana',
+  createdAt: '2026-11-30T10:00:00.000Z',
+});
+
+const notice = (id: string, targetKey: string, text: string): Delivery => ({
+  id,
+  kind: 'notice',
+  targetKey,
+  text,
+  createdAt: '2026-11-30T10:00:00.000Z',
+  attempts: 0,
+  notBefore: '2026-11-30T10:00:00.000Z',
+  lastError: null,
+});
+
+const thread = (key: string, targetKey: string): IncidentThread => ({
+  key,
+  targetKey,
+  incidentId: 'EX1',
+  activityId: null,
+  incident: {
+    id: 'EX1',
+    title: 'Mail delayed',
+    workload: 'Exchange Online',
+    severity: 'warning',
+    status: 'active',
+    startTime: '2026-11-30T09:00:00.000Z',
+    lastUpdatedTime: '2026-11-30T09:30:00.000Z',
+    messages: [],
+  } as unknown as IncidentThread['incident'],
+  customers: { c1: { name: 'Contoso', resolved: false, vanished: false } },
+  openedAt: '2026-11-30T09:31:00.000Z',
+  updatedAt: '2026-11-30T09:31:00.000Z',
+  resolvedAt: null,
+  mutedUntil: null,
+  mutedBy: null,
+  acknowledgedBy: null,
+  acknowledgedAt: null,
+});
+
+/** Everything a store keeps, in every kind of collection. */
+function fill(state: State): void {
+  state.auth.refreshToken = 'refresh-token';
+  state.targets.t1 = target('t1');
+  state.targets.t2 = target('t2');
+  state.watches.push(watch('w1', 't1', 'c1'), watch('w2', 't2', 'c2'), { ...watch('w3', 't1', 'c3'), kind: 'all', customerId: null, excluded: [{ customerId: 'c9', name: 'Fabrikam' }] });
+  state.orderCustomers.o1 = 'c1';
+  state.incidentSnapshots.c1 = { customerId: 'c1', fetchedAt: '2026-11-30T10:00:00.000Z', incidents: {} } as unknown as State['incidentSnapshots'][string];
+  state.orderSnapshots['c1/o1'] = { fetchedAt: '2026-11-30T10:00:00.000Z' } as unknown as State['orderSnapshots'][string];
+  state.threads['t1|EX1'] = thread('t1|EX1', 't1');
+  state.outbox.push(notice('d1', 't1', 'first'), notice('d2', 't1', 'second'), notice('d3', 't2', 'third'));
+  state.deliveryLog.d0 = '2026-11-30T09:59:00.000Z';
+  state.accessDenied.c7 = '2026-11-30T08:00:00.000Z';
+  state.sweep = { ...emptySweep(), roundId: 'r1', cursor: 'c|c1', done: 1, total: 3 };
+  state.lastCycle = null;
+}
+
+for (const backend of backends) {
+  describe(`state store contract: ${backend.name}`, () => {
+    let place: string;
+    const open: StateStore[] = [];
+    const openStore = async () => {
+      const store = await backend.open(place);
+      open.push(store);
+      return store;
+    };
+    const reopen = async (store: StateStore) => {
+      await store.close();
+      return openStore();
+    };
+
+    beforeEach(async function () {
+      const found = await backend.place();
+      if (found === null) this.skip(); // only when PostgreSQL is not installed: see POSTGRES_MISSING
+      place = found;
+    });
+    afterEach(async () => {
+      for (const store of open.splice(0)) await store.close();
+    });
+    before(async function () {
+      if (backend.name === 'PostgreSQL' && !(await postgresServer())) {
+        console.log(`      ${POSTGRES_MISSING}`);
+        this.skip();
+      }
+    });
+
+    it('starts empty and reads back every kind of record after a reopen, in order', async () => {
+      let store = await openStore();
+      assert.deepEqual(store.read().watches, []);
+      assert.deepEqual(store.read().outbox, []);
+      await store.update(fill);
+      const written = structuredClone(store.read());
+      store = await reopen(store);
+      const read = store.read();
+      assert.deepEqual(read.auth, written.auth);
+      assert.deepEqual(read.targets, written.targets);
+      assert.deepEqual(read.watches, written.watches);
+      assert.deepEqual(read.outbox.map((d) => d.id), ['d1', 'd2', 'd3']);
+      assert.deepEqual(read.outbox, written.outbox);
+      assert.deepEqual(read.threads, written.threads);
+      assert.deepEqual(read.orderCustomers, written.orderCustomers);
+      assert.deepEqual(read.incidentSnapshots, written.incidentSnapshots);
+      assert.deepEqual(read.orderSnapshots, written.orderSnapshots);
+      assert.deepEqual(read.deliveryLog, written.deliveryLog);
+      assert.deepEqual(read.accessDenied, written.accessDenied);
+      assert.deepEqual(read.sweep, written.sweep);
+      assert.equal(read.lastCycle, null);
+    });
+
+    it('keeps changes, removals and replacements of records, nested ones included', async () => {
+      let store = await openStore();
+      await store.update(fill);
+      await store.update((state) => {
+        const t1 = state.targets.t1;
+        if (t1) t1.schedule = { digest: null, quietHours: null, lastDigest: null, held: [] };
+        delete state.targets.t2;
+        state.watches = state.watches.filter((w) => w.id !== 'w2');
+        state.watches.push(watch('w4', 't1', 'c4'));
+        state.outbox = state.outbox.filter((d) => d.id !== 'd1');
+        const d2 = state.outbox.find((d) => d.id === 'd2');
+        if (d2) Object.assign(d2, { attempts: 2, lastError: 'HTTP 503' });
+        state.deliveryLog.d1 = '2026-11-30T10:01:00.000Z';
+        const t = state.threads['t1|EX1'];
+        if (t) t.customers.c2 = { name: 'Fabrikam', resolved: true, vanished: false };
+        state.incidentSnapshots = {}; // a whole collection replaced
+        state.sweep.cursor = 'c|c2';
+        state.auth.refreshToken = null;
+      });
+      const written = structuredClone(store.read());
+      store = await reopen(store);
+      const read = store.read();
+      assert.deepEqual(Object.keys(read.targets), ['t1']);
+      assert.deepEqual(read.targets.t1?.schedule, written.targets.t1?.schedule);
+      assert.deepEqual(read.watches.map((w) => w.id), ['w1', 'w3', 'w4']);
+      assert.deepEqual(read.outbox.map((d) => [d.id, d.attempts, d.lastError]), [
+        ['d2', 2, 'HTTP 503'],
+        ['d3', 0, null],
+      ]);
+      assert.equal(read.deliveryLog.d1, '2026-11-30T10:01:00.000Z');
+      assert.deepEqual(read.threads['t1|EX1']?.customers, written.threads['t1|EX1']?.customers);
+      assert.deepEqual(read.incidentSnapshots, {});
+      assert.equal(read.sweep.cursor, 'c|c2');
+      assert.equal(read.auth.refreshToken, null);
+    });
+
+    it('serialises concurrent updates so none is lost, and resolves each with its own result', async () => {
+      let store = await openStore();
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          store.update((state) => {
+            state.deliveryLog[`d${i}`] = `2026-11-30T10:00:${String(i).padStart(2, '0')}.000Z`;
+            return Object.keys(state.deliveryLog).length;
+          }),
+        ),
+      );
+      assert.deepEqual([...results].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+      store = await reopen(store);
+      assert.equal(Object.keys(store.read().deliveryLog).length, 40);
+    });
+
+    it('writes nothing of a change that throws, and still writes the others of its group', async () => {
+      let store = await openStore();
+      await store.update(fill);
+      const outcomes = await Promise.allSettled([
+        store.update((state) => {
+          state.deliveryLog.kept = '2026-11-30T11:00:00.000Z';
+        }),
+        store.update((state) => {
+          delete state.targets.t1;
+          state.outbox.length = 0;
+          throw new Error('half way');
+        }),
+        store.update((state) => {
+          state.orderCustomers.o2 = 'c2';
+        }),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.ok(store.read().targets.t1, 'in memory too, the thrown change left nothing');
+      assert.equal(store.read().outbox.length, 3);
+      store = await reopen(store);
+      assert.ok(store.read().targets.t1);
+      assert.equal(store.read().outbox.length, 3);
+      assert.equal(store.read().deliveryLog.kept, '2026-11-30T11:00:00.000Z');
+      assert.equal(store.read().orderCustomers.o2, 'c2');
+    });
+
+    it('writes what was asked before close, and refuses changes after it', async () => {
+      const store = await openStore();
+      const pending = store.update((state) => void (state.orderCustomers.o9 = 'c9'));
+      await store.close();
+      await pending;
+      await assert.rejects(store.update(() => undefined), /closed/);
+      const again = await openStore();
+      assert.equal(again.read().orderCustomers.o9, 'c9');
+    });
+
+    it('a sweep commit (fenced) is taken from the instance that leads', async () => {
+      const store = await openStore();
+      assert.equal(store.coordination.leadership.leading, true, 'the only instance leads');
+      await store.update((state) => void (state.sweep.cursor = 'c|c5'), { fenced: true });
+      assert.equal(store.read().sweep.cursor, 'c|c5');
+    });
+  });
+}
