@@ -1,0 +1,158 @@
+// Several instances on one PostgreSQL database: they see each other's changes, lose none of them, agree on
+// one sweep leader (whose late commits are refused once it is deposed), and never serve one conversation
+// at the same time. Real PostgreSQL, two stores in this process standing for two instances.
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { LeaseLostError } from '../../src/store/stateStore.js';
+import type { Field } from '../../src/store/records.js';
+import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+
+describe('PostgreSQL store: several instances on one database', () => {
+  let url: string;
+  const stores: PostgresStateStore[] = [];
+  const open = async (leaseSeconds = 30) => {
+    const store = await PostgresStateStore.open(url, { leaseSeconds });
+    stores.push(store);
+    return store;
+  };
+  const sql = async (text: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  };
+
+  before(async function () {
+    if (!(await postgresServer())) {
+      console.log(`      ${POSTGRES_MISSING}`);
+      this.skip();
+    }
+  });
+  beforeEach(async () => {
+    url = (await (await postgresServer())?.createDatabase()) ?? '';
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+  });
+
+  it('two instances starting together migrate the schema once', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    assert.ok(a && b);
+    assert.deepEqual(await sql('select version from schema_migrations'), [{ version: 1 }]);
+  });
+
+  it("one instance's change is seen by the other, without being asked, and told as a change", async () => {
+    const a = await open();
+    const b = await open();
+    const heard: Field[][] = [];
+    b.onExternalChange((fields) => heard.push([...fields]));
+    await a.update((state) => void (state.orderCustomers.o1 = 'c1'));
+    // NOTIFY (or the one-second look) brings it over with no refresh() called.
+    const deadline = Date.now() + 3_000;
+    while (b.read().orderCustomers.o1 !== 'c1' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(b.read().orderCustomers.o1, 'c1');
+    assert.deepEqual(heard.at(-1), ['orderCustomers']);
+    await a.update((state) => void delete state.orderCustomers.o1);
+    await b.refresh();
+    assert.equal(b.read().orderCustomers.o1, undefined, 'a deletion travels too');
+  });
+
+  it('concurrent updates on two instances lose nothing: each change sees every earlier one', async () => {
+    const a = await open();
+    const b = await open();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? a : b).update((state) => {
+          // A read-modify-write of one record: a lost update would show as a missing number.
+          const seen = state.orderCustomers.list ? state.orderCustomers.list.split(',') : [];
+          state.orderCustomers.list = [...seen, String(i)].join(',');
+        }),
+      ),
+    );
+    await a.refresh();
+    assert.equal(a.read().orderCustomers.list?.split(',').length, 30);
+    const stored = await sql(`select customer_id from order_customers where order_id = 'list'`);
+    assert.deepEqual(stored[0]?.customer_id, a.read().orderCustomers.list);
+  });
+
+  it('one leader; a deposed leader is refused its late sweep commit, and the new one commits', async () => {
+    const a = await open();
+    const b = await open();
+    assert.equal(a.lease.leading, true, 'the first to start leads');
+    assert.equal(b.lease.leading, false);
+    await a.update((state) => void (state.sweep.cursor = 'c|1'), { fenced: true });
+
+    // A stalls past its lease (the database's clock says so); B looks and takes over with a higher token.
+    await sql(`update leases set expires_at = now() - interval '1 second'`);
+    await b.lease.tick();
+    assert.equal(b.lease.leading, true);
+    assert.ok((b.lease.token ?? 0) > (a.lease.token ?? 0), 'a new fencing token');
+
+    await assert.rejects(a.update((state) => void (state.sweep.cursor = 'c|late'), { fenced: true }), LeaseLostError);
+    assert.equal(a.lease.leading, false, 'the refusal deposes it at once');
+    assert.equal(a.read().sweep.cursor, 'c|1', 'its memory returns to what is stored');
+    await b.update((state) => void (state.sweep.cursor = 'c|2'), { fenced: true });
+    assert.deepEqual(await sql('select cursor from sweep_state'), [{ cursor: 'c|2' }]);
+    // A follower's plain changes (a watch, a "poll now") are still taken.
+    await a.update((state) => void state.sweep.summaryTo.push('t1'));
+    await b.refresh();
+    assert.deepEqual(b.read().sweep.summaryTo, ['t1']);
+    assert.equal(b.read().sweep.cursor, 'c|2');
+  });
+
+  it('a leader that stops gives the lease back at once; health lists the other instance', async () => {
+    const a = await open();
+    const b = await open();
+    await b.lease.tick();
+    assert.equal(b.lease.report().others?.length, 1);
+    assert.equal(b.lease.report().others?.[0]?.leading, true);
+    await a.close();
+    stores.splice(stores.indexOf(a), 1);
+    await b.lease.tick();
+    assert.equal(b.lease.leading, true);
+    assert.deepEqual(b.lease.report().others, [], 'the stopped instance left');
+  });
+
+  it('a conversation is served by one instance at a time, and the sweep sees who serves what', async () => {
+    const a = await open();
+    const b = await open();
+    const claim = await a.coordination.claims.claim('t1');
+    assert.ok(claim);
+    assert.equal(await b.coordination.claims.claim('t1'), null, 'B may not serve t1 while A does');
+    const other = await b.coordination.claims.claim('t2');
+    assert.ok(other, 'another conversation is free');
+    // The leader's sweep commit reads the claims in its transaction.
+    await a.update(() => undefined, { fenced: true });
+    assert.equal(a.coordination.claims.busy('t1'), true);
+    assert.equal(a.coordination.claims.busy('t2'), true);
+    assert.equal(a.coordination.claims.busy('t3'), false);
+    await claim.release();
+    await other.release();
+    const again = await b.coordination.claims.claim('t1');
+    assert.ok(again, 'free again once released');
+    await again.release();
+  });
+
+  it('a claim dies with its instance: PostgreSQL lets go of a closed session', async () => {
+    const a = await open();
+    const b = await open();
+    assert.ok(await a.coordination.claims.claim('t1'));
+    await a.close();
+    stores.splice(stores.indexOf(a), 1);
+    const claim = await b.coordination.claims.claim('t1');
+    assert.ok(claim);
+    await claim.release();
+  });
+
+  it('refuses a database migrated by a newer release, naming what to do', async () => {
+    const a = await open();
+    await a.close();
+    stores.splice(0);
+    await sql(`insert into schema_migrations (version, name) values (99, 'from the future')`);
+    await assert.rejects(PostgresStateStore.open(url), /newer Partner Alerts \(schema 99; this one knows up to 1\)\. Upgrade, or point DATABASE_URL elsewhere\./);
+  });
+});
