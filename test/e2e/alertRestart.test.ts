@@ -144,7 +144,7 @@ describe('proactive alerts across restarts', () => {
     assert.equal(incidentCards(t, incidentId).length, 1, 'one card in all');
   });
 
-  it('(d) refuses a truncated state file with a StateFileError naming it, and leaves it byte for byte', async () => {
+  it('(d) [state file] refuses a truncated state file with a StateFileError naming it, and leaves it byte for byte', async () => {
     const t = (h = await startHarness());
     await watch(t, 'watch contoso');
     const good = await readFile(t.dataFile);

@@ -49,6 +49,8 @@ describe('the continuous alert engine, end to end', () => {
     // The third conversation's request hangs for 30 s; the healthy one does not wait for it.
     await t.connector.waitFor(() => incidentCards(t, incidentId, CHANNEL_ID).length === 1 && t.connector.hanging === 1);
     await t.connector.waitFor((calls) => calls.some((call) => call.conversationId === OTHER_CHANNEL_ID && call.status === 429));
+    // The 429's retry time is being written: give the write its moment (a database takes a few ms more).
+    for (let waited = 0; t.app.delivery.deferredConversations().length === 0 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     const deferred = t.app.delivery.deferredConversations();
     assert.deepEqual(deferred.map((entry) => entry.targetKey), [OTHER_CHANNEL_ID], 'the throttled one waits, with its retry time stored');
     assert.ok(Date.parse(deferred[0]?.until ?? '') - Date.now() > 3_500_000);

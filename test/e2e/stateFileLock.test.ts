@@ -17,7 +17,7 @@ import { install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 
-describe('one Partner Alerts per state file (end to end)', () => {
+describe('one Partner Alerts per state file (end to end) [state file]', () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.close();

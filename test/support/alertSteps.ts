@@ -1,6 +1,7 @@
 // Steps shared by the alert end-to-end tests: install, watch, read what a channel sees, read the state file.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { Harness, HarnessOptions } from './harness.js';
 import { startHarness } from './harness.js';
 import { cardOf, cardText, type ConnectorCall } from './fakeConnector.js';
@@ -101,6 +102,13 @@ export function addIncident(h: Harness, name: string, fields: Partial<WireIncide
 
 /** The state file as it is on disk (what a restart would read). */
 export async function stateOnDisk(h: Harness): Promise<State> {
+  if (h.databaseUrl) {
+    // What the database holds, read by a store of its own (a second instance that does not lead).
+    const store = await PostgresStateStore.open(h.databaseUrl);
+    const state = structuredClone(store.read()) as State;
+    await store.close();
+    return state;
+  }
   return JSON.parse(await readFile(h.dataFile, 'utf8')) as State;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AppOptions } from '../../src/app.js';
 import type { Simulator } from '../../src/sandbox/simulator.js';
+import { postgresServer } from './postgres.js';
 
 export type AppConfig = AppOptions['config'];
 
@@ -25,7 +26,8 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     port: 0,
     host: '127.0.0.1',
     dataFile: path.join(await mkdtemp(path.join(tmpdir(), 'pa-test-')), 'state.json'),
-    databaseUrl: null,
+    // PA_TEST_STORE=postgres runs every end-to-end test on a fresh PostgreSQL database instead.
+    databaseUrl: process.env.PA_TEST_STORE === 'postgres' ? ((await (await postgresServer())?.createDatabase()) ?? null) : null,
     leaseSeconds: 30,
     allowedTenantIds: [],
     pollSchedule: '*/5 * * * *',

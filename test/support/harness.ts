@@ -32,6 +32,8 @@ export interface Harness {
   connector: FakeConnector;
   app: App;
   dataFile: string;
+  /** The PostgreSQL database the app uses instead of `dataFile` (PA_TEST_STORE=postgres), or null. */
+  databaseUrl: string | null;
   /** Sends a chat message as Ana (in the incidents channel unless told otherwise) and returns the HTTP status. */
   say(text: string, options?: Partial<ActivityOptions>): Promise<number>;
   /** Starts another app on the same state file (a restart). */
@@ -67,6 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return app;
     },
     dataFile,
+    databaseUrl: config.databaseUrl,
     say: async (text, activityOptions) => {
       const { status } = await sendToBot(app.url, message(text, { serviceUrl: connector.url, ...activityOptions }));
       return status;
