@@ -208,7 +208,7 @@ async function removeStale(lockFile: string, stale: LockOwner): Promise<boolean>
 
 function inUse(fileName: string, lockFile: string, owner: LockOwner, holder: Exclude<Holder, 'dead'> | 'this process'): string {
   const lead = `The state file ${fileName} is in use by process ${owner.pid} on host ${owner.host} since ${when(owner.startedAt)}.`;
-  const oneWriter = 'Two Partner Alerts on one state file would erase each other\'s changes.';
+  const oneWriter = 'Two Partner Alerts on one state file would erase each other\'s changes (several instances share a PostgreSQL database instead: DATABASE_URL).';
   switch (holder) {
     case 'this process':
       return `${lead} That is this very process: the store opened on it earlier has not been closed. Close it first.`;

@@ -23,6 +23,8 @@ export interface PostgresOptions {
   log?: { info(note: object, message: string): void; warn(note: object, message: string): void };
   /** How often to look for other instances' commits when no NOTIFY came (ms). */
   pollMs?: number;
+  /** false: a tool (migrate-state), not an instance: it takes no part in leadership. */
+  instance?: boolean;
 }
 
 interface PendingChange {
@@ -92,7 +94,7 @@ export class PostgresStateStore implements StateStore {
       const store = new PostgresStateStore(pool, url, options);
       await store.loadAll();
       await store.session.open();
-      await store.lease.start();
+      if (options.instance !== false) await store.lease.start();
       store.pollTimer = setInterval(() => void store.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
       store.pollTimer.unref?.();
       return store;

@@ -1,0 +1,114 @@
+// `npm run migrate-state -- --from <file>`, run as a user would (the built script, a real state file, a
+// real PostgreSQL): everything is copied and counted; a database with state is refused unless --replace;
+// a state file a running Partner Alerts holds is refused.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { LowdbStateStore } from '../../src/store/lowdbStore.js';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import type { State } from '../../src/store/state.js';
+import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { fill } from '../support/sampleState.js';
+
+const SCRIPT = new URL('../../scripts/migrateState.js', import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function migrateState(args: string[], databaseUrl: string | null, cwd: string): Promise<Run> {
+  const env = { PATH: process.env.PATH ?? '', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--no-deprecation', SCRIPT, ...args], { env, cwd, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function databaseState(url: string): Promise<State> {
+  const store = await PostgresStateStore.open(url, { instance: false });
+  const state = structuredClone(store.read()) as State;
+  await store.close();
+  return state;
+}
+
+describe('npm run migrate-state: from the state file to PostgreSQL', () => {
+  let dir: string;
+  let file: string;
+  let url: string;
+
+  before(async function () {
+    if (!(await postgresServer())) {
+      console.log(`      ${POSTGRES_MISSING}`);
+      this.skip();
+    }
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pa-migrate-'));
+    file = path.join(dir, 'state.json');
+    const store = await LowdbStateStore.open(file);
+    await store.update(fill);
+    await store.close();
+    url = (await (await postgresServer())?.createDatabase()) ?? '';
+  });
+
+  it('copies every record, prints the counts, and the database then reads as the file did', async () => {
+    const run = await migrateState(['--from', file], url, dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Copied .*state\.json into the database: 1 auth, 2 targets, 3 watches, 1 order customers, 1 incident snapshots, 1 order snapshots, 1 incident threads, 3 outbox, 1 delivery log, 0 last round, 1 sweep state, 1 access denied, 0 subscription snapshots, 0 subscription threads\./);
+    const fromFile = await LowdbStateStore.open(file);
+    const expected = structuredClone(fromFile.read()) as State;
+    await fromFile.close();
+    const copied = await databaseState(url);
+    for (const field of ['auth', 'targets', 'watches', 'orderCustomers', 'incidentSnapshots', 'orderSnapshots', 'threads', 'outbox', 'deliveryLog', 'sweep', 'accessDenied'] as const) {
+      assert.deepEqual(copied[field], expected[field], field);
+    }
+  });
+
+  it('refuses a database that holds state, copying nothing, unless --replace', async () => {
+    assert.equal((await migrateState(['--from', file], url, dir)).code, 0);
+    const store = await LowdbStateStore.open(file);
+    await store.update((state) => {
+      state.watches = state.watches.slice(0, 1);
+      state.outbox = [];
+    });
+    await store.close();
+
+    const refused = await migrateState(['--from', file], url, dir);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^The database already holds state \(.*3 watches.*\)\. Nothing was copied\. Use --replace to replace it with the file's\./);
+    assert.equal((await databaseState(url)).watches.length, 3, 'untouched');
+
+    const replaced = await migrateState(['--from', file, '--replace'], url, dir);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.match(replaced.stdout, /\(its earlier state replaced\): .*1 watches.*0 outbox/);
+    const state = await databaseState(url);
+    assert.deepEqual(state.watches.map((w) => w.id), ['w1']);
+    assert.deepEqual(state.outbox, []);
+  });
+
+  it('refuses a state file a running Partner Alerts holds, and says what is missing', async () => {
+    const running = await LowdbStateStore.open(file);
+    try {
+      const held = await migrateState(['--from', file], url, dir);
+      assert.equal(held.code, 1);
+      assert.match(held.stderr, /is in use by process \d+/);
+      assert.equal(Object.keys((await databaseState(url)).targets).length, 0, 'nothing copied');
+    } finally {
+      await running.close();
+    }
+    const noUrl = await migrateState(['--from', file], null, dir);
+    assert.equal(noUrl.code, 2);
+    assert.match(noUrl.stderr, /^DATABASE_URL is not set/);
+    const noFile = await migrateState(['--from', path.join(dir, 'missing.json')], url, dir);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /missing\.json does not exist/);
+  });
+});
