@@ -23,6 +23,7 @@ import { PartnerCenterClient } from './partnerCenter/client.js';
 import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
 import { OrderLineBook } from './partnerCenter/orderLines.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
+import { budgetShare } from './partnerCenter/budgetShare.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
@@ -98,6 +99,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     clock,
   });
   const budget = new RateBudget({ requestsPerMinute: pc.requestsPerMinute, clock });
+  // Instances sharing a database split the partner's limit (budgetShare.ts); looked at with each heartbeat.
+  const splitBudget = () => budget.setShare(budgetShare(store.coordination.leadership.report(), config.leaseSeconds * 2));
+  const splitTimer = store.backend === 'postgres' ? setInterval(splitBudget, 5_000) : null;
+  splitTimer?.unref();
+  store.coordination.leadership.onChange(splitBudget);
   const pipeline = new PartnerCenterPipeline({
     baseUrl: pc.baseUrl,
     tokens,
@@ -197,6 +203,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     delivery,
     health,
     close: async () => {
+      if (splitTimer) clearInterval(splitTimer);
       await engine.stop();
       await server.close();
       await store.close(); // last: the engine's final writes land before the lock is given back

@@ -65,7 +65,9 @@ interface Waiter {
 const EPSILON = 1e-9;
 
 export class RateBudget {
-  private readonly intervalMs: number;
+  private intervalMs: number;
+  /** The interval at the whole limit (share 1). */
+  private readonly fullIntervalMs: number;
   private readonly capacity: number;
   private readonly reserve: number;
   private readonly clock: Clock;
@@ -80,7 +82,8 @@ export class RateBudget {
     if (!(options.requestsPerMinute > 0)) throw new Error('requestsPerMinute must be positive');
     const headroom = options.headroom ?? 0.05;
     if (!(headroom >= 0 && headroom < 1)) throw new Error('headroom must be in [0, 1)');
-    this.intervalMs = 60_000 / (options.requestsPerMinute * (1 - headroom));
+    this.fullIntervalMs = 60_000 / (options.requestsPerMinute * (1 - headroom));
+    this.intervalMs = this.fullIntervalMs;
     this.capacity = Math.max(1, Math.floor(options.burst ?? 8));
     this.reserve = options.interactiveReserve ?? Math.min(3, this.capacity - 1);
     if (!(Number.isInteger(this.reserve) && this.reserve >= 0 && this.reserve < this.capacity)) {
@@ -111,6 +114,14 @@ export class RateBudget {
       this.serve();
       this.schedule();
     });
+  }
+
+  /** This process may use `share` (0-1] of the limit: several instances split one partner's limit. */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) throw new Error('share must be in (0, 1]');
+    this.refill(this.clock.now()); // tokens earned so far at the old rate
+    this.intervalMs = this.fullIntervalMs / share;
+    this.schedule();
   }
 
   /** Partner Center said 429: nobody in this process sends until `untilMs`. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { PartnerCenterPipeline } from '../../src/partnerCenter/http.js';
 import { RateBudget, type Clock, type Lane } from '../../src/partnerCenter/rateBudget.js';
+import { budgetShare, FOLLOWERS_SHARE } from '../../src/partnerCenter/budgetShare.js';
 
 /** A clock whose sleep advances time instantly, recording each wait (enough for one caller at a time). */
 function fakeClock(): Clock & { waits: number[] } {
@@ -85,6 +86,20 @@ describe('rate budget', () => {
     const budget = new RateBudget({ requestsPerMinute: 600, burst: 1, headroom: 0, clock }); // one per 100 ms
     for (let i = 0; i < 5; i++) await budget.take();
     assert.deepEqual(clock.waits, [100, 100, 100, 100]);
+  });
+
+  it('spaces requests at a share of the rate once told to (instances splitting one limit)', async () => {
+    const clock = fakeClock();
+    const budget = new RateBudget({ requestsPerMinute: 600, burst: 1, headroom: 0, clock });
+    await budget.take();
+    await budget.take();
+    budget.setShare(0.1); // a follower's share: one request per second
+    await budget.take();
+    await budget.take();
+    budget.setShare(1);
+    await budget.take();
+    assert.deepEqual(clock.waits, [100, 1_000, 1_000, 100]);
+    assert.throws(() => budget.setShare(0), /share must be in \(0, 1\]/);
   });
 
   it('lets a burst through after an idle spell, then spaces the rest', async () => {
@@ -358,5 +373,21 @@ describe('rate budget', () => {
       assert.equal(calls, 1);
       assert.equal(clock.pending(), 0);
     });
+  });
+});
+
+describe('one partner limit across instances', () => {
+  const other = (leading: boolean, secondsAgo = 2) => ({ instance: `host:${Math.random()}`, leading, heartbeatAt: '', secondsAgo });
+
+  it('gives all of it to an instance alone, or whose others stopped beating', () => {
+    assert.equal(budgetShare({ instance: 'a', leading: true, others: [] }, 60), 1);
+    assert.equal(budgetShare({ instance: 'a', leading: true, others: [other(false, 600)] }, 60), 1);
+    assert.equal(budgetShare({ instance: 'a', leading: true }, 60), 1, 'lowdb: one process');
+  });
+
+  it('gives the leader all but the followers share, and splits that between the followers', () => {
+    assert.equal(budgetShare({ instance: 'a', leading: true, others: [other(false), other(false)] }, 60), 1 - FOLLOWERS_SHARE);
+    assert.equal(budgetShare({ instance: 'b', leading: false, others: [other(true)] }, 60), FOLLOWERS_SHARE);
+    assert.equal(budgetShare({ instance: 'b', leading: false, others: [other(true), other(false)] }, 60), FOLLOWERS_SHARE / 2);
   });
 });
