@@ -67,6 +67,7 @@ export class AlertEngine {
   private task: ScheduledTask | null = null;
   private started = false;
   private leading = false;
+  private transition: Promise<void> = Promise.resolve();
   private current: Promise<CycleReport> | null = null;
   private another = false;
   private stopped = false;
@@ -107,7 +108,11 @@ export class AlertEngine {
     const { leadership } = this.options.store.coordination;
     if (!this.started) {
       this.started = true;
-      leadership.onChange((leading) => void (leading ? this.lead() : this.standDown()));
+      // One transition at a time: a lease lost and taken again in one look must not start the sweep while
+      // it is still stopping.
+      leadership.onChange((leading) => {
+        this.transition = this.transition.then(() => (leading ? this.lead() : this.standDown())).catch(() => undefined);
+      });
       this.options.store.onExternalChange((fields) => this.heard(fields));
     }
     if (leadership.leading) this.lead();

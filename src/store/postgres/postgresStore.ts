@@ -48,6 +48,7 @@ type ListField = (typeof LISTS)[number];
 const ROWS_PER_STATEMENT = 1_000;
 /** Other instances' commits are read at least this often, should a NOTIFY be missed. */
 const POLL_MS = 1_000;
+const PRUNE_MS = 3_600_000;
 const quietLog = { info: () => undefined, warn: () => undefined };
 
 export class PostgresStateStore implements StateStore {
@@ -68,6 +69,7 @@ export class PostgresStateStore implements StateStore {
   private turn: Promise<unknown> = Promise.resolve();
   private listeners: ((fields: ReadonlySet<Field>) => void)[] = [];
   private pollTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly session: Session;
 
@@ -97,6 +99,8 @@ export class PostgresStateStore implements StateStore {
       if (options.instance !== false) await store.lease.start();
       store.pollTimer = setInterval(() => void store.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
       store.pollTimer.unref?.();
+      store.pruneTimer = setInterval(() => void store.prune().catch(() => undefined), PRUNE_MS);
+      store.pruneTimer.unref?.();
       return store;
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -123,6 +127,9 @@ export class PostgresStateStore implements StateStore {
 
   refresh(): Promise<void> {
     return this.inTurn(async () => {
+      // Cheap when nothing was committed since: every committed write took its rev from this sequence.
+      const { rows } = await this.pool.query<{ last: number }>('select last_value as last from state_rev');
+      if (Number(rows[0]?.last ?? 0) <= this.rev) return;
       const client = await this.pool.connect();
       try {
         // One snapshot for every table: a commit landing midway is seen whole or not at all.
@@ -142,6 +149,7 @@ export class PostgresStateStore implements StateStore {
     this.closing ??= (async () => {
       while (this.writing) await this.writing;
       if (this.pollTimer) clearInterval(this.pollTimer);
+      if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.lease.stop();
       await this.session.close();
       await this.turn.catch(() => undefined);
@@ -158,6 +166,13 @@ export class PostgresStateStore implements StateStore {
       counts[table.name] = rows[0]?.n ?? 0;
     }
     return counts;
+  }
+
+  /** The leader forgets deletions every instance has long read, and instances silent for a day. */
+  private async prune(): Promise<void> {
+    if (!this.lease.leading) return;
+    await this.pool.query(`delete from deleted_rows where deleted_at < now() - interval '1 day'`);
+    await this.pool.query(`delete from instances where heartbeat_at < now() - interval '1 day'`);
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {

@@ -41,21 +41,20 @@ export class Session implements ConversationClaims {
   }
 
   /**
-   * Takes the conversation's claim while holding the write lock, so a sweep commit either sees the claim
-   * (and does not merge into that queue) or is committed before it (and the claimant reads the merge).
+   * Takes the conversation's claim. A sweep commit that read the claims just before would not have seen it
+   * and may be merging into this conversation's queue: waiting for the write lock once waits that commit
+   * out, so the claimant's next look at the state includes the merge.
    */
   claim(targetKey: string): Promise<Claim | null> {
     const key = claimKey(targetKey);
     return this.exclusive(async (client) => {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCKS.claims, key]);
+      if (!rows[0]?.ok) return null;
       await client.query('begin');
       try {
         await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
-        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCKS.claims, key]);
-        await client.query('commit');
-        if (!rows[0]?.ok) return null;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
+      } finally {
+        await client.query('commit').catch(() => undefined);
       }
       return {
         release: () =>
