@@ -20,13 +20,13 @@ const MESSAGES_PER_INCIDENT = 5;
 const CHANGED_SHARE = 0.01;
 const DIFF_RUNS = 5;
 const WRITE_RUNS = 3;
-const BATCH = 25;
-const BATCH_RUNS = 7;
+export const BATCH = 25;
+export const BATCH_RUNS = 7;
 
 const WORKLOADS = ['Exchange Online', 'Microsoft Teams', 'SharePoint Online', 'Microsoft Intune', 'OneDrive for Business'];
 const SEVERITIES: Severity[] = ['information', 'warning', 'critical'];
-const HOUR = 3_600_000;
-const REFERENCE = Date.UTC(2025, 4, 12, 9, 0, 0);
+export const HOUR = 3_600_000;
+export const REFERENCE = Date.UTC(2025, 4, 12, 9, 0, 0);
 
 export interface DiffPersistFigures {
   diffMs: number;
@@ -44,64 +44,69 @@ export interface DiffPersistFigures {
   batchEvents: number;
 }
 
-const customerId = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+export const customerId = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
 
-/** Every customer gets its own copy (Partner Center answers per customer, so parsed strings are not shared). */
-function buildIncidents(): Incident[][] {
-  const all: Incident[][] = [];
-  for (let c = 0; c < CUSTOMERS; c++) {
-    const list: Incident[] = [];
-    for (let k = 0; k < INCIDENTS_PER_CUSTOMER; k++) {
-      const pool = (c * 7 + k * 13) % 40; // 40 Microsoft-wide incidents, three per customer
-      const workload = WORKLOADS[pool % WORKLOADS.length] ?? 'Exchange Online';
-      const start = REFERENCE - (pool + 6) * HOUR;
-      list.push({
-        id: `${workload.slice(0, 2).toUpperCase()}${String(900_000 + pool)}`,
-        customerId: customerId(c),
-        kind: 'incident',
-        workload,
-        title: `Users may be unable to use some features of ${workload} (${pool})`,
-        severity: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
-        status: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
-        startTime: new Date(start).toISOString(),
-        endTime: null,
-        resolved: false,
-        messages: Array.from({ length: MESSAGES_PER_INCIDENT }, (_, m) => ({
-          publishedTime: new Date(start + m * HOUR).toISOString(),
-          text:
-            `Title: Users may be unable to use some features of ${workload}. User impact: users may see errors or delays ` +
-            `when they open the service for tenant ${c}. Current status: update ${m + 1} - we are reviewing service telemetry ` +
-            `and deploying a fix to the affected infrastructure. Next update by ${new Date(start + (m + 1) * HOUR).toISOString()}.`,
-        })),
-      });
-    }
-    // Round-trip through JSON: a cycle's incidents are parsed from Partner Center's answers (flat strings).
-    all.push(wire(list));
+/** Customer `c`'s incidents, its own copy (Partner Center answers per customer, so parsed strings are not shared). */
+export function customerIncidents(c: number): Incident[] {
+  const list: Incident[] = [];
+  for (let k = 0; k < INCIDENTS_PER_CUSTOMER; k++) {
+    const pool = (c * 7 + k * 13) % 40; // 40 Microsoft-wide incidents, three per customer
+    const workload = WORKLOADS[pool % WORKLOADS.length] ?? 'Exchange Online';
+    const start = REFERENCE - (pool + 6) * HOUR;
+    list.push({
+      id: `${workload.slice(0, 2).toUpperCase()}${String(900_000 + pool)}`,
+      customerId: customerId(c),
+      kind: 'incident',
+      workload,
+      title: `Users may be unable to use some features of ${workload} (${pool})`,
+      severity: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
+      status: SEVERITIES[pool % SEVERITIES.length] ?? 'warning',
+      startTime: new Date(start).toISOString(),
+      endTime: null,
+      resolved: false,
+      messages: Array.from({ length: MESSAGES_PER_INCIDENT }, (_, m) => ({
+        publishedTime: new Date(start + m * HOUR).toISOString(),
+        text:
+          `Title: Users may be unable to use some features of ${workload}. User impact: users may see errors or delays ` +
+          `when they open the service for tenant ${c}. Current status: update ${m + 1} - we are reviewing service telemetry ` +
+          `and deploying a fix to the affected infrastructure. Next update by ${new Date(start + (m + 1) * HOUR).toISOString()}.`,
+      })),
+    });
   }
-  return all;
+  // Round-trip through JSON: a cycle's incidents are parsed from Partner Center's answers (flat strings).
+  return wire(list);
 }
 
-/** The same fetch with every `1 / share`-th incident changed: a new update, a severity change or a resolution. */
-function withChanges(all: Incident[][], share: number): Incident[][] {
+function buildIncidents(): Incident[][] {
+  return Array.from({ length: CUSTOMERS }, (_, c) => customerIncidents(c));
+}
+
+/**
+ * Customer `c`'s incidents with every `1 / share`-th incident (counted over all customers in order) changed:
+ * a new update, a severity change or a resolution.
+ */
+export function customerChanged(c: number, list: Incident[], share = CHANGED_SHARE): Incident[] {
   const every = Math.round(1 / share);
-  let n = 0;
-  return all.map((list) =>
-    list.map((incident) => {
-      n += 1;
-      if (n % every !== 0) return incident;
-      const variant = (n / every) % 3;
-      if (variant === 0) {
-        const last = incident.messages.at(-1);
-        const at = new Date(Date.parse(last?.publishedTime ?? incident.startTime) + HOUR).toISOString();
-        return { ...incident, messages: [...incident.messages, { publishedTime: at, text: 'The fix is deploying; the service is recovering.' }] };
-      }
-      if (variant === 1) {
-        const severity = incident.severity === 'critical' ? 'warning' : 'critical';
-        return { ...incident, severity, status: severity };
-      }
-      return { ...incident, resolved: true, status: 'normal' as const, endTime: new Date(REFERENCE).toISOString() };
-    }),
-  );
+  return list.map((incident, k) => {
+    const n = c * INCIDENTS_PER_CUSTOMER + k + 1;
+    if (n % every !== 0) return incident;
+    const variant = (n / every) % 3;
+    if (variant === 0) {
+      const last = incident.messages.at(-1);
+      const at = new Date(Date.parse(last?.publishedTime ?? incident.startTime) + HOUR).toISOString();
+      return { ...incident, messages: [...incident.messages, { publishedTime: at, text: 'The fix is deploying; the service is recovering.' }] };
+    }
+    if (variant === 1) {
+      const severity = incident.severity === 'critical' ? 'warning' : 'critical';
+      return { ...incident, severity, status: severity };
+    }
+    return { ...incident, resolved: true, status: 'normal' as const, endTime: new Date(REFERENCE).toISOString() };
+  });
+}
+
+/** The same fetch with 1% of incidents changed (see customerChanged). */
+function withChanges(all: Incident[][], share: number): Incident[][] {
+  return all.map((list, c) => customerChanged(c, list, share));
 }
 
 function diffAll(current: Incident[][], previous: Record<string, CustomerIncidentSnapshot>, at: string) {
@@ -130,11 +135,11 @@ async function timed<T>(runs: number, work: () => T | Promise<T>): Promise<{ ms:
 }
 
 /** BATCH fetch results of customers [from, from + BATCH), as the sweep buffers them. */
-function batchResults(incidents: Incident[][], from: number): FetchResult[] {
+function batchResults(incidents: (c: number) => Incident[], from: number): FetchResult[] {
   return Array.from({ length: BATCH }, (_, i) => {
     const c = from + i;
     const customer = { id: customerId(c), companyName: `Customer ${c}`, domain: '', relationshipToPartner: 'reseller' as const };
-    return { item: { key: customerItemKey(customer.id), kind: 'customer' as const, customer }, ok: true as const, incidents: incidents[c] ?? [], rolling: true };
+    return { item: { key: customerItemKey(customer.id), kind: 'customer' as const, customer }, ok: true as const, incidents: incidents(c), rolling: true };
   });
 }
 
@@ -142,7 +147,7 @@ function batchResults(incidents: Incident[][], from: number): FetchResult[] {
  * Median time of one commitBatch (each run a different slice of customers, in round order, moving the
  * sweep's cursor) after one untimed run. Returns the events the timed commits raised.
  */
-async function timeBatches(store: StateStore, incidents: Incident[][]): Promise<{ ms: number; events: number }> {
+export async function timeBatches(store: StateStore, incidents: (c: number) => Incident[]): Promise<{ ms: number; events: number; times: number[] }> {
   const times: number[] = [];
   let events = 0;
   for (let run = 0; run <= BATCH_RUNS; run++) {
@@ -163,11 +168,11 @@ async function timeBatches(store: StateStore, incidents: Incident[][]): Promise<
     times.push(elapsedMs(started));
     events += outcome.events;
   }
-  return { ms: median(times), events };
+  return { ms: median(times), events, times };
 }
 
 /** A channel with "watch all", so a batch's events are routed as in the app. */
-async function watchEverything(store: StateStore): Promise<void> {
+export async function watchEverything(store: StateStore): Promise<void> {
   const target = channelTarget(0, 'http://127.0.0.1:9/');
   await store.update((draft) => {
     draft.targets[target.key] = target;
@@ -205,10 +210,10 @@ export async function measureDiffPersist(): Promise<{ figures: DiffPersistFigure
     // One batch commit with 10,000 customers stored. The store holds the changed fetch, so committing the
     // unchanged one differs in ~1% of incidents again (severity back, reopened): a few events to route.
     await watchEverything(store);
-    const batch = await timeBatches(store, base);
+    const batch = await timeBatches(store, (c) => base[c] ?? []);
     const empty = await LowdbStateStore.open(path.join(tmp.dir, 'empty.json'));
     await watchEverything(empty);
-    const batchBaseline = await timeBatches(empty, base);
+    const batchBaseline = await timeBatches(empty, (c) => base[c] ?? []);
 
     const figures: DiffPersistFigures = {
       diffMs: diff.ms,

@@ -12,7 +12,7 @@ import { round, row, type Row } from './support.js';
 
 export const LAG_TARGET_MS = 200;
 export const RSS_TARGET_MB = 400;
-const FULL = 50_000;
+export const FULL = 50_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export interface ScaleFigures {
@@ -26,9 +26,10 @@ export interface ScaleFigures {
 export const lagOf = (result: ScaleResult): number => result.rounds[1]?.lagMaxMs ?? Number.NaN;
 const holds = (result: ScaleResult) => lagOf(result) <= LAG_TARGET_MS && result.rssMb <= RSS_TARGET_MB;
 
-export function runScale(customers: number): Promise<ScaleResult> {
+/** One scale run in a child process; with `databaseUrl`, the app's store is PostgreSQL. */
+export function runScale(customers: number, databaseUrl?: string): Promise<ScaleResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, 'scaleChild.js'), [String(customers)], {
+    const child = fork(path.join(here, 'scaleChild.js'), [String(customers), ...(databaseUrl ? [databaseUrl] : [])], {
       execArgv: ['--expose-gc', '--no-deprecation'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

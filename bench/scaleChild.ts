@@ -5,7 +5,8 @@
 // without a turn of the loop, and the app functions V8's profiler found running in them); besides, each
 // state change the store applied (a batch's diff + route) timed where it runs, what one JSON.stringify of
 // the whole state costs at the end, and what rendering the incident's card with every customer costs.
-//   node --expose-gc dist/bench/scaleChild.js <customers>
+// With a database URL, the app runs on the PostgreSQL store (a fresh database) instead of the state file.
+//   node --expose-gc dist/bench/scaleChild.js <customers> [postgres://...]
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ import { channelTarget, gc, median, silentLog, tempDir, watchAll } from './suppo
 
 export interface ScaleResult {
   customers: number;
+  backend: 'lowdb' | 'postgres';
   requestsPerSecond: number;
   rounds: {
     seconds: number;
@@ -34,6 +36,9 @@ export interface ScaleResult {
     changes: { count: number; maxMs: number; meanMs: number };
   }[];
   rssMb: number;
+  /** Heap used right after that, once a full GC ran: what the rounds left alive, without their garbage. (RSS
+   * does not follow at once: V8 keeps the pages it grew to.) */
+  heapAfterGcMb: number;
   /** RSS with the app started, the customers listed and nothing swept yet (the baseline). */
   rssBeforeMb: number;
   peakRssMb: number;
@@ -70,6 +75,7 @@ const ms = (ns: number) => ns / 1e6;
 
 async function main(): Promise<void> {
   const customers = Number(process.argv[2] ?? 10_000);
+  const databaseUrl = process.argv[3] || null;
   const sim = fork(path.join(here, 'simChild.js'), [String(customers), String(SIM_LATENCY_MS)], {
     execArgv: ['--no-deprecation', '--max-old-space-size=4096'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
   const connector = await new BenchConnector().start();
   // The app's settings for a simulator on loopback, as the tests build them (only url and credentials are read).
   const simLike = { url: ready.url, authorityHost: ready.url, credentials: ready.credentials } as unknown as Simulator;
-  const config = await simulatorConfig(simLike, { allowedTenantIds: [TENANT], dataFile: path.join(tmp.dir, 'state.json') });
+  const config = await simulatorConfig(simLike, { allowedTenantIds: [TENANT], dataFile: path.join(tmp.dir, 'state.json'), databaseUrl });
   config.partnerCenter = { ...config.partnerCenter, requestsPerMinute: SCALE_REQUESTS_PER_SECOND * 60, timeoutMs: 30_000 };
   // Production spacing of thread edits (60 s): the round posts the incident's card once, then merges. And
   // commits paced by the flush timer as at the real 500/min, where 25 results never gather within the
@@ -152,6 +158,8 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   const mb = (bytes: number) => bytes / 1024 / 1024;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  gc();
+  const afterGc = process.memoryUsage();
 
   const state = app.store.read();
   const times: number[] = [];
@@ -171,9 +179,11 @@ async function main(): Promise<void> {
   }
   const result: ScaleResult = {
     customers,
+    backend: app.store.backend,
     requestsPerSecond: SCALE_REQUESTS_PER_SECOND,
     rounds,
     rssMb: mb(memory.rss),
+    heapAfterGcMb: mb(afterGc.heapUsed),
     rssBeforeMb,
     peakRssMb,
     heapUsedMb: mb(memory.heapUsed),
