@@ -14,6 +14,9 @@ export interface DeliveryDeps extends StageDeps {
   auto?: boolean;
 }
 
+/** How soon a conversation another instance was serving is looked at again (it may have died). */
+const CLAIM_RETRY_MS = 2_000;
+
 export interface DeliveryReport {
   sent: number;
   deferred: number;
@@ -30,6 +33,9 @@ export class DeliveryPipeline {
   private errors: unknown[] = [];
   private errorsDropped = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** Conversations another instance was serving when this one looked, and the timer to look again. */
+  private readonly servedElsewhere = new Set<string>();
+  private elsewhereTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
   /** When a delivery last reached an outcome (health: is delivery moving?). */
@@ -101,6 +107,7 @@ export class DeliveryPipeline {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.elsewhereTimer) clearTimeout(this.elsewhereTimer);
     this.waiting.length = 0;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -145,7 +152,10 @@ export class DeliveryPipeline {
    */
   private async serve(targetKey: string): Promise<void> {
     const claim = await this.deps.store.coordination.claims.claim(targetKey);
-    if (!claim) return; // another instance serves it now
+    if (!claim) {
+      this.lookAgainLater(targetKey);
+      return;
+    }
     try {
       await this.deps.store.refresh();
       await this.serveClaimed(targetKey);
@@ -193,6 +203,24 @@ export class DeliveryPipeline {
       return delivery;
     }
     return null;
+  }
+
+  /**
+   * Another instance serves the conversation now. Should it die mid-queue, nothing would tell this one
+   * (PostgreSQL just lets its claim go): look again shortly, for as long as something is queued there.
+   */
+  private lookAgainLater(targetKey: string): void {
+    if (this.stopping || !this.deps.auto) return;
+    this.servedElsewhere.add(targetKey);
+    if (this.elsewhereTimer) return;
+    this.elsewhereTimer = setTimeout(() => {
+      this.elsewhereTimer = null;
+      const queued = new Set(this.deps.store.read().outbox.map((delivery) => delivery.targetKey));
+      const keys = [...this.servedElsewhere].filter((key) => queued.has(key));
+      this.servedElsewhere.clear();
+      for (const key of keys) this.startWorker(key);
+    }, CLAIM_RETRY_MS);
+    this.elsewhereTimer.unref?.();
   }
 
   /** Wakes up for the earliest delivery that is queued but not yet due (a retry, or a spaced edit). */

@@ -119,10 +119,12 @@ export class Lease implements Leadership {
          on conflict (id) do update set heartbeat_at = now(), leader = excluded.leader`,
         [instance, host, pid, this.leading],
       );
+      // Leading means holding the lease now: a killed leader's last heartbeat still says it led.
       const others = await this.pool.query<{ id: string; leader: boolean; heartbeat_at: Date; ago: number }>(
-        `select id, leader, heartbeat_at, extract(epoch from now() - heartbeat_at)::float8 as ago from instances
-         where id <> $1 and heartbeat_at > now() - interval '1 day' order by id`,
-        [instance],
+        `select i.id, (l.holder is not null) as leader, i.heartbeat_at, extract(epoch from now() - i.heartbeat_at)::float8 as ago
+         from instances i left join leases l on l.name = $2 and l.holder = i.id and l.expires_at > now()
+         where i.id <> $1 and i.heartbeat_at > now() - interval '1 day' order by i.id`,
+        [instance, LEASE],
       );
       this.others = others.rows.map((row) => ({ instance: row.id, leading: row.leader, heartbeatAt: new Date(row.heartbeat_at).toISOString(), secondsAgo: Math.round(row.ago) }));
     } catch (error) {
