@@ -78,8 +78,15 @@ export function vanishFor(h: Harness, name: string, incidentId: string): void {
 
 /** A new active incident in a customer's list. */
 export function addIncident(h: Harness, name: string, fields: Partial<WireIncident> & { id: string }): WireIncident {
+  const incident = activeIncident(fields);
+  h.sim.data.incidentsOf(customerId(h, name)).push(incident);
+  return incident;
+}
+
+/** An active Exchange incident as Partner Center lists it, started now. */
+export function activeIncident(fields: Partial<WireIncident> & { id: string }): WireIncident {
   const at = new Date().toISOString();
-  const incident: WireIncident = {
+  return {
     actionType: '',
     affectedWorkloadNames: ['Exchange Online'],
     category: 'Incident',
@@ -96,8 +103,6 @@ export function addIncident(h: Harness, name: string, fields: Partial<WireIncide
     workload: 'Exchange Online',
     ...fields,
   };
-  h.sim.data.incidentsOf(customerId(h, name)).push(incident);
-  return incident;
 }
 
 /** The state file as it is on disk (what a restart would read). */

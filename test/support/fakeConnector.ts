@@ -35,6 +35,18 @@ export interface TeamsLimits {
   perConversationPerSecond: number;
 }
 
+/** A request the connector has received and not answered yet (see `latencyMs`). */
+export interface PendingRequest {
+  kind: ConnectorCall['kind'];
+  conversationId: string;
+  receivedAt: number;
+}
+
+export interface FakeConnectorOptions {
+  /** See FakeConnector.latencyMs. */
+  latencyMs?: number | ((request: PendingRequest) => number);
+}
+
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   private readonly faults: (ConnectorFault & { left: number })[] = [];
@@ -46,8 +58,21 @@ export class FakeConnector {
   /** Requests left unanswered by a `hang` fault. */
   hanging = 0;
   private readonly sendTimes = new Map<string, number[]>();
+  /**
+   * Each answer is delayed this long (ms), as a slow Teams would take; a function chooses per request. May be
+   * changed at any time. As with Teams, a request is carried out (and recorded) even if its sender went away
+   * while it waited: a bot killed mid-send still gets its message posted.
+   */
+  latencyMs: number | ((request: PendingRequest) => number);
+  /** Requests received and still waiting out `latencyMs`, oldest first. */
+  readonly pending: PendingRequest[] = [];
 
-  constructor(private readonly limits: TeamsLimits | null = null) {}
+  constructor(
+    private readonly limits: TeamsLimits | null = null,
+    options: FakeConnectorOptions = {},
+  ) {
+    this.latencyMs = options.latencyMs ?? 0;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -109,6 +134,7 @@ export class FakeConnector {
     const activityId = match[2] ? decodeURIComponent(match[2]) : null;
     const kind: ConnectorCall['kind'] = req.method === 'PUT' ? 'update' : 'post';
     const activity = JSON.parse(text || '{}') as ConnectorCall['activity'];
+    await this.delay({ kind, conversationId, receivedAt: Date.now() });
     const fault = this.faults.find(
       (f) => f.left > 0 && (!f.kind || f.kind === kind) && (!f.conversationId || conversationId.startsWith(f.conversationId)),
     );
@@ -116,6 +142,7 @@ export class FakeConnector {
       fault.left--;
       if (fault.hang) {
         this.hanging++;
+        this.events.emit('call'); // nothing is recorded, but whoever waits for `hanging` looks again
         return new Promise(() => undefined);
       }
       return this.record({ kind, conversationId, activityId, activity, status: fault.status, id: null }, {
@@ -128,6 +155,14 @@ export class FakeConnector {
     }
     const id = kind === 'update' ? (activityId ?? '') : `activity-${this.nextId++}`;
     return this.record({ kind, conversationId, activityId, activity, status: 200, id: kind === 'post' ? id : null }, { id });
+  }
+
+  private async delay(request: PendingRequest): Promise<void> {
+    const ms = typeof this.latencyMs === 'function' ? this.latencyMs(request) : this.latencyMs;
+    if (!(ms > 0)) return;
+    this.pending.push(request);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.pending.splice(this.pending.indexOf(request), 1);
   }
 
   private record(call: ConnectorCall, body: unknown, headers?: Record<string, string>) {

@@ -220,7 +220,7 @@ function run(file: string, args: string[], cwd: string): Promise<void> {
 }
 
 /** Keeps the last few KB of a child's output (PostgreSQL logs to stderr) and drains the pipes so it never blocks. */
-function keepTail(child: ChildProcess): () => string {
+export function keepTail(child: ChildProcess): () => string {
   let tail = '';
   const add = (chunk: Buffer): void => {
     tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
@@ -255,7 +255,7 @@ async function waitUntilReady(url: string, ended: () => string | undefined, outp
 }
 
 /** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on('error', reject);
