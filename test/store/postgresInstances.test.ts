@@ -7,6 +7,7 @@ import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LeaseLostError } from '../../src/store/stateStore.js';
 import type { Field } from '../../src/store/records.js';
 import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { thread } from '../support/sampleState.js';
 
 describe('PostgreSQL store: several instances on one database', () => {
   let url: string;
@@ -59,6 +60,39 @@ describe('PostgreSQL store: several instances on one database', () => {
     await a.update((state) => void delete state.orderCustomers.o1);
     await b.refresh();
     assert.equal(b.read().orderCustomers.o1, undefined, 'a deletion travels too');
+  });
+
+  it("an incident card's customers are rows of their own: a batch writes the customers it changed, not the card", async () => {
+    const a = await open();
+    const b = await open();
+    await a.update((state) => {
+      const card = thread('t1|EX1', 't1');
+      for (let i = 0; i < 500; i++) card.customers[`c${i}`] = { name: `Customer ${i}`, resolved: false, vanished: false };
+      state.threads[card.key] = card;
+    });
+    const before = await sql('select max(rev) as rev from incident_thread_customers');
+    await a.update((state) => {
+      const card = state.threads['t1|EX1'];
+      if (!card) return;
+      card.customers.c7 = { name: 'Customer 7', resolved: true, vanished: false };
+      card.customers.new = { name: 'Newcomer', resolved: false, vanished: false };
+      delete card.customers.c9;
+    });
+    const rewritten = await sql('select customer_id from incident_thread_customers where rev > $1 order by customer_id', [before[0]?.rev]);
+    assert.deepEqual(rewritten.map((row) => row.customer_id), ['c7', 'new'], 'only what changed');
+    const [head] = await sql(`select body from incident_threads where key = 't1|EX1'`);
+    assert.equal((head?.body as Record<string, unknown>).customers, undefined, 'the card row holds no customers');
+
+    await b.refresh();
+    const seen = b.read().threads['t1|EX1'];
+    assert.equal(Object.keys(seen?.customers ?? {}).length, 500);
+    assert.equal(seen?.customers.c7?.resolved, true);
+    assert.equal(seen?.customers.new?.name, 'Newcomer');
+    assert.equal(seen?.customers.c9, undefined, 'a removed customer is removed there too');
+    await b.close();
+    stores.splice(stores.indexOf(b), 1);
+    const c = await open();
+    assert.deepEqual(c.read().threads['t1|EX1'], a.read().threads['t1|EX1'], 'and reads back whole from the database');
   });
 
   it('concurrent updates on two instances lose nothing: each change sees every earlier one', async () => {

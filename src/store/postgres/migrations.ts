@@ -14,7 +14,7 @@ export const MIGRATIONS: Migration[] = [
     sql: `
 create sequence state_rev;
 create sequence list_position;
--- The state, a table per collection (see tables.ts). rev: the write that last changed the row, so that
+-- The state, a table per collection (see tables.ts; an incident thread's customers have rows of their own). rev: the write that last changed the row, so that
 -- other instances catch up with what changed; position: the order of an ordered list.
 create table auth (id text primary key, refresh_token text, rev bigint not null);
 create table targets (key text primary key, tenant_id text, kind text, active boolean, body jsonb not null, rev bigint not null);
@@ -28,6 +28,8 @@ create table incident_threads (key text primary key, target_key text not null, i
   body jsonb not null, rev bigint not null);
 create table outbox (id text primary key, position bigint not null, target_key text not null, kind text not null,
   not_before text not null, body jsonb not null, rev bigint not null);
+create table incident_thread_customers (thread_key text not null, customer_id text not null, name text not null,
+  resolved boolean not null, vanished boolean not null, rev bigint not null, primary key (thread_key, customer_id));
 create table delivery_log (id text primary key, sent_at text not null, rev bigint not null);
 create table last_round (id text primary key, body jsonb not null, rev bigint not null);
 create table sweep_state (id text primary key, round_id text, cursor text, body jsonb not null, rev bigint not null);
@@ -41,6 +43,7 @@ create index order_customers_rev on order_customers (rev);
 create index incident_snapshots_rev on incident_snapshots (rev);
 create index order_snapshots_rev on order_snapshots (rev);
 create index incident_threads_rev on incident_threads (rev);
+create index incident_thread_customers_rev on incident_thread_customers (rev);
 create index outbox_rev on outbox (rev);
 create index delivery_log_rev on delivery_log (rev);
 create index last_round_rev on last_round (rev);

@@ -10,13 +10,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { emptyState, emptySweep, StateFileError, type State } from '../state.js';
+import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import type { StateStore, UpdateOptions } from '../stateStore.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { applyMigrations } from './schema.js';
 import { CHANNEL, Session } from './session.js';
 import { TABLES, TABLE_OF, type Table } from './tables.js';
+import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
 
 export interface PostgresOptions {
   leaseSeconds?: number;
@@ -40,6 +41,8 @@ type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
 interface TableWrites {
   upserts: { key: string; record: unknown; json: string }[];
   deletes: string[];
+  /** threads only: their customers' rows. */
+  customers?: CustomerWrites;
 }
 
 const LISTS = ['watches', 'outbox'] as const;
@@ -59,6 +62,8 @@ export class PostgresStateStore implements StateStore {
   private state: State = emptyState();
   /** Each record as last stored, as JSON: what a change is compared with, and what a failed write returns to. */
   private readonly stored = new Map<Field, Map<string, string>>();
+  /** The incident threads' customers as stored (their own rows; `stored` keeps each thread without them). */
+  private readonly threadCustomers = new ThreadCustomerRows();
   /** The order of list records (watches, outbox) by id. */
   private readonly positions = new Map<ListField, Map<string, number>>();
   /** Every write up to this rev is in memory. */
@@ -161,9 +166,9 @@ export class PostgresStateStore implements StateStore {
   /** Counts of stored records per table (migrate-state prints them, tests compare them). */
   async counts(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for (const table of TABLES) {
-      const { rows } = await this.pool.query<{ n: number }>(`select count(*)::int as n from ${table.name}`);
-      counts[table.name] = rows[0]?.n ?? 0;
+    for (const name of [...TABLES.map((table) => table.name), THREAD_CUSTOMERS]) {
+      const { rows } = await this.pool.query<{ n: number }>(`select count(*)::int as n from ${name}`);
+      counts[name] = rows[0]?.n ?? 0;
     }
     return counts;
   }
@@ -202,8 +207,12 @@ export class PostgresStateStore implements StateStore {
     try {
       client = await this.pool.connect();
       await client.query('begin');
-      await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
-      await this.catchUp(client);
+      const { rows } = await client.query<{ last: number }>('select pg_advisory_xact_lock($1, $2), (select last_value from state_rev) as last', [
+        LOCKS.namespace,
+        LOCKS.writes,
+      ]);
+      // Alone on the database (or nobody wrote since), there is nothing to read first.
+      if (Number(rows[0]?.last ?? 0) > this.rev) await this.catchUp(client);
       if (fenced) {
         await this.lease.fence(client);
         await this.session.readClaims(client);
@@ -269,8 +278,14 @@ export class PostgresStateStore implements StateStore {
           if (before !== undefined) add(field).deletes.push(key);
           continue;
         }
-        const json = JSON.stringify(record);
+        const thread = field === 'threads' ? (record as IncidentThread) : null;
+        const json = thread ? threadHead(thread) : JSON.stringify(record);
         if (json !== before) add(field).upserts.push({ key, record, json });
+        if (thread) {
+          const entry = add(field);
+          entry.customers ??= { upserts: [], deletes: [] };
+          this.threadCustomers.diff(key, thread.customers, entry.customers);
+        }
       }
     }
     for (const field of touched.wholes) {
@@ -296,6 +311,10 @@ export class PostgresStateStore implements StateStore {
       }
       for (const key of stored.keys()) if (!present.has(key)) add(field).deletes.push(key);
     }
+    for (const [field, entry] of writes) {
+      const customers = entry.customers ? entry.customers.upserts.length + entry.customers.deletes.length : 0;
+      if (entry.upserts.length + entry.deletes.length + customers === 0) writes.delete(field);
+    }
     return writes;
   }
 
@@ -303,7 +322,7 @@ export class PostgresStateStore implements StateStore {
   private async writeRows(client: pg.PoolClient, writes: Map<Field, TableWrites>): Promise<number> {
     const { rows } = await client.query<{ rev: number }>(`select nextval('state_rev') as rev`);
     const rev = Number(rows[0]?.rev);
-    for (const [field, { upserts, deletes }] of writes) {
+    for (const [field, { upserts, deletes, customers }] of writes) {
       const table = TABLE_OF.get(field) as Table<unknown>;
       const list = LISTS.includes(field as ListField) ? (this.positions.get(field as ListField) ?? null) : null;
       if (list) {
@@ -331,18 +350,21 @@ export class PostgresStateStore implements StateStore {
         await client.query(`delete from ${table.name} where ${keyColumn} = any($1::text[])`, [deletes]);
         await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [table.name, deletes, rev]);
       }
+      if (field === 'threads') await this.threadCustomers.write(client, customers ?? { upserts: [], deletes: [] }, deletes, rev);
     }
     return rev;
   }
 
   /** After a commit: what is stored now. */
   private remember(writes: Map<Field, TableWrites>): void {
-    for (const [field, { upserts, deletes }] of writes) {
+    for (const [field, { upserts, deletes, customers }] of writes) {
       const stored = this.stored.get(field);
       if (!stored) continue;
       for (const { key, json } of upserts) stored.set(key, json);
+      if (customers) this.threadCustomers.remember(customers);
       for (const key of deletes) {
         stored.delete(key);
+        if (field === 'threads') this.threadCustomers.dropThread(key);
         if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
       }
     }
@@ -355,20 +377,27 @@ export class PostgresStateStore implements StateStore {
       const stored = this.stored.get(field) ?? new Map<string, string>();
       if (keys === 'all') {
         const fresh: Record<string, unknown> = {};
-        for (const [key, json] of stored) fresh[key] = JSON.parse(json);
+        for (const [key, json] of stored) fresh[key] = this.parseStored(field, key, json);
         (this.state as unknown as Record<string, unknown>)[field] = fresh;
         continue;
       }
       for (const key of keys) {
         const json = stored.get(key);
         if (json === undefined) delete map[key];
-        else map[key] = JSON.parse(json);
+        else map[key] = this.parseStored(field, key, json);
       }
     }
     for (const field of touched.wholes) {
       if (field === 'schemaVersion') continue;
       this.rebuild(field);
     }
+  }
+
+  /** A stored record as it reads in memory (a thread with its customers). */
+  private parseStored(field: Field, key: string, json: string): unknown {
+    const record = JSON.parse(json) as Record<string, unknown>;
+    if (field === 'threads') record.customers = this.threadCustomers.copy(key);
+    return record;
   }
 
   /** A list or single field, afresh from what is stored. */
@@ -416,9 +445,20 @@ export class PostgresStateStore implements StateStore {
         if (list) lists.add(list);
       }
     }
+    const customersRev = await this.threadCustomers.catchUp(client, since, this.state.threads);
+    if (customersRev > 0) {
+      newest = Math.max(newest, customersRev);
+      changed.add('threads');
+    }
     if (!all) {
       const { rows } = await client.query<{ tbl: string; key: string; rev: number }>('select tbl, key, rev from deleted_rows where rev > $1', [since]);
       for (const { tbl, key, rev } of rows) {
+        if (tbl === THREAD_CUSTOMERS) {
+          this.threadCustomers.dropDeleted(key, this.state.threads);
+          newest = Math.max(newest, Number(rev));
+          changed.add('threads');
+          continue;
+        }
         const table = TABLES.find((candidate) => candidate.name === tbl);
         if (!table) continue;
         newest = Math.max(newest, Number(rev));
@@ -433,7 +473,11 @@ export class PostgresStateStore implements StateStore {
   }
 
   private putRecord(field: Field, key: string, record: unknown, position: number | null): void {
-    const json = JSON.stringify(record);
+    if (field === 'threads') {
+      // The row holds the card without its customers: those in memory stay (their rows come on their own).
+      (record as IncidentThread).customers = this.state.threads[key]?.customers ?? {};
+    }
+    const json = field === 'threads' ? threadHead(record as IncidentThread) : JSON.stringify(record);
     this.stored.get(field)?.set(key, json);
     if (position !== null) this.positions.get(field as ListField)?.set(key, position);
     const target = this.state as unknown as Record<string, unknown>;
@@ -443,6 +487,7 @@ export class PostgresStateStore implements StateStore {
 
   private dropRecord(field: Field, key: string): void {
     this.stored.get(field)?.delete(key);
+    if (field === 'threads') this.threadCustomers.dropThread(key);
     if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
     const target = this.state as unknown as Record<string, unknown>;
     if (SHAPES[field] === 'map') delete (target[field] as Record<string, unknown>)[key];

@@ -116,6 +116,7 @@ export const TABLES: Table<never>[] = [
   strings('orderCustomers', 'order_customers', 'order_id', 'customer_id'),
   documents('incidentSnapshots', 'incident_snapshots', 'customer_id'),
   documents('orderSnapshots', 'order_snapshots', 'key'),
+  // The card without its customers: they have rows of their own (threadCustomers.ts).
   documents<IncidentThread>('threads', 'incident_threads', 'key', [
     ['target_key', (t) => t.targetKey],
     ['incident_id', (t) => t.incidentId],

@@ -1,0 +1,120 @@
+// An incident card's customers, as rows of their own. One Microsoft-wide incident may list 50,000
+// customers in one card thread, and a sweep batch changes a few dozen of them: written as one document,
+// every batch would rewrite (and send) megabytes. The thread's own row holds the rest of the card.
+import type pg from 'pg';
+import type { IncidentThread, ThreadCustomer } from '../state.js';
+
+export const THREAD_CUSTOMERS = 'incident_thread_customers';
+/** Joins a thread key and a customer id into one deleted_rows key (neither holds a tab). */
+const SEPARATOR = '\t';
+const ROWS_PER_STATEMENT = 1_000;
+
+export interface CustomerWrites {
+  upserts: { threadKey: string; customerId: string; customer: ThreadCustomer }[];
+  deletes: { threadKey: string; customerId: string }[];
+}
+
+/** The thread's row without its customers, as JSON (what the store compares and keeps). */
+export function threadHead(thread: IncidentThread): string {
+  return JSON.stringify({ ...thread, customers: undefined });
+}
+
+/** What is stored of each thread's customers, to compare a change with, field by field. */
+export class ThreadCustomerRows {
+  private readonly stored = new Map<string, Map<string, ThreadCustomer>>();
+
+  /** The customers of one thread that differ from what is stored, added to `writes`. */
+  diff(threadKey: string, customers: Record<string, ThreadCustomer>, writes: CustomerWrites): void {
+    const stored = this.stored.get(threadKey);
+    for (const customerId in customers) {
+      const customer = customers[customerId] as ThreadCustomer;
+      const before = stored?.get(customerId);
+      if (!before || before.name !== customer.name || before.resolved !== customer.resolved || before.vanished !== customer.vanished) {
+        writes.upserts.push({ threadKey, customerId, customer });
+      }
+    }
+    if (stored) for (const customerId of stored.keys()) if (!(customerId in customers)) writes.deletes.push({ threadKey, customerId });
+  }
+
+  /** A copy of the stored customers of a thread (a failed write returns to it). */
+  copy(threadKey: string): Record<string, ThreadCustomer> {
+    const customers: Record<string, ThreadCustomer> = {};
+    for (const [customerId, customer] of this.stored.get(threadKey) ?? []) customers[customerId] = { ...customer };
+    return customers;
+  }
+
+  put(threadKey: string, customerId: string, customer: ThreadCustomer): void {
+    let stored = this.stored.get(threadKey);
+    if (!stored) this.stored.set(threadKey, (stored = new Map()));
+    stored.set(customerId, { name: customer.name, resolved: customer.resolved, vanished: customer.vanished });
+  }
+
+  drop(threadKey: string, customerId: string): void {
+    this.stored.get(threadKey)?.delete(customerId);
+  }
+
+  dropThread(threadKey: string): void {
+    this.stored.delete(threadKey);
+  }
+
+  remember(writes: CustomerWrites): void {
+    for (const { threadKey, customerId, customer } of writes.upserts) this.put(threadKey, customerId, customer);
+    for (const { threadKey, customerId } of writes.deletes) this.drop(threadKey, customerId);
+  }
+
+  /** Writes a commit's customer rows; a deleted thread takes its customers with it. */
+  async write(client: pg.PoolClient, writes: CustomerWrites, deletedThreads: string[], rev: number): Promise<void> {
+    for (let start = 0; start < writes.upserts.length; start += ROWS_PER_STATEMENT) {
+      const chunk = writes.upserts.slice(start, start + ROWS_PER_STATEMENT);
+      await client.query(
+        `insert into ${THREAD_CUSTOMERS} (thread_key, customer_id, name, resolved, vanished, rev)
+         select t, c, n, r, v, $6 from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::boolean[]) as u(t, c, n, r, v)
+         on conflict (thread_key, customer_id) do update set name = excluded.name, resolved = excluded.resolved, vanished = excluded.vanished, rev = excluded.rev`,
+        [
+          chunk.map((row) => row.threadKey),
+          chunk.map((row) => row.customerId),
+          chunk.map((row) => row.customer.name),
+          chunk.map((row) => row.customer.resolved),
+          chunk.map((row) => row.customer.vanished),
+          rev,
+        ],
+      );
+    }
+    if (writes.deletes.length > 0) {
+      const threads = writes.deletes.map((row) => row.threadKey);
+      const customers = writes.deletes.map((row) => row.customerId);
+      await client.query(`delete from ${THREAD_CUSTOMERS} where (thread_key, customer_id) in (select * from unnest($1::text[], $2::text[]))`, [threads, customers]);
+      await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [
+        THREAD_CUSTOMERS,
+        writes.deletes.map((row) => `${row.threadKey}${SEPARATOR}${row.customerId}`),
+        rev,
+      ]);
+    }
+    if (deletedThreads.length > 0) await client.query(`delete from ${THREAD_CUSTOMERS} where thread_key = any($1::text[])`, [deletedThreads]);
+  }
+
+  /** Another instance's rows: stored here and put into the threads in memory. */
+  async catchUp(client: pg.PoolClient, since: number, threads: Record<string, IncidentThread>): Promise<number> {
+    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean; rev: number }>(
+      `select thread_key, customer_id, name, resolved, vanished, rev from ${THREAD_CUSTOMERS} where rev > $1`,
+      [since],
+    );
+    let newest = 0;
+    for (const row of rows) {
+      const customer = { name: row.name, resolved: row.resolved, vanished: row.vanished };
+      this.put(row.thread_key, row.customer_id, customer);
+      const thread = threads[row.thread_key];
+      if (thread) thread.customers[row.customer_id] = { ...customer };
+      newest = Math.max(newest, Number(row.rev));
+    }
+    return newest;
+  }
+
+  /** A deleted_rows entry of this table: forgets the customer, here and in its thread. */
+  dropDeleted(key: string, threads: Record<string, IncidentThread>): void {
+    const [threadKey = '', customerId = ''] = key.split(SEPARATOR);
+    this.drop(threadKey, customerId);
+    const thread = threads[threadKey];
+    if (thread) delete thread.customers[customerId];
+  }
+}
