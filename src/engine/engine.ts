@@ -254,7 +254,8 @@ export class AlertEngine {
       const last = round.items[round.committedUpTo - 1];
       if (last) sweep.cursor = last.key;
     };
-    await this.sweep.runRound(roundId, items, onCommit);
+    const began = Date.parse(this.options.store.read().sweep.roundStartedAt ?? '');
+    await this.sweep.runRound(roundId, items, onCommit, Number.isFinite(began) ? began : undefined);
     return this.finishRound(roundId, log);
   }
 

@@ -8,7 +8,7 @@ import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { SweepState } from '../store/state.js';
+import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { SourceRegistry } from './source.js';
@@ -45,6 +45,8 @@ export interface Round {
   /** Index of the first item not yet committed: everything before it is done. */
   committedUpTo: number;
   done: Set<number>;
+  /** When the round began (ms): an item fetched since then is as fresh as the round would make it. */
+  startedAt: number;
 }
 
 // A fast-lane item is picked a little before its period is up, so the wait for the budget still fits in it.
@@ -104,11 +106,11 @@ export class Sweep {
    * Runs a round over `items` (what is left of it, in key order). Resolves when every item is committed;
    * rejects when a commit fails (nothing of that batch was written) or the sweep stops first.
    */
-  runRound(id: string, items: SweepItem[], onCommit: (sweep: SweepState, round: Round) => void): Promise<void> {
+  runRound(id: string, items: SweepItem[], onCommit: (sweep: SweepState, round: Round) => void, startedAt = this.options.clock.now()): Promise<void> {
     if (this.round) throw new Error('a round is already running');
     this.commitError = null;
     this.onRoundCommit = onCommit;
-    const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set() };
+    const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set(), startedAt };
     this.round = round;
     // Forget fetch times of what nobody watches any more (finished orders, unwatched customers).
     const keys = new Set(items.map((item) => item.key));
@@ -190,9 +192,11 @@ export class Sweep {
     while (round.next < round.items.length) {
       const index = round.next++;
       const item = round.items[index] as SweepItem;
-      // Fetched by the fast lane moments ago: the rolling round need not spend a request on it again.
+      // Fetched by the fast lane moments ago, since the round began: the round need not spend a request on
+      // it again. (Fetched before the round began, it is fetched again: a round, "poll now" too, checks all.)
       const recent = this.fast.get(item.key);
-      if (this.out.has(item.key) || (fastLane && recent && now - recent.lastFetchedAt < fastLane.periodMs / 2)) {
+      const fresh = recent && recent.lastFetchedAt >= round.startedAt && now - recent.lastFetchedAt < (fastLane?.periodMs ?? 0) / 2;
+      if (this.out.has(item.key) || (fastLane && fresh)) {
         this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, round, index });
         this.scheduleFlush();
         continue;
@@ -206,13 +210,15 @@ export class Sweep {
     const fastLane = this.options.fastLane;
     if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS) return;
     this.fastRefreshedAt = now;
-    const wanted = fastLaneItems(this.options.store.read(), now, fastLane.recentMs, this.options.findCustomer);
+    const state = this.options.store.read();
+    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer);
     const keys = new Set(wanted.map((item) => item.key));
     for (const key of this.fast.keys()) if (!keys.has(key)) this.fast.delete(key);
     for (const item of wanted) {
       if (this.fast.has(item.key)) continue;
       // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
-      const last = this.fetchedAt.get(item.key) ?? now - fastLane.periodMs;
+      // After a restart or a takeover that is the stored one: not every customer of the lane at once.
+      const last = this.fetchedAt.get(item.key) ?? storedFetchTime(state, item) ?? now - fastLane.periodMs;
       this.fast.set(item.key, { item, lastFetchedAt: last });
     }
     // Keep the oldest first: re-insert in order of last fetch.
@@ -362,4 +368,11 @@ function advance(round: Round, indexes: number[]): Round {
     round.committedUpTo++;
   }
   return round;
+}
+
+/** When the data of an item was last fetched, as its stored snapshot says (undefined when none). */
+function storedFetchTime(state: Readonly<State>, item: SweepItem): number | undefined {
+  const snapshot = item.kind === 'customer' ? state.incidentSnapshots[item.customer.id] : item.kind === 'order' ? state.orderSnapshots[orderKey(item.customerId, item.orderId)] : undefined;
+  const at = snapshot ? Date.parse(snapshot.fetchedAt) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
 }
