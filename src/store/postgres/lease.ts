@@ -28,12 +28,15 @@ export class Lease implements Leadership {
   private renewedAt = 0;
   private stopped = false;
   readonly renewMs: number;
+  /** A follower looks again right when the leader's lease runs out, not up to a renewal later. */
+  private nextLookMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: LeaseOptions,
   ) {
     this.renewMs = Math.min(5_000, (options.leaseSeconds * 1_000) / 3);
+    this.nextLookMs = this.renewMs;
   }
 
   onChange(listener: (leading: boolean) => void): void {
@@ -46,16 +49,11 @@ export class Lease implements Leadership {
 
   /** Looks now, then every few seconds: renews the lease it holds, or takes one that ran out. */
   start(): Promise<void> {
-    const loop = () => {
-      if (this.stopped) return;
-      this.tick().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.renewMs);
-      });
+    const next = () => {
+      if (!this.stopped) this.timer = setTimeout(() => void this.tick().finally(next), this.nextLookMs);
     };
     const first = this.tick();
-    void first.finally(() => {
-      if (!this.stopped) this.timer = setTimeout(loop, this.renewMs);
-    });
+    void first.finally(next);
     return first;
   }
 
@@ -113,6 +111,12 @@ export class Lease implements Leadership {
           this.renewedAt = Date.now();
           this.setLeading(true, Number(token), 'took the lease');
         }
+      }
+      this.nextLookMs = this.renewMs;
+      if (!this.leading) {
+        const { rows } = await this.pool.query<{ left: number }>(`select extract(epoch from expires_at - now())::float8 as left from leases where name = $1`, [LEASE]);
+        const leftMs = (rows[0]?.left ?? 0) * 1_000;
+        this.nextLookMs = Math.max(20, Math.min(this.renewMs, leftMs + 20));
       }
       await this.pool.query(
         `insert into instances (id, host, pid, started_at, heartbeat_at, leader) values ($1, $2, $3, now(), now(), $4)
