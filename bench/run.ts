@@ -5,6 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { measureCommands } from './commands.js';
 import { CYCLE_CONCURRENCY, measureCycles } from './cycle.js';
 import { measureDiffPersist } from './diffPersist.js';
+import { failoverJson, failoverSupportJson, measureFailover } from './failover.js';
 import { measureFanout } from './fanout.js';
 import { FAST_LANE_MINUTES, measureLive } from './live.js';
 import { measurePostgres } from './postgres.js';
@@ -14,7 +15,10 @@ import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { elapsedMs, gc, round, row, type Row } from './support.js';
 
 const started = process.hrtime.bigint();
-/** The whole run: ~6 minutes before the PostgreSQL measures, which add ~2 (mostly their 50,000-customer scale run). */
+/**
+ * The whole run: ~6 minutes before the PostgreSQL measures, which add ~2 (mostly their 50,000-customer scale
+ * run), and the failover measure ~40 s (mostly waiting out the dead leader's 30 s lease).
+ */
 const BENCH_TARGET_S = 540;
 // Other work on the machine skews every timing here: say how busy it was.
 const loadAtStart = loadavg()[0] ?? 0;
@@ -43,7 +47,11 @@ const stall = await measureStall();
 gc();
 const scale = await measureScale(progress);
 gc();
-// Last: its scale run's baseline is measure 9's lowdb run above, and it starts the PostgreSQL server it needs.
+// Failover before measure 11: it starts the PostgreSQL server (test/support/postgres.ts hands the same one to
+// every caller), and leaves it running for measure 11, which stops it. Its bot processes are gone by then.
+const failover = await measureFailover(progress, { stopServer: false });
+gc();
+// Last: its scale run's baseline is measure 9's lowdb run above, and it uses (or starts) the PostgreSQL server.
 const postgres = await measurePostgres(progress, scale.figures.full);
 const totalSeconds = elapsedMs(started) / 1000;
 progress('done');
@@ -66,6 +74,7 @@ const sections: [string, Row[]][] = [
   [`6. Fast lane (schedule on, FAST_LANE_MINUTES=${FAST_LANE_MINUTES}, FAST_LANE_SHARE=0.5, 200/s)`, live.rows.fast],
   ['7. Scale (child processes: the app in one, the simulator in another)', scale.rows],
   ['8. PostgreSQL (issue 11): 50,000 customers on the PostgreSQL store, lowdb beside it from this run', postgres.rows],
+  ['8b. PostgreSQL failover: two bot processes on one database, the leader killed mid-round (kill -9); lowdb restarted beside it', failover.rows],
   [
     'Process',
     [
@@ -134,6 +143,7 @@ const figures = {
   pg_commit_ms_batch_50k: maybe(pg.pgCommitMs, 1),
   pg_rss_mb_50k: maybe(pgScale?.rssMb, 0),
   pg_loop_lag_max_ms_50k: maybe(pgScale ? lagOf(pgScale) : null, 0),
+  ...failoverJson(failover.figures),
   // Supporting figures: the baselines and what explains the headline ones.
   cycle_concurrency: CYCLE_CONCURRENCY,
   cycle_s_1000: round(c.at1000.wallMs / 1000, 2),
@@ -199,6 +209,7 @@ const figures = {
   pg_stall_top_50k: pgScale?.blocking.top ?? null,
   pg_server_version: pg.serverVersion,
   pg_not_measured: pg.missing,
+  ...failoverSupportJson(failover.figures),
   rss_end_mb: round(process.resourceUsage().maxRSS / 1024, 0),
   bench_s: round(totalSeconds, 1),
   load_start: round(loadAtStart, 2),

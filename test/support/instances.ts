@@ -1,7 +1,8 @@
 // Real Partner Alerts processes on one PostgreSQL database: the entry point dist/src/main.js, started as
 // `npm start` starts it (Partner Center settings pointing at a simulator, no Bot Framework auth, its own
-// free PORT), for the multi-instance tests and the failover benchmark. Each process can be asked for its
-// /healthz, killed with any signal (kill -9 included) and waited for.
+// free PORT), for the multi-instance tests and the failover benchmark (which also runs one on a lowdb state
+// file, its baseline). Each process can be asked for its /healthz, killed with any signal (kill -9 included)
+// and waited for.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,11 @@ export interface PartnerCenterEndpoint {
 }
 
 export interface InstanceOptions {
-  /** The shared database (postgres://...). */
-  databaseUrl: string;
+  /**
+   * The shared database (postgres://...); null: the lowdb store, on the state file that `env.DATA_FILE`
+   * names (an absolute path: each process runs in a working directory of its own, removed when it exits).
+   */
+  databaseUrl: string | null;
   sim: PartnerCenterEndpoint;
   /** Extra or overriding environment variables (e.g. LEASE_SECONDS, PARTNER_CENTER_REQUESTS_PER_MINUTE). */
   env?: Record<string, string>;
@@ -111,7 +115,7 @@ async function launch(options: InstanceOptions, name: string, port: number): Pro
     PARTNER_CENTER_URL: sim.url,
     PARTNER_CENTER_AUTHORITY_HOST: sim.authorityHost,
     ALLOWED_TENANT_IDS: TENANT,
-    DATABASE_URL: withApplicationName(options.databaseUrl, name),
+    ...(options.databaseUrl === null ? {} : { DATABASE_URL: withApplicationName(options.databaseUrl, name) }),
     PORT: String(port),
     LEASE_SECONDS: '5',
     // Rounds come only from "poll now" (and an interrupted round's resumption), never from the clock.
