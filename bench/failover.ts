@@ -399,9 +399,11 @@ export function failoverRows(f: FailoverFigures): Row[] {
   ];
 }
 
+/** A figure rounded, or null when not measured. */
+const maybe = (value: number | null, digits: number) => (value === null ? null : round(value, digits));
+
 /** The figures of the bench's JSON line (failover_*). */
 export function failoverJson(f: FailoverFigures): Record<string, unknown> {
-  const maybe = (value: number | null, digits: number) => (value === null ? null : round(value, digits));
   return {
     failover_s: maybe(f.failoverS, 2),
     failover_lease_taken_s: maybe(f.leaseTakenS, 2),
@@ -412,7 +414,6 @@ export function failoverJson(f: FailoverFigures): Record<string, unknown> {
 
 /** Supporting figures, for the JSON line's second part. */
 export function failoverSupportJson(f: FailoverFigures): Record<string, unknown> {
-  const maybe = (value: number | null, digits: number) => (value === null ? null : round(value, digits));
   return {
     failover_lease_ran_out_s: maybe(f.leaseRanOutS, 2),
     failover_taken_after_expiry_s: maybe(f.takenAfterExpiryS, 2),
