@@ -95,6 +95,26 @@ describe('PostgreSQL store: several instances on one database', () => {
     assert.deepEqual(c.read().threads['t1|EX1'], a.read().threads['t1|EX1'], 'and reads back whole from the database');
   });
 
+  it('a record deleted and written again between two looks is there on the other instance', async () => {
+    const a = await open();
+    const b = await open();
+    await a.update((state) => void (state.accessDenied.c1 = '2026-11-30T08:00:00.000Z'));
+    await b.refresh();
+    // Access flaps: returned, then refused again, both before B looks.
+    await a.update((state) => void delete state.accessDenied.c1);
+    await a.update((state) => void (state.accessDenied.c1 = '2026-11-30T09:00:00.000Z'));
+    await a.update((state) => {
+      state.outbox.push({ id: 'd1', kind: 'notice', targetKey: 't1', text: 'once', createdAt: '', attempts: 0, notBefore: '', lastError: null });
+    });
+    await a.update((state) => void (state.outbox = []));
+    await a.update((state) => {
+      state.outbox.push({ id: 'd1', kind: 'notice', targetKey: 't1', text: 'again', createdAt: '', attempts: 0, notBefore: '', lastError: null });
+    });
+    await b.refresh();
+    assert.equal(b.read().accessDenied.c1, '2026-11-30T09:00:00.000Z');
+    assert.deepEqual(b.read().outbox.map((d) => d.kind === 'notice' && d.text), ['again']);
+  });
+
   it('concurrent updates on two instances lose nothing: each change sees every earlier one', async () => {
     const a = await open();
     const b = await open();

@@ -12,6 +12,7 @@ import type { Coordination } from '../coordination.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import type { StateStore, UpdateOptions } from '../stateStore.js';
+import { connectionConfig } from './connection.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { applyMigrations } from './schema.js';
@@ -94,20 +95,23 @@ export class PostgresStateStore implements StateStore {
 
   /** Connects, migrates the schema, loads the state, and starts taking part in leadership. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStateStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 8, types: { getTypeParser: typeParser } });
+    const pool = new pg.Pool({ ...connectionConfig(url), max: 8, types: { getTypeParser: typeParser } });
     pool.on('error', (error) => (options.log ?? quietLog).warn({ err: error.message }, 'an idle PostgreSQL connection failed'));
+    let store: PostgresStateStore | null = null;
     try {
       await applyMigrations(pool, (note) => (options.log ?? quietLog).info({}, note));
-      const store = new PostgresStateStore(pool, url, options);
+      store = new PostgresStateStore(pool, url, options);
       await store.loadAll();
       await store.session.open();
       if (options.instance !== false) await store.lease.start();
-      store.pollTimer = setInterval(() => void store.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
-      store.pollTimer.unref?.();
-      store.pruneTimer = setInterval(() => void store.prune().catch(() => undefined), PRUNE_MS);
-      store.pruneTimer.unref?.();
-      return store;
+      const opened = store;
+      opened.pollTimer = setInterval(() => void opened.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
+      opened.pollTimer.unref?.();
+      opened.pruneTimer = setInterval(() => void opened.prune().catch(() => undefined), PRUNE_MS);
+      opened.pruneTimer.unref?.();
+      return opened;
     } catch (error) {
+      await store?.session.close();
       await pool.end().catch(() => undefined);
       if (error instanceof StateFileError) throw error;
       throw new StateFileError(`The database at DATABASE_URL cannot be used (${(error as Error).message}).`);
@@ -133,8 +137,7 @@ export class PostgresStateStore implements StateStore {
   refresh(): Promise<void> {
     return this.inTurn(async () => {
       // Cheap when nothing was committed since: every committed write took its rev from this sequence.
-      const { rows } = await this.pool.query<{ last: number }>('select last_value as last from state_rev');
-      if (Number(rows[0]?.last ?? 0) <= this.rev) return;
+      if ((await this.lastRev(this.pool)) <= this.rev) return;
       const client = await this.pool.connect();
       try {
         // One snapshot for every table: a commit landing midway is seen whole or not at all.
@@ -173,6 +176,12 @@ export class PostgresStateStore implements StateStore {
     return counts;
   }
 
+  /** The newest rev handed out (committed or not): no committed write has a higher one. */
+  private async lastRev(client: pg.Pool | pg.PoolClient): Promise<number> {
+    const { rows } = await client.query<{ last: number; is_called: boolean }>('select last_value as last, is_called from state_rev');
+    return rows[0]?.is_called ? Number(rows[0].last) : 0;
+  }
+
   /** The leader forgets deletions every instance has long read, and instances silent for a day. */
   private async prune(): Promise<void> {
     if (!this.lease.leading) return;
@@ -207,12 +216,9 @@ export class PostgresStateStore implements StateStore {
     try {
       client = await this.pool.connect();
       await client.query('begin');
-      const { rows } = await client.query<{ last: number }>('select pg_advisory_xact_lock($1, $2), (select last_value from state_rev) as last', [
-        LOCKS.namespace,
-        LOCKS.writes,
-      ]);
+      await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
       // Alone on the database (or nobody wrote since), there is nothing to read first.
-      if (Number(rows[0]?.last ?? 0) > this.rev) await this.catchUp(client);
+      if ((await this.lastRev(client)) > this.rev) await this.catchUp(client);
       if (fenced) {
         await this.lease.fence(client);
         await this.session.readClaims(client);
@@ -434,22 +440,7 @@ export class PostgresStateStore implements StateStore {
     const changed = new Set<Field>();
     const lists = new Set<ListField>();
     let newest = this.rev;
-    for (const table of TABLES) {
-      const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
-      const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
-      for (const row of rows as Record<string, unknown>[]) {
-        const { key, record } = table.decode(row);
-        newest = Math.max(newest, Number(row.rev));
-        this.putRecord(table.field, key, record, list ? Number(row.position) : null);
-        changed.add(table.field);
-        if (list) lists.add(list);
-      }
-    }
-    const customersRev = await this.threadCustomers.catchUp(client, since, this.state.threads);
-    if (customersRev > 0) {
-      newest = Math.max(newest, customersRev);
-      changed.add('threads');
-    }
+    // Deletions first: a record deleted and written again since `since` is in its table now, and stays.
     if (!all) {
       const { rows } = await client.query<{ tbl: string; key: string; rev: number }>('select tbl, key, rev from deleted_rows where rev > $1', [since]);
       for (const { tbl, key, rev } of rows) {
@@ -466,6 +457,22 @@ export class PostgresStateStore implements StateStore {
         changed.add(table.field);
         if (LISTS.includes(table.field as ListField)) lists.add(table.field as ListField);
       }
+    }
+    for (const table of TABLES) {
+      const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
+      const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
+      for (const row of rows as Record<string, unknown>[]) {
+        const { key, record } = table.decode(row);
+        newest = Math.max(newest, Number(row.rev));
+        this.putRecord(table.field, key, record, list ? Number(row.position) : null);
+        changed.add(table.field);
+        if (list) lists.add(list);
+      }
+    }
+    const customersRev = await this.threadCustomers.catchUp(client, since, this.state.threads);
+    if (customersRev > 0) {
+      newest = Math.max(newest, customersRev);
+      changed.add('threads');
     }
     for (const field of lists) this.rebuild(field);
     this.rev = newest;
