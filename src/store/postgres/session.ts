@@ -1,8 +1,9 @@
 // One long-lived connection per instance, for what belongs to a session rather than a transaction:
 // hearing other instances' commits (LISTEN), and claiming conversations (advisory locks, which PostgreSQL
-// releases by itself when the instance dies, so a crashed instance never keeps a conversation).
+// releases by itself when the session ends: when the instance dies, or its host stops answering keepalives).
 import pg from 'pg';
 import type { Claim, ConversationClaims } from '../coordination.js';
+import { connectionConfig } from './connection.js';
 import { claimKey, LOCKS } from './locks.js';
 
 export const CHANNEL = 'partner_alerts_state';
@@ -24,19 +25,25 @@ export class Session implements ConversationClaims {
   constructor(private readonly options: SessionOptions) {}
 
   async open(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new pg.Client(connectionConfig(this.options.url));
     client.on('notification', (message) => {
       const rev = Number(message.payload);
       if (Number.isFinite(rev)) this.options.onCommit(rev);
     });
     client.on('error', (error) => {
-      // Claims die with the connection; workers holding one finish their delivery, as after a crash.
+      // Claims die with the connection. A worker sending right now finishes that send: another instance may
+      // send it too (the duplicate window of a crash), and the worker's next claim needs a new session.
       this.options.log.warn({ err: error.message }, 'the PostgreSQL session dropped; conversation claims were released, reconnecting');
       if (this.client === client) this.client = null;
       this.reconnectSoon();
     });
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
   }
 
@@ -74,7 +81,8 @@ export class Session implements ConversationClaims {
   /** Inside a sweep commit (which holds the write lock): which conversations are being delivered to now. */
   async readClaims(client: pg.PoolClient): Promise<void> {
     const { rows } = await client.query<{ objid: string | number }>(
-      `select objid from pg_locks where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted`,
+      `select objid from pg_locks where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted
+       and database = (select oid from pg_database where datname = current_database())`,
       [LOCKS.claims],
     );
     this.busyKeys = new Set(rows.map((row) => Number(row.objid)));
