@@ -33,6 +33,8 @@ export class DeliveryPipeline {
   private errors: unknown[] = [];
   private errorsDropped = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** Conversations kicked while their worker ran: it may have looked at the queue before the kick. */
+  private readonly kickedWhileBusy = new Set<string>();
   /** Conversations another instance was serving when this one looked, and the timer to look again. */
   private readonly servedElsewhere = new Set<string>();
   private elsewhereTimer: NodeJS.Timeout | null = null;
@@ -120,7 +122,12 @@ export class DeliveryPipeline {
   }
 
   private startWorker(targetKey: string): void {
-    if (this.workers.has(targetKey) || this.waiting.includes(targetKey)) return;
+    if (this.workers.has(targetKey)) {
+      // Its worker may be past its last look (giving its claim back): it looks once more when done.
+      this.kickedWhileBusy.add(targetKey);
+      return;
+    }
+    if (this.waiting.includes(targetKey)) return;
     if (this.workers.size >= (this.deps.concurrency ?? 32)) {
       this.waiting.push(targetKey);
       return;
@@ -136,6 +143,10 @@ export class DeliveryPipeline {
       })
       .finally(() => {
         this.workers.delete(targetKey);
+        if (this.kickedWhileBusy.delete(targetKey) && !this.stopping) {
+          this.startWorker(targetKey);
+          return;
+        }
         const next = this.waiting.shift();
         if (next !== undefined && !this.stopping) this.startWorker(next);
         if (this.workers.size === 0 && this.waiting.length === 0) {
@@ -151,7 +162,10 @@ export class DeliveryPipeline {
    * holding the conversation's claim serves it, from the state as it stands once the claim is held.
    */
   private async serve(targetKey: string): Promise<void> {
-    const claim = await this.deps.store.coordination.claims.claim(targetKey);
+    const claim = await this.deps.store.coordination.claims.claim(targetKey).catch((error: unknown) => {
+      this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
+      return null;
+    });
     if (!claim) {
       this.lookAgainLater(targetKey);
       return;

@@ -197,8 +197,8 @@ export class AlertEngine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true; // first: no lead() may start the schedule again while this stops
     await this.standDown();
-    this.stopped = true;
     await this.schedules.stop();
     await this.sweep.stop();
     await this.options.delivery.stop();
@@ -211,13 +211,21 @@ export class AlertEngine {
       this.another = true;
       return this.current;
     }
-    const run = this.runRound().finally(() => {
-      this.current = null;
-      if (this.another && !this.stopped && this.options.auto) {
-        this.another = false;
-        void this.requestRound().catch(() => undefined);
-      }
-    });
+    let ended = false;
+    const run = this.runRound()
+      .then((report) => {
+        ended = true;
+        return report;
+      })
+      .finally(() => {
+        this.current = null;
+        // Also a "poll now" another instance asked for while this round was ending: it gets a round of its own.
+        const asked = ended && this.leading && this.options.store.read().sweep.summaryTo.length > 0;
+        if ((this.another || asked) && !this.stopped && this.options.auto) {
+          this.another = false;
+          void this.requestRound().catch(() => undefined);
+        }
+      });
     this.current = run;
     run.catch((error: unknown) => this.options.log.error({ err: error }, 'sweep round failed; the next one resumes from its cursor'));
     return run;
@@ -249,6 +257,7 @@ export class AlertEngine {
     }
     const base = this.options.store.read().sweep.done;
     const onCommit = (sweep: SweepState, round: Round) => {
+      if (sweep.roundId !== roundId) return; // a round another leader has finished meanwhile moves nothing
       sweep.done = base + round.committedUpTo;
       sweep.total = base + round.items.length;
       const last = round.items[round.committedUpTo - 1];

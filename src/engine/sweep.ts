@@ -108,6 +108,8 @@ export class Sweep {
    */
   runRound(id: string, items: SweepItem[], onCommit: (sweep: SweepState, round: Round) => void, startedAt = this.options.clock.now()): Promise<void> {
     if (this.round) throw new Error('a round is already running');
+    // Stopped (this instance no longer leads) while the round was being planned: it resumes elsewhere.
+    if (this.abort.signal.aborted) return Promise.reject(new Error('the sweep stopped before the round ended'));
     this.commitError = null;
     this.onRoundCommit = onCommit;
     const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set(), startedAt };
