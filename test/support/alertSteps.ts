@@ -109,7 +109,7 @@ export function activeIncident(fields: Partial<WireIncident> & { id: string }): 
 export async function stateOnDisk(h: Harness): Promise<State> {
   if (h.databaseUrl) {
     // What the database holds, read by a store of its own (a second instance that does not lead).
-    const store = await PostgresStateStore.open(h.databaseUrl);
+    const store = await PostgresStateStore.open(h.databaseUrl, { instance: false });
     const state = structuredClone(store.read()) as State;
     await store.close();
     return state;

@@ -86,6 +86,8 @@ function hasServerBinaries(dir: string): boolean {
 
 async function startPostgresServer(onStop: () => void): Promise<PostgresServer | null> {
   const bin = findPostgresBin();
+  // CI must run the PostgreSQL tests: there a missing server is a failure, not a skip.
+  if (!bin && process.env.PA_REQUIRE_POSTGRES === '1') throw new Error(`${POSTGRES_MISSING}, and PA_REQUIRE_POSTGRES=1 requires them`);
   if (!bin) return null;
   // initdb and postgres refuse to run as root.
   const owner = process.getuid?.() === 0 ? postgresUser() : null;

@@ -1,6 +1,6 @@
 // The database schema, as numbered migrations. Each runs once, in its own transaction, recorded in
 // schema_migrations; start-up applies the missing ones under an advisory lock, so two instances starting
-// together do not both apply one. Migrations only add: a rollback to an older release keeps working.
+// together do not both apply one. Migrations only add; a release refuses a database migrated by a newer one.
 export interface Migration {
   version: number;
   name: string;
