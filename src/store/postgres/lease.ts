@@ -89,6 +89,8 @@ export class Lease implements Leadership {
 
   private async look(): Promise<void> {
     const { instance, host, pid, leaseSeconds } = this.options;
+    // Unrenewed for a whole lease (a slow database, a stalled process): another instance may lead by now.
+    if (this.leading && Date.now() - this.renewedAt >= leaseSeconds * 1_000) this.setLeading(false, null, 'no renewal for a whole lease');
     try {
       if (this.leading) {
         const renewed = await this.pool.query(
@@ -132,6 +134,7 @@ export class Lease implements Leadership {
       );
       this.others = others.rows.map((row) => ({ instance: row.id, leading: row.leader, heartbeatAt: new Date(row.heartbeat_at).toISOString(), secondsAgo: Math.round(row.ago) }));
     } catch (error) {
+      this.nextLookMs = this.renewMs; // not every 20 ms while the database is away
       // Cut off from the database: once the lease may have run out, stop acting as the leader.
       if (this.leading && Date.now() - this.renewedAt >= leaseSeconds * 1_000) this.setLeading(false, null, 'the database was unreachable for a whole lease');
       this.options.log.warn({ err: (error as Error).message }, 'could not renew or take the sweep lease; will try again');
