@@ -115,6 +115,20 @@ describe('PostgreSQL store: several instances on one database', () => {
     assert.deepEqual(b.read().outbox.map((d) => d.kind === 'notice' && d.text), ['again']);
   });
 
+  it('stores text with a NUL character (which PostgreSQL refuses) as U+FFFD instead of failing the commit', async () => {
+    const a = await open();
+    await a.update((state) => {
+      state.accessDenied['c\u0000'] = 'since\u0000now';
+      state.lastCycle = { correlationId: 'r\u0000', startedAt: '', endedAt: '', customersFetched: 0, customersFailed: [{ customerId: 'c', name: 'A\\u0000B\u0000', error: '' }], ordersFetched: 0, ordersFailed: [], events: 0, deliveriesQueued: 0 };
+    });
+    await a.close();
+    stores.splice(0);
+    const b = await open();
+    assert.equal(b.read().accessDenied['c\ufffd'], 'since\ufffdnow');
+    assert.equal(b.read().lastCycle?.correlationId, 'r\ufffd');
+    assert.equal(b.read().lastCycle?.customersFailed[0]?.name, 'A\\u0000B\ufffd', 'a backslash followed by "u0000" is text, kept as it was');
+  });
+
   it('concurrent updates on two instances lose nothing: each change sees every earlier one', async () => {
     const a = await open();
     const b = await open();

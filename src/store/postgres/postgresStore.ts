@@ -17,7 +17,7 @@ import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { applyMigrations } from './schema.js';
 import { CHANNEL, Session } from './session.js';
-import { TABLES, TABLE_OF, type Table } from './tables.js';
+import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
 
 export interface PostgresOptions {
@@ -343,7 +343,7 @@ export class PostgresStateStore implements StateStore {
         const names = [...table.columns.map((column) => column.name), ...(list ? ['position'] : []), 'rev'];
         const params: unknown[] = [];
         const values = chunk.map(({ key, record, json }) => {
-          const row = [...table.encode(key, record, json), ...(list ? [list.get(key)] : []), rev];
+          const row = [...table.encode(key, record, json).map((value, i) => storable(value, table.columns[i]?.cast === 'jsonb')), ...(list ? [list.get(key)] : []), rev];
           const casts = [...table.columns.map((column) => column.cast), ...(list ? ['bigint'] : []), 'bigint'];
           return `(${row.map((value, i) => `$${params.push(value)}${casts[i] ? `::${casts[i]}` : ''}`).join(', ')})`;
         });

@@ -139,3 +139,14 @@ export const TABLES: Table<never>[] = [
 ] as Table<never>[];
 
 export const TABLE_OF = new Map<Field, Table<unknown>>(TABLES.map((table) => [table.field, table as Table<unknown>]));
+
+/**
+ * PostgreSQL takes no NUL character in text or jsonb: one in Partner Center's text would make every commit
+ * of its batch fail. It is stored as U+FFFD (the record in memory keeps it). `json`: the value is JSON text,
+ * where a NUL is the escape \u0000 (not preceded by an escaping backslash).
+ */
+export function storable(value: unknown, json = false): unknown {
+  if (typeof value !== 'string') return value;
+  if (json) return value.includes('\\u0000') ? value.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : value;
+  return value.includes('\0') ? value.replaceAll('\0', '\ufffd') : value;
+}

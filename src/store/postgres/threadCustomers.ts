@@ -3,6 +3,7 @@
 // every batch would rewrite (and send) megabytes. The thread's own row holds the rest of the card.
 import type pg from 'pg';
 import type { IncidentThread, ThreadCustomer } from '../state.js';
+import { storable } from './tables.js';
 
 export const THREAD_CUSTOMERS = 'incident_thread_customers';
 /** Joins a thread key and a customer id into one deleted_rows key (neither holds a tab). */
@@ -73,7 +74,7 @@ export class ThreadCustomerRows {
         [
           chunk.map((row) => row.threadKey),
           chunk.map((row) => row.customerId),
-          chunk.map((row) => row.customer.name),
+          chunk.map((row) => storable(row.customer.name)),
           chunk.map((row) => row.customer.resolved),
           chunk.map((row) => row.customer.vanished),
           rev,
