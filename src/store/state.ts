@@ -12,6 +12,8 @@ export type { SubscriptionThread } from '../sources/subscriptions/model.js';
 
 export type { Watch } from '../domain/watch.js';
 
+/** The state file's schema. PostgreSQL keeps its own (src/store/postgres/migrations.ts): a change of the
+ * state's shape needs a step in both. */
 export const SCHEMA_VERSION = 1;
 
 /** A Bot Framework conversation reference as plain JSON (the store knows no Teams SDK). */
