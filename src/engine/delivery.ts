@@ -2,6 +2,7 @@
 // slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
 // deliveryStages.ts (route → dedup → quiet hours → mute → send/edit with retry → record); this file decides
 // who goes when.
+import type { Claim } from '../store/coordination.js';
 import type { Delivery } from '../store/state.js';
 import { DeliveryStages, type Outcome, type StageDeps } from './deliveryStages.js';
 
@@ -33,6 +34,8 @@ export class DeliveryPipeline {
   private errors: unknown[] = [];
   private errorsDropped = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** Claims kept between looks: a delivery of the conversation was sent and is not recorded yet. */
+  private readonly heldClaims = new Map<string, Claim>();
   /** Conversations kicked while their worker ran: it may have looked at the queue before the kick. */
   private readonly kickedWhileBusy = new Set<string>();
   /** Conversations another instance was serving when this one looked, and the timer to look again. */
@@ -162,10 +165,14 @@ export class DeliveryPipeline {
    * holding the conversation's claim serves it, from the state as it stands once the claim is held.
    */
   private async serve(targetKey: string): Promise<void> {
-    const claim = await this.deps.store.coordination.claims.claim(targetKey).catch((error: unknown) => {
-      this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
-      return null;
-    });
+    const held = this.heldClaims.get(targetKey);
+    this.heldClaims.delete(targetKey);
+    const claim =
+      held ??
+      (await this.deps.store.coordination.claims.claim(targetKey).catch((error: unknown) => {
+        this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
+        return null;
+      }));
     if (!claim) {
       this.lookAgainLater(targetKey);
       return;
@@ -174,7 +181,14 @@ export class DeliveryPipeline {
       await this.deps.store.refresh();
       await this.serveClaimed(targetKey);
     } finally {
-      await claim.release();
+      if (this.stages.hasUnrecorded(targetKey) && !this.stopping) {
+        // Sent, but its record could not be written: another instance would send it again. Keep the
+        // conversation until the record is written (the next look tries it).
+        this.heldClaims.set(targetKey, claim);
+        this.lookAgainLater(targetKey);
+      } else {
+        await claim.release();
+      }
     }
   }
 

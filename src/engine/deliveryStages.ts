@@ -52,6 +52,8 @@ const INLINE_RETRY_MAX_MS = 5_000;
 export class DeliveryStages {
   /** Sent but not recorded (the record write failed): never sent again by this process, only recorded. */
   private readonly unrecorded = new Map<string, string | null>();
+  /** The conversations of those deliveries. */
+  private readonly unrecordedTargets = new Map<string, string>();
   private readonly quiet: QuietHoursStage;
 
   constructor(private readonly deps: StageDeps) {
@@ -61,6 +63,12 @@ export class DeliveryStages {
   /** Deliveries sent whose record is still to be written. */
   unrecordedIds(): string[] {
     return [...this.unrecorded.keys()];
+  }
+
+  /** A delivery to this conversation was sent and its record is still to be written. */
+  hasUnrecorded(targetKey: string): boolean {
+    for (const target of this.unrecordedTargets.values()) if (target === targetKey) return true;
+    return false;
   }
 
   /** When an edit of an alert card may go: its thread's replies are spaced. */
@@ -115,6 +123,7 @@ export class DeliveryStages {
         return 'deferred';
       }
       this.unrecorded.set(delivery.id, postedId);
+      this.unrecordedTargets.set(delivery.id, delivery.targetKey);
       await this.record(delivery, postedId);
       return 'sent';
     }
@@ -184,12 +193,14 @@ export class DeliveryStages {
       this.quiet.recorded(state, delivery);
     });
     this.unrecorded.delete(delivery.id);
+    this.unrecordedTargets.delete(delivery.id);
     this.quiet.forget(delivery.id);
   }
 
   private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {
     this.deps.log[level]({ deliveryId: delivery.id, target: delivery.targetKey, reason }, 'delivery dropped');
     this.unrecorded.delete(delivery.id);
+    this.unrecordedTargets.delete(delivery.id);
     this.quiet.forget(delivery.id);
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);

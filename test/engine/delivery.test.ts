@@ -117,6 +117,34 @@ describe('delivery pipeline', () => {
     assert.ok(pipeline.inFlight.has('d1'), 'sent but not recorded counts as in flight: nothing is merged into it');
   });
 
+  it('keeps the conversation claimed while a sent delivery is unrecorded, so no other instance sends it again', async () => {
+    const { store, sender, pipeline } = setup({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
+    const released: string[] = [];
+    let claims = 0;
+    const leadership = store.coordination.leadership;
+    Object.assign(store, {
+      coordination: {
+        leadership,
+        claims: {
+          busy: () => false,
+          claim: async (key: string) => {
+            claims++;
+            return { release: async () => void released.push(key) };
+          },
+        },
+      },
+    });
+    store.failWrites((before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length);
+    await assert.rejects(pipeline.deliverPending(), /disk full/);
+    assert.deepEqual(released, [], 'still held: released, another instance would find d1 queued and unsent');
+
+    store.failWrites(() => false);
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(sender.post.callCount, 1, 'recorded, not sent again');
+    assert.equal(claims, 1, 'the held claim was used, not a second one');
+    assert.deepEqual(released, ['A'], 'given back once the record is written');
+  });
+
   it('edits an existing card and replies in its thread, but keeps a muted incident quiet', async () => {
     const { sender, pipeline } = setup({
       threads: [thread('A', 'root-1'), thread('B', 'root-2', new Date(NOW + 3_600_000).toISOString())],
