@@ -7,6 +7,7 @@ import { Low, type Adapter } from 'lowdb';
 import { writeJsonInPieces } from './chunkedJson.js';
 import { acquireLock, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
+import { apply, type Applied } from './records.js';
 import type { StateStore } from './stateStore.js';
 import { soleInstance, type Coordination } from './coordination.js';
 
@@ -198,12 +199,3 @@ export class LowdbStateStore implements StateStore {
   }
 }
 
-type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-function apply(change: (draft: State) => unknown, state: State): Applied {
-  try {
-    return { ok: true, value: change(state) };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}

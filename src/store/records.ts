@@ -96,3 +96,14 @@ export function trackedDraft(state: State, touched: Touched): State {
     },
   });
 }
+
+/** What a change did: its result, or what it threw (the stores then write none of it). */
+export type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export function apply(change: (draft: State) => unknown, state: State): Applied {
+  try {
+    return { ok: true, value: change(state) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Coordination } from '../coordination.js';
-import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
+import { apply, SHAPES, Touched, trackedDraft, type Applied, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import type { StateStore, UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -35,8 +35,6 @@ interface PendingChange {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
-
-type Applied = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** One table's writes of one commit. */
 interface TableWrites {
@@ -506,14 +504,6 @@ function defaultSingle(field: Field): unknown {
   if (field === 'sweep') return emptySweep();
   if (field === 'auth') return { refreshToken: null };
   return null;
-}
-
-function apply(change: (draft: State) => unknown, state: State): Applied {
-  try {
-    return { ok: true, value: change(state) };
-  } catch (error) {
-    return { ok: false, error };
-  }
 }
 
 /** bigint columns (rev, position) as numbers: they stay far below 2^53. */
