@@ -236,6 +236,8 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
     const got = (channel: string) => incidents.filter((id) => cards(channel, id).length > 0).length;
     const served = () => channels.filter((channel) => got(channel) === incidents.length).length;
     await c.waitFor(() => served() >= 3, 20_000);
+    // Who leads, asked first, so that nothing but the kill comes between reading the claims and the kill.
+    const leads = { [a.name]: (await a.health()).store.leading, [b.name]: (await b.health()).store.leading };
     // Who is delivering: the conversation claims each instance holds (pg_locks), read just before the kill.
     const claims = await claimsByInstance(databaseUrl, channels);
     const servedBefore = served();
@@ -247,7 +249,7 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
     // not yet recorded). The documented window: at most one repeat for each of them.
     const inFlightAtKill = new Set(claims[victim.name]?.targetKeys ?? []);
     const claimsOfVictim = inFlightAtKill.size;
-    const victimLed = (await victim.health()).store.leading;
+    const victimLed = leads[victim.name] === true;
     let failover = '';
     if (victimLed) {
       const { failoverMs, newLeader } = await killAndTimeFailover(victim, [survivor]);
