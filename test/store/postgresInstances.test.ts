@@ -7,7 +7,7 @@ import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LeaseLostError } from '../../src/store/stateStore.js';
 import type { Field } from '../../src/store/records.js';
 import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
-import { thread } from '../support/sampleState.js';
+import { fill, notice, thread, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: several instances on one database', () => {
   let url: string;
@@ -127,6 +127,29 @@ describe('PostgreSQL store: several instances on one database', () => {
     assert.equal(b.read().accessDenied['c\ufffd'], 'since\ufffdnow');
     assert.equal(b.read().lastCycle?.correlationId, 'r\ufffd');
     assert.equal(b.read().lastCycle?.customersFailed[0]?.name, 'A\\u0000B\ufffd', 'a backslash followed by "u0000" is text, kept as it was');
+  });
+
+  it('a write the database refuses changes nothing, in memory either, and the next one goes through in order', async () => {
+    let a = await open();
+    await a.update(fill);
+    await assert.rejects(
+      a.update((state) => {
+        state.outbox.push(notice('d9', 't1', 'refused'));
+        state.deliveryLog.d1 = '2026-11-30T11:00:00.000Z';
+        // NOT NULL in the watches table: the INSERT fails inside the transaction.
+        state.watches.push({ ...watch('w9', 't1', 'c9'), workloads: null as unknown as string[] });
+      }),
+      /null value/,
+    );
+    assert.deepEqual(a.read().outbox.map((d) => d.id), ['d1', 'd2', 'd3'], 'back to what is stored');
+    assert.equal(a.read().deliveryLog.d1, undefined);
+    assert.deepEqual(a.read().watches.map((w) => w.id), ['w1', 'w2', 'w3']);
+    await a.update((state) => void state.outbox.push(notice('d4', 't1', 'next')));
+    await a.close();
+    stores.splice(0);
+    a = await open();
+    assert.deepEqual(a.read().outbox.map((d) => d.id), ['d1', 'd2', 'd3', 'd4']);
+    assert.equal(a.read().deliveryLog.d1, undefined);
   });
 
   it('concurrent updates on two instances lose nothing: each change sees every earlier one', async () => {

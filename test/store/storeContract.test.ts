@@ -79,7 +79,9 @@ for (const backend of backends) {
       assert.deepEqual(read.deliveryLog, written.deliveryLog);
       assert.deepEqual(read.accessDenied, written.accessDenied);
       assert.deepEqual(read.sweep, written.sweep);
-      assert.equal(read.lastCycle, null);
+      assert.deepEqual(read.lastCycle, written.lastCycle);
+      assert.deepEqual(read.subscriptionSnapshots, written.subscriptionSnapshots);
+      assert.deepEqual(read.subscriptionThreads, written.subscriptionThreads);
     });
 
     it('keeps changes, removals and replacements of records, nested ones included', async () => {

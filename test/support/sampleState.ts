@@ -77,5 +77,17 @@ export function fill(state: State): void {
   state.deliveryLog.d0 = '2026-11-30T09:59:00.000Z';
   state.accessDenied.c7 = '2026-11-30T08:00:00.000Z';
   state.sweep = { ...emptySweep(), roundId: 'r1', cursor: 'c|c1', done: 1, total: 3 };
-  state.lastCycle = null;
+  state.lastCycle = {
+    correlationId: 'r0',
+    startedAt: '2026-11-30T09:55:00.000Z',
+    endedAt: '2026-11-30T09:56:00.000Z',
+    customersFetched: 2,
+    customersFailed: [{ customerId: 'c3', name: 'Northwind', error: 'HTTP 500' }],
+    ordersFetched: 1,
+    ordersFailed: [],
+    events: 1,
+    deliveriesQueued: 1,
+  };
+  state.subscriptionSnapshots.c1 = { customerId: 'c1', fetchedAt: '2026-11-30T10:00:00.000Z', subscriptions: {} } as unknown as State['subscriptionSnapshots'][string];
+  state.subscriptionThreads['t1|sub1|1'] = { key: 't1|sub1|1', targetKey: 't1', activityId: null } as unknown as State['subscriptionThreads'][string];
 }
