@@ -9,7 +9,7 @@ import { CHANNEL_ID, installationUpdate, message, sendToBot } from '../support/a
 import { activeIncident, isWelcome } from '../support/alertSteps.js';
 import { cardOf, cardText, FakeConnector, type ConnectorCall } from '../support/fakeConnector.js';
 import { claimsByInstance, killAndTimeFailover, startInstance, waitFor, type BotInstance, type InstanceHealth } from '../support/instances.js';
-import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 
 const LEASE_SECONDS = 5;
 /** The lease runs out LEASE_SECONDS after the dead leader's last renewal; the next one looks within a renewal. */
@@ -21,12 +21,11 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
   let connector: FakeConnector | undefined;
   let bots: BotInstance[] = [];
 
-  beforeEach(async function () {
-    const server = await postgresServer();
-    if (!server) {
-      console.log(`\n  ${POSTGRES_MISSING}\n`);
-      this.skip();
-    }
+  let server: PostgresServer;
+  before(async function () {
+    server = await postgresForSuite(this);
+  });
+  beforeEach(async () => {
     databaseUrl = await server.createDatabase();
   });
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { State } from '../../src/store/state.js';
-import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { fill } from '../support/sampleState.js';
 
 const SCRIPT = new URL('../../scripts/migrateState.js', import.meta.url).pathname;
@@ -44,11 +44,9 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
   let file: string;
   let url: string;
 
+  let server: PostgresServer;
   before(async function () {
-    if (!(await postgresServer())) {
-      console.log(`      ${POSTGRES_MISSING}`);
-      this.skip();
-    }
+    server = await postgresForSuite(this);
   });
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pa-migrate-'));
@@ -56,7 +54,7 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
     const store = await LowdbStateStore.open(file);
     await store.update(fill);
     await store.close();
-    url = (await (await postgresServer())?.createDatabase()) ?? '';
+    url = await server.createDatabase();
   });
 
   it('copies every record, prints the counts, and the database then reads as the file did', async () => {

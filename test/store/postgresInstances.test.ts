@@ -6,7 +6,7 @@ import pg from 'pg';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LeaseLostError } from '../../src/store/stateStore.js';
 import type { Field } from '../../src/store/records.js';
-import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { fill, notice, thread, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: several instances on one database', () => {
@@ -27,14 +27,12 @@ describe('PostgreSQL store: several instances on one database', () => {
     }
   };
 
+  let server: PostgresServer;
   before(async function () {
-    if (!(await postgresServer())) {
-      console.log(`      ${POSTGRES_MISSING}`);
-      this.skip();
-    }
+    server = await postgresForSuite(this);
   });
   beforeEach(async () => {
-    url = (await (await postgresServer())?.createDatabase()) ?? '';
+    url = await server.createDatabase();
   });
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();

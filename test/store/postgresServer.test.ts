@@ -2,7 +2,7 @@
 // it creates is a world of its own.
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { POSTGRES_MISSING, postgresServer, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, postgresServer, type PostgresServer } from '../support/postgres.js';
 
 const { Client } = pg;
 
@@ -20,12 +20,7 @@ describe('the PostgreSQL server for tests', function () {
   let server: PostgresServer;
 
   before(async function () {
-    const found = await postgresServer();
-    if (!found) {
-      console.log(POSTGRES_MISSING);
-      this.skip();
-    }
-    server = found;
+    server = await postgresForSuite(this);
   });
 
   it('is a real PostgreSQL, on loopback', async () => {

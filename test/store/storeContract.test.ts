@@ -8,24 +8,29 @@ import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { StateStore } from '../../src/store/stateStore.js';
 import { fill, watch } from '../support/sampleState.js';
-import { postgresServer, POSTGRES_MISSING } from '../support/postgres.js';
+import { postgresForSuite, postgresServer, type PostgresServer } from '../support/postgres.js';
 
 interface Backend {
   name: string;
+  /** Its suite needs a PostgreSQL server. */
+  postgres: boolean;
   /** A new, empty place to store state; opening it twice (sequentially) reaches the same state. */
-  place(): Promise<string | null>;
+  place(): Promise<string>;
   open(place: string): Promise<StateStore>;
 }
 
 const backends: Backend[] = [
   {
     name: 'lowdb',
+    postgres: false,
     place: async () => path.join(await mkdtemp(path.join(tmpdir(), 'pa-contract-')), 'state.json'),
     open: (file) => LowdbStateStore.open(file),
   },
   {
     name: 'PostgreSQL',
-    place: async () => (await postgresServer())?.createDatabase() ?? null,
+    postgres: true,
+    // The suite's before() found the server (or skipped the suite).
+    place: async () => ((await postgresServer()) as PostgresServer).createDatabase(),
     open: (url) => PostgresStateStore.open(url, { leaseSeconds: 30 }),
   },
 ];
@@ -44,19 +49,14 @@ for (const backend of backends) {
       return openStore();
     };
 
-    beforeEach(async function () {
-      const found = await backend.place();
-      if (found === null) this.skip(); // only when PostgreSQL is not installed: see POSTGRES_MISSING
-      place = found;
+    before(async function () {
+      if (backend.postgres) await postgresForSuite(this);
+    });
+    beforeEach(async () => {
+      place = await backend.place();
     });
     afterEach(async () => {
       for (const store of open.splice(0)) await store.close();
-    });
-    before(async function () {
-      if (backend.name === 'PostgreSQL' && !(await postgresServer())) {
-        console.log(`      ${POSTGRES_MISSING}`);
-        this.skip();
-      }
     });
 
     it('starts empty and reads back every kind of record after a reopen, in order', async () => {

@@ -33,6 +33,18 @@ const OUTPUT_TAIL_CHARS = 4096;
 
 let shared: Promise<PostgresServer | null> | undefined;
 
+/**
+ * The server for a suite of PostgreSQL tests (call it in the suite's `before`). The one place such a suite
+ * is skipped: only where PostgreSQL is not installed, saying so. CI sets PA_REQUIRE_POSTGRES=1, and there
+ * a missing server fails instead (see postgresServer).
+ */
+export async function postgresForSuite(suite: Mocha.Context): Promise<PostgresServer> {
+  const server = await postgresServer();
+  if (server) return server;
+  console.log(`      ${POSTGRES_MISSING}`);
+  return suite.skip();
+}
+
 /** The test process's PostgreSQL server, started on the first call; null when PostgreSQL is not installed. */
 export function postgresServer(): Promise<PostgresServer | null> {
   if (!shared) {
