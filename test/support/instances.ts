@@ -15,6 +15,7 @@ import { freePort, keepTail } from './postgres.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 const START_TIMEOUT_MS = 20_000;
+const OUTPUT_TAIL_CHARS = 64 * 1024;
 
 /** What an instance needs of the Partner Center simulator (a Simulator, or its address from another process). */
 export interface PartnerCenterEndpoint {
@@ -127,7 +128,7 @@ async function launch(options: InstanceOptions, name: string, port: number): Pro
   // An empty working directory: main.ts reads .env from there, and a developer's .env must not leak in.
   const cwd = await mkdtemp(path.join(tmpdir(), `pa-instance-${name}-`));
   const child = spawn(process.execPath, ['--no-deprecation', MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = keepTail(child);
+  const output = keepTail(child, OUTPUT_TAIL_CHARS);
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));

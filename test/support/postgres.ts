@@ -24,6 +24,12 @@ export interface PostgresServer {
   createDatabase(): Promise<string>;
   /** Shuts the server down and removes its data directory. */
   stop(): Promise<void>;
+  /**
+   * Shuts the server down as an operator's restart does (fast shutdown: clients are disconnected), keeping
+   * its data; `resume` starts it again on the same port. For a server of one's own (privatePostgresServer).
+   */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 const DEBIAN_ROOT = '/usr/lib/postgresql';
@@ -55,6 +61,14 @@ export function postgresServer(): Promise<PostgresServer | null> {
     shared = started;
   }
   return shared;
+}
+
+/**
+ * A server of the caller's own, not shared with other suites: for a test that halts and resumes it. The
+ * caller stops it. Null, or a failure under PA_REQUIRE_POSTGRES=1, as for the shared one.
+ */
+export function privatePostgresServer(): Promise<PostgresServer | null> {
+  return startPostgresServer(() => undefined);
 }
 
 /** Stops the shared server, if one was started. (Not needed at the end of a run: the exit handler kills it.) */
@@ -147,25 +161,44 @@ async function startPostgresServer(onStop: () => void): Promise<PostgresServer |
       '-c', 'full_page_writes=off',
       '-c', 'max_connections=200',
     ]);
-    // cwd: the postgres user may not be allowed into the directory the tests run from.
-    child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
-    process.on('exit', onExit);
-    const output = keepTail(child);
-    let ended: string | undefined;
-    child.on('error', (error) => (ended ??= error.message));
-    child.on('exit', (code, sig) => (ended ??= `exit ${sig ?? code}`));
-
     const base = `postgres://postgres@127.0.0.1:${port}`;
     const url = `${base}/postgres`;
-    await waitUntilReady(url, () => ended, output);
-    postmasterPid = readPostmasterPid(dir);
+    process.on('exit', onExit);
 
-    // The server must not keep the test process alive; the exit handler ends it.
-    child.unref();
-    unrefStream(child.stdout);
-    unrefStream(child.stderr);
+    /** Starts the postmaster on the data directory and resolves once it accepts connections. */
+    const launch = async (): Promise<ChildProcess> => {
+      postmasterPid = undefined;
+      // cwd: the postgres user may not be allowed into the directory the tests run from.
+      const started = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+      child = started;
+      const output = keepTail(started);
+      let ended: string | undefined;
+      started.on('error', (error) => (ended ??= error.message));
+      started.on('exit', (code, sig) => (ended ??= `exit ${sig ?? code}`));
+      await waitUntilReady(url, () => ended, output);
+      postmasterPid = readPostmasterPid(dir);
+      // The server must not keep the test process alive; the exit handler ends it.
+      started.unref();
+      unrefStream(started.stdout);
+      unrefStream(started.stderr);
+      return started;
+    };
+    /** Fast shutdown of the running postmaster; SIGKILL when it does not end in time. */
+    const shutDown = async (running: ChildProcess): Promise<void> => {
+      if (running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise<boolean>((resolve) => running.once('exit', () => resolve(true)));
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS, false)));
+      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, not waited for. It goes to the
+      // postmaster, not to runuser, which would turn it into SIGTERM (a shutdown that waits for clients).
+      const postmaster = postmasterPid ?? running.pid;
+      if (postmaster !== undefined) signal(postmaster, 'SIGINT');
+      const stopped = await Promise.race([exited, timeUp]);
+      clearTimeout(timer);
+      if (!stopped) killNow();
+    };
 
-    const running = child;
+    let running = await launch();
     let databases = 0;
     let stopping: Promise<void> | undefined;
     return {
@@ -181,21 +214,14 @@ async function startPostgresServer(onStop: () => void): Promise<PostgresServer |
         }
         return `${base}/${name}`;
       },
+      halt: () => shutDown(running),
+      async resume() {
+        running = await launch();
+      },
       stop() {
         stopping ??= (async () => {
           onStop();
-          if (running.exitCode === null && running.signalCode === null) {
-            const exited = new Promise<boolean>((resolve) => running.once('exit', () => resolve(true)));
-            let timer: NodeJS.Timeout | undefined;
-            const timeUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS, false)));
-            // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, not waited for. It goes to the
-            // postmaster, not to runuser, which would turn it into SIGTERM (a shutdown that waits for clients).
-            const postmaster = postmasterPid ?? running.pid;
-            if (postmaster !== undefined) signal(postmaster, 'SIGINT');
-            const stopped = await Promise.race([exited, timeUp]);
-            clearTimeout(timer);
-            if (!stopped) killNow();
-          }
+          await shutDown(running);
           process.off('exit', onExit);
           await rm(dir, { recursive: true, force: true, maxRetries: 3 });
         })();
@@ -234,10 +260,10 @@ function run(file: string, args: string[], cwd: string): Promise<void> {
 }
 
 /** Keeps the last few KB of a child's output (PostgreSQL logs to stderr) and drains the pipes so it never blocks. */
-export function keepTail(child: ChildProcess): () => string {
+export function keepTail(child: ChildProcess, chars = OUTPUT_TAIL_CHARS): () => string {
   let tail = '';
   const add = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    tail = (tail + chunk.toString('utf8')).slice(-chars);
   };
   child.stdout?.on('data', add);
   child.stderr?.on('data', add);
