@@ -1,12 +1,13 @@
 // How a failed command is logged. Partner Center saying no (an error status, throttling, a timeout, a refused
-// sign-in) is expected: the log gets one sentence, the status, code and request ids, and no stack, which would
+// sign-in) and the database being out of reach are expected: the log gets one sentence, the status, code and request ids, and no stack, which would
 // only show our own call path (3 KB of it). Anything else is a bug and keeps its stack.
 import { stdSerializers } from 'pino';
 import { scheduleCommandText, type Command } from '../domain/commands.js';
 import { AuthenticationError, PartnerCenterError, PartnerCenterUnavailableError, ThrottledError } from '../partnerCenter/errors.js';
+import { StoreUnavailableError } from '../store/stateStore.js';
 import { CustomerScopedError } from './failureText.js';
 
-export type ExpectedFailure = PartnerCenterError | ThrottledError | PartnerCenterUnavailableError | AuthenticationError;
+export type ExpectedFailure = PartnerCenterError | ThrottledError | PartnerCenterUnavailableError | AuthenticationError | StoreUnavailableError;
 
 /** The Partner Center failure behind `error` (also inside a CustomerScopedError), or null for anything else. */
 export function expectedFailure(error: unknown): ExpectedFailure | null {
@@ -14,7 +15,8 @@ export function expectedFailure(error: unknown): ExpectedFailure | null {
   return inner instanceof PartnerCenterError ||
     inner instanceof ThrottledError ||
     inner instanceof PartnerCenterUnavailableError ||
-    inner instanceof AuthenticationError
+    inner instanceof AuthenticationError ||
+    inner instanceof StoreUnavailableError
     ? inner
     : null;
 }
@@ -32,6 +34,7 @@ export function failureReason(error: unknown): string {
         : 'Partner Center sent an answer that could not be read';
   }
   if (expected instanceof AuthenticationError) return `signing in to Partner Center failed (${oneLine(expected.entraError, 80)})`;
+  if (expected instanceof StoreUnavailableError) return 'the database could not be reached';
   const inner = error instanceof CustomerScopedError ? error.inner : error;
   const name = inner instanceof Error ? inner.name : typeof inner;
   const message = inner instanceof Error ? inner.message : String(inner);

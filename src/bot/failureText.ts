@@ -7,6 +7,7 @@ import {
   PC_CODES,
   ThrottledError,
 } from '../partnerCenter/errors.js';
+import { StoreUnavailableError } from '../store/stateStore.js';
 
 /** A failure that happened while working on a known customer, so the sentence can name it properly. */
 export class CustomerScopedError extends Error {
@@ -93,6 +94,12 @@ export function describeFailure(error: unknown, ctx: FailureContext): FailureTex
     return {
       title: 'Cannot sign in to Partner Center',
       text: `Signing in to Partner Center failed (${error.entraError}). An administrator needs to check the app's credentials or renew its refresh token.`,
+    };
+  }
+  if (error instanceof StoreUnavailableError) {
+    return {
+      title: 'Database unreachable',
+      text: `I can't reach my database right now, so nothing was changed while ${ctx.doing}. Try again in a minute.`,
     };
   }
   return {

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { tenantOf, type TargetBook } from './targets.js';
 import type { Target } from '../store/state.js';
+import { StoreUnavailableError } from '../store/stateStore.js';
 
 export interface CommandContext {
   correlationId: string;
@@ -100,8 +101,11 @@ export class TeamsBot extends TeamsActivityHandler {
    * checks the payload and always answers with a card.
    */
   override async run(context: TurnContext): Promise<void> {
-    // A turn answered from a moment-old state is still answered: a failed look is logged, not fatal.
-    await this.options.beforeTurn?.().catch((error: unknown) => this.options.log.warn({ err: error }, 'could not read the latest state before a turn'));
+    // A turn answered from a moment-old state is still answered: a failed look is logged, not fatal. An
+    // unreachable database is logged once by the store, not once per turn.
+    await this.options.beforeTurn?.().catch((error: unknown) => {
+      if (!(error instanceof StoreUnavailableError)) this.options.log.warn({ err: error }, 'could not read the latest state before a turn');
+    });
     return super.run(context);
   }
 

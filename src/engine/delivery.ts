@@ -4,6 +4,7 @@
 // who goes when.
 import type { Claim } from '../store/coordination.js';
 import type { Delivery } from '../store/state.js';
+import { StoreUnavailableError } from '../store/stateStore.js';
 import { DeliveryStages, type Outcome, type StageDeps } from './deliveryStages.js';
 
 export type { AlertCards } from './deliveryStages.js';
@@ -170,7 +171,9 @@ export class DeliveryPipeline {
     const claim =
       held ??
       (await this.deps.store.coordination.claims.claim(targetKey).catch((error: unknown) => {
-        this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
+        // An unreachable database is logged once by the store, not once per conversation and look.
+        if (error instanceof StoreUnavailableError) this.deps.log.debug({ err: error.message, target: targetKey }, 'a claim waits for the database');
+        else this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
         return null;
       }));
     if (!claim) {

@@ -10,7 +10,7 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
-import type { StateStore } from '../store/stateStore.js';
+import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
 import { queueNotice } from './notices.js';
@@ -227,7 +227,10 @@ export class AlertEngine {
         }
       });
     this.current = run;
-    run.catch((error: unknown) => this.options.log.error({ err: error }, 'sweep round failed; the next one resumes from its cursor'));
+    run.catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) this.options.log.debug({ err: error.message }, 'a sweep round ended: the database cannot be reached; the next one resumes from its cursor');
+      else this.options.log.error({ err: error }, 'sweep round failed; the next one resumes from its cursor');
+    });
     return run;
   }
 

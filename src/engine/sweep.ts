@@ -9,7 +9,7 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
-import type { StateStore } from '../store/stateStore.js';
+import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { SourceRegistry } from './source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
@@ -324,7 +324,9 @@ export class Sweep {
       if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.out.size === 0)) this.commitSoon();
       else if (this.buffer.length > 0) this.scheduleFlush();
     } catch (error) {
-      this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');
+      // An unreachable database is logged once by the store, not once per batch.
+      if (error instanceof StoreUnavailableError) this.options.log.debug({ err: error.message }, 'a sweep batch waits for the database; its items are fetched again');
+      else this.options.log.error({ err: error }, 'committing a sweep batch failed; its items are fetched again');
       if (round && this.round === round) {
         // The round ends with the error; the next one resumes from the last cursor that was written.
         this.commitError = error;

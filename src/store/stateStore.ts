@@ -40,3 +40,11 @@ export class LeaseLostError extends Error {
     this.name = 'LeaseLostError';
   }
 }
+
+/** The store cannot be reached now (PostgreSQL down, restarting or cut off): nothing was changed. */
+export class StoreUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('the database cannot be reached; nothing was changed', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Leadership, LeadershipReport } from '../coordination.js';
 import { LeaseLostError } from '../stateStore.js';
+import { isConnectionFailure, type DatabaseOutage } from './outage.js';
 
 export interface LeaseOptions {
   instance: string;
@@ -13,6 +14,7 @@ export interface LeaseOptions {
   pid: number;
   leaseSeconds: number;
   log: { info(note: object, message: string): void; warn(note: object, message: string): void };
+  outage: DatabaseOutage;
 }
 
 const LEASE = 'sweep';
@@ -132,12 +134,14 @@ export class Lease implements Leadership {
          where i.id <> $1 and i.heartbeat_at > now() - interval '1 day' order by i.id`,
         [instance, LEASE],
       );
+      this.options.outage.back();
       this.others = others.rows.map((row) => ({ instance: row.id, leading: row.leader, heartbeatAt: new Date(row.heartbeat_at).toISOString(), secondsAgo: Math.round(row.ago) }));
     } catch (error) {
       this.nextLookMs = this.renewMs; // not every 20 ms while the database is away
       // Cut off from the database: once the lease may have run out, stop acting as the leader.
       if (this.leading && Date.now() - this.renewedAt >= leaseSeconds * 1_000) this.setLeading(false, null, 'the database was unreachable for a whole lease');
-      this.options.log.warn({ err: (error as Error).message }, 'could not renew or take the sweep lease; will try again');
+      if (isConnectionFailure(error)) this.options.outage.lost('the sweep lease', error);
+      else this.options.log.warn({ err: (error as Error).message }, 'could not renew or take the sweep lease; will try again');
     }
   }
 

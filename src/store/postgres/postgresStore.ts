@@ -11,10 +11,11 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { apply, SHAPES, Touched, trackedDraft, type Applied, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
-import type { StateStore, UpdateOptions } from '../stateStore.js';
+import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
+import { DatabaseOutage, isConnectionFailure } from './outage.js';
 import { applyMigrations } from './schema.js';
 import { CHANNEL, Session } from './session.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
@@ -81,11 +82,12 @@ export class PostgresStateStore implements StateStore {
     private readonly pool: pg.Pool,
     url: string,
     options: PostgresOptions,
+    private readonly outage: DatabaseOutage,
   ) {
     const log = options.log ?? quietLog;
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.session = new Session({ url, log, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
-    this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log });
+    this.session = new Session({ url, outage, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
+    this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.coordination = { leadership: this.lease, claims: this.session };
     for (const field of Object.keys(SHAPES) as Field[]) this.stored.set(field, new Map());
     for (const field of LISTS) this.positions.set(field, new Map());
@@ -94,11 +96,15 @@ export class PostgresStateStore implements StateStore {
   /** Connects, migrates the schema, loads the state, and starts taking part in leadership. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStateStore> {
     const pool = new pg.Pool({ ...connectionConfig(url), max: 8, types: { getTypeParser: typeParser } });
-    pool.on('error', (error) => (options.log ?? quietLog).warn({ err: error.message }, 'an idle PostgreSQL connection failed'));
+    const outage = new DatabaseOutage(options.log ?? quietLog);
+    pool.on('error', (error) => outage.lost('an idle connection', error));
+    // A connection that breaks while checked out and between statements emits 'error' with nobody listening
+    // but this: without it, a database restart ends the process ("Connection terminated unexpectedly").
+    pool.on('connect', (client) => client.on('error', (error) => outage.lost('a connection in use', error)));
     let store: PostgresStateStore | null = null;
     try {
       await applyMigrations(pool, (note) => (options.log ?? quietLog).info({}, note));
-      store = new PostgresStateStore(pool, url, options);
+      store = new PostgresStateStore(pool, url, options, outage);
       await store.loadAll();
       await store.session.open();
       if (options.instance !== false) await store.lease.start();
@@ -133,7 +139,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   refresh(): Promise<void> {
-    return this.inTurn(async () => {
+    return this.reaching('reading other instances\' changes', () => this.inTurn(async () => {
       // Cheap when nothing was committed since: every committed write took its rev from this sequence.
       if ((await this.lastRev(this.pool)) <= this.rev) return;
       const client = await this.pool.connect();
@@ -148,7 +154,7 @@ export class PostgresStateStore implements StateStore {
       } finally {
         client.release();
       }
-    });
+    }));
   }
 
   close(): Promise<void> {
@@ -185,6 +191,27 @@ export class PostgresStateStore implements StateStore {
     if (!this.lease.leading) return;
     await this.pool.query(`delete from deleted_rows where deleted_at < now() - interval '1 day'`);
     await this.pool.query(`delete from instances where heartbeat_at < now() - interval '1 day'`);
+  }
+
+  /**
+   * Runs work that talks to the database. Its reachability is told to the outage account; a failure to reach
+   * it becomes a StoreUnavailableError (the app's word for it), anything else stays as it is.
+   */
+  private async reaching<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.outage.back();
+      return result;
+    } catch (error) {
+      throw this.unreachable(what, error) ?? error;
+    }
+  }
+
+  /** A StoreUnavailableError when `error` is a failure to reach the database (told to the outage account). */
+  private unreachable(what: string, error: unknown): StoreUnavailableError | null {
+    if (!isConnectionFailure(error)) return null;
+    this.outage.lost(what, error);
+    return new StoreUnavailableError(error);
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -232,6 +259,7 @@ export class PostgresStateStore implements StateStore {
       } else {
         await client.query('commit');
       }
+      this.outage.back();
       group.forEach(({ resolve, reject }, i) => {
         const result = results[i];
         if (result?.ok) resolve(result.value);
@@ -240,7 +268,8 @@ export class PostgresStateStore implements StateStore {
     } catch (error) {
       await client?.query('rollback').catch(() => undefined);
       this.restore(touched);
-      for (const { reject } of group) reject(error);
+      const failure = this.unreachable('a commit', error) ?? error;
+      for (const { reject } of group) reject(failure);
     } finally {
       client?.release();
     }

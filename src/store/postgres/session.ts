@@ -5,6 +5,8 @@ import pg from 'pg';
 import type { Claim, ConversationClaims } from '../coordination.js';
 import { connectionConfig } from './connection.js';
 import { claimKey, LOCKS } from './locks.js';
+import { StoreUnavailableError } from '../stateStore.js';
+import { isConnectionFailure, type DatabaseOutage } from './outage.js';
 
 export const CHANNEL = 'partner_alerts_state';
 
@@ -12,7 +14,7 @@ export interface SessionOptions {
   url: string;
   /** Another instance committed a write with this rev. */
   onCommit(rev: number): void;
-  log: { warn(note: object, message: string): void };
+  outage: DatabaseOutage;
 }
 
 export class Session implements ConversationClaims {
@@ -33,7 +35,7 @@ export class Session implements ConversationClaims {
     client.on('error', (error) => {
       // Claims die with the connection. A worker sending right now finishes that send: another instance may
       // send it too (the duplicate window of a crash), and the worker's next claim needs a new session.
-      this.options.log.warn({ err: error.message }, 'the PostgreSQL session dropped; conversation claims were released, reconnecting');
+      this.options.outage.lost('the session holding conversation claims (released with it)', error);
       if (this.client === client) this.client = null;
       this.reconnectSoon();
     });
@@ -45,6 +47,7 @@ export class Session implements ConversationClaims {
       throw error;
     }
     this.client = client;
+    this.options.outage.back();
   }
 
   /**
@@ -99,8 +102,10 @@ export class Session implements ConversationClaims {
 
   private exclusive<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
-      if (!this.client) throw new Error('no PostgreSQL session (reconnecting)');
-      return work(this.client);
+      if (!this.client) throw new StoreUnavailableError(new Error('no PostgreSQL session (reconnecting)'));
+      return work(this.client).catch((error: unknown) => {
+        throw isConnectionFailure(error) ? new StoreUnavailableError(error) : error;
+      });
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -112,7 +117,7 @@ export class Session implements ConversationClaims {
       this.reconnectTimer = null;
       if (this.closed) return;
       this.open().catch((error: unknown) => {
-        this.options.log.warn({ err: (error as Error).message }, 'could not reconnect the PostgreSQL session; will try again');
+        this.options.outage.lost('reconnecting the session', error);
         this.reconnectSoon();
       });
     }, 1_000);
