@@ -55,14 +55,17 @@ export class TargetBook {
     const fresh = targetFromActivity(activity, now);
     const known = this.store.read().targets[fresh.key];
     if (known && known.active && sameReference(known, fresh)) return known;
-    // Keep a name learnt earlier (installs carry it, plain messages often do not).
-    const target: Target = { ...fresh, name: fresh.name ?? known?.name ?? null, teamId: fresh.teamId ?? known?.teamId ?? null };
-    // The conversation's digest and quiet hours (and what they hold) are its own, not the reference's.
-    if (known?.schedule) target.schedule = known.schedule;
-    await this.store.update((state) => {
+    // Merged with what is stored inside the change, never with an earlier read: another instance (or quiet
+    // hours here) may have changed the conversation's schedule and held alerts since.
+    return this.store.update((state) => {
+      const stored = state.targets[fresh.key];
+      // Keep a name learnt earlier (installs carry it, plain messages often do not).
+      const target: Target = { ...fresh, name: fresh.name ?? stored?.name ?? null, teamId: fresh.teamId ?? stored?.teamId ?? null };
+      // The conversation's digest and quiet hours (and what they hold) are its own, not the reference's.
+      if (stored?.schedule) target.schedule = stored.schedule;
       state.targets[target.key] = target;
+      return target;
     });
-    return target;
   }
 
   /** The bot was removed, the team deleted, or Teams said the conversation is gone or blocked. */

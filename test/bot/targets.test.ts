@@ -1,0 +1,64 @@
+// A conversation's reference is refreshed on every turn that brings a new one. The refresh must not write back
+// a copy of the conversation's schedule read before the change: quiet hours (on this or another instance) may
+// have held alerts in between, and those would be lost. Two instances on a real PostgreSQL: with one process
+// (lowdb) a read is never older than the change that follows it.
+import assert from 'node:assert/strict';
+import type { Activity } from 'botbuilder';
+import { TargetBook } from '../../src/bot/targets.js';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { emptySchedule, type HeldAlert } from '../../src/store/state.js';
+import type { StateStore } from '../../src/store/stateStore.js';
+import { CHANNEL_ID, message } from '../support/activities.js';
+import { postgresForSuite } from '../support/postgres.js';
+
+const ROUNDS = 12;
+
+/** A turn in the channel whose reference carries this service URL (Teams changes it now and then). */
+function turn(serviceUrl: string): Activity {
+  return message('watches', { serviceUrl, channelId: CHANNEL_ID }) as unknown as Activity;
+}
+
+function held(i: number): HeldAlert {
+  return { id: `held-${i}`, kind: 'notice', heldAt: new Date(0).toISOString(), heldUntil: new Date(0).toISOString(), text: `alert ${i}`, edited: false };
+}
+
+/** Quiet hours hold an alert for the channel (as the delivery's quiet-hours stage does, in one change). */
+function hold(store: StateStore, i: number): Promise<void> {
+  return store.update((state) => {
+    const target = state.targets[CHANNEL_ID];
+    assert.ok(target);
+    target.schedule ??= emptySchedule();
+    target.schedule.held.push(held(i));
+  });
+}
+
+/** Holds an alert through `holder`, then refreshes the reference through `refresher`, ROUNDS times. */
+async function interleave(holder: StateStore, refresher: StateStore): Promise<string[]> {
+  const book = new TargetBook(refresher);
+  await new TargetBook(holder).remember(turn('https://smba.example/amer/'), new Date());
+  await refresher.refresh();
+  for (let i = 0; i < ROUNDS; i++) {
+    await hold(holder, i);
+    await book.remember(turn(`https://smba.example/amer/${i}/`), new Date());
+  }
+  await holder.refresh();
+  const target = holder.read().targets[CHANNEL_ID];
+  assert.equal(target?.reference.serviceUrl, `https://smba.example/amer/${ROUNDS - 1}/`, 'the last reference is kept');
+  return (target?.schedule?.held ?? []).map((alert) => alert.id);
+}
+
+const allHeld = Array.from({ length: ROUNDS }, (_, i) => `held-${i}`);
+
+describe('TargetBook.remember: a refreshed reference keeps what was held meanwhile', () => {
+  it('on two PostgreSQL instances: alerts held on one while the other refreshes the reference are all kept', async function () {
+    this.timeout(20_000);
+    const url = await (await postgresForSuite(this)).createDatabase();
+    const a = await PostgresStateStore.open(url);
+    const b = await PostgresStateStore.open(url);
+    try {
+      assert.deepEqual(await interleave(a, b), allHeld);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
