@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   let store: StateStore | null = null;
   try {
     // Opened before the sign-in, so a state file a running bot holds is said before anyone signs in.
-    store = await openStore(config.config, pino({ level: 'silent' }));
+    store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
     const consent = await obtainConsent({
       context: { tenantId: pc.tenantId, clientId: pc.clientId, authorityHost: pc.authorityHost, partnerCenterUrl: pc.baseUrl },
       onPrompt: (prompt) => {

@@ -8,6 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { startSimulator, type SignInPlan, type Simulator } from '../../src/sandbox/simulator.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
@@ -84,6 +85,7 @@ describe('npm run connect-partner-center: the device-code consent, against the s
     const state = JSON.parse(await readFile(file, 'utf8')) as State;
     const stored = state.auth.refreshToken ?? '';
     assert.notEqual(stored, 'refresh-token', 'the new token replaced the old one');
+    assert.ok(stored && !run.stdout.includes(stored) && !run.stderr.includes(stored), 'the token is never printed');
     assert.ok(Date.now() - Date.parse(state.auth.usedAt ?? '') < 60_000, 'usedAt is now');
     assert.equal((await refreshGrant(sim, { refresh_token: stored })).status, 200, 'the bot can exchange the stored token');
     assert.equal(state.watches.length, 3, 'nothing else changed');
@@ -145,7 +147,7 @@ describe('npm run connect-partner-center: the device-code consent, against the s
       server = await postgresForSuite(this);
     });
 
-    it('stores the token in PostgreSQL, beside the state already there', async () => {
+    it('stores the token in PostgreSQL, beside the state already there, without ever leading the sweep', async () => {
       const url = await server.createDatabase();
       const seeded = await PostgresStateStore.open(url, { instance: false });
       await seeded.update(fill);
@@ -160,6 +162,11 @@ describe('npm run connect-partner-center: the device-code consent, against the s
       assert.equal((await refreshGrant(sim, { refresh_token: state.auth.refreshToken ?? '' })).status, 200);
       assert.ok(state.auth.usedAt);
       assert.equal(state.watches.length, 3);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const leases = (await client.query('select holder from leases')).rows;
+      await client.end();
+      assert.deepEqual(leases, [], 'a tool takes no lease: running instances keep theirs');
     });
   });
 });
