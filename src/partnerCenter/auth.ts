@@ -67,6 +67,7 @@ export class EntraTokenProvider implements TokenProvider {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** As configured by the environment; a token stored by the consent makes the exchanges App+User too. */
   get mode(): 'app+user' | 'app-only' {
     return this.options.credentials.refreshToken ? 'app+user' : 'app-only';
   }
