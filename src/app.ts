@@ -24,6 +24,8 @@ import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
 import { OrderLineBook } from './partnerCenter/orderLines.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
 import { budgetShare } from './partnerCenter/budgetShare.js';
+import { RefreshTokenWatch, type TokenStatus } from './partnerCenter/tokenStatus.js';
+import { tokenNotice } from './engine/tokenNotices.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
@@ -55,6 +57,8 @@ export interface App {
   engine: AlertEngine;
   delivery: DeliveryPipeline;
   health(): { status: 'ok' | 'stalled'; [key: string]: unknown };
+  /** The refresh token's condition (readiness, /healthz, the notices); `look()` checks the clock again. */
+  tokenStatus: TokenStatus & { look(): void };
   close(): Promise<void>;
 }
 
@@ -82,6 +86,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   const store = await openStore(config, log);
 
   const pc = config.partnerCenter;
+  const usedNow = () => new Date(clock.now()).toISOString();
+  const tokenStatus = new RefreshTokenWatch({
+    record: { hasToken: () => Boolean(pc.refreshToken || store.read().auth.refreshToken), usedAt: () => store.read().auth.usedAt ?? null },
+    now: () => clock.now(),
+  });
   const tokens = new EntraTokenProvider({
     credentials: {
       authorityHost: pc.authorityHost,
@@ -93,8 +102,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
     refreshTokenStore: {
       loadRefreshToken: async () => store.read().auth.refreshToken,
-      saveRefreshToken: (token) => store.update((state) => void (state.auth.refreshToken = token)),
+      saveRefreshToken: (token) =>
+        store.update((state) => {
+          state.auth.refreshToken = token;
+          state.auth.usedAt = usedNow();
+        }),
+      markUsed: () => store.update((state) => void (state.auth.usedAt = usedNow())),
     },
+    observer: tokenStatus,
     fetch: options.fetch,
     clock,
   });
@@ -157,6 +172,19 @@ export async function startApp(options: AppOptions): Promise<App> {
     sources: [registerable(subscriptions)],
   });
 
+  // Told once per conversation, not on every failed request; the clock is looked at hourly for the 90 days.
+  tokenStatus.onChange((condition) => {
+    if (condition !== 'expiring' && condition !== 'refused') return;
+    const detail = tokenStatus.detail() ?? '';
+    log.warn({ condition }, `${detail} Run npm run connect-partner-center.`);
+    store
+      .update((state) => tokenNotice(state, condition, detail, now()))
+      .then((queued) => queued > 0 && delivery.kick())
+      .catch((error: unknown) => log.warn({ err: error }, 'could not queue the refresh token notice'));
+  });
+  const tokenTimer = setInterval(() => tokenStatus.look(), TOKEN_LOOK_MS);
+  tokenTimer.unref();
+
   const targets = new TargetBook(store);
   const bot = new TeamsBot({
     targets,
@@ -169,7 +197,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     beforeTurn: () => store.refresh(),
   });
 
-  const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000 });
+  const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000, tokenStatus });
   const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log, authRequired: Boolean(config.bot) }).catch(
     async (error: unknown) => {
       // A taken port must not leave the state file locked by a process that goes on (a test, a retry).
@@ -202,8 +230,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     engine,
     delivery,
     health,
+    tokenStatus,
     close: async () => {
       if (splitTimer) clearInterval(splitTimer);
+      clearInterval(tokenTimer);
       await engine.stop();
       await server.close();
       await store.close(); // last: the engine's final writes land before the lock is given back
@@ -220,6 +250,9 @@ function botAuthConfig(config: Config): ConfigurationBotFrameworkAuthenticationO
     MicrosoftAppTenantId: config.bot.appTenantId,
   };
 }
+
+/** How often the refresh token's age is looked at: its 90 days are counted in days, an hour is plenty. */
+const TOKEN_LOOK_MS = 3_600_000;
 
 /** A provisioning alert waits this long at most for the order's product names; without them it says why. */
 const ORDER_LINES_WAIT_MS = 5_000;

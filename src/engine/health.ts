@@ -1,6 +1,7 @@
 // GET /healthz: how fresh each lane's data is, where the sweep stands, what waits for delivery and which
 // conversations are deferred — and "stalled" (503) when the sweep or delivery has stopped moving.
 import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
+import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline } from './delivery.js';
 import type { AlertEngine } from './engine.js';
@@ -13,6 +14,8 @@ export interface HealthInputs {
   budget: RateBudget;
   clock: Clock;
   stallMs: number;
+  /** The App+User refresh token's condition (absent: none). */
+  tokenStatus?: TokenStatus;
 }
 
 export interface HealthReport {
@@ -23,7 +26,7 @@ export interface HealthReport {
 
 const CONVERSATIONS_LISTED = 20;
 
-export function healthReport({ store, engine, delivery, budget, clock, stallMs }: HealthInputs): HealthReport {
+export function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus }: HealthInputs): HealthReport {
   const state = store.read();
   const now = clock.now();
   const sweep = state.sweep;
@@ -69,6 +72,7 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs }
     },
     lanes: { fast: laneFigures(ages.fast), rolling: laneFigures(ages.rolling) },
     partnerCenter: budget.stats(),
+    partnerCenterToken: { condition: tokenStatus.condition(), detail: tokenStatus.detail?.() ?? null },
     deliveries: {
       pending: state.outbox.length,
       failing: state.outbox.filter((item) => item.attempts > 0).length,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { AuthenticationError } from './errors.js';
 import { systemClock, type Clock } from './rateBudget.js';
+import { REFUSING_ERRORS } from './tokenStatus.js';
 
 export interface TokenProvider {
   getToken(): Promise<string>;
@@ -13,7 +14,16 @@ export interface TokenProvider {
 /** Where a rotated refresh token is kept so that it survives restarts (the state store). */
 export interface RefreshTokenStore {
   loadRefreshToken(): Promise<string | null>;
+  /** A rotated token from a successful exchange (so also the time it was last used). */
   saveRefreshToken(token: string): Promise<void>;
+  /** A successful exchange that returned no new token: the stored one was used now. */
+  markUsed?(): Promise<void>;
+}
+
+/** Told how each refresh-token exchange ended (tokenStatus.ts's RefreshTokenWatch). */
+export interface RefreshTokenObserver {
+  exchanged(): void;
+  refused(entraError: string): void;
 }
 
 export interface EntraCredentials {
@@ -30,6 +40,7 @@ export interface EntraCredentials {
 export interface EntraTokenProviderOptions {
   credentials: EntraCredentials;
   refreshTokenStore?: RefreshTokenStore;
+  observer?: RefreshTokenObserver;
   fetch?: typeof fetch;
   clock?: Clock;
   timeoutMs?: number;
@@ -56,6 +67,7 @@ export class EntraTokenProvider implements TokenProvider {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** As configured by the environment; a token stored by the consent makes the exchanges App+User too. */
   get mode(): 'app+user' | 'app-only' {
     return this.options.credentials.refreshToken ? 'app+user' : 'app-only';
   }
@@ -74,18 +86,31 @@ export class EntraTokenProvider implements TokenProvider {
   }
 
   private async fetchToken(): Promise<string> {
-    const { credentials, refreshTokenStore } = this.options;
-    if (!credentials.refreshToken) return this.requestToken({ grant_type: 'client_credentials' });
-    // A rotated token kept from an earlier exchange is newer than the one in the environment...
+    const { credentials, refreshTokenStore, observer } = this.options;
+    // A token stored by `npm run connect-partner-center` (or rotated since) is App+User as much as one in the
+    // environment, and newer...
     const stored = await refreshTokenStore?.loadRefreshToken();
+    if (!credentials.refreshToken && !stored) return this.requestToken({ grant_type: 'client_credentials' });
     try {
-      return await this.requestToken({ grant_type: 'refresh_token', refresh_token: stored ?? credentials.refreshToken });
+      const token = await this.exchangeRefreshToken(stored ?? null);
+      observer?.exchanged();
+      return token;
+    } catch (error) {
+      if (error instanceof AuthenticationError && REFUSING_ERRORS.includes(error.entraError)) observer?.refused(error.entraError);
+      throw error;
+    }
+  }
+
+  private async exchangeRefreshToken(stored: string | null): Promise<string> {
+    const configured = this.options.credentials.refreshToken;
+    try {
+      return await this.requestToken({ grant_type: 'refresh_token', refresh_token: stored ?? configured ?? '' });
     } catch (error) {
       // ...unless the environment was given a fresh consent since (or the sandbox's simulator restarted):
       // a refused stored token falls back to the configured one once.
       const refused = error instanceof AuthenticationError && error.entraError === 'invalid_grant';
-      if (!refused || !stored || stored === credentials.refreshToken) throw error;
-      return this.requestToken({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken });
+      if (!refused || !stored || !configured || stored === configured) throw error;
+      return this.requestToken({ grant_type: 'refresh_token', refresh_token: configured });
     }
   }
 
@@ -115,8 +140,9 @@ export class EntraTokenProvider implements TokenProvider {
     }
     const parsed = tokenResponse.safeParse(json);
     if (!parsed.success) throw new AuthenticationError('bad_response', 'the sign-in endpoint answered without an access token');
-    if (grant.grant_type === 'refresh_token' && parsed.data.refresh_token) {
-      await refreshTokenStore?.saveRefreshToken(parsed.data.refresh_token);
+    if (grant.grant_type === 'refresh_token') {
+      if (parsed.data.refresh_token) await refreshTokenStore?.saveRefreshToken(parsed.data.refresh_token);
+      else await refreshTokenStore?.markUsed?.();
     }
     const lifetimeMs = parsed.data.expires_in * 1000;
     this.cached = {

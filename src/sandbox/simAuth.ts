@@ -26,6 +26,14 @@ export type TokenKind = 'app+user' | 'app';
 export interface TokenInfo {
   kind: TokenKind;
   expiresAt: number;
+  /** false: a user who is not an admin agent signed in; Partner Center answers 403 (device-code consent). */
+  adminAgent?: boolean;
+}
+
+/** How a device-code sign-in went, for the App+User tokens it earns. */
+export interface UserSignIn {
+  mfa: boolean;
+  adminAgent: boolean;
 }
 
 export interface AuthSettings {
@@ -104,6 +112,13 @@ export class TokenService {
     return { status: 200, body: { ...this.issue('app+user', `${PARTNER_CENTER}/user_impersonation`), refresh_token: refreshToken } };
   }
 
+  /** The tokens a finished device-code sign-in earns: a new refresh token the refresh grant then accepts. */
+  issueUserTokens(signIn: UserSignIn): Record<string, unknown> {
+    const refreshToken = `0.sim.${randomBytes(24).toString('base64url')}`;
+    this.refresh.add(refreshToken);
+    return { ...this.issue('app+user', `${PARTNER_CENTER}/user_impersonation`, signIn), refresh_token: refreshToken };
+  }
+
   openIdConfiguration(baseUrl: string, tenant: string): Record<string, unknown> {
     const tid = this.settings.credentials.tenantId;
     return {
@@ -128,7 +143,7 @@ export class TokenService {
     };
   }
 
-  private issue(kind: TokenKind, scope: string): Record<string, unknown> {
+  private issue(kind: TokenKind, scope: string, signIn?: UserSignIn): Record<string, unknown> {
     const now = this.settings.now();
     const lifetime = this.settings.tokenLifetimeSeconds;
     const expiresAt = now + lifetime * 1000;
@@ -137,8 +152,10 @@ export class TokenService {
       aud: PARTNER_CENTER, iss: `https://sts.windows.net/${this.settings.credentials.tenantId}/`,
       iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000), tid: this.settings.credentials.tenantId,
       appid: this.settings.credentials.clientId, scp: kind === 'app+user' ? 'user_impersonation' : undefined,
+      // Entra's authentication methods: Partner Center requires "mfa" among them for App+User.
+      amr: kind === 'app+user' ? (signIn?.mfa === false ? ['pwd'] : ['pwd', 'mfa']) : undefined,
     });
-    this.access.set(token, { kind, expiresAt });
+    this.access.set(token, { kind, expiresAt, ...(signIn ? { adminAgent: signIn.adminAgent } : {}) });
     this.issued += 1;
     return { token_type: 'Bearer', scope, expires_in: lifetime, ext_expires_in: lifetime, access_token: token };
   }
@@ -163,7 +180,7 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
   return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
 }
 
-function entraError(status: number, error: string, code: number, message: string): AuthReply {
+export function entraError(status: number, error: string, code: number, message: string): AuthReply {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = `${new Date().toISOString().slice(0, 19).replace('T', ' ')}Z`;

@@ -8,6 +8,7 @@ import { createDataset, type SimDataset } from './dataset.js';
 import { createScenario, type Scenario } from './scenario.js';
 import { SANDBOX_CREDENTIALS, TokenService, type SimCredentials } from './simAuth.js';
 import { control } from './simControl.js';
+import { DEVICE_CODE_GRANT, DeviceSignIns } from './simDeviceCode.js';
 import type { NextLinkStyle } from './simCustomers.js';
 import { FaultList, RateLimiter, type FaultController, type FaultRule } from './simFaults.js';
 import {
@@ -17,6 +18,7 @@ import { handleApi, type IncidentShape } from './simRoutes.js';
 
 export { SANDBOX_CREDENTIALS } from './simAuth.js';
 export type { SimCredentials, TokenKind } from './simAuth.js';
+export type { DeviceSignIns, SignInOutcome, SignInPlan } from './simDeviceCode.js';
 export type { FaultController, FaultHandle, FaultRule } from './simFaults.js';
 export type { RecordedRequest } from './simHttp.js';
 export type { NextLinkStyle } from './simCustomers.js';
@@ -47,6 +49,9 @@ export interface SimulatorOptions {
   /** A refresh token stops working once exchanged (default false). */
   revokeUsedRefreshTokens?: boolean;
   tokenLifetimeSeconds?: number;
+  /** The device-code flow's polling interval and lifetime, as Entra announces them (default 5 and 900). */
+  deviceCodeIntervalSeconds?: number;
+  deviceCodeExpiresInSeconds?: number;
   nextLinkStyle?: NextLinkStyle;
   incidentShape?: IncidentShape;
   /** Drives token expiry, the rate-limit window, request timestamps and scenario times. */
@@ -69,6 +74,8 @@ export interface Simulator {
   /** All requests ever recorded, including those dropped from `requests`. */
   readonly requestCount: number;
   readonly tokensIssued: number;
+  /** How device-code sign-ins (`npm run connect-partner-center`) go. */
+  readonly deviceSignIn: DeviceSignIns;
   close(): Promise<void>;
 }
 
@@ -83,6 +90,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     revokeUsedRefreshTokens: options.revokeUsedRefreshTokens ?? false,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
     now,
+  });
+  const deviceSignIn = new DeviceSignIns(tokens, {
+    clientId: credentials.clientId,
+    now,
+    intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
+    expiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900,
+    baseUrl: () => url,
   });
   const faults = new FaultList();
   const limiter = options.rateLimitPerSecond == null ? null : new RateLimiter(options.rateLimitPerSecond);
@@ -132,6 +146,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!token) {
         return reply(ex, 401, UNAUTHORIZED, { bom, headers: { 'WWW-Authenticate': 'OAuth realm=urn:cpsvc:cpid:sandbox' } });
       }
+      if (token.adminAgent === false) return reply(ex, 403, partnerError(1002, 'Authorization Failed: the signed-in user is not an admin agent of the partner.'), { bom });
       return handleApi(ex, token, api);
     }
 
@@ -140,7 +155,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (segments.length === 5 && segments[2] === 'oauth2' && segments[3] === 'v2.0' && segments[4] === 'token') {
       if (ex.method !== 'POST') return reply(ex, 405, { error: 'invalid_request', error_description: 'The token endpoint only accepts POST.' });
       const form = new URLSearchParams(await readBody(ex.req));
-      const result = tokens.grant(tenant, form, firstHeader(ex, 'authorization'));
+      const deviceCode = form.get('grant_type') === DEVICE_CODE_GRANT && tokens.knowsTenant(tenant);
+      const result = deviceCode ? deviceSignIn.redeem(form) : tokens.grant(tenant, form, firstHeader(ex, 'authorization'));
+      return reply(ex, result.status, result.body, { headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } });
+    }
+    if (segments.length === 5 && segments[2] === 'oauth2' && segments[3] === 'v2.0' && segments[4] === 'devicecode') {
+      if (ex.method !== 'POST') return reply(ex, 405, { error: 'invalid_request', error_description: 'The device code endpoint only accepts POST.' });
+      const result = deviceSignIn.start(tenant, new URLSearchParams(await readBody(ex.req)));
       return reply(ex, result.status, result.body, { headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } });
     }
     if (segments.length === 5 && segments[2] === 'v2.0' && segments[3] === '.well-known' && segments[4] === 'openid-configuration') {
@@ -185,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get tokensIssued() {
       return tokens.issued;
     },
+    deviceSignIn,
     close: () => {
       if (closed) return Promise.resolve();
       closed = true;

@@ -246,7 +246,11 @@ export interface CycleReport {
 
 export interface State {
   schemaVersion: number;
-  auth: { refreshToken: string | null };
+  /**
+   * The App+User refresh token (from `npm run connect-partner-center`, rotated by each exchange) and when it
+   * was last obtained or exchanged: Entra refuses one unused for 90 days (absent in older states).
+   */
+  auth: { refreshToken: string | null; usedAt?: string | null };
   targets: Record<string, Target>;
   watches: Watch[];
   /** Orders the bot has seen, so "provisioning order X" can find its customer without "for". */

@@ -66,6 +66,7 @@ export const thread = (key: string, targetKey: string): IncidentThread => ({
 /** Everything a store keeps, in every kind of collection. */
 export function fill(state: State): void {
   state.auth.refreshToken = 'refresh-token';
+  state.auth.usedAt = '2026-11-20T08:00:00.000Z';
   state.targets.t1 = target('t1');
   state.targets.t2 = target('t2');
   state.watches.push(watch('w1', 't1', 'c1'), watch('w2', 't2', 'c2'), { ...watch('w3', 't1', 'c3'), kind: 'all', customerId: null, excluded: [{ customerId: 'c9', name: 'Fabrikam' }] });

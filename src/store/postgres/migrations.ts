@@ -63,4 +63,10 @@ create table leases (name text primary key, holder text not null, token bigint n
 create table instances (id text primary key, host text not null, pid integer not null, started_at timestamptz not null, heartbeat_at timestamptz not null, leader boolean not null);
 `,
   },
+  {
+    version: 2,
+    name: 'when the refresh token was last used',
+    // For the 90-day rule: Entra refuses a refresh token unused for 90 days (see partnerCenter/tokenStatus.ts).
+    sql: `alter table auth add column used_at text;`,
+  },
 ];

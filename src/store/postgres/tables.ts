@@ -99,9 +99,12 @@ const watches: Table<Watch> = {
 const auth: Table<State['auth']> = {
   field: 'auth',
   name: 'auth',
-  columns: [text('id'), text('refresh_token')],
-  encode: (_id, record) => ['state', record.refreshToken],
-  decode: (row) => ({ key: 'state', record: { refreshToken: row.refresh_token as string | null } }),
+  columns: [text('id'), text('refresh_token'), text('used_at')],
+  encode: (_id, record) => ['state', record.refreshToken, record.usedAt ?? null],
+  decode: (row) => ({
+    key: 'state',
+    record: { refreshToken: row.refresh_token as string | null, ...(row.used_at !== null && row.used_at !== undefined ? { usedAt: row.used_at as string } : {}) },
+  }),
 };
 
 /** Every table, in the order a fresh database loads them. */
