@@ -345,7 +345,7 @@ describe('cards: status', () => {
 describe('cards: subscriptions', () => {
   const subs = [
     subscription(1),
-    subscription(2, { status: 'suspended', friendlyName: 'Old licences' }),
+    subscription(2, { status: 'suspended', friendlyName: 'Old licenses' }),
     subscription(3, { status: 'expired', termDuration: 'P3Y', autoRenewEnabled: false, billingCycle: 'annual' }),
     subscription(4, { termDuration: 'P1M', quantity: 1, friendlyName: '' }),
     subscription(5, { status: 'pending', commitmentEndDate: null, isTrial: true }),
@@ -369,9 +369,9 @@ describe('cards: subscriptions', () => {
 
   it('says quantity, billing, term and renewal in words', () => {
     const text = allText(subscriptionsCard({ customer: contoso, subscriptions: subs, now: NOW }));
-    assert.match(text, /25 Licenses · billed monthly · 1 year term/);
-    assert.match(text, /25 Licenses · billed yearly · 3 years term/);
-    assert.match(text, /1 License · billed monthly · 1 month term/);
+    assert.match(text, /25 licenses · billed monthly · 1-year term/);
+    assert.match(text, /25 licenses · billed yearly · 3-year term/);
+    assert.match(text, /1 license · billed monthly · 1-month term/);
     assert.match(text, /Auto-renews on 1 Mar 2027/);
     assert.match(text, /Ends on 1 Mar 2027 \(auto-renew off\)/);
     assert.match(text, /trial/);

@@ -122,13 +122,15 @@ export function severityStyle(severity: Severity): ContainerStyle {
   return 'emphasis';
 }
 
-/** ISO 8601 term durations as people say them: P1M → 1 month, P1Y → 1 year, P3Y → 3 years. */
+/**
+ * ISO 8601 term durations as people say them before "term": P1M → `1-month term`, P3Y → `3-year term`
+ * (a number before a noun takes the singular and a hyphen, not "3 years term").
+ */
 export function termLabel(term: string): string {
   const match = /^P(\d+)([YMWD])$/i.exec(term.trim());
-  if (!match) return term.trim() === '' ? 'no term' : name(term);
-  const n = Number(match[1]);
+  if (!match) return term.trim() === '' ? 'no term' : `${name(term)} term`;
   const unit = ({ Y: 'year', M: 'month', W: 'week', D: 'day' } as const)[match[2]!.toUpperCase() as 'Y' | 'M' | 'W' | 'D'];
-  return count(n, unit);
+  return `${Number(match[1])}-${unit} term`;
 }
 
 /** Action.Execute buttons with an Action.Submit fallback carrying the verb, for clients without Universal Actions. */

@@ -21,7 +21,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     syntax: 'subscriptions for <customer>',
-    description: 'A customer’s product subscriptions: licences, status, term and renewal.',
+    description: 'A customer’s product subscriptions: licenses, status, term and renewal.',
     example: 'subscriptions for Fabrikam',
   },
   {

@@ -1,5 +1,5 @@
-// View data of a customer's product subscriptions (licences), trouble first, filtered and paged.
-import { billingWords, statusWord, subscriptionName } from '../domain/subscriptionWords.js';
+// View data of a customer's product subscriptions (licenses), trouble first, filtered and paged.
+import { billingWords, statusWord, subscriptionName, unitLabel } from '../domain/subscriptionWords.js';
 import type { Customer, Subscription, SubscriptionStatus } from '../domain/types.js';
 import type { SubscriptionFilter } from './buttons.js';
 import { asOf, count, formatUtcDate, name, termLabel, type CardButton } from './format.js';
@@ -37,10 +37,8 @@ function statusRank(status: SubscriptionStatus): number {
 
 
 function quantityLabel(s: Subscription): string {
-  const unit = name(s.unitType, 40) || 'units';
-  // "1 Licenses" reads badly; Partner Center's unit types are plural nouns.
-  const fitted = s.quantity === 1 && /[^s]s$/i.test(unit) ? unit.slice(0, -1) : unit;
-  return `${s.quantity} ${fitted}`;
+  // The alert card's words for the unit, so both cards say "25 licenses" alike.
+  return `${s.quantity} ${name(unitLabel(s.unitType, s.quantity), 40)}`;
 }
 
 function renewalLabel(s: Subscription, now: Date): string {
@@ -137,7 +135,7 @@ export function subscriptionsView(input: SubscriptionsInput) {
     rows: rows.map((s) => {
       const title = name(subscriptionName(s));
       const offer = name(s.offerName);
-      const meta = [quantityLabel(s), name(billingWords(s.billingCycle), 50), s.termDuration.trim() === '' ? '' : `${termLabel(s.termDuration)} term`, s.isTrial ? 'trial' : '']
+      const meta = [quantityLabel(s), name(billingWords(s.billingCycle), 50), s.termDuration.trim() === '' ? '' : termLabel(s.termDuration), s.isTrial ? 'trial' : '']
         .filter((part) => part !== '')
         .join(' · ');
       const passed = datePassed(s, now);

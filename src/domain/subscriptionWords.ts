@@ -9,7 +9,7 @@ export function subscriptionName(subscription: Pick<Subscription, 'friendlyName'
 }
 
 /**
- * A status as a card shows it ("Suspended"); lower-cased it ends a sentence ("3 licences, unknown status.").
+ * A status as a card shows it ("Suspended"); lower-cased it ends a sentence ("3 licenses, unknown status.").
  * `none` (Partner Center said nothing readable) reads as a status in a fact, a sentence and a count alike.
  */
 const STATUS_WORDS: Readonly<Record<SubscriptionStatus, string>> = {
@@ -47,9 +47,13 @@ export function billingWords(billingCycle: string): string {
   return BILLING_WORDS[cycle] ?? `billed ${cycle}`;
 }
 
-/** "licences" for Partner Center's "Licenses" (and no unit); other units as they are, lower-cased. */
+/**
+ * "licenses" (Microsoft's spelling, the one every card and text uses) for Partner Center's "Licenses" (and
+ * no unit); other units lower-cased, singular for one ("1 seat": Partner Center's units are plural nouns).
+ */
 export function unitLabel(unitType: string, quantity: number): string {
   const unit = unitType.trim();
-  if (unit === '' || /^licen[cs]es?$/i.test(unit)) return quantity === 1 ? 'licence' : 'licences';
-  return unit.toLowerCase();
+  if (unit === '' || /^licen[cs]es?$/i.test(unit)) return quantity === 1 ? 'license' : 'licenses';
+  const lower = unit.toLowerCase();
+  return quantity === 1 && /[^s]s$/.test(lower) ? lower.slice(0, -1) : lower;
 }

@@ -151,7 +151,7 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
       if (quantity) {
         const from = quantity.subscription.quantity;
         quantity.subscription.quantity = from === 100 ? 110 : 100;
-        say(quantity, `went from ${from} to ${quantity.subscription.quantity} licences`);
+        say(quantity, `went from ${from} to ${quantity.subscription.quantity} licenses`);
       }
     } else if (at === 2) {
       endsIn(5);

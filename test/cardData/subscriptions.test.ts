@@ -35,7 +35,7 @@ describe('cards: subscriptions that need attention', () => {
     assert.match(allText(all), /4 subscriptions need attention: suspended, expired or past their end date\./);
     const filtered = subscriptionsCard({ customer: contoso, subscriptions: subs, now: NOW, filter: 'attention' });
     assertGoodCard(filtered, subs);
-    const listed = elementsWithText(filtered, /seats$|^Overdue renewal$|^Ended term$|^Licences \d$|^Gone$/).map((el) => el.text);
+    const listed = elementsWithText(filtered, /seats$|^Overdue renewal$|^Ended term$|^Licenses \d$|^Gone$/).map((el) => el.text);
     assert.deepEqual(listed, ['Suspended seats', 'Expired seats', 'Ended term', 'Overdue renewal']);
     assert.equal(listed.length, n);
     assert.match(allText(filtered), /showing 1–4 of 4 needing attention/);

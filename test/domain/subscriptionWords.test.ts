@@ -1,11 +1,14 @@
 // The words a subscription is shown with: one source for the diff's lines, the alert card and the
 // subscriptions card, so the three never say the same thing differently.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { subscriptionsCard } from '../../src/cards.js';
 import { subscriptionAlertCard } from '../../src/sources/subscriptions/card.js';
 import { diffSubscriptions } from '../../src/sources/subscriptions/diff.js';
 import type { SubscriptionThread } from '../../src/sources/subscriptions/model.js';
 import { billingWords, statusWord, subscriptionName, unitLabel } from '../../src/domain/subscriptionWords.js';
+import { termLabel } from '../../src/cardData/format.js';
 import { allText, NOW } from '../support/cardChecks.js';
 import { contoso, subscription } from '../support/samples.js';
 
@@ -31,10 +34,36 @@ describe('subscription words', () => {
     assert.equal(billingWords(' '), '');
   });
 
-  it('calls licences licences, one of them a licence; other units as they are', () => {
-    assert.equal(unitLabel('Licenses', 120), 'licences');
-    assert.equal(unitLabel('', 1), 'licence');
+  it('calls licenses licenses, one of them a license; other units lower-cased, singular for one', () => {
+    assert.equal(unitLabel('Licenses', 120), 'licenses');
+    assert.equal(unitLabel('Licences', 2), 'licenses');
+    assert.equal(unitLabel('', 1), 'license');
     assert.equal(unitLabel('Seats', 3), 'seats');
+    assert.equal(unitLabel('Seats', 1), 'seat');
+  });
+
+  it('says the quantity and the term alike on the subscriptions card and the alert card: "25 licenses", "3-year term"', () => {
+    const sub = subscription(1, { quantity: 25, unitType: 'Licenses', termDuration: 'P3Y', billingCycle: 'annual' });
+    const list = allText(subscriptionsCard({ customer: contoso, subscriptions: [sub], now: NOW }));
+    assert.match(list, /25 licenses · billed yearly · 3-year term/);
+    assert.doesNotMatch(list, /years term|\d Licenses/);
+    assert.equal(termLabel('P1M'), '1-month term');
+    assert.equal(termLabel('P1Y'), '1-year term');
+    assert.equal(termLabel(''), 'no term');
+  });
+
+  it('spells "licenses" one way, Microsoft’s, in every card, help text, source file and document a user reads', () => {
+    const roots = ['src', 'cards', 'docs', 'manifest', 'README.md'];
+    const offenders: string[] = [];
+    const visit = (path: string): void => {
+      if (statSync(path).isDirectory()) return readdirSync(path).forEach((entry) => visit(join(path, entry)));
+      readFileSync(path, 'utf8')
+        .split('\n')
+        // The unit Partner Center sends is matched in either spelling; only what is shown must be one.
+        .forEach((line, i) => /licence/i.test(line.replace(/licen\[cs\]es\?/gi, '')) && offenders.push(`${path}:${i + 1}`));
+    };
+    roots.forEach(visit);
+    assert.deepEqual(offenders, []);
   });
 
   it('gives an unknown status the same word in the diff, the alert card and the subscriptions card', () => {

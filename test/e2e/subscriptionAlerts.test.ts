@@ -56,8 +56,8 @@ describe('subscription alerts, end to end', () => {
     const [suspended] = subscriptionCards(t, suspends);
     assert.ok(suspended?.id, 'a card for the suspension');
     const suspendedText = cardText(cardOf(suspended));
-    assert.match(suspendedText, /^Critical · subscription suspended\nMicrosoft 365 Business Premium · Fabrikam\nMicrosoft 365 Business Premium for Fabrikam \(120 licences\) is suspended \(CreditCheck\)\./);
-    assert.match(suspendedText, /Customer\nFabrikam\nOffer\nMicrosoft 365 Business Premium\nQuantity\n120 licences\nStatus\nSuspended \(CreditCheck\)\nTerm\n.+ term, billed .+\nTerm ends\n/);
+    assert.match(suspendedText, /^Critical · subscription suspended\nMicrosoft 365 Business Premium · Fabrikam\nMicrosoft 365 Business Premium for Fabrikam \(120 licenses\) is suspended \(CreditCheck\)\./);
+    assert.match(suspendedText, /Customer\nFabrikam\nOffer\nMicrosoft 365 Business Premium\nQuantity\n120 licenses\nStatus\nSuspended \(CreditCheck\)\nTerm\n.+ term, billed .+\nTerm ends\n/);
     assert.deepEqual(cardProblems(cardOf(suspended)), [], 'the card parses without a warning');
     assert.deepEqual(buttonsOf(cardOf(suspended)).map((b) => b.title), ['Subscriptions', 'Customer', 'Acknowledge', 'Mute 7 days', 'Refresh']);
     assert.ok((cardOf(suspended)?.actions as { fallback?: { type: string } }[]).every((action) => action.fallback?.type === 'Action.Submit'));
@@ -66,9 +66,9 @@ describe('subscription alerts, end to end', () => {
     await t.app.engine.sweepNow();
     const [ending] = subscriptionCards(t, ends);
     assert.ok(ending?.id);
-    assert.match(cardText(cardOf(ending)), /^Information · subscription ends in 20 days\nMicrosoft 365 E3[^\n·]* · Contoso\nMicrosoft 365 E3[^\n]* for Contoso \(250 licences\) ends on \d{1,2} [A-Z][a-z]{2} and will not renew\./);
+    assert.match(cardText(cardOf(ending)), /^Information · subscription ends in 20 days\nMicrosoft 365 E3[^\n·]* · Contoso\nMicrosoft 365 E3[^\n]* for Contoso \(250 licenses\) ends on \d{1,2} [A-Z][a-z]{2} and will not renew\./);
     const [changed] = subscriptionCards(t, quantity);
-    assert.match(cardText(cardOf(changed)), /Quantity changed[\s\S]*Quantity 100 → 110 licences\./);
+    assert.match(cardText(cardOf(changed)), /Quantity changed[\s\S]*Quantity 100 → 110 licenses\./);
 
     t.sim.scenario.step(); // the E3 now ends in 5 days
     await t.app.engine.sweepNow();

@@ -310,7 +310,7 @@ describe('quiet hours', () => {
     await pipeline.deliverPending();
     assert.ok(deliveries.every((delivery) => t.store.state.deliveryLog[delivery.id]), 'all 25 entered the delivery log…');
     assert.equal(t.held().length, 25, '…so all 25 are kept for the summary');
-    assert.deepEqual(t.held()[0] && [t.held()[0]?.kind, t.held()[0]?.threadKey, t.held()[0]?.text], ['notice', 'A|sub|c1|sub-1|1', 'Licences 1 of Contoso: Suspended (1).']);
+    assert.deepEqual(t.held()[0] && [t.held()[0]?.kind, t.held()[0]?.threadKey, t.held()[0]?.text], ['notice', 'A|sub|c1|sub-1|1', 'Licenses 1 of Contoso: Suspended (1).']);
 
     // Four more changes of the first subscription: the latest three of it are kept, the others counted.
     await t.queue(...[2, 3, 4, 5].map((k) => subscriptionDelivery(`s1-${k}`, 1, NIGHT, `Change ${k} of 1.`)));

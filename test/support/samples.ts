@@ -31,7 +31,7 @@ export const incident = (id: string, overrides: Partial<Incident> = {}): Inciden
 export const subscription = (n: number, overrides: Partial<Subscription> = {}): Subscription => ({
   id: `sub-${n}`,
   offerName: 'Microsoft 365 Business Premium',
-  friendlyName: `Licences ${n}`,
+  friendlyName: `Licenses ${n}`,
   quantity: 25,
   unitType: 'Licenses',
   status: 'active',

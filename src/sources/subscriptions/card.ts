@@ -54,7 +54,7 @@ function quantityText(subscription: Subscription): string {
 }
 
 function termText(subscription: Subscription): string {
-  const term = subscription.termDuration.trim() === '' ? '' : `${termLabel(subscription.termDuration)} term`;
+  const term = subscription.termDuration.trim() === '' ? '' : termLabel(subscription.termDuration);
   // A cycle known to be unknown (a subscription known only from its print) is left out: the term then says "unknown".
   const billing = subscription.billingCycle.trim().toLowerCase() === 'unknown' ? '' : name(billingWords(subscription.billingCycle), 50);
   return [term, billing].filter((part) => part !== '').join(', ') || 'unknown';

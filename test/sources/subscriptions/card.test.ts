@@ -48,15 +48,15 @@ describe('subscription alert card', () => {
     const card = subscriptionAlertCard(thread(), NOW);
     assertGoodCard(card);
     const text = allText(card);
-    assert.match(text, /^Information · subscription ends in 22 days\nMicrosoft 365 E3 · Contoso\nMicrosoft 365 E3 for Contoso \(120 licences\) ends on 14 Dec and will not renew\.\nUpdated 22 Nov 2026 09:00 UTC/);
-    assert.match(text, /Customer\nContoso\nOffer\nMicrosoft 365 E3\nQuantity\n120 licences\nStatus\nActive\nTerm\n1 year term, billed yearly\nTerm ends\n14 Dec 2026 \(in 22 days\) · auto-renew off\nSubscription\n6b1d9f0e/);
+    assert.match(text, /^Information · subscription ends in 22 days\nMicrosoft 365 E3 · Contoso\nMicrosoft 365 E3 for Contoso \(120 licenses\) ends on 14 Dec and will not renew\.\nUpdated 22 Nov 2026 09:00 UTC/);
+    assert.match(text, /Customer\nContoso\nOffer\nMicrosoft 365 E3\nQuantity\n120 licenses\nStatus\nActive\nTerm\n1-year term, billed yearly\nTerm ends\n14 Dec 2026 \(in 22 days\) · auto-renew off\nSubscription\n6b1d9f0e/);
     assert.match(text, /What happened\n09:00 UTC\nThe term ends in 22 days \(14 Dec\) and will not renew\./);
   });
 
   it('is critical while suspended, with the reasons, and a warning within 7 days of the end', () => {
     const suspended = subscriptionAlertCard(thread({ subscription: { ...thread().subscription, status: 'suspended', suspensionReasons: ['CreditCheck'] } }), NOW);
     assertGoodCard(suspended);
-    assert.match(allText(suspended), /^Critical · subscription suspended\n.*\nMicrosoft 365 E3 for Contoso \(120 licences\) is suspended \(CreditCheck\)\./);
+    assert.match(allText(suspended), /^Critical · subscription suspended\n.*\nMicrosoft 365 E3 for Contoso \(120 licenses\) is suspended \(CreditCheck\)\./);
     assert.equal((suspended.body[0] as { style: string }).style, 'attention');
     const soon = subscriptionAlertCard(thread(), new Date('2026-12-10T12:00:00Z'));
     assert.match(allText(soon), /^Warning · subscription ends in 4 days/);
@@ -79,10 +79,10 @@ describe('subscription alert card', () => {
     const gone = subscriptionAlertCard(thread({ closedAt: '2026-11-22T10:00:00Z', gone: true }), NOW);
     assert.match(allText(gone), /^Subscription cancelled\n[\s\S]*Status\nNo longer listed/);
     const quantity = subscriptionAlertCard(
-      thread({ closedAt: '2026-11-22T10:00:00Z', subscription: { ...thread().subscription, autoRenewEnabled: true }, changes: [{ at: '2026-11-22T10:00:00Z', kind: 'quantity', text: 'Quantity 120 → 100 licences.', severity: 'information', recovery: false }] }),
+      thread({ closedAt: '2026-11-22T10:00:00Z', subscription: { ...thread().subscription, autoRenewEnabled: true }, changes: [{ at: '2026-11-22T10:00:00Z', kind: 'quantity', text: 'Quantity 120 → 100 licenses.', severity: 'information', recovery: false }] }),
       NOW,
     );
-    assert.match(allText(quantity), /^Quantity changed\n.*\nMicrosoft 365 E3 for Contoso: Quantity 120 → 100 licences\./);
+    assert.match(allText(quantity), /^Quantity changed\n.*\nMicrosoft 365 E3 for Contoso: Quantity 120 → 100 licenses\./);
   });
 
   it('carries Subscriptions, Customer, Acknowledge, Mute 7 days and Refresh; Unmute while muted; no Acknowledge once done', () => {

@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 const T0 = '2026-11-14T09:00:00.000Z';
 const at = (days: number, from = T0) => new Date(Date.parse(from) + days * DAY).toISOString();
 
-/** Microsoft 365 E3 for 120 licences, ending 14 Dec 2026, auto-renewing: healthy. */
+/** Microsoft 365 E3 for 120 licenses, ending 14 Dec 2026, auto-renewing: healthy. */
 function e3(overrides: Partial<Subscription> = {}): Subscription {
   return subscription(1, {
     id: 'sub-e3',
@@ -288,7 +288,7 @@ describe('subscription diff', () => {
         { at: at(1), subscriptions: [e3({ quantity: 100 })] },
         { at: at(2), subscriptions: [e3({ quantity: 120 })] },
       );
-      assert.equal(events[1]?.[0]?.changes[0]?.text, 'Quantity 120 → 100 licences.');
+      assert.equal(events[1]?.[0]?.changes[0]?.text, 'Quantity 120 → 100 licenses.');
       assert.equal(events[1]?.[0]?.severity, 'information');
       assert.equal(events[1]?.[0]?.closes, true);
       assert.deepEqual([events[1]?.[0]?.episode, events[2]?.[0]?.episode], [1, 2]);
@@ -316,7 +316,7 @@ describe('subscription diff', () => {
         { at: at(2), subscriptions: [e3()] },
         { at: at(3), subscriptions: [e3(), teams] },
       );
-      assert.equal(events[1]?.[0]?.changes[0]?.text, 'New subscription: 40 licences, active.');
+      assert.equal(events[1]?.[0]?.changes[0]?.text, 'New subscription: 40 licenses, active.');
       assert.equal(events[2]?.[0]?.changes[0]?.text, 'No longer listed (cancelled).');
       assert.equal(events[2]?.[0]?.gone, true);
       assert.equal(events[2]?.[0]?.subscription.friendlyName, 'Teams Phone', 'named from the snapshot');
