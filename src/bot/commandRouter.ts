@@ -9,6 +9,7 @@ import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
 import { unwatchSubscriptionsCommand, watchSubscriptionsCommand } from './subscriptionWatches.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
+import { unknownCommandReply } from './unknownCommand.js';
 import {
   excludeCustomerCommand,
   unwatchAllCommand,
@@ -29,7 +30,8 @@ export class CommandRouter implements CommandHandler {
   async handle(text: string, ctx: CommandContext): Promise<Reply[]> {
     const parsed = parseCommand(text);
     if (!parsed.ok) {
-      if (parsed.reason === 'unknown' || parsed.reason === 'empty') return [cardReply(helpCard({ lead: parsed.message, buttons: HELP_BUTTONS() }))];
+      if (parsed.reason === 'unknown') return [await unknownCommandReply(this.services, ctx.correlationId, text, parsed.message)];
+      if (parsed.reason === 'empty') return [cardReply(helpCard({ lead: parsed.message, buttons: HELP_BUTTONS() }))];
       return [cardReply(messageCard({ title: 'Not quite', text: parsed.message, tryThis: parsed.example, tone: 'warning' }))];
     }
     const log = this.services.log.child({ correlationId: ctx.correlationId, command: parsed.command.kind });

@@ -36,10 +36,12 @@ export function toResolution(match: CustomerMatch, query: string, commandFor: (c
       reply: cardReply(
         customerChoiceCard({
           query,
+          // Each button is named after its customer, so the candidates can be told apart without their rows.
           candidates: match.candidates.map((customer) => {
             const command = commandFor(customer.companyName);
-            return { customer, command, button: commandButton(command, customer) };
+            return { customer, command, button: commandButton(command, customer, candidateTitle(customer, match.candidates)) };
           }),
+          buttons: [b.customers('', 1, 'All customers')],
         }),
       ),
     };
@@ -66,12 +68,19 @@ export function toResolution(match: CustomerMatch, query: string, commandFor: (c
   };
 }
 
+/** The customer's name; with its domain when another candidate has the same name. */
+function candidateTitle(customer: Customer, candidates: readonly Customer[]): string {
+  const label = customer.companyName.trim() || 'Unnamed customer';
+  const twin = candidates.some((other) => other !== customer && other.companyName.trim().toLowerCase() === label.toLowerCase());
+  return twin && customer.domain ? `${label} (${customer.domain})` : label;
+}
+
 /**
  * The button that does what `command` asks, for `customer`: the same verb a card button of that kind uses.
  * Null when the command has no button equivalent or an id could not travel in one; the card then shows the
  * command to type. `title` overrides the verb-like title (the suggestions' buttons name the customer).
  */
-function commandButton(command: string, customer: Customer, title?: string): CardButton | null {
+export function commandButton(command: string, customer: Customer, title?: string): CardButton | null {
   const parsed = parseCommand(command);
   if (!parsed.ok || !isCustomerId(customer.id)) return null;
   const id = customer.id;

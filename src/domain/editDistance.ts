@@ -20,3 +20,21 @@ export function editDistance(a: string, b: string, maxLengthGap = Infinity): num
   }
   return previous[b.length] ?? gap;
 }
+
+/**
+ * Like `editDistance`, but two neighbouring letters typed the wrong way round cost 1, not 2 (the optimal
+ * string alignment distance): "hepl" is one slip from "help", as a person sees it.
+ */
+export function typoDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}

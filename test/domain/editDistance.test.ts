@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { editDistance } from '../../src/domain/editDistance.js';
+import { editDistance, typoDistance } from '../../src/domain/editDistance.js';
 
 describe('edit distance', () => {
   it('counts insertions, deletions and substitutions', () => {
@@ -12,5 +12,15 @@ describe('edit distance', () => {
   it('returns the length gap, without comparing, when the lengths differ by more than allowed', () => {
     assert.equal(editDistance('a', 'bcdefghijklm', 10), 11);
     assert.equal(editDistance('a', 'bcdefghijkl', 10), 11, 'a gap of exactly 10 is still compared');
+  });
+});
+
+describe('typo distance', () => {
+  it('counts two neighbouring letters swapped as one slip, and otherwise as edit distance does', () => {
+    assert.equal(typoDistance('hepl', 'help'), 1);
+    assert.equal(typoDistance('stauts', 'status'), 1);
+    assert.equal(typoDistance('kitten', 'sitting'), 3);
+    assert.equal(typoDistance('', 'abc'), 3);
+    assert.equal(typoDistance('same', 'same'), 0);
   });
 });

@@ -158,7 +158,12 @@ describe('cards that tell the whole story, end to end', () => {
     const choice = await askForCard(h, 'subscriptions for con');
     const pick = buttonsOf(choice.card).find((b) => b.data.customerId === customerId(h, 'Contoso Electronics'));
     assert.ok(pick, 'a button for Contoso Electronics');
-    assert.equal(pick.title, 'Show subscriptions');
+    // Each candidate's button is named after it (not "Show subscriptions" on every one), and the README's
+    // "All customers" is there too.
+    assert.equal(pick.title, 'Contoso Electronics');
+    const titles = buttonsOf(choice.card).map((b) => b.title);
+    assert.equal(new Set(titles).size, titles.length, `distinct titles: ${titles.join(', ')}`);
+    assert.equal(buttonIn(choice.card, 'All customers').verb, 'customers.list');
     const answer = await click(h, pick, choice.id);
     assert.match(answer.text, /^Subscriptions of Contoso Electronics/);
 

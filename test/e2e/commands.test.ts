@@ -86,7 +86,7 @@ describe('chat commands end to end (HTTP → bot → simulator → fake connecto
 
   it('offers a choice when a name is ambiguous, and suggestions when unknown', async () => {
     const choice = await ask(h, 'status for con');
-    assert.match(choice, /Contoso Electronics\n[^\n]+\nShow incidents/);
+    assert.match(choice, /Contoso Electronics\n[^\n]+\nContoso Electronics\n/);
     const unknown = await ask(h, 'status for contsoo');
     assert.match(unknown, /Did you mean “Contoso/);
   });

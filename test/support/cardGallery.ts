@@ -74,7 +74,8 @@ export function cardGallery(): Record<string, AdaptiveCardJson> {
     customers: customersCard({ prefix: 'con', customers, now: NOW, buttons: [b.refresh(b.customers('con', 1))] }),
     customerChoice: customerChoiceCard({
       query: 'con',
-      candidates: customers.map((c) => ({ customer: c, command: `status for ${c.companyName}`, button: b.status(c.id, 'Show incidents') })),
+      candidates: customers.map((c) => ({ customer: c, command: `status for ${c.companyName}`, button: b.status(c.id, c.companyName) })),
+      buttons: [b.customers('', 1, 'All customers')],
     }),
     status: statusCard({ customer: contoso, incidents: [critical, incident('EX501'), incident('EX502', { resolved: true })], now: NOW, buttons: [b.overview(contoso.id)] }),
     history: incidentHistoryCard({ customer: contoso, incident: critical, now: NOW, buttons: [b.backToAlert('EX500'), b.overview(contoso.id)] }),
