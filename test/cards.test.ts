@@ -37,8 +37,8 @@ const order = (lines: OrderProvisioning['lines'], orderId = 'order-1'): OrderPro
 });
 
 const FIVE_KB = ('Engineers are investigating **the issue** <b>now</b> & [details](http://evil.example) ').repeat(70);
-// Long, and as many UTF-8/JSON bytes per character as names can get: `_` becomes `＿` (3 bytes), `"` is escaped.
-const LONG_NAME = 'Fabrikam_名"\u0001 '.repeat(40);
+// Long, and as many UTF-8/JSON bytes per character as names can get: `_` at a word's edge becomes `＿` (3 bytes), `"` is escaped.
+const LONG_NAME = 'Fabrikam _名"\u0001 '.repeat(40);
 
 const buttons: CardButton[] = [
   { title: 'Refresh', verb: 'status.refresh', data: { customerId: contoso.id } },

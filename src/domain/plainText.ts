@@ -2,9 +2,13 @@
 // card shows exactly as written.
 //
 // Teams renders a subset of markdown in a TextBlock, and Teams clients disagree about backslash escapes, so
-// specials are not escaped but replaced by look-alike characters (`*` → `∗`, `_` → `＿`, `` ` `` → `ˋ`,
-// a line-leading `#` → `＃`, `>` → `›`), and syntax that needs two characters side by side (`](` of a link,
-// `<at` of a mention or tag, `${` of a template expression) is broken with an invisible zero-width space.
+// specials are not escaped but replaced by look-alike characters (`*` → `∗`, `` ` `` → `ˋ`, a line-leading
+// `#` → `＃`, `>` → `›`), and syntax that needs two characters side by side (`](` of a link, `<at` of a
+// mention or tag, `${` of a template expression) is broken with an invisible zero-width space.
+// An underscore between two letters or digits stays itself (America/New_York, order ids, snake_case):
+// markdown never reads such a `_` as emphasis, and its look-alike `＿` is an empty box in some fonts
+// (Chromium's among them). Only an underscore at the edge of a word, which could open or close emphasis,
+// becomes `＿`.
 
 const ZWSP = '\u200B';
 
@@ -92,7 +96,7 @@ function tidyWhitespace(text: string): string {
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/\*/g, '∗')
-    .replace(/_/g, '＿')
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '＿')
     .replace(/`/g, 'ˋ')
     .replace(/\](?=[([:])/g, `]${ZWSP}`)
     .replace(/<(?=[A-Za-z/!?])/g, `<${ZWSP}`)

@@ -34,13 +34,14 @@ export function parseDigest(args: string): ParseResult {
   const rule = days ?? 'daily';
   const timeText = words[at];
   if (timeText === undefined) return invalid('At what time? Say it like this:', `digest ${rule} 08:00 Europe/Amsterdam`);
+  // Every problem of the command at once, as the configuration reports them: a fix of one should not
+  // reveal the next.
+  const problems: string[] = [];
   const time = parseClockTime(timeText);
-  if (!time) return badTime(timeText, `digest ${rule} 08:00 Europe/Amsterdam`);
-  const clock = formatClockTime(time);
-  const zoneText = words.slice(at + 1).join(' ');
-  if (zoneText === '') return invalid('In which time zone? Name it like Europe/Amsterdam:', `digest ${rule} ${clock} Europe/Amsterdam`);
-  const zone = resolveTimeZone(zoneText);
-  if (!zone.ok) return badTimeZone(zoneText, zone.suggestion, (name) => `digest ${rule} ${clock} ${name}`);
+  if (!time) problems.push(badTime(timeText));
+  const clock = time ? formatClockTime(time) : '08:00';
+  const zone = zoneOf(words.slice(at + 1).join(' '), problems);
+  if (problems.length > 0 || !zone.ok) return invalid(problems.join(' ') || NO_ZONE, `digest ${rule} ${clock} ${zone.example}`);
   return ok({ kind: 'digest', action: 'set', days: rule, time: clock, timeZone: zone.zone });
 }
 
@@ -50,16 +51,34 @@ export function parseQuietHours(args: string): ParseResult {
   const range = /^(\S+?)\s*(?:-|–|—|\s+to\s+)\s*(\S+)(?:\s+(.+))?$/i.exec(rest);
   if (!range) return invalid('Give the quiet hours as a start and an end, like this:', QUIET_EXAMPLE);
   const [, startText = '', endText = '', zoneText = ''] = range;
+  const problems: string[] = [];
   const start = parseClockTime(startText);
-  if (!start) return badTime(startText, QUIET_EXAMPLE);
+  if (!start) problems.push(badTime(startText));
   const end = parseClockTime(endText);
-  if (!end) return badTime(endText, QUIET_EXAMPLE);
-  const window = `${formatClockTime(start)}-${formatClockTime(end)}`;
-  if (window.slice(0, 5) === window.slice(6)) return invalid('Quiet hours need an end different from their start, like 20:00-07:00.', QUIET_EXAMPLE);
-  if (zoneText.trim() === '') return invalid('In which time zone? Name it like Europe/Amsterdam:', `quiet hours ${window} Europe/Amsterdam`);
-  const zone = resolveTimeZone(zoneText);
-  if (!zone.ok) return badTimeZone(zoneText, zone.suggestion, (name) => `quiet hours ${window} ${name}`);
+  if (!end) problems.push(badTime(endText));
+  const window = `${start ? formatClockTime(start) : '20:00'}-${end ? formatClockTime(end) : '07:00'}`;
+  if (start && end && window.slice(0, 5) === window.slice(6)) problems.push('Quiet hours need an end different from their start, like 20:00-07:00.');
+  const zone = zoneOf(zoneText, problems);
+  if (problems.length > 0 || !zone.ok || !start || !end) return invalid(problems.join(' ') || NO_ZONE, `quiet hours ${window} ${zone.example}`);
   return ok({ kind: 'quietHours', action: 'set', start: formatClockTime(start), end: formatClockTime(end), timeZone: zone.zone });
+}
+
+/** The question when the time zone alone is missing: the example that follows shows how. */
+const NO_ZONE = 'In which time zone? Name it like Europe/Amsterdam:';
+
+/**
+ * The time zone of a schedule command. A missing one is a problem only next to others (alone, the command
+ * asks for it with NO_ZONE); a wrong one always is. `example` is the zone the suggested command uses.
+ */
+function zoneOf(text: string, problems: string[]): { ok: true; zone: string; example: string } | { ok: false; example: string } {
+  if (text.trim() === '') {
+    if (problems.length > 0) problems.push('Name the time zone too, like Europe/Amsterdam.');
+    return { ok: false, example: 'Europe/Amsterdam' };
+  }
+  const zone = resolveTimeZone(text);
+  if (zone.ok) return { ok: true, zone: zone.zone, example: zone.zone };
+  problems.push(badTimeZone(text, zone.suggestion));
+  return { ok: false, example: zone.suggestion ?? 'Europe/Amsterdam' };
 }
 
 /** The digest or quiet-hours command as it would be typed. */
@@ -68,13 +87,13 @@ export function scheduleCommandText(command: DigestCommand | QuietHoursCommand):
   return command.action === 'set' ? `quiet hours ${command.start}-${command.end} ${command.timeZone}` : 'quiet hours off';
 }
 
-function badTime(text: string, example: string): ParseResult {
-  return invalid(`“${shorten(text)}” is not a time of day I know. Use the 24-hour clock, like 08:00 or 20:30.`, example);
+function badTime(text: string): string {
+  return `“${shorten(text)}” is not a time of day I know. Use the 24-hour clock, like 08:00 or 20:30.`;
 }
 
-function badTimeZone(text: string, suggestion: string | null, example: (zone: string) => string): ParseResult {
-  if (suggestion) return invalid(`“${shorten(text)}” is not a time zone I know. Try ${suggestion}.`, example(suggestion));
-  return invalid(`“${shorten(text)}” is not a time zone I know. Use an IANA name such as Europe/Amsterdam or America/New_York.`, example('Europe/Amsterdam'));
+function badTimeZone(text: string, suggestion: string | null): string {
+  if (suggestion) return `“${shorten(text)}” is not a time zone I know. Try ${suggestion}.`;
+  return `“${shorten(text)}” is not a time zone I know. Use an IANA name such as Europe/Amsterdam or America/New_York.`;
 }
 
 function shorten(text: string): string {

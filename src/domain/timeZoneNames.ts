@@ -12,7 +12,9 @@ const MAX_LENGTH_GAP = 8;
  * known name to suggest. UTC offsets ("+01:00") are not zones: they ignore daylight saving.
  */
 export function resolveTimeZone(text: string): TimeZoneResult {
-  const typed = text.trim().replace(/\s+/g, '_');
+  // A name copied from a card or a chat may carry an underscore's look-alike (＿, once shown by our own
+  // cards) or a markdown escape (\_): both mean "_".
+  const typed = text.trim().replace(/\s+/g, '_').replace(/\\?[_\uFF3F]/g, '_');
   if (typed === '' || typed.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(typed)) return { ok: false, suggestion: suggestTimeZone(typed) };
   try {
     const zone = new Intl.DateTimeFormat('en-US', { timeZone: typed }).resolvedOptions().timeZone;
@@ -43,7 +45,8 @@ export function suggestTimeZone(typed: string): string | null {
   }
   if (!best) return null;
   const allowed = Math.max(2, Math.floor(wanted.length / 4));
-  return best.distance <= allowed ? best.zone : null;
+  // Never suggest what was typed: "Try America/New_York" after "America/New_York" helps no one.
+  return best.distance <= allowed && best.zone.toLowerCase() !== wanted ? best.zone : null;
 }
 
 /** Infinity for names too different in length to be a typo of one another. */

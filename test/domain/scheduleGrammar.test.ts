@@ -55,6 +55,30 @@ describe('digest and quiet-hours grammar', () => {
     assert.match(refusal('digest').message, /When should the digest come/);
   });
 
+  it('reports every problem of a command at once: both times, the window and the zone', () => {
+    assert.deepEqual(refusal('quiet hours 25:00-07:00 Mars/Olympus'), {
+      message: '“25:00” is not a time of day I know. Use the 24-hour clock, like 08:00 or 20:30. “Mars/Olympus” is not a time zone I know. Use an IANA name such as Europe/Amsterdam or America/New_York.',
+      example: 'quiet hours 20:00-07:00 Europe/Amsterdam',
+    });
+    const both = refusal('quiet hours 8pm-25:00 Europe/Amsterdm');
+    assert.match(both.message, /^“8pm” is not a time of day I know\..* “25:00” is not a time of day I know\..* “Europe\/Amsterdm” is not a time zone I know\. Try Europe\/Amsterdam\.$/);
+    assert.equal(both.example, 'quiet hours 20:00-07:00 Europe/Amsterdam');
+    assert.deepEqual(refusal('quiet hours 07:00-07:00 Mars/Olympus').message.match(/not a time zone|end different/g), ['end different', 'not a time zone']);
+    assert.deepEqual(refusal('digest daily 25:00 Europe/Amsterdm'), {
+      message: '“25:00” is not a time of day I know. Use the 24-hour clock, like 08:00 or 20:30. “Europe/Amsterdm” is not a time zone I know. Try Europe/Amsterdam.',
+      example: 'digest daily 08:00 Europe/Amsterdam',
+    });
+    assert.match(refusal('digest weekdays 25:00').message, /^“25:00” is not a time of day I know\..* Name the time zone too, like Europe\/Amsterdam\.$/);
+  });
+
+  it('takes the underscore’s look-alike or its markdown escape as an underscore, and never suggests what was typed', () => {
+    assert.equal((command('quiet hours 20:00-07:00 America/New＿York') as { timeZone: string }).timeZone, 'America/New_York');
+    assert.equal((command('digest daily 08:00 America/New\\_York') as { timeZone: string }).timeZone, 'America/New_York');
+    const typo = refusal('digest daily 08:00 America/New_Yrok');
+    assert.equal(typo.message, '“America/New_Yrok” is not a time zone I know. Try America/New_York.');
+    assert.equal(typo.example, 'digest daily 08:00 America/New_York');
+  });
+
   it('labels them as typed, for the failure log', () => {
     for (const text of ['digest daily 08:00 Europe/Amsterdam', 'digest weekdays 07:30 UTC', 'digest off', 'digest now', 'quiet hours 20:00-07:00 Europe/Amsterdam', 'quiet hours off']) {
       assert.equal(commandLabel(command(text)), text);

@@ -375,8 +375,8 @@ describe('proactive alerts under faults, end to end', () => {
         seen.push(...alerts().slice(seen.length).map((call) => cardText(cardOf(call))));
         assert.equal(seen.length, step - 1, `step ${step}: one card per line change, none at the first step`);
       }
-      // The card writes the order id's "_" as a full-width "＿" so Teams' markdown does not read it as italics.
-      for (const text of seen) assert.match(text, new RegExp(CONTOSO_PENDING_ORDER.replace('_', '[_＿]')));
+      // The order id's "_" sits between letters, where markdown never reads it as italics: shown as it is.
+      for (const text of seen) assert.ok(text.includes(CONTOSO_PENDING_ORDER), text);
       assert.match(seen[0] ?? '', /Order provisioning changed/);
       assert.equal((seen[0] ?? '').match(/Pending/g)?.length, 2, 'one of three lines fulfilled');
       assert.match(seen[1] ?? '', /Order provisioning changed/);

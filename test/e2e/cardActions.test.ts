@@ -114,8 +114,8 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     const card = await askForCard(h, `provisioning order ${PENDING_ORDER} for contoso`);
     assert.deepEqual(buttonsOf(card.card).map((b) => b.title), ['Refresh', 'Watch this order', 'Customer']);
     const refreshed = await click(h, buttonIn(card.card, 'Refresh'), card.id);
-    // Cards show `_` as its look-alike `＿` so that Teams cannot read it as markdown.
-    assert.match(refreshed.text, new RegExp(`Provisioning of order ${PENDING_ORDER.replace('_', '[_＿]')}`));
+    // The id's `_` sits between letters, where markdown never reads it as emphasis: the card shows it as typed.
+    assert.ok(refreshed.text.includes(`Provisioning of order ${PENDING_ORDER}`), refreshed.text);
     assert.match(refreshed.text, /as of /);
     const watched = await click(h, buttonIn(card.card, 'Watch this order'), card.id);
     assert.match(watched.text, /Watched here: changes are posted to this conversation/);
