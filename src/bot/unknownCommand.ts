@@ -11,7 +11,7 @@ import type { BotServices } from './services.js';
 export async function unknownCommandReply(services: BotServices, correlationId: string, text: string, sentence: string): Promise<Reply> {
   const suggestion = suggestCommand(text);
   if (!suggestion) {
-    return cardReply(messageCard({ title: sentence, text: 'Help lists every command, with an example of each.', buttons: [b.help()] }));
+    return cardReply(messageCard({ title: sentence, text: '', buttons: [b.help()] }));
   }
   const button = await suggestionButton(services, correlationId, suggestion);
   return cardReply(
