@@ -13,7 +13,7 @@ import { forCustomer } from './failureText.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { subscriptionsReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
-import { newWatch, watchesOf, type WatchContext } from './watchBook.js';
+import { conversationExclusions, newWatch, watchesOf, type WatchContext } from './watchBook.js';
 import { announce } from './watchCommands.js';
 
 const defaultSource = subscriptionSource();
@@ -43,6 +43,12 @@ export async function saveSubscriptionWatch(
   await services.store.update((state) => {
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customer.id));
     state.watches.push(watch);
+    // Watching its subscriptions on their own brings the customer back into "watch subscriptions all" too.
+    for (const all of state.watches) {
+      if (all.kind === 'subscriptions' && all.customerId === null && all.targetKey === ctx.target.key && all.excluded) {
+        all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
+      }
+    }
     source.baseline(state, watch, customer.companyName, subscriptions, ctx.now);
   });
   services.engine.watchesChanged();
@@ -72,6 +78,8 @@ async function watchAllSubscriptions(services: BotServices, ctx: WatchContext, f
   const customers = await services.directory.reload({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'subscriptions', customerId: null, customerName: null, minSeverity: filters.minSeverity, workloads: [] });
   await services.store.update((state) => {
+    const excluded = conversationExclusions(state, ctx.target.key, 'subscriptions');
+    if (excluded.length > 0) watch.excluded = excluded;
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === null));
     state.watches.push(watch);
   });
@@ -120,8 +128,8 @@ function stillCoveredByAll(name: string): Reply {
   return cardReply(
     messageCard({
       title: `${name} is still covered by “watch subscriptions all”`,
-      text: `This conversation watches the subscriptions of every customer, so alerts about ${name}’s subscriptions keep coming here. “unwatch subscriptions all” stops them all.`,
-      tryThis: 'unwatch subscriptions all',
+      text: `This conversation watches the subscriptions of every customer, so alerts about ${name}’s subscriptions keep coming here. “exclude ${name}” leaves ${name} out of every “all” watch here; “unwatch subscriptions all” stops them all.`,
+      tryThis: `exclude ${name}`,
       tone: 'info',
     }),
   );

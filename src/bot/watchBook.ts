@@ -7,7 +7,7 @@ import type { WatchFilters } from '../domain/commands.js';
 import { diffIncidents } from '../domain/incidentDiff.js';
 import { diffProvisioning } from '../domain/provisioningDiff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
-import type { Watch } from '../domain/watch.js';
+import { watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { markSeen } from '../engine/routing.js';
 import { orderKey, type State, type Target } from '../store/state.js';
 import type { BotServices } from './services.js';
@@ -67,20 +67,32 @@ export async function removeCustomerWatch(services: BotServices, ctx: { target: 
 }
 
 /**
- * Leaves a customer out of this conversation's "watch all". Returns false when there is no "watch all"
- * here to leave it out of.
+ * Leaves a customer out of every "all" watch of this conversation: "watch all" and "watch subscriptions
+ * all" alike, since an exclusion is about the customer, not about one source. Returns the watches it
+ * applies to (none when the conversation watches no source with "all").
  */
-export async function excludeFromWatchAll(services: BotServices, ctx: { target: { key: string } }, customer: Customer): Promise<boolean> {
-  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
-  if (!watchAll) return false;
+export async function excludeFromWatchAll(services: BotServices, ctx: { target: { key: string } }, customer: Customer): Promise<Watch[]> {
+  const everyCustomer = watchesOf(services, ctx).filter(watchesEveryCustomer);
+  if (everyCustomer.length === 0) return [];
+  const ids = new Set(everyCustomer.map((watch) => watch.id));
   await services.store.update((state) => {
-    const stored = state.watches.find((watch) => watch.id === watchAll.id);
-    if (!stored) return;
-    const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
-    stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
+    for (const stored of state.watches) {
+      if (!ids.has(stored.id)) continue;
+      const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
+      stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
+    }
   });
   services.engine.watchesChanged();
-  return true;
+  return everyCustomer;
+}
+
+/**
+ * The customers a new "all" watch starts without: those this conversation already leaves out of its other
+ * "all" watch, so "exclude contoso" then "watch subscriptions all" keeps Contoso out of both.
+ */
+export function conversationExclusions(state: Readonly<State>, targetKey: string, kind: Watch['kind']): NonNullable<Watch['excluded']> {
+  const other = state.watches.find((watch) => watch.targetKey === targetKey && watchesEveryCustomer(watch) && watch.kind !== kind && watch.excluded?.length);
+  return other?.excluded ? other.excluded.map((entry) => ({ ...entry })) : [];
 }
 
 /** Watch an order here until every line item is final, with `provisioning` as the baseline. */

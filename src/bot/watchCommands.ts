@@ -5,14 +5,14 @@ import type { WatchFilters } from '../domain/commands.js';
 import { matchCustomer } from '../domain/customerMatch.js';
 import { isOrderFinal } from '../domain/provisioningDiff.js';
 import type { Customer } from '../domain/types.js';
-import { describeWatch } from '../domain/watch.js';
+import { describeWatch, watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { resolveCustomer, toResolution } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
 import { customerOfOrder, readOrder } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { provisioningReplyCard, statusReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
-import { excludeFromWatchAll, newWatch, removeCustomerWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
+import { conversationExclusions, excludeFromWatchAll, newWatch, removeCustomerWatch, saveCustomerWatch, saveOrderWatch, watchesOf, type WatchContext } from './watchBook.js';
 
 export type { WatchContext } from './watchBook.js';
 
@@ -29,6 +29,8 @@ export async function watchAllCommand(services: BotServices, ctx: WatchContext, 
   const customers = await services.directory.reload({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'all', customerId: null, customerName: null, ...filters });
   await services.store.update((state) => {
+    const excluded = conversationExclusions(state, ctx.target.key, 'all');
+    if (excluded.length > 0) watch.excluded = excluded;
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
     state.watches.push(watch);
   });
@@ -113,17 +115,34 @@ async function unwatchUnderWatchAll(services: BotServices, ctx: WatchContext, qu
   ];
 }
 
-/** "exclude contoso": keep "watch all" here, but without Contoso. */
+/** "exclude contoso": keep every "all" watch here (incidents, subscriptions), but without Contoso. */
 export async function excludeCustomerCommand(services: BotServices, ctx: WatchContext, query: string): Promise<Reply[]> {
-  const watchAll = watchesOf(services, ctx).find((watch) => watch.kind === 'all');
-  if (!watchAll) {
-    return [cardReply(messageCard({ title: 'No “watch all” here', text: 'Only a “watch all” can leave customers out. To stop alerts for one customer, unwatch it.', tryThis: `unwatch ${query}`, tone: 'info' }))];
+  if (!watchesOf(services, ctx).some(watchesEveryCustomer)) {
+    return [
+      cardReply(
+        messageCard({
+          title: 'No “watch all” here',
+          text: 'Only a “watch all” or a “watch subscriptions all” can leave customers out. To stop alerts for one customer, unwatch it.',
+          tryThis: `unwatch ${query}`,
+          tone: 'info',
+        }),
+      ),
+    ];
   }
   const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `exclude ${name}`);
   if (!resolution.ok) return [resolution.reply];
   const { customer } = resolution;
-  await excludeFromWatchAll(services, ctx, customer);
-  return [announce(ctx, `left ${customer.companyName} out of “watch all” here; “watch ${customer.companyName}” brings it back.`)];
+  const applied = await excludeFromWatchAll(services, ctx, customer);
+  return [announce(ctx, exclusionSentence(customer.companyName, applied))];
+}
+
+/** What "exclude" did, naming each "all" watch it applies to and how to bring each source back. */
+function exclusionSentence(name: string, applied: readonly Watch[]): string {
+  const incidents = applied.some((watch) => watch.kind === 'all');
+  const subscriptions = applied.some((watch) => watch.kind === 'subscriptions');
+  if (!subscriptions) return `left ${name} out of “watch all” here; “watch ${name}” brings it back.`;
+  if (!incidents) return `left ${name} out of “watch subscriptions all” here; “watch subscriptions ${name}” brings its subscriptions back.`;
+  return `left ${name} out of “watch all” and “watch subscriptions all” here: neither its incidents nor its subscriptions are alerted here now. “watch ${name}” brings its incidents back, “watch subscriptions ${name}” its subscriptions.`;
 }
 
 export async function unwatchAllCommand(services: BotServices, ctx: WatchContext): Promise<Reply[]> {

@@ -54,7 +54,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: 'Posts here when subscriptions are suspended, expire, near their end without renewal, or change.',
     example: 'watch subscriptions all severity warning',
   },
-  { syntax: 'exclude <customer>', description: 'Leaves a customer out of this conversation’s “watch all”.', example: 'exclude Contoso' },
+  { syntax: 'exclude <customer>', description: 'Leaves a customer out of every “all” watch here: “watch all” and “watch subscriptions all”.', example: 'exclude Contoso' },
   { syntax: 'watches', description: 'Lists what this conversation watches, and its digest and quiet hours.', example: 'watches' },
   {
     syntax: 'digest daily | weekdays <HH:MM> <time zone> · digest off | now',

@@ -33,8 +33,7 @@ function filters(watch: WatchSummary): string {
 
 function target(watch: WatchSummary): string {
   const customer = name(watch.customerName ?? '') || 'unknown customer';
-  if (watch.kind === 'subscriptions' && !watch.customerName) return 'Every customer';
-  if (watch.kind === 'all') {
+  if (watch.kind === 'all' || (watch.kind === 'subscriptions' && !watch.customerName)) {
     const excluded = (watch.excluded ?? []).map((entry) => name(entry.name, 60)).filter(Boolean);
     return excluded.length > 0 ? truncate(`Every customer except ${excluded.join(', ')}`, 200) : 'Every customer';
   }

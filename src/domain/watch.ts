@@ -18,15 +18,27 @@ export interface Watch {
   workloads: string[];
   createdBy: string;
   createdAt: string;
-  /** For "watch all": customers left out of it ("exclude contoso"). */
+  /**
+   * For a watch of every customer ("watch all", "watch subscriptions all"): customers left out of it
+   * ("exclude contoso"). An exclusion is about the customer, so it is kept on each such watch alike.
+   */
   excluded?: { customerId: string; name: string }[];
+}
+
+/** A watch of every customer of one source: "watch all" (incidents) or "watch subscriptions all". */
+export function watchesEveryCustomer(watch: Pick<Watch, 'kind' | 'customerId'>): boolean {
+  return watch.kind === 'all' || (watch.kind === 'subscriptions' && watch.customerId === null);
+}
+
+function excludes(watch: Watch, customerId: string): boolean {
+  return watch.excluded?.some((customer) => customer.customerId === customerId) ?? false;
 }
 
 /** Does this watch ask for alerts about this incident of this customer? */
 export function watchCoversIncident(watch: Watch, customerId: string, incident: Incident): boolean {
   if (watch.kind !== 'customer' && watch.kind !== 'all') return false;
   if (watch.kind === 'customer' && watch.customerId !== customerId) return false;
-  if (watch.kind === 'all' && watch.excluded?.some((customer) => customer.customerId === customerId)) return false;
+  if (watch.kind === 'all' && excludes(watch, customerId)) return false;
   if (watch.minSeverity && !meetsMinimumSeverity(incident.severity, watch.minSeverity)) return false;
   if (watch.workloads.length > 0) {
     const workload = incident.workload.toLowerCase();
@@ -39,6 +51,7 @@ export function watchCoversIncident(watch: Watch, customerId: string, incident: 
 export function watchCoversSubscription(watch: Watch, customerId: string, severity: Severity): boolean {
   if (watch.kind !== 'subscriptions') return false;
   if (watch.customerId !== null && watch.customerId !== customerId) return false;
+  if (watch.customerId === null && excludes(watch, customerId)) return false;
   return !watch.minSeverity || meetsMinimumSeverity(severity, watch.minSeverity);
 }
 
@@ -50,7 +63,7 @@ export function describeWatch(watch: Watch): string {
       : watch.kind === 'order'
         ? `order ${watch.orderId} of ${watch.customerName}`
         : watch.kind === 'subscriptions'
-          ? `the subscriptions of ${watch.customerId === null ? 'all customers' : (watch.customerName ?? '')}`
+          ? `the subscriptions of ${watch.customerId === null ? `all customers${except}` : (watch.customerName ?? '')}`
           : (watch.customerName ?? '');
   const filters = [
     watch.minSeverity ? `severity ${watch.minSeverity} or worse` : '',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeWatch, watchCoversIncident } from '../../src/domain/watch.js';
+import { describeWatch, watchCoversIncident, watchCoversSubscription } from '../../src/domain/watch.js';
 import { watch } from '../support/samples.js';
 import type { Incident } from '../../src/domain/types.js';
 
@@ -22,6 +22,13 @@ describe('watch rules', () => {
     assert.equal(watchCoversIncident(all, 'c1', incident('normal', 'Exchange Online')), true);
     assert.equal(watchCoversIncident(all, 'c2', incident('critical', 'Exchange Online')), false);
     assert.equal(describeWatch(all), 'all customers except Fabrikam');
+  });
+
+  it('leaves customers excluded from "watch subscriptions all" out of its subscription alerts, and says so', () => {
+    const all = watch({ kind: 'subscriptions', customerId: null, customerName: null, excluded: [{ customerId: 'c2', name: 'Fabrikam' }] });
+    assert.equal(watchCoversSubscription(all, 'c1', 'critical'), true);
+    assert.equal(watchCoversSubscription(all, 'c2', 'critical'), false);
+    assert.equal(describeWatch(all), 'the subscriptions of all customers except Fabrikam');
   });
 
   it('filters by minimum severity', () => {

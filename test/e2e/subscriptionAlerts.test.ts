@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { SCENARIO_SUBSCRIPTIONS } from '../../src/sandbox/scenario.js';
 import { CHANNEL_ID } from '../support/activities.js';
-import { buttonIn, buttonsOf, click, updatesOf } from '../support/clicks.js';
+import { askForCard, buttonIn, buttonsOf, click, updatesOf } from '../support/clicks.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 import { cardProblems, customerId, edits, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../support/alertSteps.js';
@@ -110,6 +110,37 @@ describe('subscription alerts, end to end', () => {
     assert.match(cardText(cardOf(cards[1])), /^Critical · subscription suspended/);
     const threads = Object.values(t.app.store.read().subscriptionThreads).filter((thread) => thread.subscriptionId === suspends);
     assert.deepEqual(threads.map((thread) => thread.episode).sort(), [1, 2]);
+  });
+
+  it('"exclude fabrikam" leaves Fabrikam out of "watch subscriptions all" too, says so, and a later "all" watch keeps it out', async () => {
+    const t = (h = await startHarness(EVERY_ROUND));
+    await install(t);
+    await watch(t, 'watch all');
+    const exclude = async (command: string): Promise<string> => {
+      const before = t.connector.calls.length;
+      assert.equal(await t.say(command), 200);
+      await t.connector.waitFor((calls) => calls.slice(before).some((call) => /left .* out of/.test(String(call.activity.text))));
+      return t.connector.calls.slice(before).map((call) => String(call.activity.text ?? '')).join('\n');
+    };
+    await exclude('exclude fabrikam');
+    await watch(t, 'watch subscriptions all');
+    const answer = await exclude('exclude northwind traders');
+    assert.match(answer, /left Northwind Traders out of “watch all” and “watch subscriptions all” here: neither its incidents nor its subscriptions are alerted/);
+    const watches = t.app.store.read().watches;
+    for (const kind of ['all', 'subscriptions'] as const) {
+      assert.deepEqual(watches.find((w) => w.kind === kind)?.excluded?.map((e) => e.name), ['Fabrikam', 'Northwind Traders'], kind);
+    }
+    const list = await askForCard(t, 'watches');
+    assert.equal(list.text.match(/Every customer except Fabrikam, Northwind Traders/g)?.length, 2, list.text);
+
+    await t.app.engine.sweepNow();
+    const [suspends, ends] = [subscriptionId(t, 'suspends'), subscriptionId(t, 'ends')];
+    t.sim.scenario.step(); // Fabrikam's Business Premium is suspended: left out
+    await t.app.engine.sweepNow();
+    t.sim.scenario.step(); // Contoso's E3 nears its end: still watched
+    await t.app.engine.sweepNow();
+    assert.equal(subscriptionCards(t, suspends).length, 0, 'Fabrikam is excluded');
+    assert.equal(subscriptionCards(t, ends).length, 1, 'the other customers still come');
   });
 
   it('"severity warning" leaves out information; a card once posted follows its episode to the end', async () => {
