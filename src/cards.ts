@@ -12,7 +12,7 @@ import { customerOverviewView, type CustomerOverviewInput } from './cardData/cus
 import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
 import { renderActions, type CardButton } from './cardData/format.js';
 import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
-import { incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
+import { alertCustomersChoice, incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
 import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incidentHistory.js';
 import { statusView, type StatusInput } from './cardData/incidents.js';
 import { messageButtons, messageView, type MessageInput } from './cardData/message.js';
@@ -184,6 +184,16 @@ export function incidentAlertCard(input: IncidentAlertInput): AdaptiveCardJson {
 /** The alert card of a stored incident thread, with its mute and acknowledgement, as everyone sees it. */
 export function threadAlertCard(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): AdaptiveCardJson {
   return incidentAlertCard(threadAlertInput(thread, now, options));
+}
+
+/**
+ * "Customer" on an alert of several customers: which one, a button each (up to five), then All customers.
+ * `domainOf` adds what a thread does not keep, so two customers of the same name can be told apart.
+ */
+export function alertCustomersCard(thread: AlertThread, now: Date, domainOf: (customerId: string) => string | undefined): AdaptiveCardJson {
+  const input = threadAlertInput(thread, now);
+  const customers = input.customers.map((entry) => ({ ...entry, customer: { ...entry.customer, domain: domainOf(entry.customer.id) ?? '' } }));
+  return customerChoiceCard(alertCustomersChoice({ ...input, customers }));
 }
 
 /** Every update of one incident, newest first; the older ones behind a "Show all" toggle. */

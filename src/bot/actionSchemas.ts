@@ -53,6 +53,7 @@ export const ACTION_SCHEMAS = {
   [VERBS.watchOrder]: order,
   [VERBS.unwatchOrder]: order,
   [VERBS.alert]: incidentOnly,
+  [VERBS.alertCustomers]: incidentOnly,
   [VERBS.watches]: z.object({}),
   [VERBS.unwatch]: watchRef,
   [VERBS.exclude]: customerOnly,

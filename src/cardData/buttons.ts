@@ -20,6 +20,8 @@ export const VERBS = {
   watchOrder: 'order.watch',
   unwatchOrder: 'order.unwatch',
   alert: 'incident.alert',
+  /** "Customer" on an alert that lists several customers: which one? */
+  alertCustomers: 'incident.customers',
   watches: 'watches.list',
   unwatch: 'watch.remove',
   exclude: 'watch.exclude',
@@ -91,6 +93,8 @@ export const buttons = {
   }),
   /** The alert card again, as the conversation's thread has it now. */
   backToAlert: (incidentId: string): CardButton => ({ title: 'Back to alert', verb: VERBS.alert, data: { incidentId } }),
+  /** The alert's customers to choose from, each opening its overview. */
+  alertCustomers: (incidentId: string, title = 'Customer'): CardButton => ({ title, verb: VERBS.alertCustomers, data: { incidentId } }),
   watches: (title = 'Watches'): CardButton => ({ title, verb: VERBS.watches, data: {} }),
   unwatch: (watch: WatchRef, title = 'Stop watching'): CardButton => ({ title, verb: VERBS.unwatch, data: { ...watch } }),
   /** Leave a customer out of this conversation's "watch all". */

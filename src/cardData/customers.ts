@@ -91,28 +91,36 @@ export interface CustomerChoiceInput {
    * Each match with the user's command rewritten for it, e.g. `status for Contoso Electronics`, and the
    * button that runs it for exactly that customer (a row without one shows the command to type).
    */
-  candidates: readonly { customer: Customer; command: string; button?: CardButton | null }[];
+  candidates: readonly { customer: Customer; command: string; button?: CardButton | null; detail?: string }[];
   buttons?: readonly CardButton[];
+  /** Instead of "Several customers match …" (e.g. the customers of an alert). */
+  title?: string;
+  subtitle?: string;
+  /** Rows shown at most (MAX_CUSTOMERS by default); the rest are counted under them. */
+  shown?: number;
+  /** The line under the rows when some are not shown. */
+  moreText?: (more: number) => string;
 }
 
 export function customerChoiceView(input: CustomerChoiceInput) {
-  const rows = input.candidates.slice(0, MAX_CUSTOMERS);
+  const rows = input.candidates.slice(0, Math.min(input.shown ?? MAX_CUSTOMERS, MAX_CUSTOMERS));
   const more = input.candidates.length - rows.length;
   const allButtons = rows.every((row) => row.button);
   return {
-    title: `Several customers match ${quote(name(input.query, 60))}.`,
-    subtitle: allButtons ? 'Which one did you mean? Pick it with its button.' : 'Which one did you mean? Pick it with its button, or type the command under its name.',
-    rows: rows.map(({ customer, command: text, button }) => {
+    title: input.title ?? `Several customers match ${quote(name(input.query, 60))}.`,
+    subtitle:
+      input.subtitle ?? (allButtons ? 'Which one did you mean? Pick it with its button.' : 'Which one did you mean? Pick it with its button, or type the command under its name.'),
+    rows: rows.map(({ customer, command: text, button, detail: shownDetail }) => {
       const actions = renderActions(button ? [button] : []);
       return {
         name: name(customer.companyName) || 'Unnamed customer',
-        detail: detail(customer),
+        detail: shownDetail ?? detail(customer),
         hasButton: actions.length > 0,
         actions,
         command: command(text),
       };
     }),
     hasMore: more > 0,
-    moreText: `and ${count(more, 'more match', 'more matches')} — type more of the name to narrow it down`,
+    moreText: input.moreText ? input.moreText(more) : `and ${count(more, 'more match', 'more matches')} — type more of the name to narrow it down`,
   };
 }

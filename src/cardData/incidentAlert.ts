@@ -1,7 +1,9 @@
 // View data of the proactive incident alert: one card per incident per conversation, listing every watched
 // customer it touches, with who acknowledged or muted it here, and the buttons to do so.
 import type { Customer, Incident } from '../domain/types.js';
-import { buttons as button, MUTE_HOURS } from './buttons.js';
+import { isCustomerId, isIncidentId } from '../domain/ids.js';
+import { buttons as button, MUTE_HOURS, VERBS } from './buttons.js';
+import type { CustomerChoiceInput } from './customers.js';
 import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
 import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from './incidents.js';
 
@@ -99,17 +101,22 @@ function activeMute(input: IncidentAlertInput): { by: string; until: Date } | nu
 }
 
 /**
- * History and Customer open the first customer listed (every row opens its own), and offer a way back to
- * the alert; Acknowledge until someone did; Mute 4 h / 24 h, or Unmute while muted. An incident that is over
- * has nothing to acknowledge or mute. Five at most: Teams shows about six actions.
+ * History opens the incident of the first customer listed (the incident is the same for all), and offers a
+ * way back to the alert. Customer opens the one customer's overview, or, when the card lists several, asks
+ * which one rather than silently opening the first (every row opens its own too). Acknowledge until someone
+ * did; Mute 4 h / 24 h, or Unmute while muted. An incident that is over has nothing to acknowledge or mute.
+ * Five at most: Teams shows about six actions.
  */
 export function incidentAlertButtons(input: IncidentAlertInput): CardButton[] {
   if (!input.interactive) return [...(input.buttons ?? [])];
   const { id } = input.incident;
-  const first = orderedCustomers(input)[0];
+  const entries = orderedCustomers(input);
+  const first = entries[0];
   const closed = isClosed(input);
+  const drillDowns = first ? incidentButtons(first.entry.customer.id, id, { fromAlert: id }) : [];
+  const several = entries.length > 1 && isIncidentId(id);
   return [
-    ...(first ? incidentButtons(first.entry.customer.id, id, { fromAlert: id }) : []),
+    ...(several ? drillDowns.map((b) => (b.verb === VERBS.overview ? button.alertCustomers(id) : b)) : drillDowns),
     ...(closed || input.acknowledged ? [] : [button.acknowledge(id)]),
     ...(closed ? [] : activeMute(input) ? [button.unmute(id)] : MUTE_HOURS.map((hours) => button.mute(id, hours))),
     ...(input.buttons ?? []),
@@ -183,5 +190,31 @@ export function incidentAlertView(input: IncidentAlertInput) {
       : [],
     hasMore: entries.length > shown.length,
     moreText: `and ${count(entries.length - shown.length, 'more customer')}`,
+  };
+}
+
+/** Customers the "which customer?" card of an alert offers a button for; the alert's rows list them all. */
+export const ALERT_CUSTOMER_BUTTONS = 5;
+
+/**
+ * "Customer" on an alert of several customers: a button per customer (affected first, as on the card), up
+ * to five, each opening that customer's overview with its way back to the alert; then All customers.
+ */
+export function alertCustomersChoice(input: IncidentAlertInput): CustomerChoiceInput {
+  const { id } = input.incident;
+  const entries = orderedCustomers(input);
+  return {
+    query: '',
+    title: `Which customer of incident ${name(id, 40)}?`,
+    subtitle: `The alert lists ${count(entries.length, 'watched customer')}. Each button opens that customer’s overview.`,
+    shown: ALERT_CUSTOMER_BUTTONS,
+    candidates: entries.map(({ entry, state }) => ({
+      customer: entry.customer,
+      detail: [state.text, name(entry.customer.domain, 80)].filter((part) => part !== '').join(' · '),
+      command: `status for ${entry.customer.companyName}`,
+      button: isCustomerId(entry.customer.id) ? button.overview(entry.customer.id, entry.customer.companyName || 'Unnamed customer', { fromAlert: id }) : null,
+    })),
+    moreText: (more) => `and ${count(more, 'more customer')}: the alert’s rows open every one of them, and All customers finds any customer`,
+    buttons: [button.customers('', 1, 'All customers'), ...(isIncidentId(id) ? [button.backToAlert(id)] : [])],
   };
 }

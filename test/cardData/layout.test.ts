@@ -19,7 +19,7 @@ function commandColumns(card: AdaptiveCardJson): Node[] {
 describe('cards: layout', () => {
   const gallery = cardGallery();
 
-  for (const name of ['customers', 'watches', 'customerChoice'] as const) {
+  for (const name of ['customers', 'watches', 'customerChoice', 'alertCustomers'] as const) {
     it(`${name}: names and domains get the full width, no column repeats a command`, () => {
       const card = gallery[name];
       assert.ok(card);

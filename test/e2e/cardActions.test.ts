@@ -6,6 +6,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { askForCard, buttonIn, buttonsOf, click, clickRaw, submit, updatesOf } from '../support/clicks.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { threadKey } from '../../src/store/state.js';
+import { addIncident, incidentCards, watch } from '../support/alertSteps.js';
 
 const PENDING_ORDER = '9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1';
 
@@ -180,6 +181,30 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     const overview = await click(h, buttonIn(alert.card, 'Customer'), alert.id);
     assert.match(overview.text, /^Contoso\nCustomer overview/);
     assert.match(overview.text, /Watched here/);
+  });
+
+  it('Customer on an alert of several customers asks which one: a button each, up to five, then All customers', async () => {
+    await watch(h, 'watch all');
+    await h.app.engine.sweepNow();
+    const names = h.sim.data.customers.slice(0, 6).map((customer) => customer.companyName);
+    assert.equal(names.length, 6, 'the simulator has six customers to share one incident');
+    for (const name of names) addIncident(h, name, { id: 'EX777001' });
+    await h.app.engine.sweepNow();
+    const [alert] = incidentCards(h, 'EX777001');
+    assert.ok(alert?.id);
+    const customer = buttonIn(cardOf(alert), 'Customer');
+    assert.deepEqual([customer.verb, customer.data], ['incident.customers', { incidentId: 'EX777001' }]);
+
+    const choice = await click(h, customer, alert.id);
+    const byName = [...names].sort(new Intl.Collator().compare);
+    assert.deepEqual(buttonsOf(choice.card).map((b) => b.title), [...byName.slice(0, 5), 'All customers', 'Back to alert']);
+    assert.match(choice.text, /^Which customer of incident EX777001\?\nThe alert lists 6 watched customers\./);
+    assert.match(choice.text, /and 1 more customer/);
+    const second = byName[1] ?? '';
+    const opened = await click(h, buttonIn(choice.card, second), alert.id);
+    assert.match(opened.text, new RegExp(`^${second}\\nCustomer overview`));
+    assert.ok(buttonIn(opened.card, 'Back to alert'));
+    assert.equal(buttonIn(choice.card, 'All customers').verb, 'customers.list');
   });
 
   it('takes an older client\'s Action.Submit (a message with `value`) through the same handlers', async () => {

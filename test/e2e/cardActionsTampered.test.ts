@@ -63,6 +63,8 @@ describe('card buttons with forged, stale or failing data', () => {
       ['incident.mute', { incidentId: 'EX123456', hours: 5 }],
       ['incident.mute', { incidentId: 'EX123456', hours: '4' }],
       ['incident.acknowledge', { incidentId: null }],
+      ['incident.customers', {}],
+      ['incident.customers', { incidentId: 'EX123456; DROP' }],
       ['order.provisioning', { customerId: contosoId, orderId: 'a/b' }],
       ['order.watch', { customerId: contosoId, orderId: 'x'.repeat(65) }],
     ];
@@ -96,6 +98,7 @@ describe('card buttons with forged, stale or failing data', () => {
     const before = JSON.stringify(h.app.store.read().threads);
     assertErrorCard(await refused('incident.mute', { incidentId: 'EX123456', hours: 4 }), /Alert no longer tracked/, ['Help']);
     assertErrorCard(await refused('incident.acknowledge', { incidentId: 'EX123456' }), /Alert no longer tracked/, ['Help']);
+    assertErrorCard(await refused('incident.customers', { incidentId: 'EX123456' }), /Alert no longer tracked/, ['Help']);
     assert.equal(JSON.stringify(h.app.store.read().threads), before);
   });
 

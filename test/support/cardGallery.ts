@@ -1,6 +1,7 @@
 // Every card the bot sends, in its fullest realistic variant, for checks that apply to all of them
 // (readability on every theme, buttons, layout). Built through the same functions the bot uses.
 import {
+  alertCustomersCard,
   buttons as b,
   customerChoiceCard,
   customerOverviewCard,
@@ -96,6 +97,23 @@ export function cardGallery(): Record<string, AdaptiveCardJson> {
         acknowledgedAt: '2026-11-22T14:01:00Z',
       },
       NOW,
+    ),
+    alertCustomers: alertCustomersCard(
+      {
+        incident: critical,
+        customers: Object.fromEntries(
+          Array.from({ length: 6 }, (_, i) => [customer(i + 10).id, { name: `Customer ${i + 1}`, resolved: i === 5, vanished: false }]),
+        ),
+        openedAt: '2026-11-22T13:00:00Z',
+        updatedAt: '2026-11-22T14:00:00Z',
+        resolvedAt: null,
+        mutedUntil: null,
+        mutedBy: null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+      },
+      NOW,
+      (id) => `${id.slice(0, 8)}.onmicrosoft.com`,
     ),
     watches: watchesCard({
       watches: [

@@ -1,6 +1,6 @@
 // Buttons of an incident: its full history (a drill-down), and acknowledge, mute and unmute, which change
 // the incident's thread in this conversation and so the alert card everyone sees.
-import { buttons as b, threadAlertCard, VERBS } from '../../cards.js';
+import { alertCustomersCard, buttons as b, threadAlertCard, VERBS } from '../../cards.js';
 import { threadKey, type IncidentThread } from '../../store/state.js';
 import { forCustomer } from '../failureText.js';
 import { historyReplyCard } from '../replyCards.js';
@@ -19,7 +19,7 @@ import {
 
 const HOUR_MS = 3_600_000;
 
-type IncidentVerbs = typeof VERBS.history | typeof VERBS.mute | typeof VERBS.unmute | typeof VERBS.acknowledge | typeof VERBS.alert;
+type IncidentVerbs = typeof VERBS.history | typeof VERBS.mute | typeof VERBS.unmute | typeof VERBS.acknowledge | typeof VERBS.alert | typeof VERBS.alertCustomers;
 
 export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.history]: {
@@ -44,6 +44,15 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     async run(services, data, ctx) {
       // The alert as the conversation shares it now, for the person who drilled down from it.
       return personal(threadAlertCard(storedThread(services, incidentThread(ctx, data.incidentId)), ctx.now));
+    },
+  },
+
+  [VERBS.alertCustomers]: {
+    doing: (data) => `listing the customers of incident ${data.incidentId}`,
+    async run(services, data, ctx) {
+      // The customers as the conversation's alert lists them now.
+      const thread = storedThread(services, incidentThread(ctx, data.incidentId));
+      return personal(alertCustomersCard(thread, ctx.now, (id) => services.directory.find(id)?.domain));
     },
   },
 
