@@ -211,5 +211,5 @@ const invalid = (message: string, example: string): ParseResult => ({ ok: false,
 const unknown = (text: string): ParseResult => ({
   ok: false,
   reason: 'unknown',
-  message: `I didn't understand "${text.length > 60 ? `${text.slice(0, 60)}…` : text}".`,
+  message: `I didn’t understand “${text.length > 60 ? `${text.slice(0, 60)}…` : text}”.`,
 });

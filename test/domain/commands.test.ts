@@ -66,7 +66,7 @@ describe('command grammar', () => {
   it('refuses unknown commands with the reason "unknown"', () => {
     const result = failure('make me a sandwich');
     assert.equal(result.reason, 'unknown');
-    assert.match(result.message, /didn't understand "make me a sandwich"/);
+    assert.match(result.message, /didn’t understand “make me a sandwich”/);
     assert.equal(failure('poll later').reason, 'unknown');
   });
 

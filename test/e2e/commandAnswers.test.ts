@@ -21,7 +21,7 @@ describe('answers to commands that cannot run as typed, end to end', () => {
   it('answers a mistyped command word with one sentence, "Did you mean …?" and a button that runs it, plus Help', async () => {
     const answer = await askForCard(h, 'stauts for contoso');
     assertGoodCard(answer.card as AdaptiveCardJson);
-    assert.match(answer.text, /^I didn't understand "stauts for contoso"\.\nDid you mean “status for contoso”\?/);
+    assert.match(answer.text, /^I didn’t understand “stauts for contoso”\.\nDid you mean “status for contoso”\?/);
     // Not the help card: none of its other commands are listed.
     assert.doesNotMatch(answer.text, /quiet hours|provisioning order|watch all/);
     assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['status for contoso', 'Help']);
@@ -32,7 +32,7 @@ describe('answers to commands that cannot run as typed, end to end', () => {
 
   it('offers Help alone, in one sentence, when nothing is near a command', async () => {
     const answer = await askForCard(h, 'make coffee');
-    assert.match(answer.text, /^I didn't understand "make coffee"\.\nHelp\nHelp$/, 'the sentence and the Help button (title and fallback) only');
+    assert.match(answer.text, /^I didn’t understand “make coffee”\.\nHelp\nHelp$/, 'the sentence and the Help button (title and fallback) only');
     assert.deepEqual(buttonsOf(answer.card).map((b) => b.title), ['Help']);
   });
 

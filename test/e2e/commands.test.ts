@@ -92,7 +92,7 @@ describe('chat commands end to end (HTTP → bot → simulator → fake connecto
   });
 
   it('answers an unknown command with help, and refuses oversized text', async () => {
-    assert.match(await ask(h, 'make coffee'), /didn't understand/);
+    assert.match(await ask(h, 'make coffee'), /didn’t understand/);
     assert.match(await ask(h, `status for ${'x'.repeat(600)}`), /at most 500/);
   });
 
