@@ -3,11 +3,13 @@
 // the sweep's cursor, the refresh token) into the PostgreSQL database named by DATABASE_URL, in one
 // transaction, and prints what it copied. Stop Partner Alerts first: the file's lock says if it still runs.
 // A database that already holds state is refused unless --replace, which replaces its state by the file's.
+// STATE_ENCRYPTION_KEY (and _PREVIOUS) open the file's secrets and seal them in the database, as the bot does.
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../src/config.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../src/store/postgres/postgresStore.js';
 import { FIELDS } from '../src/store/records.js';
+import { NO_KEYS, SecretBox } from '../src/store/secretBox.js';
 import { StateFileError, type State } from '../src/store/state.js';
 
 const USAGE = 'Usage: npm run migrate-state -- --from <lowdb state file> [--replace]   (DATABASE_URL names the database)';
@@ -47,11 +49,12 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const secrets = new SecretBox((config.ok && config.config.stateEncryption) || NO_KEYS);
   let file: LowdbStateStore | null = null;
   let database: PostgresStateStore | null = null;
   try {
-    file = await LowdbStateStore.open(args.from);
-    database = await PostgresStateStore.open(url, { instance: false });
+    file = await LowdbStateStore.open(args.from, { secrets });
+    database = await PostgresStateStore.open(url, { instance: false, secrets });
     const before = await database.counts();
     const held = Object.values(before).reduce((sum, n) => sum + n, 0);
     if (held > 0 && !args.replace) {

@@ -1,6 +1,7 @@
 // Typed configuration from the environment (and an optional .env file, loaded by main.ts).
 // Every problem is reported at once, one sentence each, so a first start is fixed in one go.
 import { validate as cronIsValid } from 'node-cron';
+import { KEY_BYTES, type StateEncryptionKeys } from './store/secretBox.js';
 
 export interface BotFrameworkConfig {
   appId: string;
@@ -45,6 +46,8 @@ export interface Config {
   databaseUrl: string | null;
   /** PostgreSQL only: how long the sweep's leader keeps its lease without renewing it. */
   leaseSeconds: number;
+  /** STATE_ENCRYPTION_KEY (and _PREVIOUS, read only): secrets in the state are encrypted. Absent: no key. */
+  stateEncryption?: StateEncryptionKeys;
   /** Teams tenants whose users may talk to the bot. */
   allowedTenantIds: string[];
   pollSchedule: string;
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
   const databaseUrl = readDatabaseUrl(get, problems);
   const leaseSeconds = readInt(get, 'LEASE_SECONDS', 30, 5, 600, problems);
+  const stateEncryption = readStateEncryptionKeys(get, problems);
   // The sandbox's scenario changes subscriptions every minute: check them in every round there.
   const subscriptionPollMinutes = readNumber(get, 'SUBSCRIPTION_POLL_MINUTES', sandbox ? 0.5 : 60, 0.1, 10_080, problems);
   const subscriptionWarnDays = readInt(get, 'SUBSCRIPTION_WARN_DAYS', 30, 1, 365, problems);
@@ -156,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       dataFile: get('DATA_FILE') ?? (sandbox ? 'data/sandbox-state.json' : 'data/state.json'),
       databaseUrl,
       leaseSeconds,
+      stateEncryption,
       allowedTenantIds,
       pollSchedule,
       fastLaneMinutes,
@@ -198,6 +203,25 @@ function readDatabaseUrl(get: Getter, problems: string[]): string | null {
     return null;
   }
   return value;
+}
+
+function readStateEncryptionKeys(get: Getter, problems: string[]): StateEncryptionKeys {
+  const current = readKey(get, 'STATE_ENCRYPTION_KEY', problems);
+  const previous = readKey(get, 'STATE_ENCRYPTION_KEY_PREVIOUS', problems);
+  if (previous && !get('STATE_ENCRYPTION_KEY')) {
+    problems.push('STATE_ENCRYPTION_KEY_PREVIOUS is set without STATE_ENCRYPTION_KEY: the previous key only reads, so set the new key as STATE_ENCRYPTION_KEY.');
+  }
+  return { current, previous };
+}
+
+/** A 32-byte key in base64 (or base64url). Never echoed: the message says only what a key must look like. */
+function readKey(get: Getter, name: string, problems: string[]): Buffer | null {
+  const value = get(name);
+  if (value === undefined) return null;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : null;
+  if (key?.length === KEY_BYTES) return key;
+  problems.push(`${name} must be ${KEY_BYTES} random bytes in base64 (44 characters; make one with: openssl rand -base64 32).`);
+  return null;
 }
 
 function readUrl(get: (name: string) => string | undefined, name: string, fallback: string, problems: string[]): string {

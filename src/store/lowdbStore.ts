@@ -1,6 +1,7 @@
 // The lowdb-backed state store: one JSON file, written atomically (temp file, fsync, rename) by one
 // writer at a time. A file that cannot be read is never overwritten: start-up stops with a clear reason.
 // One process at a time too: open() takes `<file>.lock` (fileLock.ts) and close() gives it back.
+// Secrets are sealed on the way to the file and opened on the way back (storedSecrets.ts); memory holds them plain.
 import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -10,9 +11,14 @@ import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { apply, type Applied } from './records.js';
 import type { StateStore } from './stateStore.js';
 import { soleInstance, type Coordination } from './coordination.js';
+import { SecretBox } from './secretBox.js';
+import { openState, sealState } from './storedSecrets.js';
 
 class DurableJsonFile implements Adapter<State> {
-  constructor(private readonly fileName: string) {}
+  constructor(
+    private readonly fileName: string,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async read(): Promise<State | null> {
     let text: string;
@@ -32,6 +38,9 @@ class DurableJsonFile implements Adapter<State> {
       );
     }
     const { state, migrated } = migrate(raw, this.fileName);
+    // Before anything is written: a secret no key opens stops the start and the file stays as it is. One
+    // stored plain or under the previous key is sealed under the current key by the write open() makes.
+    openState(state, this.secrets);
     // Keep the pre-migration file: a migration is the one write that cannot be undone by restarting.
     if (migrated) await copyFile(this.fileName, `${this.fileName}.v${(raw as State).schemaVersion}.bak`);
     return state;
@@ -50,7 +59,7 @@ class DurableJsonFile implements Adapter<State> {
         buffered = [];
         size = 0;
       };
-      await writeJsonInPieces(state as unknown as Record<string, unknown>, async (piece) => {
+      await writeJsonInPieces(sealState(state, this.secrets) as unknown as Record<string, unknown>, async (piece) => {
         buffered.push(piece);
         size += piece.length;
         if (size >= 65_536) await flushBuffer();
@@ -70,7 +79,10 @@ interface PendingChange {
   reject: (error: unknown) => void;
 }
 
-export type OpenOptions = LockOptions;
+export interface OpenOptions extends LockOptions {
+  /** Seals the secrets the file holds (STATE_ENCRYPTION_KEY); without it they are kept in plain text. */
+  secrets?: SecretBox;
+}
 
 export class LowdbStateStore implements StateStore {
   readonly backend = 'lowdb';
@@ -100,7 +112,7 @@ export class LowdbStateStore implements StateStore {
     await mkdir(path.dirname(path.resolve(fileName)), { recursive: true });
     const lock = await acquireLock(fileName, options);
     try {
-      const adapter = new DurableJsonFile(fileName);
+      const adapter = new DurableJsonFile(fileName, options.secrets ?? new SecretBox());
       const db = new Low<State>(adapter, emptyState());
       await db.read();
       const store = new LowdbStateStore(db, adapter, fileName, lock);

@@ -69,4 +69,13 @@ create table instances (id text primary key, host text not null, pid integer not
     // For the 90-day rule: Entra refuses a refresh token unused for 90 days (see partnerCenter/tokenStatus.ts).
     sql: `alter table auth add column used_at text;`,
   },
+  {
+    // Its number may change when branches merge: it only adds a column, whatever ran before it.
+    version: 3,
+    name: 'sealed refresh token',
+    sql: `
+-- The refresh token sealed under STATE_ENCRYPTION_KEY (secretBox.ts envelope); refresh_token then stays null.
+alter table auth add column refresh_token_sealed jsonb;
+`,
+  },
 ];

@@ -5,6 +5,8 @@
 // what other instances committed since it last looked (rows with a higher rev), then runs the changes and
 // writes only the records they touched and actually changed. A commit is one transaction, and NOTIFY tells
 // the other instances, which read the new rows at once (and every second regardless).
+// Secrets are sealed as rows are written and opened as they are read (storedSecrets.ts): memory, and the
+// JSON a change is compared with, hold them plain.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -17,6 +19,8 @@ import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { DatabaseOutage, isConnectionFailure } from './outage.js';
 import { applyMigrations } from './schema.js';
+import { SecretBox } from '../secretBox.js';
+import { openRecord, sealRecord } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
@@ -28,6 +32,8 @@ export interface PostgresOptions {
   pollMs?: number;
   /** false: a tool (migrate-state), not an instance: it takes no part in leadership. */
   instance?: boolean;
+  /** Seals the secrets the database holds (STATE_ENCRYPTION_KEY); without it they are kept in plain text. */
+  secrets?: SecretBox;
 }
 
 interface PendingChange {
@@ -77,6 +83,9 @@ export class PostgresStateStore implements StateStore {
   private pruneTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly session: Session;
+  private readonly secrets: SecretBox;
+  /** Records (`field` NUL `key`) whose stored secret is plain or under the previous key: written again at open. */
+  private readonly resealing = new Set<string>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -85,6 +94,7 @@ export class PostgresStateStore implements StateStore {
     private readonly outage: DatabaseOutage,
   ) {
     const log = options.log ?? quietLog;
+    this.secrets = options.secrets ?? new SecretBox();
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.session = new Session({ url, outage, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
@@ -106,6 +116,7 @@ export class PostgresStateStore implements StateStore {
       await applyMigrations(pool, (note) => (options.log ?? quietLog).info({}, note));
       store = new PostgresStateStore(pool, url, options, outage);
       await store.loadAll();
+      await store.reseal();
       await store.session.open();
       if (options.instance !== false) await store.lease.start();
       const opened = store;
@@ -313,7 +324,7 @@ export class PostgresStateStore implements StateStore {
         }
         const thread = field === 'threads' ? (record as IncidentThread) : null;
         const json = thread ? threadHead(thread) : JSON.stringify(record);
-        if (json !== before) add(field).upserts.push({ key, record, json });
+        if (json !== before || this.resealing.has(recordId(field, key))) add(field).upserts.push({ key, record, json });
         if (thread) {
           const entry = add(field);
           entry.customers ??= { upserts: [], deletes: [] };
@@ -332,7 +343,7 @@ export class PostgresStateStore implements StateStore {
           continue;
         }
         const json = JSON.stringify(record);
-        if (json !== before) add(field).upserts.push({ key: 'state', record, json });
+        if (json !== before || this.resealing.has(recordId(field, 'state'))) add(field).upserts.push({ key: 'state', record, json });
         continue;
       }
       const list = this.state[field] as unknown as { id: string }[];
@@ -370,7 +381,9 @@ export class PostgresStateStore implements StateStore {
         const names = [...table.columns.map((column) => column.name), ...(list ? ['position'] : []), 'rev'];
         const params: unknown[] = [];
         const values = chunk.map(({ key, record, json }) => {
-          const row = [...table.encode(key, record, json).map((value, i) => storable(value, table.columns[i]?.cast === 'jsonb')), ...(list ? [list.get(key)] : []), rev];
+          // The stored copy: its secrets sealed, and its JSON made again when sealing changed it.
+          const sealed = sealRecord(field, record, this.secrets);
+          const row = [...table.encode(key, sealed, sealed === record ? json : JSON.stringify(sealed)).map((value, i) => storable(value, table.columns[i]?.cast === 'jsonb')), ...(list ? [list.get(key)] : []), rev];
           const casts = [...table.columns.map((column) => column.cast), ...(list ? ['bigint'] : []), 'bigint'];
           return `(${row.map((value, i) => `$${params.push(value)}${casts[i] ? `::${casts[i]}` : ''}`).join(', ')})`;
         });
@@ -393,7 +406,10 @@ export class PostgresStateStore implements StateStore {
     for (const [field, { upserts, deletes, customers }] of writes) {
       const stored = this.stored.get(field);
       if (!stored) continue;
-      for (const { key, json } of upserts) stored.set(key, json);
+      for (const { key, json } of upserts) {
+        stored.set(key, json);
+        this.resealing.delete(recordId(field, key));
+      }
       if (customers) this.threadCustomers.remember(customers);
       for (const key of deletes) {
         stored.delete(key);
@@ -448,6 +464,22 @@ export class PostgresStateStore implements StateStore {
       .map(([, json]) => JSON.parse(json) as unknown);
   }
 
+  /**
+   * At open: the secrets stored plain or under the previous key (STATE_ENCRYPTION_KEY_PREVIOUS) are written
+   * again, sealed under the current key. Reading a record's field in a change marks it as touched, and
+   * changesOf writes it because it is in `resealing`.
+   */
+  private async reseal(): Promise<void> {
+    if (this.resealing.size === 0 || !this.secrets.encrypts) return;
+    const records = [...this.resealing].map((id) => id.split('\0') as [Field, string]);
+    await this.update((draft) => {
+      for (const [field, key] of records) {
+        const value = draft[field] as unknown;
+        if (SHAPES[field] === 'map') void (value as Record<string, unknown>)[key];
+      }
+    });
+  }
+
   private async loadAll(): Promise<void> {
     const client = await this.pool.connect();
     try {
@@ -490,6 +522,9 @@ export class PostgresStateStore implements StateStore {
       const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
       for (const row of rows as Record<string, unknown>[]) {
         const { key, record } = table.decode(row);
+        // Throws (SecretKeyError) before anything is written when no key given opens a stored secret.
+        if (openRecord(table.field, record, this.secrets).stale) this.resealing.add(recordId(table.field, key));
+        else this.resealing.delete(recordId(table.field, key));
         newest = Math.max(newest, Number(row.rev));
         this.putRecord(table.field, key, record, list ? Number(row.position) : null);
         changed.add(table.field);
@@ -528,6 +563,8 @@ export class PostgresStateStore implements StateStore {
     else if (SHAPES[field] === 'single') target[field] = defaultSingle(field);
   }
 }
+
+const recordId = (field: Field, key: string): string => `${field}\0${key}`;
 
 function defaultSingle(field: Field): unknown {
   if (field === 'sweep') return emptySweep();

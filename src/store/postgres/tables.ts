@@ -6,6 +6,7 @@ import type { Field } from '../records.js';
 import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport } from '../state.js';
 import type { Watch } from '../../domain/watch.js';
 import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
+import type { Sealed } from '../secretBox.js';
 
 /** A row's columns besides `rev` (and `position` for lists), the key first. */
 export interface Column {
@@ -96,14 +97,23 @@ const watches: Table<Watch> = {
   },
 };
 
-const auth: Table<State['auth']> = {
+/** The refresh token as stored: plain text (no STATE_ENCRYPTION_KEY), or sealed (secretBox.ts) in its own column. */
+type StoredAuth = Omit<State['auth'], 'refreshToken'> & { refreshToken: string | Sealed | null };
+
+const auth: Table<StoredAuth> = {
   field: 'auth',
   name: 'auth',
-  columns: [text('id'), text('refresh_token'), text('used_at')],
-  encode: (_id, record) => ['state', record.refreshToken, record.usedAt ?? null],
+  columns: [text('id'), text('refresh_token'), text('used_at'), { name: 'refresh_token_sealed', cast: 'jsonb' }],
+  encode: (_id, { refreshToken, usedAt }) =>
+    typeof refreshToken === 'string' || refreshToken === null
+      ? ['state', refreshToken, usedAt ?? null, null]
+      : ['state', null, usedAt ?? null, JSON.stringify(refreshToken)],
   decode: (row) => ({
     key: 'state',
-    record: { refreshToken: row.refresh_token as string | null, ...(row.used_at !== null && row.used_at !== undefined ? { usedAt: row.used_at as string } : {}) },
+    record: {
+      refreshToken: (row.refresh_token_sealed as Sealed | null) ?? (row.refresh_token as string | null),
+      ...(row.used_at !== null && row.used_at !== undefined ? { usedAt: row.used_at as string } : {}),
+    },
   }),
 };
 
