@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
 
 const production = {
@@ -75,6 +76,34 @@ describe('configuration', () => {
     const result = loadConfig({ ...production, PARTNER_TENANT_ID: 'contoso.onmicrosoft.com' });
     assert.ok(!result.ok);
     assert.match(result.problems.join(), /set ALLOWED_TENANT_IDS/);
+  });
+
+  it('reads STATE_ENCRYPTION_KEY and _PREVIOUS as 32 bytes of base64, and refuses anything else without echoing it', () => {
+    const key = randomBytes(32);
+    const previous = randomBytes(32);
+    const none = loadConfig(production);
+    assert.ok(none.ok);
+    assert.deepEqual(none.config.stateEncryption, { current: null, previous: null });
+    const both = loadConfig({ ...production, STATE_ENCRYPTION_KEY: key.toString('base64'), STATE_ENCRYPTION_KEY_PREVIOUS: previous.toString('base64url') });
+    assert.ok(both.ok);
+    assert.ok(both.config.stateEncryption?.current?.equals(key));
+    assert.ok(both.config.stateEncryption?.previous?.equals(previous));
+
+    const short = randomBytes(16).toString('base64');
+    const hex = key.toString('hex');
+    const bad = loadConfig({ ...production, STATE_ENCRYPTION_KEY: short, STATE_ENCRYPTION_KEY_PREVIOUS: hex });
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems, [
+      'STATE_ENCRYPTION_KEY must be 32 random bytes in base64 (44 characters; make one with: openssl rand -base64 32).',
+      'STATE_ENCRYPTION_KEY_PREVIOUS must be 32 random bytes in base64 (44 characters; make one with: openssl rand -base64 32).',
+    ]);
+    assert.ok(!bad.problems.join().includes(short) && !bad.problems.join().includes(hex), 'a key is never echoed');
+
+    const previousOnly = loadConfig({ ...production, STATE_ENCRYPTION_KEY_PREVIOUS: previous.toString('base64') });
+    assert.ok(!previousOnly.ok);
+    assert.deepEqual(previousOnly.problems, [
+      'STATE_ENCRYPTION_KEY_PREVIOUS is set without STATE_ENCRYPTION_KEY: the previous key only reads, so set the new key as STATE_ENCRYPTION_KEY.',
+    ]);
   });
 
   it('reads the engine settings, with defaults, and refuses values out of range', () => {
