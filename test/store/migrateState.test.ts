@@ -2,13 +2,16 @@
 // real PostgreSQL): everything is copied and counted; a database with state is refused unless --replace;
 // a state file a running Partner Alerts holds is refused.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { keyId, SecretBox } from '../../src/store/secretBox.js';
 import type { State } from '../../src/store/state.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { fill } from '../support/sampleState.js';
@@ -21,8 +24,8 @@ interface Run {
   stderr: string;
 }
 
-async function migrateState(args: string[], databaseUrl: string | null, cwd: string): Promise<Run> {
-  const env = { PATH: process.env.PATH ?? '', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+async function migrateState(args: string[], databaseUrl: string | null, cwd: string, extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env = { PATH: process.env.PATH ?? '', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extraEnv };
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--no-deprecation', SCRIPT, ...args], { env, cwd, timeout: 20_000 });
     return { code: 0, stdout, stderr };
@@ -90,6 +93,29 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
     const state = await databaseState(url);
     assert.deepEqual(state.watches.map((w) => w.id), ['w1']);
     assert.deepEqual(state.outbox, []);
+  });
+
+  it('with STATE_ENCRYPTION_KEY, opens the sealed refresh token of the file and seals it in the database; without it, copies nothing', async () => {
+    const key = randomBytes(32);
+    const secrets = new SecretBox({ current: key, previous: null });
+    const sealed = await LowdbStateStore.open(file, { secrets });
+    await sealed.close();
+    const refused = await migrateState(['--from', file], url, dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^The stored Partner Center refresh token is encrypted \(key id \S+\), but STATE_ENCRYPTION_KEY is not set/);
+    assert.equal(Object.keys((await databaseState(url)).targets).length, 0, 'nothing copied');
+
+    const run = await migrateState(['--from', file], url, dir, { STATE_ENCRYPTION_KEY: key.toString('base64') });
+    assert.equal(run.code, 0, run.stderr);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ refresh_token: string | null; refresh_token_sealed: { kid: string } }>('select refresh_token, refresh_token_sealed from auth');
+    await client.end();
+    assert.equal(rows[0]?.refresh_token, null);
+    assert.equal(rows[0]?.refresh_token_sealed.kid, keyId(key));
+    const database = await PostgresStateStore.open(url, { instance: false, secrets });
+    assert.equal(database.read().auth.refreshToken, 'refresh-token');
+    await database.close();
   });
 
   it('refuses a state file a running Partner Alerts holds, and says what is missing', async () => {
