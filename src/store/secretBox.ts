@@ -53,6 +53,12 @@ export interface Opened {
 export class SecretBox {
   private readonly currentId: string | null;
   private readonly previousId: string | null;
+  /**
+   * The last envelope of each place, by its plain text: the state file is written whole many times a minute,
+   * and sealing an unchanged secret again would spend a fresh random nonce each time (GCM allows about 2^32
+   * per key); this way a nonce is spent per new secret, and an unchanged secret stays byte for byte the same.
+   */
+  private readonly lastSealed = new Map<string, { plain: string; sealed: Sealed }>();
 
   constructor(private readonly keys: StateEncryptionKeys = NO_KEYS) {
     for (const key of [keys.current, keys.previous]) {
@@ -74,11 +80,15 @@ export class SecretBox {
   seal(plain: string, place: string): Sealed | string {
     const key = this.keys.current;
     if (!key || !this.currentId) return plain;
+    const last = this.lastSealed.get(place);
+    if (last?.plain === plain) return last.sealed;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(place, 'utf8'));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return { v: 1, kid: this.currentId, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+    const sealed: Sealed = { v: 1, kid: this.currentId, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+    this.lastSealed.set(place, { plain, sealed });
+    return sealed;
   }
 
   /** A stored secret in plain text. Throws SecretKeyError, naming `label`, when no key given opens it. */
@@ -91,7 +101,9 @@ export class SecretBox {
       decipher.setAAD(Buffer.from(place, 'utf8'));
       decipher.setAuthTag(Buffer.from(stored.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(stored.ct, 'base64')), decipher.final()]).toString('utf8');
-      return { plain, stale: stored.kid !== this.currentId };
+      const stale = stored.kid !== this.currentId;
+      if (!stale) this.lastSealed.set(place, { plain, sealed: stored });
+      return { plain, stale };
     } catch {
       throw new SecretKeyError(
         `The stored ${label} does not decrypt under its key (id ${stored.kid}): it was changed or damaged. It was left untouched; restore it from a backup, or remove it and store it again.`,

@@ -15,14 +15,26 @@ describe('secret box (AES-256-GCM envelope)', () => {
   it('seals into {v, kid, iv, tag, ct} under the current key, a fresh nonce each time, and opens it again', () => {
     const box = new SecretBox({ current: A, previous: null });
     const first = box.seal('token', PLACE) as Sealed;
-    const second = box.seal('token', PLACE) as Sealed;
+    const second = box.seal('rotated', PLACE) as Sealed;
+    const third = box.seal('token', PLACE) as Sealed;
     assert.ok(isSealed(first));
     assert.deepEqual(Object.keys(first).sort(), ['ct', 'iv', 'kid', 'tag', 'v']);
     assert.equal(first.kid, keyId(A));
     assert.equal(Buffer.from(first.iv, 'base64').length, 12);
-    assert.notEqual(first.iv, second.iv, 'never the same nonce twice under one key');
+    assert.equal(new Set([first.iv, second.iv, third.iv]).size, 3, 'never the same nonce twice under one key');
     assert.ok(!JSON.stringify(first).includes('token'));
     assert.deepEqual(box.open(first, PLACE, LABEL), { plain: 'token', stale: false });
+    assert.deepEqual(box.open(second, PLACE, LABEL), { plain: 'rotated', stale: false });
+  });
+
+  it('seals an unchanged secret to the same envelope (one nonce per secret, not per write), also after opening it', () => {
+    const box = new SecretBox({ current: A, previous: null });
+    const sealed = box.seal('token', PLACE);
+    assert.equal(box.seal('token', PLACE), sealed);
+    const reopened = new SecretBox({ current: A, previous: null });
+    reopened.open(sealed as Sealed, PLACE, LABEL);
+    assert.deepEqual(reopened.seal('token', PLACE), sealed, 'a file opened and written again keeps its ciphertext');
+    assert.notDeepEqual(new SecretBox({ current: A, previous: null }).seal('token', PLACE), sealed);
   });
 
   it('a key id tells keys apart without revealing them', () => {
