@@ -18,6 +18,10 @@ export async function openStore(config: StoreConfig, log: Logger, options: { too
     : await LowdbStateStore.open(config.dataFile, { log: (note) => log.warn(note), secrets });
   // In production (an app id set) a key is expected; the sandbox and local runs are not nagged.
   if (config.bot && !secrets.encrypts) log.warn(plainTextWarning(store));
+  // Tells the operator rotating a key (or turning one on) that this start did its part.
+  if (secrets.renewed.size > 0) {
+    log.info({ keyId: secrets.keyId }, `the stored ${[...secrets.renewed].join(' and the ')} is now encrypted under STATE_ENCRYPTION_KEY (id ${secrets.keyId})`);
+  }
   return store;
 }
 

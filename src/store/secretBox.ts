@@ -59,6 +59,8 @@ export class SecretBox {
    * per key); this way a nonce is spent per new secret, and an unchanged secret stays byte for byte the same.
    */
   private readonly lastSealed = new Map<string, { plain: string; sealed: Sealed }>();
+  /** How sentences name the secrets opened plain or under the previous key while a current key is set. */
+  readonly renewed = new Set<string>();
 
   constructor(private readonly keys: StateEncryptionKeys = NO_KEYS) {
     for (const key of [keys.current, keys.previous]) {
@@ -66,6 +68,11 @@ export class SecretBox {
     }
     this.currentId = keys.current ? keyId(keys.current) : null;
     this.previousId = keys.previous ? keyId(keys.previous) : null;
+  }
+
+  /** The current key's id (null without a key). */
+  get keyId(): string | null {
+    return this.currentId;
   }
 
   /** Secrets are encrypted when stored. */
@@ -93,7 +100,10 @@ export class SecretBox {
 
   /** A stored secret in plain text. Throws SecretKeyError, naming `label`, when no key given opens it. */
   open(stored: Sealed | string, place: string, label: string): Opened {
-    if (typeof stored === 'string') return { plain: stored, stale: this.encrypts };
+    if (typeof stored === 'string') {
+      if (this.encrypts) this.renewed.add(label);
+      return { plain: stored, stale: this.encrypts };
+    }
     const key = stored.kid === this.currentId ? this.keys.current : stored.kid === this.previousId ? this.keys.previous : null;
     if (!key) throw new SecretKeyError(this.unknownKey(stored.kid, label));
     try {
@@ -102,7 +112,8 @@ export class SecretBox {
       decipher.setAuthTag(Buffer.from(stored.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(stored.ct, 'base64')), decipher.final()]).toString('utf8');
       const stale = stored.kid !== this.currentId;
-      if (!stale) this.lastSealed.set(place, { plain, sealed: stored });
+      if (stale) this.renewed.add(label);
+      else this.lastSealed.set(place, { plain, sealed: stored });
       return { plain, stale };
     } catch {
       throw new SecretKeyError(

@@ -33,15 +33,15 @@ async function atRest(h: Harness): Promise<string> {
   }
 }
 
-/** A pino logger at warn level whose lines land in `lines`. */
-function capturingLogger(lines: string[]) {
+/** A pino logger at `level` whose lines land in `lines`. */
+function capturingLogger(lines: string[], level = 'warn') {
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       lines.push(...chunk.toString().split('\n').filter(Boolean));
       done();
     },
   });
-  return createLogger('warn', sink);
+  return createLogger(level, sink);
 }
 
 describe('secrets at rest (end to end)', () => {
@@ -67,6 +67,27 @@ describe('secrets at rest (end to end)', () => {
     await h.app.directory.reload();
     assert.ok(h.sim.requestCount > requestsBefore, 'Partner Center was asked, with a token from the stored one');
     assert.notEqual(h.app.store.read().auth.refreshToken, stored, 'the sealed token was used (and rotated again)');
+  });
+
+  it('rotating: a start with the new key and the previous one re-encrypts the token under the new key and says so once', async () => {
+    const newKey = randomBytes(32);
+    h = await startHarness({ config: { stateEncryption: { current: KEY, previous: null } } });
+    await h.app.directory.reload();
+    const token = h.app.store.read().auth.refreshToken;
+    const { dataFile, databaseUrl } = h;
+    await h.close();
+
+    const lines: string[] = [];
+    const rotating = { stateEncryption: { current: newKey, previous: KEY }, databaseUrl };
+    h = await startHarness({ config: rotating, dataFile, app: { log: capturingLogger(lines, 'info') } });
+    assert.equal(h.app.store.read().auth.refreshToken, token);
+    const raw = await atRest(h);
+    assert.ok(raw.includes(keyId(newKey)) && !raw.includes(keyId(KEY)), 'sealed under the new key only');
+    assert.ok(token && !raw.includes(token));
+    await h.restart();
+    const told = lines.filter((line) => line.includes('STATE_ENCRYPTION_KEY')).map((line) => (JSON.parse(line) as { msg: string }).msg);
+    assert.deepEqual(told, [`the stored Partner Center refresh token is now encrypted under STATE_ENCRYPTION_KEY (id ${keyId(newKey)})`], 'once: the restart had nothing left to do');
+    assert.ok(!lines.some((line) => line.includes(newKey.toString('base64')) || line.includes(KEY.toString('base64'))), 'no key is logged');
   });
 
   it('a production start without a key warns once, naming what is kept in plain text and never the token', async () => {
