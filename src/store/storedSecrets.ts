@@ -14,16 +14,15 @@ export interface SecretSpot {
   label: string;
 }
 
-/** Every secret the bot stores. A new one is added here, and both stores seal it from then on. */
+/**
+ * Every secret the bot stores. A new one is added here, and both stores seal it from then on (inside a
+ * jsonb body as it is; a PostgreSQL column of its own needs its table to keep the sealed form, as `auth` does).
+ */
 export const SECRETS: readonly SecretSpot[] = [{ field: 'auth', property: 'refreshToken', label: 'Partner Center refresh token' }];
 
 const spotsOf = (field: Field): readonly SecretSpot[] => SECRETS.filter((spot) => spot.field === field);
 /** Bound to the ciphertext, so a sealed secret moved to another place does not open there. */
 const placeOf = (spot: SecretSpot): string => `${spot.field}.${spot.property}`;
-
-export function holdsSecrets(field: Field): boolean {
-  return spotsOf(field).length > 0;
-}
 
 /** The record as it is to be stored: a copy with its secrets sealed (the record itself is left plain). */
 export function sealRecord<R>(field: Field, record: R, box: SecretBox): R {
