@@ -12,12 +12,15 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '../../src/app.js';
+import { startSimulator } from '../../src/sandbox/simulator.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { keyId, SecretBox, type StateEncryptionKeys } from '../../src/store/secretBox.js';
 import { TENANT } from '../support/activities.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { refreshGrant } from '../sandbox/simClient.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
+const CONNECT = new URL('../../scripts/connectPartnerCenter.js', import.meta.url).pathname;
 const KEY = randomBytes(32);
 const PRODUCTION_BOT = { appId: randomUUID(), appPassword: 'x', appType: 'SingleTenant' as const, appTenantId: randomUUID() };
 
@@ -155,5 +158,50 @@ describe('secrets at rest (end to end)', () => {
     assert.equal(none.code, 1);
     assert.match(none.stderr, /^Partner Alerts cannot start: The stored Partner Center refresh token is encrypted \(key id \S+\), but STATE_ENCRYPTION_KEY is not set/);
     assert.equal(await readFile(file, 'utf8'), before, 'the stored secret was not overwritten');
+  });
+
+  it('`npm run connect-partner-center` with the key stores the consented token sealed, and refuses a wrong key leaving the file as it was [state file]', async () => {
+    const sim = await startSimulator({ deviceCodeIntervalSeconds: 0 });
+    try {
+      const dir = await mkdtemp(path.join(tmpdir(), 'pa-secrets-consent-'));
+      const file = path.join(dir, 'state.json');
+      const connect = (key: Buffer) =>
+        promisify(execFile)(process.execPath, ['--no-deprecation', CONNECT], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            PARTNER_TENANT_ID: sim.credentials.tenantId,
+            PARTNER_CENTER_CLIENT_ID: sim.credentials.clientId,
+            PARTNER_CENTER_URL: sim.url,
+            PARTNER_CENTER_AUTHORITY_HOST: sim.authorityHost,
+            DATA_FILE: file,
+            STATE_ENCRYPTION_KEY: key.toString('base64'),
+          },
+          cwd: dir,
+          timeout: 20_000,
+        }).then(
+          () => ({ code: 0, stderr: '' }),
+          (error: { code: number; stderr: string }) => error,
+        );
+
+      sim.deviceSignIn.plan({ outcome: 'approve' });
+      const run = await connect(KEY);
+      assert.equal(run.code, 0, run.stderr);
+      const raw = await readFile(file, 'utf8');
+      const sealed = (JSON.parse(raw) as { auth: { refreshToken: { kid: string } } }).auth.refreshToken;
+      assert.equal(sealed.kid, keyId(KEY), 'the script, unaware, stored it sealed');
+      const store = await LowdbStateStore.open(file, { secrets: new SecretBox({ current: KEY, previous: null }) });
+      const token = store.read().auth.refreshToken ?? '';
+      await store.close();
+      assert.ok(token && !raw.includes(token));
+      assert.equal((await refreshGrant(sim, { refresh_token: token })).status, 200, 'the bot can exchange the token it will open');
+
+      sim.deviceSignIn.plan({ outcome: 'approve' });
+      const wrong = await connect(randomBytes(32));
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /^The stored Partner Center refresh token is encrypted with a key \(id \S+\) that is not STATE_ENCRYPTION_KEY/);
+      assert.equal(await readFile(file, 'utf8'), raw, 'nothing signed in over it');
+    } finally {
+      await sim.close();
+    }
   });
 });
