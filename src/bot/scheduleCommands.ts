@@ -32,7 +32,7 @@ export async function digestCommand(services: BotServices, ctx: WatchContext, co
   await changeSchedule(services, ctx, (schedule) => void (schedule.digest = setting));
   return [
     announce(ctx, `set the digest here: ${describeDigest(setting)}; the next one comes ${nextDigestText(setting, ctx.now.getTime())}.`),
-    textReply('It lists active incidents of the watched customers, orders still provisioning, what changed since the last digest and customers that could not be checked. “digest now” shows it at once.'),
+    textReply('It lists active incidents of the watched customers, orders still provisioning, subscriptions needing attention (under a subscription watch), what changed since the last digest and customers that could not be checked. “digest now” shows it at once.'),
   ];
 }
 
@@ -81,6 +81,7 @@ function digestNow(services: BotServices, ctx: WatchContext) {
     dueAt: null,
     late: false,
     customerName: (id) => services.directory.find(id)?.companyName,
+    sources: services.engine.sources,
   });
 }
 

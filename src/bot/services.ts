@@ -1,6 +1,7 @@
 // What the command and card-action handlers need from the rest of the app.
 import type { Logger } from 'pino';
 import type { PollAnswer } from '../engine/engine.js';
+import type { AlertSource } from '../engine/source.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
@@ -22,6 +23,8 @@ export interface BotServices {
     watchesChanged(): void;
     /** A digest or quiet hours changed: the scheduler should look at once. */
     schedulesChanged?(): void;
+    /** Alert sources beyond incidents and orders: "digest now" shows their sections too. */
+    readonly sources?: readonly AlertSource[];
   };
   /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
   subscriptions?: SubscriptionSource;

@@ -1,7 +1,7 @@
 // View data of the summary card: a conversation's digest, or what its quiet hours held back. Sections of
 // rows; a row opens what it is about (an incident's history, an order's provisioning, a customer), times are
 // the conversation's wall-clock times. With nothing to say, the card is one line.
-import type { SummaryChange, SummaryIncident, SummaryList, SummaryOrder, SummaryReport, SummaryUnchecked } from '../domain/digest.js';
+import type { SummaryChange, SummaryIncident, SummaryList, SummaryOrder, SummaryReport, SummarySourceRow, SummaryUnchecked } from '../domain/digest.js';
 import { isCustomerId, isIncidentId, isOrderId } from '../domain/ids.js';
 import { formatLocalClock, formatLocalDate, localParts } from '../domain/localTime.js';
 import { buttons as button } from './buttons.js';
@@ -49,6 +49,7 @@ export function digestView(input: DigestInput) {
   const sections: Section[] = [
     section(report.kind === 'digest' ? 'Active incidents' : 'Incidents held', report.incidents, incidentRow(report, when)),
     section(report.kind === 'digest' ? 'Orders still provisioning' : 'Provisioning held', report.orders, orderRow),
+    ...(report.sections ?? []).map((entry) => section(entry.heading, entry, sourceRow)),
     section(report.since ? `Changed since ${when(report.since)}` : 'Changed recently', report.changes, changeRow(when)),
     section('Customers that could not be checked', report.unchecked, uncheckedRow(when)),
     section('Notices held', report.notices, noticeRow),
@@ -163,6 +164,14 @@ function uncheckedRow(when: (iso: string | null) => string) {
       isCustomerId(item.customerId) ? button.overview(item.customerId) : null,
     );
   };
+}
+
+/** A row of a source's own section: the source said what it shows and what it opens. */
+function sourceRow(item: SummarySourceRow): Row {
+  return withButton(
+    { badge: name(item.badge, 30) || 'Alert', title: name(item.title, 200) || 'Untitled', hasDetail: item.detail !== '', detail: sentence(item.detail, 400) },
+    item.open ? { title: item.open.title, verb: item.open.verb, data: item.open.data } : null,
+  );
 }
 
 function noticeRow(text: string): Row {

@@ -58,6 +58,28 @@ export interface SummaryUnchecked {
   since: string | null;
 }
 
+/** What a row of a source's section opens: a button's verb and data (the card makes it a click). */
+export interface SummaryOpen {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+/** One row of a source's digest section, e.g. a suspended subscription. */
+export interface SummarySourceRow {
+  badge: string;
+  title: string;
+  detail: string;
+  open: SummaryOpen | null;
+}
+
+/** The digest section an alert source contributes (src/engine/source.ts), e.g. "Subscriptions needing attention". */
+export interface SummarySection extends SummaryList<SummarySourceRow> {
+  /** The source's name, e.g. "subscriptions". */
+  source: string;
+  heading: string;
+}
+
 export interface SummaryList<T> {
   items: T[];
   /** How many more there are than `items` shows. */
@@ -83,6 +105,8 @@ export interface SummaryReport {
   unchecked: SummaryList<SummaryUnchecked>;
   /** Quiet: notices held (plain sentences of the bot's own). */
   notices: SummaryList<string>;
+  /** Digest: each alert source's own section (absent in reports queued by older releases). */
+  sections?: SummarySection[];
 }
 
 export function summaryList<T>(all: readonly T[], max: number): SummaryList<T> {

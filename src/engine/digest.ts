@@ -15,6 +15,7 @@ import { isFinalState, isFulfilled } from '../domain/provisioning.js';
 import { compareSeverity } from '../domain/severity.js';
 import type { Incident, Severity } from '../domain/types.js';
 import { watchCoversIncident } from '../domain/watch.js';
+import type { AlertSource } from './source.js';
 import { orderKey, type HeldAlert, type IncidentThread, type State, type Watch } from '../store/state.js';
 
 export const SUMMARY_LIMITS = { incidents: 15, customersPerIncident: 5, notesPerIncident: 3, orders: 10, changes: 10, unchecked: 10, notices: 5 } as const;
@@ -31,6 +32,8 @@ export interface DigestOptions {
   late: boolean;
   /** The directory's name of a customer, when it knows one. */
   customerName?: (customerId: string) => string | undefined;
+  /** Alert sources beyond incidents and orders: each adds its own section. */
+  sources?: readonly AlertSource[];
 }
 
 /** The morning digest of one conversation. */
@@ -50,6 +53,7 @@ export function buildDigest(state: Readonly<State>, targetKey: string, options: 
     changes: summaryList(changesSince(scope, since), SUMMARY_LIMITS.changes),
     unchecked: summaryList(uncheckedCustomers(scope), SUMMARY_LIMITS.unchecked),
     notices: summaryList([], 0),
+    sections: (options.sources ?? []).flatMap((source) => source.digestSection(state, targetKey, { now: options.now, customerName: options.customerName }) ?? []),
   };
 }
 

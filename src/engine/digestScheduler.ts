@@ -17,6 +17,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
+import type { AlertSource } from './source.js';
 
 /** A digest sent this long after it was due says it is late. */
 export const LATE_AFTER_MS = 10 * 60_000;
@@ -32,6 +33,8 @@ export interface DigestSchedulerOptions {
   customerName?: (customerId: string) => string | undefined;
   /** Called after a tick queued something. */
   onQueued: () => void;
+  /** Alert sources beyond incidents and orders: each adds its section to a digest. */
+  sources?: readonly AlertSource[];
   /** Longest wait between two ticks (default a minute): changed settings and clock jumps are seen by then. */
   maxWaitMs?: number;
 }
@@ -74,7 +77,7 @@ export class DigestScheduler {
     let failed = false;
     try {
       if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
-        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName));
+        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName, this.options.sources));
       }
       if (report.digests.length + report.summaries.length > 0) {
         this.options.log.info({ digests: report.digests, summaries: report.summaries }, 'digests and quiet-hours summaries queued');
@@ -161,7 +164,7 @@ function nextDueAt(target: Readonly<Target>, now: number): number | null {
 }
 
 /** Inside one write: queue every digest and summary due, and record them. */
-function queueDue(state: State, now: number, report: TickReport, customerName?: (id: string) => string | undefined): void {
+function queueDue(state: State, now: number, report: TickReport, customerName?: (id: string) => string | undefined, sources?: readonly AlertSource[]): void {
   const at = new Date(now).toISOString();
   const queued = new Set(state.outbox.map((delivery) => delivery.id));
   const push = (delivery: SummaryDelivery): boolean => {
@@ -184,6 +187,7 @@ function queueDue(state: State, now: number, report: TickReport, customerName?: 
         dueAt,
         late: digest.late,
         customerName,
+        sources,
       });
       if (push(delivery(id, target.key, summary, at))) report.digests.push(id);
       schedule.lastDigest = { localDate: digest.localDate, dueAt, queuedAt: at };

@@ -71,7 +71,8 @@ export class AlertEngine {
   private current: Promise<CycleReport> | null = null;
   private another = false;
   private stopped = false;
-  private readonly sources: readonly AlertSource[];
+  /** Alert sources beyond incidents and orders (the bot's "digest now" asks them for their sections too). */
+  readonly sources: readonly AlertSource[];
 
   constructor(private readonly options: EngineOptions) {
     this.sources = options.sources ?? [];
@@ -97,6 +98,7 @@ export class AlertEngine {
       log: options.log,
       customerName: (id) => options.directory.find(id)?.companyName,
       onQueued: () => options.delivery.kick(),
+      sources: this.sources,
     });
   }
 

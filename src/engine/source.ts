@@ -1,6 +1,7 @@
 // The hook for alert sources beyond incidents and orders (src/sources/<name>/). A source plans its own sweep
 // items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and ingests a successful
 // fetch inside the batch's single durable write (diff, threads, outbox). The engine only dispatches.
+import type { SummarySection } from '../domain/digest.js';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
@@ -22,6 +23,12 @@ export interface SourceIngestContext {
   inFlight?: ReadonlySet<string>;
 }
 
+export interface DigestSectionContext {
+  now: Date;
+  /** The directory's name of a customer, when it knows one. */
+  customerName?: (customerId: string) => string | undefined;
+}
+
 export interface AlertSource<Data = unknown> {
   readonly name: string;
   /** What one item is called in a round's summary, e.g. "subscription list". */
@@ -37,6 +44,11 @@ export interface AlertSource<Data = unknown> {
   ingest(state: State, item: SourceItem, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
   /** In the round's last write: forget what no watch needs any more. */
   prune(state: State, now: Date): void;
+  /**
+   * This source's section of a conversation's digest, read from the state alone (null: nothing to say).
+   * Required, so that a new source is never left out of the digest.
+   */
+  digestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext): SummarySection | null;
 }
 
 /** Sources by name, as the sweep and ingest look them up. */

@@ -78,6 +78,25 @@ describe('digest and quiet hours, end to end', () => {
     assert.equal((other?.body as unknown[]).length, 1);
   });
 
+  it('"digest now" has a section of the subscriptions needing attention under "watch subscriptions all"', async () => {
+    const t = (h = await startHarness({ config: { subscriptionPollMinutes: 0 } }));
+    await install(t);
+    await watch(t, 'watch subscriptions all');
+    await t.app.engine.sweepNow();
+    t.sim.scenario.step(); // Fabrikam's Business Premium is suspended
+    await t.app.engine.sweepNow();
+
+    const card = firstCard(await ask(t, 'digest now'));
+    assert.deepEqual(cardProblems(card), []);
+    const text = cardText(card);
+    assert.match(text, /Subscriptions needing attention \(\d+\)/);
+    assert.match(text, /Suspended\nMicrosoft 365 Business Premium · Fabrikam/);
+    assert.ok(rowVerbs(card).includes('customer.subscriptions'), rowVerbs(card).join());
+    // Incidents only: no subscription section.
+    await watch(t, 'watch contoso', OTHER_CHANNEL_ID);
+    assert.doesNotMatch(cardText(firstCard(await ask(t, 'digest now', OTHER_CHANNEL_ID))), /Subscriptions needing attention/);
+  });
+
   it('keeps the digest and quiet hours across a restart, lists them under "watches", and names a wrong zone', async () => {
     const t = (h = await startHarness());
     await install(t);

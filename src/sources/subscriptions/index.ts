@@ -8,6 +8,7 @@ import type { Watch } from '../../domain/watch.js';
 import type { AlertSource } from '../../engine/source.js';
 import type { State } from '../../store/state.js';
 import { diffSubscriptions } from './diff.js';
+import { subscriptionDigestSection } from './digestSection.js';
 import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings, type SubscriptionThread } from './model.js';
 import { SOURCE_NAME, subscriptionItems, subscriptionWatches, watchesAllSubscriptions } from './plan.js';
 import { markSubscriptionsSeen, routeSubscriptionEvents } from './routing.js';
@@ -40,6 +41,7 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
       return { events: diff.events.length, queued: routeSubscriptionEvents(state, diff.events, ctx) };
     },
     prune: pruneSubscriptions,
+    digestSection: (state, targetKey, ctx) => subscriptionDigestSection(state, targetKey, ctx, settings),
     baseline(state, watch, customerName, subscriptions, now) {
       if (watch.customerId === null) return;
       state.subscriptionSnapshots[watch.customerId] ??= diffSubscriptions(watch.customerId, undefined, subscriptions, now.toISOString(), settings).snapshot;
