@@ -10,6 +10,7 @@ import { Template } from 'adaptivecards-templating';
 import { threadAlertInput, type AlertThread } from './cardData/alertThread.js';
 import { customerOverviewView, type CustomerOverviewInput } from './cardData/customerOverview.js';
 import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
+import { ordersView, type OrdersInput } from './cardData/orders.js';
 import { renderActions, type CardButton } from './cardData/format.js';
 import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
 import { alertCustomersChoice, incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
@@ -40,6 +41,7 @@ export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provi
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
 export type { DigestInput } from './cardData/digest.js';
+export type { OrderListItem, OrdersInput } from './cardData/orders.js';
 export {
   buttons,
   MUTE_HOURS,
@@ -58,6 +60,7 @@ export { HISTORY_FIRST } from './cardData/incidentHistory.js';
 export { MAX_LINES } from './cardData/provisioning.js';
 export { MAX_SUBSCRIPTIONS, SUBSCRIPTIONS_PAGE_SIZE, subscriptionsPage } from './cardData/subscriptions.js';
 export { MAX_WATCHES } from './cardData/watches.js';
+export { ORDERS_PAGE_SIZE, ordersPage } from './cardData/orders.js';
 
 /** Teams refuses activities of about 100 KB; stay well below with the card alone. */
 export const MAX_CARD_BYTES = 80_000;
@@ -87,6 +90,7 @@ export const CARD_NAMES = [
   'watches',
   'digest',
   'subscriptionAlert',
+  'orders',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 
@@ -166,6 +170,11 @@ export function statusCard(input: StatusInput): AdaptiveCardJson {
 /** A customer's product subscriptions, suspended and expired first, with counts by status. */
 export function subscriptionsCard(input: SubscriptionsInput): AdaptiveCardJson {
   return renderCard('subscriptions', subscriptionsView(input), input.buttons);
+}
+
+/** A customer's orders, newest first, a page at a time: each opens its provisioning; one still provisioning can be watched. */
+export function ordersCard(input: OrdersInput): AdaptiveCardJson {
+  return renderCard('orders', ordersView(input), input.buttons);
 }
 
 /** An order's line items with their provisioning state and the overall verdict. */

@@ -117,6 +117,7 @@ describe('cards: help and welcome', () => {
       /status for\s*customer/,
       /customers \[\s*prefix\s*\]/,
       /subscriptions for\s*customer/,
+      /orders for\s*customer/,
       /provisioning order\s*orderId\s*\[for\s*customer\s*\]/,
       /watch\s*customer\s*\[severity warning\] \[workloads Exchange,Teams\]/,
       /watch all/,
@@ -133,7 +134,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 15);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 16);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

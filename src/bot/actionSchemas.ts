@@ -43,6 +43,7 @@ export const ACTION_SCHEMAS = {
   [VERBS.overview]: customerFromAlert,
   [VERBS.status]: customerOnly,
   [VERBS.subscriptions]: z.object({ customerId, filter: subscriptionFilter, page }),
+  [VERBS.orders]: z.object({ customerId, page }),
   [VERBS.watchCustomer]: customerFromAlert,
   [VERBS.unwatchCustomer]: customerFromAlert,
   [VERBS.history]: z.object({ customerId, incidentId, fromAlert }),

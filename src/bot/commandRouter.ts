@@ -3,7 +3,7 @@ import { buttons as b, helpCard, messageCard } from '../cards.js';
 import { parseCommand, type Command } from '../domain/commands.js';
 import { commandFailureLine } from './failureLog.js';
 import { describeFailure } from './failureText.js';
-import { customersCommand, provisioningCommand, statusCommand, subscriptionsCommand } from './lookupCommands.js';
+import { customersCommand, ordersCommand, provisioningCommand, statusCommand, subscriptionsCommand } from './lookupCommands.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
@@ -64,6 +64,8 @@ export class CommandRouter implements CommandHandler {
         return statusCommand(services, correlationId, command.customer, now);
       case 'subscriptions':
         return subscriptionsCommand(services, correlationId, command.customer, now);
+      case 'orders':
+        return ordersCommand(services, correlationId, command.customer, now, ctx.target.key);
       case 'provisioning':
         return provisioningCommand(services, correlationId, command.orderId, command.customer, now, ctx.target.key);
       case 'watchCustomer':
@@ -128,6 +130,8 @@ function doing(command: Command): string {
       return `reading the incidents of ${command.customer}`;
     case 'subscriptions':
       return `reading the subscriptions of ${command.customer}`;
+    case 'orders':
+      return `reading the orders of ${command.customer}`;
     case 'provisioning':
       return `reading the provisioning of order ${command.orderId}`;
     case 'customers':

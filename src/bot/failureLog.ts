@@ -58,6 +58,8 @@ export function commandLabel(command: Command): string {
       return `status for ${user(command.customer)}`;
     case 'subscriptions':
       return `subscriptions for ${user(command.customer)}`;
+    case 'orders':
+      return `orders for ${user(command.customer)}`;
     case 'provisioning':
       return `provisioning order ${user(command.orderId)}${command.customer ? ` for ${user(command.customer)}` : ''}`;
     case 'watchCustomer':

@@ -5,7 +5,7 @@ import type { Customer, OrderLines, OrderProvisioning } from '../domain/types.js
 import { resolveCustomer } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
 import { cardReply, type Reply } from './reply.js';
-import { customersReplyCard, provisioningReplyCard, statusReplyCard, subscriptionsReplyCard } from './replyCards.js';
+import { customersReplyCard, ordersReplyCard, provisioningReplyCard, statusReplyCard, subscriptionsReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
 import { orderWatchOf } from './watchBook.js';
 
@@ -36,6 +36,21 @@ export async function subscriptionsCommand(services: BotServices, correlationId:
     subscriptions.flatMap((subscription) => (subscription.orderId ? [subscription.orderId] : [])),
   );
   return [cardReply(subscriptionsReplyCard(resolution.customer, subscriptions, 'all', 1, now))];
+}
+
+export async function ordersCommand(services: BotServices, correlationId: string, query: string, now: Date, targetKey: string): Promise<Reply[]> {
+  const resolution = await resolveCustomer(services, correlationId, query, (name) => `orders for ${name}`);
+  if (!resolution.ok) return [resolution.reply];
+  return [cardReply(await ordersCard(services, correlationId, resolution.customer, 1, now, targetKey))];
+}
+
+/** The orders card of a customer at a page, for the command and for its paging buttons. */
+export async function ordersCard(services: BotServices, correlationId: string, customer: Customer, page: number, now: Date, targetKey: string) {
+  const orders = await forCustomer(customer.companyName, () => services.client.orders({ correlationId }, customer.id));
+  // Remember which customer each order belongs to, so "provisioning order X" works without "for".
+  await rememberOrders(services, customer, orders.map((order) => order.id));
+  const watched = new Set(services.store.read().watches.filter((watch) => watch.targetKey === targetKey && watch.kind === 'order' && watch.orderId).map((watch) => watch.orderId as string));
+  return ordersReplyCard(customer, orders, page, now, watched);
 }
 
 export async function provisioningCommand(

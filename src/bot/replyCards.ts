@@ -6,6 +6,9 @@ import {
   customersCard,
   customersPage,
   incidentHistoryCard,
+  ordersCard,
+  ordersPage,
+  type OrderListItem,
   provisioningCard,
   statusCard,
   SUBSCRIPTION_FILTERS,
@@ -134,4 +137,16 @@ export function provisioningReplyCard(
     products,
     buttons: [b.provisioning(customer.id, orderId), ...watchButton, b.overview(customer.id)],
   });
+}
+
+/** A customer's orders, a page of them; Previous and Next page through the rest. */
+export function ordersReplyCard(customer: Customer, orders: readonly OrderListItem[], requestedPage: number, now: Date, watched: ReadonlySet<string>): AdaptiveCardJson {
+  const { page, pages } = ordersPage({ orders, page: requestedPage });
+  const buttons: CardButton[] = [
+    ...(page > 1 ? [b.orders(customer.id, page - 1, 'Previous page')] : []),
+    ...(page < pages ? [b.orders(customer.id, page + 1, 'Next page')] : []),
+    b.overview(customer.id),
+    b.refresh(b.orders(customer.id, page)),
+  ];
+  return ordersCard({ customer, orders, page, watched, now, buttons });
 }

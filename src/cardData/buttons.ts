@@ -10,6 +10,7 @@ export const VERBS = {
   overview: 'customer.overview',
   status: 'customer.status',
   subscriptions: 'customer.subscriptions',
+  orders: 'customer.orders',
   watchCustomer: 'customer.watch',
   unwatchCustomer: 'customer.unwatch',
   history: 'incident.history',
@@ -74,6 +75,7 @@ export const buttons = {
     verb: VERBS.subscriptions,
     data: { customerId, filter, page },
   }),
+  orders: (customerId: string, page: number, title = 'Orders'): CardButton => ({ title, verb: VERBS.orders, data: { customerId, page } }),
   subscriptionFilter: (customerId: string, filter: SubscriptionFilter): CardButton =>
     buttons.subscriptions(customerId, filter, 1, FILTER_TITLES[filter]),
   watchCustomer: (customerId: string, from: FromAlert = {}, title = 'Watch here'): CardButton => ({

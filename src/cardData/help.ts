@@ -25,6 +25,11 @@ export const COMMANDS: readonly CommandHelp[] = [
     example: 'subscriptions for Fabrikam',
   },
   {
+    syntax: 'orders for <customer>',
+    description: 'A customer’s recent orders, newest first: date, status and products. Click one for its provisioning.',
+    example: 'orders for Contoso',
+  },
+  {
     syntax: 'provisioning order <orderId> [for <customer>]',
     description: 'The provisioning state of each line item of an order.',
     example: 'provisioning order 9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1 for Contoso',

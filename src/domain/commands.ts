@@ -18,6 +18,8 @@ export type Command =
   | { kind: 'customers'; prefix: string | null }
   | { kind: 'status'; customer: string }
   | { kind: 'subscriptions'; customer: string }
+  /** A customer's recent orders, newest first. */
+  | { kind: 'orders'; customer: string }
   | { kind: 'provisioning'; orderId: string; customer: string | null }
   | { kind: 'watchCustomer'; customer: string; filters: WatchFilters }
   | { kind: 'watchAll'; filters: WatchFilters }
@@ -68,6 +70,8 @@ export function parseCommand(input: string): ParseResult {
     case 'subscriptions':
     case 'subscription':
       return withCustomer(stripFor(args), 'subscriptions for fabrikam', (customer) => ({ kind: 'subscriptions', customer }));
+    case 'orders':
+      return withCustomer(stripFor(args), 'orders for contoso', (customer) => ({ kind: 'orders', customer }));
     case 'provisioning':
       return parseProvisioning(args);
     case 'watch':

@@ -65,9 +65,18 @@ export class PartnerCenterClient {
     return this.collection(body, ctx).items.map((item) => this.guard(ctx, () => subscriptionSchema.parse(item)));
   }
 
-  async orders(ctx: RequestContext, customerId: string): Promise<OrderSummary[]> {
-    const body = await this.pipeline.getJson(`customers/${encodeURIComponent(customerId)}/orders`, ctx);
-    return this.collection(body, ctx).items.map((item) => this.guard(ctx, () => orderSchema.parse(item)));
+  /** Every order of a customer (GET /customers/{id}/orders), following links.next to the end, in Partner Center's order. */
+  async orders(ctx: RequestContext, customerId: string, size = MAX_PAGE_SIZE): Promise<OrderSummary[]> {
+    const orders: OrderSummary[] = [];
+    let body = await this.pipeline.getJson(`customers/${encodeURIComponent(customerId)}/orders`, ctx, { query: { size: String(size) } });
+    for (;;) {
+      const collection = this.collection(body, ctx);
+      orders.push(...collection.items.map((item) => this.guard(ctx, () => orderSchema.parse(item))));
+      const next = nextLink(collection);
+      if (!next) return orders;
+      // As with customers: the continuation token remembers the size, so send only what links.next says.
+      body = await this.pipeline.getJson(next.uri, ctx, { headers: Object.fromEntries(next.headers.map(({ key, value }) => [key, value])) });
+    }
   }
 
   /** One order with its line items (GET /customers/{id}/orders/{orderId}). */

@@ -193,10 +193,12 @@ export const provisioningLineSchema = z
     }),
   );
 
-/** An order header: used to tell which customer an order belongs to and what its lines are. */
+/** An order header: which customer an order belongs to, when it was placed, its status and its lines. */
 export const orderSchema = z.object({
   id: z.string().min(1),
   status: text,
+  /** When the order was placed; null when Partner Center leaves it out. */
+  creationDate: z.string().nullish().transform((value) => value ?? null),
   lineItems: z
     .array(z.object({ lineItemNumber: z.coerce.number(), offerId: text, friendlyName: text, quantity: z.coerce.number().nullish() }))
     .nullish()

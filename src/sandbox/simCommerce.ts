@@ -4,7 +4,7 @@
 import type { SubscriptionStatus } from '../domain/types.js';
 import { base64urlId, chance, DAY, guid, int, iso, pick, streamFor, type Rng } from './simRandom.js';
 import {
-  link, type SimCustomer, type SimOrder, type WireOrder, type WireOrderStatus, type WireProvisioningLine, type WireSubscription,
+  link, type SimCustomer, type SimOrder, type WireCollection, type WireOrder, type WireOrderStatus, type WireProvisioningLine, type WireSubscription,
 } from './simWire.js';
 
 interface Offer {
@@ -209,4 +209,49 @@ function buildSubscription(
     },
     attributes: { etag: String(int(rng, 100000000, 999999999)), objectType: 'Subscription' },
   };
+}
+
+/** Largest page of orders the simulator serves (Partner Center documents none; 500 is its usual most). */
+export const MAX_ORDERS_PAGE = 500;
+
+/**
+ * GET /v1/customers/{id}/orders, paged as Partner Center pages its collections: `size` on the first request,
+ * then `links.next` with `seekOperation=Next` and an MS-ContinuationToken header that carries the position
+ * (base64 of a small JSON, so the simulator keeps no paging state).
+ */
+export function orderPage(
+  customerId: string, orders: readonly SimOrder[], params: URLSearchParams, continuation: string | undefined,
+): { ok: true; body: WireCollection<WireOrder> } | { ok: false; description: string } {
+  let offset = 0;
+  let size = MAX_ORDERS_PAGE;
+  if (params.get('seekOperation') !== null) {
+    if (params.get('seekOperation')?.toLowerCase() !== 'next') return { ok: false, description: 'The simulator supports only seekOperation=Next.' };
+    if (params.has('size')) return { ok: false, description: 'A seek request must not carry a size; the continuation token holds it.' };
+    const token = continuation ? readOrderToken(continuation, customerId) : null;
+    if (!token) return { ok: false, description: 'The MS-ContinuationToken header is missing, invalid or for another customer.' };
+    ({ offset, size } = token);
+  } else if (params.get('size') !== null) {
+    size = Number(params.get('size'));
+    if (!Number.isInteger(size) || size <= 0) return { ok: false, description: `Invalid size '${params.get('size')}'.` };
+    size = Math.min(size, MAX_ORDERS_PAGE);
+  }
+  const page = orders.slice(offset, offset + size).map((o) => o.order);
+  const self = `/customers/${customerId}/orders`;
+  const body: WireCollection<WireOrder> = { totalCount: page.length, items: page, links: { self: link(self) }, attributes: { objectType: 'Collection' } };
+  if (offset + size < orders.length) {
+    const token = Buffer.from(JSON.stringify({ v: 1, c: customerId, o: offset + size, s: size })).toString('base64');
+    body.links = { ...body.links, next: { uri: `${self}?seekOperation=Next`, method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: token }] } };
+    body.continuationToken = token;
+  }
+  return { ok: true, body };
+}
+
+function readOrderToken(token: string, customerId: string): { offset: number; size: number } | null {
+  try {
+    const { v, c, o, s } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Record<string, unknown>;
+    if (v !== 1 || c !== customerId || !Number.isInteger(o) || !Number.isInteger(s) || (o as number) < 0 || (s as number) <= 0) return null;
+    return { offset: o as number, size: s as number };
+  } catch {
+    return null;
+  }
 }

@@ -3,6 +3,7 @@
 
 import type { Severity } from '../domain/types.js';
 import type { SimDataset } from './dataset.js';
+import { orderPage } from './simCommerce.js';
 import { customerDetail, customerPage, parseCustomerQuery, type NextLinkStyle } from './simCustomers.js';
 import { partnerError, reply, type Exchange } from './simHttp.js';
 import type { TokenInfo } from './simAuth.js';
@@ -50,7 +51,7 @@ export function handleApi(ex: Exchange, token: TokenInfo, api: ApiSettings): voi
       if (resourceId !== undefined) return notFound(send);
       return send(200, subscriptions(api, customer, ex.query.get('order_id')));
     case 'orders':
-      return orders(api, customer, resourceId, child, token, send);
+      return orders(api, customer, resourceId, child, token, send, ex);
     default:
       return notFound(send);
   }
@@ -94,10 +95,11 @@ function subscriptions(api: ApiSettings, customer: SimCustomer, orderId: string 
 }
 
 function orders(
-  api: ApiSettings, customer: SimCustomer, orderId: string | undefined, child: string | undefined, token: TokenInfo, send: Send,
+  api: ApiSettings, customer: SimCustomer, orderId: string | undefined, child: string | undefined, token: TokenInfo, send: Send, ex: Exchange,
 ): void {
   if (orderId === undefined) {
-    return send(200, collection(api.data.ordersOf(customer.id).map((o) => o.order), `/customers/${customer.id}/orders`));
+    const page = orderPage(customer.id, api.data.ordersOf(customer.id), ex.query, header(ex, 'ms-continuationtoken'));
+    return page.ok ? send(200, page.body) : send(400, partnerError(400, page.description));
   }
   const found = api.data.findOrder(customer.id, orderId);
   if (!found) return send(404, partnerError(20000, `Order ${orderId} was not found for customer ${customer.id}.`));

@@ -100,3 +100,13 @@ describe('command grammar', () => {
     assert.match(failure(`status for ${'y'.repeat(200)}`).message, /too long/);
   });
 });
+
+describe('command grammar: orders', () => {
+  it('reads "orders for <customer>" and "orders <customer>", and asks which customer when none is named', () => {
+    assert.deepEqual(command('orders for Northwind Traders'), { kind: 'orders', customer: 'Northwind Traders' });
+    assert.deepEqual(command('Orders contoso'), { kind: 'orders', customer: 'contoso' });
+    const missing = failure('orders');
+    assert.equal(missing.reason, 'invalid');
+    assert.equal(missing.example, 'orders for contoso');
+  });
+});

@@ -116,6 +116,41 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
     }
   });
 
+  describe('order paging', () => {
+    it('lists every order of a customer over pages of 2, sending only what links.next says', async () => {
+      const rig = await startRig();
+      try {
+        const contoso = rig.sim.data.requireCustomer('Contoso');
+        const expected = rig.sim.data.ordersOf(contoso.id).map((o) => o.order);
+        assert.ok(expected.length >= 5);
+        const orders = await rig.client.orders(rig.ctx, contoso.id, 2);
+        assert.deepEqual(orders.map((o) => o.id), expected.map((o) => o.id));
+        assert.deepEqual(orders.map((o) => o.creationDate), expected.map((o) => o.creationDate), 'the date each was placed');
+        const asked = rig.sim.requests.filter((r) => r.path.endsWith(`/customers/${contoso.id}/orders`));
+        assert.equal(asked.length, Math.ceil(expected.length / 2));
+        assert.deepEqual(asked[0]?.query, { size: '2' });
+        for (const next of asked.slice(1)) {
+          assert.deepEqual(next.query, { seekOperation: 'Next' }, 'no size on a next page: the token holds it');
+          assert.ok(next.headers['ms-continuationtoken'], 'the continuation header of links.next');
+        }
+      } finally {
+        await rig.close();
+      }
+    });
+
+    it('is refused by the simulator without a continuation token on a next page', async () => {
+      const rig = await startRig();
+      try {
+        const contoso = rig.sim.data.requireCustomer('Contoso');
+        const error = await rejection(() => rig.client.customersPage(rig.ctx, { next: { uri: `/v1/customers/${contoso.id}/orders?seekOperation=Next`, headers: [] } }));
+        assert.ok(error instanceof PartnerCenterError);
+        assert.equal(error.status, 400);
+      } finally {
+        await rig.close();
+      }
+    });
+  });
+
   describe('customer search (CustomerDirectory.search)', () => {
     let rig: Rig;
     let directory: CustomerDirectory;

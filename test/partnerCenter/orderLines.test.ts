@@ -17,7 +17,7 @@ function source(fail: (orderId: string) => Error | null = () => null) {
       await new Promise((resolve) => setImmediate(resolve));
       const error = fail(orderId);
       if (error) throw error;
-      return { id: orderId, status: 'pending', lineItems: [{ lineItemNumber: 0, offerId: 'CFQ7TTC0LFK5:0001', friendlyName: `Product of ${orderId}`, quantity: 5 }] };
+      return { id: orderId, status: 'pending', creationDate: null, lineItems: [{ lineItemNumber: 0, offerId: 'CFQ7TTC0LFK5:0001', friendlyName: `Product of ${orderId}`, quantity: 5 }] };
     },
   };
   return { orders, asked };

@@ -9,6 +9,7 @@ import {
   helpCard,
   incidentHistoryCard,
   messageCard,
+  ordersCard,
   provisioningAlertCard,
   provisioningCard,
   statusCard,
@@ -83,6 +84,15 @@ export function cardGallery(): Record<string, AdaptiveCardJson> {
     overview: customerOverviewCard({ customer: contoso, incidents: [critical], subscriptions: subs, watch: { kind: 'customer', by: 'Ana', since: '2026-11-01T00:00:00Z' }, now: NOW, buttons: [b.status(contoso.id)] }),
     subscriptions: subscriptionsCard({ customer: contoso, subscriptions: subs, now: NOW, buttons: [b.overview(contoso.id)] }),
     provisioning: provisioningCard({ customer: contoso, provisioning: order, products, now: NOW, watch: { by: 'Ana', since: '2026-11-01T00:00:00Z' }, buttons: [b.provisioning(contoso.id, order.orderId)] }),
+    orders: ordersCard({
+      customer: contoso,
+      orders: [
+        { id: order.orderId, status: 'pending', creationDate: '2026-11-20T09:00:00Z', lineItems: products.items },
+        { id: '5041', status: 'cancelled', creationDate: '2026-10-02T09:00:00Z', lineItems: [{ friendlyName: 'Power BI Pro', quantity: 10 }] },
+      ],
+      now: NOW,
+      buttons: [b.overview(contoso.id), b.refresh(b.orders(contoso.id, 1))],
+    }),
     provisioningAlert: provisioningAlertCard({ customer: contoso, provisioning: order, products, changes: [{ lineItemNumber: 2, from: 'prefulfillmentpending', to: 'unfulfilled' }], updatedAt: NOW, interactive: true }),
     incidentAlert: threadAlertCard(
       {

@@ -1,11 +1,12 @@
-// Buttons that page through lists: the partner's customers and a customer's subscriptions; and Help, the
+// Buttons that page through lists: the partner's customers, a customer's subscriptions and orders; and Help, the
 // way out offered by every error card.
 import { buttons as b, helpCard, VERBS } from '../../cards.js';
 import { forCustomer } from '../failureText.js';
+import { ordersCard } from '../lookupCommands.js';
 import { customersReplyCard, subscriptionsReplyCard } from '../replyCards.js';
 import { personal, requireCustomer, type ActionRoutes } from './kit.js';
 
-type ListVerbs = typeof VERBS.help | typeof VERBS.customers | typeof VERBS.subscriptions;
+type ListVerbs = typeof VERBS.help | typeof VERBS.customers | typeof VERBS.subscriptions | typeof VERBS.orders;
 
 export const listActions: ActionRoutes<ListVerbs> = {
   [VERBS.help]: {
@@ -32,6 +33,14 @@ export const listActions: ActionRoutes<ListVerbs> = {
         services.client.subscriptions({ correlationId: ctx.correlationId }, customer.id),
       );
       return personal(subscriptionsReplyCard(customer, subscriptions, data.filter, data.page, ctx.now));
+    },
+  },
+
+  [VERBS.orders]: {
+    doing: () => 'reading the orders of this customer',
+    async run(services, data, ctx) {
+      const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
+      return personal(await ordersCard(services, ctx.correlationId, customer, data.page, ctx.now, ctx.target.key));
     },
   },
 };
