@@ -1,6 +1,7 @@
 // npm run package: builds the Teams app package (build/partner-alerts.zip) from manifest/ and .env.
-// Options: --allow-placeholder-id (no MicrosoftAppId needed), --allow-placeholder-urls (no PRIVACY_URL or
-// TERMS_URL needed), --out <dir> (default build/). Both --allow options are for trial packages only.
+// Options: --allow-placeholder-id (no MicrosoftAppId needed), --allow-placeholder-urls (no PRIVACY_URL,
+// TERMS_URL, WEBSITE_URL or DEVELOPER_NAME needed), --out <dir> (default build/). Both --allow options are for
+// trial packages only.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildPackage } from './packaging/buildPackage.js';

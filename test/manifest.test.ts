@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { parseCommand } from '../src/domain/commands.js';
-import { PLACEHOLDER_APP_ID, PLACEHOLDER_URLS, prepareManifest } from '../scripts/packaging/buildPackage.js';
+import { PLACEHOLDER_APP_ID, PLACEHOLDER_DEVELOPER_NAME, PLACEHOLDER_URLS, prepareManifest } from '../scripts/packaging/buildPackage.js';
 import { crc32 } from '../scripts/packaging/crc32.js';
 import { iconProblem } from '../scripts/packaging/iconCheck.js';
 import { checkLimits, checkManifest, LIMITS } from '../scripts/packaging/manifestCheck.js';
@@ -21,7 +21,12 @@ import { formatViolation, type Json } from '../scripts/packaging/violations.js';
 const root = findProjectRoot(import.meta.url);
 const manifestDir = join(root, 'manifest');
 const APP_ID = '8d3c1f7e-2b4a-4c6d-9e0f-1a2b3c4d5e6f';
-const PAGES = { PRIVACY_URL: 'https://www.contoso.com/privacy', TERMS_URL: 'https://www.contoso.com/terms-of-use' };
+const PAGES = {
+  PRIVACY_URL: 'https://www.contoso.com/privacy',
+  TERMS_URL: 'https://www.contoso.com/terms-of-use',
+  WEBSITE_URL: 'https://www.contoso.com/',
+  DEVELOPER_NAME: 'Contoso Cloud Services',
+};
 const ENV = { MicrosoftAppId: APP_ID, BOT_DOMAIN: 'https://bot.contoso.com/api/messages', ...PAGES };
 const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -63,25 +68,39 @@ const EXAMPLES: Record<string, Array<[string, Record<string, unknown>]>> = {
     ['con', { kind: 'customers', prefix: 'con' }],
   ],
   'subscriptions for': [['Northwind Traders', { kind: 'subscriptions', customer: 'Northwind Traders' }]],
-  'provisioning order': [['4f2a-9c01 for contoso', { kind: 'provisioning', orderId: '4f2a-9c01', customer: 'contoso' }]],
+  'orders for': [['contoso', { kind: 'orders', customer: 'contoso' }]],
   watch: [
     ['contoso', { kind: 'watchCustomer', customer: 'contoso' }],
     ['Northwind Traders severity warning workloads Exchange,Teams', { kind: 'watchCustomer', customer: 'Northwind Traders' }],
     ['all', { kind: 'watchAll' }],
   ],
-  'watch order': [['4f2a-9c01 for contoso', { kind: 'watchOrder', orderId: '4f2a-9c01', customer: 'contoso' }]],
-  unwatch: [
-    ['contoso', { kind: 'unwatchCustomer', customer: 'contoso' }],
-    ['order 4f2a-9c01', { kind: 'unwatchOrder', orderId: '4f2a-9c01' }],
-    ['all', { kind: 'unwatchAll' }],
+  'watch subscriptions': [
+    ['contoso severity warning', { kind: 'watchSubscriptions', customer: 'contoso' }],
+    ['all', { kind: 'watchSubscriptions', customer: null }],
   ],
   watches: [['', { kind: 'watches' }]],
-  'poll now': [['', { kind: 'pollNow' }]],
+  digest: [
+    ['daily 08:00 Europe/Amsterdam', { kind: 'digest', action: 'set', time: '08:00', timeZone: 'Europe/Amsterdam' }],
+    ['now', { kind: 'digest', action: 'now' }],
+  ],
+  'quiet hours': [
+    ['20:00-07:00 Europe/Amsterdam', { kind: 'quietHours', action: 'set', start: '20:00', end: '07:00' }],
+    ['off', { kind: 'quietHours', action: 'off' }],
+  ],
 };
 
+/** Commands left off the menus (10 a scope at most): the description must name each. */
+const OFF_MENU = ['provisioning order', 'watch order', 'watch all', 'unwatch', 'unwatch subscriptions', 'exclude', 'poll now', 'digest weekdays', 'digest off'];
+
 describe('Teams app manifest', () => {
-  it('fills the app id, the version from package.json, the bot domain and the privacy and terms pages', () => {
+  it('fills the app id, the version from package.json, the bot domain, the publisher and its pages', () => {
     const manifest = filled();
+    assert.deepEqual(manifest.developer, {
+      name: PAGES.DEVELOPER_NAME,
+      websiteUrl: PAGES.WEBSITE_URL,
+      privacyUrl: PAGES.PRIVACY_URL,
+      termsOfUseUrl: PAGES.TERMS_URL,
+    });
     assert.equal(manifest.id, APP_ID);
     assert.equal(manifest.bots[0]?.botId, APP_ID);
     assert.equal(manifest.version, packageVersion);
@@ -101,11 +120,17 @@ describe('Teams app manifest', () => {
     assert.equal((placeholder.manifest as unknown as Manifest).bots[0]?.botId, PLACEHOLDER_APP_ID);
   });
 
-  it('refuses a missing or example privacy or terms URL, naming the variable, unless placeholders are allowed', () => {
+  it('refuses a missing or example privacy, terms or website URL and a missing developer name, naming the variable, unless placeholders are allowed', () => {
     const missing = prepareManifest({ root, env: { MicrosoftAppId: APP_ID } });
     assert.deepEqual(missing.violations.map(formatViolation), [
       '/developer/privacyUrl: PRIVACY_URL is not set (environment or .env): set it to the https:// address of your privacy statement, or pass --allow-placeholder-urls for a trial package',
       '/developer/termsOfUseUrl: TERMS_URL is not set (environment or .env): set it to the https:// address of your terms of use, or pass --allow-placeholder-urls for a trial package',
+      '/developer/websiteUrl: WEBSITE_URL is not set (environment or .env): set it to the https:// address of your website, or pass --allow-placeholder-urls for a trial package',
+      "/developer/name: DEVELOPER_NAME is not set (environment or .env): set it to your company's name, or pass --allow-placeholder-urls for a trial package",
+    ]);
+    const exampleSite = prepareManifest({ root, env: { ...ENV, WEBSITE_URL: 'https://example.org' } });
+    assert.deepEqual(exampleSite.violations.map(formatViolation), [
+      '/developer/websiteUrl: WEBSITE_URL "https://example.org" is a placeholder: set it to the https:// address of your website, or pass --allow-placeholder-urls for a trial package',
     ]);
     const example = prepareManifest({ root, env: { ...ENV, TERMS_URL: 'https://www.example.com/terms' } });
     assert.deepEqual(example.violations.map(formatViolation), [
@@ -113,18 +138,38 @@ describe('Teams app manifest', () => {
     ]);
     const allowed = prepareManifest({ root, env: { MicrosoftAppId: APP_ID }, allowPlaceholderUrls: true });
     assert.deepEqual(allowed.violations, []);
-    assert.equal(allowed.warnings.length, 2);
+    assert.equal(allowed.warnings.length, 4);
     assert.match(allowed.warnings[0] ?? '', /^PRIVACY_URL is not set/);
+    assert.match(allowed.warnings[3] ?? '', /^DEVELOPER_NAME is not set/);
     const developer = (allowed.manifest as unknown as Manifest).developer;
-    assert.deepEqual([developer.privacyUrl, developer.termsOfUseUrl], [PLACEHOLDER_URLS.PRIVACY_URL, PLACEHOLDER_URLS.TERMS_URL]);
+    assert.deepEqual(
+      [developer.privacyUrl, developer.termsOfUseUrl, developer.websiteUrl, developer.name],
+      [PLACEHOLDER_URLS.PRIVACY_URL, PLACEHOLDER_URLS.TERMS_URL, PLACEHOLDER_URLS.WEBSITE_URL, PLACEHOLDER_DEVELOPER_NAME],
+    );
   });
 
-  it('refuses a privacy or terms URL that is not https, even for a trial package', () => {
-    const result = prepareManifest({ root, env: { ...ENV, PRIVACY_URL: 'http://contoso.com/privacy', TERMS_URL: 'contoso terms' }, allowPlaceholderUrls: true });
+  it('refuses a privacy, terms or website URL that is not https, and a developer name over 32 characters, even for a trial package', () => {
+    const env = { ...ENV, PRIVACY_URL: 'http://contoso.com/privacy', TERMS_URL: 'contoso terms', WEBSITE_URL: 'www.contoso.com', DEVELOPER_NAME: 'Contoso Cloud Services International Ltd' };
+    const result = prepareManifest({ root, env, allowPlaceholderUrls: true });
     assert.deepEqual(result.violations.map(formatViolation), [
       '/developer/privacyUrl: PRIVACY_URL "http://contoso.com/privacy" is not an https:// URL: set it to the address of your privacy statement',
       '/developer/termsOfUseUrl: TERMS_URL "contoso terms" is not an https:// URL: set it to the address of your terms of use',
+      '/developer/websiteUrl: WEBSITE_URL "www.contoso.com" is not an https:// URL: set it to the address of your website',
+      '/developer/name: DEVELOPER_NAME "Contoso Cloud Services International Ltd" has 40 characters; Teams allows at most 32: shorten it',
     ]);
+  });
+
+  it('describes subscriptions, the digest and quiet hours, and every command its menus leave out', () => {
+    const manifest = filled();
+    const full = manifest.description.full;
+    for (const feature of [/subscriptions? (are |is )?suspended|Subscriptions: suspended/i, /digest/, /quiet hours/]) assert.match(full, feature);
+    assert.match(manifest.description.short, /subscriptions/);
+    const menu = new Set(manifest.bots[0]!.commandLists.flatMap((list) => list.commands.map((command) => command.title)));
+    for (const command of OFF_MENU) {
+      assert.ok(!menu.has(command), `${command} is on a menu`);
+      assert.ok(full.includes(`"${command}`), `the description names "${command}"`);
+    }
+    for (const list of manifest.bots[0]!.commandLists) assert.equal(list.commands.length, 10, `${list.scopes.join()}: the 10 commands a user most needs`);
   });
 
   it('reports a placeholder without a value at its JSON path', () => {

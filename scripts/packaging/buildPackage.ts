@@ -7,8 +7,12 @@ import type { Json, Violation } from './violations.js';
 import { writeZip } from './zip.js';
 
 export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
-/** What a trial package shows for the privacy statement and terms of use when they are allowed to be missing. */
-export const PLACEHOLDER_URLS = { PRIVACY_URL: 'https://example.com/privacy', TERMS_URL: 'https://example.com/terms' } as const;
+/** What a trial package shows for the publisher's pages when they are allowed to be missing. */
+export const PLACEHOLDER_URLS = { PRIVACY_URL: 'https://example.com/privacy', TERMS_URL: 'https://example.com/terms', WEBSITE_URL: 'https://example.com' } as const;
+/** What a trial package names as its publisher when DEVELOPER_NAME is allowed to be missing. */
+export const PLACEHOLDER_DEVELOPER_NAME = 'Partner Alerts (trial)';
+/** Teams shows the publisher's name on the app's page; its schema allows 32 characters. */
+export const MAX_DEVELOPER_NAME = 32;
 export const ZIP_NAME = 'partner-alerts.zip';
 
 export interface PackageOptions {
@@ -17,7 +21,10 @@ export interface PackageOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Without MicrosoftAppId, use PLACEHOLDER_APP_ID (with a warning) instead of failing. */
   allowPlaceholderId?: boolean;
-  /** Without PRIVACY_URL or TERMS_URL (or with an example.com one), use PLACEHOLDER_URLS (with a warning) instead of failing. */
+  /**
+   * Without PRIVACY_URL, TERMS_URL or WEBSITE_URL (or with an example.com one), or without DEVELOPER_NAME, use
+   * PLACEHOLDER_URLS and PLACEHOLDER_DEVELOPER_NAME (with a warning) instead of failing.
+   */
   allowPlaceholderUrls?: boolean;
   /** Where the zip goes; default <root>/build. */
   outDir?: string;
@@ -55,12 +62,16 @@ export function prepareManifest(options: PackageOptions): PreparedManifest {
   // Read by literal name, so test/envSample.test.ts sees them.
   const privacyUrl = publicUrl('PRIVACY_URL', options.env['PRIVACY_URL'], '/developer/privacyUrl', 'privacy statement', options, violations, warnings);
   const termsUrl = publicUrl('TERMS_URL', options.env['TERMS_URL'], '/developer/termsOfUseUrl', 'terms of use', options, violations, warnings);
+  const websiteUrl = publicUrl('WEBSITE_URL', options.env['WEBSITE_URL'], '/developer/websiteUrl', 'website', options, violations, warnings);
+  const developerName = publisherName(options.env['DEVELOPER_NAME'], options, violations, warnings);
   const filled = fillTemplate(template, {
     MICROSOFT_APP_ID: appId,
     VERSION: typeof packageJson.version === 'string' ? packageJson.version : undefined,
     BOT_DOMAIN: botDomain(options.env['BOT_DOMAIN']),
     PRIVACY_URL: privacyUrl,
     TERMS_URL: termsUrl,
+    WEBSITE_URL: websiteUrl,
+    DEVELOPER_NAME: developerName,
   });
   return { manifest: filled.manifest, violations: [...violations, ...filled.violations], warnings };
 }
@@ -99,6 +110,26 @@ function publicUrl(
   }
   violations.push({ path, message: `${problem}: set it to the https:// address of your ${what}, or pass --allow-placeholder-urls for a trial package` });
   return placeholder;
+}
+
+/**
+ * DEVELOPER_NAME: the partner's name, shown on the app's page as its publisher. Missing is a violation unless
+ * allowPlaceholderUrls (a trial package); too long always is.
+ */
+function publisherName(raw: string | undefined, options: PackageOptions, violations: Violation[], warnings: string[]): string {
+  const value = raw?.trim() ?? '';
+  const path = '/developer/name';
+  if (value.length > MAX_DEVELOPER_NAME) {
+    violations.push({ path, message: `DEVELOPER_NAME "${value}" has ${value.length} characters; Teams allows at most ${MAX_DEVELOPER_NAME}: shorten it` });
+    return PLACEHOLDER_DEVELOPER_NAME;
+  }
+  if (value !== '') return value;
+  if (options.allowPlaceholderUrls) {
+    warnings.push(`DEVELOPER_NAME is not set (environment or .env): using "${PLACEHOLDER_DEVELOPER_NAME}". Set it to your company's name before rolling the app out.`);
+    return PLACEHOLDER_DEVELOPER_NAME;
+  }
+  violations.push({ path, message: "DEVELOPER_NAME is not set (environment or .env): set it to your company's name, or pass --allow-placeholder-urls for a trial package" });
+  return PLACEHOLDER_DEVELOPER_NAME;
 }
 
 function isPlaceholderHost(host: string): boolean {
