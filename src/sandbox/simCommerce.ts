@@ -172,6 +172,17 @@ function buildOrder(customerId: string, plan: OrderPlan, created: number): SimOr
   return { order, provisioning };
 }
 
+/**
+ * The end of the term running at `referenceMs` (the start of the sandbox): a subscription still in force has
+ * renewed term after term since it was created, so its end is never in the past.
+ */
+function currentTermEnd(created: number, termDays: number, referenceMs: number): number {
+  const term = termDays * DAY;
+  const terms = Math.max(1, Math.ceil((referenceMs - created) / term));
+  const end = created + terms * term;
+  return end > referenceMs ? end : end + term;
+}
+
 function buildSubscription(
   rng: Rng, customerId: string, plan: OrderPlan, line: LinePlan, created: number, referenceMs: number,
 ): WireSubscription {
@@ -183,7 +194,10 @@ function buildSubscription(
   let status: SubscriptionStatus =
     plan.subscriptionStatus ?? (plan.status === 'pending' ? 'pending' : rng() < 0.9 ? 'active' : pick(rng, ['suspended', 'expired'] as const));
   if (line.buckets.every(([, s]) => s.toLowerCase() === 'fulfilled') && status === 'pending') status = 'active';
-  const commitmentEnd = status === 'expired' ? referenceMs - int(rng, 1, 60) * DAY : created + termDays * DAY;
+  const commitmentEnd =
+    status === 'expired' ? referenceMs - int(rng, 1, 60) * DAY
+    : status === 'deleted' ? created + termDays * DAY
+    : currentTermEnd(created, termDays, referenceMs);
   return {
     id,
     offerId: line.offer.offerId,

@@ -119,4 +119,53 @@ describe('sandbox dataset', () => {
     assert.equal(data.customers.at(-1), added);
     assert.ok(Array.isArray(data.ordersOf(added.id)));
   });
+
+  describe('dates, relative to the start of the sandbox', () => {
+    const DAY = 86_400_000;
+    /** Every date the simulator serves for a dataset's customers, by what it is. */
+    function datesOf(data: ReturnType<typeof createDataset>) {
+      const dates: Record<string, number> = {};
+      for (const customer of data.customers) {
+        for (const incident of data.incidentsOf(customer.id)) dates[`${customer.companyName} incident ${incident.id} start`] = Date.parse(incident.startTime);
+        for (const { order } of data.ordersOf(customer.id)) dates[`${customer.companyName} order ${order.id} created`] = Date.parse(order.creationDate);
+        data.subscriptionsOf(customer.id).forEach((s, n) => {
+          dates[`${customer.companyName} subscription ${n} created`] = Date.parse(s.creationDate);
+          dates[`${customer.companyName} subscription ${n} (${s.status}) ends`] = Date.parse(s.commitmentEndDate);
+        });
+      }
+      return dates;
+    }
+
+    it('gives every subscription still in force a term that ends after the start, and an expired one an end before it', () => {
+      for (const seed of [1, 42, 1234]) {
+        const start = Date.parse('2026-12-07T15:00:00Z');
+        const data = createDataset({ seed, customerCount: 200, referenceTime: start });
+        let inForce = 0;
+        for (const customer of data.customers) {
+          for (const s of data.subscriptionsOf(customer.id)) {
+            const end = Date.parse(s.commitmentEndDate);
+            if (s.status === 'expired') assert.ok(end < start, `${s.id} expired but ends ${s.commitmentEndDate}`);
+            if (s.status === 'active' || s.status === 'suspended' || s.status === 'pending') {
+              inForce++;
+              assert.ok(end > start, `seed ${seed}: ${s.status} ${s.offerName} (${s.termDuration}) of ${customer.companyName} ended ${s.commitmentEndDate}, before the sandbox started`);
+              assert.ok(end <= start + 3 * 366 * DAY, `${s.id} ends too far ahead: ${s.commitmentEndDate}`);
+            }
+            assert.ok(Date.parse(s.creationDate) <= start);
+          }
+        }
+        assert.ok(inForce > 100, `${inForce} subscriptions in force`);
+      }
+    });
+
+    it('moves every date with the start: a sandbox started 100 days later has every date 100 days later', () => {
+      const start = Date.parse('2026-03-01T09:00:00Z');
+      const early = datesOf(createDataset({ seed: 42, referenceTime: start }));
+      const late = datesOf(createDataset({ seed: 42, referenceTime: start + 100 * DAY }));
+      assert.deepEqual(Object.keys(late), Object.keys(early));
+      for (const [what, at] of Object.entries(early)) assert.equal(late[what]! - at, 100 * DAY, what);
+      for (const [what, at] of Object.entries(early)) {
+        if (!what.endsWith('ends')) assert.ok(at <= start && at > start - 2 * 366 * DAY, `${what}: ${new Date(at).toISOString()}`);
+      }
+    });
+  });
 });
