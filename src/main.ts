@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createLogger, startApp, type App } from './app.js';
 import { loadConfig, type Config, type PartnerCenterConfig } from './config.js';
 import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js';
+import { sandboxPlaygroundConfig } from './sandbox/playgroundConfig.js';
 import { startSimulator, type Simulator } from './sandbox/simulator.js';
 import { terminalLogStream } from './sandbox/terminalLog.js';
 import { StateFileError } from './store/state.js';
@@ -99,9 +100,9 @@ async function main(): Promise<void> {
 /** PLAYGROUND_PORT (Microsoft's usual one by default) when it is free, so the URL stays the same between runs. */
 async function startPlaygroundOnFreePort(botEndpoint: string, port: number): Promise<PlaygroundProcess> {
   try {
-    return await startPlayground({ botEndpoint, port });
+    return await startPlayground({ botEndpoint, port, configText: sandboxPlaygroundConfig() });
   } catch {
-    return startPlayground({ botEndpoint });
+    return startPlayground({ botEndpoint, configText: sandboxPlaygroundConfig() });
   }
 }
 

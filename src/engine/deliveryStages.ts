@@ -11,6 +11,7 @@ import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
 import { renderNote } from './threadNote.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
+import { deliveryFailureLine } from './deliveryFailureLine.js';
 
 export interface AlertCards {
   incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
@@ -102,7 +103,10 @@ export class DeliveryStages {
         postedId = await this.withTimeout(this.send(delivery, target, thread, shrink));
       } catch (error) {
         const failure = classifySendError(error);
-        this.deps.log.warn({ deliveryId: delivery.id, target: target.key, kind: failure.kind, status: failure.status, code: failure.code }, 'delivery failed');
+        this.deps.log.warn(
+          { deliveryId: delivery.id, target: target.key, kind: failure.kind, status: failure.status, code: failure.code, summary: deliveryFailureLine(target, failure) },
+          'delivery failed',
+        );
         if (failure.kind === 'gone') {
           await this.deactivate(target, failure);
           return 'dropped';

@@ -41,6 +41,8 @@ export interface StartPlaygroundOptions {
   personalChatId?: string;
   /** A `.m365agentsplayground.yml` with custom users, chats, team and channels. Default: built-in config. */
   configPath?: string;
+  /** The text of such a file, written into the work dir (e.g. sandboxPlaygroundConfig()); configPath wins. */
+  configText?: string;
   /** Directory for the log file and the preload; kept on close. Default: a fresh temp dir, removed on close. */
   workDir?: string;
   /** Give up waiting for readiness after this long. Default 60 000 ms. */
@@ -182,6 +184,12 @@ async function launch(options: LaunchOptions): Promise<PlaygroundProcess> {
   const preloadPath = join(workDir, 'playground-preload.mjs');
   writeFileSync(preloadPath, PRELOAD_SOURCE);
   const logFile = join(workDir, `playground-${port}.log`);
+  // A config given as text goes into the work dir, like the log file.
+  let configPath = options.configPath;
+  if (configPath === undefined && options.configText !== undefined) {
+    configPath = join(workDir, '.m365agentsplayground.yml');
+    writeFileSync(configPath, options.configText);
+  }
   const url = `http://${urlHost(host)}:${port}`;
   const serviceUrl = `${url}/_connector`;
 
@@ -206,7 +214,7 @@ async function launch(options: LaunchOptions): Promise<PlaygroundProcess> {
     TEAMSAPPTESTER_BROWSER: 'none',
     M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
     // A path that does not exist selects the built-in config; never pick up a stray file from the cwd.
-    M365_AGENTS_PLAYGROUND_CONFIG_PATH: options.configPath ?? join(workDir, 'no-config.yml'),
+    M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath ?? join(workDir, 'no-config.yml'),
     M365_AGENTS_PLAYGROUND_RECORDING_FILE: join(workDir, `events-recording-${port}.log`),
     [BIND_HOST_ENV]: host,
   };

@@ -3,6 +3,9 @@ import { createLogger } from '../../src/app.js';
 import { CustomerScopedError } from '../../src/bot/failureText.js';
 import { PartnerCenterError } from '../../src/partnerCenter/errors.js';
 import { terminalLine, terminalLogStream } from '../../src/sandbox/terminalLog.js';
+import { CHANNEL_ID } from '../support/activities.js';
+import { install, watch } from '../support/alertSteps.js';
+import { startHarness } from '../support/harness.js';
 
 const ids = { requestId: 'req-1', correlationId: 'corr-1' };
 
@@ -39,5 +42,25 @@ describe('sandbox terminal log', () => {
     assert.deepEqual(out, []);
     log.warn({ auth: { refresh_token: 'rt-secret', client_secret: 'cs-secret' } }, 'sign-in failed');
     assert.deepEqual(out, ['  [bot] sign-in failed\n']);
+  });
+
+  it('says which conversation a delivery failed in, what Teams answered and what happens next', async () => {
+    const { out, log } = sandboxLogger();
+    const h = await startHarness({ app: { log } });
+    try {
+      await install(h);
+      await watch(h, 'watch contoso');
+      await h.app.engine.sweepNow();
+      // The conversation is gone from Teams (as an earlier Playground run's conversation is after a restart).
+      h.connector.fail({ kind: 'post', conversationId: CHANNEL_ID, status: 404, code: 'ConversationNotFound', times: Infinity });
+      h.sim.scenario.step();
+      await h.app.engine.sweepNow();
+      const line = out.find((text) => text.includes('delivery'));
+      assert.ok(line, out.join(''));
+      assert.match(line, new RegExp(`^ {2}\\[bot\\] delivery to the channel (“[^”]+” )?\\(${CHANNEL_ID.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) failed: Teams answered 404 \\(ConversationNotFound\\); `));
+      assert.match(line, /it is marked inactive and gets nothing more until someone writes to the bot there\.\n$/);
+    } finally {
+      await h.close();
+    }
   });
 });

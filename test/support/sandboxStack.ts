@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/sandbox/playground.js';
+import { sandboxPlaygroundConfig } from '../../src/sandbox/playgroundConfig.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { simulatorConfig } from './appConfig.js';
 import { PLAYGROUND } from './playgroundClient.js';
@@ -22,7 +23,8 @@ export async function startSandboxStack(): Promise<SandboxStack> {
     log: pino({ level: 'silent' }),
     schedule: false,
   });
-  const playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+  // The Teams `npm start` sets up: the bot named Partner Alerts, chats with the same ids at every start.
+  const playground = await startPlayground({ botEndpoint: `${app.url}/api/messages`, configText: sandboxPlaygroundConfig() });
   return {
     sim,
     app,
