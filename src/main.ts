@@ -5,6 +5,7 @@ import { createLogger, startApp, type App } from './app.js';
 import { loadConfig, type Config, type PartnerCenterConfig } from './config.js';
 import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js';
 import { sandboxPlaygroundConfig } from './sandbox/playgroundConfig.js';
+import { ScenarioPacer } from './sandbox/scenarioPacer.js';
 import { startSimulator, type Simulator } from './sandbox/simulator.js';
 import { terminalLogStream } from './sandbox/terminalLog.js';
 import { StateFileError } from './store/state.js';
@@ -66,13 +67,13 @@ async function main(): Promise<void> {
   closers.push(() => app.close());
   if (!simulator) return;
 
-  // The scripted scenario moves on by itself, so a watcher sees an incident open, change and resolve.
+  // The scripted scenario moves on by itself from the first watch, so a watcher sees an incident open, change
+  // and resolve, from its first "New" card on.
   const stepSeconds = config.sandboxSettings.scenarioSeconds;
-  const timer = setInterval(() => {
-    const step = simulator?.scenario.step();
-    if (step) console.log(`  [simulator] ${step.description}`);
-  }, stepSeconds * 1000);
-  closers.push(async () => clearInterval(timer));
+  const sandboxApp = app;
+  const pacer = new ScenarioPacer({ scenario: simulator.scenario, stepMs: stepSeconds * 1000, read: () => sandboxApp.store.read(), say: (line) => console.log(line) });
+  pacer.start();
+  closers.push(async () => pacer.stop());
 
   let playground: PlaygroundProcess;
   try {
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
         ? []
         : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
       '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "watch contoso", then "poll now".',
-      `  Partner Center simulator: ${simulator.url}   scenario step every ${stepSeconds}s   Ctrl+C stops everything.`,
+      `  Partner Center simulator: ${simulator.url}   Ctrl+C stops everything.`,
+      `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch" (or "poll now")'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
       '',
     ].join('\n'),
   );
