@@ -29,3 +29,10 @@ describe('command suggestions', () => {
     assert.equal(suggestCommand(''), null);
   });
 });
+
+describe('command suggestions: orders', () => {
+  it('corrects a near miss of "orders"', () => {
+    assert.equal(suggestCommand('ordres for contoso'), 'orders for contoso');
+    assert.equal(suggestCommand('order for contoso'), 'orders for contoso');
+  });
+});
