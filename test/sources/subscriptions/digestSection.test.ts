@@ -71,6 +71,8 @@ describe('digest section of the subscription source', () => {
     assert.deepEqual(digestOf(state).sections?.[0]?.items.map((row) => row.title), ['Fabrikam Premium · Fabrikam']);
     state.watches[0] = watch({ id: 'w1', kind: 'subscriptions', customerId: null, customerName: null, minSeverity: 'critical' });
     assert.equal(digestOf(state).sections?.[0]?.items.length, 2, 'the ending term (warning) is below the watch\'s severity');
+    state.watches[0] = watch({ id: 'w1', kind: 'subscriptions', customerId: null, customerName: null, excluded: [{ customerId: CONTOSO.id, name: 'Contoso' }] });
+    assert.deepEqual(digestOf(state).sections?.[0]?.items.map((row) => row.title), ['Fabrikam Premium · Fabrikam'], 'an excluded customer is left out');
     assert.deepEqual(digestOf(state, 'B').sections, [], 'no subscription watch, no section');
     assert.match(allText(digestCard({ report: digestOf(state, 'B') })), /^Digest for .*: nothing to report/);
   });
