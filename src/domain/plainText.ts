@@ -143,3 +143,35 @@ export function truncate(text: string, maxChars: number): string {
   const body = !nextIsBoundary && lastSpace >= Math.floor(cut * 0.6) ? head.slice(0, lastSpace) : head;
   return body.replace(/[\s,;:.\u200B-]+$/, '') + '…';
 }
+
+/** How far past its limit a text may run rather than hide its last few words behind "Show more". */
+const CLIP_SLACK_CHARS = 40;
+
+/** Text cut for a card: what shows at once, and the rest for a "Show more" toggle ('' when it all fits). */
+export interface Clipped {
+  head: string;
+  rest: string;
+}
+
+/**
+ * Cuts plain text at the last sentence or line end within `maxChars` when one is not too far back, else at
+ * the last word with an ellipsis (never inside a word: "within 2…" hides the unit), and keeps what follows,
+ * itself at most `restChars`, for a "Show more".
+ */
+export function clip(text: string, maxChars: number, restChars: number): Clipped {
+  const limit = Math.max(1, Math.floor(maxChars));
+  // A rest of a few words is not worth a click: show it.
+  if (text.length <= limit + CLIP_SLACK_CHARS) return { head: text, rest: '' };
+  let sentenceEnd = -1;
+  for (const match of text.slice(0, limit + 1).matchAll(/[.!?](?=\s)|\n/g)) {
+    if (match.index + 1 <= limit) sentenceEnd = match.index + 1;
+  }
+  if (sentenceEnd >= limit * 0.4) {
+    return { head: text.slice(0, sentenceEnd).trim(), rest: truncate(text.slice(sentenceEnd).trim(), restChars) };
+  }
+  const lastSpace = text.slice(0, limit).search(/\s\S*$/);
+  let cut = lastSpace >= limit * 0.5 ? lastSpace : limit - 1;
+  // Never split a surrogate pair.
+  if (/[\uDC00-\uDFFF]/.test(text.charAt(cut))) cut -= 1;
+  return { head: `${text.slice(0, cut).trimEnd()}…`, rest: truncate(`…${text.slice(cut).trimStart()}`, restChars) };
+}
