@@ -173,7 +173,7 @@ describe('quiet hours', () => {
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
     assert.deepEqual(t.sender.update.args.map((args) => args[1]), ['card-1']);
     assert.equal(t.sender.reply.callCount, 0);
-    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso: Engineers found the cause.']]);
+    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso:\n\nEngineers found the cause.']]);
   });
 
   it('retries a failed record of a silent edit as a record, and holds its reply once', async () => {
@@ -212,7 +212,7 @@ describe('quiet hours', () => {
     assert.equal(summary?.card, 'summary');
     assert.deepEqual(summary?.report?.incidents.items.map((item) => [item.incidentId, item.notes]), [
       ['EX1', ['Opened for Contoso.']],
-      ['EX2', ['Update for Contoso: Recovering.']],
+      ['EX2', ['Update for Contoso:\n\nRecovering.']],
     ]);
     assert.deepEqual(summary?.report?.orders.items.map((order) => order.orderId), ['o-p1']);
     assert.equal(summary?.report?.dueAt, '2026-01-14T19:00:00.000Z', 'the quiet hours began at 20:00');
@@ -341,7 +341,7 @@ describe('quiet hours', () => {
 
     t.setNow('2026-01-15T06:05:00Z'); // 07:05: over
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
-    assert.deepEqual(t.sender.reply.args.map((args) => args[2]), ['Update for Contoso: Cause found.'], 'replied in the thread');
+    assert.deepEqual(t.sender.reply.args.map((args) => args[2]), ['Update for Contoso:\n\nCause found.'], 'replied in the thread');
     assert.deepEqual(t.held(), [], 'and nothing waits for a summary that already went');
   });
 
@@ -359,7 +359,7 @@ describe('quiet hours', () => {
     t.setNow('2026-01-14T22:35:00Z');
     assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
     assert.equal(t.sender.reply.callCount, 0);
-    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso: Second words.']]);
+    assert.deepEqual(t.held().map((h) => [h.id, h.edited, h.text]), [['d1', true, 'Update for Contoso:\n\nSecond words.']]);
   });
 
   it('lets go of silent decisions whose delivery left the outbox without a record', async () => {

@@ -81,7 +81,7 @@ describe('routing events to conversations', () => {
     routeEvents(s, [event('resolved', 'c1', { status: 'normal', endTime: NOW.toISOString() })], [], { customerName: nameOf, now: NOW });
     assert.equal(s.threads['A|EX1']?.incident.resolved, true, 'resolved for everyone: now the card says so');
     assert.equal(s.threads['A|EX1']?.resolvedAt, NOW.toISOString());
-    assert.equal(noteOf(s.outbox[0]), 'Resolved for Contoso.\nEvery watched customer has recovered.');
+    assert.equal(noteOf(s.outbox[0]), 'Resolved for Contoso.\n\nEvery watched customer has recovered.');
   });
 
   it('says "No longer reported" for an incident that vanished, and keeps the last real copy on the card', () => {
@@ -89,7 +89,7 @@ describe('routing events to conversations', () => {
     routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW });
     s.outbox = [];
     routeEvents(s, [event('resolved', 'c1', { title: 'EX1', messages: [] }, true)], [], { customerName: nameOf, now: NOW });
-    assert.equal(noteOf(s.outbox[0]), 'No longer reported for Contoso.\nEvery watched customer has recovered.');
+    assert.equal(noteOf(s.outbox[0]), 'No longer reported for Contoso.\n\nEvery watched customer has recovered.');
     assert.equal(s.threads['A|EX1']?.incident.title, 'Mail flow');
     assert.equal(s.threads['A|EX1']?.customers.c1?.vanished, true);
   });
@@ -189,5 +189,33 @@ describe('routing a batch into deliveries that are still queued', () => {
     routeEvents(s, customers.map((id) => event('opened', id)), [], { customerName: nameOf, now: NOW });
     assert.equal(Object.keys(s.threads['A|EX1']?.customers ?? {}).length, 20_000);
     assert.equal(s.outbox.length, 1);
+  });
+});
+
+describe('the thread reply of an update (issue 21, item 2)', () => {
+  const longUpdate = [
+    'Title: Users can’t send mail',
+    'User impact: Users may be unable to send or receive email through Exchange Online in several regions.',
+    'Current status: We have identified a configuration change that caused the impact and are rolling it back across the affected infrastructure. We expect mail flow to recover gradually over the next hours.',
+    'Scope of impact: Any user routed through the affected infrastructure may be impacted.',
+  ].join('\n');
+
+  it('starts with a short line naming who and what changed, then the update in paragraphs cut at a sentence', () => {
+    const s = state([target('A')], [watchOf('A', 'c1'), watchOf('A', 'c2'), watchOf('A', 'c3')]);
+    routeEvents(s, ['c1', 'c2', 'c3'].map((id) => event('opened', id)), [], { customerName: nameOf, now: NOW });
+    s.outbox = []; // the first card went out
+    const update = (customerId: string): IncidentEvent => ({
+      ...event('updated', customerId, { severity: 'warning', messages: [{ publishedTime: NOW.toISOString(), text: longUpdate }] }),
+      changes: ['new update', 'severity critical → warning'],
+    });
+    routeEvents(s, ['c1', 'c2', 'c3'].map(update), [], { customerName: nameOf, now: NOW });
+    const note = noteOf(s.outbox[0]) ?? '';
+    const [first, ...rest] = note.split('\n\n');
+    assert.equal(first, 'Update for Contoso, Fabrikam, Northwind Traders (severity critical → warning):');
+    assert.deepEqual(rest.slice(0, 2), ['Title: Users can’t send mail', 'User impact: Users may be unable to send or receive email through Exchange Online in several regions.']);
+    // Cut where a sentence ends, as the card cuts it: never in the middle of one, never with a dangling "…".
+    const last = rest.at(-1) ?? '';
+    assert.match(last, /[.!?]$/, `ends at a sentence: ${JSON.stringify(last)}`);
+    assert.ok(!note.includes('Scope of impact'), 'the text beyond the limit stays on the card');
   });
 });
