@@ -9,7 +9,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
-import { renderNote } from './threadNote.js';
+import { renderNote, subscriptionReply } from './threadNote.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
 import { deliveryFailureLine } from './deliveryFailureLine.js';
 
@@ -150,7 +150,9 @@ export class DeliveryStages {
     if (delivery.kind === 'subscription') {
       const render = this.deps.cards.subscription;
       if (!render) throw new SendFailure('other', null, null, null, 'no subscription alert card');
-      return this.postOrEdit(delivery.id, target, thread, render(thread as SubscriptionThread, now), delivery.note?.join('\n') ?? null, now);
+      const subscriptionThread = thread as SubscriptionThread;
+      const note = delivery.note ? subscriptionReply(subscriptionThread, delivery.note) : null;
+      return this.postOrEdit(delivery.id, target, thread, render(subscriptionThread, now), note, now);
     }
     const card = this.deps.cards.incident(thread as IncidentThread, now, { shrink });
     const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);

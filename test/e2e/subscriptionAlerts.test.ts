@@ -21,6 +21,16 @@ function subscriptionId(h: Harness, role: keyof typeof SCENARIO_SUBSCRIPTIONS): 
   return found.id;
 }
 
+/**
+ * How a reply names its subscription: customer · subscription, so that it stands alone in a notification,
+ * where Teams shows it without its card.
+ */
+function replySubject(h: Harness, role: keyof typeof SCENARIO_SUBSCRIPTIONS): string {
+  const { customer } = SCENARIO_SUBSCRIPTIONS[role];
+  const found = h.sim.data.subscriptionsOf(customerId(h, customer)).find((s) => s.id === subscriptionId(h, role));
+  return `${customer} · ${found?.friendlyName || found?.offerName}`;
+}
+
 /** Top-level cards of a channel about one subscription (its id is on the card). */
 function subscriptionCards(h: Harness, id: string, channelId = CHANNEL_ID): ConnectorCall[] {
   return h.connector.ok('post').filter((call) => call.conversationId === channelId && cardText(cardOf(call)).includes(id));
@@ -75,13 +85,13 @@ describe('subscription alerts, end to end', () => {
     assert.equal(subscriptionCards(t, ends).length, 1, 'the same card, edited');
     assert.match(lastEditText(t, ending.id), /^Warning · subscription ends in 5 days/);
     const endDate = t.sim.data.subscriptionsOf(customerId(t, 'Contoso')).find((s) => s.id === ends)?.commitmentEndDate ?? '';
-    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id), [`The term ends in 5 days (${dayMonth(endDate)}) and will not renew.`]);
+    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id), [`${replySubject(t, 'ends')}: The term ends in 5 days (${dayMonth(endDate)}) and will not renew.`]);
 
     t.sim.scenario.step(); // the suspension ends, auto-renew is on again
     await t.app.engine.sweepNow();
     assert.match(lastEditText(t, suspended.id), /^Back to normal\n/);
-    assert.deepEqual(repliesText(t, CHANNEL_ID, suspended.id), ['Active again.']);
-    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id).at(-1), 'Auto-renew turned on.');
+    assert.deepEqual(repliesText(t, CHANNEL_ID, suspended.id), [`${replySubject(t, 'suspends')}: Active again.`]);
+    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id).at(-1), `${replySubject(t, 'ends')}: Auto-renew turned on.`);
     assert.equal(subscriptionCards(t, quantity).length, 1, 'a quantity change is one card');
     for (const call of t.connector.ok('update')) assert.deepEqual(cardProblems(cardOf(call)), []);
 
@@ -163,7 +173,7 @@ describe('subscription alerts, end to end', () => {
     assert.ok(ending?.id, 'ending in 5 days is a warning');
     t.sim.scenario.step();
     await t.app.engine.sweepNow();
-    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id), ['Auto-renew turned on.'], 'its end reaches the card, though it is information');
+    assert.deepEqual(repliesText(t, CHANNEL_ID, ending.id), [`${replySubject(t, 'ends')}: Auto-renew turned on.`], 'its end reaches the card, though it is information');
   });
 
   it('acknowledge, snooze 7 days (the card is edited, the reply held), unmute and refresh', async () => {
@@ -197,7 +207,7 @@ describe('subscription alerts, end to end', () => {
     assert.doesNotMatch(unmuted.text, /Muted by/);
     t.sim.scenario.step(); // auto-renew on again: a reply now
     await t.app.engine.sweepNow();
-    assert.deepEqual(repliesText(t, CHANNEL_ID, card.id), ['Auto-renew turned on.']);
+    assert.deepEqual(repliesText(t, CHANNEL_ID, card.id), [`${replySubject(t, 'ends')}: Auto-renew turned on.`]);
 
     // Refresh shows the subscription as Partner Center has it now, to the clicker only.
     const editsBefore = updatesOf(t, card.id).length;
