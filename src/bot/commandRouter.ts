@@ -9,6 +9,7 @@ import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
 import { unwatchSubscriptionsCommand, watchSubscriptionsCommand } from './subscriptionWatches.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
+import { threadRootOf } from './targets.js';
 import { unknownCommandReply } from './unknownCommand.js';
 import {
   excludeCustomerCommand,
@@ -99,7 +100,8 @@ export class CommandRouter implements CommandHandler {
 
   /** Answers at once; the sweep round posts its summary in this conversation when it ends. */
   private async pollNow(ctx: CommandContext): Promise<Reply[]> {
-    const answer = await this.services.engine.pollNow(ctx.target.key);
+    // In a channel the answer goes to the command's thread: so does the summary.
+    const answer = await this.services.engine.pollNow(ctx.target.key, threadRootOf(ctx.activity));
     const eta = describeDuration(answer.etaSeconds);
     const others = answer.others ?? [];
     const total = answer.customers + answer.orders + others.reduce((sum, other) => sum + other.count, 0);

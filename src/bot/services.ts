@@ -17,8 +17,11 @@ export interface BotServices {
   log: Logger;
   /** The alert engine, as far as the bot may drive it. */
   engine: {
-    /** Starts a sweep round now (or joins the one running); its summary is posted to `targetKey` later. */
-    pollNow(targetKey: string): Promise<PollAnswer>;
+    /**
+     * Starts a sweep round now (or joins the one running); its summary is posted to `targetKey` later, in
+     * the thread of `threadRoot` when the command came from a channel thread.
+     */
+    pollNow(targetKey: string, threadRoot?: string | null): Promise<PollAnswer>;
     /** Watches changed: the fast lane should look at them at once. */
     watchesChanged(): void;
     /** A digest or quiet hours changed: the scheduler should look at once. */

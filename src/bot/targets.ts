@@ -9,6 +9,16 @@ export function conversationKey(conversationId: string): string {
   return conversationId.split(';messageid=')[0] ?? conversationId;
 }
 
+/**
+ * The root message of the channel thread a message belongs to: the ";messageid=" of its conversation id, or
+ * the message itself when it starts the thread. Null outside channels (chats have no threads).
+ */
+export function threadRootOf(activity: Pick<Activity, 'id' | 'conversation'>): string | null {
+  if (activity.conversation?.conversationType !== 'channel') return null;
+  const [, root] = activity.conversation.id.split(';messageid=');
+  return root || activity.id || null;
+}
+
 export function tenantOf(activity: Partial<Activity>): string | null {
   const fromChannelData = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   return (activity.conversation?.tenantId ?? fromChannelData ?? null)?.toLowerCase() ?? null;

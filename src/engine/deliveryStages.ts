@@ -137,7 +137,8 @@ export class DeliveryStages {
   private async send(delivery: Delivery, target: Target, thread: CardThread | undefined, shrink: boolean): Promise<string | null> {
     const now = new Date(this.deps.clock.now());
     if (delivery.kind === 'notice') {
-      await this.deps.sender.say(target, delivery.text);
+      if (delivery.replyTo) await this.deps.sender.reply(target, delivery.replyTo, delivery.text);
+      else await this.deps.sender.say(target, delivery.text);
       return null;
     }
     if (delivery.kind === 'provisioning') return this.deps.sender.post(target, await this.deps.cards.provisioning(delivery, now));

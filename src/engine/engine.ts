@@ -16,7 +16,7 @@ import { leftOutOfWatchAll } from './accessNotices.js';
 import { queueNotice } from './notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
-import { roundSummary } from './roundSummary.js';
+import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
 import { sourceRegistry, type AlertSource } from './source.js';
 import { Sweep, type Round } from './sweep.js';
 import { roundItems, wantsListing } from './sweepPlan.js';
@@ -167,12 +167,15 @@ export class AlertEngine {
 
   /**
    * "poll now": starts a round unless one runs, and has its summary posted to `targetKey` when it ends.
-   * Answers at once with what it is about to do.
+   * Answers at once with what it is about to do. Asked in a channel thread, the summary goes to that thread.
    */
-  async pollNow(targetKey: string): Promise<PollAnswer> {
+  async pollNow(targetKey: string, threadRoot: string | null = null): Promise<PollAnswer> {
+    // Nothing watched: the answer says so, and a summary of an empty round would only repeat it.
+    if (this.options.store.read().watches.length === 0) return { alreadyRunning: false, customers: 0, orders: 0, others: [], done: 0, etaSeconds: 0 };
     let alreadyRunning = this.current !== null;
+    const address = summaryAddress(targetKey, threadRoot);
     await this.options.store.update((state) => {
-      if (!state.sweep.summaryTo.includes(targetKey)) state.sweep.summaryTo.push(targetKey);
+      if (!state.sweep.summaryTo.includes(address)) state.sweep.summaryTo.push(address);
       // Another instance leads: the summary request is the request; it starts a round when it reads it.
       if (!this.leading && this.started) alreadyRunning = state.sweep.roundId !== null;
     });
@@ -310,8 +313,11 @@ export class AlertEngine {
         ...(sweep.sources ? { sources: sweep.sources } : {}),
       };
       cycle.deliveriesQueued += leftOutOfWatchAll(state, now);
-      for (const targetKey of sweep.summaryTo) {
-        if (state.targets[targetKey]?.active) queueNotice(state, targetKey, roundId, roundSummary(cycle), now, { requested: true });
+      for (const address of sweep.summaryTo) {
+        const { targetKey, threadRoot } = parseSummaryAddress(address);
+        // One summary per thread that asked: its id says which.
+        const what = threadRoot ? `${roundId}|${threadRoot}` : roundId;
+        if (state.targets[targetKey]?.active) queueNotice(state, targetKey, what, roundSummary(cycle), now, { requested: true, replyTo: threadRoot });
       }
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };

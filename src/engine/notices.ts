@@ -3,11 +3,11 @@
 import type { Delivery, State } from '../store/state.js';
 
 /** Queues `text` for `targetKey` as the notice `notice|<target>|<what>`. Returns how many were queued (0 or 1). */
-export function queueNotice(state: State, targetKey: string, what: string, text: string, now: Date, options: { requested?: boolean } = {}): number {
+export function queueNotice(state: State, targetKey: string, what: string, text: string, now: Date, options: { requested?: boolean; replyTo?: string | null } = {}): number {
   const id = `notice|${targetKey}|${what}`;
   if (state.deliveryLog[id] || state.outbox.some((delivery) => delivery.id === id)) return 0;
   const at = now.toISOString();
-  const notice: Delivery = { kind: 'notice', id, targetKey, text, ...(options.requested ? { requested: true } : {}), createdAt: at, attempts: 0, notBefore: at, lastError: null };
+  const notice: Delivery = { kind: 'notice', id, targetKey, text, ...(options.requested ? { requested: true } : {}), ...(options.replyTo ? { replyTo: options.replyTo } : {}), createdAt: at, attempts: 0, notBefore: at, lastError: null };
   state.outbox.push(notice);
   return 1;
 }

@@ -21,3 +21,17 @@ export function roundSummary(cycle: CycleReport): string {
     .filter(Boolean)
     .join('\n');
 }
+
+/**
+ * Where a round's summary goes, as `sweep.summaryTo` keeps it: the conversation's key, or in a channel the
+ * conversation id of the thread the "poll now" came from (`<channel>;messageid=<root>`), so the summary
+ * answers in that thread instead of starting a new post.
+ */
+export function summaryAddress(targetKey: string, threadRoot: string | null): string {
+  return threadRoot ? `${targetKey};messageid=${threadRoot}` : targetKey;
+}
+
+export function parseSummaryAddress(address: string): { targetKey: string; threadRoot: string | null } {
+  const [targetKey = address, threadRoot] = address.split(';messageid=');
+  return { targetKey, threadRoot: threadRoot || null };
+}

@@ -162,6 +162,8 @@ export interface NoticeDelivery extends OutboxBase {
   text: string;
   /** Someone asked for it just now (a "poll now" summary): quiet hours do not hold it. */
   requested?: boolean;
+  /** In a channel, the root message of the thread it answers (where the "poll now" was asked). */
+  replyTo?: string;
 }
 
 /** A digest, or the summary of what quiet hours held: one card, filled when it was queued. */

@@ -80,4 +80,27 @@ describe('proactive alerts end to end (watch → poll → card, edits and thread
     assert.match(texts()[summary] ?? '', /1 change found, 1 alert sent or on the way/);
     assert.equal(h.connector.calls.slice(before).filter((call) => /Check finished/.test(String(call.activity.text))).length, 1, 'one summary');
   });
+
+  it('posts the summary of a "poll now" asked in a channel in the thread where it was asked, not as a new post', async () => {
+    await h.say('watch contoso');
+    const before = h.connector.calls.length;
+    await h.say('poll now');
+    const calls = () => h.connector.calls.slice(before);
+    await h.connector.waitFor(() => calls().some((call) => /Check finished/.test(String(call.activity.text))));
+    const answer = calls().find((call) => /^Checking 1 customer/.test(String(call.activity.text)));
+    const summary = calls().find((call) => /Check finished/.test(String(call.activity.text)));
+    assert.match(answer?.conversationId ?? '', new RegExp(`^${CHANNEL_ID};messageid=.+`), 'the answer is in the command’s thread');
+    assert.equal(summary?.conversationId, answer?.conversationId, 'the summary follows in that same thread');
+  });
+
+  it('answers "poll now" with nothing watched in a personal chat once: no "Check finished: 0 customers" after it', async () => {
+    const personal = { conversation: 'personal' as const };
+    await h.say('help', personal); // the bot learns the personal chat
+    const before = h.connector.calls.length;
+    await h.say('poll now', personal);
+    await h.connector.waitFor(() => h.connector.calls.length > before);
+    await h.app.engine.sweepNow(); // a round, and every delivery it queued, to its end
+    const texts = h.connector.calls.slice(before).map((call) => String(call.activity.text ?? ''));
+    assert.deepEqual(texts, ['Nothing is watched yet, so there is nothing to check. Try “watch contoso”.']);
+  });
 });
