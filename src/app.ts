@@ -45,7 +45,7 @@ export interface AppOptions {
   teamsLimiter?: TeamsRateLimiter;
   cycleConcurrency?: number;
   /** Engine settings a test or the bench may change (batch size, flush interval, edit spacing, send timeout). */
-  engine?: { batchSize?: number; flushMs?: number; threadEditIntervalMs?: number; sendTimeoutMs?: number };
+  engine?: { batchSize?: number; flushMs?: number; threadEditIntervalMs?: number; sendTimeoutMs?: number; cardEditIntervalMs?: number };
 }
 
 export interface App {
@@ -152,6 +152,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     log,
     auto,
     threadEditIntervalMs: options.engine?.threadEditIntervalMs ?? (auto ? undefined : 0),
+    cardEditIntervalMs: options.engine?.cardEditIntervalMs ?? (auto ? undefined : 0),
     sendTimeoutMs: options.engine?.sendTimeoutMs,
   });
   const engine = new AlertEngine({

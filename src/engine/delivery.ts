@@ -211,6 +211,7 @@ export class DeliveryPipeline {
       }
       this.lastProgressAt = this.deps.clock.now();
       if (outcome === 'held') continue; // quiet hours: kept for their summary, the rest of the queue goes on
+      if (outcome === 'edited') continue; // its card is current, its reply waits for its time: the rest goes on
       this.totals[outcome]++;
       if (outcome === 'deferred') return; // its retry time is stored; the rest of the queue keeps its order
       if (outcome === 'dropped' && !this.deps.store.read().targets[targetKey]?.active) return;

@@ -3,6 +3,9 @@
 // reply) → mute (inside send: a muted card is still edited, its reply held) → send or edit with retries and
 // a timeout → record. The record comes outside the retry: a failed record
 // is not a failed send, and retrying it must not post the card again.
+// Replies about one card are spaced a minute apart, since each one notifies people; an edit notifies no
+// one, so a card behind its thread is edited within CARD_EDIT_INTERVAL_MS while its reply still waits
+// (an "edit only" attempt: the delivery stays queued for its reply).
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
@@ -26,7 +29,10 @@ export interface AlertCards {
 interface CardThread {
   activityId: string | null;
   mutedUntil: string | null;
+  updatedAt: string;
   lastSentAt?: string | null;
+  editedAt?: string | null;
+  shownAt?: string | null;
 }
 
 export interface StageDeps {
@@ -40,10 +46,15 @@ export interface StageDeps {
   sendTimeoutMs?: number;
   /** Replies about one incident in one conversation are spaced this far apart (default 60 s). */
   threadEditIntervalMs?: number;
+  /** Edits of a card behind its thread are spaced this far apart, changes in between coalesced (default 10 s). */
+  cardEditIntervalMs?: number;
 }
 
-/** `held`: quiet hours took it out of the outbox for their summary (quietHours.ts). */
-export type Outcome = 'sent' | 'deferred' | 'dropped' | 'held';
+/**
+ * `held`: quiet hours took it out of the outbox for their summary (quietHours.ts). `edited`: its card was
+ * brought up to date while its reply waits for the thread's spacing; it stays queued.
+ */
+export type Outcome = 'sent' | 'deferred' | 'dropped' | 'held' | 'edited';
 
 const RETRIES_PER_RUN = 3;
 const MAX_ATTEMPTS = 12;
@@ -72,12 +83,31 @@ export class DeliveryStages {
     return false;
   }
 
-  /** When an edit of an alert card may go: its thread's replies are spaced. */
+  /**
+   * When a delivery with a thread reply may go next: its reply once the thread's replies are spaced, its
+   * card's edit alone sooner when the card is behind the thread (edits of one card spaced a little too).
+   */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
-    const replies = delivery.kind === 'incident' ? Boolean(delivery.noteParts) : delivery.kind === 'subscription' && delivery.note !== null;
-    if (!replies) return 0;
-    const lastSentAt = threadOf(delivery, state)?.lastSentAt;
-    return lastSentAt ? Date.parse(lastSentAt) + (this.deps.threadEditIntervalMs ?? 60_000) : 0;
+    const thread = threadOf(delivery, state);
+    if (!thread || !hasReply(delivery)) return 0;
+    const replyDue = this.replyDueAt(thread);
+    if (!thread.activityId || !cardBehind(thread)) return replyDue;
+    const editDue = thread.editedAt ? Date.parse(thread.editedAt) + (this.deps.cardEditIntervalMs ?? 10_000) : 0;
+    return Math.min(replyDue, editDue);
+  }
+
+  private replyDueAt(thread: CardThread): number {
+    return thread.lastSentAt ? Date.parse(thread.lastSentAt) + (this.deps.threadEditIntervalMs ?? 60_000) : 0;
+  }
+
+  /**
+   * Only the card is brought up to date now: the delivery has a reply, its card exists, and the reply is not
+   * due yet. A muted card or a silent edit in quiet hours pings nobody, so it goes whole at once.
+   */
+  private editOnly(delivery: Delivery, thread: CardThread | undefined, now: number): boolean {
+    if (!thread?.activityId || !hasReply(delivery) || this.replyDueAt(thread) <= now) return false;
+    const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now;
+    return !muted && !this.quiet.silenced(delivery.id);
   }
 
   async deliver(delivery: Delivery): Promise<Outcome> {
@@ -96,11 +126,14 @@ export class DeliveryStages {
     // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
     if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
+    const editOnly = this.editOnly(delivery, thread, this.deps.clock.now());
+    // What the card shows once sent: the thread as read now (a batch may change it meanwhile).
+    const shownAt = thread?.updatedAt ?? null;
     let shrink = false;
     for (let attempt = 0; ; attempt++) {
       let postedId: string | null;
       try {
-        postedId = await this.withTimeout(this.send(delivery, target, thread, shrink));
+        postedId = await this.withTimeout(this.send(delivery, target, thread, shrink, editOnly));
       } catch (error) {
         const failure = classifySendError(error);
         this.deps.log.warn(
@@ -126,15 +159,18 @@ export class DeliveryStages {
         await this.defer(delivery, failure);
         return 'deferred';
       }
+      // An edit alone is not the delivery: it stays queued for its reply. (A card found deleted was posted
+      // anew instead: that is the whole delivery, as below.)
+      if (editOnly && postedId === null) return this.recordEdit(delivery, shownAt);
       this.unrecorded.set(delivery.id, postedId);
       this.unrecordedTargets.set(delivery.id, delivery.targetKey);
-      await this.record(delivery, postedId);
+      await this.record(delivery, postedId, shownAt);
       return 'sent';
     }
   }
 
   /** Returns the id of a newly posted card, or null when an existing card was edited. */
-  private async send(delivery: Delivery, target: Target, thread: CardThread | undefined, shrink: boolean): Promise<string | null> {
+  private async send(delivery: Delivery, target: Target, thread: CardThread | undefined, shrink: boolean, editOnly = false): Promise<string | null> {
     const now = new Date(this.deps.clock.now());
     if (delivery.kind === 'notice') {
       if (delivery.replyTo) await this.deps.sender.reply(target, delivery.replyTo, delivery.text);
@@ -152,11 +188,11 @@ export class DeliveryStages {
       const render = this.deps.cards.subscription;
       if (!render) throw new SendFailure('other', null, null, null, 'no subscription alert card');
       const subscriptionThread = thread as SubscriptionThread;
-      const note = delivery.note ? subscriptionReply(subscriptionThread, delivery.note) : null;
+      const note = delivery.note && !editOnly ? subscriptionReply(subscriptionThread, delivery.note) : null;
       return this.postOrEdit(delivery.id, target, thread, render(subscriptionThread, now), note, now);
     }
     const card = this.deps.cards.incident(thread as IncidentThread, now, { shrink });
-    const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
+    const note = editOnly ? null : delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
     return this.postOrEdit(delivery.id, target, thread, card, note, now);
   }
 
@@ -187,7 +223,7 @@ export class DeliveryStages {
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private async record(delivery: Delivery, postedId: string | null): Promise<void> {
+  private async record(delivery: Delivery, postedId: string | null, shownAt: string | null = null): Promise<void> {
     const at = new Date(this.deps.clock.now()).toISOString();
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
@@ -196,12 +232,33 @@ export class DeliveryStages {
       if (thread) {
         if (postedId) thread.activityId = postedId;
         thread.lastSentAt = at;
+        thread.editedAt = at;
+        if (shownAt) thread.shownAt = shownAt;
       }
       this.quiet.recorded(state, delivery);
     });
     this.unrecorded.delete(delivery.id);
     this.unrecordedTargets.delete(delivery.id);
     this.quiet.forget(delivery.id);
+  }
+
+  /**
+   * After an edit alone: when, and what the card shows now. An edit repeated is harmless, so a failed write
+   * only means the card is edited once more; the delivery is left queued for its reply either way.
+   */
+  private async recordEdit(delivery: Delivery, shownAt: string | null): Promise<'edited'> {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    try {
+      await this.deps.store.update((state) => {
+        const thread = threadOf(delivery, state);
+        if (!thread) return;
+        thread.editedAt = at;
+        if (shownAt) thread.shownAt = shownAt;
+      });
+    } catch (error) {
+      this.deps.log.warn({ err: error, deliveryId: delivery.id, target: delivery.targetKey }, 'could not record a card edit; it may be edited again');
+    }
+    return 'edited';
   }
 
   private async drop(delivery: Delivery, reason: string, level: 'info' | 'error' = 'info'): Promise<'dropped'> {
@@ -246,4 +303,14 @@ function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | 
   if (delivery.kind === 'incident') return state.threads[delivery.threadKey];
   if (delivery.kind === 'subscription') return state.subscriptionThreads[delivery.threadKey];
   return undefined;
+}
+
+/** An incident or subscription delivery that replies in its card's thread (not a card's first post). */
+function hasReply(delivery: Delivery): boolean {
+  return delivery.kind === 'incident' ? Boolean(delivery.noteParts ?? delivery.note) : delivery.kind === 'subscription' && delivery.note !== null;
+}
+
+/** The thread changed since its card was last posted or edited (unknown for threads of older releases: behind). */
+function cardBehind(thread: CardThread): boolean {
+  return thread.shownAt !== thread.updatedAt;
 }

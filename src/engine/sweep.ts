@@ -23,7 +23,7 @@ export interface SweepOptions {
   findCustomer: (customerId: string) => Customer | undefined;
   /** Deliveries being sent right now (their changes must not be merged into). */
   inFlight: () => ReadonlySet<string>;
-  /** Called after every commit that queued deliveries. */
+  /** Called after every commit that queued deliveries or found changes (they may merge into queued ones). */
   onQueued: () => void;
   /** Requests in flight at once; the rate budget, not this number, sets the pace. */
   concurrency: number;
@@ -319,7 +319,8 @@ export class Sweep {
       this.lastWriteEndedAt = Date.now();
       this.lastWriteMs = this.lastWriteEndedAt - started;
       if (outcome.events > 0) this.refreshFastLaneSoon();
-      if (outcome.deliveriesQueued > 0) this.options.onQueued();
+      // Events merged into a queued delivery put its card behind: delivery looks again when to edit it.
+      if (outcome.deliveriesQueued > 0 || outcome.events > 0) this.options.onQueued();
       // What is left is the next batch: when full or when nothing more is coming, else on the timer.
       if (this.buffer.length >= this.options.batchSize || (this.buffer.length > 0 && this.out.size === 0)) this.commitSoon();
       else if (this.buffer.length > 0) this.scheduleFlush();

@@ -109,8 +109,12 @@ export interface IncidentThread {
   mutedBy: string | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
-  /** When the last delivery of this thread went out: edits of one card are spaced (THREAD_EDIT_INTERVAL_MS). */
+  /** When the last delivery of this thread went out: its replies are spaced (THREAD_EDIT_INTERVAL_MS). */
   lastSentAt?: string | null;
+  /** When the card was last posted or edited (edits alone are spaced less: deliveryStages.ts). */
+  editedAt?: string | null;
+  /** The thread's `updatedAt` the card showed then: a later one means the card is behind. */
+  shownAt?: string | null;
 }
 
 interface OutboxBase {

@@ -75,7 +75,7 @@ describe('proactive alerts under faults, end to end', () => {
 
       assert.equal(edits(t, other.id ?? '').length, 1);
       assert.match(cardText(cardOf(edits(t, other.id ?? '')[0])), /Resolved · was critical/);
-      assert.deepEqual(repliesText(t, OTHER_CHANNEL_ID, other.id ?? ''), ['Resolved for Fabrikam.\nEvery watched customer has recovered.']);
+      assert.deepEqual(repliesText(t, OTHER_CHANNEL_ID, other.id ?? ''), ['Resolved for Fabrikam.\n\nEvery watched customer has recovered.']);
       assert.equal(incidentCards(t, incidentId).length + incidentCards(t, incidentId, OTHER_CHANNEL_ID).length, 2, 'no new cards');
 
       const disk = await stateOnDisk(t);
@@ -102,7 +102,7 @@ describe('proactive alerts under faults, end to end', () => {
       assert.equal(result.cycle.customersFailed.length, 0);
       assert.equal(result.delivery.sent, 1);
       assert.equal(edits(t, card.id ?? '').length, 1);
-      assert.deepEqual(repliesText(t, CHANNEL_ID, card.id ?? ''), ['No longer reported for Contoso.\nEvery watched customer has recovered.']);
+      assert.deepEqual(repliesText(t, CHANNEL_ID, card.id ?? ''), ['No longer reported for Contoso.\n\nEvery watched customer has recovered.']);
       assert.equal(incidentCards(t, incidentId).length, 1);
       const thread = (await stateOnDisk(t)).threads[`${CHANNEL_ID}|${incidentId}`];
       assert.ok(thread?.resolvedAt);

@@ -97,9 +97,10 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
     return (connector as FakeConnector).ok('post').filter((call) => call.conversationId === channelId && cardText(cardOf(call)).includes(incidentId));
   }
 
-  /** Round summaries ("Check finished: ...") posted in the channel. */
+  /** Round summaries ("Check finished: ...") posted in the channel, in the thread of the "poll now" that asked. */
   function summaries(channelId: string): number {
-    return (connector as FakeConnector).ok('post').filter((call) => call.conversationId === channelId && /^Check finished/.test(textOf(call))).length;
+    const inChannel = (call: ConnectorCall) => call.conversationId.startsWith(`${channelId};messageid=`);
+    return (connector as FakeConnector).ok('post').filter((call) => inChannel(call) && /^Check finished/.test(textOf(call))).length;
   }
 
   it('act as one bot: the first leads, commands on either see the same state, "poll now" on the follower runs on the leader, one card', async function () {

@@ -206,14 +206,65 @@ describe('delivery pipeline', () => {
     assert.equal(store.state.targets.A?.active, true);
   });
 
-  it('spaces the edits of one card: a second change within the interval waits, then goes', async () => {
+  it('spaces the replies of one card: a second change within the interval waits for its reply, then goes', async () => {
     const { store, sender } = setup({ threads: [thread('A', 'card')], outbox: [incidentDelivery('A', 'd1', 'Contoso')] });
     const spaced = new DeliveryPipeline({ ...pipelineDeps(store, sender), threadEditIntervalMs: 60_000 });
-    await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 30_000).toISOString()));
-    assert.deepEqual(await spaced.deliverPending(), { sent: 0, deferred: 0, dropped: 0 }, 'edited 30 s ago: not yet');
+    await store.update((state) => {
+      // The card already shows the thread as it is: nothing to edit ahead of the reply.
+      Object.assign(state.threads['A|EX1'] as IncidentThread, { lastSentAt: new Date(NOW - 30_000).toISOString(), shownAt: AT });
+    });
+    assert.deepEqual(await spaced.deliverPending(), { sent: 0, deferred: 0, dropped: 0 }, 'replied 30 s ago: not yet');
+    assert.equal(sender.update.callCount, 0);
     await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 61_000).toISOString()));
     assert.deepEqual(await spaced.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
     assert.equal(sender.update.callCount, 1);
+    assert.equal(sender.reply.callCount, 1);
+  });
+
+  it('edits a card behind its thread within 10 s, coalescing changes, while its reply keeps the minute spacing (issue 21, item 4)', async () => {
+    const { store, sender, cards } = setup({ threads: [thread('A', 'card')], outbox: [incidentDelivery('A', 'd1', 'Contoso')] });
+    const clock = { now: () => NOW, sleep: sinon.stub<[number], Promise<void>>().resolves() };
+    let now = NOW;
+    clock.now = () => now;
+    const pipeline = new DeliveryPipeline({ ...pipelineDeps(store, sender, cards), clock, threadEditIntervalMs: 60_000, cardEditIntervalMs: 10_000 });
+    const at = (ms: number) => new Date(NOW + ms).toISOString();
+    const change = (ms: number, customerId: string, name: string) =>
+      store.update((state) => {
+        const t = state.threads['A|EX1'] as IncidentThread;
+        t.customers[customerId] = { name, resolved: false, vanished: false };
+        t.updatedAt = at(ms);
+      });
+    // The card went out 20 s ago; a change found now is queued with its reply.
+    await store.update((state) => void Object.assign(state.threads['A|EX1'] as IncidentThread, { lastSentAt: at(-20_000), editedAt: at(-20_000), shownAt: at(-20_000) }));
+    await change(0, 'c2', 'Fabrikam');
+    const customersOnLastCard = () => Object.keys((cards.incident as sinon.SinonSpy).lastCall.args[0].customers).sort();
+
+    await pipeline.deliverPending();
+    assert.equal(sender.update.callCount, 1, 'the card is edited at once: its last edit was 20 s ago');
+    assert.deepEqual(customersOnLastCard(), ['c1', 'c2']);
+    assert.equal(sender.reply.callCount, 0, 'the reply waits for the minute');
+    assert.deepEqual(store.state.outbox.map((d) => d.id), ['d1'], 'still queued for its reply');
+
+    now = NOW + 3_000;
+    await change(2_000, 'c3', 'Northwind Traders');
+    await change(3_000, 'c4', 'Tailspin Toys');
+    await pipeline.deliverPending();
+    assert.equal(sender.update.callCount, 1, 'edits are spaced 10 s too: the changes in between wait together');
+    now = NOW + 10_000;
+    await pipeline.deliverPending();
+    assert.equal(sender.update.callCount, 2, 'one edit for both changes');
+    assert.deepEqual(customersOnLastCard(), ['c1', 'c2', 'c3', 'c4']);
+    now = NOW + 25_000;
+    await pipeline.deliverPending();
+    assert.equal(sender.update.callCount, 2, 'a card that shows its thread is not edited again');
+    assert.equal(sender.reply.callCount, 0);
+
+    now = NOW + 40_000; // a minute after the last reply (the card's post)
+    assert.deepEqual(await pipeline.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
+    assert.equal(sender.reply.callCount, 1, 'then the reply');
+    assert.ok(sender.update.lastCall.calledBefore(sender.reply.lastCall), 'with the card current before it');
+    assert.deepEqual(store.state.outbox, []);
+    assert.ok(store.state.deliveryLog.d1);
   });
 
   it('defers after three retries in a run, with exponential backoff, and gives up after 12 attempts', async () => {

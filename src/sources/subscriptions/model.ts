@@ -153,6 +153,9 @@ export interface SubscriptionThread {
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
   lastSentAt: string | null;
+  /** When the card was last posted or edited, and the `updatedAt` it showed (see IncidentThread). */
+  editedAt?: string | null;
+  shownAt?: string | null;
 }
 
 export const subscriptionThreadKey = (targetKey: string, customerId: string, subscriptionId: string, episode: number): string =>
