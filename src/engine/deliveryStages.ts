@@ -12,6 +12,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
+import { editsOnly, nextDueAt, type CardThread } from './cardPacing.js';
 import { renderNote, subscriptionReply } from './threadNote.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
 import { deliveryFailureLine } from './deliveryFailureLine.js';
@@ -25,15 +26,6 @@ export interface AlertCards {
   subscription?(thread: SubscriptionThread, now: Date): object;
 }
 
-/** What posting, editing and replying need of a card's thread, incident or subscription alike. */
-interface CardThread {
-  activityId: string | null;
-  mutedUntil: string | null;
-  updatedAt: string;
-  lastSentAt?: string | null;
-  editedAt?: string | null;
-  shownAt?: string | null;
-}
 
 export interface StageDeps {
   store: StateStore;
@@ -88,26 +80,7 @@ export class DeliveryStages {
    * card's edit alone sooner when the card is behind the thread (edits of one card spaced a little too).
    */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
-    const thread = threadOf(delivery, state);
-    if (!thread || !hasReply(delivery)) return 0;
-    const replyDue = this.replyDueAt(thread);
-    if (!thread.activityId || !cardBehind(thread)) return replyDue;
-    const editDue = thread.editedAt ? Date.parse(thread.editedAt) + (this.deps.cardEditIntervalMs ?? 10_000) : 0;
-    return Math.min(replyDue, editDue);
-  }
-
-  private replyDueAt(thread: CardThread): number {
-    return thread.lastSentAt ? Date.parse(thread.lastSentAt) + (this.deps.threadEditIntervalMs ?? 60_000) : 0;
-  }
-
-  /**
-   * Only the card is brought up to date now: the delivery has a reply, its card exists, and the reply is not
-   * due yet. A muted card or a silent edit in quiet hours pings nobody, so it goes whole at once.
-   */
-  private editOnly(delivery: Delivery, thread: CardThread | undefined, now: number): boolean {
-    if (!thread?.activityId || !hasReply(delivery) || this.replyDueAt(thread) <= now) return false;
-    const muted = thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now;
-    return !muted && !this.quiet.silenced(delivery.id);
+    return nextDueAt(delivery, threadOf(delivery, state), this.deps);
   }
 
   async deliver(delivery: Delivery): Promise<Outcome> {
@@ -126,7 +99,7 @@ export class DeliveryStages {
     // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
     if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
-    const editOnly = this.editOnly(delivery, thread, this.deps.clock.now());
+    const editOnly = editsOnly(delivery, thread, this.deps.clock.now(), this.deps) && !this.quiet.silenced(delivery.id);
     // What the card shows once sent: the thread as read now (a batch may change it meanwhile).
     const shownAt = thread?.updatedAt ?? null;
     let shrink = false;
@@ -305,12 +278,3 @@ function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | 
   return undefined;
 }
 
-/** An incident or subscription delivery that replies in its card's thread (not a card's first post). */
-function hasReply(delivery: Delivery): boolean {
-  return delivery.kind === 'incident' ? Boolean(delivery.noteParts ?? delivery.note) : delivery.kind === 'subscription' && delivery.note !== null;
-}
-
-/** The thread changed since its card was last posted or edited (unknown for threads of older releases: behind). */
-function cardBehind(thread: CardThread): boolean {
-  return thread.shownAt !== thread.updatedAt;
-}
