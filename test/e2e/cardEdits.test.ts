@@ -3,10 +3,11 @@
 // while replies, which notify people, stay a minute apart. Four customers join one incident in quick
 // succession; after every edit the card lists every customer its replies announced and not resolved.
 import assert from 'node:assert/strict';
+import { SCENARIO_SUBSCRIPTIONS } from '../../src/sandbox/scenario.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { addIncident, edits, incidentCards, install, repliesText, resolveFor, watch } from '../support/alertSteps.js';
+import { addIncident, customerId, edits, incidentCards, install, repliesText, resolveFor, watch } from '../support/alertSteps.js';
 
 const INCIDENT = 'EX777001';
 const CUSTOMERS = ['Contoso', 'Fabrikam', 'Northwind Traders', 'Tailspin Toys'];
@@ -19,10 +20,10 @@ describe('card edits within 10 s, replies a minute apart (fast changes across 4 
 
   beforeEach(async () => {
     offset.ms = 0;
-    h = await startHarness({ app: { clock, engine: { threadEditIntervalMs: 60_000, cardEditIntervalMs: 10_000 } } });
+    // Subscriptions are fetched every round, so a scenario step shows at the next sweep.
+    const config = { subscriptionPollMinutes: 0 };
+    h = await startHarness({ config, app: { clock, engine: { threadEditIntervalMs: 60_000, cardEditIntervalMs: 10_000 } } });
     await install(h);
-    for (const name of CUSTOMERS) await watch(h, `watch ${name.split(' ')[0]?.toLowerCase()}`);
-    await h.app.engine.sweepNow(); // the baseline
   });
   afterEach(async () => {
     await h.close();
@@ -32,6 +33,8 @@ describe('card edits within 10 s, replies a minute apart (fast changes across 4 
   const cardNow = (rootId: string) => cardText(cardOf(edits(h, rootId).at(-1) ?? incidentCards(h, INCIDENT)[0]));
 
   it('edits the card within 10 s of each change, coalescing them, and spaces only the replies', async () => {
+    for (const name of CUSTOMERS) await watch(h, `watch ${name.split(' ')[0]?.toLowerCase()}`);
+    await h.app.engine.sweepNow(); // the baseline
     addIncident(h, 'Contoso', { id: INCIDENT, severity: 'critical', status: 'critical' });
     await h.app.engine.sweepNow();
     const [card] = incidentCards(h, INCIDENT);
@@ -96,5 +99,34 @@ describe('card edits within 10 s, replies a minute apart (fast changes across 4 
       }
       for (const name of announced) if (!resolved.has(name)) assert.match(event.card, new RegExp(name), `an edit names ${name}`);
     }
+  });
+
+  it('does the same for a subscription card: edited at once, its reply a minute after the card', async () => {
+    await watch(h, 'watch subscriptions contoso');
+    await h.app.engine.sweepNow(); // the baseline
+    const { offer } = SCENARIO_SUBSCRIPTIONS.ends;
+    const subscription = h.sim.data.subscriptionsOf(customerId(h, 'Contoso')).find((s) => s.offerName === offer);
+    const ends = subscription?.id ?? '';
+    h.sim.scenario.step();
+    h.sim.scenario.step(); // Contoso's E3 ends in 20 days without auto-renew
+    await h.app.engine.sweepNow();
+    const [card] = h.connector.ok('post').filter((call) => call.conversationId === CHANNEL_ID && cardText(cardOf(call)).includes(ends));
+    assert.ok(card?.id, 'the card is posted');
+
+    offset.ms = 5_000;
+    h.sim.scenario.step(); // now 5 days
+    await h.app.engine.sweepNow();
+    assert.equal(edits(h, card.id).length, 0, 'posted 5 s ago: the edit waits a little');
+    offset.ms = 11_000;
+    await h.app.delivery.deliverPending();
+    assert.match(cardText(cardOf(edits(h, card.id).at(-1))), /^Warning · subscription ends in 5 days/, 'edited within 10 s of the change');
+    assert.deepEqual(repliesText(h, CHANNEL_ID, card.id), [], 'the reply waits for the minute');
+
+    offset.ms = 61_000;
+    await h.app.delivery.deliverPending();
+    assert.deepEqual(
+      repliesText(h, CHANNEL_ID, card.id).map((text) => text.replace(/\(.*\)/, '(…)')),
+      [`Contoso · ${subscription?.friendlyName}: The term ends in 5 days (…) and will not renew.`],
+    );
   });
 });
