@@ -123,6 +123,17 @@ if (chromiumInstalled()) {
       await back.getByRole('button', { name: 'Mute 4 h', exact: true }).waitFor();
     });
 
+    it('replies to an update with a short first line, then the update in paragraphs of its own (issue 21, item 2)', async () => {
+      sim.scenario.step(); // the incident gets an update
+      await app.engine.sweepNow();
+      // The innermost element holding the whole reply: its first line and the update's text.
+      const reply = page.locator('div', { hasText: /Update for Contoso[\s\S]*User impact/i }).last();
+      await reply.waitFor();
+      const text = (await reply.innerText()).trim();
+      assert.match(text, /^Update for Contoso[^\n]*:\n+Title: [^\n]+\n+User impact: /i, `a first line, then the update's own lines: ${JSON.stringify(text)}`);
+      await screenshot(reply, '14-alert-reply.png');
+    });
+
     it('the contrast check sees what was wrong before: yellow and pale green on light, red on dark', async () => {
       const themed = await browser.newPage();
       try {
