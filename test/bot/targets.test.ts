@@ -4,7 +4,7 @@
 // (lowdb) a read is never older than the change that follows it.
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { TargetBook } from '../../src/bot/targets.js';
+import { TargetBook, threadRootOf } from '../../src/bot/targets.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { emptySchedule, type HeldAlert } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
@@ -62,3 +62,15 @@ describe('TargetBook.remember: a refreshed reference keeps what was held meanwhi
     }
   });
 });
+
+describe('threadRootOf: the thread a channel command belongs to (its answers and its "poll now" summary go there)', () => {
+  const activity = (conversationId: string, conversationType: string, id = 'msg-2') => ({ id, conversation: { id: conversationId, conversationType } }) as Activity;
+
+  it('reads the root from ";messageid=", takes the message itself when it starts the thread, and has none in chats', () => {
+    assert.equal(threadRootOf(activity(`${CHANNEL_ID};messageid=root-1`, 'channel')), 'root-1');
+    assert.equal(threadRootOf(activity(CHANNEL_ID, 'channel', 'msg-7')), 'msg-7');
+    assert.equal(threadRootOf(activity('a:personal-chat-with-ana', 'personal')), null);
+    assert.equal(threadRootOf(activity('19:group-chat@thread.v2', 'groupChat')), null);
+  });
+});
+
