@@ -54,8 +54,13 @@ describe('the continuous alert engine, end to end', () => {
     const deferred = t.app.delivery.deferredConversations();
     assert.deepEqual(deferred.map((entry) => entry.targetKey), [OTHER_CHANNEL_ID], 'the throttled one waits, with its retry time stored');
     assert.ok(Date.parse(deferred[0]?.until ?? '') - Date.now() > 3_500_000);
-    const onDisk = (await stateOnDisk(t)).outbox.find((delivery) => delivery.targetKey === OTHER_CHANNEL_ID);
-    assert.equal(onDisk?.notBefore, deferred[0]?.until);
+    // The store shows a change before its write lands: wait for the file (bounded) rather than race it.
+    let onDisk: string | undefined;
+    for (let waited = 0; onDisk !== deferred[0]?.until && waited < 5_000; waited += 20) {
+      onDisk = (await stateOnDisk(t)).outbox.find((delivery) => delivery.targetKey === OTHER_CHANNEL_ID)?.notBefore;
+      if (onDisk !== deferred[0]?.until) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(onDisk, deferred[0]?.until, 'the retry time is stored');
   });
 
   it('keeps "watch all" on the last known customers and alerts customers watched one by one when listing fails', async () => {
