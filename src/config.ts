@@ -57,6 +57,8 @@ export interface Config {
   fastLaneShare: number;
   /** /healthz answers 503 when the sweep or delivery made no progress for this long. */
   healthStallMinutes: number;
+  /** The bearer token /healthz and /metrics require (always in production); null: not set. */
+  healthToken: string | null;
   /** A watched customer's subscriptions are fetched at most this often (one request each time). */
   subscriptionPollMinutes: number;
   /** The first warning of a term ending without auto-renew, in days before its end (again at 7 and 1). */
@@ -72,6 +74,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PUBLIC_PARTNER_CENTER = 'https://api.partnercenter.microsoft.com';
 const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
 const APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+const HEALTH_TOKEN_MIN_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const fastLaneMinutes = readNumber(get, 'FAST_LANE_MINUTES', 2, 0.1, 1_440, problems);
   const fastLaneShare = readNumber(get, 'FAST_LANE_SHARE', 0.5, 0.05, 0.95, problems);
   const healthStallMinutes = readNumber(get, 'HEALTH_STALL_MINUTES', 15, 1, 10_080, problems);
+  const healthToken = readHealthToken(get, problems);
   const databaseUrl = readDatabaseUrl(get, problems);
   const leaseSeconds = readInt(get, 'LEASE_SECONDS', 30, 5, 600, problems);
   const stateEncryption = readStateEncryptionKeys(get, problems);
@@ -166,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       fastLaneMinutes,
       fastLaneShare,
       healthStallMinutes,
+      healthToken,
       subscriptionPollMinutes,
       subscriptionWarnDays,
       logLevel,
@@ -222,6 +227,17 @@ function readKey(get: Getter, name: string, problems: string[]): Buffer | null {
   if (key?.length === KEY_BYTES) return key;
   problems.push(`${name} must be ${KEY_BYTES} random bytes in base64 (44 characters; make one with: openssl rand -base64 32).`);
   return null;
+}
+
+/** A short token could be guessed by whoever reaches the port; never echoed, since it is a secret. */
+function readHealthToken(get: Getter, problems: string[]): string | null {
+  const value = get('HEALTH_TOKEN');
+  if (value === undefined) return null;
+  if (value.length < HEALTH_TOKEN_MIN_LENGTH) {
+    problems.push(`HEALTH_TOKEN is ${value.length} characters long; use at least ${HEALTH_TOKEN_MIN_LENGTH} random ones (e.g. openssl rand -hex 32).`);
+    return null;
+  }
+  return value;
 }
 
 function readUrl(get: (name: string) => string | undefined, name: string, fallback: string, problems: string[]): string {

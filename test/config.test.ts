@@ -72,6 +72,19 @@ describe('configuration', () => {
     assert.doesNotMatch(text, /super-secret-value/);
   });
 
+  it('takes a HEALTH_TOKEN of 32 characters or more and refuses a shorter one in one sentence, without echoing it', () => {
+    const unset = loadConfig({});
+    assert.ok(unset.ok);
+    assert.equal(unset.config.healthToken, null);
+    const long = 'a'.repeat(32);
+    const set = loadConfig({ ...production, HEALTH_TOKEN: long });
+    assert.ok(set.ok, JSON.stringify(set));
+    assert.equal(set.config.healthToken, long);
+    const short = loadConfig({ ...production, HEALTH_TOKEN: 'guessable-31-characters-token-x' });
+    assert.ok(!short.ok);
+    assert.deepEqual(short.problems, ['HEALTH_TOKEN is 31 characters long; use at least 32 random ones (e.g. openssl rand -hex 32).']);
+  });
+
   it('asks for ALLOWED_TENANT_IDS when the partner tenant is a domain name', () => {
     const result = loadConfig({ ...production, PARTNER_TENANT_ID: 'contoso.onmicrosoft.com' });
     assert.ok(!result.ok);

@@ -34,6 +34,7 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     fastLaneMinutes: 2,
     fastLaneShare: 0.5,
     healthStallMinutes: 15,
+    healthToken: null,
     subscriptionPollMinutes: 60,
     subscriptionWarnDays: 30,
     logLevel: 'silent',
