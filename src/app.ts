@@ -8,6 +8,8 @@ import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
 import { registerable } from './engine/source.js';
 import { healthReport } from './engine/health.js';
+import { createMetrics } from './engine/metrics.js';
+import { notReady } from './engine/readiness.js';
 import { TeamsRateLimiter } from './engine/teamsRateLimiter.js';
 import { BotFrameworkSender } from './engine/teamsSender.js';
 import { CardActionRouter } from './bot/cardActions.js';
@@ -31,6 +33,7 @@ import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
 import { startServer } from './server.js';
 import { openStore } from './store/openStore.js';
+import { storeReachability } from './store/reachability.js';
 import type { ProvisioningDelivery } from './store/state.js';
 import type { StateStore } from './store/stateStore.js';
 
@@ -84,6 +87,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const store = await openStore(config, log);
+  // Gauges are read from the health report at scrape time; `health` is defined below, before the server starts.
+  const metrics = createMetrics(() => health());
 
   const pc = config.partnerCenter;
   const usedNow = () => new Date(clock.now()).toISOString();
@@ -127,6 +132,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     clock,
     log,
     timeoutMs: pc.timeoutMs,
+    onAnswer: metrics.partnerCenterAnswer,
   });
   const client = new PartnerCenterClient(pipeline);
   const directory = new CustomerDirectory(client, { clock });
@@ -146,7 +152,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const subscriptions = subscriptionSource({ pollMinutes: config.subscriptionPollMinutes, warnDays: config.subscriptionWarnDays });
   const delivery = new DeliveryPipeline({
     store,
-    sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock })),
+    sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock }), metrics.teamsThrottled),
     cards: alertCards(directory, orders),
     clock,
     log,
@@ -154,6 +160,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     threadEditIntervalMs: options.engine?.threadEditIntervalMs ?? (auto ? undefined : 0),
     cardEditIntervalMs: options.engine?.cardEditIntervalMs ?? (auto ? undefined : 0),
     sendTimeoutMs: options.engine?.sendTimeoutMs,
+    onOutcome: metrics.deliveryOutcome,
   });
   const engine = new AlertEngine({
     client,
@@ -199,13 +206,25 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
 
   const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000, tokenStatus });
-  const server = await startServer({ adapter, bot, host: config.host, port: config.port, health, log, authRequired: Boolean(config.bot) }).catch(
-    async (error: unknown) => {
-      // A taken port must not leave the state file locked by a process that goes on (a test, a retry).
-      await store.close();
-      throw error;
-    },
-  );
+  const reachability = storeReachability(config);
+  const ready = () => notReady({ storeReachable: () => reachability.reachable(), tokenStatus, health });
+  const server = await startServer({
+    adapter,
+    bot,
+    host: config.host,
+    port: config.port,
+    health,
+    ready,
+    metrics: () => metrics.scrape(),
+    healthToken: config.healthToken,
+    log,
+    authRequired: Boolean(config.bot),
+  }).catch(async (error: unknown) => {
+    // A taken port must not leave the state file locked by a process that goes on (a test, a retry).
+    await reachability.close();
+    await store.close();
+    throw error;
+  });
   log.info(
     {
       url: server.url,
@@ -237,6 +256,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       clearInterval(tokenTimer);
       await engine.stop();
       await server.close();
+      await reachability.close();
       await store.close(); // last: the engine's final writes land before the lock is given back
     },
   };

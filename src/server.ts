@@ -1,7 +1,9 @@
-// The HTTP face: Bot Framework activities on POST /api/messages, health on GET /healthz. Nothing else.
+// The HTTP face: Bot Framework activities on POST /api/messages; /livez and /readyz for probes (open to
+// all, one word each); /healthz and /metrics behind HEALTH_TOKEN (healthGuard.ts). Nothing else.
 import restify from 'restify';
 import type { CloudAdapter, ActivityHandler } from 'botbuilder';
 import type { Logger } from 'pino';
+import { guardVerdict } from './healthGuard.js';
 
 export interface ServerOptions {
   adapter: CloudAdapter;
@@ -10,6 +12,12 @@ export interface ServerOptions {
   port: number;
   /** 503 when the report's status is not "ok" (the engine has stalled), so a load balancer or monitor sees it. */
   health: () => { status: string };
+  /** GET /readyz: null when ready, else the one word that says why not (readiness.ts). */
+  ready: () => Promise<string | null>;
+  /** GET /metrics: the Prometheus exposition. */
+  metrics: () => Promise<{ contentType: string; body: string }>;
+  /** HEALTH_TOKEN: the bearer /healthz and /metrics require; null when not set. */
+  healthToken?: string | null;
   log: Logger;
   /**
    * Bot Framework authentication is on (an app id is configured), so every request must prove itself
@@ -66,9 +74,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  server.get('/healthz', async (_req, res) => {
+  const plain = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
+  server.get('/livez', async (_req, res) => {
+    res.sendRaw(200, 'ok', plain);
+  });
+  server.get('/readyz', async (_req, res) => {
+    const why = await options.ready();
+    res.sendRaw(why === null ? 200 : 503, why ?? 'ok', plain);
+  });
+
+  const guard = { token: options.healthToken ?? null, production: authRequired };
+  if (guard.production && guard.token === null) {
+    options.log.warn({}, 'HEALTH_TOKEN is not set: /healthz and /metrics answer 401 to everyone (/livez and /readyz stay open)');
+  }
+  /** 401 unless the request may read details; logs a wrong bearer, never the bearer itself. */
+  const admitted = (req: restify.Request, res: restify.Response): boolean => {
+    const verdict = guardVerdict(req.header('authorization'), guard);
+    if (verdict === 'allowed') return true;
+    if (verdict === 'wrong') options.log.warn({ path: req.getPath() }, 'refused a wrong HEALTH_TOKEN bearer (401)');
+    else options.log.debug({ path: req.getPath(), verdict }, 'refused a request without the HEALTH_TOKEN bearer (401)');
+    res.header('WWW-Authenticate', 'Bearer');
+    res.json(401, { error: 'unauthorized' });
+    return false;
+  };
+  server.get('/healthz', async (req, res) => {
+    if (!admitted(req, res)) return;
     const report = options.health();
     res.json(report.status === 'ok' ? 200 : 503, report);
+  });
+  server.get('/metrics', async (req, res) => {
+    if (!admitted(req, res)) return;
+    const { contentType, body } = await options.metrics();
+    res.sendRaw(200, body, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
   });
 
   await new Promise<void>((resolve, reject) => {

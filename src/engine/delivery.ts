@@ -14,6 +14,8 @@ export interface DeliveryDeps extends StageDeps {
   concurrency?: number;
   /** Wake up by itself for retries and spaced edits (off in tests that drive delivery step by step). */
   auto?: boolean;
+  /** Hears each delivery's outcome (the metrics count them by kind and outcome). */
+  onOutcome?: (delivery: Delivery, outcome: Outcome) => void;
 }
 
 /** How soon a conversation another instance was serving is looked at again (it may have died). */
@@ -210,6 +212,7 @@ export class DeliveryPipeline {
         this.inFlightIds.delete(next.id);
       }
       this.lastProgressAt = this.deps.clock.now();
+      this.deps.onOutcome?.(next, outcome);
       if (outcome === 'held') continue; // quiet hours: kept for their summary, the rest of the queue goes on
       if (outcome === 'edited') continue; // its card is current, its reply waits for its time: the rest goes on
       this.totals[outcome]++;

@@ -2,6 +2,7 @@
 // conversations are deferred — and "stalled" (503) when the sweep or delivery has stopped moving.
 import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
 import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js';
+import type { LeadershipReport } from '../store/coordination.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline } from './delivery.js';
 import type { AlertEngine } from './engine.js';
@@ -21,7 +22,23 @@ export interface HealthInputs {
 export interface HealthReport {
   status: 'ok' | 'stalled';
   reasons: string[];
+  /** What /metrics reads of the report as well (metrics.ts), so both see one walk of the state. */
+  store: LeadershipReport & { backend: StateStore['backend'] };
+  sweep: { round: { id: string; startedAt: string | null; done: number; total: number; cursor: string | null } | null; [key: string]: unknown };
+  lanes: Record<'fast' | 'rolling', LaneFigures>;
+  deliveries: {
+    pending: number;
+    failing: number;
+    byConversation: Record<string, number>;
+    deferred: ReturnType<DeliveryPipeline['deferredConversations']>;
+  };
   [key: string]: unknown;
+}
+
+export interface LaneFigures {
+  customers: number;
+  oldestAgeSeconds: number | null;
+  p95AgeSeconds: number | null;
 }
 
 const CONVERSATIONS_LISTED = 20;
@@ -85,7 +102,7 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs, 
 }
 
 /** How old the customers' data is: the oldest and the 95th percentile, in seconds. */
-function laneFigures(agesMs: number[]): { customers: number; oldestAgeSeconds: number | null; p95AgeSeconds: number | null } {
+function laneFigures(agesMs: number[]): LaneFigures {
   if (agesMs.length === 0) return { customers: 0, oldestAgeSeconds: null, p95AgeSeconds: null };
   const sorted = agesMs.sort((a, b) => a - b);
   const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0;

@@ -82,6 +82,8 @@ export class BotFrameworkSender implements ConversationSender {
     /** The bot's app id ('' without Bot Framework auth, as in the sandbox). */
     private readonly appId: string,
     private readonly limiter: TeamsRateLimiter,
+    /** Hears each 429 Teams answers (the metrics count them). */
+    private readonly onThrottled: () => void = () => undefined,
   ) {}
 
   async post(target: Target, card: object): Promise<string> {
@@ -138,9 +140,14 @@ export class BotFrameworkSender implements ConversationSender {
         }
       });
     } catch (error) {
-      throw classifySendError(error);
+      throw this.heard(classifySendError(error));
     }
-    if (outcome.failed) throw classifySendError(outcome.error);
+    if (outcome.failed) throw this.heard(classifySendError(outcome.error));
+  }
+
+  private heard(failure: SendFailure): SendFailure {
+    if (failure.status === 429) this.onThrottled();
+    return failure;
   }
 }
 

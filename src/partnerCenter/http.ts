@@ -27,6 +27,8 @@ export interface PipelineOptions {
   /** A 429 asking us to wait longer than this is surfaced to the caller instead of waited out. */
   maxRetryAfterSeconds?: number;
   locale?: string;
+  /** Hears every attempt's answer: its lane and HTTP status, or "timeout"/"network" (the metrics count them). */
+  onAnswer?: (lane: Lane, status: string) => void;
 }
 
 export interface RequestContext {
@@ -142,6 +144,7 @@ export class PartnerCenterPipeline {
     } catch (error) {
       signal?.throwIfAborted();
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+      this.options.onAnswer?.(ctx.lane ?? 'interactive', timedOut ? 'timeout' : 'network');
       return {
         kind: 'retry',
         error: new PartnerCenterUnavailableError(timedOut ? 'timeout' : 'network', describeFetchError(error), ids),
@@ -150,6 +153,7 @@ export class PartnerCenterPipeline {
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
     }
+    this.options.onAnswer?.(ctx.lane ?? 'interactive', String(response.status));
     const body = parseJson(bodyText);
     if (response.ok) {
       if (body === undefined) {

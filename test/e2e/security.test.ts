@@ -41,8 +41,9 @@ describe('security', () => {
       } finally {
         consoleError.restore();
       }
-      // A request that could have been processed would have produced something by now; check after a round trip.
-      const health = await fetch(`${h.app.url}/healthz`);
+      // A request that could have been processed would have produced something by now; check after a round trip
+      // (to /livez: /healthz is closed in production without HEALTH_TOKEN).
+      const health = await fetch(`${h.app.url}/livez`);
       assert.equal(health.status, 200);
       await health.arrayBuffer();
       assert.equal(h.connector.calls.length, callsBefore, 'the fake connector received nothing');
@@ -209,6 +210,8 @@ describe('security', () => {
           host: '127.0.0.1',
           port: 0,
           health: () => ({ status: 'ok' }),
+          ready: async () => null,
+          metrics: async () => ({ contentType: 'text/plain', body: '' }),
           log: captured.log,
           authRequired: true,
         });

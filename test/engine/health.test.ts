@@ -79,6 +79,8 @@ describe('health report', () => {
       host: '127.0.0.1',
       port: 0,
       health: () => ({ status, reasons: status === 'ok' ? [] : ['the sweep has committed nothing for 16 min'] }),
+      ready: async () => null,
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
       log: pino({ level: 'silent' }),
     });
     try {
