@@ -29,6 +29,7 @@ export function storeReachability(config: Pick<Config, 'databaseUrl'>, now: () =
   // A dropped idle connection is not an error to report: the next probe finds out and answers "store".
   pool.on('error', () => undefined);
   let last: { at: number; answer: Promise<boolean> } | null = null;
+  let closed: Promise<void> | null = null;
   return {
     reachable() {
       if (last && now() - last.at < CACHE_MS) return last.answer;
@@ -39,6 +40,7 @@ export function storeReachability(config: Pick<Config, 'databaseUrl'>, now: () =
       last = { at: now(), answer };
       return answer;
     },
-    close: () => pool.end(),
+    // The app may be closed twice (a test, a signal during shutdown); pg refuses a second end.
+    close: () => (closed ??= pool.end()),
   };
 }
