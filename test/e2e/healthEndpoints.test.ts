@@ -79,6 +79,12 @@ describe('health endpoints', () => {
         assert.deepEqual(JSON.parse(without.body), { error: 'unauthorized' });
         assert.equal((await get(`${h.app.url}${path}`, WRONG)).status, 401, `${path} with a wrong bearer`);
         assert.equal((await get(`${h.app.url}${path}`, TOKEN)).status, 200, `${path} with HEALTH_TOKEN`);
+        const other = await fetch(`${h.app.url}${path}`, { headers: { Authorization: `Basic ${TOKEN}` } });
+        assert.equal(other.status, 401, `${path}: the token under another scheme`);
+        await other.arrayBuffer();
+        const lowercase = await fetch(`${h.app.url}${path}`, { headers: { Authorization: `bearer ${TOKEN}` } });
+        assert.equal(lowercase.status, 200, `${path}: the scheme's name is case-insensitive`);
+        await lowercase.arrayBuffer();
       }
       assert.equal((await get(`${h.app.url}/livez`)).status, 200);
       assert.equal((await get(`${h.app.url}/readyz`)).status, 200);

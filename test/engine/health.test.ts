@@ -3,7 +3,9 @@ import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication 
 import { pino } from 'pino';
 import { DeliveryPipeline } from '../../src/engine/delivery.js';
 import { AlertEngine } from '../../src/engine/engine.js';
-import { healthReport } from '../../src/engine/health.js';
+import { healthReport, type HealthReport } from '../../src/engine/health.js';
+import { notReady } from '../../src/engine/readiness.js';
+import { noTokenStatus, type TokenStatus } from '../../src/partnerCenter/tokenStatus.js';
 import type { PartnerCenterClient } from '../../src/partnerCenter/client.js';
 import type { CustomerDirectory } from '../../src/partnerCenter/customerDirectory.js';
 import { RateBudget } from '../../src/partnerCenter/rateBudget.js';
@@ -69,6 +71,19 @@ describe('health report', () => {
       { targetKey: 'B', until: new Date(NOW + 3_600_000).toISOString(), lastError: 'Teams answered 429' },
     ]);
     assert.deepEqual((throttled.deliveries as { byConversation: unknown }).byConversation, { B: 1 });
+  });
+
+  it('makes /readyz name the most fundamental cause: the store, then a refused token, then a stall', async () => {
+    const stalled = healthOf({ sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(40), lastCommitAt: minutesAgo(16) } });
+    const ok = healthOf({});
+    const refused: TokenStatus = { condition: () => 'refused' };
+    const why = (reachable: boolean, tokenStatus: TokenStatus, report: HealthReport) =>
+      notReady({ storeReachable: async () => reachable, tokenStatus, health: () => report });
+    assert.equal(await why(false, refused, stalled), 'store');
+    assert.equal(await why(true, refused, stalled), 'token');
+    assert.equal(await why(true, noTokenStatus, stalled), 'stalled');
+    assert.equal(await why(true, { condition: () => 'expiring' }, ok), null);
+    assert.equal(await why(true, noTokenStatus, ok), null);
   });
 
   it('answers 503 over HTTP when stalled, with the reasons', async () => {
