@@ -86,7 +86,7 @@ describe('/metrics', () => {
     for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_version_info']) {
       assert.ok(metrics.samples.some((sample) => sample.name === name), `default metric ${name}`);
     }
-    assert.equal(total(metrics, 'partner_alerts_leader'), 1, 'the only instance on a state file leads');
+    assert.equal(total(metrics, 'partner_alerts_leader'), 1, 'a sole instance leads the sweep');
     assert.equal(total(metrics, 'partner_alerts_round_progress_ratio'), 1, 'no round in progress');
     assert.equal(total(metrics, 'partner_alerts_outbox_depth'), 0);
   });
