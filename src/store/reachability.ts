@@ -26,8 +26,10 @@ export function storeReachability(config: Pick<Config, 'databaseUrl'>, now: () =
     query_timeout: CHECK_TIMEOUT_MS,
     statement_timeout: CHECK_TIMEOUT_MS,
   });
-  // A dropped idle connection is not an error to report: the next probe finds out and answers "store".
+  // A dropped connection is not an error to report (the store's own account logs the outage), and an
+  // 'error' without a listener would end the process: the next probe finds out and answers "store".
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   let last: { at: number; answer: Promise<boolean> } | null = null;
   let closed: Promise<void> | null = null;
   return {

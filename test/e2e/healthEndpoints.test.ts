@@ -9,10 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import pg from 'pg';
 import { emptySweep } from '../../src/store/state.js';
 import { recordingClock, startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { POSTGRES_MISSING, privatePostgresServer, type PostgresServer } from '../support/postgres.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 const TOKEN = randomBytes(24).toString('hex'); // 48 characters
@@ -175,34 +174,31 @@ describe('health endpoints', () => {
     });
 
     describe('on PostgreSQL', () => {
-      let server: PostgresServer;
+      let server: PostgresServer | null = null;
       before(async function () {
-        server = await postgresForSuite(this);
+        // A server of this test's own: it is shut down and started again, which others must not see.
+        server = await privatePostgresServer();
+        if (!server) {
+          console.log(`      ${POSTGRES_MISSING}`);
+          this.skip();
+        }
       });
+      after(async () => server?.stop());
 
-      it('answers 503 "store" while the database refuses connections, and 200 again once it takes them', async () => {
-        const databaseUrl = await server.createDatabase();
-        const name = new URL(databaseUrl).pathname.slice(1);
-        const h = await start({ config: { databaseUrl } });
+      it('answers 503 "store" while PostgreSQL is down, and 200 again once it is back', async () => {
+        const db = server as PostgresServer;
+        const h = await start({ config: { databaseUrl: await db.createDatabase() } });
         assert.equal((await get(`${h.app.url}/readyz`)).body, 'ok');
 
-        const admin = new pg.Client({ connectionString: server.url });
-        await admin.connect();
+        await db.halt(); // as an operator's restart does: every connection is cut, none is taken
         try {
-          // The database stops taking connections and drops the ones it has: to the app it is unreachable.
-          await admin.query(`alter database "${name}" with allow_connections false`);
-          await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
           await eventually(async () => (await get(`${h.app.url}/readyz`)).body === 'store', '/readyz says "store"');
-          const answer = await get(`${h.app.url}/readyz`);
-          assert.deepEqual(answer, { status: 503, body: 'store', contentType: 'text/plain; charset=utf-8' });
+          assert.deepEqual(await get(`${h.app.url}/readyz`), { status: 503, body: 'store', contentType: 'text/plain; charset=utf-8' });
           assert.equal((await get(`${h.app.url}/livez`)).status, 200, 'alive all the same');
-
-          await admin.query(`alter database "${name}" with allow_connections true`);
-          await eventually(async () => (await get(`${h.app.url}/readyz`)).status === 200, '/readyz is ready again');
         } finally {
-          await admin.query(`alter database "${name}" with allow_connections true`).catch(() => undefined);
-          await admin.end();
+          await db.resume();
         }
+        await eventually(async () => (await get(`${h.app.url}/readyz`)).status === 200, '/readyz is ready again');
       });
     });
   });
