@@ -145,7 +145,9 @@ export class DeliveryPipeline {
           this.errors.shift();
           this.errorsDropped++;
         }
-        this.deps.log.error({ err: error, target: targetKey }, 'delivery stopped for a conversation');
+        // An unreachable database is logged once by the store's outage account, not every look at every conversation.
+        if (error instanceof StoreUnavailableError) this.deps.log.debug({ err: error.message, target: targetKey }, 'a conversation waits for the database');
+        else this.deps.log.error({ err: error, target: targetKey }, 'delivery stopped for a conversation');
       })
       .finally(() => {
         this.workers.delete(targetKey);

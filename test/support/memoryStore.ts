@@ -11,6 +11,7 @@ export class MemoryStore implements StateStore {
   state: State;
   writes = 0;
   private failing: ((before: State, after: State) => boolean) | null = null;
+  private failure: () => Error = () => new Error('disk full');
 
   constructor(initial: Partial<State> = {}) {
     this.state = { ...emptyState(), ...structuredClone(initial) };
@@ -31,14 +32,15 @@ export class MemoryStore implements StateStore {
   }
 
   /** Writes whose change matches `when` fail from now on. */
-  failWrites(when: (before: State, after: State) => boolean): void {
+  failWrites(when: (before: State, after: State) => boolean, failure: () => Error = () => new Error('disk full')): void {
     this.failing = when;
+    this.failure = failure;
   }
 
   async update<T>(change: (draft: State) => T): Promise<T> {
     const draft = structuredClone(this.state);
     const result = change(draft);
-    if (this.failing?.(this.state, draft)) throw new Error('disk full');
+    if (this.failing?.(this.state, draft)) throw this.failure();
     this.state = draft;
     this.writes++;
     return result;
