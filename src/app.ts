@@ -205,14 +205,16 @@ export async function startApp(options: AppOptions): Promise<App> {
       throw error;
     },
   );
-  log.info(
+  // Unauthenticated beyond loopback is allowed on purpose (compose's private network) but never quietly.
+  const exposed = !config.bot && !LOOPBACK.includes(config.host);
+  log[exposed ? 'warn' : 'info'](
     {
       url: server.url,
-      auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)',
+      auth: config.bot ? 'Bot Framework JWT' : exposed ? 'none' : 'none (loopback only)',
       partnerCenter: pc.baseUrl,
       store: store.backend === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : config.dataFile,
     },
-    config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
+    config.bot ? 'Partner Alerts listening' : unauthenticatedListening(config.host),
   );
 
   // Warm the customer directory so the first command does not wait for a full listing; in the sweep's lane,
@@ -239,6 +241,14 @@ export async function startApp(options: AppOptions): Promise<App> {
       await store.close(); // last: the engine's final writes land before the lock is given back
     },
   };
+}
+
+const LOOPBACK = ['127.0.0.1', '::1'];
+
+/** Without an app id nothing is checked: say where that endpoint can be reached from. */
+function unauthenticatedListening(host: string): string {
+  if (LOOPBACK.includes(host)) return 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication';
+  return `Partner Alerts listening on ${host} WITHOUT Bot Framework authentication (no MicrosoftAppId, LISTEN_ADDRESS set): keep this port on a private network`;
 }
 
 function botAuthConfig(config: Config): ConfigurationBotFrameworkAuthenticationOptions {

@@ -72,6 +72,11 @@ async function main(): Promise<void> {
     if (step) console.log(`  [simulator] ${step.description}`);
   }, stepSeconds * 1000);
   closers.push(async () => clearInterval(timer));
+  // In a container or compose nobody could open the Playground's page: the simulator and the bot are enough.
+  if (!config.sandboxSettings.playground) {
+    console.log(`\nPartner Alerts sandbox without the Playground (SANDBOX_PLAYGROUND=false): bot at ${app.url}/api/messages, Partner Center simulator at ${simulator.url}.\n`);
+    return;
+  }
 
   let playground: PlaygroundProcess;
   try {
