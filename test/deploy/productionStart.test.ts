@@ -79,6 +79,12 @@ describe('the container image, its runtime stage replayed outside Docker', funct
     if (stage.runAs.name === 'nobody') assert.notEqual(lock.uid, 0);
   });
 
+  it('runs the sandbox headless: the simulator and the bot, without the Agents Playground', () => {
+    assert.equal(env.SANDBOX_PLAYGROUND, 'false');
+    assert.match(bot.output(), /sandbox without the Playground/);
+    assert.doesNotMatch(bot.output(), /Open http:\/\/\S+ in a browser/);
+  });
+
   it('answers a chat command in the sandbox with a card drawn from the simulator', async () => {
     const before = connector.calls.length;
     const answer = await sendToBot(url, message('status for contoso', { serviceUrl: connector.url }));
