@@ -103,6 +103,14 @@ describe('deployment templates', () => {
     assert.match(bicep, /channelName:\s*'MsTeamsChannel'/);
   });
 
+  it('Azure: azd fills every parameter of infra/main.bicep, and only those', () => {
+    const main = readFileSync(path.join(root, 'infra', 'main.bicep'), 'utf8');
+    const declared = [...main.matchAll(/^param\s+(\w+)\s/gm)].map((match) => match[1]!).sort();
+    const parameters = JSON.parse(readFileSync(path.join(root, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    assert.ok(declared.length > 0);
+    assert.deepEqual(Object.keys(parameters.parameters).sort(), declared);
+  });
+
   it('compose: two bot instances outside any profile on PostgreSQL 16, as the app reads their settings', () => {
     const postgres = compose.services.postgres;
     assert.match(postgres?.image ?? '', /^postgres:16\b/);
