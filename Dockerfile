@@ -11,7 +11,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.json
+RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime
 # The image answers like `npm run serve` on a server. No Partner Center settings: the sandbox (simulator and
