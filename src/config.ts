@@ -207,25 +207,6 @@ function readDatabaseUrl(get: Getter, problems: string[]): string | null {
   return value;
 }
 
-function readListenAddress(get: Getter, problems: string[]): string | null {
-  const value = get('LISTEN_ADDRESS');
-  if (value === undefined) return null;
-  if (isIP(value) === 0) {
-    problems.push(`LISTEN_ADDRESS must be an IP address such as 0.0.0.0 or 127.0.0.1 (got "${value}").`);
-    return null;
-  }
-  return value;
-}
-
-function readBoolean(get: Getter, name: string, fallback: boolean, problems: string[]): boolean {
-  const value = get(name)?.toLowerCase();
-  if (value === undefined) return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  problems.push(`${name} must be true or false (got "${get(name)}").`);
-  return fallback;
-}
-
 function readUrl(get: (name: string) => string | undefined, name: string, fallback: string, problems: string[]): string {
   const value = get(name) ?? fallback;
   try {
@@ -255,4 +236,23 @@ function readNumeric(get: Getter, name: string, fallback: number, range: { min: 
     return fallback;
   }
   return value;
+}
+
+function readListenAddress(get: Getter, problems: string[]): string | null {
+  const value = get('LISTEN_ADDRESS');
+  if (value === undefined) return null;
+  if (isIP(value) === 0) {
+    problems.push(`LISTEN_ADDRESS must be an IP address such as 0.0.0.0 or 127.0.0.1 (got "${value}").`);
+    return null;
+  }
+  return value;
+}
+
+function readBoolean(get: Getter, name: string, fallback: boolean, problems: string[]): boolean {
+  const value = get(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  problems.push(`${name} must be true or false (got "${get(name)}").`);
+  return fallback;
 }
