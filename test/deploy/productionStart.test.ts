@@ -69,6 +69,11 @@ describe('the container image, its runtime stage replayed outside Docker', funct
     for (const folder of ['test', 'bench']) assert.ok(!existsSync(path.join(stage.appDir, 'dist', folder)), `dist/${folder} is copied into the image`);
   });
 
+  it('starts what `npm run serve` starts: the built code, no compiling', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.equal(scripts.serve, stage.command.join(' '));
+  });
+
   it('runs as the unprivileged user, its state on the volume where DATA_FILE points', () => {
     assert.notEqual(stage.user, 'root');
     assert.notEqual(stage.user, '0');
