@@ -194,9 +194,10 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'STATE_ENCRYPTION_KEY', secretRef: 'state-encryption-key' }
             { name: 'DATABASE_URL', secretRef: 'database-url' }
           ]
-          // Liveness only: /readyz answers 503 when Partner Center refuses the token or the sweep stalls, and
-          // as a readiness probe that would take both replicas out of the ingress, silencing the bot's own
-          // notices about it. Watch /readyz from monitoring instead.
+          // No readiness probe: /readyz answers 503 when Partner Center refuses the token or the sweep stalls,
+          // which would take both replicas out of the ingress, and Teams could not reach the bot even for
+          // `help` or `watches`. Watch /readyz from monitoring instead. (The placeholder listens on port 80 and
+          // fails them until azd deploy replaces it; it serves nothing meanwhile.)
           probes: [
             { type: 'Startup', httpGet: { path: '/livez', port: 3978 }, periodSeconds: 5, failureThreshold: 24 }
             { type: 'Liveness', httpGet: { path: '/livez', port: 3978 }, periodSeconds: 30 }
