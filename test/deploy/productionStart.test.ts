@@ -100,6 +100,15 @@ describe('the container image, its runtime stage replayed outside Docker', funct
     assert.match(cardText(cardOf(reply)), /EX\d+/, 'the card lists no incident of Contoso');
   });
 
+  it('loads the consent command the README runs inside the container, which then asks for its setting', async () => {
+    // An import of a dev dependency would fail before the script's first line: ERR_MODULE_NOT_FOUND.
+    const consent = runInStage(stage, ['node', '--no-deprecation', 'dist/scripts/connectPartnerCenter.js'], env);
+    const code = await new Promise<number | null>((resolve) => consent.child.once('exit', (exitCode) => resolve(exitCode)));
+    assert.doesNotMatch(consent.output(), /ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
+    assert.equal(code, 1);
+    assert.match(consent.output(), /PARTNER_CENTER_CLIENT_ID is not set/);
+  });
+
   it('passes its own HEALTHCHECK: the command the image runs, with the image\'s environment and user', async () => {
     const check = runInStage(stage, stage.healthcheck, env);
     const code = await new Promise<number | null>((resolve) => check.child.once('exit', (exitCode) => resolve(exitCode)));
