@@ -228,12 +228,21 @@ export async function startApp(options: AppOptions): Promise<App> {
   log.info(
     {
       url: server.url,
-      auth: config.bot ? 'Bot Framework JWT' : 'none (loopback only)',
+      auth: config.bot ? 'Bot Framework JWT' : unauthenticatedBeyondLoopback(config) ? 'none' : 'none (loopback only)',
       partnerCenter: pc.baseUrl,
       store: store.backend === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : config.dataFile,
     },
-    config.bot ? 'Partner Alerts listening' : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
+    config.bot || unauthenticatedBeyondLoopback(config)
+      ? 'Partner Alerts listening'
+      : 'Partner Alerts listening on loopback only: no MicrosoftAppId, so no Bot Framework authentication',
   );
+  // Allowed on purpose (compose's private network, behind Caddy), but never quietly.
+  if (unauthenticatedBeyondLoopback(config)) {
+    log.warn(
+      { host: config.host },
+      `Partner Alerts listens on ${config.host} WITHOUT Bot Framework authentication (no MicrosoftAppId, LISTEN_ADDRESS set): keep this port on a private network`,
+    );
+  }
 
   // Warm the customer directory so the first command does not wait for a full listing; in the sweep's lane,
   // because at 50,000 customers that is 100 requests no chat command should queue behind.
@@ -260,6 +269,11 @@ export async function startApp(options: AppOptions): Promise<App> {
       await store.close(); // last: the engine's final writes land before the lock is given back
     },
   };
+}
+
+/** No app id, so nothing is checked, yet listening where more than this machine may reach it (LISTEN_ADDRESS). */
+function unauthenticatedBeyondLoopback(config: Config): boolean {
+  return !config.bot && config.host !== '127.0.0.1' && config.host !== '::1';
 }
 
 function botAuthConfig(config: Config): ConfigurationBotFrameworkAuthenticationOptions {

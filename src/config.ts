@@ -1,5 +1,6 @@
 // Typed configuration from the environment (and an optional .env file, loaded by main.ts).
 // Every problem is reported at once, one sentence each, so a first start is fixed in one go.
+import { isIP } from 'node:net';
 import { validate as cronIsValid } from 'node-cron';
 import { KEY_BYTES, type StateEncryptionKeys } from './store/secretBox.js';
 
@@ -30,6 +31,8 @@ export interface SandboxSettings {
   /** PARTNER_CENTER_REQUESTS_PER_MINUTE and PARTNER_CENTER_TIMEOUT_SECONDS, applied to the simulator too. */
   requestsPerMinute: number;
   timeoutMs: number;
+  /** SANDBOX_PLAYGROUND=false: the simulator and the bot only, for a container or compose (no browser there). */
+  playground: boolean;
 }
 
 export interface Config {
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     playgroundPort: readInt(get, 'PLAYGROUND_PORT', 56_150, 1, 65_535, problems),
     requestsPerMinute,
     timeoutMs,
+    playground: readBoolean(get, 'SANDBOX_PLAYGROUND', true, problems),
   };
   if (sandbox && sandboxSettings.playgroundPort === port) {
     problems.push(`PORT and PLAYGROUND_PORT are both ${port}: the bot and the Agents Playground need different ports.`);
@@ -151,6 +155,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     else problems.push('ALLOWED_TENANT_IDS is empty and PARTNER_TENANT_ID is not a GUID: set ALLOWED_TENANT_IDS to your Teams tenant id.');
   }
 
+  const listenAddress = readListenAddress(get, problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -159,8 +165,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       bot,
       partnerCenter,
       port,
-      // Without Bot Framework authentication nobody else may reach the endpoint.
-      host: bot ? '0.0.0.0' : '127.0.0.1',
+      // Without Bot Framework authentication nobody else may reach the endpoint, unless LISTEN_ADDRESS says
+      // so on purpose (a container's private network, where loopback would shut out the proxy in front).
+      host: listenAddress ?? (bot ? '0.0.0.0' : '127.0.0.1'),
       dataFile: get('DATA_FILE') ?? (sandbox ? 'data/sandbox-state.json' : 'data/state.json'),
       databaseUrl,
       leaseSeconds,
@@ -269,4 +276,23 @@ function readNumeric(get: Getter, name: string, fallback: number, range: { min: 
     return fallback;
   }
   return value;
+}
+
+function readListenAddress(get: Getter, problems: string[]): string | null {
+  const value = get('LISTEN_ADDRESS');
+  if (value === undefined) return null;
+  if (isIP(value) === 0) {
+    problems.push(`LISTEN_ADDRESS must be an IP address such as 0.0.0.0 or 127.0.0.1 (got "${value}").`);
+    return null;
+  }
+  return value;
+}
+
+function readBoolean(get: Getter, name: string, fallback: boolean, problems: string[]): boolean {
+  const value = get(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  problems.push(`${name} must be true or false (got "${get(name)}").`);
+  return fallback;
 }

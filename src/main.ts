@@ -74,6 +74,11 @@ async function main(): Promise<void> {
   const pacer = new ScenarioPacer({ scenario: simulator.scenario, stepMs: stepSeconds * 1000, read: () => sandboxApp.store.read(), say: (line) => console.log(line) });
   pacer.start();
   closers.push(async () => pacer.stop());
+  // In a container or compose nobody could open the Playground's page: the simulator and the bot are enough.
+  if (!config.sandboxSettings.playground) {
+    console.log(`\nPartner Alerts sandbox without the Playground (SANDBOX_PLAYGROUND=false): bot at ${app.url}/api/messages, Partner Center simulator at ${simulator.url}.\n`);
+    return;
+  }
 
   let playground: PlaygroundProcess;
   try {

@@ -20,7 +20,7 @@ describe('configuration', () => {
     // The sandbox polls every minute and logs warnings only, unless told otherwise.
     assert.equal(result.config.pollSchedule, '* * * * *');
     assert.equal(result.config.logLevel, 'warn');
-    assert.deepEqual(result.config.sandboxSettings, { scenarioSeconds: 60, playgroundPort: 56150, requestsPerMinute: 500, timeoutMs: 30_000 });
+    assert.deepEqual(result.config.sandboxSettings, { scenarioSeconds: 60, playgroundPort: 56150, requestsPerMinute: 500, timeoutMs: 30_000, playground: true });
     const told = loadConfig({ POLL_SCHEDULE: '*/2 * * * *', LOG_LEVEL: 'debug', SANDBOX_SCENARIO_SECONDS: '5', PLAYGROUND_PORT: '56200' });
     assert.ok(told.ok);
     assert.deepEqual([told.config.pollSchedule, told.config.logLevel], ['*/2 * * * *', 'debug']);
@@ -50,6 +50,31 @@ describe('configuration', () => {
     assert.ok(result.ok);
     assert.equal(result.config.host, '0.0.0.0');
     assert.equal(result.config.bot?.appType, 'SingleTenant');
+  });
+
+  it('listens where LISTEN_ADDRESS says, with or without an app id, and refuses what is not an IP address', () => {
+    // Compose's sandbox bots sit behind Caddy on a private network: loopback would shut Caddy out.
+    const sandbox = loadConfig({ LISTEN_ADDRESS: '0.0.0.0' });
+    assert.ok(sandbox.ok);
+    assert.deepEqual([sandbox.config.sandbox, sandbox.config.bot, sandbox.config.host], [true, null, '0.0.0.0']);
+    const narrowed = loadConfig({ ...production, MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', MicrosoftAppTenantId: 'tenant', LISTEN_ADDRESS: '10.0.0.4' });
+    assert.ok(narrowed.ok);
+    assert.equal(narrowed.config.host, '10.0.0.4');
+    const bad = loadConfig({ LISTEN_ADDRESS: 'everywhere' });
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems, ['LISTEN_ADDRESS must be an IP address such as 0.0.0.0 or 127.0.0.1 (got "everywhere").']);
+  });
+
+  it('runs the sandbox without the Playground when SANDBOX_PLAYGROUND is false, and refuses a value that is not true or false', () => {
+    const off = loadConfig({ SANDBOX_PLAYGROUND: 'False' });
+    assert.ok(off.ok);
+    assert.equal(off.config.sandboxSettings.playground, false);
+    const on = loadConfig({ SANDBOX_PLAYGROUND: 'true' });
+    assert.ok(on.ok);
+    assert.equal(on.config.sandboxSettings.playground, true);
+    const bad = loadConfig({ SANDBOX_PLAYGROUND: 'no' });
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems, ['SANDBOX_PLAYGROUND must be true or false (got "no").']);
   });
 
   it('reports every problem at once, one sentence each, without echoing secrets', () => {

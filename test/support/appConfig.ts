@@ -38,7 +38,7 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     subscriptionPollMinutes: 60,
     subscriptionWarnDays: 30,
     logLevel: 'silent',
-    sandboxSettings: { scenarioSeconds: 60, playgroundPort: 56_150, requestsPerMinute: 60_000, timeoutMs: 5_000 },
+    sandboxSettings: { scenarioSeconds: 60, playgroundPort: 56_150, requestsPerMinute: 60_000, timeoutMs: 5_000, playground: true },
     ...overrides,
   };
 }

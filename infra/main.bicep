@@ -1,0 +1,72 @@
+// Partner Alerts on Azure, for `azd up`: one resource group holding everything (infra/resources.bicep).
+// Secrets arrive as secure parameters (azd asks for them once and keeps them in its environment) and go
+// straight into Key Vault; the app reads them from there, never as plain settings.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: names the resource group and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource (the Azure Bot itself is global).')
+param location string
+
+@description('The signed-in user azd runs as (AZURE_PRINCIPAL_ID): may read the Key Vault secrets, e.g. DATABASE_URL for npm run connect-partner-center.')
+param principalId string = ''
+
+@description('The image azd built and pushed (SERVICE_BOT_IMAGE_NAME); empty at the first provision, before azd deploy.')
+param botImageName string = ''
+
+@description('PARTNER_TENANT_ID: the partner\'s own tenant id.')
+param partnerTenantId string
+
+@description('PARTNER_CENTER_CLIENT_ID: the Entra app registered for Partner Center (secure application model).')
+param partnerCenterClientId string
+
+@secure()
+@description('PARTNER_CENTER_CLIENT_SECRET of that app.')
+param partnerCenterClientSecret string
+
+@secure()
+@description('STATE_ENCRYPTION_KEY: 32 random bytes, base64 (openssl rand -base64 32); encrypts the stored refresh token.')
+param stateEncryptionKey string
+
+@secure()
+@description('Administrator password of the PostgreSQL server; it reaches the app only inside DATABASE_URL, in Key Vault.')
+param postgresAdminPassword string
+
+var tags = { 'azd-env-name': environmentName }
+
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module resources 'resources.bicep' = {
+  name: 'partner-alerts'
+  scope: group
+  params: {
+    location: location
+    tags: tags
+    resourceToken: toLower(uniqueString(subscription().id, environmentName, location))
+    principalId: principalId
+    botImageName: botImageName
+    partnerTenantId: partnerTenantId
+    partnerCenterClientId: partnerCenterClientId
+    partnerCenterClientSecret: partnerCenterClientSecret
+    stateEncryptionKey: stateEncryptionKey
+    postgresAdminPassword: postgresAdminPassword
+  }
+}
+
+// azd reads these: where to push the image, and what the README's later steps need.
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = resources.outputs.registryLoginServer
+output AZURE_RESOURCE_GROUP string = group.name
+output AZURE_KEY_VAULT_NAME string = resources.outputs.keyVaultName
+output AZURE_POSTGRES_SERVER_NAME string = resources.outputs.postgresServerName
+output AZURE_CONTAINER_APP_NAME string = resources.outputs.appName
+output BOT_DOMAIN string = resources.outputs.appFqdn
+output BOT_MESSAGING_ENDPOINT string = 'https://${resources.outputs.appFqdn}/api/messages'
+output MicrosoftAppId string = resources.outputs.botAppId

@@ -1,0 +1,53 @@
+// LISTEN_ADDRESS: compose's sandbox bots listen beyond their loopback so Caddy can reach them, without any
+// authentication; that is allowed on purpose, but the start says so as a warning, never quietly.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { startHarness } from '../support/harness.js';
+
+function recordingLog(): { log: Logger; lines: () => { level: number; msg: string }[] } {
+  const written: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      written.push(chunk.toString());
+      done();
+    },
+  });
+  return { log: pino({ level: 'info' }, sink), lines: () => written.map((line) => JSON.parse(line) as { level: number; msg: string }) };
+}
+
+/** Whether something answers /healthz at this address and port (127.0.0.2 is loopback, but not 127.0.0.1). */
+async function answers(address: string, port: number): Promise<boolean> {
+  const response = await fetch(`http://${address}:${port}/healthz`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+  await response?.arrayBuffer();
+  return response?.status === 200;
+}
+
+describe('LISTEN_ADDRESS without an app id', () => {
+  it('listens on every address it is told and warns that nothing is authenticated', async () => {
+    const { log, lines } = recordingLog();
+    const h = await startHarness({ config: { host: '0.0.0.0' }, app: { log } });
+    try {
+      // Bound to 0.0.0.0, another loopback address reaches it; bound to 127.0.0.1 it would not.
+      assert.equal(await answers('127.0.0.2', h.app.port), true, 'the app is not listening beyond 127.0.0.1');
+      const warning = lines().find((line) => /WITHOUT Bot Framework authentication/.test(line.msg));
+      assert.ok(warning, 'no warning that an unauthenticated bot listens beyond loopback');
+      assert.equal(warning.level, 40, 'the warning is not logged at warn');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('stays on loopback, with no such warning, by default', async () => {
+    const { log, lines } = recordingLog();
+    const h = await startHarness({ app: { log } });
+    try {
+      assert.equal(await answers('127.0.0.2', h.app.port), false);
+      assert.equal(await answers('127.0.0.1', h.app.port), true);
+      assert.ok(lines().some((line) => /listening on loopback only/.test(line.msg)));
+      assert.ok(!lines().some((line) => line.level >= 40 && /listening/.test(line.msg)));
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,150 @@
+// The deployment templates against the app: the Azure template (azure.yaml + infra/ Bicep), compose.yaml and
+// the Dockerfile give the bot only settings it reads and .env.sample documents, and the Azure template gives
+// it everything a production start needs, its secrets only as Key Vault references. Names are judged as
+// test/envSample.test.ts judges them (test/support/envNames.ts).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.js';
+import { findProjectRoot } from '../../scripts/packaging/projectRoot.js';
+import {
+  bicepEnv, bicepFiles, bicepSecrets, botServices, composeEnvironment, dockerfileEnvironment, interpolate, readCompose,
+} from '../support/deployTemplates.js';
+import { documentedNames, namesReadByLoadConfig, namesReadInSource } from '../support/envNames.js';
+
+const root = findProjectRoot(import.meta.url);
+
+/** What issue 18 asks the Azure template to set, at the least. */
+const AZURE_SETTINGS = [
+  'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'PARTNER_TENANT_ID', 'PARTNER_CENTER_CLIENT_ID',
+  'PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY',
+];
+/** Never a plain setting: each carries a password or a key. */
+const SECRETS = ['PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY'];
+
+/** A value of the right shape for a setting the template fills from an expression Bicep resolves at deployment. */
+const SAMPLE_VALUES: Record<string, string> = {
+  MicrosoftAppId: '6b1f0a1a-0000-4000-8000-00000000000a',
+  MicrosoftAppTenantId: '0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+  PARTNER_TENANT_ID: '0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+  DATABASE_URL: 'postgres://partneralerts:pw@psql-x.postgres.database.azure.com:5432/partner_alerts?sslmode=require',
+  STATE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('deployment templates', () => {
+  const read = new Set([...namesReadByLoadConfig(), ...namesReadInSource().names.keys()]);
+  const documented = documentedNames();
+  const compose = readCompose(root, 'compose.yaml');
+
+  /** Names given to the bot by each template, with where. */
+  function givenNames(): Map<string, string[]> {
+    const given = new Map<string, string[]>();
+    const add = (name: string, where: string) => given.set(name, [...new Set([...(given.get(name) ?? []), where])]);
+    for (const entry of bicepEnv(root)) add(entry.name, 'infra/');
+    for (const name of Object.keys(dockerfileEnvironment(root))) add(name, 'Dockerfile');
+    for (const [service, definition] of botServices(compose)) for (const name of Object.keys(composeEnvironment(definition))) add(name, `compose.yaml ${service}`);
+    return given;
+  }
+
+  it('give the bot only settings it reads and .env.sample documents', () => {
+    const given = givenNames();
+    assert.ok(given.size >= AZURE_SETTINGS.length, 'the scan found almost nothing: has the Bicep env format changed?');
+    const unread = [...given].filter(([name]) => !read.has(name)).map(([name, where]) => `${name} (${where.join(', ')})`);
+    assert.deepEqual(unread, [], 'set by a template but read by nothing');
+    const undocumented = [...given].filter(([name]) => !documented.has(name)).map(([name, where]) => `${name} (${where.join(', ')})`);
+    assert.deepEqual(undocumented, [], 'set by a template but missing from .env.sample');
+  });
+
+  it('Azure: sets everything a production start needs, as a user-assigned managed identity on PostgreSQL', () => {
+    const env = bicepEnv(root);
+    const names = env.map((entry) => entry.name);
+    assert.deepEqual(AZURE_SETTINGS.filter((name) => !names.includes(name)), [], 'settings the Azure template does not set');
+    // Every setting the template gives, as the app would see it: literals as written, expressions as samples.
+    const values = Object.fromEntries(
+      env.filter((entry) => entry.kind === 'value').map((entry) => [entry.name, /^'[^']*'$/.test(entry.expression) ? entry.expression.slice(1, -1) : (SAMPLE_VALUES[entry.name] ?? 'from-bicep')]),
+    );
+    for (const entry of env.filter((candidate) => candidate.kind === 'secretRef')) values[entry.name] = SAMPLE_VALUES[entry.name] ?? 'from-key-vault';
+    const result = loadConfig({ ...dockerfileEnvironment(root), ...values });
+    assert.ok(result.ok, `the app refuses the template's settings: ${result.ok ? '' : result.problems.join(' ')}`);
+    assert.equal(result.config.sandbox, false);
+    assert.equal(result.config.bot?.appType, 'UserAssignedMSI');
+    assert.ok(result.config.databaseUrl, 'no DATABASE_URL: two replicas would each keep their own state');
+    assert.equal(result.config.host, '0.0.0.0');
+  });
+
+  it('Azure: the secrets reach the app only as Container Apps secrets read from Key Vault with an identity', () => {
+    const env = bicepEnv(root);
+    const secrets = bicepSecrets(root);
+    for (const name of SECRETS) {
+      const entry = env.find((candidate) => candidate.name === name);
+      assert.equal(entry?.kind, 'secretRef', `${name} is not a secretRef`);
+      const secret = secrets.find((candidate) => `'${candidate.name}'` === entry.expression);
+      assert.ok(secret, `${name} refers to ${entry.expression}, which is not a secret of the app`);
+      assert.equal(secret.source, 'keyVaultUrl', `${name}'s secret is a plain value, not a Key Vault reference`);
+      assert.match(secret.expression, /vaultUri\}secrets\/[A-Za-z0-9-]+'\s*,\s*identity:\s*\S+/, `${name}'s Key Vault reference names no identity`);
+    }
+    assert.deepEqual(secrets.filter((secret) => secret.source === 'value').map((secret) => secret.name), [], 'app secrets held as plain values');
+  });
+
+  it('Azure: azd deploys the Dockerfile to the app that carries its service name, two replicas on the image\'s port, behind the Azure Bot', () => {
+    const azure = parse(readFileSync(path.join(root, 'azure.yaml'), 'utf8')) as { services: Record<string, { host: string; docker?: { path: string } }> };
+    const [[serviceName, service]] = Object.entries(azure.services) as [[string, { host: string; docker?: { path: string } }]];
+    assert.equal(service.host, 'containerapp');
+    assert.ok(service.docker && existsSync(path.join(root, service.docker.path)), 'azure.yaml points to no Dockerfile');
+    const bicep = bicepFiles(root).map(({ text }) => text).join('\n');
+    assert.match(bicep, new RegExp(`'azd-service-name':\\s*'${serviceName}'`), `no resource is tagged azd-service-name: '${serviceName}', so azd deploy finds no app`);
+    const port = dockerfileEnvironment(root).PORT;
+    assert.match(bicep, new RegExp(`targetPort:\\s*${port}\\b`), `the ingress does not send to the image's PORT ${port}`);
+    assert.match(bicep, /scale:\s*\{\s*minReplicas:\s*2,\s*maxReplicas:\s*2\s*\}/);
+    assert.match(bicep, /endpoint:\s*'https:\/\/\$\{app\.properties\.configuration\.ingress\.fqdn\}\/api\/messages'/);
+    assert.match(bicep, /msaAppType:\s*'UserAssignedMSI'/);
+    assert.match(bicep, /msaAppMSIResourceId:\s*identity\.id/);
+    assert.match(bicep, /channelName:\s*'MsTeamsChannel'/);
+  });
+
+  it('Azure: azd fills every parameter of infra/main.bicep, and only those', () => {
+    const main = readFileSync(path.join(root, 'infra', 'main.bicep'), 'utf8');
+    const declared = [...main.matchAll(/^param\s+(\w+)\s/gm)].map((match) => match[1]!).sort();
+    const parameters = JSON.parse(readFileSync(path.join(root, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    assert.ok(declared.length > 0);
+    assert.deepEqual(Object.keys(parameters.parameters).sort(), declared);
+  });
+
+  it('compose: two bot instances outside any profile on PostgreSQL 16, as the app reads their settings', () => {
+    const postgres = compose.services.postgres;
+    assert.match(postgres?.image ?? '', /^postgres:16\b/);
+    assert.ok(postgres?.healthcheck?.test, 'PostgreSQL has no healthcheck for the bots to wait on');
+    const bots = botServices(compose);
+    assert.ok(bots.length >= 2, `${bots.length} bot service(s)`);
+    for (const [name, bot] of bots) {
+      assert.equal(bot.profiles, undefined, `${name} is in a profile: plain docker compose up would not start it`);
+      assert.deepEqual(bot.depends_on, { postgres: { condition: 'service_healthy' } }, `${name} does not wait for PostgreSQL`);
+      const env = Object.fromEntries(Object.entries(composeEnvironment(bot)).map(([key, value]) => [key, interpolate(value)]));
+      const result = loadConfig({ ...dockerfileEnvironment(root), ...env });
+      assert.ok(result.ok, `${name}: ${result.ok ? '' : result.problems.join(' ')}`);
+      assert.equal(result.config.sandbox, true);
+      assert.equal(new URL(result.config.databaseUrl ?? 'x:').hostname, 'postgres', `${name} is not on the compose database`);
+      assert.equal(result.config.host, '0.0.0.0', `${name} listens on its loopback, out of Caddy's reach`);
+      assert.equal(result.config.sandboxSettings.playground, false, `${name} would start the Agents Playground`);
+    }
+  });
+
+  it('compose: Caddy forwards only /api/messages, to every bot instance on its port', () => {
+    const caddy = compose.services.caddy;
+    const mount = caddy?.volumes?.find((volume) => volume.endsWith(':/etc/caddy/Caddyfile:ro'));
+    assert.ok(mount, 'Caddy mounts no Caddyfile');
+    const caddyfile = readFileSync(path.join(root, mount.split(':')[0]!), 'utf8').replace(/#.*$/gm, '');
+    const handles = [...caddyfile.matchAll(/handle(\s+\S+)?\s*\{/g)].map((match) => match[1]?.trim() ?? '(rest)');
+    assert.deepEqual(handles, ['/api/messages', '(rest)']);
+    assert.match(caddyfile, /handle\s*\{\s*respond 404\s*\}/, 'everything but /api/messages must be 404');
+    const upstreams = /reverse_proxy\s+([^{\n]+)/.exec(caddyfile)?.[1]?.trim().split(/\s+/) ?? [];
+    const expected = botServices(compose).map(([name, bot]) => `${name}:${interpolate(composeEnvironment(bot).PORT ?? dockerfileEnvironment(root).PORT ?? '')}`);
+    assert.deepEqual(upstreams.sort(), expected.sort());
+  });
+
+  it('compose.production.yaml gives every bot instance the settings of .env', () => {
+    const production = readCompose(root, 'compose.production.yaml');
+    for (const [name] of botServices(compose)) assert.equal(production.services[name]?.env_file, '.env', `${name} does not read .env in production`);
+  });
+});
