@@ -10,7 +10,7 @@ import { CHANNEL_ID, installationUpdate, message, sendToBot } from '../support/a
 import { isWelcome } from '../support/alertSteps.js';
 import { cardOf, cardText, FakeConnector, type ConnectorCall } from '../support/fakeConnector.js';
 import { startInstance, waitFor, type BotInstance } from '../support/instances.js';
-import { POSTGRES_MISSING, privatePostgresServer, type PostgresServer } from '../support/postgres.js';
+import { privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
 
 const OUTAGE_MS = 20_000;
 /** The longest any request may wait during the outage. */
@@ -26,11 +26,7 @@ describe('PostgreSQL restarted under two bot processes (end to end)', function (
   let bots: BotInstance[] = [];
 
   before(async function () {
-    server = await privatePostgresServer();
-    if (!server) {
-      console.log(`      ${POSTGRES_MISSING}`);
-      this.skip();
-    }
+    server = await privatePostgresForSuite(this);
   });
   after(async () => server?.stop());
 

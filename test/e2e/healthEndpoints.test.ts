@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { emptySweep } from '../../src/store/state.js';
 import { recordingClock, startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
-import { POSTGRES_MISSING, privatePostgresServer, type PostgresServer } from '../support/postgres.js';
+import { privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 const TOKEN = randomBytes(24).toString('hex'); // 48 characters
@@ -178,11 +178,7 @@ describe('health endpoints', () => {
       let server: PostgresServer | null = null;
       before(async function () {
         // A server of this test's own: it is shut down and started again, which others must not see.
-        server = await privatePostgresServer();
-        if (!server) {
-          console.log(`      ${POSTGRES_MISSING}`);
-          this.skip();
-        }
+        server = await privatePostgresForSuite(this);
       });
       after(async () => server?.stop());
 

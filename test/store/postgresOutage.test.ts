@@ -8,7 +8,7 @@ import { DatabaseOutage } from '../../src/store/postgres/outage.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LOCKS } from '../../src/store/postgres/locks.js';
 import { StoreUnavailableError } from '../../src/store/stateStore.js';
-import { POSTGRES_MISSING, privatePostgresServer, type PostgresServer } from '../support/postgres.js';
+import { privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
 
 interface Line {
   level: 'warn' | 'debug' | 'info';
@@ -28,11 +28,7 @@ describe('PostgreSQL store: the database goes away and comes back', function () 
   let store: PostgresStateStore | null = null;
 
   before(async function () {
-    server = await privatePostgresServer();
-    if (!server) {
-      console.log(`      ${POSTGRES_MISSING}`);
-      this.skip();
-    }
+    server = await privatePostgresForSuite(this);
   });
   after(async () => server?.stop());
   afterEach(async () => {

@@ -45,7 +45,18 @@ let shared: Promise<PostgresServer | null> | undefined;
  * a missing server fails instead (see postgresServer).
  */
 export async function postgresForSuite(suite: Mocha.Context): Promise<PostgresServer> {
-  const server = await postgresServer();
+  return serverOrSkip(suite, await postgresServer());
+}
+
+/**
+ * A server of the suite's own, not shared with other suites: for tests that halt and resume it. The suite
+ * stops it (in its `after`). Skipped, or failing under PA_REQUIRE_POSTGRES=1, as postgresForSuite.
+ */
+export async function privatePostgresForSuite(suite: Mocha.Context): Promise<PostgresServer> {
+  return serverOrSkip(suite, await startPostgresServer(() => undefined));
+}
+
+function serverOrSkip(suite: Mocha.Context, server: PostgresServer | null): PostgresServer {
   if (server) return server;
   console.log(`      ${POSTGRES_MISSING}`);
   return suite.skip();
@@ -61,14 +72,6 @@ export function postgresServer(): Promise<PostgresServer | null> {
     shared = started;
   }
   return shared;
-}
-
-/**
- * A server of the caller's own, not shared with other suites: for a test that halts and resumes it. The
- * caller stops it. Null, or a failure under PA_REQUIRE_POSTGRES=1, as for the shared one.
- */
-export function privatePostgresServer(): Promise<PostgresServer | null> {
-  return startPostgresServer(() => undefined);
 }
 
 /** Stops the shared server, if one was started. (Not needed at the end of a run: the exit handler kills it.) */
