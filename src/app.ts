@@ -6,7 +6,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { buttons as b, digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { AlertEngine } from './engine/engine.js';
-import { registerable } from './engine/source.js';
+import { registerable } from './sources/source.js';
 import { healthReport } from './engine/health.js';
 import { createMetrics } from './engine/metrics.js';
 import { notReady } from './engine/readiness.js';

@@ -1,7 +1,7 @@
 // What the command and card-action handlers need from the rest of the app.
 import type { Logger } from 'pino';
 import type { PollAnswer } from '../engine/engine.js';
-import type { AlertSource } from '../engine/source.js';
+import type { AlertSource } from '../sources/source.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';

@@ -73,7 +73,7 @@ export interface SummarySourceRow {
   open: SummaryOpen | null;
 }
 
-/** The digest section an alert source contributes (src/engine/source.ts), e.g. "Subscriptions needing attention". */
+/** The digest section an alert source contributes (src/sources/source.ts), e.g. "Subscriptions needing attention". */
 export interface SummarySection extends SummaryList<SummarySourceRow> {
   /** The source's name, e.g. "subscriptions". */
   source: string;

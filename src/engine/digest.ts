@@ -15,7 +15,7 @@ import { isFinalState, isFulfilled } from '../domain/provisioning.js';
 import { compareSeverity } from '../domain/severity.js';
 import type { Incident, Severity } from '../domain/types.js';
 import { watchCoversIncident } from '../domain/watch.js';
-import type { AlertSource } from './source.js';
+import type { AlertSource } from '../sources/source.js';
 import { orderKey, type HeldAlert, type IncidentThread, type State, type Watch } from '../store/state.js';
 
 export const SUMMARY_LIMITS = { incidents: 15, customersPerIncident: 5, notesPerIncident: 3, orders: 10, changes: 10, unchecked: 10, notices: 5 } as const;

@@ -17,7 +17,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
-import type { AlertSource } from './source.js';
+import type { AlertSource } from '../sources/source.js';
 
 /** A digest sent this long after it was due says it is late. */
 export const LATE_AFTER_MS = 10 * 60_000;

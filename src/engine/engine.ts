@@ -17,7 +17,7 @@ import { queueNotice } from './notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
-import { sourceRegistry, type AlertSource } from './source.js';
+import { sourceRegistry, type AlertSource } from '../sources/source.js';
 import { Sweep, type Round } from './sweep.js';
 import { roundItems, wantsListing } from './sweepPlan.js';
 

@@ -8,7 +8,7 @@ import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
-import type { SourceItem, SourceRegistry } from './source.js';
+import type { SourceItem, SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
 
 export type FetchResult =

@@ -11,7 +11,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
-import type { SourceRegistry } from './source.js';
+import type { SourceRegistry } from '../sources/source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
 
 export interface SweepOptions {

@@ -5,7 +5,7 @@ import { hasActiveIncident } from '../domain/incidentDiff.js';
 import type { Customer } from '../domain/types.js';
 import { customerFromWatch } from '../domain/watchedCustomer.js';
 import { orderKey, type State } from '../store/state.js';
-import type { AlertSource, SourceItem } from './source.js';
+import type { AlertSource, SourceItem } from '../sources/source.js';
 
 export type SweepItem =
   | { key: string; kind: 'customer'; customer: Customer }

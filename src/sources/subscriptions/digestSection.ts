@@ -7,7 +7,7 @@ import { compareSeverity } from '../../domain/severity.js';
 import { statusWord, subscriptionName, unitLabel } from '../../domain/subscriptionWords.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { watchCoversSubscription } from '../../domain/watch.js';
-import type { DigestSectionContext } from '../../engine/source.js';
+import type { DigestSectionContext } from '../source.js';
 import { buttons } from '../../cardData/buttons.js';
 import type { State } from '../../store/state.js';
 import { daysLeft, formatDay, relativeDays, utcDay } from './dates.js';

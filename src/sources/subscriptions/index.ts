@@ -5,7 +5,7 @@
 import { RETENTION_MS } from '../../domain/retention.js';
 import type { Subscription } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
-import type { AlertSource } from '../../engine/source.js';
+import type { AlertSource } from '../source.js';
 import type { State } from '../../store/state.js';
 import { diffSubscriptions } from './diff.js';
 import { subscriptionDigestSection } from './digestSection.js';

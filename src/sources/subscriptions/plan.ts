@@ -4,7 +4,7 @@
 import type { Customer } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
 import { customerFromWatch } from '../../domain/watchedCustomer.js';
-import type { SourceItem } from '../../engine/source.js';
+import type { SourceItem } from '../source.js';
 import type { State } from '../../store/state.js';
 import type { SubscriptionSettings } from './model.js';
 

@@ -7,7 +7,7 @@ import { compareSeverity } from '../../domain/severity.js';
 import { shortDigest } from '../../domain/shortId.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { watchCoversSubscription, type Watch } from '../../domain/watch.js';
-import type { SourceIngestContext } from '../../engine/source.js';
+import type { SourceIngestContext } from '../source.js';
 import type { State, SubscriptionDelivery } from '../../store/state.js';
 import { daysLeft, utcDay } from './dates.js';
 import { findPrint, PROBLEM_STATUSES, subscriptionThreadKey, type SubscriptionEvent, type SubscriptionThread } from './model.js';
