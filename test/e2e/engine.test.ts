@@ -81,7 +81,9 @@ describe('the continuous alert engine, end to end', () => {
 
   it('resumes a round from its durable cursor after a stop between batches: nothing skipped, nothing twice', async () => {
     // One fetch at a time and five to a batch, so the batches are the customers in key order, five by five.
-    const options = { app: { cycleConcurrency: 1, engine: { batchSize: 5, flushMs: 60_000 } } };
+    // A batch takes everything fetched while the one before was being written: fetches slower than a write
+    // (even on a busy machine) keep the batches small, so the round has the third write this test stops at.
+    const options = { sim: { latencyMs: 40 }, app: { cycleConcurrency: 1, engine: { batchSize: 5, flushMs: 60_000 } } };
     const t = (h = await startHarness(options));
     await install(t);
     await watch(t, 'watch all');
