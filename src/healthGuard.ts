@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export interface GuardSettings {
   /** HEALTH_TOKEN, or null when it is not set. */
   token: string | null;
-  /** An app id is set, so the server listens on every interface: the token is always required. */
+  /** The server can be reached beyond loopback (an app id, or LISTEN_ADDRESS): the token is always required. */
   production: boolean;
 }
 

@@ -83,7 +83,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.sendRaw(why === null ? 200 : 503, why ?? 'ok', plain);
   });
 
-  const guard = { token: options.healthToken ?? null, production: authRequired };
+  // Reachable from other machines (an app id, or LISTEN_ADDRESS without one): details need HEALTH_TOKEN.
+  const guard = { token: options.healthToken ?? null, production: authRequired || !isLoopback(options.host) };
   if (guard.production && guard.token === null) {
     options.log.warn({}, 'HEALTH_TOKEN is not set: /healthz and /metrics answer 401 to everyone (/livez and /readyz stay open)');
   }
@@ -128,6 +129,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         (server.server as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),
   };
+}
+
+function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost';
 }
 
 /** Why `body` is not something CloudAdapter can process, or null when it is. */

@@ -16,9 +16,16 @@ function recordingLog(): { log: Logger; lines: () => { level: number; msg: strin
   return { log: pino({ level: 'info' }, sink), lines: () => written.map((line) => JSON.parse(line) as { level: number; msg: string }) };
 }
 
-/** Whether something answers /healthz at this address and port (127.0.0.2 is loopback, but not 127.0.0.1). */
+/** The status /healthz answers at this address and port (127.0.0.2 is loopback, but not 127.0.0.1), or null. */
+async function healthzStatus(address: string, port: number, headers: Record<string, string> = {}): Promise<number | null> {
+  const response = await fetch(`http://${address}:${port}/healthz`, { headers, signal: AbortSignal.timeout(3_000) }).catch(() => null);
+  await response?.arrayBuffer();
+  return response?.status ?? null;
+}
+
+/** Whether anything answers /livez at this address and port. */
 async function answers(address: string, port: number): Promise<boolean> {
-  const response = await fetch(`http://${address}:${port}/healthz`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+  const response = await fetch(`http://${address}:${port}/livez`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
   await response?.arrayBuffer();
   return response?.status === 200;
 }
@@ -33,6 +40,20 @@ describe('LISTEN_ADDRESS without an app id', () => {
       const warning = lines().find((line) => /WITHOUT Bot Framework authentication/.test(line.msg));
       assert.ok(warning, 'no warning that an unauthenticated bot listens beyond loopback');
       assert.equal(warning.level, 40, 'the warning is not logged at warn');
+      // Its details (customer names, conversation keys, hosts) are as guarded as in production.
+      assert.equal(await healthzStatus('127.0.0.2', h.app.port), 401, '/healthz is open beyond loopback without HEALTH_TOKEN');
+      assert.equal(await healthzStatus('127.0.0.1', h.app.port), 401, 'the source address is not the guard');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with HEALTH_TOKEN, shows /healthz to its bearer only', async () => {
+    const token = 'a'.repeat(40);
+    const h = await startHarness({ config: { host: '0.0.0.0', healthToken: token } });
+    try {
+      assert.equal(await healthzStatus('127.0.0.2', h.app.port), 401);
+      assert.equal(await healthzStatus('127.0.0.2', h.app.port, { authorization: `Bearer ${token}` }), 200);
     } finally {
       await h.close();
     }
@@ -44,6 +65,7 @@ describe('LISTEN_ADDRESS without an app id', () => {
     try {
       assert.equal(await answers('127.0.0.2', h.app.port), false);
       assert.equal(await answers('127.0.0.1', h.app.port), true);
+      assert.equal(await healthzStatus('127.0.0.1', h.app.port), 200, 'on loopback without HEALTH_TOKEN, /healthz needs none');
       assert.ok(lines().some((line) => /listening on loopback only/.test(line.msg)));
       assert.ok(!lines().some((line) => line.level >= 40 && /listening/.test(line.msg)));
     } finally {
