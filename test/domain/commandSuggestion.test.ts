@@ -1,6 +1,7 @@
 // "Did you mean …?" for a mistyped command word.
 import assert from 'node:assert/strict';
 import { suggestCommand } from '../../src/domain/commandSuggestion.js';
+import { COMMANDS } from '../../src/cardData/help.js';
 
 describe('command suggestions', () => {
   it('corrects a mistyped command word and keeps the rest as typed', () => {
@@ -34,5 +35,21 @@ describe('command suggestions: orders', () => {
   it('corrects a near miss of "orders"', () => {
     assert.equal(suggestCommand('ordres for contoso'), 'orders for contoso');
     assert.equal(suggestCommand('order for contoso'), 'orders for contoso');
+  });
+});
+
+describe('command suggestions: every command the help card lists', () => {
+  /** "status for contoso" → "sattus for contoso": two letters of the first word swapped, one slip. */
+  const slip = (example: string): string => {
+    const [word = '', ...rest] = example.split(' ');
+    return [word[0] + (word[2] ?? '') + (word[1] ?? '') + word.slice(3), ...rest].join(' ');
+  };
+
+  it('corrects a slip in the first word of each, so a new command cannot be left out of "Did you mean"', () => {
+    for (const { example } of COMMANDS) {
+      const mistyped = slip(example);
+      if (mistyped === example) continue; // a doubled letter: nothing to swap
+      assert.equal(suggestCommand(mistyped), example, `"${mistyped}" should suggest "${example}"`);
+    }
   });
 });
