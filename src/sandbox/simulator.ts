@@ -76,6 +76,11 @@ export interface Simulator {
   readonly tokensIssued: number;
   /** How device-code sign-ins (`npm run connect-partner-center`) go. */
   readonly deviceSignIn: DeviceSignIns;
+  /**
+   * Partner Center answers 401 to every App+User token while true, however freshly Entra issued it: the
+   * consenting user lost the admin-agent role, or signed in without MFA. App-only tokens still work.
+   */
+  refuseAppUserTokens: boolean;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const requests: RecordedRequest[] = [];
   let requestCount = 0;
   let closed = false;
+  let refuseAppUserTokens = false;
   const timers = new Set<NodeJS.Timeout>();
   let url = '';
 
@@ -143,7 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (wait !== null) return reply(ex, 429, rateLimitBody(wait), { bom, headers: { 'Retry-After': String(wait) } });
       }
       const token = tokens.verify(firstHeader(ex, 'authorization'));
-      if (!token) {
+      if (!token || (refuseAppUserTokens && token.kind === 'app+user')) {
         return reply(ex, 401, UNAUTHORIZED, { bom, headers: { 'WWW-Authenticate': 'OAuth realm=urn:cpsvc:cpid:sandbox' } });
       }
       if (token.adminAgent === false) return reply(ex, 403, partnerError(1002, 'Authorization Failed: the signed-in user is not an admin agent of the partner.'), { bom });
@@ -207,6 +213,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return tokens.issued;
     },
     deviceSignIn,
+    get refuseAppUserTokens() {
+      return refuseAppUserTokens;
+    },
+    set refuseAppUserTokens(refuse: boolean) {
+      refuseAppUserTokens = refuse;
+    },
     close: () => {
       if (closed) return Promise.resolve();
       closed = true;

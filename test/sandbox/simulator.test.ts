@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { accessToken, allPages, filterQuery, get, GUID, type Json } from './simClient.js';
+import { accessToken, allPages, APP_SCOPE, filterQuery, get, GUID, tokenRequest, type Json } from './simClient.js';
 
 describe('sandbox simulator: Partner Center endpoints', () => {
   let sim: Simulator;
@@ -48,6 +48,20 @@ describe('sandbox simulator: Partner Center endpoints', () => {
         assert.equal(got.status, 401);
         assert.deepEqual(got.body, { code: 800001, description: 'Authorization token is missing or invalid', data: [], source: 'PartnerFD' });
       }
+    });
+
+    it('answers 401 to App+User tokens, fresh ones too, while refuseAppUserTokens is set; app-only tokens still work', async () => {
+      const appOnly = (await tokenRequest(sim, { grant_type: 'client_credentials', client_id: sim.credentials.clientId, client_secret: sim.credentials.clientSecret, scope: APP_SCOPE })).body.access_token as string;
+      sim.refuseAppUserTokens = true;
+      try {
+        const got = await get(sim, '/v1/customers', await accessToken(sim));
+        assert.equal(got.status, 401);
+        assert.equal(got.body.code, 800001);
+        assert.equal((await get(sim, '/v1/customers', appOnly)).status, 200);
+      } finally {
+        sim.refuseAppUserTokens = false;
+      }
+      assert.equal((await get(sim, '/v1/customers', token)).status, 200, 'the same token works again once lifted');
     });
 
     it('rejects other methods with 405', async () => {
