@@ -9,6 +9,10 @@ export interface TokenProvider {
   getToken(): Promise<string>;
   /** Partner Center rejected the token (401): forget it so the next call fetches a new one. */
   invalidate(): void;
+  /** Partner Center answered 401 again to the token fetched after `invalidate()`: the grant itself is refused. */
+  rejected?(): void;
+  /** Partner Center answered a call made with the current token. */
+  accepted?(): void;
 }
 
 /** Where a rotated refresh token is kept so that it survives restarts (the state store). */
@@ -20,10 +24,12 @@ export interface RefreshTokenStore {
   markUsed?(): Promise<void>;
 }
 
-/** Told how each refresh-token exchange ended (tokenStatus.ts's RefreshTokenWatch). */
+/** Told how each refresh-token exchange ended, and how Partner Center took its access tokens (tokenStatus.ts's RefreshTokenWatch). */
 export interface RefreshTokenObserver {
   exchanged(): void;
   refused(entraError: string): void;
+  refusedByPartnerCenter?(): void;
+  acceptedByPartnerCenter?(): void;
 }
 
 export interface EntraCredentials {
@@ -58,6 +64,8 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 export class EntraTokenProvider implements TokenProvider {
   private cached: { token: string; renewAt: number } | null = null;
+  /** The grant of the last token handed out: only App+User tokens say anything about the refresh token. */
+  private lastGrant: 'refresh_token' | 'client_credentials' | null = null;
   private inFlight: Promise<string> | null = null;
   private readonly fetchFn: typeof fetch;
   private readonly clock: Clock;
@@ -83,6 +91,15 @@ export class EntraTokenProvider implements TokenProvider {
 
   invalidate(): void {
     this.cached = null;
+  }
+
+  rejected(): void {
+    // An app-only 401 is about the app registration, not a refresh token: it must not mark one refused.
+    if (this.lastGrant === 'refresh_token') this.options.observer?.refusedByPartnerCenter?.();
+  }
+
+  accepted(): void {
+    if (this.lastGrant === 'refresh_token') this.options.observer?.acceptedByPartnerCenter?.();
   }
 
   private async fetchToken(): Promise<string> {
@@ -145,6 +162,7 @@ export class EntraTokenProvider implements TokenProvider {
       else await refreshTokenStore?.markUsed?.();
     }
     const lifetimeMs = parsed.data.expires_in * 1000;
+    this.lastGrant = grant.grant_type;
     this.cached = {
       token: parsed.data.access_token,
       renewAt: this.clock.now() + Math.max(lifetimeMs / 2, lifetimeMs - EXPIRY_MARGIN_MS),

@@ -77,7 +77,10 @@ export class PartnerCenterPipeline {
     let refreshedToken = false;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(url, ids, ctx, options.headers ?? {});
-      if (outcome.kind === 'ok') return outcome.body;
+      if (outcome.kind === 'ok') {
+        this.options.tokens.accepted?.();
+        return outcome.body;
+      }
       const { error } = outcome;
       if (outcome.kind === 'unauthorized' && !refreshedToken) {
         // A token can be revoked before its expiry: fetch a fresh one once, then give up.
@@ -85,6 +88,8 @@ export class PartnerCenterPipeline {
         this.options.tokens.invalidate();
         continue;
       }
+      // A fresh token refused too: the grant behind it is (a lost admin-agent role, no MFA), not one token.
+      if (outcome.kind === 'unauthorized') this.options.tokens.rejected?.();
       if (outcome.kind === 'final' || outcome.kind === 'unauthorized' || attempt >= maxRetries) throw error;
       // The caller has stopped: no retry, and no backoff to sleep through.
       ctx.signal?.throwIfAborted();

@@ -38,7 +38,8 @@ export interface RefreshTokenRecord {
  * each change once (the notices); `look()` is called after exchanges and now and then as time passes.
  */
 export class RefreshTokenWatch implements TokenStatus {
-  private refusal: string | null = null;
+  /** Who refused the token: Entra at the token endpoint, or Partner Center a fresh access token (HTTP 401). */
+  private refusal: { by: 'entra' | 'partner-center'; reason: string } | null = null;
   private reported: TokenCondition;
   private readonly listeners: ((condition: TokenCondition) => void)[] = [];
 
@@ -58,7 +59,9 @@ export class RefreshTokenWatch implements TokenStatus {
   detail(): string | null {
     switch (this.condition()) {
       case 'refused':
-        return `Microsoft Entra ID refused the stored Partner Center refresh token (${this.refusal ?? 'refused'}).`;
+        return this.refusal?.by === 'partner-center'
+          ? 'Partner Center refused the access tokens of the stored refresh token (HTTP 401): the admin agent who signed in may have lost that role, or signed in without MFA.'
+          : `Microsoft Entra ID refused the stored Partner Center refresh token (${this.refusal?.reason ?? 'refused'}).`;
       case 'expiring': {
         const usedAt = this.options.record.usedAt() ?? '';
         const lapses = new Date(Date.parse(usedAt) + REFRESH_TOKEN_IDLE_LIMIT_MS).toISOString().slice(0, 10);
@@ -73,15 +76,31 @@ export class RefreshTokenWatch implements TokenStatus {
     this.listeners.push(listener);
   }
 
-  /** An exchange worked: whatever was refused before is no more. */
+  /**
+   * An exchange worked: Entra's refusal is over. Partner Center's is not: Entra keeps issuing access tokens
+   * that Partner Center refuses, and clearing it here would make every round refused → ok → refused again.
+   */
   exchanged(): void {
-    this.refusal = null;
+    if (this.refusal?.by === 'entra') this.refusal = null;
     this.look();
   }
 
   /** Entra refused the token (`error` is its error code, e.g. invalid_grant). */
   refused(error: string): void {
-    this.refusal = error;
+    this.refusal = { by: 'entra', reason: error };
+    this.look();
+  }
+
+  /** Partner Center answered 401 even to an access token exchanged just now from the refresh token. */
+  refusedByPartnerCenter(): void {
+    this.refusal = { by: 'partner-center', reason: 'HTTP 401' };
+    this.look();
+  }
+
+  /** Partner Center answered a call made with the refresh token's access token: the token works. */
+  acceptedByPartnerCenter(): void {
+    if (this.refusal === null) return;
+    this.refusal = null;
     this.look();
   }
 

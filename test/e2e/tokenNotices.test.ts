@@ -63,3 +63,44 @@ describe('refresh token refused: the notice, end to end', () => {
     assert.equal(tokenNotices(t, OTHER_CHANNEL_ID).length, 1);
   });
 });
+
+describe('refresh token refused by Partner Center (401 to fresh App+User tokens): the notice, end to end', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('reads "refused": /readyz says "token", each watching conversation is told once, /healthz shows it; a working call ends it', async () => {
+    const t = (h = await startHarness());
+    await install(t);
+    await watch(t, 'watch contoso');
+    await watch(t, 'watch all', OTHER_CHANNEL_ID);
+    assert.equal(t.app.tokenStatus.condition(), 'ok');
+
+    // Entra still exchanges the refresh token; Partner Center refuses every access token it gives.
+    t.sim.refuseAppUserTokens = true;
+    await t.app.engine.sweepNow().catch(() => undefined);
+    await t.connector.waitFor(() => tokenNotices(t, CHANNEL_ID).length > 0 && tokenNotices(t, OTHER_CHANNEL_ID).length > 0);
+    await t.app.engine.sweepNow().catch(() => undefined);
+    await t.app.delivery.whenIdle();
+
+    const detail = 'Partner Center refused the access tokens of the stored refresh token (HTTP 401): the admin agent who signed in may have lost that role, or signed in without MFA.';
+    assert.equal(t.app.tokenStatus.condition(), 'refused');
+    for (const channel of [CHANNEL_ID, OTHER_CHANNEL_ID]) {
+      const notices = tokenNotices(t, channel);
+      assert.equal(notices.length, 1, `one notice in ${channel}, although each round exchanged the token again`);
+      assert.ok(notices[0]?.startsWith(`${detail} `), notices[0]);
+      assert.match(notices[0] ?? '', /run `npm run connect-partner-center` where Partner Alerts runs\.$/);
+    }
+    const ready = await fetch(`${t.app.url}/readyz`);
+    assert.deepEqual({ status: ready.status, body: await ready.text() }, { status: 503, body: 'token' });
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { partnerCenterToken: { condition: string; detail: string } };
+    assert.deepEqual(health.partnerCenterToken, { condition: 'refused', detail });
+
+    t.sim.refuseAppUserTokens = false; // the role is back
+    await t.app.engine.sweepNow();
+    assert.equal(t.app.tokenStatus.condition(), 'ok');
+    assert.equal((await fetch(`${t.app.url}/readyz`)).status, 200);
+  });
+});

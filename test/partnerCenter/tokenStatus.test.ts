@@ -1,11 +1,14 @@
 // The refresh token's condition (RefreshTokenWatch) as the token provider's exchanges against the simulator
 // and the clock make it: a stored consent is App+User without PARTNER_CENTER_REFRESH_TOKEN, a refused token
-// reads "refused" once however often it fails, and a token unused for 76 days reads "expiring".
+// reads "refused" once however often it fails (by Entra, or by Partner Center through the request pipeline),
+// and a token unused for 76 days reads "expiring".
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EntraTokenProvider } from '../../src/partnerCenter/auth.js';
+import { PartnerCenterPipeline } from '../../src/partnerCenter/http.js';
+import { RateBudget } from '../../src/partnerCenter/rateBudget.js';
 import { RefreshTokenWatch, type TokenCondition } from '../../src/partnerCenter/tokenStatus.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
@@ -52,7 +55,11 @@ describe('the refresh token condition (tokenStatus.ts) with the token provider a
       observer: watch,
       clock: { now: () => now, sleep: async () => undefined },
     });
-    return { watch, tokens };
+    // As app.ts wires it: every Partner Center call goes through the pipeline with these tokens.
+    const clock = { now: () => now, sleep: async () => undefined };
+    const pipeline = new PartnerCenterPipeline({ baseUrl: sim.url, tokens, budget: new RateBudget({ requestsPerMinute: 6000, burst: 1000, clock }), clock, maxRetries: 0 });
+    const customers = () => pipeline.getJson('customers', { correlationId: 'token-status-test' });
+    return { watch, tokens, customers };
   }
 
   async function consent(usedAt: string): Promise<void> {
@@ -90,6 +97,36 @@ describe('the refresh token condition (tokenStatus.ts) with the token provider a
     await tokens.getToken();
     assert.equal(watch.condition(), 'ok');
     assert.deepEqual(heard, ['refused', 'ok']);
+  });
+
+  it('reads "refused" once when Partner Center answers 401 even to a fresh App+User token, and "ok" once a call works', async () => {
+    await consent('2026-11-30T00:00:00.000Z');
+    const { watch, customers } = rig();
+    await customers();
+    assert.equal(watch.condition(), 'ok');
+
+    sim.refuseAppUserTokens = true; // the admin agent lost the role, or signed in without MFA
+    for (let i = 0; i < 3; i++) await assert.rejects(customers(), (error: Error & { status?: number }) => error.status === 401);
+    assert.equal(watch.condition(), 'refused', 'Entra keeps exchanging the token; Partner Center refuses what it gives');
+    assert.equal(
+      watch.detail(),
+      'Partner Center refused the access tokens of the stored refresh token (HTTP 401): the admin agent who signed in may have lost that role, or signed in without MFA.',
+    );
+    assert.deepEqual(heard, ['refused'], 'told once, although every call exchanged the token again');
+
+    sim.refuseAppUserTokens = false;
+    await customers();
+    assert.equal(watch.condition(), 'ok');
+    assert.deepEqual(heard, ['refused', 'ok']);
+  });
+
+  it('does not count an app-only 401 against a refresh token stored afterwards', async () => {
+    const { watch, customers } = rig();
+    sim.faults.add({ path: '/v1/customers', status: 401, times: Infinity });
+    await assert.rejects(customers(), (error: Error & { status?: number }) => error.status === 401);
+    await consent(new Date(now).toISOString());
+    assert.equal(watch.condition(), 'ok', 'the 401 was about the app-only token, not the consent stored since');
+    assert.deepEqual(heard, []);
   });
 
   it('reads "expiring" two weeks before 90 days unused, and "ok" again once it is used', async () => {
