@@ -3,7 +3,8 @@
 // it everything a production start needs, its secrets only as Key Vault references. Names are judged as
 // test/envSample.test.ts judges them (test/support/envNames.ts).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
@@ -82,7 +83,8 @@ describe('deployment templates', () => {
       const secret = secrets.find((candidate) => `'${candidate.name}'` === entry.expression);
       assert.ok(secret, `${name} refers to ${entry.expression}, which is not a secret of the app`);
       assert.equal(secret.source, 'keyVaultUrl', `${name}'s secret is a plain value, not a Key Vault reference`);
-      assert.match(secret.expression, /vaultUri\}secrets\/[A-Za-z0-9-]+'\s*,\s*identity:\s*\S+/, `${name}'s Key Vault reference names no identity`);
+      assert.match(secret.expression, /vaultUri\}secrets\/[A-Za-z0-9-]+'$/, `${name}'s Key Vault reference is not a secret of the vault`);
+      assert.ok(secret.identity, `${name}'s Key Vault reference names no identity`);
     }
     assert.deepEqual(secrets.filter((secret) => secret.source === 'value').map((secret) => secret.name), [], 'app secrets held as plain values');
   });
@@ -109,6 +111,67 @@ describe('deployment templates', () => {
     const parameters = JSON.parse(readFileSync(path.join(root, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, unknown> };
     assert.ok(declared.length > 0);
     assert.deepEqual(Object.keys(parameters.parameters).sort(), declared);
+  });
+
+  describe('the Bicep scan the Azure tests rely on', () => {
+    const projects: string[] = [];
+    after(() => projects.forEach((project) => rmSync(project, { recursive: true, force: true })));
+
+    /** bicepEnv and bicepSecrets over a project whose infra/ holds only `bicep`, as infra/app.bicep. */
+    function scan(bicep: string): { env: () => ReturnType<typeof bicepEnv>; secrets: () => ReturnType<typeof bicepSecrets> } {
+      const project = mkdtempSync(path.join(tmpdir(), 'bicep-scan-'));
+      projects.push(project);
+      mkdirSync(path.join(project, 'infra'));
+      writeFileSync(path.join(project, 'infra', 'app.bicep'), bicep);
+      return { env: () => bicepEnv(project), secrets: () => bicepSecrets(project) };
+    }
+
+    it('reads entries written over several lines, with comments, strings holding commas and braces, and calls', () => {
+      const { env, secrets } = scan([
+        "env: [",
+        "  { name: 'ONE', value: 'a, { b }' } // a comment",
+        "  {",
+        "    name: 'TWO' // why TWO",
+        "    secretRef: 'two-secret'",
+        "  }",
+        "  { name: 'THREE', value: concat('x', ',', '${empty(y) ? 'p' : 'q'}') }",
+        "]",
+        "secrets: [",
+        "  {",
+        "    name: 'two-secret'",
+        "    keyVaultUrl: '${vault.properties.vaultUri}secrets/TWO'",
+        "    identity: identity.id",
+        "  }",
+        "]",
+      ].join('\n'));
+      assert.deepEqual(env(), [
+        { name: 'ONE', kind: 'value', expression: "'a, { b }'" },
+        { name: 'TWO', kind: 'secretRef', expression: "'two-secret'" },
+        { name: 'THREE', kind: 'value', expression: "concat('x', ',', '${empty(y) ? 'p' : 'q'}')" },
+      ]);
+      assert.deepEqual(secrets(), [
+        { name: 'two-secret', source: 'keyVaultUrl', expression: "'${vault.properties.vaultUri}secrets/TWO'", identity: 'identity.id' },
+      ]);
+    });
+
+    it('stops, in one sentence naming the file and line, at an env or secrets entry it cannot read, instead of skipping it', () => {
+      const cases: [string, string, RegExp][] = [
+        ["env: [\n  { name: 'ONE', value: 'a' }\n  {\n    name: 'TWO'\n    valu: 'b'\n  }\n]", 'env', /^infra\/app\.bicep line 3: an env entry the template test cannot read \(\{ name: 'TWO' valu: 'b' \}\); write it with a quoted variable name and either value or secretRef, nothing else\.$/],
+        ["env: [\n  { name: 'ONE', value: 'a', secretRef: 'b' }\n]", 'env', /^infra\/app\.bicep line 2: an env entry /],
+        ["env: [for name in names: { name: name, value: 'x' }]", 'env', /^infra\/app\.bicep line 1: the env list holds something the template test cannot read \(for name in names: .*\); write each entry out as \{ … \}\.$/],
+        ["env: [\n  { name: 'ONE', value: 'a' }\n  sharedSettings\n]", 'env', /^infra\/app\.bicep line 3: the env list holds something .* \(sharedSettings\)/],
+        ["env: concat(common, [])", 'env', /^infra\/app\.bicep line 1: env is not a list the template test can read \(concat\(common, \[\]\)\); write its entries out as \[ \{ … \} \]\.$/],
+        ["secrets: [\n  {\n    name: 'key'\n    keyVaultUrl: '${vault.properties.vaultUri}secrets/KEY'\n  }\n]", 'secrets', /^infra\/app\.bicep line 2: a Container Apps secret the template test cannot read .*keyVaultUrl with identity/],
+      ];
+      for (const [bicep, list, message] of cases) {
+        const { env, secrets } = scan(bicep);
+        assert.throws(list === 'env' ? env : secrets, (error: Error) => {
+          assert.match(error.message, message);
+          assert.doesNotMatch(error.message, /\n/);
+          return true;
+        }, bicep);
+      }
+    });
   });
 
   it('compose: two bot instances outside any profile on PostgreSQL 16, as the app reads their settings', () => {

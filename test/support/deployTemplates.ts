@@ -12,14 +12,14 @@ export interface BicepEnvEntry {
   expression: string;
 }
 
-/**
- * A container's env entries in Bicep, written one per line as `{ name: 'NAME', value: <expr> }` or
- * `{ name: 'NAME', secretRef: '<secret>' }` (the regex below). A Container Apps secret entry names its
- * secret in lower case with hyphens and has keyVaultUrl, not value, so it is not mistaken for one.
- */
-const BICEP_ENV = /\{\s*name:\s*'([A-Za-z_][A-Za-z0-9_]*)'\s*,\s*(value|secretRef):\s*(.+?)\s*\}\s*$/gm;
-/** A Container Apps secret, one per line: `{ name: '<secret>', keyVaultUrl: '<url>', identity: <id> }` or with `value:`. */
-const BICEP_SECRET = /\{\s*name:\s*'([a-z0-9-]+)'\s*,\s*(keyVaultUrl|value):\s*(.+?)\s*\}\s*$/gm;
+export interface BicepSecret {
+  name: string;
+  source: 'keyVaultUrl' | 'value';
+  /** The expression after `keyVaultUrl:` or `value:`, as written. */
+  expression: string;
+  /** The expression after `identity:` (a Key Vault reference's), or null. */
+  identity: string | null;
+}
 
 export function bicepFiles(root: string): { file: string; text: string }[] {
   const dir = path.join(root, 'infra');
@@ -28,16 +28,129 @@ export function bicepFiles(root: string): { file: string; text: string }[] {
     .map((name) => ({ file: `infra/${name}`, text: readFileSync(path.join(dir, name), 'utf8') }));
 }
 
+/**
+ * Every entry of every container's `env: [ … ]` list, each `{ name: 'NAME', value: <expr> }` or
+ * `{ name: 'NAME', secretRef: '<secret>' }`, on one line or several. Anything else in such a list (a `for`,
+ * a spread, a variable, an entry with other properties) throws, naming the file and line: an entry the scan
+ * skipped would be a setting the tests never judge.
+ */
 export function bicepEnv(root: string): BicepEnvEntry[] {
-  return bicepFiles(root).flatMap(({ text }) =>
-    [...text.matchAll(BICEP_ENV)].map((match) => ({ name: match[1]!, kind: match[2] as BicepEnvEntry['kind'], expression: match[3]! })),
+  return bicepFiles(root).flatMap(({ file, text }) =>
+    bicepListItems(file, text, 'env').map((item) => {
+      const properties = bicepProperties(file, item);
+      const name = /^'([A-Za-z_][A-Za-z0-9_]*)'$/.exec(properties.get('name') ?? '')?.[1];
+      const kind = (['value', 'secretRef'] as const).find((key) => properties.has(key));
+      if (!name || !kind || properties.size !== 2) throw unreadable(file, item, 'an env entry', "a quoted variable name and either value or secretRef, nothing else");
+      return { name, kind, expression: properties.get(kind)! };
+    }),
   );
 }
 
-export function bicepSecrets(root: string): { name: string; source: 'keyVaultUrl' | 'value'; expression: string }[] {
-  return bicepFiles(root).flatMap(({ text }) =>
-    [...text.matchAll(BICEP_SECRET)].map((match) => ({ name: match[1]!, source: match[2] as 'keyVaultUrl' | 'value', expression: match[3]! })),
+/** Every Container Apps secret (`secrets: [ … ]`): `{ name, keyVaultUrl, identity }` or `{ name, value }`, read as bicepEnv reads env. */
+export function bicepSecrets(root: string): BicepSecret[] {
+  return bicepFiles(root).flatMap(({ file, text }) =>
+    bicepListItems(file, text, 'secrets').map((item) => {
+      const properties = bicepProperties(file, item);
+      const name = /^'([a-z0-9-]+)'$/.exec(properties.get('name') ?? '')?.[1];
+      const keys = [...properties.keys()].sort().join(' ');
+      if (!name || (keys !== 'identity keyVaultUrl name' && keys !== 'name value')) {
+        throw unreadable(file, item, 'a Container Apps secret', 'a quoted lower-case name and either keyVaultUrl with identity, or value');
+      }
+      const source = properties.has('keyVaultUrl') ? 'keyVaultUrl' : 'value';
+      return { name, source, expression: properties.get(source)!, identity: properties.get('identity') ?? null };
+    }),
   );
+}
+
+/** An object of a Bicep list: the text between its braces, and the line of its `{`. */
+interface BicepItem {
+  text: string;
+  line: number;
+}
+
+function unreadable(file: string, item: BicepItem, what: string, expected: string): Error {
+  return new Error(`${file} line ${item.line}: ${what} the template test cannot read ({${item.text.replace(/\s+/g, ' ')}}); write it with ${expected}.`);
+}
+
+const lineAt = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+
+/**
+ * Where the Bicep string, comment or bracketed group opening at `start` ends (the index after it), or
+ * `start` when none opens there. Brackets nest and strings (with their `${…}` holes) are skipped, so a brace
+ * or comma inside a string or a call never ends anything.
+ */
+function atomEnd(text: string, start: number): number {
+  // A multi-line string: no escapes and no interpolation inside.
+  if (text.startsWith("'''", start)) return closeAt(text, text.indexOf("'''", start + 3), 3);
+  if (text[start] === "'") {
+    let at = start + 1;
+    while (at < text.length && text[at] !== "'") {
+      if (text[at] === '\\') at += 2;
+      else if (text.startsWith('${', at)) at = atomEnd(text, at + 1);
+      else at += 1;
+    }
+    return at + 1;
+  }
+  if (text.startsWith('//', start)) return closeAt(text, text.indexOf('\n', start), 0);
+  if (text.startsWith('/*', start)) return closeAt(text, text.indexOf('*/', start + 2), 2);
+  const close = ({ '[': ']', '{': '}', '(': ')' } as Record<string, string>)[text[start]!];
+  if (!close) return start;
+  let at = start + 1;
+  while (at < text.length && text[at] !== close) at = Math.max(atomEnd(text, at), at + 1);
+  return at + 1;
+}
+
+const closeAt = (text: string, found: number, length: number): number => (found < 0 ? text.length : found + length);
+const isComment = (text: string, at: number): boolean => text.startsWith('//', at) || text.startsWith('/*', at);
+
+/** The `{ … }` items of every `key: [ … ]` list of a file; anything else there throws (see bicepEnv). */
+function bicepListItems(file: string, text: string, key: string): BicepItem[] {
+  const items: BicepItem[] = [];
+  for (const match of text.matchAll(new RegExp(`^[ \\t]*${key}:[ \\t]*`, 'gm'))) {
+    const open = match.index + match[0].length;
+    if (text[open] !== '[') {
+      throw new Error(`${file} line ${lineAt(text, open)}: ${key} is not a list the template test can read (${text.slice(open).split('\n')[0]}); write its entries out as [ { … } ].`);
+    }
+    const end = atomEnd(text, open) - 1;
+    let at = open + 1;
+    while (at < end) {
+      if (/[\s,]/.test(text[at]!)) at += 1;
+      else if (isComment(text, at)) at = atomEnd(text, at);
+      else if (text[at] === '{') {
+        const after = atomEnd(text, at);
+        items.push({ text: text.slice(at + 1, after - 1), line: lineAt(text, at) });
+        at = after;
+      } else {
+        throw new Error(`${file} line ${lineAt(text, at)}: the ${key} list holds something the template test cannot read (${text.slice(at).split('\n')[0]!.trim()}); write each entry out as { … }.`);
+      }
+    }
+  }
+  return items;
+}
+
+/** An object's properties (`key: expression`, separated by commas or line breaks), comments left out. */
+function bicepProperties(file: string, item: BicepItem): Map<string, string> {
+  const parts: string[] = [];
+  let part = '';
+  for (let at = 0; at < item.text.length;) {
+    if (item.text[at] === ',' || item.text[at] === '\n') {
+      parts.push(part);
+      part = '';
+      at += 1;
+      continue;
+    }
+    const end = Math.max(atomEnd(item.text, at), at + 1);
+    if (!isComment(item.text, at)) part += item.text.slice(at, end);
+    at = end;
+  }
+  parts.push(part);
+  const properties = new Map<string, string>();
+  for (const text of parts.map((candidate) => candidate.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([\s\S]+)$/.exec(text);
+    if (!match || properties.has(match[1]!)) throw unreadable(file, item, 'an object', 'one `key: value` per property');
+    properties.set(match[1]!, match[2]!.trim());
+  }
+  return properties;
 }
 
 export interface ComposeService {
