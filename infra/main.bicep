@@ -32,6 +32,13 @@ param partnerCenterClientSecret string
 @description('STATE_ENCRYPTION_KEY: 32 random bytes, base64 (openssl rand -base64 32); encrypts the stored refresh token.')
 param stateEncryptionKey string
 
+// The app refuses a HEALTH_TOKEN shorter than 32 characters at start; refusing it here stops `azd up` before
+// anything is deployed instead of leaving two replicas that cannot start.
+@secure()
+@minLength(32)
+@description('HEALTH_TOKEN: the bearer /healthz and /metrics require, at least 32 random characters (openssl rand -hex 32).')
+param healthToken string
+
 @secure()
 @description('Administrator password of the PostgreSQL server; it reaches the app only inside DATABASE_URL, in Key Vault.')
 param postgresAdminPassword string
@@ -57,6 +64,7 @@ module resources 'resources.bicep' = {
     partnerCenterClientId: partnerCenterClientId
     partnerCenterClientSecret: partnerCenterClientSecret
     stateEncryptionKey: stateEncryptionKey
+    healthToken: healthToken
     postgresAdminPassword: postgresAdminPassword
   }
 }

@@ -17,6 +17,8 @@ param partnerCenterClientSecret string
 @secure()
 param stateEncryptionKey string
 @secure()
+param healthToken string
+@secure()
 param postgresAdminPassword string
 
 var postgresAdmin = 'partneralerts'
@@ -104,6 +106,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 var secrets = {
   'PARTNER-CENTER-CLIENT-SECRET': partnerCenterClientSecret
   'STATE-ENCRYPTION-KEY': stateEncryptionKey
+  'HEALTH-TOKEN': healthToken
   'DATABASE-URL': 'postgres://${postgresAdmin}:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
 }
 
@@ -123,7 +126,8 @@ resource botReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
-// The operator running `azd up` reads DATABASE_URL and STATE_ENCRYPTION_KEY back for connect-partner-center.
+// The operator running `azd up` reads DATABASE_URL and STATE_ENCRYPTION_KEY back for connect-partner-center,
+// and HEALTH_TOKEN for the Prometheus scraper.
 resource operatorReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
   scope: vault
   name: guid(vault.id, principalId, keyVaultSecretsUser)
@@ -174,6 +178,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       secrets: [
         { name: 'partner-center-client-secret', keyVaultUrl: '${vault.properties.vaultUri}secrets/PARTNER-CENTER-CLIENT-SECRET', identity: identity.id }
         { name: 'state-encryption-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/STATE-ENCRYPTION-KEY', identity: identity.id }
+        { name: 'health-token', keyVaultUrl: '${vault.properties.vaultUri}secrets/HEALTH-TOKEN', identity: identity.id }
         { name: 'database-url', keyVaultUrl: '${vault.properties.vaultUri}secrets/DATABASE-URL', identity: identity.id }
       ]
     }
@@ -192,6 +197,8 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'PARTNER_CENTER_CLIENT_ID', value: partnerCenterClientId }
             { name: 'PARTNER_CENTER_CLIENT_SECRET', secretRef: 'partner-center-client-secret' }
             { name: 'STATE_ENCRYPTION_KEY', secretRef: 'state-encryption-key' }
+            // Without it production answers /healthz and /metrics 401 to everyone, scrapers included.
+            { name: 'HEALTH_TOKEN', secretRef: 'health-token' }
             { name: 'DATABASE_URL', secretRef: 'database-url' }
           ]
           // No readiness probe: /readyz answers 503 when Partner Center refuses the token or the sweep stalls,

@@ -16,13 +16,13 @@ import { documentedNames, namesReadByLoadConfig, namesReadInSource } from '../su
 
 const root = findProjectRoot(import.meta.url);
 
-/** What issue 18 asks the Azure template to set, at the least. */
+/** What issue 18 asks the Azure template to set, at the least, and HEALTH_TOKEN: without it production answers /healthz and /metrics 401 to everyone. */
 const AZURE_SETTINGS = [
   'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'PARTNER_TENANT_ID', 'PARTNER_CENTER_CLIENT_ID',
-  'PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY',
+  'PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY', 'HEALTH_TOKEN',
 ];
-/** Never a plain setting: each carries a password or a key. */
-const SECRETS = ['PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY'];
+/** Never a plain setting: each carries a password, a key or a bearer token. */
+const SECRETS = ['PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY', 'HEALTH_TOKEN'];
 
 /** A value of the right shape for a setting the template fills from an expression Bicep resolves at deployment. */
 const SAMPLE_VALUES: Record<string, string> = {
@@ -31,7 +31,37 @@ const SAMPLE_VALUES: Record<string, string> = {
   PARTNER_TENANT_ID: '0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
   DATABASE_URL: 'postgres://partneralerts:pw@psql-x.postgres.database.azure.com:5432/partner_alerts?sslmode=require',
   STATE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  HEALTH_TOKEN: 'a1'.repeat(32),
 };
+
+/** What azd fills into main.parameters.json itself; every other `${NAME}` there is the operator's `azd env set`. */
+const AZD_OWN_VARIABLES = ['AZURE_ENV_NAME', 'AZURE_LOCATION', 'AZURE_PRINCIPAL_ID', 'SERVICE_BOT_IMAGE_NAME'];
+
+/** The README's "Azure, with `azd up`" section: the walkthrough from an empty subscription. */
+function azureWalkthrough(): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = /^### Azure, with `azd up`\n([\s\S]*?)^#{2,3} /m.exec(readme)?.[1];
+  assert.ok(section, 'README.md has no "### Azure, with `azd up`" section');
+  return section;
+}
+
+/** The `@…` decorators written right above `param <name>` in a Bicep file. */
+function paramDecorators(bicep: string, name: string): string[] {
+  const lines = bicep.split('\n');
+  const at = lines.findIndex((line) => new RegExp(`^param\\s+${name}\\s`).test(line));
+  assert.ok(at >= 0, `no param ${name}`);
+  const decorators: string[] = [];
+  for (let line = at - 1; line >= 0 && lines[line]!.startsWith('@'); line -= 1) decorators.unshift(lines[line]!.trim());
+  return decorators;
+}
+
+/** The Key Vault secrets the template writes (resources.bicep's `var secrets`): name → the expression stored. */
+function vaultSecrets(): Map<string, string> {
+  const resources = readFileSync(path.join(root, 'infra', 'resources.bicep'), 'utf8');
+  const block = /^var secrets = \{\n([\s\S]*?)^\}/m.exec(resources)?.[1];
+  assert.ok(block, 'resources.bicep has no var secrets = { … }');
+  return new Map([...block.matchAll(/^\s*'([A-Za-z0-9-]+)':\s*(.+?)\s*$/gm)].map((match) => [match[1]!, match[2]!]));
+}
 
 describe('deployment templates', () => {
   const read = new Set([...namesReadByLoadConfig(), ...namesReadInSource().names.keys()]);
@@ -72,6 +102,7 @@ describe('deployment templates', () => {
     assert.equal(result.config.bot?.appType, 'UserAssignedMSI');
     assert.ok(result.config.databaseUrl, 'no DATABASE_URL: two replicas would each keep their own state');
     assert.equal(result.config.host, '0.0.0.0');
+    assert.equal(result.config.healthToken, SAMPLE_VALUES.HEALTH_TOKEN, 'no HEALTH_TOKEN: /healthz and /metrics refuse every scraper');
   });
 
   it('Azure: the secrets reach the app only as Container Apps secrets read from Key Vault with an identity', () => {
@@ -85,6 +116,8 @@ describe('deployment templates', () => {
       assert.equal(secret.source, 'keyVaultUrl', `${name}'s secret is a plain value, not a Key Vault reference`);
       assert.match(secret.expression, /vaultUri\}secrets\/[A-Za-z0-9-]+'$/, `${name}'s Key Vault reference is not a secret of the vault`);
       assert.ok(secret.identity, `${name}'s Key Vault reference names no identity`);
+      const vaultName = /secrets\/([A-Za-z0-9-]+)'$/.exec(secret.expression)![1]!;
+      assert.ok(vaultSecrets().has(vaultName), `${name} reads the Key Vault secret ${vaultName}, which the template never writes`);
     }
     assert.deepEqual(secrets.filter((secret) => secret.source === 'value').map((secret) => secret.name), [], 'app secrets held as plain values');
   });
@@ -103,6 +136,50 @@ describe('deployment templates', () => {
     assert.match(bicep, /msaAppType:\s*'UserAssignedMSI'/);
     assert.match(bicep, /msaAppMSIResourceId:\s*identity\.id/);
     assert.match(bicep, /channelName:\s*'MsTeamsChannel'/);
+  });
+
+  it('Azure: HEALTH_TOKEN comes from a secure parameter azd passes in, which the deployment refuses shorter than the app does', () => {
+    const name = vaultSecrets().get('HEALTH-TOKEN');
+    assert.ok(name && /^\w+$/.test(name), 'the HEALTH-TOKEN Key Vault secret is not a parameter of resources.bicep');
+    const resources = readFileSync(path.join(root, 'infra', 'resources.bicep'), 'utf8');
+    assert.ok(paramDecorators(resources, name).includes('@secure()'), `resources.bicep's ${name} is not @secure(): it would show in the deployment's history`);
+    const main = readFileSync(path.join(root, 'infra', 'main.bicep'), 'utf8');
+    const passed = new RegExp(`^\\s+${name}:\\s*(\\w+)\\s*$`, 'm').exec(main)?.[1];
+    assert.ok(passed, `main.bicep passes resources.bicep no ${name}`);
+    const decorators = paramDecorators(main, passed);
+    assert.ok(decorators.includes('@secure()'), `main.bicep's ${passed} is not @secure()`);
+    const minLength = Number(/^@minLength\((\d+)\)$/.exec(decorators.find((decorator) => decorator.startsWith('@minLength')) ?? '')?.[1]);
+    assert.ok(minLength > 0, `main.bicep's ${passed} has no @minLength: a short token would deploy, then stop both replicas at start`);
+    // The deployment's minimum is the app's: what passes one passes the other.
+    const production = { ...dockerfileEnvironment(root), MicrosoftAppId: SAMPLE_VALUES.MicrosoftAppId!, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: SAMPLE_VALUES.MicrosoftAppTenantId! };
+    assert.equal(loadConfig({ ...production, HEALTH_TOKEN: 'x'.repeat(minLength) }).ok, true, `the app refuses a HEALTH_TOKEN of ${minLength} characters`);
+    const shorter = loadConfig({ ...production, HEALTH_TOKEN: 'x'.repeat(minLength - 1) });
+    assert.ok(!shorter.ok && shorter.problems.some((problem) => problem.startsWith('HEALTH_TOKEN')), `the app takes a HEALTH_TOKEN of ${minLength - 1} characters, which the deployment refuses`);
+    const parameters = JSON.parse(readFileSync(path.join(root, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+    assert.equal(parameters.parameters[passed]?.value, '${HEALTH_TOKEN}', 'azd does not fill the parameter from its HEALTH_TOKEN');
+  });
+
+  it('Azure: the README sets every azd variable the template reads, and reads HEALTH_TOKEN back from Key Vault for the scraper', () => {
+    const walkthrough = azureWalkthrough();
+    const parameters = JSON.parse(readFileSync(path.join(root, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+    const variables = Object.values(parameters.parameters).map(({ value }) => /^\$\{(\w+)\}$/.exec(value)?.[1]).filter((name): name is string => !!name);
+    const set = new Set([...walkthrough.matchAll(/^\s*azd env set (\w+) /gm)].map((match) => match[1]!));
+    assert.deepEqual(variables.filter((name) => !AZD_OWN_VARIABLES.includes(name) && !set.has(name)), [], 'the template reads these from azd, but the README never sets them');
+    const outputs = new Set([...readFileSync(path.join(root, 'infra', 'main.bicep'), 'utf8').matchAll(/^output (\w+) /gm)].map((match) => match[1]!));
+    const read = [...walkthrough.matchAll(/azd env get-value (\w+)/g)].map((match) => match[1]!);
+    assert.deepEqual(read.filter((name) => !outputs.has(name) && !set.has(name)), [], 'the README reads these from azd, which neither sets them nor gets them from the template');
+
+    // The scraper's token: the very Key Vault secret the app reads, into the file the README's scrape config names.
+    const secretRef = bicepEnv(root).find((entry) => entry.name === 'HEALTH_TOKEN')?.expression;
+    const vaultName = /secrets\/([A-Za-z0-9-]+)'$/.exec(bicepSecrets(root).find((secret) => `'${secret.name}'` === secretRef)?.expression ?? '')?.[1];
+    assert.ok(vaultName, 'HEALTH_TOKEN is not read from Key Vault');
+    const tokenFile = /credentials_file:\s*(\S+)/.exec(readFileSync(path.join(root, 'README.md'), 'utf8'))?.[1];
+    assert.ok(tokenFile, 'the README\'s scrape config names no credentials_file');
+    const show = /az keyvault secret show --vault-name "\$\(azd env get-value (\w+)\)" --name (\S+) --query value -o tsv \\\n\s*> (\S+)/.exec(walkthrough);
+    assert.ok(show, 'the README does not say how to read HEALTH_TOKEN back with az keyvault secret show');
+    assert.equal(show[1], 'AZURE_KEY_VAULT_NAME');
+    assert.equal(show[2], vaultName, 'the README reads another Key Vault secret than the app');
+    assert.equal(show[3], tokenFile, 'the README writes the token elsewhere than the scrape config reads it');
   });
 
   it('Azure: azd fills every parameter of infra/main.bicep, and only those', () => {
