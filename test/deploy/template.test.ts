@@ -45,6 +45,16 @@ function azureWalkthrough(): string {
   return section;
 }
 
+/** The shell commands of the walkthrough's ```sh blocks, in order: continued lines joined, comments dropped. */
+function walkthroughCommands(): string[] {
+  return [...azureWalkthrough().matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+    block[1]!.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean));
+}
+
+/** The Partner Center API's app id (the same in every tenant) and the id of its delegated `user_impersonation` permission. */
+const PARTNER_CENTER_API = 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd';
+const USER_IMPERSONATION = '1cebfa2a-fb4d-419e-b5f9-839b4383e05a';
+
 /** The `@…` decorators written right above `param <name>` in a Bicep file. */
 function paramDecorators(bicep: string, name: string): string[] {
   const lines = bicep.split('\n');
@@ -180,6 +190,40 @@ describe('deployment templates', () => {
     assert.equal(show[1], 'AZURE_KEY_VAULT_NAME');
     assert.equal(show[2], vaultName, 'the README reads another Key Vault secret than the app');
     assert.equal(show[3], tokenFile, 'the README writes the token elsewhere than the scrape config reads it');
+  });
+
+  it('Azure: the README registers the Partner Center app with az, in order, and hands its id and secret to azd', () => {
+    const commands = walkthroughCommands();
+    const find = (pattern: RegExp, what: string): number => {
+      const at = commands.findIndex((command) => pattern.test(command));
+      assert.ok(at >= 0, `the README's walkthrough never runs ${what}`);
+      return at;
+    };
+    const assignedBy = (at: number): string => /^(\w+)=/.exec(commands[at]!)![1]!;
+    const created = find(/^\w+=\$\(az ad app create --display-name "[^"]+" .*--query appId -o tsv\)$/, 'az ad app create, keeping its appId');
+    const app = `"\\$${assignedBy(created)}"`;
+    const steps = [
+      created,
+      find(new RegExp(`^az ad app permission add --id ${app} --api ${PARTNER_CENTER_API} --api-permissions ${USER_IMPERSONATION}=Scope$`), "az ad app permission add of Partner Center's user_impersonation"),
+      find(new RegExp(`^az ad app permission admin-consent --id ${app}$`), 'az ad app permission admin-consent'),
+      find(new RegExp(`^az ad app update --id ${app} --is-fallback-public-client true$`), 'az ad app update --is-fallback-public-client true'),
+      find(new RegExp(`^\\w+=\\$\\(az ad app credential reset --id ${app} .*--query password -o tsv\\)$`), 'az ad app credential reset, keeping its password'),
+    ];
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'the app registration commands are out of order');
+    const handed = [
+      find(new RegExp(`^azd env set PARTNER_CENTER_CLIENT_ID ${app}$`), 'azd env set PARTNER_CENTER_CLIENT_ID with the new app\'s id'),
+      find(new RegExp(`^azd env set PARTNER_CENTER_CLIENT_SECRET "\\$${assignedBy(steps.at(-1)!)}"$`), 'azd env set PARTNER_CENTER_CLIENT_SECRET with the new secret'),
+    ];
+    assert.ok(Math.min(...handed) > Math.max(...steps), 'azd is given the app before it exists');
+
+    // Nothing to fill in by guess: every shell variable a command uses was set by an earlier one.
+    const assigned = new Set<string>();
+    const unset: string[] = [];
+    for (const command of commands) {
+      for (const [, name] of command.matchAll(/\$\{?([A-Za-z_]\w*)/g)) if (!assigned.has(name!)) unset.push(`$${name} in ${command}`);
+      for (const [, name] of command.matchAll(/(?:^|[\s;])(?:export\s+)?([A-Za-z_]\w*)=/g)) assigned.add(name!);
+    }
+    assert.deepEqual(unset, [], 'variables the walkthrough uses before setting them');
   });
 
   it('Azure: azd fills every parameter of infra/main.bicep, and only those', () => {
