@@ -1,7 +1,8 @@
 // The deployment templates against the app: the Azure template (azure.yaml + infra/ Bicep), compose.yaml and
 // the Dockerfile give the bot only settings it reads and .env.sample documents, and the Azure template gives
-// it everything a production start needs, its secrets only as Key Vault references. Names are judged as
-// test/envSample.test.ts judges them (test/support/envNames.ts).
+// it everything a production start needs, its secrets only as Key Vault references; the README's Azure
+// walkthrough gives azd every setting the template reads. Names are judged as test/envSample.test.ts judges
+// them (test/support/envNames.ts).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
