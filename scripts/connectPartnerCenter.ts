@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { obtainConsent } from '../src/partnerCenter/consent.js';
 import { ConsentError } from '../src/partnerCenter/consentProblems.js';
-import { openStore } from '../src/store/openStore.js';
+import { checkStore, openStore } from '../src/store/openStore.js';
 import { StateFileError } from '../src/store/state.js';
 import type { StateStore } from '../src/store/stateStore.js';
 
@@ -33,8 +33,10 @@ async function main(): Promise<number> {
 
   let store: StateStore | null = null;
   try {
-    // Opened before the sign-in, so a state file a running bot holds is said before anyone signs in.
-    store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
+    // Checked before the sign-in, so a state file a running bot holds (or a store that cannot be used) is
+    // said before anyone signs in; but only checked: opening writes (the lowdb file and its folder are made,
+    // a plain stored token is sealed, the database schema is created), and a failed run must change nothing.
+    await checkStore(config.config);
     const consent = await obtainConsent({
       context: { tenantId: pc.tenantId, clientId: pc.clientId, authorityHost: pc.authorityHost, partnerCenterUrl: pc.baseUrl },
       onPrompt: (prompt) => {
@@ -42,6 +44,8 @@ async function main(): Promise<number> {
         console.log('Waiting for the sign-in…');
       },
     });
+    // The token is proven: only now is the store opened, and so written.
+    store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
     const where = store.backend === 'postgres' ? 'the database (DATABASE_URL)' : config.config.dataFile;
     await store.update((state) => {
       state.auth.refreshToken = consent.refreshToken;
