@@ -32,6 +32,8 @@ async function main(): Promise<number> {
   if (!pc) return 1; // unreachable: a client id means Partner Center settings
 
   let store: StateStore | null = null;
+  // A Partner Alerts may take the file while the admin agent signs in: the sentence then says the sign-in was wasted.
+  let signedIn = false;
   try {
     // Checked before the sign-in, so a state file a running bot holds (or a store that cannot be used) is
     // said before anyone signs in; but only checked: opening writes (the lowdb file and its folder are made,
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
         console.log('Waiting for the sign-in…');
       },
     });
+    signedIn = true;
     // The token is proven: only now is the store opened, and so written.
     store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
     const where = store.backend === 'postgres' ? 'the database (DATABASE_URL)' : config.config.dataFile;
@@ -55,18 +58,18 @@ async function main(): Promise<number> {
     console.log('Start (or restart) Partner Alerts: it uses the stored token from now on; PARTNER_CENTER_REFRESH_TOKEN is not needed.');
     return 0;
   } catch (error) {
-    console.error(problemSentence(error));
+    console.error(problemSentence(error, signedIn));
     return 1;
   } finally {
     await store?.close();
   }
 }
 
-function problemSentence(error: unknown): string {
+function problemSentence(error: unknown, signedIn: boolean): string {
   if (error instanceof ConsentError) return error.message;
   if (error instanceof StateFileError && /is in use by process/.test(error.message)) {
     const held = error.message.split(/(?<=UTC(?: on \d{4}-\d{2}-\d{2})?)\./)[0] ?? error.message;
-    return `${held}: stop that Partner Alerts first, then run this again (nothing was signed in or stored).`;
+    return `${held}: stop that Partner Alerts first, then run this again (${signedIn ? 'the sign-in was not used, and nothing was stored' : 'nothing was signed in or stored'}).`;
   }
   if (error instanceof StateFileError) return error.message;
   return `The consent failed and nothing was stored: ${(error as Error).message}`;

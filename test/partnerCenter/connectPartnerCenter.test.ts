@@ -3,8 +3,9 @@
 // file or a real PostgreSQL. Every failure is one sentence, exit code 1, and the state file byte for byte
 // as before.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -143,6 +144,35 @@ describe('npm run connect-partner-center: the device-code consent, against the s
       const run = await connect(settings(sim, { DATA_FILE: file }), dir);
       assertOneSentence(run, /^The state file .*state\.json is in use by process \d+ on host .* since [^.]+: stop that Partner Alerts first, then run this again/);
       assert.deepEqual(sim.requests, [], 'no sign-in started');
+    } finally {
+      await running.close();
+    }
+    assert.equal(await readFile(file, 'utf8'), original);
+  });
+
+  it('a Partner Alerts that takes the file during the sign-in: one sentence saying the sign-in was not used, nothing stored', async () => {
+    plan({ outcome: 'wait' });
+    const child = spawn(process.execPath, ['--no-deprecation', SCRIPT], { env: { PATH: process.env.PATH ?? '', ...settings(sim, { DATA_FILE: file }) }, cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const userCode = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const shown = /enter the code ([A-Z0-9]{9})/.exec(stdout);
+        if (shown?.[1]) resolve(shown[1]);
+      });
+      void exited.then(() => reject(new Error(`it ended before showing a code: ${stdout}${stderr}`)));
+    });
+    const running = await LowdbStateStore.open(file);
+    try {
+      assert.ok(sim.deviceSignIn.decide(userCode, 'approve'));
+      const [code] = await exited;
+      assertOneSentence(
+        { code: code ?? -1, stdout, stderr },
+        /^The state file .*state\.json is in use by process \d+ on host .* since [^.]+: stop that Partner Alerts first, then run this again \(the sign-in was not used, and nothing was stored\)\.$/,
+      );
     } finally {
       await running.close();
     }
