@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { obtainConsent } from '../src/partnerCenter/consent.js';
 import { ConsentError } from '../src/partnerCenter/consentProblems.js';
-import { openStore } from '../src/store/openStore.js';
+import { checkStore, openStore } from '../src/store/openStore.js';
 import { StateFileError } from '../src/store/state.js';
 import type { StateStore } from '../src/store/stateStore.js';
 
@@ -32,9 +32,13 @@ async function main(): Promise<number> {
   if (!pc) return 1; // unreachable: a client id means Partner Center settings
 
   let store: StateStore | null = null;
+  // A Partner Alerts may take the file while the admin agent signs in: the sentence then says the sign-in was wasted.
+  let signedIn = false;
   try {
-    // Opened before the sign-in, so a state file a running bot holds is said before anyone signs in.
-    store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
+    // Checked before the sign-in, so a state file a running bot holds (or a store that cannot be used) is
+    // said before anyone signs in; but only checked: opening writes (the lowdb file and its folder are made,
+    // a plain stored token is sealed, the database schema is created), and a failed run must change nothing.
+    await checkStore(config.config);
     const consent = await obtainConsent({
       context: { tenantId: pc.tenantId, clientId: pc.clientId, authorityHost: pc.authorityHost, partnerCenterUrl: pc.baseUrl },
       onPrompt: (prompt) => {
@@ -42,6 +46,9 @@ async function main(): Promise<number> {
         console.log('Waiting for the sign-in…');
       },
     });
+    signedIn = true;
+    // The token is proven: only now is the store opened, and so written.
+    store = await openStore(config.config, pino({ level: 'silent' }), { tool: true });
     const where = store.backend === 'postgres' ? 'the database (DATABASE_URL)' : config.config.dataFile;
     await store.update((state) => {
       state.auth.refreshToken = consent.refreshToken;
@@ -51,18 +58,18 @@ async function main(): Promise<number> {
     console.log('Start (or restart) Partner Alerts: it uses the stored token from now on; PARTNER_CENTER_REFRESH_TOKEN is not needed.');
     return 0;
   } catch (error) {
-    console.error(problemSentence(error));
+    console.error(problemSentence(error, signedIn));
     return 1;
   } finally {
     await store?.close();
   }
 }
 
-function problemSentence(error: unknown): string {
+function problemSentence(error: unknown, signedIn: boolean): string {
   if (error instanceof ConsentError) return error.message;
   if (error instanceof StateFileError && /is in use by process/.test(error.message)) {
     const held = error.message.split(/(?<=UTC(?: on \d{4}-\d{2}-\d{2})?)\./)[0] ?? error.message;
-    return `${held}: stop that Partner Alerts first, then run this again (nothing was signed in or stored).`;
+    return `${held}: stop that Partner Alerts first, then run this again (${signedIn ? 'the sign-in was not used, and nothing was stored' : 'nothing was signed in or stored'}).`;
   }
   if (error instanceof StateFileError) return error.message;
   return `The consent failed and nothing was stored: ${(error as Error).message}`;

@@ -79,11 +79,7 @@ export async function acquireLock(fileName: string, options: LockOptions = {}): 
       if (await create(lockFile, text)) break;
       const found = await readOwner(lockFile);
       if (found === 'gone') continue; // released between our try and our read: try again
-      if (found === 'unreadable') {
-        throw new StateFileError(
-          `The state file ${fileName} has a lock file ${lockFile} that does not say which process holds it. If no Partner Alerts uses ${fileName}, delete ${lockFile} and start again.`,
-        );
-      }
+      if (found === 'unreadable') throw new StateFileError(unreadableLock(fileName, lockFile));
       const verdict = holderOf(found, host);
       if (verdict !== 'dead') throw new StateFileError(inUse(fileName, lockFile, found, verdict));
       if (attempt >= 5) throw new StateFileError(`The lock file ${lockFile} of the state file ${fileName} keeps changing; another Partner Alerts may be starting on it. Try again.`);
@@ -109,6 +105,30 @@ export async function acquireLock(fileName: string, options: LockOptions = {}): 
       forget();
     },
   };
+}
+
+/**
+ * Throws what acquireLock would throw because another process (or a store of this one) holds the lock, but
+ * takes nothing and removes nothing, not even a stale lock: for a tool that must leave every file as it was
+ * until it knows it will write. Not a reservation: the lock may be taken between this and acquireLock.
+ */
+export async function assertLockFree(fileName: string): Promise<void> {
+  const lockFile = `${fileName}.lock`;
+  // No folder yet: no lock in it either.
+  const folder = await realpath(path.dirname(path.resolve(lockFile))).catch(() => null);
+  const mine = folder === null ? undefined : held.get(path.join(folder, path.basename(lockFile)));
+  const host = hostname();
+  if (mine) throw new StateFileError(inUse(fileName, lockFile, parseOwner(mine.text) ?? { pid: process.pid, host, startedAt: new Date().toISOString() }, 'this process'));
+  const found = await readOwner(lockFile);
+  if (found === 'gone') return;
+  if (found === 'unreadable') throw new StateFileError(unreadableLock(fileName, lockFile));
+  const verdict = holderOf(found, host);
+  // A dead holder's lock is one acquireLock takes over, so it does not stop anything.
+  if (verdict !== 'dead') throw new StateFileError(inUse(fileName, lockFile, found, verdict));
+}
+
+function unreadableLock(fileName: string, lockFile: string): string {
+  return `The state file ${fileName} has a lock file ${lockFile} that does not say which process holds it. If no Partner Alerts uses ${fileName}, delete ${lockFile} and start again.`;
 }
 
 /** Creates the lock file with our owner in it; false if one exists. */

@@ -2,17 +2,64 @@
 // writer at a time. A file that cannot be read is never overwritten: start-up stops with a clear reason.
 // One process at a time too: open() takes `<file>.lock` (fileLock.ts) and close() gives it back.
 // Secrets are sealed on the way to the file and opened on the way back (storedSecrets.ts); memory holds them plain.
-import { mkdir, open, readFile, rename, copyFile } from 'node:fs/promises';
+import { access, constants, mkdir, open, readFile, rename, copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { writeJsonInPieces } from './chunkedJson.js';
-import { acquireLock, type FileLock, type LockOptions } from './fileLock.js';
+import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { apply, type Applied } from './records.js';
 import type { StateStore } from './stateStore.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
+
+/**
+ * The state the file holds, its secrets opened, or null when there is no file; writes nothing.
+ * `migratedFrom`: the file's older schema version, when it was brought up to this one.
+ */
+async function readStateFile(fileName: string, secrets: SecretBox): Promise<{ state: State; migratedFrom: number | null } | null> {
+  let text: string;
+  try {
+    text = await readFile(fileName, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new StateFileError(`The state file ${fileName} cannot be read (${code ?? (error as Error).message}).`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(
+      `The state file ${fileName} is not valid JSON (${(error as Error).message}). It was left untouched: restore it from a backup or move it away, then start again.`,
+    );
+  }
+  const { state, migrated } = migrate(raw, fileName);
+  // Before anything is written: a secret no key opens stops the start and the file stays as it is. One
+  // stored plain or under the previous key is sealed under the current key by the write open() makes.
+  openState(state, secrets);
+  return { state, migratedFrom: migrated ? (raw as State).schemaVersion : null };
+}
+
+/**
+ * Throws when open() could not make the file's folder or write in it (its temp file sits beside it). Only
+ * the nearest folder that exists is asked (a missing one would be made inside it), and nothing is made.
+ */
+async function assertWritable(fileName: string): Promise<void> {
+  let folder = path.dirname(path.resolve(fileName));
+  for (;;) {
+    // ENOTDIR: a file stands where a folder of the path should be; the walk up finds it.
+    const found = await stat(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? null : error));
+    if (found instanceof Error) throw new StateFileError(`The state file ${fileName} cannot be written: ${folder} cannot be read (${(found as NodeJS.ErrnoException).code ?? found.message}).`);
+    if (found || path.dirname(folder) === folder) {
+      const usable = found?.isDirectory() && (await access(folder, constants.W_OK | constants.X_OK).then(() => true, () => false));
+      if (!usable) throw new StateFileError(`The state file ${fileName} cannot be written: ${folder} is not a folder this process can write in.`);
+      return;
+    }
+    folder = path.dirname(folder);
+  }
+}
 
 class DurableJsonFile implements Adapter<State> {
   constructor(
@@ -21,29 +68,11 @@ class DurableJsonFile implements Adapter<State> {
   ) {}
 
   async read(): Promise<State | null> {
-    let text: string;
-    try {
-      text = await readFile(this.fileName, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return null;
-      throw new StateFileError(`The state file ${this.fileName} cannot be read (${code ?? (error as Error).message}).`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      throw new StateFileError(
-        `The state file ${this.fileName} is not valid JSON (${(error as Error).message}). It was left untouched: restore it from a backup or move it away, then start again.`,
-      );
-    }
-    const { state, migrated } = migrate(raw, this.fileName);
-    // Before anything is written: a secret no key opens stops the start and the file stays as it is. One
-    // stored plain or under the previous key is sealed under the current key by the write open() makes.
-    openState(state, this.secrets);
+    const read = await readStateFile(this.fileName, this.secrets);
+    if (!read) return null;
     // Keep the pre-migration file: a migration is the one write that cannot be undone by restarting.
-    if (migrated) await copyFile(this.fileName, `${this.fileName}.v${(raw as State).schemaVersion}.bak`);
-    return state;
+    if (read.migratedFrom !== null) await copyFile(this.fileName, `${this.fileName}.v${read.migratedFrom}.bak`);
+    return read.state;
   }
 
   async write(state: State): Promise<void> {
@@ -122,6 +151,18 @@ export class LowdbStateStore implements StateStore {
       lock.release();
       throw error;
     }
+  }
+
+  /**
+   * Throws the StateFileError open() would throw (a process holds the lock, the file cannot be read or
+   * created, no key given opens its secrets), but writes nothing: no folder, file, lock or migration
+   * backup. For a tool that must leave the file (or its absence) as it was when it has nothing to store.
+   */
+  static async check(fileName: string, options: Pick<OpenOptions, 'secrets'> = {}): Promise<void> {
+    // The folder first: in one that cannot be, the lock and the file cannot be either.
+    await assertWritable(fileName);
+    await assertLockFree(fileName);
+    await readStateFile(fileName, options.secrets ?? new SecretBox());
   }
 
   /** Waits for the changes already asked for to be on disk, then releases the lock. Idempotent. */

@@ -25,6 +25,17 @@ export async function openStore(config: StoreConfig, log: Logger, options: { too
   return store;
 }
 
+/**
+ * Throws what openStore would throw about the store, found without writing anything to it: for
+ * connect-partner-center, which must leave the state as it was unless it has a proven token to store.
+ */
+export async function checkStore(config: StoreConfig): Promise<void> {
+  // Its own box: what the check opens says nothing to the "now encrypted" note of the store opened later.
+  const secrets = new SecretBox(config.stateEncryption ?? NO_KEYS);
+  if (config.databaseUrl) await PostgresStateStore.check(config.databaseUrl, { secrets });
+  else await LowdbStateStore.check(config.dataFile, { secrets });
+}
+
 /** One sentence: what is (or, before consent, will be) stored in plain text, and where. */
 function plainTextWarning(store: StateStore): string {
   const where = store.backend === 'postgres' ? 'the database' : 'the state file';

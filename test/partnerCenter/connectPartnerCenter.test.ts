@@ -3,8 +3,10 @@
 // file or a real PostgreSQL. Every failure is one sentence, exit code 1, and the state file byte for byte
 // as before.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +14,17 @@ import pg from 'pg';
 import { startSimulator, type SignInPlan, type Simulator } from '../../src/sandbox/simulator.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { SecretBox } from '../../src/store/secretBox.js';
 import type { State } from '../../src/store/state.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { fill } from '../support/sampleState.js';
 import { refreshGrant } from '../sandbox/simClient.js';
+
+/** A STATE_ENCRYPTION_KEY (32 bytes, base64) for the runs that seal the stored token. */
+const KEY = Buffer.alloc(32, 7).toString('base64');
+/** The token sealed under KEY: a run without STATE_ENCRYPTION_KEY cannot open it. */
+const sealing = () => new SecretBox({ current: Buffer.from(KEY, 'base64'), previous: null });
+const NO_KEY_SENTENCE = /^The stored Partner Center refresh token is encrypted \(key id \S+\), but STATE_ENCRYPTION_KEY is not set/;
 
 const SCRIPT = new URL('../../scripts/connectPartnerCenter.js', import.meta.url).pathname;
 
@@ -141,6 +150,71 @@ describe('npm run connect-partner-center: the device-code consent, against the s
     assert.equal(await readFile(file, 'utf8'), original);
   });
 
+  it('a Partner Alerts that takes the file during the sign-in: one sentence saying the sign-in was not used, nothing stored', async () => {
+    plan({ outcome: 'wait' });
+    const child = spawn(process.execPath, ['--no-deprecation', SCRIPT], { env: { PATH: process.env.PATH ?? '', ...settings(sim, { DATA_FILE: file }) }, cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const userCode = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const shown = /enter the code ([A-Z0-9]{9})/.exec(stdout);
+        if (shown?.[1]) resolve(shown[1]);
+      });
+      void exited.then(() => reject(new Error(`it ended before showing a code: ${stdout}${stderr}`)));
+    });
+    const running = await LowdbStateStore.open(file);
+    try {
+      assert.ok(sim.deviceSignIn.decide(userCode, 'approve'));
+      const [code] = await exited;
+      assertOneSentence(
+        { code: code ?? -1, stdout, stderr },
+        /^The state file .*state\.json is in use by process \d+ on host .* since [^.]+: stop that Partner Alerts first, then run this again \(the sign-in was not used, and nothing was stored\)\.$/,
+      );
+    } finally {
+      await running.close();
+    }
+    assert.equal(await readFile(file, 'utf8'), original);
+  });
+
+  it('a failed sign-in with a new DATA_FILE creates neither the file nor its folder', async () => {
+    const fresh = path.join(dir, 'not-yet', 'state.json');
+    assertOneSentence(
+      await connect(settings(sim, { DATA_FILE: fresh, PARTNER_TENANT_ID: '00000000-0000-4000-8000-000000000000' }), dir),
+      /^Microsoft Entra ID does not know the tenant/,
+    );
+    assert.equal(existsSync(path.dirname(fresh)), false, 'no folder made');
+  });
+
+  it('with STATE_ENCRYPTION_KEY, a declined sign-in leaves a plain stored token as it was, byte for byte', async () => {
+    plan({ outcome: 'decline' });
+    assertOneSentence(await connect(settings(sim, { DATA_FILE: file, STATE_ENCRYPTION_KEY: KEY }), dir), /^The sign-in was declined, so nothing was stored/);
+    assert.equal(await readFile(file, 'utf8'), original);
+  });
+
+  it('refuses, before anyone signs in, a state file it could not read or a DATA_FILE it could not write', async () => {
+    plan({ outcome: 'approve' });
+    await writeFile(file, '{ not json');
+    assertOneSentence(await connect(settings(sim, { DATA_FILE: file }), dir), /^The state file .*state\.json is not valid JSON/);
+    assertOneSentence(await connect(settings(sim, { DATA_FILE: path.join(file, 'state.json') }), dir), /^The state file .*state\.json cannot be written: .*state\.json is not a folder/);
+    assert.deepEqual(sim.requests, [], 'no sign-in started');
+    assert.equal(await readFile(file, 'utf8'), '{ not json');
+  });
+
+  it('refuses, before anyone signs in, a stored token sealed under a key it was not given', async () => {
+    plan({ outcome: 'approve' });
+    const sealed = path.join(dir, 'sealed.json');
+    const store = await LowdbStateStore.open(sealed, { secrets: sealing() });
+    await store.update(fill);
+    await store.close();
+    const before = await readFile(sealed, 'utf8');
+    assertOneSentence(await connect(settings(sim, { DATA_FILE: sealed }), dir), NO_KEY_SENTENCE);
+    assert.deepEqual(sim.requests, [], 'no sign-in started');
+    assert.equal(await readFile(sealed, 'utf8'), before);
+  });
+
   describe('with DATABASE_URL', () => {
     let server: PostgresServer;
     before(async function () {
@@ -168,5 +242,60 @@ describe('npm run connect-partner-center: the device-code consent, against the s
       await client.end();
       assert.deepEqual(leases, [], 'a tool takes no lease: running instances keep theirs');
     });
+
+    it('a declined sign-in creates no table in an empty database', async () => {
+      const url = await server.createDatabase();
+      plan({ outcome: 'decline' });
+      assertOneSentence(await connect(settings(sim, { DATABASE_URL: url }), dir), /^The sign-in was declined, so nothing was stored/);
+      assert.deepEqual(await contents(url), {});
+    });
+
+    it('with STATE_ENCRYPTION_KEY, a declined sign-in leaves a plain stored token in the database as it was', async () => {
+      const url = await server.createDatabase();
+      const seeded = await PostgresStateStore.open(url, { instance: false });
+      await seeded.update(fill);
+      await seeded.close();
+      const before = await contents(url);
+      assert.equal((before.auth as { refresh_token: string }[])[0]?.refresh_token, 'refresh-token', 'stored plain');
+      plan({ outcome: 'decline' });
+      assertOneSentence(await connect(settings(sim, { DATABASE_URL: url, STATE_ENCRYPTION_KEY: KEY }), dir), /^The sign-in was declined, so nothing was stored/);
+      assert.deepEqual(await contents(url), before);
+    });
+
+    it('refuses, before anyone signs in, a database it could not open: a token sealed under a key it was not given, a newer schema', async () => {
+      const url = await server.createDatabase();
+      const seeded = await PostgresStateStore.open(url, { instance: false, secrets: sealing() });
+      await seeded.update(fill);
+      await seeded.close();
+      plan({ outcome: 'approve' });
+      assertOneSentence(await connect(settings(sim, { DATABASE_URL: url }), dir), NO_KEY_SENTENCE);
+
+      const newer = await server.createDatabase();
+      await (await PostgresStateStore.open(newer, { instance: false })).close();
+      const client = new pg.Client({ connectionString: newer });
+      await client.connect();
+      await client.query(`insert into schema_migrations (version, name) values (99, 'from a later release')`);
+      await client.end();
+      assertOneSentence(await connect(settings(sim, { DATABASE_URL: newer }), dir), /^The database was migrated by a newer Partner Alerts \(schema 99; this one knows up to \d+\)/);
+      assert.deepEqual(sim.requests, [], 'no sign-in started');
+    });
   });
 });
+
+/** Every table of the database with its rows, and every sequence's position: what a failed run must not change. */
+async function contents(url: string): Promise<Record<string, unknown>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const found: Record<string, unknown> = {};
+    const tables = await client.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`);
+    for (const { name } of tables.rows) {
+      found[name] = (await client.query(`select * from ${name} order by row_to_json(${name})::text`)).rows;
+    }
+    const sequences = await client.query<{ name: string }>(`select sequence_name as name from information_schema.sequences where sequence_schema = 'public' order by 1`);
+    for (const { name } of sequences.rows) found[`sequence ${name}`] = (await client.query(`select last_value, is_called from ${name}`)).rows;
+    return found;
+  } finally {
+    await client.end();
+  }
+}

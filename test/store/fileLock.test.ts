@@ -206,4 +206,24 @@ describe('lowdb state store: one process per state file', () => {
     await assert.rejects(LowdbStateStore.open(file), /does not say which process holds it.*delete .*state\.json\.lock/);
     assert.equal(await readFile(`${file}.lock`, 'utf8'), 'garbage');
   });
+
+  it('check() refuses what open() refuses about the lock, but takes, makes and removes nothing', async () => {
+    const { dir, file } = await scratch();
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), startedAt: '2024-05-01T14:05:00.000Z' });
+    await writeFile(`${file}.lock`, stale);
+    await LowdbStateStore.check(file);
+    assert.equal(await readFile(`${file}.lock`, 'utf8'), stale, 'a stale lock is open()\'s to take over, not check()\'s');
+    assert.deepEqual((await readdir(dir)).sort(), ['child.mjs', 'state.json.lock'], 'no state file made');
+
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: 1, host: 'build-7', startedAt: '2024-05-01T14:05:00.000Z' }));
+    await assert.rejects(LowdbStateStore.check(file), /^StateFileError: The state file .* is in use by process 1 on host build-7 .*A lock from another host is never taken over/);
+
+    const other = path.join(dir, 'other.json');
+    const store = await LowdbStateStore.open(other);
+    try {
+      await assert.rejects(LowdbStateStore.check(other), /That is this very process: the store opened on it earlier has not been closed/);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -18,9 +18,9 @@ import { connectionConfig } from './connection.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { DatabaseOutage, isConnectionFailure } from './outage.js';
-import { applyMigrations } from './schema.js';
+import { applyMigrations, refuseNewerSchema } from './schema.js';
 import { SecretBox } from '../secretBox.js';
-import { openRecord, sealRecord } from '../storedSecrets.js';
+import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
@@ -128,8 +128,40 @@ export class PostgresStateStore implements StateStore {
     } catch (error) {
       await store?.session.close();
       await pool.end().catch(() => undefined);
-      if (error instanceof StateFileError) throw error;
-      throw new StateFileError(`The database at DATABASE_URL cannot be used (${(error as Error).message}).`);
+      throw unusable(error);
+    }
+  }
+
+  /**
+   * Throws the StateFileError open() would throw (unreachable, migrated by a newer release, a stored secret
+   * no key given opens), found in one read-only transaction: no table is made, no secret sealed again, no
+   * lease taken. For a tool that must leave the database as it was when it has nothing to store.
+   */
+  static async check(url: string, options: Pick<PostgresOptions, 'secrets'> = {}): Promise<void> {
+    const secrets = options.secrets ?? new SecretBox();
+    const client = new pg.Client(connectionConfig(url));
+    // A connection lost midway fails the query in flight; without a listener the 'error' would end the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('begin isolation level repeatable read read only');
+      // A database no release has opened yet holds none of these tables: open() will make them.
+      const present = async (table: string) => (await client.query<{ t: string | null }>('select to_regclass($1)::text as t', [table])).rows[0]?.t != null;
+      if (await present('schema_migrations')) {
+        const { rows } = await client.query<{ newest: number }>('select coalesce(max(version), 0)::int as newest from schema_migrations');
+        refuseNewerSchema(rows[0]?.newest ?? 0);
+      }
+      for (const field of new Set(SECRETS.map((spot) => spot.field))) {
+        const table = TABLE_OF.get(field);
+        if (!table || !(await present(table.name))) continue;
+        const { rows } = await client.query(`select * from ${table.name}`);
+        for (const row of rows as Record<string, unknown>[]) openRecord(field, table.decode(row).record, secrets);
+      }
+      await client.query('commit');
+    } catch (error) {
+      throw unusable(error);
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 
@@ -576,4 +608,10 @@ function defaultSingle(field: Field): unknown {
 function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === 20) return Number;
   return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+}
+
+/** What open() and check() throw: their own sentence, or the driver's reason inside one. */
+function unusable(error: unknown): StateFileError {
+  if (error instanceof StateFileError) return error;
+  return new StateFileError(`The database at DATABASE_URL cannot be used (${(error as Error).message}).`);
 }

@@ -12,13 +12,7 @@ export async function applyMigrations(pool: pg.Pool, log: (note: string) => void
     await client.query('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
     const { rows } = await client.query<{ version: number }>('select version from schema_migrations');
     const applied = new Set(rows.map((row) => row.version));
-    const newest = Math.max(0, ...applied);
-    const known = Math.max(...MIGRATIONS.map((migration) => migration.version));
-    if (newest > known) {
-      throw new StateFileError(
-        `The database was migrated by a newer Partner Alerts (schema ${newest}; this one knows up to ${known}). Upgrade, or point DATABASE_URL elsewhere.`,
-      );
-    }
+    refuseNewerSchema(Math.max(0, ...applied));
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       await client.query('begin');
@@ -35,5 +29,15 @@ export async function applyMigrations(pool: pg.Pool, log: (note: string) => void
   } finally {
     await client.query('select pg_advisory_unlock($1, $2)', [LOCKS.namespace, LOCKS.migrations]).catch(() => undefined);
     client.release();
+  }
+}
+
+/** Throws when the database's newest applied migration is one this release does not know. */
+export function refuseNewerSchema(newest: number): void {
+  const known = Math.max(...MIGRATIONS.map((migration) => migration.version));
+  if (newest > known) {
+    throw new StateFileError(
+      `The database was migrated by a newer Partner Alerts (schema ${newest}; this one knows up to ${known}). Upgrade, or point DATABASE_URL elsewhere.`,
+    );
   }
 }
