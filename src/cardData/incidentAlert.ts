@@ -63,19 +63,49 @@ interface OrderedCustomer {
 }
 
 const byName = new Intl.Collator();
-const orderedCache = new WeakMap<IncidentAlertInput, OrderedCustomer[]>();
+
+/** The customers a card shows, in order, and how many there are of each state. */
+interface CustomerListing {
+  /** The first ones in order (affected, then recovered, then no longer listed; by name within each). */
+  first: OrderedCustomer[];
+  /** Customers per state rank: affected, recovered, no longer listed. */
+  byRank: [number, number, number];
+  total: number;
+}
+
+const listingCache = new WeakMap<IncidentAlertInput, { limit: number; listing: CustomerListing }>();
 
 /**
- * Affected customers first, then recovered, then no longer listed; by name within each group. Worked out
- * once per card (the view and the buttons both ask), and only the names shown are escaped.
+ * The first `limit` customers in the card's order, and the counts. A card shows 25 of possibly 50,000, and it
+ * is edited every few seconds while a Microsoft-wide incident spreads: sorting all of them by name on every
+ * edit held the event loop for a quarter of a second. So only the shown ones are kept in order (a bounded
+ * insertion, about one name comparison per customer), and only their names are escaped. Worked out once per
+ * card for the largest limit asked (the view and the buttons both ask).
  */
-function orderedCustomers(input: IncidentAlertInput): OrderedCustomer[] {
-  const cached = orderedCache.get(input);
-  if (cached) return cached;
-  const ordered = input.customers
-    .map((entry) => ({ entry, state: customerState(entry, input.incident.resolved), raw: entry.customer.companyName ?? '' }))
-    .sort((a, b) => a.state.rank - b.state.rank || byName.compare(a.raw, b.raw))
-    .map(({ entry, state }): OrderedCustomer => {
+function customerListing(input: IncidentAlertInput, limit: number): CustomerListing {
+  const cached = listingCache.get(input);
+  if (cached && cached.limit >= limit) return { ...cached.listing, first: cached.listing.first.slice(0, limit) };
+  const byRank: [number, number, number] = [0, 0, 0];
+  const first: { entry: AlertCustomer; state: ReturnType<typeof customerState>; raw: string }[] = [];
+  const before = (a: (typeof first)[number], b: (typeof first)[number]) => a.state.rank - b.state.rank || byName.compare(a.raw, b.raw);
+  const everyone = limit >= input.customers.length;
+  for (const entry of input.customers) {
+    const candidate = { entry, state: customerState(entry, input.incident.resolved), raw: entry.customer.companyName ?? '' };
+    byRank[candidate.state.rank as 0 | 1 | 2]++;
+    if (everyone) {
+      first.push(candidate);
+      continue;
+    }
+    const last = first[first.length - 1];
+    if (first.length >= limit && last && before(candidate, last) >= 0) continue;
+    let at = first.length;
+    while (at > 0 && before(candidate, first[at - 1]!) < 0) at--;
+    first.splice(at, 0, candidate);
+    if (first.length > limit) first.pop();
+  }
+  if (everyone) first.sort(before);
+  const listing: CustomerListing = {
+    first: first.map(({ entry, state }): OrderedCustomer => {
       let label: string | null = null;
       return {
         entry,
@@ -85,14 +115,19 @@ function orderedCustomers(input: IncidentAlertInput): OrderedCustomer[] {
           return label;
         },
       };
-    });
-  orderedCache.set(input, ordered);
-  return ordered;
+    }),
+    byRank,
+    total: input.customers.length,
+  };
+  listingCache.set(input, { limit, listing });
+  return listing;
 }
 
 /** Over for every customer on the card: resolved, or no customer affected any more. */
 function isClosed(input: IncidentAlertInput): boolean {
-  return input.incident.resolved || (input.customers.length > 0 && orderedCustomers(input).every((e) => e.state.rank > 0));
+  if (input.incident.resolved) return true;
+  const { byRank, total } = customerListing(input, DEFAULT_INCIDENT_ALERT_LIMITS.maxCustomers);
+  return total > 0 && byRank[0] === 0;
 }
 
 function activeMute(input: IncidentAlertInput): { by: string; until: Date } | null {
@@ -110,11 +145,10 @@ function activeMute(input: IncidentAlertInput): { by: string; until: Date } | nu
 export function incidentAlertButtons(input: IncidentAlertInput): CardButton[] {
   if (!input.interactive) return [...(input.buttons ?? [])];
   const { id } = input.incident;
-  const entries = orderedCustomers(input);
-  const first = entries[0];
+  const { first: [first], total } = customerListing(input, DEFAULT_INCIDENT_ALERT_LIMITS.maxCustomers);
   const closed = isClosed(input);
   const drillDowns = first ? incidentButtons(first.entry.customer.id, id, { fromAlert: id }) : [];
-  const several = entries.length > 1 && isIncidentId(id);
+  const several = total > 1 && isIncidentId(id);
   return [
     ...(several ? drillDowns.map((b) => (b.verb === VERBS.overview ? button.alertCustomers(id) : b)) : drillDowns),
     ...(closed || input.acknowledged ? [] : [button.acknowledge(id)]),
@@ -134,11 +168,8 @@ export function incidentAlertView(input: IncidentAlertInput) {
   // After a 413 the card must shrink: no hidden "Show more" text then.
   const row = incidentRow(incident, limits.maxMessageChars, shrunk ? 0 : MORE_MESSAGE_CHARS);
   const latest = latestMessage(incident);
-  const entries = orderedCustomers(input);
-  const shown = entries.slice(0, limits.maxCustomers);
-  const affected = entries.filter((e) => e.state.rank === 0).length;
-  const recovered = entries.filter((e) => e.state.rank === 1).length;
-  const vanished = entries.filter((e) => e.state.rank === 2).length;
+  const { first: shown, byRank, total } = customerListing(input, limits.maxCustomers);
+  const [affected, recovered, vanished] = byRank;
   const closed = isClosed(input);
   const breakdown = [
     affected > 0 ? `${affected} affected` : '',
@@ -148,7 +179,7 @@ export function incidentAlertView(input: IncidentAlertInput) {
   const mute = activeMute(input);
   const interactive = input.interactive === true;
   // Who and what first: a notification preview and a glance at the channel both show this line.
-  const who = entries.length === 1 ? (entries[0]?.label ?? '') : entries.length > 1 ? count(entries.length, 'customer') : '';
+  const who = total === 1 ? (shown[0]?.label ?? '') : total > 1 ? count(total, 'customer') : '';
   const severity = severityLabel(incident.severity);
   const kind = closed ? `was ${severity.toLowerCase()}` : `${severity} incident`;
   const workload = name(incident.workload, 80) || 'Unknown workload';
@@ -176,8 +207,8 @@ export function incidentAlertView(input: IncidentAlertInput) {
     message: row.message,
     hasRest: row.hasRest,
     rest: row.rest,
-    customersHeader: `Watched customers (${entries.length})${breakdown.length > 0 ? `: ${breakdown.join(', ')}` : ''}`,
-    hasCustomers: entries.length > 0,
+    customersHeader: `Watched customers (${total})${breakdown.length > 0 ? `: ${breakdown.join(', ')}` : ''}`,
+    hasCustomers: total > 0,
     // A clickable row needs an action; a plain notice gets rows without one (the template has both).
     customers: interactive ? [] : shown.map(({ state, label }) => ({ name: label, state: state.text, stateWeight: state.weight })),
     clickableCustomers: interactive
@@ -188,8 +219,8 @@ export function incidentAlertView(input: IncidentAlertInput) {
           select: renderAction(button.overview(entry.customer.id, `Open ${label}`, { fromAlert: incident.id })),
         }))
       : [],
-    hasMore: entries.length > shown.length,
-    moreText: `and ${count(entries.length - shown.length, 'more customer')}`,
+    hasMore: total > shown.length,
+    moreText: `and ${count(total - shown.length, 'more customer')}`,
   };
 }
 
@@ -202,7 +233,8 @@ export const ALERT_CUSTOMER_BUTTONS = 5;
  */
 export function alertCustomersChoice(input: IncidentAlertInput): CustomerChoiceInput {
   const { id } = input.incident;
-  const entries = orderedCustomers(input);
+  // A click on one card, not an edit in a sweep: every customer, in the card's order.
+  const entries = customerListing(input, Number.POSITIVE_INFINITY).first;
   return {
     query: '',
     title: `Which customer of incident ${name(id, 40)}?`,

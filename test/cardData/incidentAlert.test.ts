@@ -80,3 +80,27 @@ describe('cards: an alert leads with who and what', () => {
     assert.deepEqual(fromAlert, ['Open Contoso', 'History', 'Customer']);
   });
 });
+
+describe('cards: an alert over many customers', () => {
+  it('lists the first 25 in order (affected, recovered, no longer listed; by name) and counts the rest', () => {
+    // 300 customers in a scrambled order, a third in each state: the card must show exactly what a full sort
+    // would put first, although it sorts only what it shows.
+    const entries = Array.from({ length: 300 }, (_, i) => {
+      const n = (i * 7919) % 300;
+      return { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `Customer ${String((n * 31) % 300).padStart(3, '0')}`, rank: n % 3 };
+    });
+    const customers = Object.fromEntries(entries.map((e) => [e.id, { name: e.name, resolved: e.rank === 1, vanished: e.rank === 2 }]));
+    const expected = [...entries]
+      .sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name))
+      .slice(0, 25)
+      .map((e) => e.name);
+    const card = threadAlertCard(thread({ customers }), NOW);
+    assertGoodCard(card);
+    const text = allText(card);
+    // Each row names its customer twice (its text and its button).
+    const listed = [...new Set([...text.matchAll(/Customer \d{3}/g)].map((match) => match[0]))];
+    assert.deepEqual(listed, expected);
+    assert.match(text, /Watched customers \(300\): 100 affected, 100 recovered, 100 no longer listed/);
+    assert.match(text, /and 275 more customers/);
+  });
+});
