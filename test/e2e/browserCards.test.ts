@@ -8,7 +8,7 @@ import type { PlaygroundProcess } from '../../src/sandbox/playground.js';
 import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
 import type { Simulator } from '../../src/sandbox/simulator.js';
 import type { App } from '../../src/app.js';
-import { chromiumInstalled, keepToOrigin, launchChromium, screenshot } from '../support/browser.js';
+import { chromiumInstalled, launchChromium, openPersonalChat, typeInChat, screenshot } from '../support/browser.js';
 import { cardText, isMessageItem, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
 import { startSandboxStack, type SandboxStack } from '../support/sandboxStack.js';
 import { lowContrast, renderOnTheme, type Theme } from '../support/themes.js';
@@ -45,12 +45,7 @@ if (chromiumInstalled()) {
       // Connected before the page, so it sees every card the bot sends from here on.
       client = await PlaygroundClient.connect(playground.url);
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await keepToOrigin(page, playground.url);
-      await page.goto(playground.url);
-      await page.getByRole('treeitem', { name: 'Personal Chat' }).click();
+      page = await openPersonalChat(browser, playground.url, pageErrors);
     });
 
     after(async () => {
@@ -61,12 +56,7 @@ if (chromiumInstalled()) {
 
     afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'uncaught errors in the Playground page'));
 
-    async function type(text: string): Promise<void> {
-      const compose = page.getByRole('textbox');
-      await compose.click();
-      await compose.pressSequentially(text);
-      await compose.press('Enter');
-    }
+    const type = (text: string): Promise<void> => typeInChat(page, text);
 
     const sentCard = async (pattern: RegExp): Promise<MessageItem> =>
       client.stream.waitFor((item): item is MessageItem => isMessageItem(item) && pattern.test(cardText(item)));

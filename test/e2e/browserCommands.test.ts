@@ -4,7 +4,7 @@
 // Screenshots go to test/artifacts/ (git-ignored).
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { chromiumInstalled, keepToOrigin, launchChromium, screenshot } from '../support/browser.js';
+import { chromiumInstalled, launchChromium, openPersonalChat, typeInChat, screenshot } from '../support/browser.js';
 import { startSandboxStack, type SandboxStack } from '../support/sandboxStack.js';
 
 const cards = (page: Page, text: string | RegExp): Locator => page.locator('.ac-adaptiveCard').filter({ hasText: text });
@@ -20,12 +20,7 @@ if (chromiumInstalled()) {
     before(async () => {
       stack = await startSandboxStack();
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await keepToOrigin(page, stack.playground.url);
-      await page.goto(stack.playground.url);
-      await page.getByRole('treeitem', { name: 'Personal Chat' }).click();
+      page = await openPersonalChat(browser, stack.playground.url, pageErrors);
     });
 
     after(async () => {
@@ -35,12 +30,7 @@ if (chromiumInstalled()) {
 
     afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'uncaught errors in the Playground page'));
 
-    async function type(text: string): Promise<void> {
-      const compose = page.getByRole('textbox');
-      await compose.click();
-      await compose.pressSequentially(text);
-      await compose.press('Enter');
-    }
+    const type = (text: string): Promise<void> => typeInChat(page, text);
 
     it('names each candidate’s button after it, offers All customers, and runs the command for the one picked', async () => {
       await type('status for con');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { SANDBOX_BOT_NAME } from '../../src/sandbox/playgroundConfig.js';
-import { chromiumInstalled, keepToOrigin, launchChromium, screenshot } from '../support/browser.js';
+import { chromiumInstalled, launchChromium, openPersonalChat, typeInChat, screenshot } from '../support/browser.js';
 import { cardText, isMessageItem, PlaygroundClient, type MessageItem } from '../support/playgroundClient.js';
 import { startSandboxStack, type SandboxStack } from '../support/sandboxStack.js';
 import { lowContrast, renderOnTheme, type Theme } from '../support/themes.js';
@@ -22,12 +22,7 @@ if (chromiumInstalled()) {
       stack = await startSandboxStack();
       client = await PlaygroundClient.connect(stack.playground.url);
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await keepToOrigin(page, stack.playground.url);
-      await page.goto(stack.playground.url);
-      await page.getByRole('treeitem', { name: 'Personal Chat' }).click();
+      page = await openPersonalChat(browser, stack.playground.url, pageErrors);
     });
 
     after(async () => {
@@ -38,12 +33,7 @@ if (chromiumInstalled()) {
 
     afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'uncaught errors in the Playground page'));
 
-    async function type(text: string): Promise<void> {
-      const compose = page.getByRole('textbox');
-      await compose.click();
-      await compose.pressSequentially(text);
-      await compose.press('Enter');
-    }
+    const type = (text: string): Promise<void> => typeInChat(page, text);
 
     it('calls the bot Partner Alerts', async () => {
       await type('help');

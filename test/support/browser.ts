@@ -95,3 +95,25 @@ export function positionsInOrder(text: string, needles: readonly string[]): numb
   }
   return positions;
 }
+
+/**
+ * A page on the Playground's personal chat, as the browser tests read it: a wide viewport at double scale
+ * (for the screenshots), only the Playground's own origin, and every uncaught page error pushed to `errors`.
+ */
+export async function openPersonalChat(browser: Browser, playgroundUrl: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await keepToOrigin(page, playgroundUrl);
+  await page.goto(playgroundUrl);
+  await page.getByRole('treeitem', { name: 'Personal Chat' }).click();
+  return page;
+}
+
+/** Types `text` into the chat's compose box, as a person does, and sends it. */
+export async function typeInChat(page: Page, text: string): Promise<void> {
+  const compose = page.getByRole('textbox');
+  await compose.click();
+  await compose.pressSequentially(text);
+  await compose.press('Enter');
+}
