@@ -11,7 +11,7 @@ import { startSimulator } from '../src/sandbox/simulator.js';
 import type { WireIncident } from '../src/sandbox/simWire.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
 import { CYCLE_CONCURRENCY, LATENCY_MS, RATE_PER_SECOND } from './cycle.js';
-import { channelTarget, elapsedMs, median, recordingFetch, round, row, startBenchApp, watchAll, watchCustomer, type Row } from './support.js';
+import { channelTarget, elapsedMs, median, PRODUCTION_PACING, recordingFetch, round, row, startBenchApp, watchAll, watchCustomer, type Row } from './support.js';
 
 const CHANNELS = 50;
 const AFFECTED = 500;
@@ -82,7 +82,7 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
     requestsPerMinute: RATE_PER_SECOND * 60,
     cycleConcurrency: CYCLE_CONCURRENCY,
     teamsLimiter: new TeamsRateLimiter(),
-    engine: { threadEditIntervalMs: 60_000 },
+    engine: { ...PRODUCTION_PACING },
     fetch: recordingFetch((customerId, at) => {
       if (!arrivals.has(customerId)) arrivals.set(customerId, at);
     }),

@@ -66,7 +66,7 @@ const sections: [string, Row[]][] = [
   ['2. Diff and persist (10,000 customers x 3 incidents x 5 messages)', diff.rows],
   ['2b. Subscription diff (10,000 customers x 8 subscriptions, 1% changed)', subscriptionDiff.rows],
   ['3. Command latency (over HTTP to /api/messages, simulator 50 ms latency)', [...commands.rows, ...live.rows.busy]],
-  ["4. Fan-out (fake Bot Connector with Teams' 7/s per conversation; thread edits spaced 60 s)", fanout.rows],
+  ["4. Fan-out (fake Bot Connector with Teams' 7/s per conversation; replies spaced 60 s, edits 10 s, as in production)", fanout.rows],
   [
     '5. Alerts from the live engine (5,000 customers, watch all, 200/s; a stalled-conversation test at 1,000)',
     [...live.rows.alerts, ...stall.rows(l.fetchToCardP95)],

@@ -20,7 +20,7 @@ import { simulatorConfig } from '../test/support/appConfig.js';
 import { startBlockingProbe, type BlockingReport } from './blocking.js';
 import { BenchConnector } from './connector.js';
 import type { SimChildMessage, SimChildRequest } from './simChild.js';
-import { channelTarget, gc, median, silentLog, tempDir, watchAll } from './support.js';
+import { channelTarget, gc, median, PRODUCTION_PACING, silentLog, tempDir, watchAll } from './support.js';
 
 export interface ScaleResult {
   customers: number;
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     config,
     log: silentLog,
     schedule: false,
-    engine: { threadEditIntervalMs: 60_000, batchSize: SCALE_BATCH_SIZE },
+    engine: { ...PRODUCTION_PACING, batchSize: SCALE_BATCH_SIZE },
   });
   const target = channelTarget(0, connector.url);
   await app.store.update((draft) => {

@@ -16,6 +16,12 @@ import { simulatorConfig } from '../test/support/appConfig.js';
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
+/**
+ * The pacing of a card's updates in production (replies a minute apart, edits alone 10 s apart). An app
+ * started without its schedule (as the bench starts it) would otherwise edit and reply at once.
+ */
+export const PRODUCTION_PACING = { threadEditIntervalMs: 60_000, cardEditIntervalMs: 10_000 } as const;
+
 export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
