@@ -98,7 +98,7 @@ async function main(): Promise<void> {
         : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
       '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "watch contoso", then "poll now".',
       `  Partner Center simulator: ${simulator.url}   Ctrl+C stops everything.`,
-      `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch" (or "poll now")'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
+      `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch"'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
       '',
     ].join('\n'),
   );
