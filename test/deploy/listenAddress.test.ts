@@ -1,19 +1,13 @@
 // LISTEN_ADDRESS: compose's sandbox bots listen beyond their loopback so Caddy can reach them, without any
 // authentication; that is allowed on purpose, but the start says so as a warning, never quietly.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
 import { startHarness } from '../support/harness.js';
+import type { Logger } from 'pino';
+import { capturedLog, type LogEntry } from '../support/capturedLog.js';
 
-function recordingLog(): { log: Logger; lines: () => { level: number; msg: string }[] } {
-  const written: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      written.push(chunk.toString());
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, sink), lines: () => written.map((line) => JSON.parse(line) as { level: number; msg: string }) };
+function recordingLog(): { log: Logger; lines: () => LogEntry[] } {
+  const { log, entries } = capturedLog('info');
+  return { log, lines: entries };
 }
 
 /** The status /healthz answers at this address and port (127.0.0.2 is loopback, but not 127.0.0.1), or null. */

@@ -7,11 +7,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { emptySweep } from '../../src/store/state.js';
 import { recordingClock, startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 import { privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 const TOKEN = randomBytes(24).toString('hex'); // 48 characters
@@ -24,17 +23,6 @@ async function get(url: string, bearer?: string): Promise<{ status: number; body
   return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };
 }
 
-/** A pino logger writing into `lines`, one JSON line per entry. */
-function capturedLog() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, log: pino({ level: 'trace' }, sink) };
-}
 
 /** Polls until `probe` holds (the readiness answer is cached for a moment); fails after `ms`. */
 async function eventually(probe: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {

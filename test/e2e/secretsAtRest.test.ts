@@ -8,7 +8,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '../../src/app.js';
@@ -18,6 +17,7 @@ import { keyId, SecretBox, type StateEncryptionKeys } from '../../src/store/secr
 import { TENANT } from '../support/activities.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { refreshGrant } from '../sandbox/simClient.js';
+import { lineSink } from '../support/capturedLog.js';
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname;
 const CONNECT = new URL('../../scripts/connectPartnerCenter.js', import.meta.url).pathname;
@@ -36,15 +36,9 @@ async function atRest(h: Harness): Promise<string> {
   }
 }
 
-/** A pino logger at `level` whose lines land in `lines`. */
+/** A logger made as the app makes it, at `level`, whose lines land in `lines`. */
 function capturingLogger(lines: string[], level = 'warn') {
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return createLogger(level, sink);
+  return createLogger(level, lineSink(lines));
 }
 
 describe('secrets at rest (end to end)', () => {

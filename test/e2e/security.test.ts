@@ -2,15 +2,14 @@
 // app listens on loopback only, and nothing secret reaches the log.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import { pino } from 'pino';
 import sinon from 'sinon';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { message, sendToBot } from '../support/activities.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 describe('security', () => {
   describe('with Bot Framework authentication on', () => {
@@ -75,14 +74,7 @@ describe('security', () => {
 
   describe('logging', () => {
     it('logs no client secret, refresh token or access token, even at trace level', async () => {
-      const lines: string[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer | string, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      });
-      const log = pino({ level: 'trace' }, sink);
+      const { lines, log } = capturedLog('trace');
       const h = await startHarness({ app: { log } });
       try {
         await h.app.directory.reload();
@@ -112,7 +104,7 @@ describe('security', () => {
           ...[...accessTokens].map((token) => token.split('.')[2] ?? token),
         ];
 
-        const text = lines.join('');
+        const text = lines.join('\n');
         assert.match(text, /Partner Center error/, 'the log captured the 401');
         assert.match(text, /"status":401/);
         for (const secret of secrets) assert.ok(!text.includes(secret), `the log contains a secret (${secret.slice(0, 6)}…)`);
@@ -123,17 +115,6 @@ describe('security', () => {
   });
 
   describe('malformed activities', () => {
-    /** A pino logger writing into `lines`, one JSON line per entry. */
-    function capturedLog() {
-      const lines: string[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer | string, _encoding, done) {
-          lines.push(...chunk.toString().split('\n').filter(Boolean));
-          done();
-        },
-      });
-      return { lines, log: pino({ level: 'trace' }, sink) };
-    }
 
     /** POSTs a raw body to /api/messages and returns the status and the parsed (or raw) answer. */
     async function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import sinon from 'sinon';
 import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
@@ -10,6 +9,7 @@ import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery }
 import { target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
 import { StoreUnavailableError } from '../../src/store/stateStore.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const AT = new Date(NOW).toISOString();
@@ -91,15 +91,9 @@ function setup(options: { threads?: IncidentThread[]; outbox: Delivery[]; target
 /** As setup, with the pipeline's log lines kept (debug and up). */
 function setupLogged(options: Parameters<typeof setup>[0]) {
   const made = setup(options);
-  const lines: { level: number; msg: string }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  const deps = { ...pipelineDeps(made.store, made.sender, made.cards), log: pino({ level: 'debug' }, sink) };
-  return { ...made, lines, pipeline: new DeliveryPipeline(deps) };
+  const { log, entries } = capturedLog('debug');
+  const deps = { ...pipelineDeps(made.store, made.sender, made.cards), log };
+  return { ...made, entries, pipeline: new DeliveryPipeline(deps) };
 }
 
 function pipelineDeps(store: MemoryStore, sender: ConversationSender, cards: AlertCards = { incident: () => ({}), provisioning: () => ({}) }) {
@@ -162,20 +156,20 @@ describe('delivery pipeline', () => {
   });
 
   it('leaves an unreachable database to the store\'s own account: no error line per conversation, the run still stops', async () => {
-    const { store, pipeline, lines } = setupLogged({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
+    const { store, pipeline, entries } = setupLogged({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
     store.failWrites(
       (before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length,
       () => new StoreUnavailableError(new Error('connect ECONNREFUSED')),
     );
     await assert.rejects(pipeline.deliverPending(), StoreUnavailableError);
-    assert.deepEqual(lines.filter((line) => line.level >= 50).map((line) => line.msg), [], 'nothing at error level');
-    assert.ok(lines.some((line) => line.level === 20 && line.msg === 'a conversation waits for the database'));
+    assert.deepEqual(entries().filter((line) => line.level >= 50).map((line) => line.msg), [], 'nothing at error level');
+    assert.ok(entries().some((line) => line.level === 20 && line.msg === 'a conversation waits for the database'));
 
     // Any other failure to record still stops the conversation loudly.
     store.failWrites((before, after) => Object.keys(after.deliveryLog).length > Object.keys(before.deliveryLog).length);
     await store.update((state) => void state.outbox.push(incidentDelivery('A', 'd2')));
     await assert.rejects(pipeline.deliverPending(), /disk full/);
-    assert.ok(lines.some((line) => line.level === 50 && line.msg === 'delivery stopped for a conversation'));
+    assert.ok(entries().some((line) => line.level === 50 && line.msg === 'delivery stopped for a conversation'));
   });
 
   it('edits an existing card and replies in its thread, but keeps a muted incident quiet', async () => {
