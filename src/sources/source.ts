@@ -1,6 +1,7 @@
 // The hook for alert sources beyond incidents and orders (src/sources/<name>/). A source plans its own sweep
 // items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and ingests a successful
 // fetch inside the batch's single durable write (diff, threads, outbox). The engine only dispatches.
+import type { AlertEvent } from '../domain/alertEvent.js';
 import type { SummarySection } from '../domain/digest.js';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
@@ -21,6 +22,8 @@ export interface SourceIngestContext {
   customerName: (customerId: string) => string;
   /** Deliveries being sent right now: changes must not be merged into them. */
   inFlight?: ReadonlySet<string>;
+  /** Hands each alert event to the outbound destinations (webhooks, tickets), in this same write. */
+  emit?: (event: AlertEvent) => void;
 }
 
 export interface DigestSectionContext {
