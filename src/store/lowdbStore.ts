@@ -8,7 +8,7 @@ import { Low, type Adapter } from 'lowdb';
 import { writeJsonInPieces } from './chunkedJson.js';
 import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
-import { apply, type Applied } from './records.js';
+import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore } from './stateStore.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
@@ -120,8 +120,6 @@ export class LowdbStateStore implements StateStore {
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  /** Set when the file could not be read back after a failure: no more changes are taken. */
-  private broken: StateFileError | null = null;
 
   private constructor(
     private readonly db: Low<State>,
@@ -186,7 +184,6 @@ export class LowdbStateStore implements StateStore {
   onExternalChange(): void {}
 
   update<T>(change: (draft: State) => T): Promise<T> {
-    if (this.broken) return Promise.reject(this.broken);
     // After close the lock may belong to another process: a write now would erase its changes.
     if (this.closing) return Promise.reject(new StateFileError(`The state file ${this.fileName} was closed; this change was not saved.`));
     return new Promise<T>((resolve, reject) => {
@@ -196,36 +193,26 @@ export class LowdbStateStore implements StateStore {
   }
 
   /**
-   * Group commit: changes that arrive while a write is in flight are applied in order and written
-   * together by the next write. Each caller still hears back only once its change is on disk, but a burst
-   * of deliveries costs a few whole-file writes instead of one each.
+   * Group commit: changes that arrive while a write is in flight are run in order on a draft and written
+   * together by the next write. Readers see the group only once it is on disk; each caller hears back then
+   * too, but a burst of deliveries costs a few whole-file writes instead of one each. A failed write leaves
+   * the state as it was, which is what the file holds.
    */
   private async flush(): Promise<void> {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0);
-        let results = batch.map(({ change }) => apply(change, this.db.data));
-        if (results.some((result) => !result.ok)) {
-          // A change that throws may have changed part of the state first: go back to what the file holds
-          // and apply only the changes that did not throw, so no half-made change is ever written.
-          if (!(await this.returnToFile(batch))) continue;
-          const again = batch.map(({ change }, i) => (results[i]?.ok ? apply(change, this.db.data) : (results[i] as Applied)));
-          if (again.some((result, i) => results[i]?.ok && !result.ok)) {
-            // Not the same outcome twice (a change that depends on something outside the state): write nothing.
-            if (await this.returnToFile(batch)) for (const { reject } of batch) reject(new Error('a state change failed; nothing of its group was written'));
-            continue;
-          }
-          results = again;
-        }
+        let drafted: Drafted;
         try {
-          await this.db.write();
+          drafted = draftGroup(this.db.data, batch.map(({ change }) => change));
+          await this.adapter.write(drafted.next);
         } catch (error) {
-          // The file still holds the last durable state: return to it rather than keep unsaved changes.
-          if (await this.returnToFile(batch)) for (const { reject } of batch) reject(error);
+          for (const { reject } of batch) reject(error);
           continue;
         }
+        publish(this.db.data, drafted.next);
         batch.forEach(({ resolve, reject }, i) => {
-          const result = results[i];
+          const result = drafted.results[i];
           if (result?.ok) resolve(result.value);
           else reject(result?.error);
         });
@@ -233,21 +220,6 @@ export class LowdbStateStore implements StateStore {
     } finally {
       // In the same step as the last look at `pending`: a change queued from here on starts a new flush.
       this.writing = null;
-    }
-  }
-
-  /**
-   * Back to the last durable state. If the file cannot be read back, the store stops taking changes (an
-   * empty state written over the file would lose everything): returns false and rejects the group.
-   */
-  private async returnToFile(batch: PendingChange[]): Promise<boolean> {
-    try {
-      this.db.data = (await this.adapter.read()) ?? emptyState();
-      return true;
-    } catch (error) {
-      this.broken = new StateFileError(`The state file ${this.fileName} could not be read back after a failed change; restart Partner Alerts (${(error as Error).message}).`);
-      for (const { reject } of [...batch, ...this.pending.splice(0)]) reject(this.broken);
-      return false;
     }
   }
 }

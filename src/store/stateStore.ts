@@ -1,5 +1,5 @@
-// The store's contract. The rest of the app reads a consistent snapshot and changes state only through
-// `update`, which applies a change and makes it durable before resolving, one change at a time.
+// The store's contract. The rest of the app reads the stored state and changes it only through `update`,
+// which runs a change on a draft, makes it durable, and only then shows it to readers, one change at a time.
 // Two backends: lowdb (one JSON file, one process) and PostgreSQL (a row per record, several instances).
 import type { Coordination } from './coordination.js';
 import type { Field } from './records.js';
@@ -16,13 +16,13 @@ export interface UpdateOptions {
 export interface StateStore {
   readonly backend: 'lowdb' | 'postgres';
   readonly coordination: Coordination;
-  /** The current state. Treat it as read-only: change it through `update`. */
+  /** The state as stored: a change shows here only once its write is durable. Read-only: change it through `update`. */
   read(): Readonly<State>;
   /**
-   * Apply `change` to the state and write it durably; resolves once it is stored. Changes run one after
-   * another, never interleaved, so a change sees every earlier one (several may share one write), and with
-   * PostgreSQL every other instance's committed changes too. If the write fails, the state returns to what
-   * is stored.
+   * Run `change` on a draft of the state and write it durably; resolves once it is stored, when read() shows
+   * it. Changes run one after another, never interleaved, so a change sees every earlier one (several may
+   * share one write), and with PostgreSQL every other instance's committed changes too. If the write fails,
+   * nobody ever saw the change. A value the change returns is a plain copy, not part of the draft.
    */
   update<T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T>;
   /** Brings read() up to date with other instances' changes (nothing to do with one process). */

@@ -1,9 +1,10 @@
 // One contract, both backends: the same tests run against the lowdb file and a real PostgreSQL database.
 // What one store wrote, a store opened afresh on the same place reads back record for record.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { StateStore } from '../../src/store/stateStore.js';
@@ -17,6 +18,9 @@ interface Backend {
   /** A new, empty place to store state; opening it twice (sequentially) reaches the same state. */
   place(): Promise<string>;
   open(place: string): Promise<StateStore>;
+  /** Makes the next writes of orderCustomers fail slowly (the change is in flight for a while), as a full
+   * disk or a refusing database would. */
+  breakWrites(place: string): Promise<void>;
 }
 
 const backends: Backend[] = [
@@ -25,6 +29,8 @@ const backends: Backend[] = [
     postgres: false,
     place: async () => path.join(await mkdtemp(path.join(tmpdir(), 'pa-contract-')), 'state.json'),
     open: (file) => LowdbStateStore.open(file),
+    // The write's temp file cannot be made where a folder stands (EISDIR), whoever runs the test.
+    breakWrites: (file) => mkdir(path.join(path.dirname(file), `.${path.basename(file)}.tmp`)),
   },
   {
     name: 'PostgreSQL',
@@ -32,6 +38,17 @@ const backends: Backend[] = [
     // The suite's before() found the server (or skipped the suite).
     place: async () => ((await postgresServer()) as PostgresServer).createDatabase(),
     open: (url) => PostgresStateStore.open(url, { leaseSeconds: 30 }),
+    breakWrites: async (url) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`create function refuse_write() returns trigger language plpgsql as $$
+          begin perform pg_sleep(0.2); raise exception 'disk full (injected)'; end $$`);
+        await client.query('create trigger refuse_write before insert or update on order_customers for each row execute function refuse_write()');
+      } finally {
+        await client.end();
+      }
+    },
   },
 ];
 
@@ -57,6 +74,27 @@ for (const backend of backends) {
     });
     afterEach(async () => {
       for (const store of open.splice(0)) await store.close();
+    });
+
+    it('shows a change to readers only once it is stored, never while its write is in flight', async () => {
+      const store = await openStore();
+      const stored = store.update((state) => void (state.orderCustomers.o1 = 'c1'));
+      const seen = watchFor(store, 'o1');
+      await stored;
+      assert.equal(seen.stop(), false, 'the change was seen before its write resolved');
+      assert.equal(store.read().orderCustomers.o1, 'c1');
+    });
+
+    it('never shows a change whose write fails', async () => {
+      const store = await openStore();
+      await store.update((state) => void (state.orderCustomers.kept = 'c0'));
+      await backend.breakWrites(place);
+      const lost = store.update((state) => void (state.orderCustomers.lost = 'c1'));
+      const seen = watchFor(store, 'lost');
+      await assert.rejects(lost);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(seen.stop(), false, 'a change that was never stored was seen by a reader');
+      assert.equal(store.read().orderCustomers.kept, 'c0');
     });
 
     it('starts empty and reads back every kind of record after a reopen, in order', async () => {
@@ -178,4 +216,22 @@ for (const backend of backends) {
       assert.equal(store.read().sweep.cursor, 'c|c5');
     });
   });
+}
+
+/** Reads the store at every turn of the event loop until stopped: was `orderId` ever there? */
+function watchFor(store: StateStore, orderId: string): { stop(): boolean } {
+  let seen = Object.hasOwn(store.read().orderCustomers, orderId);
+  let running = true;
+  const look = () => {
+    if (!running) return;
+    if (Object.hasOwn(store.read().orderCustomers, orderId)) seen = true;
+    setImmediate(look);
+  };
+  setImmediate(look);
+  return {
+    stop() {
+      running = false;
+      return seen;
+    },
+  };
 }

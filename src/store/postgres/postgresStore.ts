@@ -2,8 +2,9 @@
 //
 // Each instance keeps the state in memory for fast, synchronous reads, exactly as the lowdb store does, and
 // keeps it current from the database: every write takes one advisory lock for its transaction, first reads
-// what other instances committed since it last looked (rows with a higher rev), then runs the changes and
-// writes only the records they touched and actually changed. A commit is one transaction, and NOTIFY tells
+// what other instances committed since it last looked (rows with a higher rev), then runs the changes on a
+// draft (draft.ts) and writes only the records they touched and actually changed; readers see the draft only
+// once the transaction has committed. A commit is one transaction, and NOTIFY tells
 // the other instances, which read the new rows at once (and every second regardless).
 // Secrets are sealed as rows are written and opened as they are read (storedSecrets.ts): memory, and the
 // JSON a change is compared with, hold them plain.
@@ -11,7 +12,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Coordination } from '../coordination.js';
-import { apply, SHAPES, Touched, trackedDraft, type Applied, type Field } from '../records.js';
+import { draftGroup, publish, type Drafted } from '../draft.js';
+import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -291,8 +293,8 @@ export class PostgresStateStore implements StateStore {
         await this.lease.fence(client);
         await this.session.readClaims(client);
       }
-      const results = this.applyGroup(group, touched);
-      const writes = this.changesOf(touched);
+      const { next, results } = this.applyGroup(group, touched);
+      const writes = this.changesOf(next, touched);
       if (writes.size > 0) {
         const rev = await this.writeRows(client, writes);
         await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
@@ -302,6 +304,8 @@ export class PostgresStateStore implements StateStore {
       } else {
         await client.query('commit');
       }
+      // Durable now: only from here on do readers see it.
+      publish(this.state, next);
       this.outage.back();
       group.forEach(({ resolve, reject }, i) => {
         const result = results[i];
@@ -309,8 +313,8 @@ export class PostgresStateStore implements StateStore {
         else reject(result?.error);
       });
     } catch (error) {
+      // Nothing to undo: the group's changes were on a draft that readers never saw.
       await client?.query('rollback').catch(() => undefined);
-      this.restore(touched);
       const failure = this.unreachable('a commit', error) ?? error;
       for (const { reject } of group) reject(failure);
     } finally {
@@ -318,25 +322,13 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  /**
-   * Runs the group's changes on the state. A change that throws may have changed part of the state first:
-   * back to what is stored, then only the changes that did not throw, so no half-made change is written.
-   */
-  private applyGroup(group: PendingChange[], touched: Touched): Applied[] {
-    const draft = trackedDraft(this.state, touched);
-    const results = group.map(({ change }) => apply(change, draft));
-    if (results.every((result) => result.ok)) return results;
-    this.restore(touched);
-    const again = group.map(({ change }, i) => (results[i]?.ok ? apply(change, draft) : (results[i] as Applied)));
-    if (again.some((result, i) => results[i]?.ok && !result.ok)) {
-      // Not the same outcome twice (a change that depends on something outside the state): write nothing.
-      throw new Error('a state change failed; nothing of its group was written');
-    }
-    return again;
+  /** Runs the group's changes on a draft of the state, noting in `touched` what they may have changed. */
+  private applyGroup(group: PendingChange[], touched: Touched): Drafted {
+    return draftGroup(this.state, group.map(({ change }) => change), (draft) => trackedDraft(draft, touched));
   }
 
-  /** The records the changes touched that differ from what is stored. */
-  private changesOf(touched: Touched): Map<Field, TableWrites> {
+  /** The records the changes touched that differ from what is stored, as `next` holds them. */
+  private changesOf(next: State, touched: Touched): Map<Field, TableWrites> {
     const writes = new Map<Field, TableWrites>();
     const add = (field: Field): TableWrites => {
       let entry = writes.get(field);
@@ -344,7 +336,7 @@ export class PostgresStateStore implements StateStore {
       return entry;
     };
     for (const [field, keys] of touched.keys) {
-      const map = this.state[field] as unknown as Record<string, unknown>;
+      const map = next[field] as unknown as Record<string, unknown>;
       const stored = this.stored.get(field) ?? new Map<string, string>();
       const candidates = keys === 'all' ? new Set([...stored.keys(), ...Object.keys(map)]) : keys;
       for (const key of candidates) {
@@ -368,7 +360,7 @@ export class PostgresStateStore implements StateStore {
       if (field === 'schemaVersion') continue;
       const stored = this.stored.get(field) ?? new Map<string, string>();
       if (SHAPES[field] === 'single') {
-        const record = this.state[field];
+        const record = next[field];
         const before = stored.get('state');
         if (record === null || record === undefined) {
           if (before !== undefined) add(field).deletes.push('state');
@@ -378,7 +370,7 @@ export class PostgresStateStore implements StateStore {
         if (json !== before || this.resealing.has(recordId(field, 'state'))) add(field).upserts.push({ key: 'state', record, json });
         continue;
       }
-      const list = this.state[field] as unknown as { id: string }[];
+      const list = next[field] as unknown as { id: string }[];
       const present = new Set<string>();
       for (const record of list) {
         present.add(record.id);
@@ -449,36 +441,6 @@ export class PostgresStateStore implements StateStore {
         if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
       }
     }
-  }
-
-  /** After a failed write or a throwing change: the touched records return to what is stored. */
-  private restore(touched: Touched): void {
-    for (const [field, keys] of touched.keys) {
-      const map = this.state[field] as unknown as Record<string, unknown>;
-      const stored = this.stored.get(field) ?? new Map<string, string>();
-      if (keys === 'all') {
-        const fresh: Record<string, unknown> = {};
-        for (const [key, json] of stored) fresh[key] = this.parseStored(field, key, json);
-        (this.state as unknown as Record<string, unknown>)[field] = fresh;
-        continue;
-      }
-      for (const key of keys) {
-        const json = stored.get(key);
-        if (json === undefined) delete map[key];
-        else map[key] = this.parseStored(field, key, json);
-      }
-    }
-    for (const field of touched.wholes) {
-      if (field === 'schemaVersion') continue;
-      this.rebuild(field);
-    }
-  }
-
-  /** A stored record as it reads in memory (a thread with its customers). */
-  private parseStored(field: Field, key: string, json: string): unknown {
-    const record = JSON.parse(json) as Record<string, unknown>;
-    if (field === 'threads') record.customers = this.threadCustomers.copy(key);
-    return record;
   }
 
   /** A list or single field, afresh from what is stored. */
