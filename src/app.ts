@@ -5,6 +5,9 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Configurati
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { buttons as b, digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
+import { OutboundPipeline, type OutboundDeps } from './engine/outbound.js';
+import type { Destination } from './destinations/destination.js';
+import { WebhookDestination } from './destinations/webhook.js';
 import { AlertEngine } from './engine/engine.js';
 import { registerable } from './sources/source.js';
 import { healthReport } from './engine/health.js';
@@ -49,6 +52,10 @@ export interface AppOptions {
   cycleConcurrency?: number;
   /** Engine settings a test or the bench may change (batch size, flush interval, edit spacing, send timeout). */
   engine?: { batchSize?: number; flushMs?: number; threadEditIntervalMs?: number; sendTimeoutMs?: number; cardEditIntervalMs?: number };
+  /** Outbound destinations besides the configured webhooks (e.g. PSA tickets). */
+  destinations?: Destination[];
+  /** Outbound retry settings a test or the bench may change (first back-off, attempt timeout, give-up time). */
+  outbound?: Pick<OutboundDeps, 'firstBackoffMs' | 'maxBackoffMs' | 'attemptTimeoutMs' | 'giveUpMs'>;
 }
 
 export interface App {
@@ -59,6 +66,8 @@ export interface App {
   directory: CustomerDirectory;
   engine: AlertEngine;
   delivery: DeliveryPipeline;
+  /** Alert events to webhooks and other outbound destinations, one queue per endpoint. */
+  outbound: OutboundPipeline;
   health(): { status: 'ok' | 'stalled'; [key: string]: unknown };
   /** The refresh token's condition (readiness, /healthz, the notices); `look()` checks the clock again. */
   tokenStatus: TokenStatus & { look(): void };
@@ -162,7 +171,18 @@ export async function startApp(options: AppOptions): Promise<App> {
     sendTimeoutMs: options.engine?.sendTimeoutMs,
     onOutcome: metrics.deliveryOutcome,
   });
+  const outbound = new OutboundPipeline({
+    store,
+    destinations: [...(config.webhooks?.urls.length ? [new WebhookDestination(config.webhooks, { now: () => clock.now() })] : []), ...(options.destinations ?? [])],
+    clock,
+    log,
+    auto,
+    ...options.outbound,
+    onOutcome: metrics.outboundOutcome,
+    onNotice: () => delivery.kick(),
+  });
   const engine = new AlertEngine({
+    outbound,
     client,
     directory,
     store,
@@ -205,7 +225,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     beforeTurn: () => store.refresh(),
   });
 
-  const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000, tokenStatus });
+  const health = () => healthReport({ store, engine, delivery, budget, clock, stallMs: config.healthStallMinutes * 60_000, tokenStatus, outbound });
   const reachability = storeReachability(config);
   const ready = () => notReady({ storeReachable: () => reachability.reachable(), tokenStatus, health });
   const server = await startServer({
@@ -258,6 +278,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     directory,
     engine,
     delivery,
+    outbound,
     health,
     tokenStatus,
     close: async () => {

@@ -3,6 +3,8 @@
 import { isIP } from 'node:net';
 import { validate as cronIsValid } from 'node-cron';
 import { KEY_BYTES, type StateEncryptionKeys } from './store/secretBox.js';
+import { outboundUrlProblem } from './destinations/outboundUrl.js';
+import type { WebhookSettings } from './destinations/webhook.js';
 
 export interface BotFrameworkConfig {
   appId: string;
@@ -67,6 +69,8 @@ export interface Config {
   /** The first warning of a term ending without auto-renew, in days before its end (again at 7 and 1). */
   subscriptionWarnDays: number;
   logLevel: string;
+  /** WEBHOOK_URLS and WEBHOOK_SECRET: every alert event is POSTed, signed, to each URL (none: no webhooks). */
+  webhooks?: WebhookSettings;
   /** Read and checked in every mode, so a typo in a copied .env is never ignored silently. */
   sandboxSettings: SandboxSettings;
 }
@@ -156,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   }
 
   const listenAddress = readListenAddress(get, problems);
+  const webhooks = readWebhooks(get, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -181,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       subscriptionPollMinutes,
       subscriptionWarnDays,
       logLevel,
+      webhooks,
       sandboxSettings,
     },
   };
@@ -295,4 +301,15 @@ function readBoolean(get: Getter, name: string, fallback: boolean, problems: str
   if (value === 'false') return false;
   problems.push(`${name} must be true or false (got "${get(name)}").`);
   return fallback;
+}
+
+/** Comma-separated https URLs (http on loopback only); refused at start, one sentence per URL, never showing a query. */
+function readWebhooks(get: Getter, problems: string[]): WebhookSettings {
+  const urls = (get('WEBHOOK_URLS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const refused = urls.map((url) => outboundUrlProblem('WEBHOOK_URLS', url)).filter((problem): problem is string => problem !== null);
+  problems.push(...refused);
+  return { urls: refused.length > 0 ? [] : [...new Set(urls)], secret: get('WEBHOOK_SECRET') ?? null };
 }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   let simulator: Simulator | null = null;
   let partnerCenter = config.partnerCenter;
   if (config.sandbox) {
-    simulator = await startSimulator({ latencyMs: 40 });
+    simulator = await startSimulator({ latencyMs: 40, webhookLog: (line) => console.log(line) });
     closers.push(() => simulator?.close() ?? Promise.resolve());
     partnerCenter = sandboxPartnerCenter(simulator, config);
   }
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   let app: App;
   try {
-    app = await startApp({ config: sandboxDefaults(config, partnerCenter), log });
+    app = await startApp({ config: sandboxDefaults(config, partnerCenter, simulator), log });
   } catch (error) {
     const reason =
       error instanceof StateFileError
@@ -127,13 +127,22 @@ function sandboxPartnerCenter(simulator: Simulator, config: Config): PartnerCent
 }
 
 /** The Playground is a stand-in Teams with its own tenant: the sandbox lets it in. */
-function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig): Config & { partnerCenter: PartnerCenterConfig } {
-  if (!config.sandbox) return { ...config, partnerCenter };
+function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig, simulator: Simulator | null): Config & { partnerCenter: PartnerCenterConfig } {
+  if (!config.sandbox || !simulator) return { ...config, partnerCenter };
   return {
     ...config,
     partnerCenter,
+    webhooks: sandboxWebhooks(config, simulator),
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
   };
+}
+
+/** Without WEBHOOK_URLS the sandbox sends its webhooks to the simulator's receiver, which prints each one. */
+function sandboxWebhooks(config: Config, simulator: Simulator): Config['webhooks'] {
+  if (config.webhooks?.urls.length) return config.webhooks;
+  const secret = config.webhooks?.secret ?? 'sandbox-webhook-secret';
+  simulator.webhooks.secret = secret;
+  return { urls: [`${simulator.url}/sandbox/webhook`], secret };
 }
 
 main().catch((error: unknown) => {

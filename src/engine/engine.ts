@@ -19,6 +19,7 @@ import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
 import { sourceRegistry, type AlertSource } from '../sources/source.js';
 import { Sweep, type Round } from './sweep.js';
+import type { OutboundPipeline } from './outbound.js';
 import { roundItems, wantsListing } from './sweepPlan.js';
 
 export interface EngineOptions {
@@ -40,6 +41,8 @@ export interface EngineOptions {
   fastLaneShare?: number;
   /** Alert sources beyond incidents and orders (src/sources/), e.g. subscriptions. */
   sources?: readonly AlertSource[];
+  /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
+  outbound?: OutboundPipeline;
 }
 
 export interface PollResult {
@@ -85,12 +88,16 @@ export class AlertEngine {
       customerName: (id) => this.customerName(id),
       findCustomer: (id) => options.directory.find(id),
       inFlight: () => options.delivery.inFlight,
-      onQueued: () => options.delivery.kick(),
+      onQueued: () => {
+        options.delivery.kick();
+        options.outbound?.kick();
+      },
       concurrency: options.concurrency ?? 16,
       batchSize: options.batchSize ?? 25,
       flushMs: options.flushMs ?? 200,
       fastLane: options.auto ? { periodMs: fastLaneMinutes * 60_000, share: options.fastLaneShare ?? 0.5, recentMs: RECENT_CHANGE_MS } : null,
       sources: sourceRegistry(this.sources),
+      outbound: options.outbound,
     });
     this.schedules = new DigestScheduler({
       store: options.store,
@@ -119,6 +126,7 @@ export class AlertEngine {
     }
     if (leadership.leading) this.lead();
     this.options.delivery.kick();
+    this.options.outbound?.kick();
   }
 
   /** This instance sweeps: rounds on the schedule, the fast lane, digests, and the round left unfinished. */
@@ -149,6 +157,7 @@ export class AlertEngine {
   private heard(fields: ReadonlySet<string>): void {
     if (this.stopped) return;
     if (fields.has('outbox') || fields.has('targets')) this.options.delivery.kick();
+    if (fields.has('outbound')) this.options.outbound?.kick();
     if (!this.leading) return;
     if (fields.has('watches')) this.watchesChanged();
     if (fields.has('targets')) this.schedulesChanged();
@@ -206,6 +215,7 @@ export class AlertEngine {
     await this.standDown();
     await this.schedules.stop();
     await this.sweep.stop();
+    await this.options.outbound?.stop();
     await this.options.delivery.stop();
   }
 

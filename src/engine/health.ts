@@ -5,6 +5,7 @@ import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js
 import type { LeadershipReport } from '../store/coordination.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { DeliveryPipeline } from './delivery.js';
+import type { EndpointReport, OutboundPipeline } from './outbound.js';
 import type { AlertEngine } from './engine.js';
 import { customerItemKey } from './sweepPlan.js';
 
@@ -17,6 +18,8 @@ export interface HealthInputs {
   stallMs: number;
   /** The App+User refresh token's condition (absent: none). */
   tokenStatus?: TokenStatus;
+  /** Webhooks and other outbound destinations (absent: none). */
+  outbound?: OutboundPipeline;
 }
 
 export interface HealthReport {
@@ -32,6 +35,11 @@ export interface HealthReport {
     byConversation: Record<string, number>;
     deferred: ReturnType<DeliveryPipeline['deferredConversations']>;
   };
+  /**
+   * Each outbound endpoint's backlog, and the stopped ones with why. Not a reason to answer 503: Teams
+   * alerts go on whatever a webhook or PSA does.
+   */
+  outbound?: { pending: number; failing: number; stopped: EndpointReport[]; endpoints: EndpointReport[] };
   [key: string]: unknown;
 }
 
@@ -43,7 +51,7 @@ export interface LaneFigures {
 
 const CONVERSATIONS_LISTED = 20;
 
-export function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus }: HealthInputs): HealthReport {
+export function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus, outbound }: HealthInputs): HealthReport {
   const state = store.read();
   const now = clock.now();
   const sweep = state.sweep;
@@ -96,9 +104,15 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs, 
       byConversation: Object.fromEntries([...outboxByConversation].sort((a, b) => b[1] - a[1]).slice(0, CONVERSATIONS_LISTED)),
       deferred,
     },
+    ...(outbound ? { outbound: outboundFigures(outbound.report()) } : {}),
     targets: { active: targets.filter((target) => target.active).length, inactive: targets.filter((target) => !target.active).length },
     watches: state.watches.length,
   };
+}
+
+function outboundFigures(endpoints: EndpointReport[]): NonNullable<HealthReport['outbound']> {
+  const sum = (pick: (endpoint: EndpointReport) => number) => endpoints.reduce((total, endpoint) => total + pick(endpoint), 0);
+  return { pending: sum((e) => e.pending), failing: sum((e) => e.failing), stopped: endpoints.filter((e) => e.stopped !== null), endpoints };
 }
 
 /** How old the customers' data is: the oldest and the 95th percentile, in seconds. */

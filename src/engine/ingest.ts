@@ -1,15 +1,18 @@
 // Ingest stage: a batch of fetch results → diff against the stored snapshots → threads and outbox, in ONE
 // durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
 // "resolved". A crash before the write loses only fetches (they are made again); after it, nothing.
+import type { AlertEvent } from '../domain/alertEvent.js';
 import { diffIncidents, type IncidentEvent } from '../domain/incidentDiff.js';
 import { diffProvisioning, type ProvisioningEvent } from '../domain/provisioningDiff.js';
-import type { Incident, OrderProvisioning } from '../domain/types.js';
+import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
 import type { SourceItem, SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
+import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from './alertEvents.js';
+import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
 
 export type FetchResult =
   | { item: SweepItem & { kind: 'customer' }; ok: true; incidents: Incident[]; rolling: boolean }
@@ -34,6 +37,10 @@ export interface IngestOptions {
   inFlight?: () => ReadonlySet<string>;
   /** Alert sources whose items this batch may hold: each ingests its own results in this same write. */
   sources?: SourceRegistry;
+  /** Outbound destinations (webhooks, tickets): every change's alert event is queued for them in this write. */
+  outbound?: OutboundRoutes;
+  /** The directory's customer (its domain, for the alert events), when it knows one. */
+  findCustomer?: (customerId: string) => Customer | undefined;
   /** Changes to the sweep's durable position, applied in the same write (null: a fast-lane-only batch). */
   sweep: ((sweep: SweepState) => void) | null;
 }
@@ -47,6 +54,10 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     let notices = 0;
     let sourceEvents = 0;
     let sourceQueued = 0;
+    // Alert events go to the outbound queue in this same write: exactly once with the batch.
+    const queueOutbound = options.outbound ? outboundEmitter(draft, options.outbound, options.now) : null;
+    const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
+    const customerOf = (id: string, fallback?: Customer) => eventCustomer(id, fallback?.domain ? fallback : (options.findCustomer?.(id) ?? fallback), options.customerName(id));
     for (const result of results) {
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
@@ -57,7 +68,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         // Another alert source: it diffs, routes and queues inside this same write.
         const source = options.sources?.get(result.item.source);
         if (!source) continue;
-        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight });
+        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight, emit });
         sourceEvents += outcome.events;
         sourceQueued += outcome.queued;
       } else if ('incidents' in result) {
@@ -65,6 +76,13 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         notices += accessReturned(draft, id, result.item.customer.companyName, options.now);
         const diff = diffIncidents(id, draft.incidentSnapshots[id], result.incidents, fetchedAt);
         for (const event of diff.events) incidentEvents.push(event);
+        if (emit && diff.events.length > 0) {
+          const customer = customerOf(id, result.item.customer);
+          for (const event of diff.events) {
+            const episode = diff.snapshot.incidents[event.incident.id]?.episode ?? draft.incidentSnapshots[id]?.incidents[event.incident.id]?.episode ?? 0;
+            emit(incidentAlertEvent(event, episode, customer, fetchedAt));
+          }
+        }
         draft.incidentSnapshots[id] = diff.snapshot;
       } else {
         const key = orderKey(result.provisioning.customerId, result.provisioning.orderId);
@@ -72,6 +90,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         if (!hasOrderWatch(draft, result.provisioning.customerId, result.provisioning.orderId)) continue;
         const diff = diffProvisioning(draft.orderSnapshots[key], result.provisioning, fetchedAt);
         if (diff.event) provisioningEvents.push(diff.event);
+        if (diff.event && emit) emit(provisioningAlertEvent(diff.event, customerOf(result.provisioning.customerId), fetchedAt));
         draft.orderSnapshots[key] = diff.snapshot;
       }
     }

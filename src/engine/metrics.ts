@@ -6,10 +6,14 @@ import type { Lane } from '../partnerCenter/rateBudget.js';
 import type { Delivery } from '../store/state.js';
 import type { Outcome } from './deliveryStages.js';
 import type { HealthReport } from './health.js';
+import type { OutboundDelivery } from '../store/state.js';
+import type { OutboundResult } from './outbound.js';
 
 export interface AppMetrics {
   /** A delivery reached an outcome; `source` is what it is about (incident, provisioning, subscription, notice, summary). */
   deliveryOutcome(delivery: Delivery, outcome: Outcome): void;
+  /** An alert event's attempt at an outbound endpoint (webhook, tickets) reached a result. */
+  outboundOutcome(delivery: OutboundDelivery, result: OutboundResult): void;
   partnerCenterAnswer(lane: Lane, status: string): void;
   teamsThrottled(): void;
   /** The exposition text and its content type, as of now. */
@@ -24,7 +28,8 @@ export function createMetrics(health: () => HealthReport): AppMetrics {
   const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
 
-  const deliveries = counter('partner_alerts_deliveries_total', 'Deliveries to Teams by what they are about and their outcome.', ['source', 'result']);
+  const deliveries = counter('partner_alerts_deliveries_total', 'Deliveries by destination (teams, webhook, tickets), what they are about and their outcome.', ['destination', 'source', 'result']);
+  const outboundBacklog = gauge('partner_alerts_outbound_backlog', 'Alert events waiting for each outbound endpoint (a webhook URL, a PSA).', ['destination', 'endpoint']);
   const requests = counter(
     'partner_alerts_partner_center_requests_total',
     'Partner Center request attempts by budget lane and HTTP status (or timeout/network).',
@@ -38,7 +43,8 @@ export function createMetrics(health: () => HealthReport): AppMetrics {
   const leader = gauge('partner_alerts_leader', '1 while this instance leads the sweep.');
 
   return {
-    deliveryOutcome: (delivery, outcome) => deliveries.inc({ source: delivery.kind, result: outcome }),
+    deliveryOutcome: (delivery, outcome) => deliveries.inc({ destination: 'teams', source: delivery.kind, result: outcome }),
+    outboundOutcome: (delivery, result) => deliveries.inc({ destination: delivery.destination, source: delivery.event.source, result }),
     partnerCenterAnswer: (lane, status) => requests.inc({ lane, status }),
     teamsThrottled: () => throttled.inc(),
     scrape: async () => {
@@ -50,6 +56,8 @@ export function createMetrics(health: () => HealthReport): AppMetrics {
       }
       const report = health();
       outboxDepth.set(report.deliveries.pending);
+      outboundBacklog.reset();
+      for (const endpoint of report.outbound?.endpoints ?? []) outboundBacklog.set({ destination: endpoint.destination, endpoint: endpoint.endpoint }, endpoint.pending);
       customers.reset();
       dataAge.reset();
       for (const lane of ['fast', 'rolling'] as const) {

@@ -11,6 +11,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
+import type { OutboundRoutes } from './outboundQueue.js';
 import type { SourceRegistry } from '../sources/source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
 
@@ -34,6 +35,8 @@ export interface SweepOptions {
   fastLane: { periodMs: number; share: number; recentMs: number } | null;
   /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
   sources?: SourceRegistry;
+  /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
+  outbound?: OutboundRoutes;
 }
 
 /** One rolling round: its items in key order and which of them are done (committed). */
@@ -313,6 +316,8 @@ export class Sweep {
           customerName: this.options.customerName,
           inFlight: this.options.inFlight,
           sources: this.options.sources,
+          outbound: this.options.outbound,
+          findCustomer: this.options.findCustomer,
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
         },
       );

@@ -15,6 +15,7 @@ import {
   openExchange, partnerError, rateLimitBody, readBody, recordOf, reply, UNAUTHORIZED, type Exchange, type RecordedRequest,
 } from './simHttp.js';
 import { handleApi, type IncidentShape } from './simRoutes.js';
+import { webhookReceiver, type WebhookReceiver } from './simWebhook.js';
 
 export { SANDBOX_CREDENTIALS } from './simAuth.js';
 export type { SimCredentials, TokenKind } from './simAuth.js';
@@ -58,6 +59,8 @@ export interface SimulatorOptions {
   clock?: SimClock;
   /** Older entries of `requests` are dropped beyond this (default 10,000) so long benchmarks stay small. */
   maxRecordedRequests?: number;
+  /** Where the webhook receiver (/sandbox/webhook) prints a line per event it gets (default: nowhere). */
+  webhookLog?: (line: string) => void;
 }
 
 export interface Simulator {
@@ -81,6 +84,8 @@ export interface Simulator {
    * consenting user lost the admin-agent role, or signed in without MFA. App-only tokens still work.
    */
   refuseAppUserTokens: boolean;
+  /** The webhook receiver at `${url}/sandbox/webhook`: what arrived, and the secret it checks signatures with. */
+  readonly webhooks: WebhookReceiver;
   close(): Promise<void>;
 }
 
@@ -115,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let closed = false;
   let refuseAppUserTokens = false;
   const timers = new Set<NodeJS.Timeout>();
+  const webhooks = webhookReceiver(options.webhookLog);
   let url = '';
 
   const sleep = (ms: number) =>
@@ -136,6 +142,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   async function handle(ex: Exchange): Promise<void> {
     if (ex.path.startsWith('/_sim/')) return control(ex, simulator, tokens);
+    if (ex.path === '/sandbox/webhook') return webhooks.handle(ex);
     remember(ex);
     const fault = faults.take(ex.method, ex.target);
     const delay = latencyMs + (fault?.latencyMs ?? 0);
@@ -213,6 +220,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return tokens.issued;
     },
     deviceSignIn,
+    webhooks,
     get refuseAppUserTokens() {
       return refuseAppUserTokens;
     },

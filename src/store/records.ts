@@ -24,6 +24,7 @@ export const SHAPES: Record<Field, Shape> = {
   accessDenied: 'map',
   subscriptionSnapshots: 'map',
   subscriptionThreads: 'map',
+  outbound: 'map',
 };
 
 export const FIELDS = Object.keys(SHAPES) as Field[];

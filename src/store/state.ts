@@ -6,6 +6,7 @@ import type { Watch } from '../domain/watch.js';
 import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
 import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
+import type { AlertEvent } from '../domain/alertEvent.js';
 
 // The engine knows a subscription thread only as a stored record: through the store, not the source.
 export type { SubscriptionThread } from '../sources/subscriptions/model.js';
@@ -196,6 +197,23 @@ export interface SubscriptionDelivery extends OutboxBase {
 
 export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery | SubscriptionDelivery;
 
+/**
+ * One alert event waiting for one endpoint of an outbound destination (a webhook URL, a PSA). Queued in the
+ * same write as the batch that found it; `seq` keeps each endpoint's events in the order they were found.
+ */
+export interface OutboundDelivery {
+  /** `<destination>|<endpoint>|<event id>`: the same event is never queued twice for one endpoint. */
+  id: string;
+  destination: string;
+  endpoint: string;
+  seq: number;
+  event: AlertEvent;
+  createdAt: string;
+  attempts: number;
+  notBefore: string;
+  lastError: string | null;
+}
+
 /** What a round did with the items of one alert source (src/sources/), for its summary. */
 export interface SourceRoundCounts {
   /** What one item is called, e.g. "subscription list". */
@@ -276,6 +294,8 @@ export interface State {
   subscriptionSnapshots: Record<string, SubscriptionSnapshot>;
   /** Subscription alert cards: one per subscription problem episode per conversation. */
   subscriptionThreads: Record<string, SubscriptionThread>;
+  /** Alert events waiting for outbound destinations (webhooks, tickets), by id; absent in older files. */
+  outbound: Record<string, OutboundDelivery>;
 }
 
 export function emptyState(): State {
@@ -295,6 +315,7 @@ export function emptyState(): State {
     accessDenied: {},
     subscriptionSnapshots: {},
     subscriptionThreads: {},
+    outbound: {},
   };
 }
 

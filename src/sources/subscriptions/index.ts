@@ -7,6 +7,7 @@ import type { Subscription } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
 import type { AlertSource } from '../source.js';
 import type { State } from '../../store/state.js';
+import { subscriptionAlertEvent } from './alertEvents.js';
 import { diffSubscriptions } from './diff.js';
 import { subscriptionDigestSection } from './digestSection.js';
 import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings, type SubscriptionThread } from './model.js';
@@ -36,8 +37,11 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
     fetch: (client, ctx, item) => client.subscriptions(ctx, item.customer.id),
     ingest(state, item, subscriptions, ctx) {
       const id = item.customer.id;
-      const diff = diffSubscriptions(id, state.subscriptionSnapshots[id], subscriptions, ctx.now.toISOString(), settings);
+      const before = state.subscriptionSnapshots[id];
+      const diff = diffSubscriptions(id, before, subscriptions, ctx.now.toISOString(), settings);
       state.subscriptionSnapshots[id] = diff.snapshot;
+      // Outbound destinations (webhooks, tickets) hear of every change, in this same write.
+      if (ctx.emit) for (const event of diff.events) ctx.emit(subscriptionAlertEvent(event, before, item.customer, ctx.customerName(id), ctx.now.toISOString()));
       return { events: diff.events.length, queued: routeSubscriptionEvents(state, diff.events, ctx) };
     },
     prune: pruneSubscriptions,

@@ -78,4 +78,16 @@ create table instances (id text primary key, host text not null, pid integer not
 alter table auth add column refresh_token_sealed jsonb;
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds a table, whatever ran before it.
+    version: 4,
+    name: 'outbound deliveries',
+    sql: `
+-- Alert events waiting for a webhook URL or a PSA (state.ts OutboundDelivery), one row per event per endpoint.
+create table outbound_deliveries (id text primary key, destination text not null, endpoint text not null, not_before text not null,
+  body jsonb not null, rev bigint not null);
+create index outbound_deliveries_rev on outbound_deliveries (rev);
+create index outbound_deliveries_endpoint on outbound_deliveries (destination, endpoint);
+`,
+  },
 ];

@@ -3,7 +3,7 @@
 // columns one would query it by; small flat records (watches, the delivery log) are plain columns.
 // Times are kept as the ISO strings the app wrote, so a record reads back exactly as it was stored.
 import type { Field } from '../records.js';
-import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport } from '../state.js';
+import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport, OutboundDelivery } from '../state.js';
 import type { Watch } from '../../domain/watch.js';
 import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
 import type { Sealed } from '../secretBox.js';
@@ -149,6 +149,11 @@ export const TABLES: Table<never>[] = [
   strings('accessDenied', 'access_denied', 'customer_id', 'since'),
   documents('subscriptionSnapshots', 'subscription_snapshots', 'customer_id'),
   documents<SubscriptionThread>('subscriptionThreads', 'subscription_threads', 'key', [['target_key', (t) => t.targetKey]]),
+  documents<OutboundDelivery>('outbound', 'outbound_deliveries', 'id', [
+    ['destination', (d) => d.destination],
+    ['endpoint', (d) => d.endpoint],
+    ['not_before', (d) => d.notBefore],
+  ]),
 ] as Table<never>[];
 
 export const TABLE_OF = new Map<Field, Table<unknown>>(TABLES.map((table) => [table.field, table as Table<unknown>]));
