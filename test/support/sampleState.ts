@@ -91,4 +91,15 @@ export function fill(state: State): void {
   };
   state.subscriptionSnapshots.c1 = { customerId: 'c1', fetchedAt: '2026-11-30T10:00:00.000Z', subscriptions: {} } as unknown as State['subscriptionSnapshots'][string];
   state.subscriptionThreads['t1|sub1|1'] = { key: 't1|sub1|1', targetKey: 't1', activityId: null } as unknown as State['subscriptionThreads'][string];
+  state.outbound['webhook|https://hooks.example/a|evt_1'] = {
+    id: 'webhook|https://hooks.example/a|evt_1',
+    destination: 'webhook',
+    endpoint: 'https://hooks.example/a',
+    seq: 1,
+    event: { id: 'evt_1', type: 'incident.opened' } as unknown as State['outbound'][string]['event'],
+    createdAt: '2026-11-30T10:00:00.000Z',
+    attempts: 1,
+    notBefore: '2026-11-30T10:00:05.000Z',
+    lastError: 'HTTP 503',
+  };
 }
