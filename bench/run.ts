@@ -13,6 +13,7 @@ import { lagOf, measureScale } from './scale.js';
 import { measureStall } from './stall.js';
 import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { elapsedMs, gc, round, row, type Row } from './support.js';
+import { measureWebhookIsolation } from './webhookIsolation.js';
 
 const started = process.hrtime.bigint();
 /**
@@ -45,6 +46,9 @@ gc();
 progress('8. stall isolation (a 429 Retry-After 3600 channel and a hung one beside a healthy one)');
 const stall = await measureStall();
 gc();
+progress('8c. webhook isolation (one webhook URL hanging, one healthy; 100 events)');
+const webhooks = await measureWebhookIsolation();
+gc();
 const scale = await measureScale(progress);
 gc();
 // Failover before measure 11: it starts the PostgreSQL server (test/support/postgres.ts hands the same one to
@@ -71,6 +75,7 @@ const sections: [string, Row[]][] = [
     '5. Alerts from the live engine (5,000 customers, watch all, 200/s; a stalled-conversation test at 1,000)',
     [...live.rows.alerts, ...stall.rows(l.fetchToCardP95)],
   ],
+  ['5c. Webhooks (issue 20): one URL never answers, another is healthy (200 customers, 4 rounds of 25 changes)', webhooks.rows],
   [`6. Fast lane (schedule on, FAST_LANE_MINUTES=${FAST_LANE_MINUTES}, FAST_LANE_SHARE=0.5, 200/s)`, live.rows.fast],
   ['7. Scale (child processes: the app in one, the simulator in another)', scale.rows],
   ['8. PostgreSQL (issue 11): 50,000 customers on the PostgreSQL store, lowdb beside it from this run', postgres.rows],
@@ -135,6 +140,7 @@ const figures = {
   fetch_to_card_p95_s: round(l.fetchToCardP95, 3),
   alert_ratio: round(l.alertRatio, 3),
   stall_isolation_s: round(stall.figures.isolationS, 3),
+  ...webhooks.json,
   fast_lane_max_s: round(l.fastLaneMaxS, 2),
   fast_lane_target_s: round(l.fastLaneTargetS, 2),
   loop_lag_max_ms_50k: round(lagOf(s.full), 0),

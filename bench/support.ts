@@ -153,7 +153,7 @@ export interface BenchAppOptions {
   fetch?: typeof fetch;
   /** An existing state file (a restart); the caller then owns its directory. */
   dataFile?: string;
-  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare'>>;
+  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare' | 'webhooks'>>;
 }
 
 type AppConfig = AppOptions['config'];
