@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { CHANNEL_ID } from '../support/activities.js';
 import { customerId, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
 import { startReceiver, type ReceivedRequest, type TestReceiver } from '../support/webhookReceiver.js';
 import { schemaErrors } from '../support/webhookSchema.js';
 
@@ -28,11 +29,11 @@ describe('webhooks, end to end', () => {
     receiver = undefined;
   });
 
-  const start = async () => {
+  const start = async (command = 'watch contoso') => {
     receiver = await startReceiver();
-    h = await startHarness({ config: { webhooks: { urls: [receiver.url], secret: SECRET } } });
+    h = await startHarness({ config: { webhooks: { urls: [receiver.url], secret: SECRET }, subscriptionPollMinutes: 0 } });
     await install(h);
-    await watch(h, 'watch contoso');
+    await watch(h, command);
     return { t: h, r: receiver };
   };
 
@@ -93,5 +94,23 @@ describe('webhooks, end to end', () => {
     const eventId = queued[0]?.event.id;
     assert.deepEqual(r.received.map((request) => request.json.id), [eventId, eventId], 'one refused attempt before the stop, one delivery after it');
     assert.deepEqual((await stateOnDisk(t)).outbound, {});
+  });
+
+  it('sends the changes of a watched order and of watched subscriptions too, each valid against the schema', async () => {
+    const { t, r } = await start(`watch order ${CONTOSO_ORDERS.pending} for contoso`);
+    await watch(t, 'watch subscriptions all');
+    await t.app.engine.sweepNow(); // the subscriptions' baseline
+    for (let step = 0; step < 4; step++) {
+      t.sim.scenario.step();
+      await t.app.engine.sweepNow();
+      await t.app.outbound.settle();
+    }
+    const bodies = r.received.map((request) => request.json as { source: string; type: string; customer: { name: string }; episode: { change: string } });
+    assert.deepEqual(bodies.filter((b) => b.source === 'provisioning').map((b) => b.type), ['provisioning.changed', 'provisioning.changed', 'provisioning.completed']);
+    const subscriptions = bodies.filter((b) => b.source === 'subscriptions');
+    assert.ok(subscriptions.some((b) => b.customer.name === 'Fabrikam' && b.type === 'subscription.problem' && b.episode.change === 'opened'), JSON.stringify(subscriptions.map((b) => b.type)));
+    assert.ok(subscriptions.some((b) => b.customer.name === 'Contoso'), 'Contoso\'s term end or quantity change');
+    assert.deepEqual(bodies.filter((b) => b.source === 'incidents'), [], 'no incident watch, no incident events');
+    for (const request of r.received) assert.deepEqual(schemaErrors(request.json), [], request.body);
   });
 });
