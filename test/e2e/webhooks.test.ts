@@ -8,6 +8,7 @@ import { CHANNEL_ID } from '../support/activities.js';
 import { customerId, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
+import { capturedLog } from '../support/capturedLog.js';
 import { startReceiver, type ReceivedRequest, type TestReceiver } from '../support/webhookReceiver.js';
 import { schemaErrors } from '../support/webhookSchema.js';
 
@@ -112,5 +113,39 @@ describe('webhooks, end to end', () => {
     assert.ok(subscriptions.some((b) => b.customer.name === 'Contoso'), 'Contoso\'s term end or quantity change');
     assert.deepEqual(bodies.filter((b) => b.source === 'incidents'), [], 'no incident watch, no incident events');
     for (const request of r.received) assert.deepEqual(schemaErrors(request.json), [], request.body);
+  });
+
+  it('a URL answering 410 is stopped with one notice in the channel and shown in /healthz; no secret or URL query is ever logged', async () => {
+    receiver = await startReceiver();
+    const logged = capturedLog('trace');
+    const url = `${receiver.url}?sig=QUERYSECRET`;
+    const t = (h = await startHarness({ config: { webhooks: { urls: [url], secret: 'SIGNINGSECRET' } }, app: { log: logged.log } }));
+    await install(t);
+    await watch(t, 'watch contoso');
+    receiver.answers.push({ status: 503 }, { status: 410 });
+    t.sim.scenario.step();
+    await t.app.engine.sweepNow();
+    await t.app.outbound.settle();
+    await t.app.store.update((state) => {
+      for (const item of Object.values(state.outbound)) item.notBefore = new Date(Date.now() - 1000).toISOString();
+    });
+    await t.app.outbound.settle();
+    await t.app.delivery.deliverPending();
+    t.sim.scenario.step();
+    await t.app.engine.sweepNow();
+    await t.app.outbound.settle();
+    await t.app.delivery.deliverPending();
+
+    assert.equal(receiver.received.length, 2, 'a 503, then the 410; nothing after the stop');
+    const notices = t.connector.ok('post').filter((call) => call.conversationId === CHANNEL_ID && /answered 410 Gone/.test(call.activity.text ?? ''));
+    assert.equal(notices.length, 1, 'told once');
+    assert.match(notices[0]?.activity.text ?? '', /^The webhook http:\/\/127\.0\.0\.1:\d+\/hook\?…[0-9a-f]{8} answered 410 Gone: alerts are no longer sent there until Partner Alerts restarts\./);
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { status: string; outbound: { stopped: { endpoint: string; stopped: string; pending: number }[] } };
+    assert.equal(health.status, 'ok', 'Teams alerts go on: not a reason for 503');
+    assert.deepEqual(health.outbound.stopped.map((e) => [e.stopped, e.pending]), [['HTTP 410 Gone', 1]]);
+    const log = logged.lines.join('\n');
+    assert.match(log, /an outbound endpoint is stopped until restart/);
+    assert.doesNotMatch(log, /QUERYSECRET|SIGNINGSECRET/);
+    assert.doesNotMatch(JSON.stringify(await stateOnDisk(t)), /QUERYSECRET|SIGNINGSECRET/, 'nor stored');
   });
 });
