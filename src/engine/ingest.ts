@@ -55,7 +55,8 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     let sourceEvents = 0;
     let sourceQueued = 0;
     // Alert events go to the outbound queue in this same write: exactly once with the batch.
-    const queueOutbound = options.outbound ? outboundEmitter(draft, options.outbound, options.now) : null;
+    // (No destination configured: no events are made at all.)
+    const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(draft, options.outbound, options.now) : null;
     const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
     const customerOf = (id: string, fallback?: Customer) => eventCustomer(id, fallback?.domain ? fallback : (options.findCustomer?.(id) ?? fallback), options.customerName(id));
     for (const result of results) {

@@ -10,6 +10,8 @@ import type { AlertEvent } from '../../src/domain/alertEvent.js';
 import { WebhookDestination } from '../../src/destinations/webhook.js';
 import { backoffMs, OutboundPipeline, type OutboundResult } from '../../src/engine/outbound.js';
 import { outboundEmitter } from '../../src/engine/outboundQueue.js';
+import { commitBatch, type FetchResult } from '../../src/engine/ingest.js';
+import { contoso, incident } from '../support/samples.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import type { OutboundDelivery } from '../../src/store/state.js';
 import { capturedLog } from '../support/capturedLog.js';
@@ -180,6 +182,25 @@ describe('outbound delivery (webhooks)', () => {
     assert.deepEqual(ids(receivers[1]), [1, 2, 3].map((n) => event(n).id));
     assert.equal(receivers[0]?.received.length, 1, 'the hanging URL still has its first request open');
     assert.equal(p.report().find((entry) => entry.pending === 3)?.endpoint, p.destinations[0]?.endpoints()[0]);
+  });
+
+  it('queues a batch\'s events in the batch\'s own write: none when it fails, once when it is made again', async () => {
+    const p = start();
+    const fetched = (incidents: ReturnType<typeof incident>[]): FetchResult[] => [{ item: { key: `c|${contoso.id}`, kind: 'customer', customer: contoso }, ok: true, incidents, rolling: false }];
+    const commit = (incidents: ReturnType<typeof incident>[]) => commitBatch(fetched(incidents), { store, now: new Date(now), customerName: () => 'Contoso', outbound: p, sweep: null });
+    await commit([]); // the baseline: no events
+    const realUpdate = store.update.bind(store);
+    store.update = (() => Promise.reject(new Error('stopped before the write'))) as typeof store.update;
+    await assert.rejects(commit([incident('EX1')]));
+    store.update = realUpdate;
+    assert.deepEqual(queued(), [], 'a batch that was not written queued nothing');
+    await commit([incident('EX1')]); // fetched again after the restart
+    assert.deepEqual(queued().map((item) => item.event.type), ['incident.opened', 'incident.opened'], 'one per URL');
+    assert.equal(queued()[0]?.event.customer.domain, 'contoso.onmicrosoft.com');
+    const snapshot = structuredClone(store.read().incidentSnapshots);
+    await store.update((state) => void (state.incidentSnapshots[contoso.id] = { ...snapshot[contoso.id]!, incidents: {} }));
+    await commit([incident('EX1')]); // the same change found again
+    assert.equal(queued().length, 2, 'never queued twice');
   });
 
   it('backs off from a few seconds, doubling, up to its ceiling', () => {
