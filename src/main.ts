@@ -7,6 +7,7 @@ import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js
 import { sandboxPlaygroundConfig } from './sandbox/playgroundConfig.js';
 import { ScenarioPacer } from './sandbox/scenarioPacer.js';
 import { startSimulator, type Simulator } from './sandbox/simulator.js';
+import { sandboxWebhookSettings } from './sandbox/simWebhook.js';
 import { terminalLogStream } from './sandbox/terminalLog.js';
 import { StateFileError } from './store/state.js';
 
@@ -132,17 +133,10 @@ function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig, sim
   return {
     ...config,
     partnerCenter,
-    webhooks: sandboxWebhooks(config, simulator),
+    // Without WEBHOOK_URLS the webhooks go to the simulator's receiver, which prints each one.
+    webhooks: sandboxWebhookSettings(config.webhooks, simulator.webhooks, simulator.url),
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
   };
-}
-
-/** Without WEBHOOK_URLS the sandbox sends its webhooks to the simulator's receiver, which prints each one. */
-function sandboxWebhooks(config: Config, simulator: Simulator): Config['webhooks'] {
-  if (config.webhooks?.urls.length) return config.webhooks;
-  const secret = config.webhooks?.secret ?? 'sandbox-webhook-secret';
-  simulator.webhooks.secret = secret;
-  return { urls: [`${simulator.url}/sandbox/webhook`], secret };
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@
 // its signature the way the README shows a receiver should, and prints one line per event, so a user sees
 // the scripted incident leave the bot. GET /sandbox/webhook lists what arrived (newest last).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WebhookSettings } from '../destinations/webhook.js';
 import { readBody, reply, type Exchange } from './simHttp.js';
 
 export interface ReceivedWebhook {
@@ -20,6 +21,20 @@ export interface WebhookReceiver {
 }
 
 const KEPT = 500;
+
+/** The secret the sandbox signs with when WEBHOOK_SECRET is empty (a demo's, not a secret). */
+export const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
+
+/**
+ * The sandbox's webhooks: WEBHOOK_URLS when set; else the simulator's receiver (at `simulatorUrl`), which
+ * then checks signatures with the secret the bot signs with.
+ */
+export function sandboxWebhookSettings(configured: WebhookSettings | undefined, receiver: WebhookReceiver, simulatorUrl: string): WebhookSettings {
+  if (configured?.urls.length) return configured;
+  const secret = configured?.secret ?? SANDBOX_WEBHOOK_SECRET;
+  receiver.secret = secret;
+  return { urls: [`${simulatorUrl}/sandbox/webhook`], secret };
+}
 
 export function webhookReceiver(say: (line: string) => void = () => undefined): WebhookReceiver {
   const received: ReceivedWebhook[] = [];

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { WebhookDestination } from '../../src/destinations/webhook.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import type { AlertEvent } from '../../src/domain/alertEvent.js';
+import { sandboxWebhookSettings } from '../../src/sandbox/simWebhook.js';
 
 const EVENT: AlertEvent = {
   id: 'evt_00000000000000000000000000000001',
@@ -45,5 +46,16 @@ describe('sandbox webhook receiver', () => {
     await send('another-secret');
     await send(null);
     assert.deepEqual(lines.map((line) => /\(signature (\w+)\)$/.exec(line)?.[1]), ['wrong', 'unsigned']);
+  });
+
+  it('is where the sandbox sends its webhooks when WEBHOOK_URLS is empty, signed with a secret it knows', async () => {
+    sim.webhooks.secret = null;
+    const settings = sandboxWebhookSettings({ urls: [], secret: null }, sim.webhooks, sim.url);
+    assert.deepEqual(settings.urls, [`${sim.url}/sandbox/webhook`]);
+    const destination = new WebhookDestination(settings);
+    assert.deepEqual(await destination.deliver(destination.endpoints()[0] ?? '', EVENT, AbortSignal.timeout(5_000)), { kind: 'done' });
+    assert.match(lines[0] ?? '', /\(signature ok\)$/);
+    const own = { urls: ['https://hooks.example/x'], secret: 'mine' };
+    assert.equal(sandboxWebhookSettings(own, sim.webhooks, sim.url), own, 'WEBHOOK_URLS, when set, is used as it is');
   });
 });
