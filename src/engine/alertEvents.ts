@@ -6,8 +6,6 @@ import type { IncidentEvent } from '../domain/incidentDiff.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
 import type { Customer, Severity } from '../domain/types.js';
 
-export { alertEventId };
-
 /** Partner Center's "normal" is no outage at all: outside, it reads as information. */
 export function alertSeverity(severity: Severity): AlertSeverity {
   return severity === 'normal' ? 'information' : severity;
