@@ -63,13 +63,10 @@ export class OutboundPipeline implements OutboundRoutes {
   private readonly abort = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private stopping = false;
-  /** Stops are told once per process: after a restart the endpoint is tried again, and told again if it still refuses. */
-  private readonly startedAt: string;
 
   constructor(private readonly deps: OutboundDeps) {
     this.destinations = deps.destinations;
     this.byName = new Map(deps.destinations.map((destination) => [destination.name, destination]));
-    this.startedAt = new Date(deps.clock.now()).toISOString();
   }
 
   stopped(destination: string, endpoint: string): boolean {
@@ -211,7 +208,9 @@ export class OutboundPipeline implements OutboundRoutes {
     } else if (outcome.kind === 'stop') {
       result = 'stopped';
       this.halted.set(key, { reason: outcome.reason, since: at });
-      const told = await this.deps.store.update((state) => tellWatchers(state, `outbound-stopped|${key}|${this.startedAt}`, outcome.notice, new Date(now)));
+      // Once a day at most per endpoint, whichever instance meets the stop (each halts it for itself): a
+      // restart tries the endpoint again, and a stop found again on a later day is told again.
+      const told = await this.deps.store.update((state) => tellWatchers(state, `outbound-stopped|${key}|${at.slice(0, 10)}`, outcome.notice, new Date(now)));
       this.deps.log.warn({ destination: item.destination, endpoint: item.endpoint, reason: outcome.reason }, 'an outbound endpoint is stopped until restart');
       if (told > 0) this.deps.onNotice?.();
     } else {

@@ -159,6 +159,18 @@ describe('outbound delivery (webhooks)', () => {
     assert.equal(report?.stopped, 'HTTP 410 Gone');
     assert.equal(report?.pending, 2, 'what was queued stays for the next start');
     assert.equal(store.read().outbox.length, 2, 'told once, not once per event');
+
+    // Another instance (or a restart) tries the URL again and meets the same 410: not told twice that day.
+    receivers[0]?.answers.push({ status: 410 });
+    const again = start();
+    await again.settle();
+    assert.equal(receivers[0]?.received.length, 2, 'tried again after the restart');
+    assert.equal(store.read().outbox.length, 2, 'the same day: no second notice');
+    now += 24 * 3_600_000;
+    receivers[0]?.answers.push({ status: 410 });
+    await start().settle();
+    assert.equal(store.read().outbox.length, 4, 'still gone a day later: told again');
+    await again.stop();
   });
 
   it('drops an event another 4xx refused: not retried, recorded, logged and counted', async () => {
