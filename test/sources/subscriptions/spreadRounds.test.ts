@@ -1,13 +1,9 @@
-// 5,000 customers under "watch all" and "watch subscriptions all", over simulated rounds of the pure plan:
-// each round is planned with roundItems at its start, takes as long as its items need at a fixed rate (the
-// subscription lists last, as their keys sort), and every fetch stamps its snapshot. Issue 22: the lists must
-// be spread over the period (today they all come due in one round), never be left a period unfetched, and a
-// new customer must not wait for its moment.
+// 5,000 customers under "watch all" and "watch subscriptions all", over simulated rounds of the pure plan
+// (test/support/roundModel.ts). Issue 22: the lists must be spread over the period (before, they all came due
+// in one round), never be left a period unfetched, and a new customer must not wait for its moment.
 import assert from 'node:assert/strict';
-import type { Customer } from '../../../src/domain/types.js';
-import { roundItems } from '../../../src/engine/sweepPlan.js';
 import { subscriptionSource } from '../../../src/sources/subscriptions/index.js';
-import { emptyState, type State } from '../../../src/store/state.js';
+import { RoundModel } from '../../support/roundModel.js';
 import { customer, target, watch } from '../../support/samples.js';
 
 const CUSTOMERS = 5_000;
@@ -17,60 +13,11 @@ const PERIOD_MS = POLL_MINUTES * 60_000;
 const MS_PER_REQUEST = PERIOD_MS / 5 / CUSTOMERS;
 const START = Date.parse('2026-11-22T12:00:00Z');
 const source = subscriptionSource({ pollMinutes: POLL_MINUTES, warnDays: 30 });
-
-interface PlannedRound {
-  startedAt: number;
-  /** Customer ids whose subscription list the round fetched. */
-  subscriptions: string[];
-  /** Every customer's age (ms since its last subscription fetch) at the round's start; undefined: never. */
-  ages: Map<string, number | undefined>;
-}
-
-function watchingState(): State {
-  return {
-    ...emptyState(),
-    targets: { A: target('A') },
-    watches: [watch({ id: 'all', targetKey: 'A', kind: 'all', customerId: null, customerName: null }), watch({ id: 'subs', targetKey: 'A', kind: 'subscriptions', customerId: null, customerName: null })],
-  };
-}
-
-class Rounds {
-  readonly state = watchingState();
-  readonly listing: Customer[] = Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1));
-  readonly rounds: PlannedRound[] = [];
-  now = START;
-
-  /** Plans a round now, fetches its items one after another, and moves the clock to its end. */
-  run(): PlannedRound {
-    const byId = new Map(this.listing.map((c) => [c.id, c]));
-    const items = roundItems(this.state, this.listing, (id) => byId.get(id), [source], this.now);
-    const ages = new Map(this.listing.map((c) => [c.id, this.ageOf(c.id)]));
-    const round: PlannedRound = { startedAt: this.now, subscriptions: [], ages };
-    for (const item of items) {
-      this.now += MS_PER_REQUEST;
-      if (item.kind !== 'source') continue;
-      round.subscriptions.push(item.customer.id);
-      const snapshot = { customerId: item.customer.id, fetchedAt: new Date(this.now).toISOString(), subscriptions: {} };
-      this.state.subscriptionSnapshots[item.customer.id] = snapshot as unknown as State['subscriptionSnapshots'][string];
-    }
-    this.rounds.push(round);
-    return round;
-  }
-
-  /** Rounds back to back until `until`. */
-  runUntil(until: number): void {
-    while (this.now < until) this.run();
-  }
-
-  private ageOf(customerId: string): number | undefined {
-    const fetchedAt = this.state.subscriptionSnapshots[customerId]?.fetchedAt;
-    return fetchedAt === undefined ? undefined : this.now - Date.parse(fetchedAt);
-  }
-}
+const model = () => new RoundModel(CUSTOMERS, source, MS_PER_REQUEST, START);
 
 describe('subscription lists spread over their period (5,000 customers, simulated rounds)', () => {
   it('gives every round of a period about the same number of lists: within ±30% of the mean', () => {
-    const sim = new Rounds();
+    const sim = model();
     const first = sim.run();
     assert.equal(first.subscriptions.length, CUSTOMERS, 'the first round fetches every list (the baseline)');
     sim.runUntil(START + 4 * PERIOD_MS);
@@ -83,7 +30,7 @@ describe('subscription lists spread over their period (5,000 customers, simulate
   });
 
   it('costs no more requests: each list once per period', () => {
-    const sim = new Rounds();
+    const sim = model();
     sim.runUntil(START + 4 * PERIOD_MS);
     const window = sim.rounds.filter((round) => round.startedAt >= START + PERIOD_MS && round.startedAt < START + 3 * PERIOD_MS);
     const fetches = new Map<string, number>();
@@ -95,7 +42,7 @@ describe('subscription lists spread over their period (5,000 customers, simulate
   });
 
   it('never leaves a list a period old: every round fetches each list whose last fetch is that old', () => {
-    const sim = new Rounds();
+    const sim = model();
     sim.runUntil(START + 4 * PERIOD_MS);
     let checked = 0;
     for (const round of sim.rounds) {
@@ -115,7 +62,7 @@ describe('subscription lists spread over their period (5,000 customers, simulate
   });
 
   it('fetches a new customer and a new watch in the next round, whatever its moment of the period', () => {
-    const sim = new Rounds();
+    const sim = model();
     sim.runUntil(START + 1.5 * PERIOD_MS);
     const newcomers = Array.from({ length: 50 }, (_, i) => customer(CUSTOMERS + 1 + i));
     sim.listing.push(...newcomers);
