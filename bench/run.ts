@@ -9,6 +9,7 @@ import { failoverJson, failoverSupportJson, measureFailover } from './failover.j
 import { measureFanout } from './fanout.js';
 import { FAST_LANE_MINUTES, measureLive } from './live.js';
 import { measurePostgres } from './postgres.js';
+import { measureRoundSwing, roundSwingJson } from './roundSwing.js';
 import { lagOf, measureScale } from './scale.js';
 import { measureStall } from './stall.js';
 import { measureSubscriptionDiff } from './subscriptionDiff.js';
@@ -49,6 +50,8 @@ gc();
 progress('8c. webhook isolation (one webhook URL hanging, one healthy; 100 events)');
 const webhooks = await measureWebhookIsolation();
 gc();
+const swing = await measureRoundSwing(progress);
+gc();
 const scale = await measureScale(progress);
 gc();
 // Failover before measure 11: it starts the PostgreSQL server (test/support/postgres.ts hands the same one to
@@ -78,6 +81,7 @@ const sections: [string, Row[]][] = [
   ['5c. Webhooks (issue 20): one URL never answers, another is healthy (200 customers, 4 rounds of 25 changes)', webhooks.rows],
   [`6. Fast lane (schedule on, FAST_LANE_MINUTES=${FAST_LANE_MINUTES}, FAST_LANE_SHARE=0.5, 200/s)`, live.rows.fast],
   ['7. Scale (child processes: the app in one, the simulator in another)', scale.rows],
+  ['7b. Round swing (issue 22): periodic items spread over their period (simulator 5 ms latency; rounds back to back)', swing.rows],
   ['8. PostgreSQL (issue 11): 50,000 customers on the PostgreSQL store, lowdb beside it from this run', postgres.rows],
   ['8b. PostgreSQL failover: two bot processes on one database, the leader killed mid-round (kill -9); lowdb restarted beside it', failover.rows],
   [
@@ -150,6 +154,7 @@ const figures = {
   pg_rss_mb_50k: maybe(pgScale?.rssMb, 0),
   pg_loop_lag_max_ms_50k: maybe(pgScale ? lagOf(pgScale) : null, 0),
   ...failoverJson(failover.figures),
+  round_swing_ratio_5000: round(swing.figures.http.ratio, 3),
   // Supporting figures: the baselines and what explains the headline ones.
   cycle_concurrency: CYCLE_CONCURRENCY,
   cycle_s_1000: round(c.at1000.wallMs / 1000, 2),
@@ -216,6 +221,7 @@ const figures = {
   pg_server_version: pg.serverVersion,
   pg_not_measured: pg.missing,
   ...failoverSupportJson(failover.figures),
+  ...roundSwingJson(swing.figures),
   rss_end_mb: round(process.resourceUsage().maxRSS / 1024, 0),
   bench_s: round(totalSeconds, 1),
   load_start: round(loadAtStart, 2),

@@ -79,6 +79,8 @@ export const watchCustomer = (targetKey: string, customer: Pick<Customer, 'id' |
 export const watchOrder = (targetKey: string, customer: Pick<Customer, 'id' | 'companyName'>, orderId: string): Watch =>
   makeWatch(targetKey, 'order', customer, orderId);
 
+export const watchAllSubscriptions = (targetKey: string): Watch => makeWatch(targetKey, 'subscriptions', null, null);
+
 /** Forget what the simulator recorded so far (the array is trimmed, never replaced). */
 export function clearRecorded(sim: Simulator): void {
   sim.requests.splice(0, sim.requests.length);
@@ -153,7 +155,7 @@ export interface BenchAppOptions {
   fetch?: typeof fetch;
   /** An existing state file (a restart); the caller then owns its directory. */
   dataFile?: string;
-  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare' | 'webhooks'>>;
+  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare' | 'webhooks' | 'subscriptionPollMinutes'>>;
 }
 
 type AppConfig = AppOptions['config'];

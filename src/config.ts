@@ -64,7 +64,7 @@ export interface Config {
   healthStallMinutes: number;
   /** The bearer token /healthz and /metrics require (always in production); null: not set. */
   healthToken: string | null;
-  /** A watched customer's subscriptions are fetched at most this often (one request each time). */
+  /** A watched customer's subscriptions are fetched once in this period, at its own moment of it (one request each time). */
   subscriptionPollMinutes: number;
   /** The first warning of a term ending without auto-renew, in days before its end (again at 7 and 1). */
   subscriptionWarnDays: number;

@@ -1,9 +1,11 @@
 // Subscription alerts end to end over real HTTP (simulator, app, fake Bot Connector): the scripted
 // scenario's suspension, term end and quantity change as cards, edited in place with thread replies, the
 // severity filter, a new episode's new card, the buttons (acknowledge, snooze, refresh), and the budget:
-// one subscriptions request per watched customer per round, at most every SUBSCRIPTION_POLL_MINUTES.
+// one subscriptions request per watched customer per round, once every SUBSCRIPTION_POLL_MINUTES.
 import assert from 'node:assert/strict';
 import { SCENARIO_SUBSCRIPTIONS } from '../../src/sandbox/scenario.js';
+import { phaseOf } from '../../src/sources/spread.js';
+import { subscriptionItemKey } from '../../src/sources/subscriptions/index.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { askForCard, buttonIn, buttonsOf, click, updatesOf } from '../support/clicks.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
@@ -260,8 +262,13 @@ describe('subscription alerts, end to end', () => {
     assert.equal(t.app.store.read().watches.length, 0);
   });
 
-  it('spends one subscriptions request per watched customer per round, at most every SUBSCRIPTION_POLL_MINUTES', async () => {
-    const t = (h = await startHarness({ config: { subscriptionPollMinutes: 60 } }));
+  it('spends one subscriptions request per watched customer per round, once every SUBSCRIPTION_POLL_MINUTES', async () => {
+    // Each customer comes due at its own moment of the hour: the app's clock starts where none comes due for
+    // a while, so "not again within the hour" holds whenever the test runs.
+    const offset = { ms: 0 };
+    const clock = { now: () => Date.now() + offset.ms, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5))) };
+    const t = (h = await startHarness({ config: { subscriptionPollMinutes: 60 }, app: { clock } }));
+    offset.ms = offsetToQuietStretch(t, 3_600_000, 300_000);
     await install(t);
     await watch(t, 'watch subscriptions contoso');
     await watch(t, 'watch subscriptions contoso', OTHER_CHANNEL_ID);
@@ -278,7 +285,7 @@ describe('subscription alerts, end to end', () => {
 
     // An hour later every customer is due again: once each, however many watches cover it.
     await t.app.store.update((state) => {
-      for (const snapshot of Object.values(state.subscriptionSnapshots)) snapshot.fetchedAt = new Date(Date.now() - 3_600_000).toISOString();
+      for (const snapshot of Object.values(state.subscriptionSnapshots)) snapshot.fetchedAt = new Date(clock.now() - 3_600_000).toISOString();
     });
     const round = await t.app.engine.sweepNow();
     assert.equal(subscriptionFetches(t, contoso), 3);
@@ -289,6 +296,23 @@ describe('subscription alerts, end to end', () => {
     assert.deepEqual(Object.keys((await stateOnDisk(t)).subscriptionSnapshots).length, t.sim.data.customers.length - (counts?.refused ?? 0));
   });
 });
+
+/**
+ * How far to move the app's clock so that it stands at the start of the longest stretch of the period in which
+ * no customer's subscriptions come due (spread.ts), and that stretch is at least `quietMs` long.
+ */
+function offsetToQuietStretch(h: Harness, periodMs: number, quietMs: number): number {
+  const phases = h.sim.data.customers.map((customer) => phaseOf(subscriptionItemKey(customer.id), periodMs)).sort((a, b) => a - b);
+  let start = 0;
+  let longest = 0;
+  phases.forEach((phase, i) => {
+    const next = phases[i + 1] ?? (phases[0] ?? 0) + periodMs;
+    if (next - phase > longest) [start, longest] = [phase, next - phase];
+  });
+  assert.ok(longest >= quietMs, `no stretch of ${quietMs} ms without a customer coming due`);
+  const at = Date.now() % periodMs;
+  return (((start + 1_000 - at) % periodMs) + periodMs) % periodMs;
+}
 
 /** `14 Dec` for an ISO date-time, as the cards write it. */
 function dayMonth(iso: string): string {

@@ -5,7 +5,7 @@ import type { Severity, Subscription } from '../../domain/types.js';
 
 /** What the subscription source needs to know of the configuration. */
 export interface SubscriptionSettings {
-  /** A customer's subscriptions are fetched at most this often (SUBSCRIPTION_POLL_MINUTES). */
+  /** A customer's subscriptions are fetched once in this period, at its own moment of it (SUBSCRIPTION_POLL_MINUTES). */
   pollMinutes: number;
   /** First warning this many days before a term ends without auto-renew (SUBSCRIPTION_WARN_DAYS); again at 7 and 1. */
   warnDays: number;

@@ -1,10 +1,12 @@
 // Which customers' subscriptions a round fetches: every customer under "watch subscriptions all" and every
-// one watched one by one, each once (key `s|<customerId>`), and only when its last successful fetch is at
-// least SUBSCRIPTION_POLL_MINUTES old — subscriptions change slowly, and the budget is shared. Pure.
+// one watched one by one, each once (key `s|<customerId>`), and only when due: once per
+// SUBSCRIPTION_POLL_MINUTES, each customer at its own moment of that period (../spread.ts), so 5,000 lists
+// do not all come due in one round — subscriptions change slowly, and the budget is shared. Pure.
 import type { Customer } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
 import { customerFromWatch } from '../../domain/watchedCustomer.js';
 import type { SourceItem } from '../source.js';
+import { isDue } from '../spread.js';
 import type { State } from '../../store/state.js';
 import type { SubscriptionSettings } from './model.js';
 
@@ -29,14 +31,12 @@ export function subscriptionItems(
   settings: Pick<SubscriptionSettings, 'pollMinutes'>,
 ): SourceItem[] {
   const periodMs = settings.pollMinutes * 60_000;
-  const due = (customerId: string) => {
-    const fetchedAt = state.subscriptionSnapshots[customerId]?.fetchedAt;
-    return fetchedAt === undefined || !(now - Date.parse(fetchedAt) < periodMs);
-  };
   const items = new Map<string, SourceItem>();
   const add = (customer: Customer) => {
     const key = subscriptionItemKey(customer.id);
-    if (!items.has(key) && due(customer.id)) items.set(key, { key, kind: 'source', source: SOURCE_NAME, customer });
+    if (items.has(key)) return;
+    const fetchedAt = state.subscriptionSnapshots[customer.id]?.fetchedAt;
+    if (isDue(key, fetchedAt === undefined ? undefined : Date.parse(fetchedAt), now, periodMs)) items.set(key, { key, kind: 'source', source: SOURCE_NAME, customer });
   };
   const watches = subscriptionWatches(state);
   if (watches.some((watch) => watch.customerId === null)) for (const customer of listing) add(customer);

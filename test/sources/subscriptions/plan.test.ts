@@ -1,6 +1,6 @@
 // Where subscription alerts meet the engine, as pure functions: the round's items (key `s|<customerId>`,
-// once per customer however many watches, only when due), the fast lane (never), and the route stage
-// (threads of an episode, covering watches, merged replies, dedup).
+// once per customer however many watches, only when due at its moment of the period), the fast lane
+// (never), and the route stage (threads of an episode, covering watches, merged replies, dedup).
 import assert from 'node:assert/strict';
 import type { Customer } from '../../../src/domain/types.js';
 import type { Watch } from '../../../src/domain/watch.js';
@@ -9,6 +9,7 @@ import { diffSubscriptions } from '../../../src/sources/subscriptions/diff.js';
 import { pruneSubscriptions, subscriptionSource } from '../../../src/sources/subscriptions/index.js';
 import type { SubscriptionEvent } from '../../../src/sources/subscriptions/model.js';
 import { routeSubscriptionEvents } from '../../../src/sources/subscriptions/routing.js';
+import { lastDueAt } from '../../../src/sources/spread.js';
 import { emptyState, type State } from '../../../src/store/state.js';
 import { customer, subscription, target, watch } from '../../support/samples.js';
 
@@ -40,11 +41,16 @@ describe('subscription items of a round', () => {
     assert.equal(wantsListing(stateWith([subsWatch('A', c1.id)]), [source]), false);
   });
 
-  it('leaves out a customer fetched less than SUBSCRIPTION_POLL_MINUTES ago', () => {
+  it('fetches a customer once per SUBSCRIPTION_POLL_MINUTES, at its own moment of the period, and never leaves one a period old', () => {
     const state = stateWith([subsWatch('A', null)]);
-    const at = (minutesAgo: number) => ({ fetchedAt: new Date(NOW - minutesAgo * 60_000).toISOString(), subscriptions: [] });
-    state.subscriptionSnapshots = { [c1.id]: at(59), [c2.id]: at(60), [c3.id]: at(61) };
+    const at = (ms: number) => ({ fetchedAt: new Date(ms).toISOString(), subscriptions: [] });
+    // Each customer's moment came last at lastDueAt(...): fetched since then, it is not due; fetched before, it is.
+    const came = (c: Customer) => lastDueAt(`s|${c.id}`, 3_600_000, NOW);
+    state.subscriptionSnapshots = { [c1.id]: at(came(c1) + 1), [c2.id]: at(came(c2) - 1), [c3.id]: at(NOW - 3_600_000) };
     assert.deepEqual(keys(state), [`s|${c2.id}`, `s|${c3.id}`]);
+    // Fetched just now: nobody is due (every moment that has come came before that fetch).
+    state.subscriptionSnapshots = { [c1.id]: at(NOW), [c2.id]: at(NOW), [c3.id]: at(NOW) };
+    assert.deepEqual(keys(state), []);
   });
 
   it('ignores watches of conversations the bot may no longer post to, and never puts subscriptions in the fast lane', () => {
