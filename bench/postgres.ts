@@ -11,6 +11,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { diffIncidents, type CustomerIncidentSnapshot } from '../src/domain/incidentDiff.js';
+import type { Incident } from '../src/domain/types.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../src/store/postgres/postgresStore.js';
 import type { StateStore } from '../src/store/stateStore.js';
@@ -19,6 +20,7 @@ import { BATCH, BATCH_RUNS, customerChanged, customerId, customerIncidents, HOUR
 import { FULL, LAG_TARGET_MS, lagOf, runScale } from './scale.js';
 import type { ScaleResult } from './scaleChild.js';
 import { elapsedMs, gc, round, row, tempDir, type Row } from './support.js';
+import { seedWideThreads, WIDE_CONVERSATIONS, wideThreadRows, withWideIncident } from './wideThread.js';
 
 export const PG_COMMIT_TARGET_MS = 50;
 export const PG_RSS_TARGET_MB = 300;
@@ -51,6 +53,8 @@ export interface PostgresFigures {
   lowdbCommitMs: number | null;
   lowdbCommitEvents: number | null;
   phases: CommitPhases | null;
+  /** The same commit while one incident's threads list every customer in 4 conversations (wideThread.ts). */
+  wideThread: PhasedCommits | null;
   pgSeedS: number | null;
   lowdbSeedS: number | null;
   scale: ScaleResult | null;
@@ -62,7 +66,7 @@ export interface PostgresFigures {
  * base one, so the commits below differ in ~1% of incidents again), SEED_CHUNK customers per store.update.
  * Built chunk by chunk: 50,000 customers' incidents at once would be ~300 MB of strings. Returns seconds.
  */
-async function seed(store: StateStore): Promise<number> {
+export async function seed(store: StateStore): Promise<number> {
   const started = process.hrtime.bigint();
   const before = new Date(REFERENCE - HOUR).toISOString();
   const at = new Date(REFERENCE).toISOString();
@@ -115,6 +119,33 @@ function phaseTimer(store: PostgresStateStore): { reset(): void; perCommit(commi
 
 const customerIncidentsOf = (c: number) => customerIncidents(c);
 
+/** timeBatches's figures, with what each commit spent where. */
+export interface PhasedCommits {
+  ms: number;
+  events: number;
+  times: number[];
+  phases: CommitPhases;
+}
+
+/** timeBatches on a PostgreSQL store, with its phases counted from the second commit (the first is a warm-up). */
+export async function timeWithPhases(store: PostgresStateStore, incidents: (c: number) => Incident[]): Promise<PhasedCommits> {
+  const phases = phaseTimer(store);
+  let commits = 0;
+  const timed = await timeBatches(
+    new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
+        return (...args: Parameters<StateStore['update']>) => {
+          if (commits++ === 1) phases.reset();
+          return target.update(...args);
+        };
+      },
+    }),
+    incidents,
+  );
+  return { ...timed, phases: phases.perCommit(Math.max(1, commits - 1)) };
+}
+
 async function measureCommits(server: PostgresServer, progress: (text: string) => void): Promise<Omit<PostgresFigures, 'missing' | 'scale' | 'serverVersion'>> {
   // lowdb first, closed before PostgreSQL's store opens: one 50,000-customer state in memory at a time.
   progress(`11. PostgreSQL: one batch commit with ${FULL.toLocaleString('en-US')} customers stored (lowdb baseline, seeding)`);
@@ -134,28 +165,19 @@ async function measureCommits(server: PostgresServer, progress: (text: string) =
 
   progress(`11. PostgreSQL: one batch commit with ${FULL.toLocaleString('en-US')} customers stored (seeding)`);
   const store = await PostgresStateStore.open(await server.createDatabase());
-  let pg: { ms: number; events: number; times: number[]; seedS: number; phases: CommitPhases };
+  let pg: PhasedCommits & { seedS: number; wide: PhasedCommits };
   try {
     const pgSeedS = await seed(store);
     await watchEverything(store);
     gc();
     progress('11. PostgreSQL: timing the commits');
-    const phases = phaseTimer(store);
-    // Counted from the second commit: timeBatches leaves its first (warm-up) one out of the median too.
-    let commits = 0;
-    const timed = await timeBatches(
-      new Proxy(store, {
-        get(target, key, receiver) {
-          if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
-          return (...args: Parameters<StateStore['update']>) => {
-            if (commits++ === 1) phases.reset();
-            return target.update(...args);
-          };
-        },
-      }),
-      customerIncidentsOf,
-    );
-    pg = { ms: timed.ms, events: timed.events, times: timed.times, seedS: pgSeedS, phases: phases.perCommit(Math.max(1, commits - 1)) };
+    const timed = await timeWithPhases(store, customerIncidentsOf);
+    progress(`11. PostgreSQL: one batch commit with one incident's threads over all ${FULL.toLocaleString('en-US')} customers in ${WIDE_CONVERSATIONS} conversations (seeding)`);
+    await seedWideThreads(store);
+    gc();
+    progress('11. PostgreSQL: timing the commits with the wide threads');
+    const wide = await timeWithPhases(store, withWideIncident);
+    pg = { ...timed, seedS: pgSeedS, wide };
   } finally {
     await store.close();
   }
@@ -180,6 +202,7 @@ async function measureCommits(server: PostgresServer, progress: (text: string) =
     lowdbCommitMs: lowdb.ms,
     lowdbCommitEvents: lowdb.events,
     phases: pg.phases,
+    wideThread: pg.wide,
     pgSeedS: pg.seedS,
     lowdbSeedS: lowdb.seedS,
   };
@@ -218,6 +241,7 @@ export async function measurePostgres(progress: (text: string) => void, lowdbSca
       lowdbCommitMs: null,
       lowdbCommitEvents: null,
       phases: null,
+      wideThread: null,
       pgSeedS: null,
       lowdbSeedS: null,
       scale: null,
@@ -229,6 +253,7 @@ export async function measurePostgres(progress: (text: string) => void, lowdbSca
       rows: [
         row(`one batch commit (commitBatch, ${BATCH} results) with ${FULL} customers stored, PostgreSQL`, not, `<= ${PG_COMMIT_TARGET_MS} ms`),
         row(`RSS after two rounds of ${FULL}, the app on PostgreSQL`, not, `<= ${PG_RSS_TARGET_MB} MB`),
+        ...wideThreadRows(null, null, not),
         row(`loop delay max, ${FULL} customers, the incident round, on PostgreSQL`, not, `<= ${LAG_TARGET_MS} ms`),
       ],
     };
@@ -266,6 +291,7 @@ function rowsOf(f: PostgresFigures, lowdb: ScaleResult): Row[] {
       '  of a PostgreSQL commit (means): change / compare (changesOf) / catch-up SELECTs / INSERTs / other round trips / waiting its turn',
       `${[p.change, p.compare, p.catchUp, p.write, p.transaction - p.change - p.compare - p.catchUp - p.write, p.total - p.transaction].map((v) => round(v, 1)).join(' / ')} ms of ${round(p.total, 1)}`,
     ),
+    ...wideThreadRows(f.wideThread, f.pgCommitMs),
     row(
       `  seeding ${FULL} snapshots (store.update, ${SEED_CHUNK} per update; not timed above)`,
       `PostgreSQL ${round(f.pgSeedS ?? 0, 1)} s, lowdb ${round(f.lowdbSeedS ?? 0, 1)} s`,
