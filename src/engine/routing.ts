@@ -49,7 +49,9 @@ export function routeEvents(
       if (event.kind !== 'resolved' && before?.resolved) reopened = true;
       thread.customers[event.customerId] = { name: customerName(event.customerId), resolved: event.kind === 'resolved', vanished: event.vanished };
     }
-    const allResolved = Object.values(thread.customers).every((customer) => customer.resolved);
+    // An event other than a resolution leaves its customer affected: only then is there no need to walk
+    // every customer (a Microsoft-wide incident's thread lists all of them, and the store compares what is read).
+    const allResolved = events.every((event) => event.kind === 'resolved') && Object.values(thread.customers).every((customer) => customer.resolved);
     // The card shows one copy of the incident: a copy resolved for one customer must not make the whole
     // card read "Resolved" (and every customer "Recovered") while others are still affected.
     const latest = events.filter((event) => !event.vanished && (event.kind !== 'resolved' || allResolved)).at(-1);
