@@ -17,6 +17,7 @@ import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
+import { DELETIONS_KEPT_MS, PRUNED_MARK, pruneDeletions } from './deletionLog.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { DatabaseOutage, isConnectionFailure } from './outage.js';
@@ -36,6 +37,8 @@ export interface PostgresOptions {
   instance?: boolean;
   /** Seals the secrets the database holds (STATE_ENCRYPTION_KEY); without it they are kept in plain text. */
   secrets?: SecretBox;
+  /** How long the deletion log keeps entries, and how often the leader prunes it (ms; tests shorten both). */
+  retention?: { deletionsKeptMs?: number; pruneEveryMs?: number };
 }
 
 interface PendingChange {
@@ -88,6 +91,7 @@ export class PostgresStateStore implements StateStore {
   private readonly secrets: SecretBox;
   /** Records (`field` NUL `key`) whose stored secret is plain or under the previous key: written again at open. */
   private readonly resealing = new Set<string>();
+  private readonly deletionsKeptMs: number;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -97,6 +101,7 @@ export class PostgresStateStore implements StateStore {
   ) {
     const log = options.log ?? quietLog;
     this.secrets = options.secrets ?? new SecretBox();
+    this.deletionsKeptMs = options.retention?.deletionsKeptMs ?? DELETIONS_KEPT_MS;
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.session = new Session({ url, outage, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
@@ -124,7 +129,7 @@ export class PostgresStateStore implements StateStore {
       const opened = store;
       opened.pollTimer = setInterval(() => void opened.refresh().catch(() => undefined), options.pollMs ?? POLL_MS);
       opened.pollTimer.unref?.();
-      opened.pruneTimer = setInterval(() => void opened.prune().catch(() => undefined), PRUNE_MS);
+      opened.pruneTimer = setInterval(() => void opened.prune().catch(() => undefined), options.retention?.pruneEveryMs ?? PRUNE_MS);
       opened.pruneTimer.unref?.();
       return opened;
     } catch (error) {
@@ -231,10 +236,15 @@ export class PostgresStateStore implements StateStore {
     return rows[0]?.is_called ? Number(rows[0].last) : 0;
   }
 
-  /** The leader forgets deletions every instance has long read, and instances silent for a day. */
+  /** The leader forgets deletions every instance has long read (deletionLog.ts), and instances silent for a day. */
   private async prune(): Promise<void> {
     if (!this.lease.leading) return;
-    await this.pool.query(`delete from deleted_rows where deleted_at < now() - interval '1 day'`);
+    const client = await this.pool.connect();
+    try {
+      await pruneDeletions(client, this.deletionsKeptMs);
+    } finally {
+      client.release();
+    }
     await this.pool.query(`delete from instances where heartbeat_at < now() - interval '1 day'`);
   }
 
@@ -496,6 +506,15 @@ export class PostgresStateStore implements StateStore {
     // Deletions first: a record deleted and written again since `since` is in its table now, and stays.
     if (!all) {
       const { rows } = await client.query<{ tbl: string; key: string; rev: number }>('select tbl, key, rev from deleted_rows where rev > $1', [since]);
+      const mark = rows.find(({ tbl }) => tbl === PRUNED_MARK.tbl);
+      if (mark) {
+        // The log was pruned past this instance's last look: some deletions it missed are no longer in it.
+        for (const field of await this.dropMissing(client)) {
+          changed.add(field);
+          if (LISTS.includes(field as ListField)) lists.add(field as ListField);
+        }
+        newest = Math.max(newest, Number(mark.rev));
+      }
       for (const { tbl, key, rev } of rows) {
         if (tbl === THREAD_CUSTOMERS) {
           this.threadCustomers.dropDeleted(key, this.state.threads);
@@ -533,6 +552,28 @@ export class PostgresStateStore implements StateStore {
     for (const field of lists) this.rebuild(field);
     this.rev = newest;
     if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
+  }
+
+  /**
+   * Drops every record in memory that the database no longer holds, from the caller's snapshot: with the
+   * rows newer than `rev` read after it, memory is then what a reload would give, without being emptied
+   * while readers look. Returns the fields that lost records.
+   */
+  private async dropMissing(client: pg.PoolClient): Promise<Set<Field>> {
+    const changed = new Set<Field>();
+    for (const table of TABLES) {
+      const stored = this.stored.get(table.field);
+      if (!stored || stored.size === 0) continue;
+      const { rows } = await client.query<{ key: string }>(`select ${table.columns[0]?.name} as key from ${table.name}`);
+      const present = new Set(rows.map((row) => row.key));
+      for (const key of [...stored.keys()]) {
+        if (present.has(key)) continue;
+        this.dropRecord(table.field, key);
+        changed.add(table.field);
+      }
+    }
+    if (await this.threadCustomers.dropMissing(client, this.state.threads)) changed.add('threads');
+    return changed;
   }
 
   private putRecord(field: Field, key: string, record: unknown, position: number | null): void {

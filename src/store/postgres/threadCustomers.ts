@@ -111,6 +111,22 @@ export class ThreadCustomerRows {
     return newest;
   }
 
+  /** Forgets the customers the database no longer holds (their deletions were pruned from the log unread). */
+  async dropMissing(client: pg.PoolClient, threads: Record<string, IncidentThread>): Promise<boolean> {
+    if (this.stored.size === 0) return false;
+    const { rows } = await client.query<{ thread_key: string; customer_id: string }>(`select thread_key, customer_id from ${THREAD_CUSTOMERS}`);
+    const present = new Set(rows.map((row) => `${row.thread_key}${SEPARATOR}${row.customer_id}`));
+    let dropped = false;
+    for (const [threadKey, customers] of this.stored) {
+      for (const customerId of [...customers.keys()]) {
+        if (present.has(`${threadKey}${SEPARATOR}${customerId}`)) continue;
+        this.dropDeleted(`${threadKey}${SEPARATOR}${customerId}`, threads);
+        dropped = true;
+      }
+    }
+    return dropped;
+  }
+
   /** A deleted_rows entry of this table: forgets the customer, here and in its thread. */
   dropDeleted(key: string, threads: Record<string, IncidentThread>): void {
     const [threadKey = '', customerId = ''] = key.split(SEPARATOR);
