@@ -3,6 +3,8 @@
 // (a) One batch commit as measure 2 times it (commitBatch of 25 results: diff + route + cursor in one
 //     store.update), with 50,000 customers' snapshots stored: in a lowdb store, then in a PostgreSQL one
 //     (and into an empty PostgreSQL store, the fixed cost of a transaction's round trips).
+// (c) The same commit on the same store once one incident's card threads list all 50,000 customers in 4
+//     conversations (bench/wideThread.ts), (a) being its baseline.
 // (b) The scale run of measure 9 (bench/scaleChild.ts: two rounds, the second with an incident at every
 //     customer) with the app on a fresh PostgreSQL database: RSS after both rounds and the loop delay.
 // The server is the tests' own (test/support/postgres.ts: a throwaway initdb on loopback with fsync and

@@ -1,6 +1,6 @@
-// Measure 11c: one batch commit on the PostgreSQL store while a Microsoft-wide incident's card threads list
+// Measure 11 (c): one batch commit on the PostgreSQL store while a Microsoft-wide incident's card threads list
 // every one of the 50,000 customers, in each of 4 conversations (issue 22). The ordinary batch commit
-// (measure 11a) never has such a thread; here every timed batch also brings the wide incident for its 25
+// (measure 11 (a)) never has such a thread; here every timed batch also brings the wide incident for its 25
 // customers, so routing touches all 4 wide threads, as it does in the hours such an incident lasts.
 // A commit's cost should follow what the batch changed (25 customers per thread), not the threads' size.
 import type { Incident } from '../src/domain/types.js';
