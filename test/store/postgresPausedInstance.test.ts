@@ -93,5 +93,16 @@ describe('PostgreSQL store: an instance paused for longer than deletions are kep
     });
     const view = (held: HeldRecords) => ({ watches: held.watches, outbox: held.outbox, sent: held.deliveryLog, card: held.threadCustomers['t1|EX1'] });
     assert.deepEqual(view(after), { watches: ['w2'], outbox: ['d2'], sent: ['d1'], card: ['c2'] }, 'the deleted watch, the sent delivery and the dropped customer are gone');
+
+    // From then on it follows the log as before: the next deletion reaches it too.
+    await a.update((state) => {
+      state.outbox = [];
+      state.deliveryLog.d2 = new Date().toISOString();
+    });
+    const later = await until('the next deletion', async () => {
+      const held = await b.held();
+      return held.outbox.length === 0 ? held : null;
+    });
+    assert.deepEqual(later.deliveryLog.sort(), ['d1', 'd2']);
   });
 });
