@@ -16,6 +16,7 @@ import {
 } from './simHttp.js';
 import { handleApi, type IncidentShape } from './simRoutes.js';
 import { webhookReceiver, type WebhookReceiver } from './simWebhook.js';
+import { PsaFakes, type FakeCompany, type PsaFakeOptions } from './psaFake.js';
 
 export { SANDBOX_CREDENTIALS } from './simAuth.js';
 export type { SimCredentials, TokenKind } from './simAuth.js';
@@ -61,6 +62,8 @@ export interface SimulatorOptions {
   maxRecordedRequests?: number;
   /** Where the webhook receiver (/sandbox/webhook) prints a line per event it gets (default: nowhere). */
   webhookLog?: (line: string) => void;
+  /** The PSA fakes (/autotask/, /connectwise/, GET /sandbox/tickets); companies default to the dataset's. */
+  psa?: PsaFakeOptions;
 }
 
 export interface Simulator {
@@ -86,6 +89,8 @@ export interface Simulator {
   refuseAppUserTokens: boolean;
   /** The webhook receiver at `${url}/sandbox/webhook`: what arrived, and the secret it checks signatures with. */
   readonly webhooks: WebhookReceiver;
+  /** The Autotask and ConnectWise PSA fakes and the tickets they hold. */
+  readonly psa: PsaFakes;
   close(): Promise<void>;
 }
 
@@ -122,6 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const timers = new Set<NodeJS.Timeout>();
   const webhooks = webhookReceiver(options.webhookLog);
   let url = '';
+  const psa = new PsaFakes({ ...options.psa, companies: options.psa?.companies ?? sandboxCompanies(data) });
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -143,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handle(ex: Exchange): Promise<void> {
     if (ex.path.startsWith('/_sim/')) return control(ex, simulator, tokens);
     if (ex.path === '/sandbox/webhook') return webhooks.handle(ex);
+    if (psa.owns(ex.path)) return psa.handle(ex, sleep);
     remember(ex);
     const fault = faults.take(ex.method, ex.target);
     const delay = latencyMs + (fault?.latencyMs ?? 0);
@@ -221,6 +228,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     deviceSignIn,
     webhooks,
+    psa,
     get refuseAppUserTokens() {
       return refuseAppUserTokens;
     },
@@ -239,6 +247,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   };
   return simulator;
+}
+
+/**
+ * The PSA companies of the sandbox: one per customer, found by web address (a custom domain) or by exact
+ * name, except that Fabrikam's is "Fabrikam, Inc.", so `tickets unmapped` has a customer to show.
+ */
+function sandboxCompanies(data: SimDataset): FakeCompany[] {
+  return data.customers.map((customer, index) => ({
+    id: 100 + index,
+    name: customer.companyName === 'Fabrikam' ? 'Fabrikam, Inc.' : customer.companyName,
+    webAddress: customer.customDomains?.[0] ? `https://www.${customer.customDomains[0]}/` : null,
+  }));
 }
 
 function replyFault(ex: Exchange, fault: FaultRule, bom: boolean): void {

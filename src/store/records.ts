@@ -25,6 +25,8 @@ export const SHAPES: Record<Field, Shape> = {
   subscriptionSnapshots: 'map',
   subscriptionThreads: 'map',
   outbound: 'map',
+  ticketCompanies: 'map',
+  tickets: 'map',
 };
 
 export const FIELDS = Object.keys(SHAPES) as Field[];

@@ -296,6 +296,40 @@ export interface State {
   subscriptionThreads: Record<string, SubscriptionThread>;
   /** Alert events waiting for outbound destinations (webhooks, tickets), by id; absent in older files. */
   outbound: Record<string, OutboundDelivery>;
+  /** PSA companies set by hand (`ticket map`), by customer id (absent in files of older releases). */
+  ticketCompanies: Record<string, TicketCompanyLink>;
+  /** PSA tickets the bot opened, one per problem episode of one customer, by episode key. */
+  tickets: Record<string, TicketRecord>;
+}
+
+/** A customer's PSA company, set by hand in chat. */
+export interface TicketCompanyLink {
+  customerId: string;
+  customerName: string;
+  companyId: number;
+  companyName: string;
+  setBy: string;
+  setAt: string;
+}
+
+/**
+ * One PSA ticket of one episode. `creating` is written durably before the create is sent: finding it later
+ * (a crash, a timeout) means the ticket may exist, so the PSA is asked by external reference first.
+ */
+export interface TicketRecord {
+  episodeKey: string;
+  customerId: string;
+  customerName: string;
+  psa: string;
+  /** The external reference the ticket carries (Autotask externalID, ConnectWise externalXRef). */
+  reference: string;
+  state: 'creating' | 'open' | 'complete';
+  ticketId: number | null;
+  number: string | null;
+  url: string | null;
+  companyId: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export function emptyState(): State {
@@ -316,6 +350,8 @@ export function emptyState(): State {
     subscriptionSnapshots: {},
     subscriptionThreads: {},
     outbound: {},
+    ticketCompanies: {},
+    tickets: {},
   };
 }
 

@@ -90,4 +90,16 @@ create index outbound_deliveries_rev on outbound_deliveries (rev);
 create index outbound_deliveries_endpoint on outbound_deliveries (destination, endpoint);
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds tables, whatever ran before it.
+    version: 5,
+    name: 'PSA tickets and company links',
+    sql: `
+-- A customer's PSA company set by hand (ticket map), and the ticket the bot opened for each problem episode.
+create table ticket_companies (customer_id text primary key, company_id text, body jsonb not null, rev bigint not null);
+create table tickets (episode_key text primary key, customer_id text, state text, body jsonb not null, rev bigint not null);
+create index ticket_companies_rev on ticket_companies (rev);
+create index tickets_rev on tickets (rev);
+`,
+  },
 ];

@@ -3,7 +3,7 @@
 // columns one would query it by; small flat records (watches, the delivery log) are plain columns.
 // Times are kept as the ISO strings the app wrote, so a record reads back exactly as it was stored.
 import type { Field } from '../records.js';
-import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport, OutboundDelivery } from '../state.js';
+import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport, OutboundDelivery, TicketCompanyLink, TicketRecord } from '../state.js';
 import type { Watch } from '../../domain/watch.js';
 import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
 import type { Sealed } from '../secretBox.js';
@@ -153,6 +153,11 @@ export const TABLES: Table<never>[] = [
     ['destination', (d) => d.destination],
     ['endpoint', (d) => d.endpoint],
     ['not_before', (d) => d.notBefore],
+  ]),
+  documents<TicketCompanyLink>('ticketCompanies', 'ticket_companies', 'customer_id', [['company_id', (l) => l.companyId]]),
+  documents<TicketRecord>('tickets', 'tickets', 'episode_key', [
+    ['customer_id', (t) => t.customerId],
+    ['state', (t) => t.state],
   ]),
 ] as Table<never>[];
 
