@@ -8,6 +8,7 @@ import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { OutboundPipeline, type OutboundDeps } from './engine/outbound.js';
 import type { Destination } from './destinations/destination.js';
 import { WebhookDestination } from './destinations/webhook.js';
+import { ticketDestination } from './tickets/ticketSetup.js';
 import { AlertEngine } from './engine/engine.js';
 import { registerable } from './sources/source.js';
 import { healthReport } from './engine/health.js';
@@ -171,9 +172,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     sendTimeoutMs: options.engine?.sendTimeoutMs,
     onOutcome: metrics.deliveryOutcome,
   });
+  // PSA tickets (TICKETS=autotask or connectwise): the bot's `tickets` commands use the same destination.
+  const tickets = config.tickets ? ticketDestination(config.tickets, store, { clock }) : null;
   const outbound = new OutboundPipeline({
     store,
-    destinations: [...(config.webhooks?.urls.length ? [new WebhookDestination(config.webhooks, { now: () => clock.now() })] : []), ...(options.destinations ?? [])],
+    destinations: [...(config.webhooks?.urls.length ? [new WebhookDestination(config.webhooks, { now: () => clock.now() })] : []), ...(tickets ? [tickets] : []), ...(options.destinations ?? [])],
     clock,
     log,
     auto,

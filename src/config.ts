@@ -5,6 +5,7 @@ import { validate as cronIsValid } from 'node-cron';
 import { KEY_BYTES, type StateEncryptionKeys } from './store/secretBox.js';
 import { outboundUrlProblem } from './destinations/outboundUrl.js';
 import type { WebhookSettings } from './destinations/webhook.js';
+import { readTicketSettings, type TicketSettings } from './tickets/ticketSettings.js';
 
 export interface BotFrameworkConfig {
   appId: string;
@@ -71,6 +72,8 @@ export interface Config {
   logLevel: string;
   /** WEBHOOK_URLS and WEBHOOK_SECRET: every alert event is POSTed, signed, to each URL (none: no webhooks). */
   webhooks?: WebhookSettings;
+  /** TICKETS=autotask or connectwise: a PSA ticket per problem episode per customer (null: no tickets). */
+  tickets?: TicketSettings | null;
   /** Read and checked in every mode, so a typo in a copied .env is never ignored silently. */
   sandboxSettings: SandboxSettings;
 }
@@ -161,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
 
   const listenAddress = readListenAddress(get, problems);
   const webhooks = readWebhooks(get, problems);
+  const tickets = readTicketSettings(get, sandbox, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -187,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       subscriptionWarnDays,
       logLevel,
       webhooks,
+      tickets,
       sandboxSettings,
     },
   };

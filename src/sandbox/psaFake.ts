@@ -42,6 +42,8 @@ export interface PsaFakeOptions {
   /** Requests a second per PSA (a bucket of as many): beyond it, 429 with Retry-After. null: unlimited. */
   requestsPerSecond?: number | null;
   companies?: FakeCompany[];
+  /** Hears a line per ticket opened, noted or completed (the sandbox prints them). */
+  log?: (line: string) => void;
 }
 
 export interface FailureRule {
@@ -76,9 +78,11 @@ export class PsaFakes {
   private buckets = { autotask: new TokenBucket(null), connectwise: new TokenBucket(null) };
   private nextId = 1000;
   latencyMs: number;
+  private readonly log: (line: string) => void;
 
   constructor(options: PsaFakeOptions = {}) {
     this.companies = options.companies ?? [];
+    this.log = options.log ?? (() => undefined);
     this.latencyMs = options.latencyMs ?? 0;
     this.setRateLimit(options.requestsPerSecond ?? null);
   }
@@ -90,6 +94,12 @@ export class PsaFakes {
   /** The next `times` requests to this PSA answer `status` (a vendor-shaped error body). */
   failNext(psa: 'autotask' | 'connectwise', rule: FailureRule): void {
     this.failures[psa].push({ ...rule, times: rule.times ?? 1 });
+  }
+
+  /** One line for the sandbox's terminal: "[autotask] T20261207.1001 opened for Contoso: …". */
+  say(ticket: FakeTicket, what: string): void {
+    const company = this.company(ticket.companyId)?.name ?? `company ${ticket.companyId}`;
+    this.log(`[${ticket.psa}] ticket ${ticket.number} ${what} (${company}): ${ticket.title}`);
   }
 
   newId(): number {

@@ -51,12 +51,14 @@ function tickets(route: PsaRoute, rest: string[], method: string, refuse: Refuse
       reference: typeof body.externalID === 'string' ? body.externalID : null, notes: [], createdAt: new Date().toISOString(),
     };
     fakes.tickets.push(ticket);
+    fakes.say(ticket, 'opened');
     return { status: 200, body: { itemId: id } };
   }
   if (rest.length === 0 && method === 'PATCH') {
     const ticket = fakes.ticket('autotask', Number(body.id));
     if (!ticket) return refuse(404, `No ticket has the id ${String(body.id)}.`);
     if (body.status !== undefined) ticket.status = Number(body.status);
+    fakes.say(ticket, `set to status ${ticket.status}`);
     return { status: 200, body: { itemId: ticket.id } };
   }
   if (rest[0]?.toLowerCase() === 'query' && (method === 'POST' || method === 'GET')) {
@@ -72,6 +74,7 @@ function tickets(route: PsaRoute, rest: string[], method: string, refuse: Refuse
     const missing = ['title', 'description', 'noteType', 'publish'].filter((field) => body[field] === undefined || body[field] === null || body[field] === '');
     if (missing.length > 0) return refuse(400, `Missing required field(s): ${missing.join(', ')}.`);
     ticket.notes.push({ title: String(body.title), text: String(body.description), at: new Date().toISOString() });
+    fakes.say(ticket, 'noted');
     return { status: 200, body: { itemId: route.fakes.newId() } };
   }
   return refuse(405, `${method} is not served at Tickets/${rest.join('/')}.`);

@@ -58,6 +58,7 @@ function tickets(route: PsaRoute, id: string | undefined, child: string | undefi
       reference: typeof body.externalXRef === 'string' ? body.externalXRef : null, notes: [], createdAt: new Date().toISOString(),
     };
     fakes.tickets.push(ticket);
+    fakes.say(ticket, 'opened');
     return { status: 201, body: wireTicket(ticket) };
   }
   const ticket = fakes.ticket('connectwise', Number(id));
@@ -72,6 +73,7 @@ function tickets(route: PsaRoute, id: string | undefined, child: string | undefi
       const status = STATUSES.find((s) => s.id === op.value?.id);
       if (!status) return refuse(400, 'status: the status was not found on the ticket\'s board.');
       ticket.status = status.id;
+      fakes.say(ticket, `set to ${status.name}`);
     }
     return { status: 200, body: wireTicket(ticket) };
   }
@@ -83,6 +85,7 @@ function tickets(route: PsaRoute, id: string | undefined, child: string | undefi
     }
     const [title = '', ...rest] = body.text.split('\n\n');
     ticket.notes.push({ title, text: rest.join('\n\n'), at: new Date().toISOString() });
+    fakes.say(ticket, 'noted');
     return { status: 201, body: { id: fakes.newId(), ticketId: ticket.id, text: body.text } };
   }
   return refuse(405, `${method} is not served on tickets/${id}/${child ?? ''}.`);

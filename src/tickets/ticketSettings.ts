@@ -1,6 +1,7 @@
 // The PSA ticket settings (TICKETS=autotask or connectwise), read and checked with the rest of the
 // configuration. Every name is read in every mode, so a typo in a copied .env is never ignored silently.
 import type { AlertSeverity } from '../domain/alertEvent.js';
+import { outboundUrlProblem } from '../destinations/outboundUrl.js';
 
 export const TICKET_SEVERITIES: readonly AlertSeverity[] = ['information', 'warning', 'critical'];
 export const TICKET_SOURCE_NAMES = ['incidents', 'subscriptions', 'access', 'provisioning'] as const;
@@ -135,22 +136,12 @@ function readPairs(get: Getter, name: string, problems: string[]): Record<string
   return pairs;
 }
 
-/** https, or plain http on loopback only (the sandbox's fakes, a local proxy): credentials never cross a network in clear. */
+/** https, or plain http on loopback only (the sandbox's fakes): credentials never cross a network in clear. */
 function readPsaUrl(get: Getter, name: string, fallback: string, problems: string[]): string {
   const value = get(name) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(`${name} "${value}" is not a URL.`);
-    return fallback;
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    problems.push(`${name} must be an https URL (plain http only on 127.0.0.1, localhost or [::1]); got "${value}".`);
-    return fallback;
-  }
-  return value;
+  const problem = outboundUrlProblem(name, value);
+  if (problem) problems.push(problem);
+  return problem ? fallback : value;
 }
 
 function readId(get: Getter, name: string, problems: string[]): number | null {

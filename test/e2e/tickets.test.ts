@@ -1,0 +1,93 @@
+// PSA tickets end to end over real HTTP (simulator, app, fake Bot Connector, the simulator's PSA fake): the
+// scripted incident opens one ticket under the customer's company, each change notes it, the resolution
+// completes it; the record survives in the store; a PSA that refuses the credentials stops with one notice
+// while Teams alerts go on.
+import assert from 'node:assert/strict';
+import { CHANNEL_ID } from '../support/activities.js';
+import { customerId, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import type { TicketSettings } from '../../src/tickets/ticketSettings.js';
+import { autotaskSettings, connectWiseSettings, COMPLETE_STATUS, VENDORS, type Vendor } from '../tickets/support.js';
+
+function settingsFor(vendor: Vendor, psa: Simulator, change: { wrongSecret?: boolean } = {}): TicketSettings {
+  const wrong = change.wrongSecret ? { secret: 'nope', privateKey: 'nope' } : {};
+  return {
+    psa: vendor === 'autotask' ? autotaskSettings(psa, wrong) : connectWiseSettings(psa, wrong),
+    minSeverity: 'warning',
+    sources: ['incidents', 'subscriptions', 'access', 'provisioning'],
+    defaultCompanyId: null,
+    requestsPerMinute: 6_000,
+  };
+}
+
+for (const vendor of VENDORS) {
+  describe(`PSA tickets end to end (${vendor})`, () => {
+    let h: Harness | undefined;
+    let psa: Simulator | undefined;
+    afterEach(async () => {
+      await h?.close();
+      await psa?.close();
+      h = undefined;
+      psa = undefined;
+    });
+
+    const start = async (change: { wrongSecret?: boolean } = {}) => {
+      psa = await startSimulator();
+      h = await startHarness({ config: { tickets: settingsFor(vendor, psa, change) } });
+      await install(h);
+      return { t: h, p: psa };
+    };
+
+    it('opens one ticket for the scripted incident under the customer\'s company, notes its changes and completes it', async () => {
+      const { t, p } = await start();
+      await watch(t, 'watch contoso');
+      let incidentId = '';
+      for (let step = 0; step < 4; step++) {
+        incidentId = t.sim.scenario.step().incidentId;
+        await t.app.engine.sweepNow();
+        await t.app.outbound.settle();
+      }
+      const tickets = p.psa.tickets.filter((ticket) => ticket.psa === vendor);
+      assert.equal(tickets.length, 1, JSON.stringify(tickets.map((x) => x.title)));
+      const [ticket] = tickets;
+      assert.equal(ticket!.companyId, p.psa.companies.find((c) => c.name === 'Contoso')!.id);
+      assert.ok(ticket!.title.includes(incidentId), ticket!.title);
+      assert.ok(ticket!.notes.length >= 2, `notes: ${ticket!.notes.map((n) => n.title).join(' | ')}`);
+      assert.match(ticket!.notes.at(-1)!.title, /^Resolved: /);
+      assert.equal(ticket!.status, COMPLETE_STATUS[vendor]);
+      const record = (await stateOnDisk(t)).tickets[`incident|${incidentId}|${customerId(t, 'Contoso')}|0`];
+      assert.deepEqual([record?.state, record?.ticketId, record?.number], ['complete', ticket!.id, ticket!.number]);
+      assert.equal(incidentCards(t, incidentId, CHANNEL_ID).length, 1, 'Teams got its card as before');
+      const listed = (await (await fetch(`${p.url}/sandbox/tickets`)).json()) as { tickets: { number: string }[] };
+      assert.deepEqual(listed.tickets.map((x) => x.number), [ticket!.number]);
+    });
+
+    it('a watch that starts during an ongoing incident opens no ticket for it', async () => {
+      const { t, p } = await start();
+      t.sim.scenario.step();
+      await watch(t, 'watch contoso');
+      await t.app.engine.sweepNow();
+      await t.app.outbound.settle();
+      assert.equal(p.psa.tickets.length, 0);
+    });
+
+    it('a PSA that refuses the credentials stops the tickets with one notice and a /healthz reason; Teams alerts go on', async () => {
+      const { t } = await start({ wrongSecret: true });
+      await watch(t, 'watch contoso');
+      const incidentId = t.sim.scenario.step().incidentId;
+      await t.app.engine.sweepNow();
+      await t.app.outbound.settle();
+      t.sim.scenario.step();
+      await t.app.engine.sweepNow();
+      await t.app.outbound.settle();
+      await t.app.delivery.deliverPending();
+      assert.equal(incidentCards(t, incidentId, CHANNEL_ID).length, 1, 'the Teams card went out');
+      const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { outbound: { stopped: { destination: string; stopped: string }[] } };
+      assert.deepEqual(health.outbound.stopped.map((e) => e.destination), ['tickets']);
+      assert.match(health.outbound.stopped[0]!.stopped, /refused the credentials \(401\)/);
+      const texts = t.connector.calls.filter((call) => call.activity.text?.includes('PSA tickets are paused'));
+      assert.equal(texts.length, 1, 'one notice');
+    });
+  });
+}
