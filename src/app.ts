@@ -217,10 +217,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   tokenTimer.unref();
 
   const targets = new TargetBook(store);
+  const ticketDesk = tickets && config.tickets ? { destination: tickets, settings: config.tickets } : null;
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, orders, store, log, engine, subscriptions }),
-    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine, subscriptions }),
+    commands: new CommandRouter({ client, directory, orders, store, log, engine, subscriptions, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
+    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine, subscriptions, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
     welcome: () => [cardReply(welcomeCard({ buttons: [b.customers('', 1), b.help()] }))],
     allowedTenantIds: config.allowedTenantIds,
     log,

@@ -134,7 +134,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 16);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 18);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

@@ -64,6 +64,8 @@ export const ACTION_SCHEMAS = {
   [VERBS.subscriptionMute]: subscriptionAlert.extend({ days: z.literal(SUBSCRIPTION_MUTE_DAYS) }),
   [VERBS.subscriptionUnmute]: subscriptionAlert,
   [VERBS.subscriptionRefresh]: subscriptionAlert,
+  [VERBS.ticketMap]: z.object({ customerId, companyId: z.number().int().min(0).max(999_999_999_999) }),
+  [VERBS.ticketsUnmapped]: z.object({}),
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;

@@ -8,6 +8,7 @@ import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
 import { unwatchSubscriptionsCommand, watchSubscriptionsCommand } from './subscriptionWatches.js';
+import { ticketMapCommand, ticketsCommand, ticketsUnmappedCommand, ticketUnmapCommand } from './ticketCommands.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
 import { threadRootOf } from './targets.js';
 import { unknownCommandReply } from './unknownCommand.js';
@@ -95,6 +96,14 @@ export class CommandRouter implements CommandHandler {
         return watchSubscriptionsCommand(services, ctx, command.customer, command.filters);
       case 'unwatchSubscriptions':
         return unwatchSubscriptionsCommand(services, ctx, command.customer);
+      case 'tickets':
+        return ticketsCommand(services, ctx);
+      case 'ticketsUnmapped':
+        return ticketsUnmappedCommand(services, ctx);
+      case 'ticketMap':
+        return ticketMapCommand(services, ctx, command.customer, command.companyId);
+      case 'ticketUnmap':
+        return ticketUnmapCommand(services, ctx, command.customer);
     }
   }
 
@@ -143,6 +152,11 @@ function doing(command: Command): string {
     case 'digest':
     case 'quietHours':
       return 'changing the digest or quiet hours';
+    case 'tickets':
+    case 'ticketsUnmapped':
+    case 'ticketMap':
+    case 'ticketUnmap':
+      return 'reading the customers for PSA tickets';
     default:
       return 'changing the watches';
   }

@@ -87,6 +87,14 @@ export function commandLabel(command: Command): string {
       return `watch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
     case 'unwatchSubscriptions':
       return `unwatch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'tickets':
+      return 'tickets';
+    case 'ticketsUnmapped':
+      return 'tickets unmapped';
+    case 'ticketMap':
+      return `ticket map ${user(command.customer)} to ${command.companyId}`;
+    case 'ticketUnmap':
+      return `ticket unmap ${user(command.customer)}`;
   }
 }
 

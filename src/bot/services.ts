@@ -7,6 +7,7 @@ import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
 import type { SubscriptionSource } from '../sources/subscriptions/index.js';
 import type { StateStore } from '../store/stateStore.js';
+import type { TicketDesk } from './ticketCommands.js';
 
 export interface BotServices {
   client: PartnerCenterClient;
@@ -31,4 +32,6 @@ export interface BotServices {
   };
   /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
   subscriptions?: SubscriptionSource;
+  /** PSA tickets (TICKETS), for the `tickets` commands; absent when they are off. */
+  tickets?: TicketDesk;
 }

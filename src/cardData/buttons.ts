@@ -33,6 +33,9 @@ export const VERBS = {
   subscriptionMute: 'subscription.mute',
   subscriptionUnmute: 'subscription.unmute',
   subscriptionRefresh: 'subscription.refresh',
+  // PSA tickets (src/bot/ticketCommands.ts): map a customer to a likely PSA company; list the unmapped.
+  ticketMap: 'ticket.map',
+  ticketsUnmapped: 'tickets.unmapped',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

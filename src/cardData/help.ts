@@ -71,6 +71,16 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: 'Only critical incidents and failed provisioning post during them; the rest comes as one summary at the end.',
     example: 'quiet hours 20:00-07:00 Europe/Amsterdam',
   },
+  {
+    syntax: 'tickets · tickets unmapped',
+    description: 'PSA tickets (TICKETS): the PSA, the rules, the open tickets the bot made; the watched customers without a PSA company.',
+    example: 'tickets unmapped',
+  },
+  {
+    syntax: 'ticket map <customer> to <company id> · ticket unmap <customer>',
+    description: 'Sets by hand which PSA company a customer’s tickets go to, or clears it.',
+    example: 'ticket map Fabrikam to 103',
+  },
   { syntax: 'poll now', description: 'Checks Partner Center right away and posts a summary here when done.', example: 'poll now' },
   { syntax: 'help', description: 'Shows this list.', example: 'help' },
 ];

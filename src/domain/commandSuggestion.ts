@@ -4,7 +4,7 @@ import { parseCommand } from './commands.js';
 import { typoDistance } from './editDistance.js';
 
 /** The words a command starts with; "poll" and "quiet" need their second word too. */
-const COMMAND_WORDS = ['help', 'customers', 'status', 'subscriptions', 'orders', 'provisioning', 'watch', 'unwatch', 'exclude', 'watches', 'poll', 'digest', 'quiet'];
+const COMMAND_WORDS = ['help', 'customers', 'status', 'subscriptions', 'orders', 'provisioning', 'watch', 'unwatch', 'exclude', 'watches', 'poll', 'digest', 'quiet', 'tickets', 'ticket'];
 const SECOND_WORDS: Readonly<Record<string, readonly string[]>> = { poll: ['now'], quiet: ['hours'] };
 
 /** Slips a word of this length may hold: none in a word of up to 3 letters ("hi" is not "help"), one up to 5, two beyond. */

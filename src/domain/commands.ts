@@ -34,6 +34,12 @@ export type Command =
   /** Subscription alerts of one customer, or of every customer (`customer` null). */
   | { kind: 'watchSubscriptions'; customer: string | null; filters: WatchFilters }
   | { kind: 'unwatchSubscriptions'; customer: string | null }
+  /** PSA tickets: the connector, rules and counts; the watched customers without a PSA company. */
+  | { kind: 'tickets' }
+  | { kind: 'ticketsUnmapped' }
+  /** Set (or clear) a customer's PSA company by hand. */
+  | { kind: 'ticketMap'; customer: string; companyId: number }
+  | { kind: 'ticketUnmap'; customer: string }
   | DigestCommand
   | QuietHoursCommand;
 
@@ -89,6 +95,11 @@ export function parseCommand(input: string): ParseResult {
       return parseDigest(args);
     case 'quiet':
       return parseQuietHours(args);
+    case 'tickets':
+      if (args === '') return ok({ kind: 'tickets' });
+      return args.toLowerCase() === 'unmapped' ? ok({ kind: 'ticketsUnmapped' }) : unknown(text);
+    case 'ticket':
+      return parseTicket(args);
     default:
       return unknown(text);
   }
@@ -183,6 +194,20 @@ function parseUnwatch(args: string): ParseResult {
     return ORDER_ID.test(orderId) ? ok({ kind: 'unwatchOrder', orderId }) : badOrderId(orderId, 'unwatch order <order id>');
   }
   return withCustomer(args, 'unwatch contoso', (customer) => ({ kind: 'unwatchCustomer', customer }));
+}
+
+/** "ticket map contoso to 142", "ticket unmap contoso". */
+function parseTicket(args: string): ParseResult {
+  const example = 'ticket map contoso to <company id>';
+  const unmap = /^unmap\s*(.*)$/i.exec(args);
+  if (unmap) return withCustomer(unmap[1]?.trim() ?? '', 'ticket unmap contoso', (customer) => ({ kind: 'ticketUnmap', customer }));
+  const map = /^map\s+(.+?)\s+to\s+(\S+)$/i.exec(args);
+  if (!map) return invalid('Say which customer goes to which PSA company, like this:', example);
+  const companyId = map[2] ?? '';
+  if (!/^\d{1,12}$/.test(companyId)) {
+    return invalid(`"${companyId.slice(0, 40)}" is not a PSA company id: it is a number, as "tickets unmapped" shows.`, example);
+  }
+  return withCustomer(map[1]?.trim() ?? '', example, (customer) => ({ kind: 'ticketMap', customer, companyId: Number(companyId) }));
 }
 
 function withCustomer(customer: string, example: string, build: (customer: string) => Command): ParseResult {

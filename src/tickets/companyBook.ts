@@ -19,7 +19,7 @@ export class CompanyBook {
   private cached: { at: number; companies: Promise<PsaCompany[]> } | null = null;
 
   constructor(
-    private readonly connector: TicketConnector,
+    readonly connector: TicketConnector,
     private readonly store: StateStore,
     private readonly defaultCompanyId: number | null,
     private readonly now: () => number = Date.now,

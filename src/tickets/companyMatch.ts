@@ -32,8 +32,10 @@ export function candidateCompanies(customer: MatchableCustomer, companies: reado
     const sameLabel = host !== null && labels.has(host.split('.')[0]);
     const other = normalName(company.name);
     const contains = other.includes(name) || name.includes(other);
-    const distance = editDistance(name, other, 8);
-    return { company, score: sameLabel ? 0 : contains ? 1 : distance <= Math.max(2, name.length / 4) ? 1 + distance : Infinity };
+    const distance = editDistance(name, other, 32);
+    // The same domain label first, then a name that contains the other (the closer the better), then a near typo.
+    const score = sameLabel ? 0 : contains ? 1 + distance / 1000 : distance <= Math.max(2, name.length / 4) ? 2 + distance : Infinity;
+    return { company, score };
   });
   return scored
     .filter((entry) => entry.score !== Infinity)

@@ -102,4 +102,9 @@ export function fill(state: State): void {
     notBefore: '2026-11-30T10:00:05.000Z',
     lastError: 'HTTP 503',
   };
+  state.ticketCompanies.c9 = { customerId: 'c9', customerName: 'Fabrikam', companyId: 103, companyName: 'Fabrikam, Inc.', setBy: 'Ana', setAt: '2026-11-30T10:00:00.000Z' };
+  state.tickets['incident|EX1|c1|0'] = {
+    episodeKey: 'incident|EX1|c1|0', customerId: 'c1', customerName: 'Contoso', psa: 'autotask', reference: 'incident|EX1|c1|0', state: 'open',
+    ticketId: 1001, number: 'T20261130.0001', url: null, companyId: 100, createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:00:00.000Z',
+  };
 }
