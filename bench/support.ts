@@ -155,7 +155,7 @@ export interface BenchAppOptions {
   fetch?: typeof fetch;
   /** An existing state file (a restart); the caller then owns its directory. */
   dataFile?: string;
-  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare' | 'webhooks' | 'subscriptionPollMinutes'>>;
+  config?: Partial<Pick<AppConfig, 'pollSchedule' | 'fastLaneMinutes' | 'fastLaneShare' | 'webhooks' | 'subscriptionPollMinutes' | 'tickets'>>;
 }
 
 type AppConfig = AppOptions['config'];
