@@ -9,6 +9,7 @@ import { OutboundPipeline, type OutboundDeps } from './engine/outbound.js';
 import type { Destination } from './destinations/destination.js';
 import { WebhookDestination } from './destinations/webhook.js';
 import { ticketDestination } from './tickets/ticketSetup.js';
+import { withTickets } from './tickets/cardTickets.js';
 import { AlertEngine } from './engine/engine.js';
 import { registerable } from './sources/source.js';
 import { healthReport } from './engine/health.js';
@@ -163,7 +164,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock }), metrics.teamsThrottled),
-    cards: alertCards(directory, orders),
+    cards: alertCards(directory, orders, store),
     clock,
     log,
     auto,
@@ -317,10 +318,10 @@ const TOKEN_LOOK_MS = 3_600_000;
 /** A provisioning alert waits this long at most for the order's product names; without them it says why. */
 const ORDER_LINES_WAIT_MS = 5_000;
 
-function alertCards(directory: CustomerDirectory, orders: OrderLineBook): AlertCards {
+function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: StateStore): AlertCards {
   return {
     // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
-    incident: (thread, now, { shrink }) => threadAlertCard(thread, now, { shrink }),
+    incident: (thread, now, { shrink }) => threadAlertCard(withTickets(store.read(), thread), now, { shrink }),
     provisioning: async (delivery, now) => {
       const { customerId, orderId } = delivery.provisioning;
       // Names are resolved when the card is made (usually from memory: the watch read the order already),

@@ -4,6 +4,13 @@
 import type { Incident } from '../domain/types.js';
 import { SHRUNK_INCIDENT_ALERT_LIMITS, type IncidentAlertInput } from './incidentAlert.js';
 
+/** A customer's PSA ticket of this incident, shown on the card as a link. */
+export interface CardTicket {
+  customerName: string;
+  number: string;
+  url: string | null;
+}
+
 /** What the card needs of a stored thread; the store's `IncidentThread` fits as it is. */
 export interface AlertThread {
   incident: Incident;
@@ -16,6 +23,8 @@ export interface AlertThread {
   mutedBy: string | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /** The customers' PSA tickets of this incident (src/tickets/cardTickets.ts), when tickets are on. */
+  tickets?: readonly CardTicket[];
 }
 
 export function threadAlertInput(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): IncidentAlertInput {
@@ -32,6 +41,7 @@ export function threadAlertInput(thread: AlertThread, now: Date, options: { shri
     muted: thread.mutedBy && thread.mutedUntil ? { by: thread.mutedBy, until: new Date(thread.mutedUntil) } : null,
     interactive: true,
     now,
+    ...(thread.tickets?.length ? { tickets: thread.tickets } : {}),
     ...(options.shrink ? { shrink: SHRUNK_INCIDENT_ALERT_LIMITS } : {}),
   };
 }

@@ -4,7 +4,8 @@ import type { Customer, Incident } from '../domain/types.js';
 import { isCustomerId, isIncidentId } from '../domain/ids.js';
 import { buttons as button, MUTE_HOURS, VERBS } from './buttons.js';
 import type { CustomerChoiceInput } from './customers.js';
-import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
+import { count, formatUtc, formatUtcClock, identifier, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
+import type { CardTicket } from './alertThread.js';
 import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from './incidents.js';
 
 /** Limits a caller can tighten to send a smaller alert card, e.g. after Teams answered 413. */
@@ -46,6 +47,8 @@ export interface IncidentAlertInput {
   now?: Date;
   /** Extra buttons after the built-in ones. */
   buttons?: readonly CardButton[];
+  /** The customers' PSA tickets of this incident: a fact with each number as a link. */
+  tickets?: readonly CardTicket[];
 }
 
 function customerState(entry: AlertCustomer, incidentResolved: boolean): { rank: number; text: string; weight: 'Bolder' | 'Default' } {
@@ -201,6 +204,7 @@ export function incidentAlertView(input: IncidentAlertInput) {
       ...(incident.resolved && incident.endTime ? [{ title: 'Ended', value: formatUtc(incident.endTime) }] : []),
       ...(row.hasStatus && !incident.resolved ? [{ title: 'Status', value: row.status.replace(/^Status now /, '') }] : []),
       { title: 'Updates', value: count(updateCount(incident), 'update') },
+      ...ticketFacts(input.tickets ?? [], total),
     ],
     hasMessage: row.hasMessage,
     messageHeader: latest ? `Latest update · ${formatUtc(latest.publishedTime)}` : '',
@@ -222,6 +226,23 @@ export function incidentAlertView(input: IncidentAlertInput) {
     hasMore: total > shown.length,
     moreText: `and ${count(total - shown.length, 'more customer')}`,
   };
+}
+
+/** Tickets a card names; more are counted. */
+const MAX_TICKETS_SHOWN = 3;
+
+/** "Ticket: T20261207.0012" (a link to the PSA), or on a card of several customers "Contoso #4711, …". */
+function ticketFacts(tickets: readonly CardTicket[], customers: number): { title: string; value: string }[] {
+  if (tickets.length === 0) return [];
+  const link = (ticket: CardTicket) => {
+    // "T20261207.0012", "#4711": a ticket number of that shape is shown as it is (no markdown can hide in it).
+    const number = /^#?[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(ticket.number) ? ticket.number : identifier(ticket.number, 40);
+    return ticket.url && /^https?:\/\//.test(ticket.url) ? `[${number}](${ticket.url.replace(/[()\s]/g, encodeURIComponent)})` : number;
+  };
+  if (customers <= 1 && tickets.length === 1) return [{ title: 'Ticket', value: link(tickets[0]!) }];
+  const shown = tickets.slice(0, MAX_TICKETS_SHOWN).map((ticket) => `${name(ticket.customerName, 60)} ${link(ticket)}`);
+  const more = tickets.length > MAX_TICKETS_SHOWN ? ` and ${count(tickets.length - MAX_TICKETS_SHOWN, 'more', 'more')}` : '';
+  return [{ title: 'Tickets', value: `${shown.join(', ')}${more}` }];
 }
 
 /** Customers the "which customer?" card of an alert offers a button for; the alert's rows list them all. */

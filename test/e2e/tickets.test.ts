@@ -4,7 +4,8 @@
 // while Teams alerts go on.
 import assert from 'node:assert/strict';
 import { CHANNEL_ID } from '../support/activities.js';
-import { customerId, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import type { TicketSettings } from '../../src/tickets/ticketSettings.js';
@@ -58,7 +59,12 @@ for (const vendor of VENDORS) {
       assert.equal(ticket!.status, COMPLETE_STATUS[vendor]);
       const record = (await stateOnDisk(t)).tickets[`incident|${incidentId}|${customerId(t, 'Contoso')}|0`];
       assert.deepEqual([record?.state, record?.ticketId, record?.number], ['complete', ticket!.id, ticket!.number]);
-      assert.equal(incidentCards(t, incidentId, CHANNEL_ID).length, 1, 'Teams got its card as before');
+      const cards = incidentCards(t, incidentId, CHANNEL_ID);
+      assert.equal(cards.length, 1, 'Teams got its card as before');
+      await t.app.delivery.deliverPending();
+      const lastEdit = edits(t, cards[0]!.id!).at(-1);
+      assert.ok(lastEdit, 'the card was edited after the ticket was made');
+      assert.ok(JSON.stringify(cardOf(lastEdit)).includes(`[${ticket!.number}](`), cardText(cardOf(lastEdit)));
       const listed = (await (await fetch(`${p.url}/sandbox/tickets`)).json()) as { tickets: { number: string }[] };
       assert.deepEqual(listed.tickets.map((x) => x.number), [ticket!.number]);
     });

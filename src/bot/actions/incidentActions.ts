@@ -2,6 +2,8 @@
 // the incident's thread in this conversation and so the alert card everyone sees.
 import { alertCustomersCard, buttons as b, threadAlertCard, VERBS } from '../../cards.js';
 import { threadKey, type IncidentThread } from '../../store/state.js';
+import { withTickets } from '../../tickets/cardTickets.js';
+import type { BotServices } from '../services.js';
 import { forCustomer } from '../failureText.js';
 import { historyReplyCard } from '../replyCards.js';
 import {
@@ -43,7 +45,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `showing the alert of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The alert as the conversation shares it now, for the person who drilled down from it.
-      return personal(threadAlertCard(storedThread(services, incidentThread(ctx, data.incidentId)), ctx.now));
+      return personal(threadAlertCard(withTickets(services.store.read(), storedThread(services, incidentThread(services, ctx, data.incidentId))), ctx.now));
     },
   },
 
@@ -51,7 +53,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `listing the customers of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The customers as the conversation's alert lists them now.
-      const thread = storedThread(services, incidentThread(ctx, data.incidentId));
+      const thread = storedThread(services, incidentThread(services, ctx, data.incidentId));
       return personal(alertCustomersCard(thread, ctx.now, (id) => services.directory.find(id)?.domain));
     },
   },
@@ -59,7 +61,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.mute]: {
     doing: (data) => `muting incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
+      changeThread(services, ctx, incidentThread(services, ctx, data.incidentId), (thread) => {
         thread.mutedUntil = new Date(ctx.now.getTime() + data.hours * HOUR_MS).toISOString();
         thread.mutedBy = userName(ctx);
       }),
@@ -68,7 +70,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.unmute]: {
     doing: (data) => `unmuting incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
+      changeThread(services, ctx, incidentThread(services, ctx, data.incidentId), (thread) => {
         thread.mutedUntil = null;
         thread.mutedBy = null;
       }),
@@ -77,7 +79,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
   [VERBS.acknowledge]: {
     doing: (data) => `acknowledging incident ${data.incidentId}`,
     run: (services, data, ctx) =>
-      changeThread(services, ctx, incidentThread(ctx, data.incidentId), (thread) => {
+      changeThread(services, ctx, incidentThread(services, ctx, data.incidentId), (thread) => {
         // The first acknowledgement counts: a second click (e.g. from a stale copy) does not take it over.
         if (thread.acknowledgedBy) return;
         thread.acknowledgedBy = userName(ctx);
@@ -87,11 +89,12 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
 };
 
 /** The incident's thread in the clicked card's conversation. */
-function incidentThread(ctx: ActionContext, incidentId: string): AlertThreadRef<IncidentThread> {
+function incidentThread(services: BotServices, ctx: ActionContext, incidentId: string): AlertThreadRef<IncidentThread> {
   return {
     threads: (state) => state.threads,
     key: threadKey(ctx.target.key, incidentId),
-    card: threadAlertCard,
+    // With the customers' PSA tickets, as the card posted by delivery shows them.
+    card: (thread, now) => threadAlertCard(withTickets(services.store.read(), thread), now),
     forgotten: () => forgottenAlert(`the alert for incident ${incidentId}`, 'they are resolved', [b.watches(), b.help()]),
   };
 }
