@@ -86,7 +86,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     level,
     serializers: { err: serializeError },
     redact: {
-      paths: ['*.authorization', '*.Authorization', '*.access_token', '*.refresh_token', '*.client_secret', '*.password', '*.refreshToken'],
+      paths: ['*.authorization', '*.Authorization', '*.access_token', '*.refresh_token', '*.client_secret', '*.password', '*.refreshToken', '*.secret', '*.Secret', '*.privateKey', '*.ApiIntegrationCode'],
       censor: '[redacted]',
     },
   };

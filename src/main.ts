@@ -10,8 +10,7 @@ import { startSimulator, type Simulator } from './sandbox/simulator.js';
 import { sandboxWebhookSettings } from './sandbox/simWebhook.js';
 import { terminalLogStream } from './sandbox/terminalLog.js';
 import { StateFileError } from './store/state.js';
-import { PSA_SANDBOX_CREDENTIALS } from './sandbox/psaFakeWire.js';
-import type { TicketSettings } from './tickets/ticketSettings.js';
+import { sandboxTicketSettings } from './sandbox/psaFakeWire.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -137,24 +136,10 @@ function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig, sim
     partnerCenter,
     // Without WEBHOOK_URLS the webhooks go to the simulator's receiver, which prints each one.
     webhooks: sandboxWebhookSettings(config.webhooks, simulator.webhooks, simulator.url),
-    tickets: sandboxTickets(config.tickets ?? null, simulator),
+    // TICKETS without credentials: the simulator's fake of that PSA, so tickets open as the scenario runs.
+    tickets: sandboxTicketSettings(config.tickets ?? null, simulator.url),
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
   };
-}
-
-/** TICKETS without credentials in the sandbox: the simulator's fake PSA, so tickets open as the scenario runs. */
-function sandboxTickets(tickets: TicketSettings | null, simulator: Simulator): TicketSettings | null {
-  if (!tickets) return null;
-  const psa = tickets.psa;
-  if (psa.kind === 'autotask' && !psa.username) {
-    const fake = PSA_SANDBOX_CREDENTIALS.autotask;
-    return { ...tickets, psa: { ...psa, zoneUrl: `${simulator.url}/autotask/ATServicesRest/`, username: fake.username, secret: fake.secret, integrationCode: fake.integrationCode, queueId: fake.queueId } };
-  }
-  if (psa.kind === 'connectwise' && !psa.company) {
-    const fake = PSA_SANDBOX_CREDENTIALS.connectwise;
-    return { ...tickets, psa: { ...psa, url: `${simulator.url}/connectwise`, company: fake.company, publicKey: fake.publicKey, privateKey: fake.privateKey, clientId: fake.clientId, board: { name: fake.board } } };
-  }
-  return tickets;
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { CHANNEL_ID } from '../support/activities.js';
 import { customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
+import { capturedLog } from '../support/capturedLog.js';
+import { PSA_SANDBOX_CREDENTIALS } from '../../src/sandbox/psaFakeWire.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import type { TicketSettings } from '../../src/tickets/ticketSettings.js';
@@ -33,9 +35,11 @@ for (const vendor of VENDORS) {
       psa = undefined;
     });
 
+    let logged: ReturnType<typeof capturedLog>;
     const start = async (change: { wrongSecret?: boolean } = {}) => {
       psa = await startSimulator();
-      h = await startHarness({ config: { tickets: settingsFor(vendor, psa, change) } });
+      logged = capturedLog('debug');
+      h = await startHarness({ config: { tickets: settingsFor(vendor, psa, change) }, app: { log: logged.log } });
       await install(h);
       return { t: h, p: psa };
     };
@@ -94,6 +98,9 @@ for (const vendor of VENDORS) {
       assert.match(health.outbound.stopped[0]!.stopped, /refused the credentials \(401\)/);
       const texts = t.connector.calls.filter((call) => call.activity.text?.includes('PSA tickets are paused'));
       assert.equal(texts.length, 1, 'one notice');
+      const secrets = ['nope', ...Object.values(PSA_SANDBOX_CREDENTIALS[vendor]).filter((value) => typeof value === 'string' && value.length > 8 && !value.includes('@') && value !== 'Service Board')];
+      assert.ok(logged.lines.some((line) => line.includes('stopped until restart')), 'the stop is logged');
+      for (const secret of secrets) assert.ok(!logged.lines.some((line) => line.includes(secret as string)), `a log line shows ${String(secret)}`);
     });
   });
 }
