@@ -11,7 +11,7 @@ const PAGE = 500;
 /** Autotask's ticket title and description limits. */
 const TITLE_MAX = 255;
 const DESCRIPTION_MAX = 8000;
-/** Ticket note: 1 = Task Summary; publish 1 = all Autotask users. */
+/** Ticket note: noteType is a picklist whose value 1 every Autotask database has; publish 1 = all Autotask users. */
 const NOTE_TYPE = 1;
 const PUBLISH_ALL = 1;
 
