@@ -27,6 +27,10 @@ export function pruneState(state: State, now: Date): void {
   }
   const watchedOrders = new Set(state.watches.filter((watch) => watch.kind === 'order').map((watch) => `${watch.customerId}/${watch.orderId}`));
   for (const key of Object.keys(state.orderSnapshots)) if (!watchedOrders.has(key)) delete state.orderSnapshots[key];
+  // PSA tickets completed 30 days ago: the ticket lives on in the PSA; only open ones (and pending creates) stay.
+  for (const [key, ticket] of Object.entries(state.tickets ?? {})) {
+    if (ticket.state === 'complete' && ticket.updatedAt < cutoff) delete state.tickets[key];
+  }
 }
 
 /** Is the conversation of this card still there, and does it still watch one of the card's customers? */

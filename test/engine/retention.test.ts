@@ -69,4 +69,20 @@ describe('retention', () => {
     pruneState(all, NOW);
     assert.deepEqual(Object.keys(all.incidentSnapshots), ['c1', 'c2']);
   });
+
+  it('forgets PSA tickets completed more than 30 days ago, and keeps open ones and pending creates however old', () => {
+    const state = emptyState();
+    const ticket = (key: string, ticketState: 'creating' | 'open' | 'complete', updatedAt: string) => {
+      state.tickets[key] = {
+        episodeKey: key, customerId: 'c1', customerName: 'Contoso', psa: 'autotask', reference: key, state: ticketState,
+        ticketId: 1, number: 'T1', url: null, companyId: 1, createdAt: updatedAt, updatedAt,
+      };
+    };
+    ticket('old-complete', 'complete', ago(31));
+    ticket('recent-complete', 'complete', ago(29));
+    ticket('old-open', 'open', ago(90));
+    ticket('old-creating', 'creating', ago(90));
+    pruneState(state, NOW);
+    assert.deepEqual(Object.keys(state.tickets).sort(), ['old-creating', 'old-open', 'recent-complete']);
+  });
 });
