@@ -11,7 +11,7 @@ export interface PsaHttpOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   clock?: Clock;
-  /** A 429 whose Retry-After is at most this is waited out here; a longer one is the caller's (default 10 s). */
+  /** A 429 whose Retry-After is at most this is waited out here (default 3 s: well inside the outbound attempt's 10 s); a longer one is the caller's. */
   maxInlineWaitMs?: number;
   /** Turns a vendor's error body into one sentence (null: nothing readable in it). */
   describeError: (body: unknown) => string | null;
@@ -42,7 +42,7 @@ export class PsaHttp {
       const response = await this.send(method, url, headers, body, signal);
       if (response.status >= 200 && response.status < 300) return response;
       const error = this.errorOf(method, url, response);
-      const shortWait = error.kind === 'throttled' && error.retryAfterMs !== null && error.retryAfterMs <= (this.options.maxInlineWaitMs ?? 10_000);
+      const shortWait = error.kind === 'throttled' && error.retryAfterMs !== null && error.retryAfterMs <= (this.options.maxInlineWaitMs ?? 3_000);
       if (!shortWait || attempt >= 2) throw error;
       await this.clock.sleep(error.retryAfterMs!, signal);
       if (signal?.aborted) throw error;

@@ -74,7 +74,8 @@ export class TicketDestination implements Destination {
   private async ticketFor(event: AlertEvent, signal: AbortSignal): Promise<{ record: TicketRecord; opened: boolean } | null> {
     const key = event.episode.key;
     const known = this.store.read().tickets[key];
-    if (known && known.state !== 'creating') return { record: known, opened: false };
+    // The opening change delivered again (its "done" was never recorded): the ticket already says it.
+    if (known && known.state !== 'creating') return { record: known, opened: event.episode.change === 'opened' };
     if (known) {
       // A create was sent and its answer never recorded: the ticket may exist.
       const ticket = await this.connector.findByReference(known.reference, signal);

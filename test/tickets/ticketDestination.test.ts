@@ -52,6 +52,7 @@ for (const vendor of VENDORS) {
       await tickets.deliver('e', incidentEvent(sim, 'Northwind Traders', 'opened'), SIGNAL);
       await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'opened'), SIGNAL); // the same change again (a retried batch)
       assert.deepEqual(ticketsOf(vendor).map((t) => t.companyId).sort(), [companyOf('Contoso').id, companyOf('Northwind Traders').id].sort());
+      assert.deepEqual(ticketsOf(vendor).map((t) => t.notes.length), [0, 0], 'the opening change delivered again adds no note');
     });
 
     it('an incident that returns gets a new ticket naming the old one', async () => {
