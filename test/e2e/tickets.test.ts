@@ -73,6 +73,32 @@ for (const vendor of VENDORS) {
       assert.deepEqual(listed.tickets.map((x) => x.number), [ticket!.number]);
     });
 
+    it('a subscription problem is its own episode: one ticket from its start to its end; an unmapped customer is told once', async () => {
+      psa = await startSimulator();
+      const settings = { ...settingsFor(vendor, psa), sources: ['subscriptions'] };
+      const t = (h = await startHarness({ config: { tickets: settings, subscriptionPollMinutes: 0 } }));
+      await install(t);
+      await watch(t, 'watch subscriptions all');
+      await t.app.engine.sweepNow(); // the subscriptions' baseline
+      for (let step = 0; step < 4; step++) {
+        t.sim.scenario.step();
+        await t.app.engine.sweepNow();
+        await t.app.outbound.settle();
+      }
+      await t.app.delivery.deliverPending();
+      const told = t.connector.calls.filter((call) => /^Fabrikam has no PSA company/.test(call.activity.text ?? ''));
+      assert.equal(told.length, 1, 'Fabrikam is unmapped ("Fabrikam, Inc."): one notice in the watching channel');
+      assert.ok(!psa.psa.tickets.some((ticket) => ticket.companyId === 103), 'no ticket for the unmapped customer');
+      const [ticket, ...more] = psa.psa.tickets;
+      assert.equal(more.length, 0, JSON.stringify(psa.psa.tickets.map((x) => x.title)));
+      assert.equal(ticket!.companyId, psa.psa.companies.find((c) => c.name === 'Contoso')!.id);
+      assert.match(ticket!.title, /The term ends in \d+ days/);
+      assert.match(ticket!.notes.at(-1)!.title, /^Resolved: /);
+      assert.equal(ticket!.status, COMPLETE_STATUS[vendor], 'the episode ended (the scenario renews the term): completed');
+      const records = Object.values((await stateOnDisk(t)).tickets);
+      assert.deepEqual(records.map((record) => [record.episodeKey.split('|')[0], record.customerId, record.state]), [['subscription', customerId(t, 'Contoso'), 'complete']]);
+    });
+
     it('a watch that starts during an ongoing incident opens no ticket for it', async () => {
       const { t, p } = await start();
       t.sim.scenario.step();
