@@ -61,7 +61,8 @@ export class PsaHttp {
         signal: combined,
       });
     } catch (error) {
-      const why = timeout.aborted ? `did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 1000)} s` : `could not be reached (${causeOf(error)})`;
+      const limit = this.options.timeoutMs ?? 30_000;
+      const why = timeout.aborted ? `did not answer within ${limit < 1000 ? `${limit} ms` : `${Math.round(limit / 1000)} s`}` : `could not be reached (${causeOf(error)})`;
       throw new PsaError('unavailable', `${this.options.vendor} ${why}.`, null);
     }
     const text = await response.text().catch(() => '');

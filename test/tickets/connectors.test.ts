@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../src/sandbox/simulator.js';
 import { PsaError } from '../../src/tickets/connector.js';
-import { COMPLETE_STATUS, connectorFor, startPsaSimulator, VENDORS } from './support.js';
+import { autotaskSettings, COMPLETE_STATUS, connectorFor, connectWiseSettings, startPsaSimulator, VENDORS } from './support.js';
 
 for (const vendor of VENDORS) {
   describe(`${vendor} connector against the fake`, () => {
@@ -84,6 +84,16 @@ for (const vendor of VENDORS) {
       assert.ok(error instanceof PsaError);
       assert.equal(error.kind, 'unavailable');
       assert.match(error.message, /answered 500 .*Injected failure 500\.$/);
+    });
+
+    it('a PSA that does not answer in time is unavailable (retried later), not a hang', async () => {
+      const connector = vendor === 'autotask'
+        ? new (await import('../../src/tickets/autotask.js')).AutotaskConnector(autotaskSettings(sim), { requestsPerMinute: 60_000, timeoutMs: 200 })
+        : new (await import('../../src/tickets/connectwise.js')).ConnectWiseConnector(connectWiseSettings(sim), { requestsPerMinute: 60_000, timeoutMs: 200 });
+      sim.psa.latencyMs = 1_000;
+      const error = await connector.companies().catch((e: unknown) => e);
+      assert.ok(error instanceof PsaError);
+      assert.deepEqual([error.kind, error.message], ['unavailable', `${vendor === 'autotask' ? 'Autotask' : 'ConnectWise PSA'} did not answer within 200 ms.`]);
     });
 
     it('a refused create says why, in the vendor\'s words', async () => {
