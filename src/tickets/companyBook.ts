@@ -25,17 +25,20 @@ export class CompanyBook {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Every PSA company (cached); a failed fetch is not cached. */
+  /**
+   * Every PSA company (cached); a failed fetch is not cached. The fetch is not tied to the caller's signal: a
+   * large PSA's pages may outlast one delivery attempt, and the next attempt then waits for the same fetch.
+   */
   all(signal?: AbortSignal): Promise<PsaCompany[]> {
     if (!this.cached || this.now() - this.cached.at > COMPANY_TTL_MS) {
-      const companies = this.connector.companies(signal);
+      const companies = this.connector.companies();
       const entry = { at: this.now(), companies };
       this.cached = entry;
       companies.catch(() => {
         if (this.cached === entry) this.cached = null;
       });
     }
-    return this.cached.companies;
+    return signal ? untilAborted(this.cached.companies, signal) : this.cached.companies;
   }
 
   /** The company set by hand or matched, without the default (what `tickets unmapped` asks). */
@@ -51,4 +54,14 @@ export class CompanyBook {
     if (own) return own;
     return this.defaultCompanyId === null ? null : { companyId: this.defaultCompanyId, companyName: `company ${this.defaultCompanyId}`, how: 'default' };
   }
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

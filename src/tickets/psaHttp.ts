@@ -62,7 +62,11 @@ export class PsaHttp {
       });
     } catch (error) {
       const limit = this.options.timeoutMs ?? 30_000;
-      const why = timeout.aborted ? `did not answer within ${limit < 1000 ? `${limit} ms` : `${Math.round(limit / 1000)} s`}` : `could not be reached (${causeOf(error)})`;
+      const why = timeout.aborted
+        ? `did not answer within ${limit < 1000 ? `${limit} ms` : `${Math.round(limit / 1000)} s`}`
+        : signal?.aborted
+          ? 'did not answer before the delivery attempt ran out of time'
+          : `could not be reached (${causeOf(error)})`;
       throw new PsaError('unavailable', `${this.options.vendor} ${why}.`, null);
     }
     const text = await response.text().catch(() => '');

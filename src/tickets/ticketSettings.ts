@@ -64,7 +64,8 @@ export function readTicketSettings(get: Getter, sandbox: boolean, problems: stri
     if (!(TICKET_SOURCE_NAMES as readonly string[]).includes(name)) problems.push(`TICKET_SOURCES: "${name}" is not a source (use ${TICKET_SOURCE_NAMES.join(', ')}).`);
   }
   const defaultCompanyId = readId(get, 'TICKET_DEFAULT_COMPANY', problems);
-  const requestsPerMinute = readWhole(get, 'TICKET_REQUESTS_PER_MINUTE', 100, 1, 100_000, problems);
+  // At least 30: a delivery attempt has 10 s, and may need two paced requests (Autotask: create, then read).
+  const requestsPerMinute = readWhole(get, 'TICKET_REQUESTS_PER_MINUTE', 100, 30, 100_000, problems);
   if (kind === undefined) return null;
   if (kind !== 'autotask' && kind !== 'connectwise') {
     problems.push(`TICKETS must be autotask or connectwise (got "${get('TICKETS')}"), or empty for no tickets.`);
