@@ -95,14 +95,21 @@ function wireTicket(t: FakeTicket): Record<string, unknown> {
   return { id: t.id, ticketNumber: t.number, companyID: t.companyId, title: t.title, description: t.description, status: t.status, priority: t.priority, externalID: t.reference };
 }
 
-/** The "eq" filters of a search (all Autotask needs from us), and id > after for the next page. */
+/** The "eq" and "in" filters of a search (all the bot sends), and id > after for the next page. */
 function filtered(items: Record<string, unknown>[], search: Record<string, unknown>): Record<string, unknown>[] {
   const filter = Array.isArray(search.filter) ? (search.filter as { op?: string; field?: string; value?: unknown }[]) : [];
   const after = typeof search.after === 'number' ? search.after : -1;
   return items
     .filter((item) => (item.id as number) > after)
-    .filter((item) => filter.every((f) => f.op?.toLowerCase() === 'eq' && f.field !== undefined && fieldOf(item, f.field) === f.value))
+    .filter((item) => filter.every((f) => f.field !== undefined && matches(fieldOf(item, f.field), f.op?.toLowerCase(), f.value)))
     .sort((a, b) => (a.id as number) - (b.id as number));
+}
+
+/** The operators the bot uses: eq, and in (a list of values). */
+function matches(value: unknown, op: string | undefined, wanted: unknown): boolean {
+  if (op === 'eq') return value === wanted;
+  if (op === 'in') return Array.isArray(wanted) && wanted.includes(value);
+  return false;
 }
 
 const fieldOf = (item: Record<string, unknown>, field: string) => item[Object.keys(item).find((key) => key.toLowerCase() === field.toLowerCase()) ?? field];

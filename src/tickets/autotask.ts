@@ -55,9 +55,18 @@ export class AutotaskConnector implements TicketConnector {
     };
     const created = (await this.call('POST', 'Tickets', body, signal)).body as { itemId?: number };
     if (typeof created?.itemId !== 'number') throw new PsaError('unavailable', 'Autotask created a ticket but did not say its id.', null);
-    // The create answers only the id: the ticket number people use needs one read.
-    const read = (await this.call('GET', `Tickets/${created.itemId}`, undefined, signal)).body as { item?: Record<string, unknown> | null };
-    return this.ticketOf(read?.item ?? { id: created.itemId });
+    // The create answers only the id: the number people use is read later, many at once (`numbers`), so a
+    // ticket costs one request.
+    return this.ticketOf({ id: created.itemId });
+  }
+
+  async numbers(ids: readonly number[], signal?: AbortSignal): Promise<Map<number, string>> {
+    const found = new Map<number, string>();
+    for (let at = 0; at < ids.length; at += PAGE) {
+      const items = await this.query('Tickets', [{ op: 'in', field: 'id', value: ids.slice(at, at + PAGE) }], ['id', 'ticketNumber'], signal);
+      for (const item of items) if (typeof item.ticketNumber === 'string') found.set(Number(item.id), item.ticketNumber);
+    }
+    return found;
   }
 
   async addNote(ticketId: number, note: { title: string; text: string }, signal?: AbortSignal): Promise<void> {
@@ -130,7 +139,7 @@ export class AutotaskConnector implements TicketConnector {
     const id = Number(item.id);
     const zone = await this.zoneOf();
     const url = zone.webUrl ? `${zone.webUrl}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID=${id}` : null;
-    return { id, number: typeof item.ticketNumber === 'string' ? item.ticketNumber : String(id), url };
+    return { id, number: typeof item.ticketNumber === 'string' ? item.ticketNumber : null, url };
   }
 }
 

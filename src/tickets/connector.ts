@@ -11,8 +11,11 @@ export interface PsaCompany {
 
 export interface PsaTicket {
   id: number;
-  /** What people call it: Autotask "T20261207.0012", ConnectWise "#4711". */
-  number: string;
+  /**
+   * What people call it: Autotask "T20261207.0012", ConnectWise "#4711". Null when the create did not say it
+   * (Autotask answers only the id): `numbers` reads it later, many tickets in one request.
+   */
+  number: string | null;
   /** The ticket in the PSA's web interface, when the PSA tells us how to build it. */
   url: string | null;
 }
@@ -40,6 +43,8 @@ export interface TicketConnector {
   companies(signal?: AbortSignal): Promise<PsaCompany[]>;
   /** One company by id, null when there is none (a typo in `ticket map`). */
   company(id: number, signal?: AbortSignal): Promise<PsaCompany | null>;
+  /** The numbers of these tickets, for a PSA whose create does not answer them (one request per 500). */
+  numbers?(ids: readonly number[], signal?: AbortSignal): Promise<Map<number, string>>;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { TicketRecord } from '../store/state.js';
 import { CompanyBook, type ResolvedCompany } from './companyBook.js';
 import { PsaError, type PsaTicket, type TicketConnector } from './connector.js';
 import { queueCustomerNotice } from './ticketNotices.js';
+import { TicketNumbers } from './ticketNumbers.js';
 import { ticketReference } from './ticketReference.js';
 import { TICKET_SEVERITIES, type TicketSettings } from './ticketSettings.js';
 
@@ -24,6 +25,8 @@ export interface TicketDestinationOptions {
 export class TicketDestination implements Destination {
   readonly name = 'tickets';
   readonly companies: CompanyBook;
+  /** Numbers the PSA's create did not answer, read in batches (Autotask). */
+  readonly numbers: TicketNumbers;
   private readonly connector: TicketConnector;
   private readonly store: StateStore;
   private readonly now: () => Date;
@@ -33,6 +36,7 @@ export class TicketDestination implements Destination {
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
     this.companies = new CompanyBook(this.connector, this.store, options.settings.defaultCompanyId, () => this.now().getTime());
+    this.numbers = new TicketNumbers(this.connector, this.store);
   }
 
   endpoints(): readonly string[] {
@@ -51,6 +55,7 @@ export class TicketDestination implements Destination {
   }
 
   async deliver(_endpoint: string, event: AlertEvent, signal: AbortSignal): Promise<AttemptOutcome> {
+    this.numbers.sweepStored();
     try {
       await this.apply(event, signal);
       return { kind: 'done' };
@@ -131,7 +136,9 @@ export class TicketDestination implements Destination {
   }
 
   private async recordCreated(key: string, ticket: PsaTicket): Promise<TicketRecord> {
-    return this.write(key, { state: 'open', ticketId: ticket.id, number: ticket.number, url: ticket.url });
+    const record = await this.write(key, { state: 'open', ticketId: ticket.id, number: ticket.number, url: ticket.url });
+    if (ticket.number === null) this.numbers.want(key, ticket.id);
+    return record;
   }
 
   private write(key: string, change: Partial<TicketRecord>): Promise<TicketRecord> {

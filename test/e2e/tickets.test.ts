@@ -11,6 +11,7 @@ import { PSA_SANDBOX_CREDENTIALS } from '../../src/sandbox/psaFakeWire.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import type { TicketSettings } from '../../src/tickets/ticketSettings.js';
+import type { TicketDestination } from '../../src/tickets/ticketDestination.js';
 import { autotaskSettings, connectWiseSettings, COMPLETE_STATUS, VENDORS, type Vendor } from '../tickets/support.js';
 
 function settingsFor(vendor: Vendor, psa: Simulator, change: { wrongSecret?: boolean } = {}): TicketSettings {
@@ -52,6 +53,8 @@ for (const vendor of VENDORS) {
         incidentId = t.sim.scenario.step().incidentId;
         await t.app.engine.sweepNow();
         await t.app.outbound.settle();
+        // Autotask's numbers are read a moment after the creates, many at once: here, at once.
+        await (t.app.outbound.destinations.find((d) => d.name === 'tickets') as TicketDestination).numbers.settle();
       }
       const tickets = p.psa.tickets.filter((ticket) => ticket.psa === vendor);
       assert.equal(tickets.length, 1, JSON.stringify(tickets.map((x) => x.title)));

@@ -19,13 +19,19 @@ for (const vendor of VENDORS) {
       const held = sim.psa.ticket(vendor, ticket.id)!;
       assert.equal(held.companyId, company.id);
       assert.equal(held.reference, 'incident|EX1|t1|1');
-      assert.equal(ticket.number, held.number);
+      if (vendor === 'autotask') {
+        // Autotask's create answers only the id: the number is read afterwards, many tickets at once.
+        assert.equal(ticket.number, null);
+        assert.deepEqual(await connector.numbers!([ticket.id, 424_242]), new Map([[ticket.id, held.number]]));
+      } else {
+        assert.equal(ticket.number, held.number);
+      }
       assert.match(ticket.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\//);
       await connector.addNote(ticket.id, { title: 'Update', text: 'Still down.' });
       assert.deepEqual(held.notes.map((n) => [n.title, n.text]), [['Update', 'Still down.']]);
       await connector.complete(ticket.id);
       assert.equal(held.status, COMPLETE_STATUS[vendor]);
-      assert.deepEqual(await connector.findByReference('incident|EX1|t1|1'), ticket);
+      assert.deepEqual(await connector.findByReference('incident|EX1|t1|1'), { ...ticket, number: held.number });
       assert.equal(await connector.findByReference('incident|EX1|t1|2'), null);
     });
 

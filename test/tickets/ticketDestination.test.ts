@@ -35,6 +35,7 @@ for (const vendor of VENDORS) {
       assert.deepEqual(await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'opened'), SIGNAL), { kind: 'done' });
       assert.deepEqual(await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'updated', { text: 'Mail flows again for some.' }), SIGNAL), { kind: 'done' });
       assert.deepEqual(await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'resolved', { text: 'Fixed.' }), SIGNAL), { kind: 'done' });
+      await tickets.numbers.settle();
       const [ticket, ...more] = ticketsOf(vendor);
       assert.equal(more.length, 0);
       assert.equal(ticket!.companyId, companyOf('Contoso').id);
@@ -59,6 +60,7 @@ for (const vendor of VENDORS) {
       const tickets = destination();
       await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'opened'), SIGNAL);
       await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'resolved'), SIGNAL);
+      await tickets.numbers.settle();
       const first = ticketsOf(vendor)[0]!;
       const again = incidentEvent(sim, 'Contoso', 'opened', { episode: 2, previousKey: incidentEvent(sim, 'Contoso', 'opened').episode.key });
       await tickets.deliver('e', again, SIGNAL);
@@ -103,10 +105,16 @@ for (const vendor of VENDORS) {
     it('asks the PSA nothing about the reference when no create is pending: a ticket costs its create alone', async () => {
       const tickets = destination();
       await tickets.companies.all();
+      await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'opened', { incidentId: 'EX1' }), SIGNAL); // looks up names once (ConnectWise)
       const before = sim.psa.requests.length;
-      await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'opened'), SIGNAL);
+      for (const name of ['Contoso', 'Northwind Traders', 'Tailspin Toys', 'Proseware']) await tickets.deliver('e', incidentEvent(sim, name, 'opened'), SIGNAL);
       const made = sim.psa.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`);
-      assert.ok(!made.some((r) => /query|GET .*tickets$/i.test(r) && !/Tickets\/N$/.test(r)), made.join(', '));
+      assert.equal(made.length, 4, made.join(', '));
+      assert.ok(made.every((r) => /^POST .*tickets$/i.test(r)), made.join(', '));
+      await tickets.numbers.settle();
+      const reads = sim.psa.requests.slice(before + 4).length;
+      assert.equal(reads, vendor === 'autotask' ? 1 : 0, 'Autotask: the four numbers in one read');
+      assert.ok(Object.values(store.read().tickets).every((record) => record.number !== null && /^(T\d{8}\.\d{4}|#\d+)$/.test(record.number)));
     });
 
     it('maps by hand: a customer set with `ticket map` gets its ticket under that company', async () => {
