@@ -79,8 +79,10 @@ export class TicketDestination implements Destination {
   private async ticketFor(event: AlertEvent, signal: AbortSignal): Promise<{ record: TicketRecord; opened: boolean } | null> {
     const key = event.episode.key;
     const known = this.store.read().tickets[key];
-    // The opening change delivered again (its "done" was never recorded): the ticket already says it.
-    if (known && known.state !== 'creating') return { record: known, opened: event.episode.change === 'opened' };
+    // The resolution delivered again (its "done" was never recorded): the ticket is noted and complete already.
+    if (known?.state === 'complete') return null;
+    // The opening change delivered again: the ticket already says it.
+    if (known?.state === 'open') return { record: known, opened: event.episode.change === 'opened' };
     if (known) {
       // A create was sent and its answer never recorded: the ticket may exist.
       const ticket = await this.connector.findByReference(known.reference, signal);
@@ -93,7 +95,10 @@ export class TicketDestination implements Destination {
       // No ticket for an episode that opened before the watch (its baseline) or below the minimum severity.
       return null;
     }
-    const company: ResolvedCompany | null = known ? { companyId: known.companyId, companyName: '', how: known.companyId === this.options.settings.defaultCompanyId ? 'default' : 'match' } : await this.companies.resolve(event.customer, signal);
+    // A pending create keeps the company it was sent with.
+    const company: ResolvedCompany | null = known
+      ? { companyId: known.companyId, companyName: '', how: known.companyId === this.options.settings.defaultCompanyId ? 'default' : 'match' }
+      : await this.companies.resolve(event.customer, signal);
     if (!company) {
       await this.noticeUnmapped(event);
       return null;
