@@ -48,6 +48,8 @@ export interface PsaFakeOptions {
 
 export interface FailureRule {
   status: number;
+  /** Instead of the vendor's error body (e.g. a 200 of an unexpected shape). */
+  body?: unknown;
   /** How many requests it answers (default 1). */
   times?: number;
   retryAfterSeconds?: number;
@@ -137,7 +139,8 @@ export class PsaFakes {
       failure.times! -= 1;
       if (failure.times! <= 0) this.failures[psa].shift();
       const headers: Record<string, string> = failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) };
-      return answer(failure.status, errorBody(psa, failure.status === 401 ? 'The credentials are not valid.' : `Injected failure ${failure.status}.`), headers);
+      const body = failure.body ?? errorBody(psa, failure.status === 401 ? 'The credentials are not valid.' : `Injected failure ${failure.status}.`);
+      return answer(failure.status, body, headers);
     }
     let body: unknown = null;
     if (ex.method === 'POST' || ex.method === 'PATCH') {

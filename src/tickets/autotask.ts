@@ -4,6 +4,7 @@
 // pageDetails.nextPageUrl of the next page. Autotask's own error body is { "errors": ["..."] }.
 import { PsaError, type NewTicket, type PsaCompany, type PsaTicket, type TicketConnector } from './connector.js';
 import { oneLine, PsaHttp, type PsaHttpOptions } from './psaHttp.js';
+import { AUTOTASK_WIRE, fromWire } from './psaWire.js';
 import type { AutotaskSettings } from './ticketSettings.js';
 
 /** Autotask's page size for queries (its maximum). */
@@ -18,11 +19,6 @@ const PUBLISH_ALL = 1;
 interface Zone {
   apiUrl: string;
   webUrl: string | null;
-}
-
-interface QueryAnswer {
-  items?: Record<string, unknown>[];
-  pageDetails?: { nextPageUrl?: string | null };
 }
 
 export class AutotaskConnector implements TicketConnector {
@@ -53,8 +49,7 @@ export class AutotaskConnector implements TicketConnector {
       // Required by Autotask: the bot sets none of its own, so "now" (the desk's SLA takes over).
       dueDateTime: new Date().toISOString(),
     };
-    const created = (await this.call('POST', 'Tickets', body, signal)).body as { itemId?: number };
-    if (typeof created?.itemId !== 'number') throw new PsaError('unavailable', 'Autotask created a ticket but did not say its id.', null);
+    const created = fromWire(AUTOTASK_WIRE.created, (await this.call('POST', 'Tickets', body, signal)).body, 'Autotask', 'a ticket create');
     // The create answers only the id: the number people use is read later, many at once (`numbers`), so a
     // ticket costs one request.
     return this.ticketOf({ id: created.itemId });
@@ -89,21 +84,22 @@ export class AutotaskConnector implements TicketConnector {
   }
 
   async company(id: number, signal?: AbortSignal): Promise<PsaCompany | null> {
-    const answer = (await this.call('GET', `Companies/${id}`, undefined, signal)).body as { item?: Record<string, unknown> | null };
-    return answer?.item ? companyOf(answer.item) : null;
+    const answer = fromWire(AUTOTASK_WIRE.item, (await this.call('GET', `Companies/${id}`, undefined, signal)).body, 'Autotask', `company ${id}`);
+    return answer.item ? companyOf(answer.item) : null;
   }
 
   private async query(entity: string, filter: unknown[], fields: string[], signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
-    let answer = (await this.call('POST', `${entity}/query`, { MaxRecords: PAGE, IncludeFields: fields, filter }, signal)).body as QueryAnswer;
+    const page = (body: unknown) => fromWire(AUTOTASK_WIRE.page, body, 'Autotask', `a ${entity} query`);
+    let answer = page((await this.call('POST', `${entity}/query`, { MaxRecords: PAGE, IncludeFields: fields, filter }, signal)).body);
     for (;;) {
-      items.push(...(answer?.items ?? []));
-      const next = answer?.pageDetails?.nextPageUrl;
+      items.push(...answer.items);
+      const next = answer.pageDetails?.nextPageUrl;
       if (!next) return items;
       const zone = await this.zoneOf(signal);
       // The next page's URL comes from Autotask itself: follow it only within its zone.
       if (!next.startsWith(zone.apiUrl)) throw new PsaError('unavailable', `Autotask pointed the next page outside its zone (${new URL(next).host}).`, null);
-      answer = (await this.http.request('GET', next, this.headers(), undefined, signal)).body as QueryAnswer;
+      answer = page((await this.http.request('GET', next, this.headers(), undefined, signal)).body);
     }
   }
 
@@ -126,9 +122,8 @@ export class AutotaskConnector implements TicketConnector {
   private async lookUpZone(signal?: AbortSignal): Promise<Zone> {
     const base = withSlash(this.settings.zoneUrl);
     const url = `${base}V1.0/zoneInformation?user=${encodeURIComponent(this.settings.username)}`;
-    const answer = (await this.http.request('GET', url, this.headers(), undefined, signal)).body as { url?: string; webUrl?: string };
-    if (typeof answer?.url !== 'string') throw new PsaError('refused', `Autotask's zone lookup did not name a zone for the user ${this.settings.username}.`, null);
-    return { apiUrl: withSlash(answer.url), webUrl: typeof answer.webUrl === 'string' ? withSlash(answer.webUrl) : null };
+    const answer = fromWire(AUTOTASK_WIRE.zone, (await this.http.request('GET', url, this.headers(), undefined, signal)).body, 'Autotask', 'the zone lookup');
+    return { apiUrl: withSlash(answer.url), webUrl: answer.webUrl ? withSlash(answer.webUrl) : null };
   }
 
   private headers(): Record<string, string> {

@@ -5,6 +5,7 @@
 import type { AlertSeverity } from '../domain/alertEvent.js';
 import { PsaError, type NewTicket, type PsaCompany, type PsaTicket, type TicketConnector } from './connector.js';
 import { oneLine, PsaHttp, type PsaHttpOptions } from './psaHttp.js';
+import { CONNECTWISE_WIRE, fromWire } from './psaWire.js';
 import type { ConnectWiseSettings, NamedRef } from './ticketSettings.js';
 
 const PAGE = 1000;
@@ -40,8 +41,7 @@ export class ConnectWiseConnector implements TicketConnector {
       ...(priority === undefined ? {} : { priority: { id: priority } }),
       externalXRef: ticket.reference,
     };
-    const created = (await this.call('POST', 'service/tickets', body, signal)).body as Record<string, unknown>;
-    if (typeof created?.id !== 'number') throw new PsaError('unavailable', 'ConnectWise PSA created a ticket but did not say its id.', null);
+    const created = fromWire(CONNECTWISE_WIRE.ticket, (await this.call('POST', 'service/tickets', body, signal)).body, 'ConnectWise PSA', 'a ticket create');
     return this.ticketOf(created);
   }
 
@@ -62,7 +62,7 @@ export class ConnectWiseConnector implements TicketConnector {
 
   async company(id: number, signal?: AbortSignal): Promise<PsaCompany | null> {
     try {
-      return companyOf((await this.call('GET', `company/companies/${id}`, undefined, signal)).body as Record<string, unknown>);
+      return companyOf(fromWire(CONNECTWISE_WIRE.company, (await this.call('GET', `company/companies/${id}`, undefined, signal)).body, 'ConnectWise PSA', `company ${id}`));
     } catch (error) {
       if (error instanceof PsaError && error.status === 404) return null;
       throw error;
@@ -74,8 +74,7 @@ export class ConnectWiseConnector implements TicketConnector {
     const items: Record<string, unknown>[] = [];
     for (let page = 1; ; page += 1) {
       const query = new URLSearchParams({ conditions, fields, pageSize: String(PAGE), page: String(page) });
-      const answer = (await this.call('GET', `${path}?${query}`, undefined, signal)).body;
-      const batch = Array.isArray(answer) ? (answer as Record<string, unknown>[]) : [];
+      const batch = fromWire(CONNECTWISE_WIRE.list, (await this.call('GET', `${path}?${query}`, undefined, signal)).body, 'ConnectWise PSA', `the list ${path}`);
       items.push(...batch);
       if (batch.length < PAGE) return items;
     }

@@ -102,6 +102,17 @@ for (const vendor of VENDORS) {
       assert.deepEqual([error.kind, error.message], ['unavailable', `${vendor === 'autotask' ? 'Autotask' : 'ConnectWise PSA'} did not answer within 200 ms.`]);
     });
 
+    it('an answer of an unexpected shape is one sentence (retried later), not a crash', async () => {
+      const connector = connectorFor(vendor, sim);
+      await connector.companies();
+      await connector.create({ companyId: sim.psa.companies[0]!.id, title: 'first', description: 'd', severity: 'critical', reference: 'r0' }); // names looked up
+      sim.psa.failNext(vendor, { status: 200, body: { surprise: true } });
+      const error = await connector.create({ companyId: sim.psa.companies[0]!.id, title: 't', description: 'd', severity: 'critical', reference: 'r' }).catch((e: unknown) => e);
+      assert.ok(error instanceof PsaError);
+      assert.equal(error.kind, 'unavailable');
+      assert.match(error.message, /answered a ticket create in a shape the bot does not know \(.* at (itemId|id)\)\.$/);
+    });
+
     it('a refused create says why, in the vendor\'s words', async () => {
       const error = await connectorFor(vendor, sim).create({ companyId: 424_242, title: 't', description: 'd', severity: 'critical', reference: 'r' }).catch((e: unknown) => e);
       assert.ok(error instanceof PsaError);
