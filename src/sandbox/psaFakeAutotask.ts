@@ -1,5 +1,6 @@
 // The Autotask REST v1.0 fake: zone lookup, Tickets (create, read, PATCH, query with pages), ticket Notes and
-// Companies, behind the ApiIntegrationCode/UserName/Secret headers. It refuses what Autotask refuses: a
+// Companies, behind the ApiIntegrationCode/UserName/Secret headers. It refuses what Autotask refuses, as
+// Autotask does (HTTP 500 with { "errors": [reason] }): a
 // ticket without its required fields (companyID, title, status, priority, dueDateTime, a queue), an
 // externalID over 50 characters, a company that does not exist, a note without title, description,
 // noteType or publish.
@@ -9,6 +10,8 @@ import { errorBody, PSA_SANDBOX_CREDENTIALS } from './psaFakeWire.js';
 const CREDS = PSA_SANDBOX_CREDENTIALS.autotask;
 const API = '/zone1/ATServicesRest/V1.0/';
 const PAGE_MAX = 500;
+/** Autotask answers a business-rule refusal (a missing field, an unknown company) with 500 and its reason. */
+const REFUSED = 500;
 
 export function handleAutotask(route: PsaRoute): FakeAnswer {
   const { ex, path } = route;
@@ -38,11 +41,11 @@ function tickets(route: PsaRoute, rest: string[], method: string, refuse: Refuse
   const body = (route.body ?? {}) as Record<string, unknown>;
   if (rest.length === 0 && method === 'POST') {
     const missing = ['companyID', 'title', 'status', 'priority', 'dueDateTime'].filter((field) => body[field] === undefined || body[field] === null || body[field] === '');
-    if (missing.length > 0) return refuse(400, `Missing required field(s): ${missing.join(', ')}.`);
-    if (!body.queueID && !body.assignedResourceID) return refuse(400, 'A ticket needs a queueID or an assigned resource.');
-    if (!fakes.company(body.companyID)) return refuse(400, `Value ${String(body.companyID)} does not exist for the field companyID.`);
-    if (String(body.title).length > 255) return refuse(400, 'title is longer than 255 characters.');
-    if (typeof body.externalID === 'string' && body.externalID.length > 50) return refuse(400, 'externalID is longer than 50 characters.');
+    if (missing.length > 0) return refuse(REFUSED, `Missing required field(s): ${missing.join(', ')}.`);
+    if (!body.queueID && !body.assignedResourceID) return refuse(REFUSED, 'A ticket needs a queueID or an assigned resource.');
+    if (!fakes.company(body.companyID)) return refuse(REFUSED, `Value ${String(body.companyID)} does not exist for the field companyID.`);
+    if (String(body.title).length > 255) return refuse(REFUSED, 'title is longer than 255 characters.');
+    if (typeof body.externalID === 'string' && body.externalID.length > 50) return refuse(REFUSED, 'externalID is longer than 50 characters.');
     const id = fakes.newId();
     const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
     const ticket: FakeTicket = {
@@ -70,9 +73,9 @@ function tickets(route: PsaRoute, rest: string[], method: string, refuse: Refuse
   const ticket = fakes.ticket('autotask', Number(rest[0]));
   if (rest.length === 1 && method === 'GET') return { status: 200, body: { item: ticket ? wireTicket(ticket) : null } };
   if (rest.length === 2 && rest[1]?.toLowerCase() === 'notes' && method === 'POST') {
-    if (!ticket) return refuse(400, `Value ${rest[0]} does not exist for the field ticketID.`);
+    if (!ticket) return refuse(REFUSED, `Value ${rest[0]} does not exist for the field ticketID.`);
     const missing = ['title', 'description', 'noteType', 'publish'].filter((field) => body[field] === undefined || body[field] === null || body[field] === '');
-    if (missing.length > 0) return refuse(400, `Missing required field(s): ${missing.join(', ')}.`);
+    if (missing.length > 0) return refuse(REFUSED, `Missing required field(s): ${missing.join(', ')}.`);
     ticket.notes.push({ title: String(body.title), text: String(body.description), at: new Date().toISOString() });
     fakes.say(ticket, 'noted');
     return { status: 200, body: { itemId: route.fakes.newId() } };

@@ -36,18 +36,18 @@ describe('PSA fakes', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
-  it('Autotask refuses a ticket without its required fields, an externalID over 50 characters, and a note without noteType', async () => {
+  it('Autotask refuses a ticket without its required fields, an externalID over 50 characters, and a note without noteType, with 500 as Autotask does', async () => {
     const company = sim.psa.companies[0]!.id;
     const missing = await autotask('POST', 'Tickets', { companyID: company, title: 'x', status: 1, priority: 1 });
-    assert.equal(missing.status, 400);
+    assert.equal(missing.status, 500);
     assert.deepEqual(await missing.json(), { errors: ['Missing required field(s): dueDateTime.'] });
     const noQueue = await autotask('POST', 'Tickets', { companyID: company, title: 'x', status: 1, priority: 1, dueDateTime: '2026-12-07T00:00:00Z' });
     assert.deepEqual(await noQueue.json(), { errors: ['A ticket needs a queueID or an assigned resource.'] });
     const long = await autotask('POST', 'Tickets', { companyID: company, title: 'x', status: 1, priority: 1, dueDateTime: '2026-12-07T00:00:00Z', queueID: 8, externalID: 'x'.repeat(51) });
-    assert.equal(long.status, 400);
+    assert.equal(long.status, 500);
     const made = (await (await autotask('POST', 'Tickets', { companyID: company, title: 'x', status: 1, priority: 1, dueDateTime: '2026-12-07T00:00:00Z', queueID: 8 })).json()) as { itemId: number };
     const note = await autotask('POST', `Tickets/${made.itemId}/Notes`, { title: 't', description: 'd', publish: 1 });
-    assert.deepEqual([note.status, await note.json()], [400, { errors: ['Missing required field(s): noteType.'] }]);
+    assert.deepEqual([note.status, await note.json()], [500, { errors: ['Missing required field(s): noteType.'] }]);
     assert.equal(sim.psa.tickets.length, 1);
     assert.match(lines[0] ?? '', /^\[autotask\] ticket T\d{8}\.\d{4} opened \(Contoso\): x$/);
   });
