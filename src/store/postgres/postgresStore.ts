@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Coordination } from '../coordination.js';
-import { draftGroup, publish, type Drafted } from '../draft.js';
+import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
@@ -303,8 +303,8 @@ export class PostgresStateStore implements StateStore {
         await this.lease.fence(client);
         await this.session.readClaims(client);
       }
-      const { next, results } = this.applyGroup(group, touched);
-      const writes = this.changesOf(next, touched);
+      const { draft, results } = this.applyGroup(group, touched);
+      const writes = this.changesOf(draft, touched);
       if (writes.size > 0) {
         const rev = await this.writeRows(client, writes);
         await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
@@ -315,7 +315,7 @@ export class PostgresStateStore implements StateStore {
         await client.query('commit');
       }
       // Durable now: only from here on do readers see it.
-      publish(this.state, next);
+      publish(draft);
       this.outage.back();
       group.forEach(({ resolve, reject }, i) => {
         const result = results[i];
@@ -337,7 +337,11 @@ export class PostgresStateStore implements StateStore {
     return draftGroup(this.state, group.map(({ change }) => change), (draft) => trackedDraft(draft, touched));
   }
 
-  /** The records the changes touched that differ from what is stored, as `next` holds them. */
+  /**
+   * The records the changes touched that differ from what is stored, as the group's draft holds them. One the
+   * group only read is as stored, and is not compared (every batch reads the cards of an incident, and a
+   * Microsoft-wide one lists 50,000 customers on each).
+   */
   private changesOf(next: State, touched: Touched): Map<Field, TableWrites> {
     const writes = new Map<Field, TableWrites>();
     const add = (field: Field): TableWrites => {
@@ -356,23 +360,28 @@ export class PostgresStateStore implements StateStore {
           if (before !== undefined) add(field).deletes.push(key);
           continue;
         }
+        if (untouched(record) && !this.resealing.has(recordId(field, key))) continue;
         const thread = field === 'threads' ? (record as IncidentThread) : null;
-        const json = thread ? threadHead(thread) : JSON.stringify(record);
-        if (json !== before || this.resealing.has(recordId(field, key))) add(field).upserts.push({ key, record, json });
+        // A card's head is written apart from its customers, so the draft stands for it as it is.
+        const plain = thread ?? finished(record);
+        const json = thread ? threadHead(thread) : JSON.stringify(plain);
+        if (json !== before || this.resealing.has(recordId(field, key))) add(field).upserts.push({ key, record: plain, json });
         if (thread) {
           const entry = add(field);
           entry.customers ??= { upserts: [], deletes: [] };
-          // The draft shares what the changes left alone: a card's customers map that is still the published
-          // one differs in nothing (a Microsoft-wide incident's card lists 50,000 customers, every batch reads it).
-          if (thread.customers !== this.state.threads[key]?.customers) this.threadCustomers.diff(key, thread.customers, entry.customers);
+          // Only the customers the group wrote, when it drafted this card's stored customers (not a card it made,
+          // replaced or copied).
+          const changed = baseOf(thread.customers) === this.state.threads[key]?.customers ? changedKeys(thread.customers) : null;
+          if (changed) this.threadCustomers.diffKeys(key, thread.customers, changed, entry.customers);
+          else this.threadCustomers.diff(key, thread.customers, entry.customers);
         }
       }
     }
     for (const field of touched.wholes) {
-      if (field === 'schemaVersion') continue;
+      if (field === 'schemaVersion' || (untouched(next[field]) && !this.resealingIn(field))) continue;
       const stored = this.stored.get(field) ?? new Map<string, string>();
       if (SHAPES[field] === 'single') {
-        const record = next[field];
+        const record = finished(next[field]);
         const before = stored.get('state');
         if (record === null || record === undefined) {
           if (before !== undefined) add(field).deletes.push('state');
@@ -382,7 +391,7 @@ export class PostgresStateStore implements StateStore {
         if (json !== before || this.resealing.has(recordId(field, 'state'))) add(field).upserts.push({ key: 'state', record, json });
         continue;
       }
-      const list = next[field] as unknown as { id: string }[];
+      const list = finished(next[field]) as unknown as { id: string }[];
       const present = new Set<string>();
       for (const record of list) {
         present.add(record.id);
@@ -396,6 +405,12 @@ export class PostgresStateStore implements StateStore {
       if (entry.upserts.length + entry.deletes.length + customers === 0) writes.delete(field);
     }
     return writes;
+  }
+
+  /** Does a record of `field` wait to be sealed again under the current key? */
+  private resealingIn(field: Field): boolean {
+    for (const id of this.resealing) if (id.startsWith(`${field}\0`)) return true;
+    return false;
   }
 
   /** Writes the rows in the open transaction; returns the commit's rev. */

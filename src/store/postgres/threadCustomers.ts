@@ -37,6 +37,19 @@ export class ThreadCustomerRows {
     if (stored) for (const customerId of stored.keys()) if (!(customerId in customers)) writes.deletes.push({ threadKey, customerId });
   }
 
+  /** As `diff`, for only the customers a change wrote (`written`) or deleted. */
+  diffKeys(threadKey: string, customers: Record<string, ThreadCustomer>, changed: { written: string[]; deleted: string[] }, writes: CustomerWrites): void {
+    const stored = this.stored.get(threadKey);
+    for (const customerId of changed.written) {
+      const customer = customers[customerId];
+      const before = stored?.get(customerId);
+      if (customer && (!before || before.name !== customer.name || before.resolved !== customer.resolved || before.vanished !== customer.vanished)) {
+        writes.upserts.push({ threadKey, customerId, customer: { name: customer.name, resolved: customer.resolved, vanished: customer.vanished } });
+      }
+    }
+    for (const customerId of changed.deleted) if (stored?.has(customerId)) writes.deletes.push({ threadKey, customerId });
+  }
+
   /** A copy of the stored customers of a thread (a failed write returns to it). */
   copy(threadKey: string): Record<string, ThreadCustomer> {
     const customers: Record<string, ThreadCustomer> = {};
