@@ -136,6 +136,8 @@ function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig, sim
     // Without WEBHOOK_URLS the webhooks go to the simulator's receiver, which prints each one.
     webhooks: sandboxWebhookSettings(config.webhooks, simulator.webhooks, simulator.url),
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
+    // The simulator plays Microsoft Graph's GDAP routes on the same address as Partner Center.
+    graphUrl: partnerCenter.baseUrl,
   };
 }
 

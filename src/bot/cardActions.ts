@@ -13,6 +13,7 @@ import { ActionProblem, personal, type ActionContext, type ActionResult, type Ac
 import { listActions } from './actions/listActions.js';
 import { orderActions } from './actions/orderActions.js';
 import { subscriptionActions } from './actions/subscriptionActions.js';
+import { accessActions } from './actions/accessActions.js';
 import { watchActions } from './actions/watchActions.js';
 import { describeFailure } from './failureText.js';
 import type { BotServices } from './services.js';
@@ -22,7 +23,7 @@ export function cardResponse(card: object): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as AdaptiveCardInvokeResponse['value'] };
 }
 
-const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions, ...subscriptionActions };
+const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions, ...subscriptionActions, ...accessActions };
 
 export class CardActionRouter implements CardActionHandler {
   constructor(private readonly services: BotServices) {}

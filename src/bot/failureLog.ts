@@ -87,6 +87,14 @@ export function commandLabel(command: Command): string {
       return `watch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
     case 'unwatchSubscriptions':
       return `unwatch subscriptions ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'accessFor':
+      return `access for ${user(command.customer)}`;
+    case 'accessExpiring':
+      return `access expiring ${command.days}`;
+    case 'watchAccess':
+      return `watch access ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'unwatchAccess':
+      return `unwatch access ${command.customer === null ? 'all' : user(command.customer)}`;
   }
 }
 

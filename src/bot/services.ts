@@ -6,6 +6,7 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
 import type { SubscriptionSource } from '../sources/subscriptions/index.js';
+import type { AccessSource } from '../sources/access/index.js';
 import type { StateStore } from '../store/stateStore.js';
 
 export interface BotServices {
@@ -31,4 +32,6 @@ export interface BotServices {
   };
   /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
   subscriptions?: SubscriptionSource;
+  /** The GDAP access source (its Graph client and settings); absent when the app runs without Graph. */
+  access?: AccessSource;
 }

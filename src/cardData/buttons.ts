@@ -33,6 +33,12 @@ export const VERBS = {
   subscriptionMute: 'subscription.mute',
   subscriptionUnmute: 'subscription.unmute',
   subscriptionRefresh: 'subscription.refresh',
+  // GDAP access (their buttons are built in src/sources/access/buttons.ts).
+  access: 'customer.access',
+  accessExpiring: 'access.expiring',
+  accessAcknowledge: 'access.acknowledge',
+  accessMute: 'access.mute',
+  accessUnmute: 'access.unmute',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

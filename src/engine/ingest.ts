@@ -145,5 +145,8 @@ function countSourceItem(sweep: SweepState, item: SourceItem, failure: { error: 
   const counts = (sweep.sources[item.source] ??= { noun: sources?.get(item.source)?.noun ?? item.source, fetched: 0, refused: 0, failed: [] });
   if (!failure) counts.fetched++;
   else if (failure.accessRefused) counts.refused++;
-  else if (counts.failed.length < FAILURES_KEPT) counts.failed.push({ customerId: item.customer.id, name: item.customer.companyName, error: failure.error });
+  else if (counts.failed.length < FAILURES_KEPT) {
+    // A partner-wide item (the GDAP listing) has no customer: it is named by what it covers.
+    counts.failed.push({ customerId: item.customer?.id ?? item.key, name: item.customer?.companyName ?? item.subject ?? item.key, error: failure.error });
+  }
 }

@@ -25,6 +25,9 @@ export const SHAPES: Record<Field, Shape> = {
   subscriptionSnapshots: 'map',
   subscriptionThreads: 'map',
   outbound: 'map',
+  accessListing: 'single',
+  accessSnapshots: 'map',
+  accessThreads: 'map',
 };
 
 export const FIELDS = Object.keys(SHAPES) as Field[];

@@ -90,4 +90,19 @@ create index outbound_deliveries_rev on outbound_deliveries (rev);
 create index outbound_deliveries_endpoint on outbound_deliveries (destination, endpoint);
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds tables, whatever ran before it.
+    version: 5,
+    name: 'GDAP access alerts',
+    sql: `
+-- The GDAP listing (sources/access/): when it was taken and Graph's refusal; each customer's relationships;
+-- the access alert cards.
+create table access_listing (id text primary key, body jsonb not null, rev bigint not null);
+create table access_snapshots (customer_id text primary key, body jsonb not null, rev bigint not null);
+create table access_threads (key text primary key, target_key text not null, body jsonb not null, rev bigint not null);
+create index access_listing_rev on access_listing (rev);
+create index access_snapshots_rev on access_snapshots (rev);
+create index access_threads_rev on access_threads (rev);
+`,
+  },
 ];
