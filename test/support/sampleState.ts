@@ -102,4 +102,7 @@ export function fill(state: State): void {
     notBefore: '2026-11-30T10:00:05.000Z',
     lastError: 'HTTP 503',
   };
+  state.accessListing = { fetchedAt: '2026-11-30T10:00:00.000Z', refusedSince: null, refusalTold: [] };
+  state.accessSnapshots.c1 = { customerId: 'c1', customerName: 'Contoso', relationships: [{ id: 'r1', name: 'Contoso support', status: 'active', endDay: '2026-12-14', roles: [] }], warned: 30 };
+  state.accessThreads['t1|access|c1|1'] = { key: 't1|access|c1|1', targetKey: 't1', activityId: null } as unknown as State['accessThreads'][string];
 }
