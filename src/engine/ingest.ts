@@ -9,7 +9,7 @@ import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
-import type { SourceItem, SourceRegistry } from '../sources/source.js';
+import { refusalExplanation, type SourceItem, type SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
 import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from './alertEvents.js';
 import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
@@ -62,7 +62,10 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     for (const result of results) {
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
-        if (result.accessRefused && result.item.kind === 'customer') notices += accessRefused(draft, result.item.customer.id, result.item.customer.companyName, options.now);
+        if (result.accessRefused && result.item.kind === 'customer') {
+          const { id, companyName } = result.item.customer;
+          notices += accessRefused(draft, id, companyName, options.now, refusalExplanation(options.sources, draft, id, companyName, options.now));
+        }
         continue;
       }
       if ('data' in result) {

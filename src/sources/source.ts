@@ -64,6 +64,17 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
    * Required, so that a new source is never left out of the digest.
    */
   digestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext): SummarySection | null;
+  /** Why Partner Center may refuse this customer (403), from what this source knows; null: nothing to say. */
+  explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
+}
+
+/** The first explanation any source has of a refusal (the access source knows the GDAP relationships). */
+export function refusalExplanation(sources: SourceRegistry | undefined, state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null {
+  for (const source of sources?.values() ?? []) {
+    const said = source.explainRefusal?.(state, customerId, customerName, now);
+    if (said) return said;
+  }
+  return null;
 }
 
 /** Sources by name, as the sweep and ingest look them up. */

@@ -9,6 +9,7 @@ import type { AlertSource } from '../source.js';
 import type { Delivery, State } from '../../store/state.js';
 import { assignmentsDue, diffAccess } from './diff.js';
 import { accessDigestSection } from './digestSection.js';
+import { explainRefusal } from './explain.js';
 import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type AccessSettings } from './model.js';
 import { accessItems, accessWatches, SOURCE_NAME, type AccessItem } from './plan.js';
 import { readAssignments, readRelationships } from './read.js';
@@ -57,6 +58,7 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     },
     prune: pruneAccess,
     digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings),
+    explainRefusal: (state, customerId, customerName, now) => explainRefusal(state.accessSnapshots?.[customerId], customerName, now),
   };
 }
 
