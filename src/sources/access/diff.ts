@@ -6,7 +6,7 @@
 import { compareSeverity } from '../../domain/severity.js';
 import type { Severity } from '../../domain/types.js';
 import { dueWarning, warningThresholds } from '../subscriptions/diff.js';
-import { formatDay } from '../subscriptions/dates.js';
+import { dayNumber, formatDay } from '../subscriptions/dates.js';
 import {
   ASSIGNMENTS_REREAD_MS,
   STUCK_APPROVAL_DAYS,
@@ -21,10 +21,24 @@ import { accessEnd, accessLost, daysBetween, isCovering, isEnded, isPending, rol
 
 const DAY_MS = 86_400_000;
 
+// End days as numbers, read once: a listing meets the same few hundred days again and again.
+const dayNumbers = new Map<string, number>();
+const DAYS_KEPT = 20_000;
+
+function dayNumberOf(day: string): number {
+  let number = dayNumbers.get(day);
+  if (number === undefined) {
+    if (dayNumbers.size >= DAYS_KEPT) dayNumbers.clear();
+    number = dayNumber(day);
+    dayNumbers.set(day, number);
+  }
+  return number;
+}
+
 export interface AccessDiffInput {
   previous: (customerId: string) => AccessSnapshot | undefined;
   /** Customers remembered from the last listing (those no longer listed are forgotten). */
-  knownCustomerIds: readonly string[];
+  knownCustomerIds: Iterable<string>;
   relationships: readonly Relationship[];
   assignments: Readonly<Record<string, AccessGroup[]>>;
   fetchedAt: string;
@@ -96,6 +110,7 @@ export function nobodyCanUse(print: RelationshipPrint): boolean {
 class Rules {
   private readonly thresholds: number[];
   private readonly today: string;
+  private readonly todayNumber: number;
   private readonly fetchedMs: number;
 
   constructor(
@@ -104,6 +119,7 @@ class Rules {
   ) {
     this.thresholds = warningThresholds(warnDays);
     this.today = fetchedAt.slice(0, 10);
+    this.todayNumber = dayNumber(this.today);
     this.fetchedMs = Date.parse(fetchedAt);
   }
 
@@ -114,7 +130,7 @@ class Rules {
   }
 
   private due(day: string): number | null {
-    return dueWarning(daysBetween(this.today, day), this.thresholds);
+    return dueWarning(dayNumberOf(day) - this.todayNumber, this.thresholds);
   }
 
   /** Something a support desk should act on is going on for this customer. */
