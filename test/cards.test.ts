@@ -124,6 +124,8 @@ describe('cards: help and welcome', () => {
       /watch order\s*orderId\s*for\s*customer/,
       /unwatch\s*customer\s*\| all \| order\s*orderId/,
       /watch subscriptions\s*customer\s*\| all/,
+      /access for\s*customer\s*· access expiring \[days\]/,
+      /watch access\s*customer\s*\| all/,
       /exclude\s*customer/,
       /digest daily \| weekdays/,
       /quiet hours\s*HH:MM/,
@@ -134,7 +136,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 16);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 18);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 
