@@ -65,6 +65,13 @@ export async function watchAccessCommand(services: BotServices, ctx: WatchContex
     if (customer === null) {
       const excluded = conversationExclusions(state, ctx.target.key, 'access');
       if (excluded.length > 0) watch.excluded = excluded;
+    } else {
+      // Watching its access on its own brings the customer back into "watch access all" too.
+      for (const all of state.watches) {
+        if (all.kind === 'access' && all.customerId === null && all.targetKey === ctx.target.key && all.excluded) {
+          all.excluded = all.excluded.filter((entry) => entry.customerId !== customer?.id);
+        }
+      }
     }
     state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'access' && w.customerId === watch.customerId));
     state.watches.push(watch);

@@ -138,6 +138,22 @@ describe('GDAP access alerts, end to end', () => {
     assert.equal(t.app.store.read().accessListing.refusedSince, null);
   });
 
+  it('"exclude fabrikam" leaves Fabrikam out of "watch access all", and "watch access fabrikam" brings it back', async () => {
+    const t = (h = await startHarness(EVERY_ROUND));
+    await install(t);
+    await watch(t, 'watch access all');
+    const before = t.connector.calls.length;
+    await t.say('exclude fabrikam');
+    await t.connector.waitFor((calls) => calls.slice(before).some((call) => /left Fabrikam out of “watch access all” here; “watch access Fabrikam” brings its GDAP access back\./.test(String(call.activity.text))));
+    await t.app.engine.sweepNow();
+    for (let step = 0; step < 3; step++) t.sim.scenario.step(); // … Fabrikam's relationship is terminated
+    await t.app.engine.sweepNow();
+    assert.equal(accessCards(t, 'Fabrikam').length, 0, 'left out');
+    assert.equal(accessCards(t, 'Contoso').length, 1, 'the others still come');
+    await watch(t, 'watch access fabrikam');
+    assert.deepEqual(t.app.store.read().watches.find((w) => w.kind === 'access' && w.customerId === null)?.excluded, []);
+  });
+
   it('a listing with a failed page changes nothing: no false "lost"', async () => {
     // More customers than one page of 50 relationships holds.
     const t = (h = await startHarness({ ...EVERY_ROUND, sim: { customerCount: 120 } }));
