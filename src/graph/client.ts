@@ -24,6 +24,11 @@ export interface GraphClientOptions {
   tokens?: TokenProvider;
   /** 429s waited out in a row before a call fails (default 3). */
   maxThrottledRetries?: number;
+  /**
+   * A pause longer than this is not waited out in place (default 60 s): the call fails at once, without
+   * asking Graph, so a round or a command never hangs for an hour on a long Retry-After.
+   */
+  maxWaitMs?: number;
 }
 
 /** The permission the partner's app needs (an application permission, admin-consented). */
@@ -110,6 +115,7 @@ export class GraphClient {
     let renewed = false;
     for (;;) {
       const wait = this.pausedUntil - this.clock.now();
+      if (wait > (this.options.maxWaitMs ?? 60_000)) throw new GraphError(429, 'TooManyRequests', `throttled; try again in ${Math.ceil(wait / 1000)} s`);
       if (wait > 0) await this.clock.sleep(wait, signal);
       signal?.throwIfAborted();
       const token = await this.tokens.getToken();

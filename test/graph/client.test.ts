@@ -77,6 +77,18 @@ describe('Graph client (GDAP)', () => {
     assert.equal(clock.sleeps.filter((ms) => ms > 5_000).length, 2, 'the next call waited for the same pause');
   });
 
+  it('a Retry-After longer than a minute fails the call at once, and every call until it has passed, without asking Graph', async () => {
+    const s = (sim = await startSimulator());
+    const clock = recordingClock();
+    const client = clientFor(s, { clock });
+    s.faults.add({ path: LISTING, status: 429, retryAfterSeconds: 3600, times: 1 });
+    await assert.rejects(client.relationships(), (error: unknown) => error instanceof GraphError && error.status === 429 && /try again in 3600 s/.test(error.message));
+    const asked = s.requests.filter((r) => r.path.startsWith('/v1.0/')).length;
+    await assert.rejects(client.accessAssignments('r1'), (error: unknown) => error instanceof GraphError && error.status === 429);
+    assert.equal(s.requests.filter((r) => r.path.startsWith('/v1.0/')).length, asked, 'paused: Graph was not asked');
+    assert.deepEqual(clock.sleeps, [], 'nothing waited in place');
+  });
+
   it('gives up after repeated 429s with a GraphError, and never follows a next link to another host', async () => {
     const s = (sim = await startSimulator());
     s.faults.add({ path: LISTING, status: 429, retryAfterSeconds: 1, times: 10 });
