@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { SCENARIO_GDAP } from '../../src/sandbox/simGdap.js';
 import { CHANNEL_ID } from '../support/activities.js';
-import { buttonIn, buttonsOf, click } from '../support/clicks.js';
+import { askForCard, buttonIn, buttonsOf, click } from '../support/clicks.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 import { cardProblems, edits, install, OTHER_CHANNEL_ID, repliesText, stateOnDisk, watch } from '../support/alertSteps.js';
@@ -82,6 +82,10 @@ describe('GDAP access alerts, end to end', () => {
     assert.deepEqual(threads.map((thread) => thread.customerName).sort(), ['Contoso', 'Fabrikam', 'Northwind Traders', 'Tailspin Toys']);
     assert.ok(threads.find((thread) => thread.customerName === 'Fabrikam')?.closedAt, 'the lost episode is closed');
     for (const call of t.connector.ok('update')) assert.deepEqual(cardProblems(cardOf(call)), []);
+
+    // The digest gains its section: Contoso's access ends within 30 days.
+    const digest = await askForCard(t, 'digest now');
+    assert.match(digest.text, /Access ending within 30 days \(1\)\n(?:Access\n)*Ending soon\nContoso\nAccess ends \d{1,2} [A-Z][a-z]{2} \(in 7 days\)/);
   });
 
   it('an episode is one card per conversation, each with its own thread; acknowledge and mute change only this one', async () => {
