@@ -124,7 +124,7 @@ class Rules {
         (p.autoExtend === true) !== (r.autoExtend === true) ||
         (p.lastModified ?? null) !== r.lastModified ||
         (p.malformed === true) !== (r.malformed === true) ||
-        p.roles.length !== r.roles.length ||
+        !sameRoles(p.roles, r.roles) ||
         assignments[r.id] !== undefined ||
         (!p.stuckSaid && isPending(p) && this.stuck(p))
       ) {
@@ -210,7 +210,11 @@ class Rules {
         }
       }
     }
-    if (lost && !before?.lost) {
+    // A customer first seen after the baseline: what already is counts as known (its lost access, a warning
+    // already due); only its relationships' own news (stuck, nobody can use it) is said.
+    const firstSight = before === undefined;
+    if (lost && !before?.lost && firstSight) snapshot.lost = true;
+    else if (lost && !before?.lost) {
       snapshot.lost = true;
       const last = lastEnded(prints);
       const when = last?.endDay ? ` on ${this.day(last.endDay)}` : '';
@@ -228,7 +232,7 @@ class Rules {
       const due = dueWarning(days, this.thresholds);
       if (due !== null && (snapshot.warned === undefined || due < snapshot.warned)) {
         snapshot.warned = due;
-        change('ending', due <= 1 ? 'critical' : 'warning', `Access ends ${inDays(days)} (${this.day(end.day)}): no active relationship lasts longer or auto-extends.`);
+        if (!firstSight) change('ending', due <= 1 ? 'critical' : 'warning', `Access ends ${inDays(days)} (${this.day(end.day)}): no active relationship lasts longer or auto-extends.`);
       }
     } else if (end.kind === 'never') {
       if (snapshot.warned !== undefined && !lost) change('extended', 'information', 'Access no longer ends: a relationship auto-extends.', true);
@@ -285,6 +289,12 @@ function lastEnded(prints: readonly RelationshipPrint[]): RelationshipPrint | un
   let last: RelationshipPrint | undefined;
   for (const print of prints) if (isEnded(print) && (!last || (print.endDay ?? '') > (last.endDay ?? ''))) last = print;
   return last;
+}
+
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function inDays(days: number): string {

@@ -178,6 +178,28 @@ describe('access diff', () => {
     assert.equal(readRelationship({ displayName: 'no id' }), null, 'a relationship without an id or customer cannot be tracked');
   });
 
+  it('a customer first seen after the baseline: what already is counts as known, its relationships\' own news is said', () => {
+    const l = new Listings();
+    l.list('2026-12-01T00:00:00Z', [rel({ endDay: '2028-01-01' })]);
+    const other = '33333333-3333-4333-8333-333333333333';
+    const newcomer = (fields: Partial<Relationship>) => rel({ id: `n-${fields.id ?? 'x'}`, customerId: other, customerName: 'Tailspin Toys', ...fields });
+    assert.deepEqual(l.list('2026-12-02T00:00:00Z', [rel({ endDay: '2028-01-01' }), newcomer({ endDay: '2026-12-05' })]), [], 'ending in 3 days when first seen: known, not news');
+    assert.deepEqual(kinds(l.list('2026-12-04T00:00:00Z', [rel({ endDay: '2028-01-01' }), newcomer({ endDay: '2026-12-05' })])), ['ending'], 'the next window is news');
+    const third = '44444444-4444-4444-8444-444444444444';
+    const stuck = rel({ id: 'p9', customerId: third, customerName: 'Litware', status: 'approvalPending', endDay: null, createdAt: '2026-11-20T00:00:00Z' });
+    const lostOne = rel({ id: 'x9', customerId: third, customerName: 'Litware', status: 'expired', endDay: '2026-10-01' });
+    assert.deepEqual(kinds(l.list('2026-12-05T00:00:00Z', [rel({ endDay: '2028-01-01' }), newcomer({ endDay: '2026-12-05' }), stuck, lostOne])), ['stuck'], 'lost before it was seen: not news; its stuck approval is');
+  });
+
+  it('a role changed in place (same count) is a change of the relationship', () => {
+    const l = new Listings();
+    l.list('2026-12-01T00:00:00Z', [rel({ endDay: '2028-01-01' })]);
+    const before = l.snapshots.get(CUSTOMER);
+    l.list('2026-12-02T00:00:00Z', [rel({ endDay: '2028-01-01', roles: [EXCHANGE] })]);
+    assert.notEqual(l.snapshots.get(CUSTOMER), before);
+    assert.deepEqual(l.snapshots.get(CUSTOMER)?.relationships[0]?.roles, [EXCHANGE]);
+  });
+
   it('unchanged listings keep each snapshot object as it was (nothing to write)', () => {
     const l = new Listings();
     l.list('2026-12-01T00:00:00Z', [rel({ endDay: '2028-01-01' })]);
