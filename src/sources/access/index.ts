@@ -26,7 +26,17 @@ export interface AccessSource extends AlertSource<AccessListing, AccessItem> {
 /** Access assignments read at once: Graph throttles per app, so a few at a time. */
 const ASSIGNMENT_READS_AT_ONCE = 4;
 
-export function accessSource(graph: GraphClient, settings: AccessSettings = DEFAULT_ACCESS_SETTINGS, clock: Pick<Clock, 'now'> = { now: Date.now }): AccessSource {
+export interface AccessSourceOptions {
+  clock?: Pick<Clock, 'now'>;
+  /**
+   * The state as last written (the store's `read()`): the previous snapshots are read there rather than
+   * through the write's copy-on-write draft, where reading 50,000 relationships would copy them all.
+   */
+  committed?: () => Readonly<State>;
+}
+
+export function accessSource(graph: GraphClient, settings: AccessSettings = DEFAULT_ACCESS_SETTINGS, options: AccessSourceOptions = {}): AccessSource {
+  const clock = options.clock ?? { now: Date.now };
   return {
     name: SOURCE_NAME,
     noun: 'GDAP listing',
@@ -41,9 +51,10 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
       const fetchedAt = ctx.now.toISOString();
       state.accessListing ??= { fetchedAt: null, refusedSince: null, refusalTold: [] };
       const snapshots = state.accessSnapshots;
+      const known = lastWritten(state, options.committed?.()).accessSnapshots;
       const diff = diffAccess({
-        previous: (id) => snapshots[id],
-        knownCustomerIds: Object.keys(snapshots),
+        previous: (id) => known[id],
+        knownCustomerIds: Object.keys(known),
         relationships: listing.relationships,
         assignments: listing.assignments,
         fetchedAt,
@@ -60,6 +71,11 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings),
     explainRefusal: (state, customerId, customerName, now) => explainRefusal(state.accessSnapshots?.[customerId], customerName, now),
   };
+}
+
+/** The written state when it holds the same listing as the draft (no other listing in this write), else the draft. */
+function lastWritten(draft: Readonly<State>, committed: Readonly<State> | undefined): Readonly<State> {
+  return committed && committed.accessListing?.fetchedAt === draft.accessListing?.fetchedAt && committed.accessSnapshots ? committed : draft;
 }
 
 /** One listing: every relationship, and the access assignments of those new, changed or read a day ago. */

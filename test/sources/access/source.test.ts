@@ -87,6 +87,21 @@ describe('access source', () => {
     assert.ok(state.accessThreads[`A|access|${FABRIKAM}|2`]);
   });
 
+  it('reads the previous snapshots from the written state, not through the draft: only changed customers are touched there', () => {
+    const written = stateWithWatches();
+    const source = accessSource(graph, undefined, { committed: () => written });
+    ingest(source, written, '2026-12-01T00:00:00Z', listing(rel(), fabrikam('active')));
+    const draft = structuredClone(written);
+    const touched = new Set<string>();
+    draft.accessSnapshots = new Proxy(draft.accessSnapshots, {
+      get: (target, key, receiver) => (typeof key === 'string' && touched.add(key), Reflect.get(target, key, receiver)),
+      set: (target, key, value) => (typeof key === 'string' && touched.add(key), Reflect.set(target, key, value)),
+    });
+    const outcome = ingest(source, draft, '2026-12-02T00:00:00Z', listing(rel(), fabrikam('terminated')));
+    assert.deepEqual(outcome, { events: 1, queued: 2 });
+    assert.deepEqual([...touched], [FABRIKAM], 'Contoso, unchanged, was read where it was written');
+  });
+
   it('Graph refused: one notice per watching conversation, once until Graph answers, and nothing else changes', () => {
     const source = accessSource(graph);
     const state = stateWithWatches();
