@@ -39,10 +39,16 @@ export function endingWithin(snapshots: Iterable<Pick<AccessSnapshot, 'customerI
   return rows.sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || a.customerName.localeCompare(b.customerName));
 }
 
-export function accessDigestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext, settings: Pick<AccessSettings, 'warnDays'>): SummarySection | null {
+export function accessDigestSection(
+  state: Readonly<State>,
+  targetKey: string,
+  ctx: DigestSectionContext,
+  settings: Pick<AccessSettings, 'warnDays'>,
+  snapshots: Readonly<State['accessSnapshots']> = state.accessSnapshots,
+): SummarySection | null {
   const watches = accessWatches(state).filter((watch) => watch.targetKey === targetKey);
   if (watches.length === 0) return null;
-  const covered = Object.values(state.accessSnapshots ?? {}).filter((snapshot) => watches.some((watch) => watchCoversAccess(watch, snapshot.customerId, 'information')));
+  const covered = Object.values(snapshots ?? {}).filter((snapshot) => watches.some((watch) => watchCoversAccess(watch, snapshot.customerId, 'information')));
   const rows = endingWithin(covered, ctx.now, settings.warnDays, true).map((ending) => row(ending, ctx.now));
   return { source: SOURCE_NAME, heading: `Access ending within ${settings.warnDays} days`, ...summaryList(rows, ACCESS_ROWS) };
 }

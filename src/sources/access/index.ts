@@ -68,7 +68,8 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
       return { events: diff.events.length, queued: restored + routeAccessEvents(state, diff.events, ctx) };
     },
     prune: pruneAccess,
-    digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings),
+    // A scheduled digest is built inside a write: its snapshots are read where they were written, as in ingest.
+    digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings, lastWritten(state, options.committed?.()).accessSnapshots),
     explainRefusal: (state, customerId, customerName, now) => explainRefusal(state.accessSnapshots?.[customerId], customerName, now),
   };
 }
