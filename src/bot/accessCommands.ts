@@ -8,6 +8,7 @@ import type { Customer } from '../domain/types.js';
 import { describeWatch, type Watch } from '../domain/watch.js';
 import { accessCard, accessExpiringCard } from '../sources/access/views.js';
 import { accessEndingWithin, customerAccess } from '../sources/access/lookup.js';
+import { endingWithin } from '../sources/access/digestSection.js';
 import type { AccessSource } from '../sources/access/index.js';
 import { resolveCustomer, toResolution } from './customerResolution.js';
 import { forCustomer } from './failureText.js';
@@ -35,16 +36,26 @@ export async function customerAccessCard(access: AccessSource, customer: Custome
   return accessCard({ customer, relationships, now });
 }
 
-/** "access expiring": one page of the customers whose access ends within `days`. */
-export async function expiringCard(access: AccessSource, days: number, page: number, now: Date): Promise<AdaptiveCardJson> {
-  const endings = await accessEndingWithin(access.graph, days, now);
-  return accessExpiringCard({ endings, days, page, now });
+/**
+ * "access expiring": one page of the customers whose access ends within `days`. While access is watched the
+ * last listing is at most GDAP_POLL_MINUTES old: it answers (as of then), and a partner with 50,000
+ * relationships is not listed again for every page. Otherwise Graph is asked.
+ */
+export async function expiringCard(services: BotServices, access: AccessSource, days: number, page: number, now: Date): Promise<AdaptiveCardJson> {
+  const state = services.store.read();
+  const listedAt = state.accessListing?.fetchedAt;
+  const fresh = listedAt && state.watches.some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
+  if (fresh) {
+    const endings = endingWithin(Object.values(state.accessSnapshots), now, days).filter((ending) => (ending.daysLeft ?? -1) >= 0);
+    return accessExpiringCard({ endings, days, page, now, asOf: new Date(listedAt) });
+  }
+  return accessExpiringCard({ endings: await accessEndingWithin(access.graph, days, now), days, page, now });
 }
 
 export async function accessExpiringCommand(services: BotServices, days: number, now: Date): Promise<Reply[]> {
   const access = accessOf(services);
   if (!('graph' in access)) return [access];
-  return [cardReply(await expiringCard(access, days, 1, now))];
+  return [cardReply(await expiringCard(services, access, days, 1, now))];
 }
 
 function accessWatchesOf(services: BotServices, ctx: { target: { key: string } }): Watch[] {

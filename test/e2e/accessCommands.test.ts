@@ -58,6 +58,17 @@ describe('GDAP access commands, end to end', () => {
     assert.match(none.text, /No customer’s GDAP access ends within 7 days: each has a later relationship or one that auto-extends\./);
   });
 
+  it('while access is watched, answers from the last listing (as of then) without asking Graph again', async () => {
+    await install(h);
+    await watch(h, 'watch access all');
+    await h.app.engine.sweepNow();
+    const listedAt = h.app.store.read().accessListing.fetchedAt ?? '';
+    const before = h.sim.requests.filter((r) => r.path.startsWith('/v1.0/')).length;
+    const answer = await askForCard(h, 'access expiring');
+    assert.equal(h.sim.requests.filter((r) => r.path.startsWith('/v1.0/')).length, before, 'no Graph request');
+    assert.match(answer.text, new RegExp(`^Access ending within 30 days\\n1 customer · as of [^\\n]*${listedAt.slice(11, 16)} UTC\\n(?:Access\\n)*Contoso\\n`));
+  });
+
   it('sorts soonest first and pages 25 to a card', async () => {
     // Thirty customers whose access ends in 10..39 days, in scrambled order, none auto-extending.
     const relationships = h.sim.gdap.relationships.filter((r) => r.customer.displayName !== 'Contoso').slice(0, 30);

@@ -32,7 +32,7 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
   [VERBS.accessExpiring]: {
     doing: () => 'listing the GDAP relationships',
     async run(services, data, ctx) {
-      return personal(await expiringCard(accessSource(services), data.days, data.page, ctx.now));
+      return personal(await expiringCard(services, accessSource(services), data.days, data.page, ctx.now));
     },
   },
 

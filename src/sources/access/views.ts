@@ -74,6 +74,8 @@ export interface AccessExpiringInput {
   days: number;
   page: number;
   now: Date;
+  /** When the relationships were listed, if not now (the last listing of a watch). */
+  asOf?: Date;
 }
 
 export function accessExpiringPage(input: Pick<AccessExpiringInput, 'endings' | 'page'>): { page: number; pages: number } {
@@ -87,7 +89,7 @@ export function accessExpiringView(input: AccessExpiringInput) {
   const rows = input.endings.slice(start, start + ACCESS_PAGE_SIZE);
   return {
     title: `Access ending within ${count(input.days, 'day')}`,
-    subtitle: [count(input.endings.length, 'customer'), pages > 1 ? `page ${page} of ${pages}` : '', asOf(input.now)].filter(Boolean).join(' · '),
+    subtitle: [count(input.endings.length, 'customer'), pages > 1 ? `page ${page} of ${pages}` : '', asOf(input.asOf ?? input.now)].filter(Boolean).join(' · '),
     isEmpty: input.endings.length === 0,
     emptyText: `No customer’s GDAP access ends within ${count(input.days, 'day')}: each has a later relationship or one that auto-extends.`,
     rows: rows.map((ending) => ({
