@@ -112,7 +112,7 @@ function tellRefusal(state: State, now: Date): number {
     told.add(targetKey);
     queued += queueNotice(state, targetKey, `graph-refused|${since}`, REFUSAL_TEXT, now);
   }
-  state.accessListing = { ...listing, refusedSince: since, refusalTold: [...told] };
+  state.accessListing = { ...listing, refusedSince: since, refusalTold: [...told], refusedAt: now.toISOString() };
   return queued;
 }
 

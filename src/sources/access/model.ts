@@ -103,6 +103,8 @@ export interface AccessListingState {
   refusedSince: string | null;
   /** Conversations told of the refusal (once each until Graph answers again). */
   refusalTold: string[];
+  /** The last listing Graph refused: a refused listing is asked again only after GDAP_POLL_MINUTES too. */
+  refusedAt?: string;
 }
 
 export type AccessChangeKind =

@@ -22,9 +22,11 @@ export function accessWatches(state: Readonly<State>): Watch[] {
 
 export function accessItems(state: Readonly<State>, now: number, settings: Pick<AccessSettings, 'pollMinutes'>): AccessItem[] {
   if (accessWatches(state).length === 0) return [];
-  const fetchedAt = state.accessListing?.fetchedAt;
+  // The last time Graph was asked: a listing taken, or one it refused (403), which waits its period too.
+  const { fetchedAt, refusedAt } = state.accessListing ?? {};
+  const lastAsked = [fetchedAt, refusedAt].reduce<string | null>((latest, at) => (at && (!latest || at > latest) ? at : latest), null);
   const asked = state.sweep.summaryTo.length > 0;
-  const due = !fetchedAt || !(now - Date.parse(fetchedAt) < settings.pollMinutes * 60_000);
+  const due = !lastAsked || !(now - Date.parse(lastAsked) < settings.pollMinutes * 60_000);
   if (!due && !asked) return [];
   const known = new Map<string, RelationshipPrint>();
   for (const snapshot of Object.values(state.accessSnapshots ?? {})) for (const print of snapshot.relationships) known.set(print.id, print);

@@ -111,6 +111,8 @@ describe('access source', () => {
     assert.match(state.outbox[0]?.kind === 'notice' ? state.outbox[0].text : '', /DelegatedAdminRelationship\.Read\.All/);
     assert.equal(state.accessListing.fetchedAt, null, 'no listing taken: the next one is still the baseline');
     assert.deepEqual(state.accessSnapshots, {});
+    assert.deepEqual(accessItems(state, Date.parse('2026-12-01T01:30:00Z'), { pollMinutes: 60 }), [], 'a refused listing is asked again after GDAP_POLL_MINUTES too');
+    assert.equal(accessItems(state, Date.parse('2026-12-01T02:00:00Z'), { pollMinutes: 60 }).length, 1);
     assert.deepEqual(ingest(source, state, '2026-12-01T02:00:00Z', listing(rel())), { events: 0, queued: 2 }, 'one "restored" line each; the listing is the baseline');
     assert.equal(state.accessListing.refusedSince, null);
   });
