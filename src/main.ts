@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       ...(playground.port === config.sandboxSettings.playgroundPort
         ? []
         : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
-      '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "watch contoso", then "poll now".',
+      '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "access expiring", "watch contoso", then "poll now".',
       `  Partner Center simulator: ${simulator.url}   Ctrl+C stops everything.`,
       `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch"'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
       '',
