@@ -4,6 +4,7 @@
 // ones edit it and reply; changes found while a delivery waits are merged into its reply. Each routed event
 // is also handed to the outbound destinations once.
 import type { AlertEvent, EpisodeChange } from '../../domain/alertEvent.js';
+import { alertEventId } from '../../domain/alertEventId.js';
 import { compareSeverity } from '../../domain/severity.js';
 import { shortDigest } from '../../domain/shortId.js';
 import { watchCoversAccess } from '../../domain/watch.js';
@@ -37,7 +38,8 @@ export function routeAccessEvents(state: State, events: readonly AccessEvent[], 
     const targets = new Set<string>();
     for (const thread of threadsByEpisode.get(episodeKey(event.customerId, event.episode)) ?? []) targets.add(thread.targetKey);
     if (event.news) for (const watch of watches) if (watchCoversAccess(watch, event.customerId, event.severity)) targets.add(watch.targetKey);
-    if (targets.size > 0 || event.news) emit?.(alertEventOf(event, at));
+    // Outside Teams too, only what a watch asks for (the listing covers every customer of the partner).
+    if (targets.size > 0) emit?.(alertEventOf(event, at));
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = accessThreadKey(targetKey, event.customerId, event.episode);
@@ -121,12 +123,12 @@ export function alertEventOf(event: AccessEvent, at: string): AlertEvent {
   const headline = [...(news.length > 0 ? news : event.changes)].sort((a, b) => compareSeverity(b.severity, a.severity))[0];
   const change: EpisodeChange = event.closes ? 'resolved' : event.opens ? 'opened' : 'updated';
   return {
-    id: `access|${event.id}`,
+    id: alertEventId(`access|${event.id}`),
     source: SOURCE_NAME,
     type: EVENT_TYPES[headline?.kind ?? 'ending'],
     severity: event.severity === 'normal' ? 'information' : event.severity,
     customer: { tenantId: event.customerId, name: event.customerName, domain: null },
-    episode: { key: `access|${event.customerId}|${event.openedAt}`, change },
+    episode: { key: `access|${event.customerId}|${event.openedAt}`, change, previousKey: null },
     title: `${event.customerName} · GDAP access`,
     text: event.changes.map((line) => line.text).join('\n'),
     occurredAt: at,

@@ -68,7 +68,8 @@ describe('access source', () => {
     assert.equal(event?.type, 'access.lost');
     assert.equal(event?.severity, 'critical');
     assert.equal(event?.source, 'access');
-    assert.deepEqual(event?.episode, { key: `access|${FABRIKAM}|2026-12-02T00:00:00.000Z`, change: 'opened' });
+    assert.deepEqual(event?.episode, { key: `access|${FABRIKAM}|2026-12-02T00:00:00.000Z`, change: 'opened', previousKey: null });
+    assert.match(event?.id ?? '', /^evt_[0-9a-f]{32}$/);
     assert.deepEqual(event?.customer, { tenantId: FABRIKAM, name: 'Fabrikam', domain: null });
     assert.deepEqual(event?.links, [{ title: 'Open in Partner Center', url: `https://partner.microsoft.com/dashboard/v2/customers/${FABRIKAM}/adminrelationships` }]);
 
