@@ -8,7 +8,7 @@ import { isCustomerId } from '../../domain/ids.js';
 import { daysLeft, formatDay, relativeDays } from '../subscriptions/dates.js';
 import { accessButtons } from './buttons.js';
 import type { AccessEnding } from './digestSection.js';
-import { adminRelationshipsUrl, type RelationshipPrint } from './model.js';
+import { adminRelationshipsUrl, type AccessGroup, type RelationshipPrint } from './model.js';
 import { isCovering, roleName, statusWords } from './words.js';
 
 export const ACCESS_PAGE_SIZE = 25;
@@ -20,13 +20,19 @@ export function relationshipRow(print: RelationshipPrint, now: Date) {
   const end = print.malformed && !print.endDay ? 'ends on an unknown date' : print.endDay ? `ends ${formatDay(print.endDay, now)} (${daysWord(daysLeft(print.endDay, now))})` : 'no end date yet';
   const extend = print.malformed && print.autoExtend === undefined ? 'auto-extend unknown' : `auto-extend ${print.autoExtend ? 'yes' : 'no'}`;
   const roles = print.roles.length === 0 ? 'no roles' : print.roles.map(roleName).join(', ');
-  const groups = print.groups === undefined ? 'Security groups: not read yet' : print.groups.length === 0 ? 'Security groups: none hold its roles' : `Security groups: ${print.groups.map((group) => `${group.groupId}${group.status === 'active' ? '' : ` (${group.status})`}`).join(', ')}`;
+  const groups = print.groups === undefined ? 'Security groups: not read yet' : print.groups.length === 0 ? 'Security groups: none hold its roles' : `Security groups: ${print.groups.map(groupText).join('; ')}`;
   return {
     name: name(print.name, 120) || 'Unnamed relationship',
     detail: `${statusWords(print.status)} · ${end} · ${extend}`,
     roles: name(`Roles: ${roles}`, 400),
     groups: name(groups, 400),
   };
+}
+
+/** A group by its object id (an assignment names no group), with the roles it holds and a status other than active. */
+function groupText(group: AccessGroup): string {
+  const roles = group.roles.length > 0 ? ` holds ${group.roles.map(roleName).join(', ')}` : '';
+  return `${group.groupId}${roles}${group.status === 'active' ? '' : ` (${group.status})`}`;
 }
 
 function daysWord(days: number): string {

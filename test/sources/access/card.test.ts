@@ -48,7 +48,7 @@ describe('access alert card', () => {
     const text = allText(card);
     assert.match(text, /^Warning · access ends in 7 days\nGDAP access · Contoso\nThe partner’s admin access to Contoso ends on 29 Nov: no active relationship lasts longer or auto-extends\.\nUpdated 22 Nov 2026 09:00 UTC/);
     assert.match(text, /Customer\nContoso\nSeverity\nWarning\nAccess ends\n29 Nov \(in 7 days\)/);
-    assert.match(text, /Relationships\nContoso support\nActive · ends 29 Nov \(7 days left\) · auto-extend no\nRoles: Global Reader, 0a1b2c3d-0000-4000-8000-00000000abcd\nSecurity groups: g-helpdesk/);
+    assert.match(text, /Relationships\nContoso support\nActive · ends 29 Nov \(7 days left\) · auto-extend no\nRoles: Global Reader, 0a1b2c3d-0000-4000-8000-00000000abcd\nSecurity groups: g-helpdesk holds Global Reader\n/);
     // 23:59 UTC on the 28th is still one calendar day before the 29th: critical.
     const tomorrow = accessAlertCard(thread({ changes: [{ ...thread().changes[0]!, severity: 'critical' }], severity: 'critical' }), new Date('2026-11-28T23:59:00Z'));
     assert.match(allText(tomorrow), /^Critical · access ends tomorrow/);
