@@ -49,7 +49,7 @@ function dueWhenAPeriodOld(periodMs: number): AlertSource {
   return {
     ...everyRound,
     roundItems: (state, listing, find, now) =>
-      everyRound.roundItems(state, listing, find, now).filter((item) => !(now - Date.parse(state.subscriptionSnapshots[item.customer.id]?.fetchedAt ?? '') < periodMs)),
+      everyRound.roundItems(state, listing, find, now).filter((item) => !(now - Date.parse(state.subscriptionSnapshots[item.customer?.id ?? '']?.fetchedAt ?? '') < periodMs)),
   } as AlertSource;
 }
 

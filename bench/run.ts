@@ -14,6 +14,7 @@ import { lagOf, measureScale } from './scale.js';
 import { measureStall } from './stall.js';
 import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { measureTicketFanout } from './tickets.js';
+import { measureAccessDiff } from './accessDiff.js';
 import { elapsedMs, gc, round, row, type Row } from './support.js';
 import { measureWebhookIsolation } from './webhookIsolation.js';
 
@@ -34,6 +35,9 @@ const diff = await measureDiffPersist();
 gc();
 progress('2b. subscription diff (10,000 customers x 8 subscriptions)');
 const subscriptionDiff = await measureSubscriptionDiff();
+gc();
+progress('2c. access diff (50,000 GDAP relationships)');
+const accessDiff = await measureAccessDiff();
 gc();
 progress('1. sweep throughput (N = 1,000 / 500, naive loop, fetch workers)');
 const cycles = await measureCycles();
@@ -77,6 +81,7 @@ const sections: [string, Row[]][] = [
   ],
   ['2. Diff and persist (10,000 customers x 3 incidents x 5 messages)', diff.rows],
   ['2b. Subscription diff (10,000 customers x 8 subscriptions, 1% changed)', subscriptionDiff.rows],
+  ['2c. Access diff (50,000 GDAP relationships, 1% changed)', accessDiff.rows],
   ['3. Command latency (over HTTP to /api/messages, simulator 50 ms latency)', [...commands.rows, ...live.rows.busy]],
   ["4. Fan-out (fake Bot Connector with Teams' 7/s per conversation; replies spaced 60 s, edits 10 s, as in production)", fanout.rows],
   [
@@ -130,6 +135,7 @@ const maybe = (value: number | null | undefined, digits: number) => (value === n
 const figures = {
   // Headline figures (targets in the table).
   ...subscriptionDiff.json,
+  ...accessDiff.json,
   cycle_ratio_1000: round(c.at1000.ratio, 3),
   cycle_ratio_5000: round(l.roundB.ratio, 3),
   cycle_429s_5000: l.roundB.throttled,

@@ -36,6 +36,9 @@ import { tokenNotice } from './engine/tokenNotices.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
+import { accessSource } from './sources/access/index.js';
+import { accessAlertCard } from './sources/access/card.js';
+import { GraphClient } from './graph/client.js';
 import { startServer } from './server.js';
 import { openStore } from './store/openStore.js';
 import { storeReachability } from './store/reachability.js';
@@ -161,6 +164,12 @@ export async function startApp(options: AppOptions): Promise<App> {
   const now = () => new Date(clock.now());
   const auto = options.schedule ?? true;
   const subscriptions = subscriptionSource({ pollMinutes: config.subscriptionPollMinutes, warnDays: config.subscriptionWarnDays });
+  // GDAP from Microsoft Graph, by the same Entra app as Partner Center (client credentials only).
+  const graph = new GraphClient({
+    settings: { baseUrl: config.graphUrl, authorityHost: pc.authorityHost, tenantId: pc.tenantId, clientId: pc.clientId, clientSecret: pc.clientSecret, timeoutMs: pc.timeoutMs },
+    clock,
+  });
+  const access = accessSource(graph, { pollMinutes: config.gdapPollMinutes, warnDays: config.accessWarnDays }, { clock, committed: () => store.read() });
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock }), metrics.teamsThrottled),
@@ -201,7 +210,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     flushMs: options.engine?.flushMs,
     fastLaneMinutes: config.fastLaneMinutes,
     fastLaneShare: config.fastLaneShare,
-    sources: [registerable(subscriptions)],
+    sources: [registerable(subscriptions), registerable(access)],
   });
 
   // Told once per conversation, not on every failed request; the clock is looked at hourly for the 90 days.
@@ -221,8 +230,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const ticketDesk = tickets && config.tickets ? { destination: tickets, settings: config.tickets } : null;
   const bot = new TeamsBot({
     targets,
-    commands: new CommandRouter({ client, directory, orders, store, log, engine, subscriptions, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
-    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine, subscriptions, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
+    commands: new CommandRouter({ client, directory, orders, store, log, engine, subscriptions, access, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
+    cardActions: new CardActionRouter({ client, directory, orders, store, log, engine, subscriptions, access, ...(ticketDesk ? { tickets: ticketDesk } : {}) }),
     welcome: () => [cardReply(welcomeCard({ buttons: [b.customers('', 1), b.help()] }))],
     allowedTenantIds: config.allowedTenantIds,
     log,
@@ -343,6 +352,7 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
     },
     summary: (report) => digestCard({ report }),
     subscription: (thread, now) => subscriptionAlertCard(thread, now),
+    access: (thread, now) => accessAlertCard(thread, now),
   };
 }
 

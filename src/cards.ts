@@ -91,6 +91,9 @@ export const CARD_NAMES = [
   'digest',
   'subscriptionAlert',
   'orders',
+  'accessAlert',
+  'access',
+  'accessExpiring',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -69,6 +69,12 @@ export interface Config {
   subscriptionPollMinutes: number;
   /** The first warning of a term ending without auto-renew, in days before its end (again at 7 and 1). */
   subscriptionWarnDays: number;
+  /** Microsoft Graph's base URL (GRAPH_URL; sovereign clouds differ): GDAP relationships are read there. */
+  graphUrl: string;
+  /** The partner's GDAP relationships are listed at most this often (GDAP_POLL_MINUTES). */
+  gdapPollMinutes: number;
+  /** The first warning of a customer's access ending, in days before its end (again at 7 and 1). */
+  accessWarnDays: number;
   logLevel: string;
   /** WEBHOOK_URLS and WEBHOOK_SECRET: every alert event is POSTed, signed, to each URL (none: no webhooks). */
   webhooks?: WebhookSettings;
@@ -135,6 +141,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   // The sandbox's scenario changes subscriptions every minute: check them in every round there.
   const subscriptionPollMinutes = readNumber(get, 'SUBSCRIPTION_POLL_MINUTES', sandbox ? 0.5 : 60, 0.1, 10_080, problems);
   const subscriptionWarnDays = readInt(get, 'SUBSCRIPTION_WARN_DAYS', 30, 1, 365, problems);
+  // In the sandbox the simulator serves Graph too (main.ts points GRAPH_URL at it), and lists every round.
+  const graphUrl = readUrl(get, 'GRAPH_URL', 'https://graph.microsoft.com', problems);
+  const gdapPollMinutes = readNumber(get, 'GDAP_POLL_MINUTES', sandbox ? 0.5 : 60, 0.1, 10_080, problems);
+  const accessWarnDays = readInt(get, 'ACCESS_WARN_DAYS', 30, 1, 365, problems);
   const logLevel = get('LOG_LEVEL') ?? (sandbox ? 'warn' : 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   const sandboxSettings: SandboxSettings = {
@@ -189,6 +199,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       healthToken,
       subscriptionPollMinutes,
       subscriptionWarnDays,
+      graphUrl,
+      gdapPollMinutes,
+      accessWarnDays,
       logLevel,
       webhooks,
       tickets,

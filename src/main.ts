@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       ...(playground.port === config.sandboxSettings.playgroundPort
         ? []
         : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
-      '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "watch contoso", then "poll now".',
+      '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "access expiring", "watch contoso", then "poll now".',
       `  Partner Center simulator: ${simulator.url}   Ctrl+C stops everything.`,
       `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch"'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
       '',
@@ -139,6 +139,8 @@ function sandboxDefaults(config: Config, partnerCenter: PartnerCenterConfig, sim
     // TICKETS without credentials: the simulator's fake of that PSA, so tickets open as the scenario runs.
     tickets: sandboxTicketSettings(config.tickets ?? null, simulator.url),
     allowedTenantIds: config.allowedTenantIds.length > 0 ? config.allowedTenantIds : ['*'],
+    // The simulator plays Microsoft Graph's GDAP routes on the same address as Partner Center.
+    graphUrl: partnerCenter.baseUrl,
   };
 }
 

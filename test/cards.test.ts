@@ -124,6 +124,8 @@ describe('cards: help and welcome', () => {
       /watch order\s*orderId\s*for\s*customer/,
       /unwatch\s*customer\s*\| all \| order\s*orderId/,
       /watch subscriptions\s*customer\s*\| all/,
+      /access for\s*customer\s*· access expiring \[days\]/,
+      /watch access\s*customer\s*\| all/,
       /exclude\s*customer/,
       /digest daily \| weekdays/,
       /quiet hours\s*HH:MM/,

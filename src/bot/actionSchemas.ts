@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { MUTE_HOURS, SUBSCRIPTION_FILTERS, VERBS, type Verb } from '../cards.js';
 import { CUSTOMER_ID, INCIDENT_ID, ORDER_ID, SUBSCRIPTION_ID } from '../domain/ids.js';
 import { SUBSCRIPTION_MUTE_DAYS, SUBSCRIPTION_WATCH_VIEWS } from '../sources/subscriptions/buttons.js';
+import { ACCESS_MUTE_DAYS } from '../sources/access/buttons.js';
+import { ACCESS_DAYS } from '../domain/commands.js';
 
 /** Highest page a paging button may ask for: 1000 pages of 25 is far beyond any partner's customer list. */
 export const MAX_PAGE = 1000;
@@ -36,6 +38,8 @@ const watchRef = z.discriminatedUnion('kind', [
 // One subscription alert (a subscription's problem episode) of the clicked card's conversation.
 const subscriptionAlert = z.object({ customerId, subscriptionId: z.string().regex(SUBSCRIPTION_ID), episode: z.number().int().min(1).max(1_000_000) });
 const subscriptionWatch = z.object({ customerId, view: z.enum(SUBSCRIPTION_WATCH_VIEWS) });
+// One customer's GDAP access episode of the clicked card's conversation.
+const accessAlert = z.object({ customerId, episode: z.number().int().min(1).max(1_000_000) });
 
 export const ACTION_SCHEMAS = {
   [VERBS.help]: z.object({}),
@@ -66,6 +70,11 @@ export const ACTION_SCHEMAS = {
   [VERBS.subscriptionRefresh]: subscriptionAlert,
   [VERBS.ticketMap]: z.object({ customerId, companyId: z.number().int().min(0).max(999_999_999_999) }),
   [VERBS.ticketsUnmapped]: z.object({}),
+  [VERBS.access]: customerOnly,
+  [VERBS.accessExpiring]: z.object({ days: z.number().int().min(ACCESS_DAYS.min).max(ACCESS_DAYS.max), page }),
+  [VERBS.accessAcknowledge]: accessAlert,
+  [VERBS.accessMute]: accessAlert.extend({ days: z.literal(ACCESS_MUTE_DAYS) }),
+  [VERBS.accessUnmute]: accessAlert,
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ActionData<V extends Verb> = z.output<(typeof ACTION_SCHEMAS)[V]>;

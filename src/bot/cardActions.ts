@@ -14,6 +14,7 @@ import { listActions } from './actions/listActions.js';
 import { orderActions } from './actions/orderActions.js';
 import { subscriptionActions } from './actions/subscriptionActions.js';
 import { ticketActions } from './actions/ticketActions.js';
+import { accessActions } from './actions/accessActions.js';
 import { watchActions } from './actions/watchActions.js';
 import { describeFailure } from './failureText.js';
 import type { BotServices } from './services.js';
@@ -23,7 +24,7 @@ export function cardResponse(card: object): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as AdaptiveCardInvokeResponse['value'] };
 }
 
-const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions, ...subscriptionActions, ...ticketActions };
+const ROUTES: ActionRoutes<Verb> = { ...incidentActions, ...customerActions, ...listActions, ...orderActions, ...watchActions, ...subscriptionActions, ...accessActions, ...ticketActions };
 
 export class CardActionRouter implements CardActionHandler {
   constructor(private readonly services: BotServices) {}

@@ -9,6 +9,7 @@ import type { BotServices } from './services.js';
 import { digestCommand, quietHoursCommand, scheduleReply } from './scheduleCommands.js';
 import { unwatchSubscriptionsCommand, watchSubscriptionsCommand } from './subscriptionWatches.js';
 import { ticketMapCommand, ticketsCommand, ticketsUnmappedCommand, ticketUnmapCommand } from './ticketCommands.js';
+import { accessExpiringCommand, accessForCommand, unwatchAccessCommand, watchAccessCommand } from './accessCommands.js';
 import type { CommandContext, CommandHandler } from './teamsBot.js';
 import { threadRootOf } from './targets.js';
 import { unknownCommandReply } from './unknownCommand.js';
@@ -104,6 +105,14 @@ export class CommandRouter implements CommandHandler {
         return ticketMapCommand(services, ctx, command.customer, command.companyId);
       case 'ticketUnmap':
         return ticketUnmapCommand(services, ctx, command.customer);
+      case 'accessFor':
+        return accessForCommand(services, correlationId, command.customer, now);
+      case 'accessExpiring':
+        return accessExpiringCommand(services, command.days, now);
+      case 'watchAccess':
+        return watchAccessCommand(services, ctx, command.customer);
+      case 'unwatchAccess':
+        return unwatchAccessCommand(services, ctx, command.customer);
     }
   }
 
@@ -147,6 +156,10 @@ function doing(command: Command): string {
       return `reading the provisioning of order ${command.orderId}`;
     case 'customers':
       return 'listing customers';
+    case 'accessFor':
+      return `reading the GDAP relationships of ${command.customer}`;
+    case 'accessExpiring':
+      return 'listing the GDAP relationships';
     case 'pollNow':
       return 'polling Partner Center';
     case 'digest':

@@ -1,6 +1,7 @@
 // "contoso" → one customer, or the reply that asks the user to choose or to correct the name. Either reply
 // carries a button per customer that runs the user's command for exactly that customer (by id, so two
 // customers of the same name stay apart).
+import { accessButtons } from '../sources/access/buttons.js';
 import { buttons as b, customerChoiceCard, messageCard, type CardButton } from '../cards.js';
 import { parseCommand } from '../domain/commands.js';
 import type { CustomerMatch } from '../domain/customerMatch.js';
@@ -98,6 +99,8 @@ export function commandButton(command: string, customer: Customer, title?: strin
       return b.watchCustomer(id, {}, title ?? 'Watch here');
     case 'unwatchCustomer':
       return b.unwatchCustomer(id, {}, title ?? 'Stop watching');
+    case 'accessFor':
+      return accessButtons.access(id, title ?? 'Show access');
     default:
       return null;
   }

@@ -95,6 +95,14 @@ export function commandLabel(command: Command): string {
       return `ticket map ${user(command.customer)} to ${command.companyId}`;
     case 'ticketUnmap':
       return `ticket unmap ${user(command.customer)}`;
+    case 'accessFor':
+      return `access for ${user(command.customer)}`;
+    case 'accessExpiring':
+      return `access expiring ${command.days}`;
+    case 'watchAccess':
+      return `watch access ${command.customer === null ? 'all' : user(command.customer)}`;
+    case 'unwatchAccess':
+      return `unwatch access ${command.customer === null ? 'all' : user(command.customer)}`;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   ThrottledError,
 } from '../partnerCenter/errors.js';
 import { StoreUnavailableError } from '../store/stateStore.js';
+import { GDAP_PERMISSION, GraphError } from '../graph/client.js';
 
 /** A failure that happened while working on a known customer, so the sentence can name it properly. */
 export class CustomerScopedError extends Error {
@@ -95,6 +96,16 @@ export function describeFailure(error: unknown, ctx: FailureContext): FailureTex
       title: 'Cannot sign in to Partner Center',
       text: `Signing in to Partner Center failed (${error.entraError}). An administrator needs to check the app's credentials or renew its refresh token.`,
     };
+  }
+  if (error instanceof GraphError) {
+    if (error.status === 403) {
+      return {
+        title: 'Microsoft Graph refused access',
+        text: `Microsoft Graph refused to list the GDAP relationships while ${ctx.doing}. An administrator should grant the bot's app the application permission ${GDAP_PERMISSION} (Microsoft Graph) with admin consent.`,
+      };
+    }
+    if (error.status === 429) return { title: 'Microsoft Graph is busy', text: `Microsoft Graph is limiting how fast we may ask while ${ctx.doing}. Try again in a minute.` };
+    return { title: 'Microsoft Graph unavailable', text: `Microsoft Graph failed while ${ctx.doing}. Try again in a minute.` };
   }
   if (error instanceof StoreUnavailableError) {
     return {

@@ -6,6 +6,7 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
 import type { SubscriptionSource } from '../sources/subscriptions/index.js';
+import type { AccessSource } from '../sources/access/index.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { TicketDesk } from './ticketCommands.js';
 
@@ -34,4 +35,6 @@ export interface BotServices {
   subscriptions?: SubscriptionSource;
   /** PSA tickets (TICKETS), for the `tickets` commands; absent when they are off. */
   tickets?: TicketDesk;
+  /** The GDAP access source (its Graph client and settings); absent when the app runs without Graph. */
+  access?: AccessSource;
 }

@@ -138,6 +138,14 @@ export async function excludeCustomerCommand(services: BotServices, ctx: WatchCo
 
 /** What "exclude" did, naming each "all" watch it applies to and how to bring each source back. */
 function exclusionSentence(name: string, applied: readonly Watch[]): string {
+  const access = applied.some((watch) => watch.kind === 'access');
+  const others = applied.filter((watch) => watch.kind !== 'access');
+  if (others.length === 0) return `left ${name} out of “watch access all” here; “watch access ${name}” brings its GDAP access back.`;
+  const sentence = incidentsOrSubscriptionsSentence(name, others);
+  return access ? `${sentence} Its GDAP access is left out of “watch access all” too; “watch access ${name}” brings it back.` : sentence;
+}
+
+function incidentsOrSubscriptionsSentence(name: string, applied: readonly Watch[]): string {
   const incidents = applied.some((watch) => watch.kind === 'all');
   const subscriptions = applied.some((watch) => watch.kind === 'subscriptions');
   if (!subscriptions) return `left ${name} out of “watch all” here; “watch ${name}” brings it back.`;

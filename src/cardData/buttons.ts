@@ -36,6 +36,12 @@ export const VERBS = {
   // PSA tickets (src/bot/ticketCommands.ts): map a customer to a likely PSA company; list the unmapped.
   ticketMap: 'ticket.map',
   ticketsUnmapped: 'tickets.unmapped',
+  // GDAP access (their buttons are built in src/sources/access/buttons.ts).
+  access: 'customer.access',
+  accessExpiring: 'access.expiring',
+  accessAcknowledge: 'access.acknowledge',
+  accessMute: 'access.mute',
+  accessUnmute: 'access.unmute',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

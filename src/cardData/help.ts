@@ -59,6 +59,16 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: 'Posts here when subscriptions are suspended, expire, near their end without renewal, or change.',
     example: 'watch subscriptions all severity warning',
   },
+  {
+    syntax: 'access for <customer> · access expiring [days]',
+    description: 'A customer’s GDAP relationships (status, end, auto-extend, roles, groups); or every customer whose GDAP access ends within 1 to 365 days (30 if left out).',
+    example: 'access expiring 30',
+  },
+  {
+    syntax: 'watch access <customer> | all',
+    description: 'Posts here when GDAP access nears its end (30, 7, 1 days), is lost or back, waits for approval, or nobody can use it.',
+    example: 'watch access all',
+  },
   { syntax: 'exclude <customer>', description: 'Leaves a customer out of every “all” watch here: “watch all” and “watch subscriptions all”.', example: 'exclude Contoso' },
   { syntax: 'watches', description: 'Lists what this conversation watches, and its digest and quiet hours.', example: 'watches' },
   {

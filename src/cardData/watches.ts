@@ -20,20 +20,21 @@ export interface WatchesInput {
   buttons?: readonly CardButton[];
 }
 
-const KIND_LABELS = { customer: 'Customer', all: 'All customers', order: 'Order', subscriptions: 'Subscriptions' } as const;
+const KIND_LABELS = { customer: 'Customer', all: 'All customers', order: 'Order', subscriptions: 'Subscriptions', access: 'GDAP access' } as const;
 
 function filters(watch: WatchSummary): string {
   if (watch.kind === 'order') return 'Provisioning changes of its line items';
   const severity =
     watch.minSeverity && watch.minSeverity !== 'normal' ? `${severityLabel(watch.minSeverity)} or more severe` : 'Every severity';
   if (watch.kind === 'subscriptions') return `${severity} · suspensions, expiry, quantity and trials`;
+  if (watch.kind === 'access') return `${severity} · access ending, lost and back, stuck approvals, relationships nobody can use`;
   const workloads = watch.workloads.map((w) => name(w, 60)).filter((w) => w !== '');
   return truncate(`${severity} · ${workloads.length === 0 ? 'every workload' : workloads.join(', ')}`, 200);
 }
 
 function target(watch: WatchSummary): string {
   const customer = name(watch.customerName ?? '') || 'unknown customer';
-  if (watch.kind === 'all' || (watch.kind === 'subscriptions' && !watch.customerName)) {
+  if (watch.kind === 'all' || ((watch.kind === 'subscriptions' || watch.kind === 'access') && !watch.customerName)) {
     const excluded = (watch.excluded ?? []).map((entry) => name(entry.name, 60)).filter(Boolean);
     return excluded.length > 0 ? truncate(`Every customer except ${excluded.join(', ')}`, 200) : 'Every customer';
   }
@@ -44,6 +45,8 @@ function target(watch: WatchSummary): string {
 /** What the row's "Stop watching" removes, when its ids can travel in a button. */
 function watchRef(watch: WatchSummary): WatchRef | null {
   if (watch.kind === 'all') return { kind: 'all' };
+  // "Stop watching" of a row removes incident watches; an access watch shows its command instead.
+  if (watch.kind === 'access') return null;
   if (watch.kind === 'order') return watch.orderId && isOrderId(watch.orderId) ? { kind: 'order', orderId: watch.orderId } : null;
   return watch.customerId && isCustomerId(watch.customerId) ? { kind: 'customer', customerId: watch.customerId } : null;
 }
@@ -52,6 +55,7 @@ function watchRef(watch: WatchSummary): WatchRef | null {
 function unwatchCommand(watch: WatchSummary): string {
   if (watch.kind === 'order') return command(`unwatch order ${watch.orderId ?? ''}`);
   if (watch.kind === 'subscriptions') return command(`unwatch subscriptions ${watch.customerName ?? 'all'}`);
+  if (watch.kind === 'access') return command(`unwatch access ${watch.customerName ?? 'all'}`);
   return command(`unwatch ${watch.customerName ?? ''}`);
 }
 

@@ -40,10 +40,20 @@ export type Command =
   /** Set (or clear) a customer's PSA company by hand. */
   | { kind: 'ticketMap'; customer: string; companyId: number }
   | { kind: 'ticketUnmap'; customer: string }
+  /** A customer's GDAP relationships. */
+  | { kind: 'accessFor'; customer: string }
+  /** Customers whose GDAP access ends within `days`. */
+  | { kind: 'accessExpiring'; days: number }
+  /** GDAP access alerts of one customer, or of every customer (`customer` null). */
+  | { kind: 'watchAccess'; customer: string | null }
+  | { kind: 'unwatchAccess'; customer: string | null }
   | DigestCommand
   | QuietHoursCommand;
 
 export { scheduleCommandText, type DigestCommand, type QuietHoursCommand } from './scheduleGrammar.js';
+
+/** The days "access expiring" takes, and its default. */
+export const ACCESS_DAYS = { min: 1, max: 365, default: 30 } as const;
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -87,6 +97,8 @@ export function parseCommand(input: string): ParseResult {
     case 'exclude':
       // "exclude contoso" or "exclude contoso from watch all"
       return withCustomer(args.replace(/\s+from\s+(watch\s+)?all$/i, '').trim(), 'exclude contoso', (customer) => ({ kind: 'excludeCustomer', customer }));
+    case 'access':
+      return parseAccess(args);
     case 'watches':
       return args ? unknown(text) : ok({ kind: 'watches' });
     case 'poll':
@@ -116,7 +128,32 @@ function parseProvisioning(args: string): ParseResult {
   return ok({ kind: 'provisioning', orderId, customer });
 }
 
+/** "access for contoso", "access contoso", "access expiring", "access expiring 7". */
+function parseAccess(args: string): ParseResult {
+  const expiring = /^expiring(?:\s+(.*))?$/i.exec(args);
+  if (!expiring) return withCustomer(stripFor(args), 'access for contoso', (customer) => ({ kind: 'accessFor', customer }));
+  const value = (expiring[1] ?? '').trim().replace(/\s*days?$/i, '');
+  if (value === '') return ok({ kind: 'accessExpiring', days: ACCESS_DAYS.default });
+  const days = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= ACCESS_DAYS.min && days <= ACCESS_DAYS.max)) {
+    const shown = value.length > 20 ? `${value.slice(0, 20)}…` : value;
+    return invalid(`“${shown}” is not a number of days: “access expiring” takes ${ACCESS_DAYS.min} to ${ACCESS_DAYS.max} days.`, 'access expiring 30');
+  }
+  return ok({ kind: 'accessExpiring', days });
+}
+
+/** "watch access all", "watch access contoso", "watch access for contoso". */
+function parseAccessWatch(args: string, verb: 'watch' | 'unwatch'): ParseResult {
+  const target = stripFor(args.trim());
+  const example = `${verb} access contoso`;
+  if (target === '') return invalid(verb === 'watch' ? 'Whose GDAP access should I watch here? For example:' : 'Whose GDAP access should I stop watching here? For example:', `${verb} access all`);
+  if (target.toLowerCase() === 'all') return ok({ kind: verb === 'watch' ? 'watchAccess' : 'unwatchAccess', customer: null });
+  return withCustomer(target, example, (customer) => ({ kind: verb === 'watch' ? 'watchAccess' : 'unwatchAccess', customer }));
+}
+
 function parseWatch(args: string): ParseResult {
+  const access = /^access(?:\s+(.*))?$/i.exec(args);
+  if (access) return parseAccessWatch(access[1] ?? '', 'watch');
   const subscriptions = /^subscriptions?(?:\s+(.*))?$/i.exec(args);
   if (subscriptions) return parseSubscriptionWatch(subscriptions[1] ?? '');
   const orderMatch = /^order\s+(\S+)(?:\s+for\s+(.+))?$/i.exec(args);
@@ -182,6 +219,8 @@ function parseFilters(text: string): WatchFilters | string {
 
 function parseUnwatch(args: string): ParseResult {
   if (args.toLowerCase() === 'all') return ok({ kind: 'unwatchAll' });
+  const access = /^access(?:\s+(.*))?$/i.exec(args);
+  if (access) return parseAccessWatch(access[1] ?? '', 'unwatch');
   const subscriptions = /^subscriptions?(?:\s+(.*))?$/i.exec(args);
   if (subscriptions) {
     const target = stripFor(subscriptions[1]?.trim() ?? '');

@@ -2,8 +2,11 @@
 import { meetsMinimumSeverity } from './severity.js';
 import type { Incident, Severity } from './types.js';
 
-/** `subscriptions`: subscription alerts of one customer (`customerId`), or of every customer (`customerId` null). */
-export type WatchKind = 'customer' | 'all' | 'order' | 'subscriptions';
+/**
+ * `subscriptions`: subscription alerts of one customer (`customerId`), or of every customer (`customerId` null);
+ * `access`: GDAP access alerts, likewise.
+ */
+export type WatchKind = 'customer' | 'all' | 'order' | 'subscriptions' | 'access';
 
 export interface Watch {
   id: string;
@@ -27,7 +30,7 @@ export interface Watch {
 
 /** A watch of every customer of one source: "watch all" (incidents) or "watch subscriptions all". */
 export function watchesEveryCustomer(watch: Pick<Watch, 'kind' | 'customerId'>): boolean {
-  return watch.kind === 'all' || (watch.kind === 'subscriptions' && watch.customerId === null);
+  return watch.kind === 'all' || ((watch.kind === 'subscriptions' || watch.kind === 'access') && watch.customerId === null);
 }
 
 function excludes(watch: Watch, customerId: string): boolean {
@@ -55,6 +58,14 @@ export function watchCoversSubscription(watch: Watch, customerId: string, severi
   return !watch.minSeverity || meetsMinimumSeverity(severity, watch.minSeverity);
 }
 
+/** Does this watch ask for GDAP access alerts about this customer? */
+export function watchCoversAccess(watch: Watch, customerId: string, severity: Severity): boolean {
+  if (watch.kind !== 'access') return false;
+  if (watch.customerId !== null && watch.customerId !== customerId) return false;
+  if (watch.customerId === null && excludes(watch, customerId)) return false;
+  return !watch.minSeverity || meetsMinimumSeverity(severity, watch.minSeverity);
+}
+
 export function describeWatch(watch: Watch): string {
   const except = watch.excluded?.length ? ` except ${watch.excluded.map((customer) => customer.name).join(', ')}` : '';
   const what =
@@ -64,7 +75,9 @@ export function describeWatch(watch: Watch): string {
         ? `order ${watch.orderId} of ${watch.customerName}`
         : watch.kind === 'subscriptions'
           ? `the subscriptions of ${watch.customerId === null ? `all customers${except}` : (watch.customerName ?? '')}`
-          : (watch.customerName ?? '');
+          : watch.kind === 'access'
+            ? `the GDAP access of ${watch.customerId === null ? `all customers${except}` : (watch.customerName ?? '')}`
+            : (watch.customerName ?? '');
   const filters = [
     watch.minSeverity ? `severity ${watch.minSeverity} or worse` : '',
     watch.workloads.length > 0 ? `workloads ${watch.workloads.join(', ')}` : '',

@@ -7,13 +7,18 @@ import { queueNotice } from './notices.js';
 
 const NAMES_IN_NOTICE = 10;
 
-/** Records a refused fetch; queues the notices it calls for. Returns how many were queued. */
-export function accessRefused(state: State, customerId: string, name: string, now: Date): number {
+/**
+ * Records a refused fetch; queues the notices it calls for. Returns how many were queued. `why`: what the
+ * GDAP listing says of it (the last relationship expired; or the roles look fine and which ones are needed).
+ */
+export function accessRefused(state: State, customerId: string, name: string, now: Date, why: string | null = null): number {
   if (state.accessDenied[customerId]) return 0;
   const since = now.toISOString();
   state.accessDenied[customerId] = since;
   if (state.sweep.roundId && state.sweep.newlyDenied.length < 500) state.sweep.newlyDenied.push({ customerId, name });
-  const text = `Partner Center refused access to ${name} since ${utcTime(now)}: check the partner's GDAP roles and relationship for this customer. Its alerts resume when access returns.`;
+  const text = why
+    ? `Partner Center refused access to ${name} since ${utcTime(now)}: ${why} Its alerts resume when access returns.`
+    : `Partner Center refused access to ${name} since ${utcTime(now)}: check the partner's GDAP roles and relationship for this customer. Its alerts resume when access returns.`;
   return queueToOwnWatchers(state, customerId, `denied|${customerId}|${since}`, text, now);
 }
 

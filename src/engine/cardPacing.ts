@@ -25,6 +25,7 @@ export interface Pacing {
 
 /** An incident or subscription delivery that replies in its card's thread (not a card's first post). */
 export function hasReply(delivery: Delivery): boolean {
+  if (delivery.kind === 'access') return delivery.note !== null;
   return delivery.kind === 'incident' ? Boolean(delivery.noteParts ?? delivery.note) : delivery.kind === 'subscription' && delivery.note !== null;
 }
 

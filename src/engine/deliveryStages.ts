@@ -9,11 +9,11 @@
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
+import type { AccessThread, Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
 import { editsOnly, nextDueAt, type CardThread } from './cardPacing.js';
-import { renderNote, subscriptionReply } from './threadNote.js';
+import { accessReply, renderNote, subscriptionReply } from './threadNote.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
 import { deliveryFailureLine } from './deliveryFailureLine.js';
 
@@ -24,6 +24,8 @@ export interface AlertCards {
   /** A digest or a quiet-hours summary (see digestScheduler.ts). */
   summary?(report: SummaryReport, now: Date): object;
   subscription?(thread: SubscriptionThread, now: Date): object;
+  /** A customer's GDAP access episode (src/sources/access/card.ts). */
+  access?(thread: AccessThread, now: Date): object;
 }
 
 
@@ -95,7 +97,7 @@ export class DeliveryStages {
       return 'sent';
     }
     const thread = threadOf(delivery, state);
-    if ((delivery.kind === 'incident' || delivery.kind === 'subscription') && !thread) return this.drop(delivery, `${delivery.kind} thread pruned`);
+    if ((delivery.kind === 'incident' || delivery.kind === 'subscription' || delivery.kind === 'access') && !thread) return this.drop(delivery, `${delivery.kind} thread pruned`);
     // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
     if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
@@ -163,6 +165,13 @@ export class DeliveryStages {
       const subscriptionThread = thread as SubscriptionThread;
       const note = delivery.note && !editOnly ? subscriptionReply(subscriptionThread, delivery.note) : null;
       return this.postOrEdit(delivery.id, target, thread, render(subscriptionThread, now), note, now);
+    }
+    if (delivery.kind === 'access') {
+      const render = this.deps.cards.access;
+      if (!render) throw new SendFailure('other', null, null, null, 'no access alert card');
+      const accessThread = thread as AccessThread;
+      const note = delivery.note && !editOnly ? accessReply(accessThread, delivery.note) : null;
+      return this.postOrEdit(delivery.id, target, thread, render(accessThread, now), note, now);
     }
     const card = this.deps.cards.incident(thread as IncidentThread, now, { shrink });
     const note = editOnly ? null : delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
@@ -271,10 +280,11 @@ export class DeliveryStages {
   }
 }
 
-/** The card thread a delivery posts or edits: an incident's or a subscription episode's (none for the others). */
-function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | SubscriptionThread | undefined {
+/** The card thread a delivery posts or edits: an incident's, a subscription or access episode's (none for the others). */
+function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | SubscriptionThread | AccessThread | undefined {
   if (delivery.kind === 'incident') return state.threads[delivery.threadKey];
   if (delivery.kind === 'subscription') return state.subscriptionThreads[delivery.threadKey];
+  if (delivery.kind === 'access') return state.accessThreads[delivery.threadKey];
   return undefined;
 }
 

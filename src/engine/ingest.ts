@@ -9,7 +9,7 @@ import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
-import type { SourceItem, SourceRegistry } from '../sources/source.js';
+import { refusalExplanation, type SourceItem, type SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
 import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from './alertEvents.js';
 import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
@@ -62,7 +62,10 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     for (const result of results) {
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
-        if (result.accessRefused && result.item.kind === 'customer') notices += accessRefused(draft, result.item.customer.id, result.item.customer.companyName, options.now);
+        if (result.accessRefused && result.item.kind === 'customer') {
+          const { id, companyName } = result.item.customer;
+          notices += accessRefused(draft, id, companyName, options.now, refusalExplanation(options.sources, draft, id, companyName, options.now));
+        }
         continue;
       }
       if ('data' in result) {
@@ -145,5 +148,8 @@ function countSourceItem(sweep: SweepState, item: SourceItem, failure: { error: 
   const counts = (sweep.sources[item.source] ??= { noun: sources?.get(item.source)?.noun ?? item.source, fetched: 0, refused: 0, failed: [] });
   if (!failure) counts.fetched++;
   else if (failure.accessRefused) counts.refused++;
-  else if (counts.failed.length < FAILURES_KEPT) counts.failed.push({ customerId: item.customer.id, name: item.customer.companyName, error: failure.error });
+  else if (counts.failed.length < FAILURES_KEPT) {
+    // A partner-wide item (the GDAP listing) has no customer: it is named by what it covers.
+    counts.failed.push({ customerId: item.customer?.id ?? item.key, name: item.customer?.companyName ?? item.subject ?? item.key, error: failure.error });
+  }
 }

@@ -11,7 +11,10 @@ import { isFinalState, isFulfilled, provisioningVerdict } from '../domain/provis
 import { quietWindowAt } from '../domain/schedule.js';
 import type { OrderProvisioning } from '../domain/types.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { emptySchedule, type Delivery, type HeldAlert, type IncidentThread, type State, type SubscriptionThread, type Target } from '../store/state.js';
+import { emptySchedule, type AccessThread, type Delivery, type HeldAlert, type IncidentThread, type State, type SubscriptionThread, type Target } from '../store/state.js';
+
+/** A card's thread: an incident's, or a subscription or access episode's. */
+type AnyThread = IncidentThread | SubscriptionThread | AccessThread;
 import type { StateStore } from '../store/stateStore.js';
 import { renderNote } from './threadNote.js';
 
@@ -43,7 +46,7 @@ export class QuietHoursStage {
   constructor(private readonly deps: QuietHoursDeps) {}
 
   /** Decided on every attempt (a retry after quiet hours ended is sent as usual). */
-  async decide(delivery: Delivery, target: Target, thread: IncidentThread | SubscriptionThread | undefined): Promise<QuietDecision> {
+  async decide(delivery: Delivery, target: Target, thread: AnyThread | undefined): Promise<QuietDecision> {
     this.silent.delete(delivery.id);
     this.prune();
     const setting = target.schedule?.quietHours;
@@ -53,7 +56,7 @@ export class QuietHoursStage {
     if (!window || breaksThrough(delivery, thread)) return 'send';
     // A muted card is the mute's business: edited, no reply, and no summary line either.
     if (thread?.mutedUntil && Date.parse(thread.mutedUntil) > now) return 'send';
-    if ((delivery.kind === 'incident' || delivery.kind === 'subscription') && thread?.activityId) {
+    if ((delivery.kind === 'incident' || delivery.kind === 'subscription' || delivery.kind === 'access') && thread?.activityId) {
       this.silent.set(delivery.id, window.end);
       return 'silent';
     }
@@ -77,7 +80,14 @@ export class QuietHoursStage {
   recorded(state: State, delivery: Delivery): void {
     const until = this.silent.get(delivery.id);
     if (until === undefined) return;
-    const thread = delivery.kind === 'incident' ? state.threads[delivery.threadKey] : delivery.kind === 'subscription' ? state.subscriptionThreads[delivery.threadKey] : undefined;
+    const thread =
+      delivery.kind === 'incident'
+        ? state.threads[delivery.threadKey]
+        : delivery.kind === 'subscription'
+          ? state.subscriptionThreads[delivery.threadKey]
+          : delivery.kind === 'access'
+            ? state.accessThreads[delivery.threadKey]
+            : undefined;
     hold(state, delivery.targetKey, { ...heldAlert(delivery, thread, this.deps.clock.now(), until), edited: true });
   }
 
@@ -99,13 +109,16 @@ export class QuietHoursStage {
 }
 
 /** What posts even in quiet hours: critical incidents, failed provisioning, answers people asked for, summaries. */
-export function breaksThrough(delivery: Delivery, thread: IncidentThread | SubscriptionThread | undefined): boolean {
+export function breaksThrough(delivery: Delivery, thread: AnyThread | undefined): boolean {
   switch (delivery.kind) {
     case 'incident':
       return thread !== undefined && 'incident' in thread && thread.incident.severity === 'critical';
     case 'subscription':
       // A suspended, expired or deleted subscription is as urgent as a critical incident.
       return thread !== undefined && 'severity' in thread && thread.severity === 'critical';
+    case 'access':
+      // Access lost, or ending tomorrow: as urgent as a critical incident.
+      return thread !== undefined && 'relationships' in thread && thread.severity === 'critical';
     case 'provisioning':
       return provisioningFailed(delivery.provisioning);
     case 'notice':
@@ -125,7 +138,7 @@ export function provisioningFailed(provisioning: OrderProvisioning): boolean {
   );
 }
 
-function heldAlert(delivery: Delivery, thread: IncidentThread | SubscriptionThread | undefined, now: number, until: number): HeldAlert {
+function heldAlert(delivery: Delivery, thread: AnyThread | undefined, now: number, until: number): HeldAlert {
   const base = { id: delivery.id, heldAt: new Date(now).toISOString(), heldUntil: new Date(until).toISOString(), edited: false };
   switch (delivery.kind) {
     case 'incident': {
@@ -140,6 +153,11 @@ function heldAlert(delivery: Delivery, thread: IncidentThread | SubscriptionThre
       const subscriptionThread = thread && 'subscription' in thread ? thread : undefined;
       const what = subscriptionThread ? `${subscriptionThread.subscription.friendlyName || subscriptionThread.subscription.offerName} of ${subscriptionThread.customerName}` : 'A subscription';
       return { ...base, kind: 'notice', threadKey: delivery.threadKey, text: `${what}: ${delivery.note?.join(' ') || subscriptionThread?.changes.at(-1)?.text || 'changed'}` };
+    }
+    case 'access': {
+      const accessThread = thread && 'relationships' in thread ? thread : undefined;
+      const what = `GDAP access of ${accessThread?.customerName ?? 'a customer'}`;
+      return { ...base, kind: 'notice', threadKey: delivery.threadKey, text: `${what}: ${delivery.note?.join(' ') || accessThread?.changes.at(-1)?.text || 'changed'}` };
     }
     case 'provisioning': {
       const text = delivery.final ? `Every line item is final.${delivery.note ? `\n${delivery.note}` : ''}` : delivery.note || 'Provisioning changed.';

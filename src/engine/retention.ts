@@ -20,7 +20,7 @@ export function pruneState(state: State, now: Date): void {
   const watchesAll = state.watches.some((watch) => watch.kind === 'all');
   if (!watchesAll) {
     // (A subscriptions watch fetches no incidents: it keeps none of them.)
-    const watched = new Set(state.watches.filter((watch) => watch.kind !== 'subscriptions').map((watch) => watch.customerId));
+    const watched = new Set(state.watches.filter((watch) => watch.kind !== 'subscriptions' && watch.kind !== 'access').map((watch) => watch.customerId));
     for (const customerId of Object.keys(state.incidentSnapshots)) {
       if (!watched.has(customerId)) delete state.incidentSnapshots[customerId];
     }

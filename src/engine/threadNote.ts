@@ -3,7 +3,7 @@
 import type { IncidentEvent } from '../domain/incidentDiff.js';
 import { clip, plainInline, toPlainText } from '../domain/plainText.js';
 import { subscriptionName } from '../domain/subscriptionWords.js';
-import type { NameList, NoteParts, SubscriptionThread } from '../store/state.js';
+import type { AccessThread, NameList, NoteParts, SubscriptionThread } from '../store/state.js';
 
 const NOTE_MESSAGE_CHARS = 280;
 const NAMES_IN_NOTE = 5;
@@ -80,6 +80,13 @@ function names(list: NameList): string {
  */
 export function subscriptionReply(thread: Pick<SubscriptionThread, 'customerName' | 'subscription'>, lines: readonly string[]): string {
   const subject = `${plainInline(thread.customerName) || 'A customer'} · ${plainInline(subscriptionName(thread.subscription))}`;
+  if (lines.length <= 1) return `${subject}: ${lines[0] ?? 'changed.'}`;
+  return [`${subject}:`, ...lines].join('\n\n');
+}
+
+/** An access card's thread reply: the customer first, since a notification shows the reply without its card. */
+export function accessReply(thread: Pick<AccessThread, 'customerName'>, lines: readonly string[]): string {
+  const subject = `${plainInline(thread.customerName) || 'A customer'} · GDAP access`;
   if (lines.length <= 1) return `${subject}: ${lines[0] ?? 'changed.'}`;
   return [`${subject}:`, ...lines].join('\n\n');
 }

@@ -1,7 +1,10 @@
 // A scripted story over the dataset for demos and end-to-end tests: one Exchange Online incident
 // opens critical, gets updates, is downgraded and resolved over four steps, while one of Contoso's
 // orders provisions line by line and Contoso's subscriptions change (one is suspended and comes back, one
-// nears its end without auto-renew, one changes quantity). Each step is one poll's worth of change.
+// nears its end without auto-renew, one changes quantity), and in the first round the partner's GDAP
+// access (simGdap.ts): Contoso's only relationship crosses its 7-day mark, Northwind's loses its last group,
+// a Tailspin approval is found stuck for 9 days, Fabrikam's relationship is terminated and a new one
+// approved. Each step is one poll's worth of change.
 
 import type { SimDataset } from './dataset.js';
 import { CONTOSO_ORDERS, lineStatus } from './simCommerce.js';
@@ -9,6 +12,7 @@ import { incidentText, scenarioIncidentId } from './simIncidents.js';
 import { base64urlId, guid, iso, NOT_ENDED, streamFor } from './simRandom.js';
 import type { SimCustomer, SimOrder, WireIncident, WireSubscription } from './simWire.js';
 import { link } from './simWire.js';
+import { graphTime, SCENARIO_GDAP, type SimGdap } from './simGdap.js';
 
 export interface ScenarioClock {
   now(): Date;
@@ -28,6 +32,8 @@ export interface ScenarioStepResult {
   order: { customerId: string; orderId: string; status: string } | null;
   /** Subscriptions this step changed, each with what happened to it in words. */
   subscriptions: { customerId: string; subscriptionId: string; description: string }[];
+  /** GDAP changes of this step, in words (none after the first round). */
+  access: string[];
 }
 
 export interface Scenario {
@@ -48,7 +54,7 @@ export const SCENARIO_SUBSCRIPTIONS = {
   quantity: { customer: 'Contoso', offer: 'Microsoft Intune Plan 1' },
 } as const;
 
-export function createScenario(data: SimDataset, clock: ScenarioClock = { now: () => new Date() }): Scenario {
+export function createScenario(data: SimDataset, clock: ScenarioClock = { now: () => new Date() }, gdap?: SimGdap): Scenario {
   const history: ScenarioStepResult[] = [];
   let round = 0;
   let position = SCENARIO_STEPS;
@@ -169,6 +175,52 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
     return said;
   }
 
+  /**
+   * GDAP through the first round: step 1 leaves it alone (the first listing, the baseline, is usually taken
+   * then); step 2 crosses Contoso's 7-day mark, leaves Northwind's relationship without a group and reveals a
+   * Tailspin approval pending for 9 days; step 3 terminates Fabrikam's relationship; step 4 activates the new
+   * one Fabrikam approved.
+   */
+  function changeAccess(at: number, now: number): string[] {
+    if (!gdap || round !== 1) return [];
+    const said: string[] = [];
+    if (at === 1) {
+      const [contoso] = gdap.of(SCENARIO_GDAP.ending);
+      if (contoso) {
+        // A day passes in a step: the end is now 7 calendar days away.
+        contoso.endDateTime = graphTime(now + 7 * DAY_MS);
+        said.push(`${SCENARIO_GDAP.ending}'s only GDAP relationship now ends in 7 days`);
+      }
+      const [northwind] = gdap.of(SCENARIO_GDAP.unused);
+      if (northwind) {
+        gdap.removeAssignments(northwind);
+        said.push(`${SCENARIO_GDAP.unused}'s GDAP relationship lost its last security group`);
+      }
+      if (gdap.add(SCENARIO_GDAP.stuck, { displayName: `${SCENARIO_GDAP.stuck} helpdesk`, status: 'approvalPending', createdDateTime: graphTime(now - 9 * DAY_MS), lastModifiedDateTime: graphTime(now - 9 * DAY_MS) })) {
+        said.push(`a ${SCENARIO_GDAP.stuck} GDAP relationship has waited 9 days for approval`);
+      }
+    } else if (at === 2) {
+      const [fabrikam] = gdap.of(SCENARIO_GDAP.terminated);
+      if (fabrikam) {
+        fabrikam.status = 'terminated';
+        fabrikam.endDateTime = graphTime(now);
+        gdap.touch(fabrikam);
+        said.push(`${SCENARIO_GDAP.terminated}'s GDAP relationship was terminated`);
+      }
+      gdap.add(SCENARIO_GDAP.terminated, { displayName: `${SCENARIO_GDAP.terminated} renewed`, status: 'approved' });
+    } else if (at === 3) {
+      const renewed = gdap.of(SCENARIO_GDAP.terminated).find((r) => r.status === 'approved');
+      if (renewed) {
+        renewed.status = 'active';
+        renewed.activatedDateTime = graphTime(now);
+        renewed.endDateTime = graphTime(now + 730 * DAY_MS);
+        gdap.touch(renewed);
+        said.push(`${SCENARIO_GDAP.terminated}'s new GDAP relationship is active`);
+      }
+    }
+    return said;
+  }
+
   function step(): ScenarioStepResult {
     const now = clock.now().getTime();
     const changes: string[] = [];
@@ -197,6 +249,8 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
     }
     const subscriptions = changeSubscriptions(at, now);
     changes.push(...subscriptions.map((change) => change.description));
+    const access = changeAccess(at, now);
+    changes.push(...access);
     position += 1;
     const result: ScenarioStepResult = {
       round,
@@ -206,6 +260,7 @@ export function createScenario(data: SimDataset, clock: ScenarioClock = { now: (
       customerIds: targets.map((c) => c.id),
       order: order ? { customerId: order.customer.id, orderId: order.sim.order.id, status: order.sim.order.status } : null,
       subscriptions,
+      access,
     };
     history.push(result);
     return result;

@@ -17,6 +17,8 @@ import {
 import { handleApi, type IncidentShape } from './simRoutes.js';
 import { webhookReceiver, type WebhookReceiver } from './simWebhook.js';
 import { PsaFakes, type FakeCompany, type PsaFakeOptions } from './psaFake.js';
+import { SimGdap } from './simGdap.js';
+import { handleGraph, isGraphPath } from './simGraph.js';
 
 export { SANDBOX_CREDENTIALS } from './simAuth.js';
 export type { SimCredentials, TokenKind } from './simAuth.js';
@@ -74,6 +76,8 @@ export interface Simulator {
   readonly credentials: Readonly<SimCredentials>;
   readonly data: SimDataset;
   readonly scenario: Scenario;
+  /** Microsoft Graph's GDAP relationships and access assignments (served under /v1.0/). */
+  readonly gdap: SimGdap;
   readonly faults: FaultController;
   /** Partner Center and token requests, oldest first (not /_sim/). */
   readonly requests: RecordedRequest[];
@@ -115,7 +119,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const faults = new FaultList();
   const limiter = options.rateLimitPerSecond == null ? null : new RateLimiter(options.rateLimitPerSecond);
-  const scenario = createScenario(data, clock ?? { now: () => new Date() });
+  const gdap = new SimGdap(data, now);
+  const scenario = createScenario(data, clock ?? { now: () => new Date() }, gdap);
   const bom = options.bom ?? true;
   const api = { data, bom, nextLinkStyle: options.nextLinkStyle ?? 'alternate', incidentShape: options.incidentShape ?? 'flat' } as const;
   const latencyMs = options.latencyMs ?? 0;
@@ -170,6 +175,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return handleApi(ex, token, api);
     }
 
+    if (isGraphPath(ex.path)) return handleGraph(ex, tokens.verify(firstHeader(ex, 'authorization')), gdap, url);
+
     const segments = ex.path.split('/');
     const tenant = safeDecode(segments[1] ?? '');
     if (segments.length === 5 && segments[2] === 'oauth2' && segments[3] === 'v2.0' && segments[4] === 'token') {
@@ -218,6 +225,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     credentials,
     data,
     scenario,
+    gdap,
     faults,
     requests,
     get requestCount() {

@@ -8,12 +8,23 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
 import type { State } from '../store/state.js';
 
-/** One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions. */
+/**
+ * One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions; or a partner-wide one (no
+ * customer), e.g. `g|listing`: every GDAP relationship of the partner in one Graph listing.
+ */
 export interface SourceItem {
   key: string;
   kind: 'source';
   /** The source's name, e.g. "subscriptions". */
   source: string;
+  /** The customer fetched; null for a partner-wide item. */
+  customer: Customer | null;
+  /** What a partner-wide item is called where a customer's name would go (a failure in a round's summary). */
+  subject?: string;
+}
+
+/** An item about one customer: what sources that fetch customer by customer plan and take. */
+export interface CustomerSourceItem extends SourceItem {
   customer: Customer;
 }
 
@@ -32,7 +43,8 @@ export interface DigestSectionContext {
   customerName?: (customerId: string) => string | undefined;
 }
 
-export interface AlertSource<Data = unknown> {
+/** `Item`: the items this source plans and takes back (a customer's, or partner-wide ones). */
+export interface AlertSource<Data = unknown, Item extends SourceItem = SourceItem> {
   readonly name: string;
   /** What one item is called in a round's summary, e.g. "subscription list". */
   readonly noun: string;
@@ -42,9 +54,9 @@ export interface AlertSource<Data = unknown> {
   knownCustomerIds(state: Readonly<State>): string[];
   /** The round's items of this source that are due at `now` (pure). */
   roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined, now: number): SourceItem[];
-  fetch(client: PartnerCenterClient, ctx: RequestContext, item: SourceItem): Promise<Data>;
+  fetch(client: PartnerCenterClient, ctx: RequestContext, item: Item): Promise<Data>;
   /** A successful fetch, inside the batch's write: diff, route, queue. */
-  ingest(state: State, item: SourceItem, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
+  ingest(state: State, item: Item, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
   /** In the round's last write: forget what no watch needs any more. */
   prune(state: State, now: Date): void;
   /**
@@ -52,13 +64,24 @@ export interface AlertSource<Data = unknown> {
    * Required, so that a new source is never left out of the digest.
    */
   digestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext): SummarySection | null;
+  /** Why Partner Center may refuse this customer (403), from what this source knows; null: nothing to say. */
+  explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
+}
+
+/** The first explanation any source has of a refusal (the access source knows the GDAP relationships). */
+export function refusalExplanation(sources: SourceRegistry | undefined, state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null {
+  for (const source of sources?.values() ?? []) {
+    const said = source.explainRefusal?.(state, customerId, customerName, now);
+    if (said) return said;
+  }
+  return null;
 }
 
 /** Sources by name, as the sweep and ingest look them up. */
 export type SourceRegistry = ReadonlyMap<string, AlertSource>;
 
 /** A typed source, stored among the others (its data goes only from its own fetch to its own ingest). */
-export function registerable<Data>(source: AlertSource<Data>): AlertSource {
+export function registerable<Data, Item extends SourceItem>(source: AlertSource<Data, Item>): AlertSource {
   return source as unknown as AlertSource;
 }
 

@@ -27,6 +27,9 @@ export const SHAPES: Record<Field, Shape> = {
   outbound: 'map',
   ticketCompanies: 'map',
   tickets: 'map',
+  accessListing: 'single',
+  accessSnapshots: 'map',
+  accessThreads: 'map',
 };
 
 export const FIELDS = Object.keys(SHAPES) as Field[];

@@ -7,9 +7,11 @@ import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
 import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
 import type { AlertEvent } from '../domain/alertEvent.js';
+import type { AccessListingState, AccessSnapshot, AccessThread } from '../sources/access/model.js';
 
 // The engine knows a subscription thread only as a stored record: through the store, not the source.
 export type { SubscriptionThread } from '../sources/subscriptions/model.js';
+export type { AccessThread } from '../sources/access/model.js';
 
 export type { Watch } from '../domain/watch.js';
 
@@ -195,7 +197,15 @@ export interface SubscriptionDelivery extends OutboxBase {
   note: string[] | null;
 }
 
-export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery | SubscriptionDelivery;
+/** Post or edit the card of a customer's GDAP access episode, then (for an edit) reply in its thread. */
+export interface AccessDelivery extends OutboxBase {
+  kind: 'access';
+  threadKey: string;
+  /** The reply's lines; null for the first card of a thread. */
+  note: string[] | null;
+}
+
+export type Delivery = IncidentDelivery | ProvisioningDelivery | NoticeDelivery | SummaryDelivery | SubscriptionDelivery | AccessDelivery;
 
 /**
  * One alert event waiting for one endpoint of an outbound destination (a webhook URL, a PSA). Queued in the
@@ -300,6 +310,12 @@ export interface State {
   ticketCompanies: Record<string, TicketCompanyLink>;
   /** PSA tickets the bot opened, one per problem episode of one customer, by episode key. */
   tickets: Record<string, TicketRecord>;
+  /** The partner's GDAP listing (src/sources/access/): when last taken, and Graph's refusal (absent in older files). */
+  accessListing: AccessListingState;
+  /** Each customer's GDAP relationships as last listed, by customer (tenant) id. */
+  accessSnapshots: Record<string, AccessSnapshot>;
+  /** Access alert cards: one per customer access episode per conversation. */
+  accessThreads: Record<string, AccessThread>;
 }
 
 /** A customer's PSA company, set by hand in chat. */
@@ -352,6 +368,9 @@ export function emptyState(): State {
     outbound: {},
     ticketCompanies: {},
     tickets: {},
+    accessListing: { fetchedAt: null, refusedSince: null, refusalTold: [] },
+    accessSnapshots: {},
+    accessThreads: {},
   };
 }
 

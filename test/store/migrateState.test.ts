@@ -63,7 +63,7 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
   it('copies every record, prints the counts, and the database then reads as the file did', async () => {
     const run = await migrateState(['--from', file], url, dir);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^Copied .*state\.json into the database: 1 auth, 2 targets, 3 watches, 1 order customers, 1 incident snapshots, 1 order snapshots, 1 incident threads, 3 outbox, 1 delivery log, 1 last round, 1 sweep state, 1 access denied, 1 subscription snapshots, 1 subscription threads, 1 outbound deliveries, 1 ticket companies, 1 tickets, 1 incident thread customers\./);
+    assert.match(run.stdout, /^Copied .*state\.json into the database: 1 auth, 2 targets, 3 watches, 1 order customers, 1 incident snapshots, 1 order snapshots, 1 incident threads, 3 outbox, 1 delivery log, 1 last round, 1 sweep state, 1 access denied, 1 subscription snapshots, 1 subscription threads, 1 outbound deliveries, 1 ticket companies, 1 tickets, 1 access listing, 1 access snapshots, 1 access threads, 1 incident thread customers\./);
     const fromFile = await LowdbStateStore.open(file);
     const expected = structuredClone(fromFile.read()) as State;
     await fromFile.close();

@@ -37,6 +37,10 @@ export async function simulatorConfig(sim: Simulator, overrides: Partial<AppConf
     healthToken: null,
     subscriptionPollMinutes: 60,
     subscriptionWarnDays: 30,
+    // The simulator serves Microsoft Graph's GDAP routes too.
+    graphUrl: sim.url,
+    gdapPollMinutes: 60,
+    accessWarnDays: 30,
     logLevel: 'silent',
     sandboxSettings: { scenarioSeconds: 60, playgroundPort: 56_150, requestsPerMinute: 60_000, timeoutMs: 5_000, playground: true },
     ...overrides,

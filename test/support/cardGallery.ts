@@ -22,6 +22,8 @@ import {
 import type { OrderProvisioning } from '../../src/domain/types.js';
 import { NOW } from './cardChecks.js';
 import { contoso, customer, incident, subscription } from './samples.js';
+import { accessAlertCard } from '../../src/sources/access/card.js';
+import { accessCard, accessExpiringCard } from '../../src/sources/access/views.js';
 
 /** An update as Microsoft writes them: a "Title:" line repeating the heading, then labelled paragraphs. */
 export const M365_UPDATE = [
@@ -134,5 +136,24 @@ export function cardGallery(): Record<string, AdaptiveCardJson> {
       now: NOW,
     }),
     watchesEmpty: watchesCard({ watches: [], now: NOW }),
+    accessAlert: accessAlertCard(
+      {
+        customerId: contoso.id,
+        customerName: 'Contoso',
+        episode: 1,
+        relationships: [{ id: 'r1', name: 'Contoso support', status: 'active', endDay: '2026-11-29', roles: ['f2ef992c-3afb-46b9-b7cf-a126ee74c451'], groups: [{ groupId: 'g1', status: 'active', roles: [] }] }],
+        severity: 'warning',
+        changes: [{ at: '2026-11-22T09:00:00Z', kind: 'ending', text: 'Access ends in 7 days (29 Nov): no active relationship lasts longer or auto-extends.', severity: 'warning', recovery: false }],
+        updatedAt: '2026-11-22T09:00:00Z',
+        closedAt: null,
+        mutedUntil: null,
+        mutedBy: null,
+        acknowledgedBy: 'Ana',
+        acknowledgedAt: '2026-11-22T10:00:00Z',
+      },
+      NOW,
+    ),
+    access: accessCard({ customer: contoso, relationships: [{ id: 'r1', name: 'Contoso support', status: 'expired', endDay: '2026-11-20', roles: [] }], now: NOW }),
+    accessExpiring: accessExpiringCard({ endings: [{ customerId: contoso.id, customerName: 'Contoso', day: '2026-11-29', daysLeft: 7 }], days: 30, page: 1, now: NOW }),
   };
 }

@@ -47,7 +47,7 @@ export class RoundModel {
     const round: ModelRound = { startedAt: this.now, requests: items.length, subscriptions: [], ages };
     for (const item of items) {
       this.now += this.msPerRequest;
-      if (item.kind !== 'source') continue;
+      if (item.kind !== 'source' || !item.customer) continue; // (a partner-wide item, e.g. the GDAP listing, has none)
       round.subscriptions.push(item.customer.id);
       const snapshot = { customerId: item.customer.id, fetchedAt: new Date(this.now).toISOString(), subscriptions: {} };
       this.state.subscriptionSnapshots[item.customer.id] = snapshot as unknown as State['subscriptionSnapshots'][string];

@@ -107,4 +107,7 @@ export function fill(state: State): void {
     episodeKey: 'incident|EX1|c1|0', customerId: 'c1', customerName: 'Contoso', psa: 'autotask', reference: 'incident|EX1|c1|0', state: 'open',
     ticketId: 1001, number: 'T20261130.0001', url: null, companyId: 100, createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:00:00.000Z',
   };
+  state.accessListing = { fetchedAt: '2026-11-30T10:00:00.000Z', refusedSince: null, refusalTold: [] };
+  state.accessSnapshots.c1 = { customerId: 'c1', customerName: 'Contoso', relationships: [{ id: 'r1', name: 'Contoso support', status: 'active', endDay: '2026-12-14', roles: [] }], warned: 30 };
+  state.accessThreads['t1|access|c1|1'] = { key: 't1|access|c1|1', targetKey: 't1', activityId: null } as unknown as State['accessThreads'][string];
 }

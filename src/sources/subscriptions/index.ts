@@ -5,7 +5,7 @@
 import { RETENTION_MS } from '../../domain/retention.js';
 import type { Subscription } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
-import type { AlertSource } from '../source.js';
+import type { AlertSource, CustomerSourceItem } from '../source.js';
 import type { State } from '../../store/state.js';
 import { subscriptionAlertEvent } from './alertEvents.js';
 import { diffSubscriptions } from './diff.js';
@@ -17,7 +17,7 @@ import { markSubscriptionsSeen, routeSubscriptionEvents } from './routing.js';
 export { SOURCE_NAME, subscriptionItemKey } from './plan.js';
 export type { SubscriptionSettings } from './model.js';
 
-export interface SubscriptionSource extends AlertSource<Subscription[]> {
+export interface SubscriptionSource extends AlertSource<Subscription[], CustomerSourceItem> {
   readonly settings: SubscriptionSettings;
   /**
    * A new watch's baseline, in the write that stores the watch: the subscriptions it was shown are what

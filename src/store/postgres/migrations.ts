@@ -91,7 +91,6 @@ create index outbound_deliveries_endpoint on outbound_deliveries (destination, e
 `,
   },
   {
-    // Its number may change when branches merge: it only adds tables, whatever ran before it.
     version: 5,
     name: 'PSA tickets and company links',
     sql: `
@@ -100,6 +99,20 @@ create table ticket_companies (customer_id text primary key, company_id text, bo
 create table tickets (episode_key text primary key, customer_id text, state text, body jsonb not null, rev bigint not null);
 create index ticket_companies_rev on ticket_companies (rev);
 create index tickets_rev on tickets (rev);
+`,
+  },
+  {
+    version: 6,
+    name: 'GDAP access alerts',
+    sql: `
+-- The GDAP listing (sources/access/): when it was taken and Graph's refusal; each customer's relationships;
+-- the access alert cards.
+create table access_listing (id text primary key, body jsonb not null, rev bigint not null);
+create table access_snapshots (customer_id text primary key, body jsonb not null, rev bigint not null);
+create table access_threads (key text primary key, target_key text not null, body jsonb not null, rev bigint not null);
+create index access_listing_rev on access_listing (rev);
+create index access_snapshots_rev on access_snapshots (rev);
+create index access_threads_rev on access_threads (rev);
 `,
   },
 ];

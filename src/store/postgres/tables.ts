@@ -6,6 +6,7 @@ import type { Field } from '../records.js';
 import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport, OutboundDelivery, TicketCompanyLink, TicketRecord } from '../state.js';
 import type { Watch } from '../../domain/watch.js';
 import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
+import type { AccessListingState, AccessThread } from '../../sources/access/model.js';
 import type { Sealed } from '../secretBox.js';
 
 /** A row's columns besides `rev` (and `position` for lists), the key first. */
@@ -159,6 +160,9 @@ export const TABLES: Table<never>[] = [
     ['customer_id', (t) => t.customerId],
     ['state', (t) => t.state],
   ]),
+  single<AccessListingState>('accessListing', 'access_listing'),
+  documents('accessSnapshots', 'access_snapshots', 'customer_id'),
+  documents<AccessThread>('accessThreads', 'access_threads', 'key', [['target_key', (t) => t.targetKey]]),
 ] as Table<never>[];
 
 export const TABLE_OF = new Map<Field, Table<unknown>>(TABLES.map((table) => [table.field, table as Table<unknown>]));
