@@ -136,7 +136,7 @@ describe('cards: help and welcome', () => {
       assert.match(text, syntax);
     }
     assert.match(text, /status Contoso/);
-    assert.equal(elementsWithText(card, /^Example: $/).length, 18);
+    assert.equal(elementsWithText(card, /^Example: $/).length, 20);
     assert.ok(elementsWithText(card, /^status for Contoso$/).length === 1);
   });
 

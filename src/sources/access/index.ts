@@ -30,7 +30,7 @@ export interface AccessSourceOptions {
   clock?: Pick<Clock, 'now'>;
   /**
    * The state as last written (the store's `read()`): the previous snapshots are read there rather than
-   * through the write's copy-on-write draft, where reading 50,000 relationships would copy them all.
+   * through the write's draft, where reading 50,000 relationships would make a draft of each.
    */
   committed?: () => Readonly<State>;
 }
