@@ -58,6 +58,9 @@ describe('PostgreSQL store: the database goes away and comes back', function () 
         (error: unknown) => error,
       );
       await waitForWaiter(url);
+      // The restart reaches the waiting commit's connection first: were the holder's ended first, its lock
+      // would pass to the commit, which could commit before its own connection is ended.
+      await holder.query(`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and not granted and objid = $1`, [LOCKS.writes]);
       await pgServer.halt();
 
       const error = await outcome;
