@@ -1,6 +1,7 @@
 // An alert as the world outside Teams sees it: one change of one customer's problem episode, in words any
 // destination can use (a signed webhook, a PSA ticket). Every source emits these beside its Teams cards, in
 // the same write, so an outbound destination is exactly-once through the same outbox.
+import type { Customer } from './types.js';
 
 export type AlertSeverity = 'critical' | 'warning' | 'information';
 
@@ -13,6 +14,15 @@ export interface AlertEventCustomer {
   name: string;
   /** The customer's default domain, when known. */
   domain: string | null;
+}
+
+/**
+ * The customer as every source names it outside Teams: Partner Center's company name and domain from the
+ * customer directory (a PSA company is matched by that domain); the source's own name, and no domain, only
+ * when the directory does not know the customer.
+ */
+export function eventCustomer(customerId: string, customer: Customer | undefined, name: string): AlertEventCustomer {
+  return { tenantId: customerId, name: customer?.companyName || name, domain: customer?.domain ? customer.domain : null };
 }
 
 export interface AlertEventLink {

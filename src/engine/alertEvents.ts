@@ -4,16 +4,15 @@ import type { AlertEvent, AlertEventCustomer, AlertSeverity, EpisodeChange } fro
 import { alertEventId } from '../domain/alertEventId.js';
 import type { IncidentEvent } from '../domain/incidentDiff.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
-import type { Customer, Severity } from '../domain/types.js';
+import type { Severity } from '../domain/types.js';
 
 /** Partner Center's "normal" is no outage at all: outside, it reads as information. */
 export function alertSeverity(severity: Severity): AlertSeverity {
   return severity === 'normal' ? 'information' : severity;
 }
 
-export function eventCustomer(customerId: string, customer: Customer | undefined, name: string): AlertEventCustomer {
-  return { tenantId: customerId, name: customer?.companyName || name, domain: customer?.domain ? customer.domain : null };
-}
+// Shared with the sources (they may not import the engine); exported here still for the engine's callers.
+export { eventCustomer } from '../domain/alertEvent.js';
 
 /** One episode of one incident at one customer: a returning incident is the next episode. */
 export const incidentEpisodeKey = (incidentId: string, tenantId: string, episode: number): string => `incident|${incidentId}|${tenantId}|${episode}`;

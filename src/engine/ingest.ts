@@ -72,7 +72,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         // Another alert source: it diffs, routes and queues inside this same write.
         const source = options.sources?.get(result.item.source);
         if (!source) continue;
-        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight, emit });
+        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer });
         sourceEvents += outcome.events;
         sourceQueued += outcome.queued;
       } else if ('incidents' in result) {

@@ -35,6 +35,8 @@ export interface SourceIngestContext {
   inFlight?: ReadonlySet<string>;
   /** Hands each alert event to the outbound destinations (webhooks, tickets), in this same write. */
   emit?: (event: AlertEvent) => void;
+  /** The customer directory's customer (Partner Center's name and domain, for the alert events), when it knows one. */
+  findCustomer?: (customerId: string) => Customer | undefined;
 }
 
 export interface DigestSectionContext {

@@ -1,6 +1,6 @@
 // Every kind of access alert event, made by the real access diff from listings as they happen, is a valid
 // webhook body against docs/webhook.schema.json (types access.ending/lost/back/stuck_approval/unused), and
-// the schema refuses an access body with another source's type.
+// the schema refuses an access body with another source's type; the customer is named as the directory knows it.
 import assert from 'node:assert/strict';
 import type { AlertEvent } from '../../src/domain/alertEvent.js';
 import { webhookBody } from '../../src/destinations/webhook.js';
@@ -51,6 +51,16 @@ describe('access webhook bodies against docs/webhook.schema.json', () => {
     assert.equal(events[0]?.episode.key, `access|${CUSTOMER}|2026-11-14T00:00:00Z`, 'keyed by the episode’s first change');
     assert.equal(events[2]?.episode.key, events[0]?.episode.key, 'ending, lost and back: one episode');
     assert.equal(new Set(events.map((e) => e.id)).size, events.length);
+  });
+
+  it('names the customer as the directory knows it (name and domain), Graph’s name and no domain only when it does not', () => {
+    const diff = diffAccess({ previous: () => undefined, knownCustomerIds: [], relationships: [rel({ customerName: 'CONTOSO (tenant)', status: 'approvalPending', endDay: null, createdAt: '2026-12-01T00:00:00Z' })], assignments: {}, fetchedAt: '2026-12-17T00:00:00Z', baseline: false, warnDays: 30 });
+    const [event] = diff.events;
+    assert.ok(event, 'a stuck approval');
+    const known = alertEventOf(event, '2026-12-17T00:00:00Z', { id: CUSTOMER, companyName: 'Contoso', domain: 'contoso.com', relationshipToPartner: 'reseller' });
+    assert.deepEqual([known.customer, known.title], [{ tenantId: CUSTOMER, name: 'Contoso', domain: 'contoso.com' }, 'Contoso · GDAP access']);
+    const unknown = alertEventOf(event, '2026-12-17T00:00:00Z');
+    assert.deepEqual(unknown.customer, { tenantId: CUSTOMER, name: 'CONTOSO (tenant)', domain: null });
   });
 
   it('validates every body, and refuses an access body with another source’s type', () => {

@@ -3,7 +3,8 @@
 // (news only). One thread per customer episode per conversation: its first delivery posts the card, later
 // ones edit it and reply; changes found while a delivery waits are merged into its reply. Each routed event
 // is also handed to the outbound destinations once.
-import type { AlertEvent, EpisodeChange } from '../../domain/alertEvent.js';
+import { eventCustomer, type AlertEvent, type EpisodeChange } from '../../domain/alertEvent.js';
+import type { Customer } from '../../domain/types.js';
 import { alertEventId } from '../../domain/alertEventId.js';
 import { compareSeverity } from '../../domain/severity.js';
 import { shortDigest } from '../../domain/shortId.js';
@@ -19,7 +20,7 @@ export const RELATIONSHIPS_KEPT = 10;
 
 const episodeKey = (customerId: string, episode: number) => `${customerId}|${episode}`;
 
-export function routeAccessEvents(state: State, events: readonly AccessEvent[], { now, inFlight, emit }: SourceIngestContext): number {
+export function routeAccessEvents(state: State, events: readonly AccessEvent[], { now, inFlight, emit, findCustomer }: SourceIngestContext): number {
   if (events.length === 0) return 0;
   const at = now.toISOString();
   const wanted = new Set(events.map((event) => episodeKey(event.customerId, event.episode)));
@@ -39,7 +40,7 @@ export function routeAccessEvents(state: State, events: readonly AccessEvent[], 
     for (const thread of threadsByEpisode.get(episodeKey(event.customerId, event.episode)) ?? []) targets.add(thread.targetKey);
     if (event.news) for (const watch of watches) if (watchCoversAccess(watch, event.customerId, event.severity)) targets.add(watch.targetKey);
     // Outside Teams too, only what a watch asks for (the listing covers every customer of the partner).
-    if (targets.size > 0) emit?.(alertEventOf(event, at));
+    if (targets.size > 0) emit?.(alertEventOf(event, at, findCustomer?.(event.customerId)));
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = accessThreadKey(targetKey, event.customerId, event.episode);
@@ -117,19 +118,24 @@ const EVENT_TYPES: Record<AccessChangeKind, string> = {
   unused: 'access.unused',
 };
 
-/** The event as outbound destinations read it: typed by its most severe news (or its recovery). */
-export function alertEventOf(event: AccessEvent, at: string): AlertEvent {
+/**
+ * The event as outbound destinations read it: typed by its most severe news (or its recovery). The customer
+ * is named as Partner Center's directory knows it (`known`): a PSA company is found by that domain, and Graph's
+ * display name may be another spelling of the tenant's.
+ */
+export function alertEventOf(event: AccessEvent, at: string, known?: Customer): AlertEvent {
   const news = event.changes.filter((change) => !change.recovery);
   const headline = [...(news.length > 0 ? news : event.changes)].sort((a, b) => compareSeverity(b.severity, a.severity))[0];
   const change: EpisodeChange = event.closes ? 'resolved' : event.opens ? 'opened' : 'updated';
+  const customer = eventCustomer(event.customerId, known, event.customerName);
   return {
     id: alertEventId(`access|${event.id}`),
     source: SOURCE_NAME,
     type: EVENT_TYPES[headline?.kind ?? 'ending'],
     severity: event.severity === 'normal' ? 'information' : event.severity,
-    customer: { tenantId: event.customerId, name: event.customerName, domain: null },
+    customer,
     episode: { key: `access|${event.customerId}|${event.openedAt}`, change, previousKey: null },
-    title: `${event.customerName} · GDAP access`,
+    title: `${customer.name} · GDAP access`,
     text: event.changes.map((line) => line.text).join('\n'),
     occurredAt: at,
     links: [{ title: 'Open in Partner Center', url: adminRelationshipsUrl(event.customerId) }],
