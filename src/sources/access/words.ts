@@ -3,7 +3,10 @@
 import { dayNumber } from '../subscriptions/dates.js';
 import { COVERING, ENDED, PENDING, type RelationshipPrint } from './model.js';
 
-/** Microsoft Entra built-in roles a GDAP relationship commonly grants, by role definition id. */
+/**
+ * Microsoft Entra built-in roles a GDAP relationship commonly grants, by role definition id: the template ids
+ * of Microsoft's "Microsoft Entra built-in roles" reference (immutable, the same in every tenant).
+ */
 export const ROLE_NAMES: Readonly<Record<string, string>> = {
   '62e90394-69f5-4237-9190-012177145e10': 'Global Administrator',
   'f2ef992c-3afb-46b9-b7cf-a126ee74c451': 'Global Reader',
@@ -35,7 +38,8 @@ export const ROLE_NAMES: Readonly<Record<string, string>> = {
 
 /**
  * The roles Partner Center's reads of a customer need through GDAP (service health and subscriptions): any
- * one of them is enough. Named in the notice when a 403 has no expired relationship to explain it.
+ * one of them is enough — each holds microsoft.office365.serviceHealth/allEntities/allTasks in Microsoft's
+ * built-in roles reference. Named in the notice when a 403 has no expired relationship to explain it.
  */
 export const PARTNER_CENTER_ROLES = ['Service Support Administrator', 'Global Reader', 'Helpdesk Administrator'];
 
