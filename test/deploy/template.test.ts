@@ -55,6 +55,9 @@ function walkthroughCommands(): string[] {
 /** The Partner Center API's app id (the same in every tenant) and the id of its delegated `user_impersonation` permission. */
 const PARTNER_CENTER_API = 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd';
 const USER_IMPERSONATION = '1cebfa2a-fb4d-419e-b5f9-839b4383e05a';
+/** Microsoft Graph's app id (the same in every tenant); the GDAP listing needs its application permission below. */
+const MICROSOFT_GRAPH = '00000003-0000-0000-c000-000000000000';
+const GDAP_PERMISSION = 'DelegatedAdminRelationship.Read.All';
 
 /** The `@…` decorators written right above `param <name>` in a Bicep file. */
 function paramDecorators(bicep: string, name: string): string[] {
@@ -225,6 +228,23 @@ describe('deployment templates', () => {
       for (const [, name] of command.matchAll(/(?:^|[\s;])(?:export\s+)?([A-Za-z_]\w*)=/g)) assigned.add(name!);
     }
     assert.deepEqual(unset, [], 'variables the walkthrough uses before setting them');
+  });
+
+  it('Azure: the README grants the app Graph\'s DelegatedAdminRelationship.Read.All (its role id looked up, as an application permission) before the admin consent', () => {
+    const commands = walkthroughCommands();
+    const app = /^(\w+)=\$\(az ad app create /.exec(commands.find((command) => /^\w+=\$\(az ad app create /.test(command)) ?? '')?.[1];
+    assert.ok(app, 'the walkthrough creates no app');
+    const lookup = commands.findIndex((command) =>
+      command.includes(`az ad sp show --id ${MICROSOFT_GRAPH} --query "appRoles[?value=='${GDAP_PERMISSION}'].id" -o tsv`));
+    assert.ok(lookup >= 0, `the walkthrough never looks up the id of Graph's ${GDAP_PERMISSION} app role`);
+    const role = /^(\w+)=\$\(az ad sp show /.exec(commands[lookup]!)?.[1];
+    assert.ok(role, 'the role id looked up is not kept in a variable');
+    const grant = commands.findIndex((command) =>
+      new RegExp(`^az ad app permission add --id "\\$${app}" --api ${MICROSOFT_GRAPH} --api-permissions "?\\$\\{?${role}\\}?"?=Role"?$`).test(command));
+    assert.ok(grant > lookup, `the walkthrough never adds ${GDAP_PERMISSION} as an application permission (=Role) after looking its id up`);
+    const consent = commands.findIndex((command) => command === `az ad app permission admin-consent --id "$${app}"`);
+    assert.ok(consent > grant, 'the admin consent comes before the Graph permission it must cover');
+    assert.match(azureWalkthrough(), new RegExp(`${GDAP_PERMISSION.replace(/\./g, '\\.')}[\\s\\S]*Global Administrator or Privileged Role\\s+Administrator`), 'the README does not say who may consent to a Graph application permission');
   });
 
   it('Azure: azd fills every parameter of infra/main.bicep, and only those', () => {
