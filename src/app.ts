@@ -9,7 +9,7 @@ import { OutboundPipeline, type OutboundDeps } from './engine/outbound.js';
 import type { Destination } from './destinations/destination.js';
 import { WebhookDestination } from './destinations/webhook.js';
 import { ticketDestination } from './tickets/ticketSetup.js';
-import { withTickets } from './tickets/cardTickets.js';
+import { withEpisodeTicket, withTickets } from './tickets/cardTickets.js';
 import { AlertEngine } from './engine/engine.js';
 import { registerable } from './sources/source.js';
 import { healthReport } from './engine/health.js';
@@ -35,9 +35,11 @@ import { RefreshTokenWatch, type TokenStatus } from './partnerCenter/tokenStatus
 import { tokenNotice } from './engine/tokenNotices.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
+import { subscriptionEpisodeKey } from './sources/subscriptions/alertEvents.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
 import { accessSource } from './sources/access/index.js';
 import { accessAlertCard } from './sources/access/card.js';
+import { accessEpisodeKey } from './sources/access/model.js';
 import { GraphClient } from './graph/client.js';
 import { startServer } from './server.js';
 import { openStore } from './store/openStore.js';
@@ -351,8 +353,10 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
       });
     },
     summary: (report) => digestCard({ report }),
-    subscription: (thread, now) => subscriptionAlertCard(thread, now),
-    access: (thread, now) => accessAlertCard(thread, now),
+    // With the episode's PSA ticket, as the card buttons render it too.
+    subscription: (thread, now) =>
+      subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
+    access: (thread, now) => accessAlertCard(withEpisodeTicket(store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),
   };
 }
 

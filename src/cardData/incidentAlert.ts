@@ -4,8 +4,9 @@ import type { Customer, Incident } from '../domain/types.js';
 import { isCustomerId, isIncidentId } from '../domain/ids.js';
 import { buttons as button, MUTE_HOURS, VERBS } from './buttons.js';
 import type { CustomerChoiceInput } from './customers.js';
-import { count, formatUtc, formatUtcClock, identifier, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
+import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
 import type { CardTicket } from './alertThread.js';
+import { ticketFact, ticketLink } from './ticketLink.js';
 import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from './incidents.js';
 
 /** Limits a caller can tighten to send a smaller alert card, e.g. after Teams answered 413. */
@@ -234,13 +235,8 @@ const MAX_TICKETS_SHOWN = 3;
 /** "Ticket: T20261207.0012" (a link to the PSA), or on a card of several customers "Contoso #4711, …". */
 function ticketFacts(tickets: readonly CardTicket[], customers: number): { title: string; value: string }[] {
   if (tickets.length === 0) return [];
-  const link = (ticket: CardTicket) => {
-    // "T20261207.0012", "#4711": a ticket number of that shape is shown as it is (no markdown can hide in it).
-    const number = /^#?[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(ticket.number) ? ticket.number : identifier(ticket.number, 40);
-    return ticket.url && /^https?:\/\//.test(ticket.url) ? `[${number}](${ticket.url.replace(/[()\s]/g, encodeURIComponent)})` : number;
-  };
-  if (customers <= 1 && tickets.length === 1) return [{ title: 'Ticket', value: link(tickets[0]!) }];
-  const shown = tickets.slice(0, MAX_TICKETS_SHOWN).map((ticket) => `${name(ticket.customerName, 60)} ${link(ticket)}`);
+  if (customers <= 1 && tickets.length === 1) return ticketFact(tickets[0]);
+  const shown = tickets.slice(0, MAX_TICKETS_SHOWN).map((ticket) => `${name(ticket.customerName, 60)} ${ticketLink(ticket)}`);
   const more = tickets.length > MAX_TICKETS_SHOWN ? ` and ${count(tickets.length - MAX_TICKETS_SHOWN, 'more', 'more')}` : '';
   return [{ title: 'Tickets', value: `${shown.join(', ')}${more}` }];
 }

@@ -1,6 +1,8 @@
-// The PSA tickets an incident card shows: for each customer on the card, the ticket of its latest episode of
-// that incident (opened or completed; a create still pending has no number yet). The card shows the number
-// as a link from its next render on (the ticket is usually made just after the card is posted).
+// The PSA tickets an alert card shows. An incident card: for each customer on the card, the ticket of its
+// latest episode of that incident. A subscription or access card (one customer's episode): that episode's
+// ticket, by the episode key its source gave the alert event. Opened or completed; a create still pending has
+// no number yet. The card shows the number as a link from its next render on (the ticket is usually made just
+// after the card is posted).
 import type { CardTicket } from '../cardData/alertThread.js';
 import type { IncidentThread, State } from '../store/state.js';
 
@@ -22,4 +24,15 @@ export function incidentTickets(state: Readonly<State>, incidentId: string, cust
 /** The thread with its customers' tickets, for the card. */
 export function withTickets(state: Readonly<State>, thread: IncidentThread): IncidentThread & { tickets: CardTicket[] } {
   return { ...thread, tickets: incidentTickets(state, thread.incidentId, Object.keys(thread.customers)) };
+}
+
+/** One episode's ticket (a subscription's, an access episode's), or null while it has none with a number. */
+export function episodeTicket(state: Readonly<State>, episodeKey: string): CardTicket | null {
+  const record = state.tickets[episodeKey];
+  return record?.number ? { customerName: record.customerName, number: record.number, url: record.url } : null;
+}
+
+/** A subscription or access thread with its episode's ticket, for the card (`episodeKey` as its source makes it). */
+export function withEpisodeTicket<T extends object>(state: Readonly<State>, thread: T, episodeKey: string): T & { ticket: CardTicket | null } {
+  return { ...thread, ticket: episodeTicket(state, episodeKey) };
 }

@@ -1,7 +1,11 @@
-// The alert card shows the customers' PSA tickets: the number as a link to the PSA.
+// The alert cards show the customers' PSA tickets: the number as a link to the PSA. An incident card each
+// customer's; an access card its episode's, found under the key its source gave the alert event.
 import assert from 'node:assert/strict';
 import { threadAlertCard, type AlertThread } from '../../src/cards.js';
-import { incidentTickets } from '../../src/tickets/cardTickets.js';
+import { accessAlertCard } from '../../src/sources/access/card.js';
+import { accessEpisodeKey, type AccessEvent, type AccessThread } from '../../src/sources/access/model.js';
+import { alertEventOf } from '../../src/sources/access/routing.js';
+import { episodeTicket, incidentTickets, withEpisodeTicket } from '../../src/tickets/cardTickets.js';
 import { emptyState, type TicketRecord } from '../../src/store/state.js';
 import { allText, assertGoodCard, NOW } from '../support/cardChecks.js';
 import { contoso, customer, incident } from '../support/samples.js';
@@ -46,5 +50,36 @@ describe('cards: the PSA ticket on an alert', () => {
     const state = emptyState();
     for (const r of [record(contoso.id, 'Contoso', 0, 'T1'), record(contoso.id, 'Contoso', 1, 'T2'), record('other', 'Other', 0, null), record('notshown', 'Not shown', 0, 'T9')]) state.tickets[r.episodeKey] = r;
     assert.deepEqual(incidentTickets(state, 'EX400', [contoso.id, 'other']).map((t) => t.number), ['T2']);
+  });
+});
+
+describe('cards: the PSA ticket on an access alert', () => {
+  const openedAt = '2026-11-22T09:00:00Z';
+  const event: AccessEvent = {
+    id: 'e1', customerId: contoso.id, customerName: 'Contoso', episode: 1, openedAt, severity: 'critical', news: true, opens: true, closes: false, relationships: [],
+    changes: [{ kind: 'lost', text: 'Access lost.', severity: 'critical', recovery: false }],
+  };
+  const thread: AccessThread = {
+    key: `A|access|${contoso.id}|1`, targetKey: 'A', customerId: contoso.id, customerName: 'Contoso', episode: 1, openedAt, activityId: 'activity-1', relationships: [],
+    severity: 'critical', changes: [{ at: openedAt, kind: 'lost', text: 'Access lost.', severity: 'critical', recovery: false }], updatedAt: openedAt, closedAt: null,
+    mutedUntil: null, mutedBy: null, acknowledgedBy: null, acknowledgedAt: null, lastSentAt: null,
+  };
+
+  it('shows the ticket opened under the episode key of its alert events, as a link, in a valid card', () => {
+    const state = emptyState();
+    const key = alertEventOf(event, openedAt).episode.key;
+    state.tickets[key] = { ...record(contoso.id, 'Contoso', 0, 'T20261122.0007'), episodeKey: key, url: 'https://ww5.autotask.net/t?id=7' };
+    const card = accessAlertCard(withEpisodeTicket(state, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), NOW);
+    assertGoodCard(card);
+    assert.match(JSON.stringify(card), /"title":"Ticket","value":"\[T20261122\.0007\]\(https:\/\/ww5\.autotask\.net\/t\?id=7\)"/);
+  });
+
+  it('shows no ticket while the create is pending, nor another episode\'s', () => {
+    const state = emptyState();
+    const key = alertEventOf(event, openedAt).episode.key;
+    state.tickets[key] = { ...record(contoso.id, 'Contoso', 0, null), episodeKey: key };
+    state.tickets.other = { ...record(contoso.id, 'Contoso', 0, 'T9'), episodeKey: accessEpisodeKey(contoso.id, '2026-10-01T00:00:00Z') };
+    assert.equal(episodeTicket(state, key), null);
+    assert.doesNotMatch(allText(accessAlertCard(withEpisodeTicket(state, thread, key), NOW)), /Ticket/);
   });
 });

@@ -87,6 +87,7 @@ for (const vendor of VENDORS) {
         t.sim.scenario.step();
         await t.app.engine.sweepNow();
         await t.app.outbound.settle();
+        await (t.app.outbound.destinations.find((d) => d.name === 'tickets') as TicketDestination).numbers.settle();
       }
       await t.app.delivery.deliverPending();
       const told = t.connector.calls.filter((call) => /^Fabrikam has no PSA company/.test(call.activity.text ?? ''));
@@ -100,6 +101,11 @@ for (const vendor of VENDORS) {
       assert.equal(ticket!.status, COMPLETE_STATUS[vendor], 'the episode ended (the scenario renews the term): completed');
       const records = Object.values((await stateOnDisk(t)).tickets);
       assert.deepEqual(records.map((record) => [record.episodeKey.split('|')[0], record.customerId, record.state]), [['subscription', customerId(t, 'Contoso'), 'complete']]);
+      // The subscription card shows its episode's ticket from its first edit after the ticket was made.
+      const subscriptionCards = t.connector.calls.filter((call) => /\nTerm ends\n/.test(cardText(cardOf(call))) && cardText(cardOf(call)).includes('Contoso'));
+      assert.ok(subscriptionCards.length >= 2, 'the Contoso subscription card was posted and edited');
+      const lastCard = cardText(cardOf(subscriptionCards.at(-1)));
+      assert.ok(lastCard.includes(`\nTicket\n[${ticket!.number}](${psa.url}/`), `the number, as a link to the PSA:\n${lastCard}`);
     });
 
     it('a watch that starts during an ongoing incident opens no ticket for it', async () => {

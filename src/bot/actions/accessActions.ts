@@ -3,7 +3,8 @@
 // in this conversation and so the card everyone sees).
 import { buttons as b, VERBS } from '../../cards.js';
 import { accessAlertCard } from '../../sources/access/card.js';
-import { accessThreadKey, type AccessThread } from '../../sources/access/model.js';
+import { accessEpisodeKey, accessThreadKey, type AccessThread } from '../../sources/access/model.js';
+import { withEpisodeTicket } from '../../tickets/cardTickets.js';
 import type { ActionData } from '../actionSchemas.js';
 import { customerAccessCard, expiringCard } from '../accessCommands.js';
 import { ActionProblem, changeThread, forgottenAlert, personal, requireCustomer, userName, type ActionContext, type ActionRoutes, type AlertThreadRef } from './kit.js';
@@ -39,7 +40,7 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
   [VERBS.accessAcknowledge]: {
     doing: () => 'acknowledging the access alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         if (thread.acknowledgedBy) return;
         thread.acknowledgedBy = userName(ctx);
         thread.acknowledgedAt = ctx.now.toISOString();
@@ -49,7 +50,7 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
   [VERBS.accessMute]: {
     doing: () => 'muting the access alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         thread.mutedUntil = new Date(ctx.now.getTime() + data.days * DAY_MS).toISOString();
         thread.mutedBy = userName(ctx);
       }),
@@ -58,7 +59,7 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
   [VERBS.accessUnmute]: {
     doing: () => 'unmuting the access alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         thread.mutedUntil = null;
         thread.mutedBy = null;
       }),
@@ -66,11 +67,12 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
 };
 
 /** The access episode's thread in the clicked card's conversation. */
-function alertThread(ctx: ActionContext, data: AlertData): AlertThreadRef<AccessThread> {
+function alertThread(services: BotServices, ctx: ActionContext, data: AlertData): AlertThreadRef<AccessThread> {
   return {
     threads: (state) => state.accessThreads,
     key: accessThreadKey(ctx.target.key, data.customerId, data.episode),
-    card: accessAlertCard,
+    // With the episode's PSA ticket, as the card posted by delivery shows it.
+    card: (thread, now) => accessAlertCard(withEpisodeTicket(services.store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),
     forgotten: () => forgottenAlert('this access alert', 'they end', [b.help()]),
   };
 }

@@ -3,6 +3,7 @@
 // subscriptions here" / "Stop watching subscriptions" on the customer overview and subscriptions cards.
 import { buttons as b, VERBS } from '../../cards.js';
 import type { Customer } from '../../domain/types.js';
+import { subscriptionEpisodeKey } from '../../sources/subscriptions/alertEvents.js';
 import { subscriptionAlertCard } from '../../sources/subscriptions/card.js';
 import { subscriptionWatchOf } from '../../sources/subscriptions/index.js';
 import { subscriptionThreadKey, type SubscriptionThread } from '../../sources/subscriptions/model.js';
@@ -11,6 +12,7 @@ import { forCustomer } from '../failureText.js';
 import { overviewReplyCard, subscriptionsReplyCard } from '../replyCards.js';
 import type { BotServices } from '../services.js';
 import { removeSubscriptionWatch, saveSubscriptionWatch } from '../subscriptionWatches.js';
+import { withEpisodeTicket } from '../../tickets/cardTickets.js';
 import { customerWatchOf } from '../watchBook.js';
 import {
   changeThread,
@@ -63,7 +65,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionAcknowledge]: {
     doing: () => 'acknowledging the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         // The first acknowledgement counts: a second click (e.g. from a stale copy) does not take it over.
         if (thread.acknowledgedBy) return;
         thread.acknowledgedBy = userName(ctx);
@@ -74,7 +76,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionMute]: {
     doing: () => 'muting the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         thread.mutedUntil = new Date(ctx.now.getTime() + data.days * DAY_MS).toISOString();
         thread.mutedBy = userName(ctx);
       }),
@@ -83,7 +85,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionUnmute]: {
     doing: () => 'unmuting the subscription alert',
     run: (services, data, ctx) =>
-      changeThread(services, ctx, alertThread(ctx, data), (thread) => {
+      changeThread(services, ctx, alertThread(services, ctx, data), (thread) => {
         thread.mutedUntil = null;
         thread.mutedBy = null;
       }),
@@ -92,12 +94,12 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionRefresh]: {
     doing: () => 'reading the subscriptions of this customer',
     async run(services, data, ctx) {
-      const thread = storedThread(services, alertThread(ctx, data));
+      const thread = storedThread(services, alertThread(services, ctx, data));
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const subscriptions = await forCustomer(customer.companyName, () => services.client.subscriptions({ correlationId: ctx.correlationId }, customer.id));
       // The card as it is stored, with the subscription as Partner Center shows it now (for the clicker only).
       const live = subscriptions.find((subscription) => subscription.id === data.subscriptionId);
-      return personal(subscriptionAlertCard({ ...thread, subscription: live ?? thread.subscription, gone: live ? thread.gone : true }, ctx.now));
+      return personal(subscriptionAlertCard({ ...withTicket(services, thread), subscription: live ?? thread.subscription, gone: live ? thread.gone : true }, ctx.now));
     },
   },
 };
@@ -129,11 +131,16 @@ function watchCard(
 }
 
 /** The subscription episode's thread in the clicked card's conversation. */
-function alertThread(ctx: ActionContext, data: AlertData): AlertThreadRef<SubscriptionThread> {
+function alertThread(services: BotServices, ctx: ActionContext, data: AlertData): AlertThreadRef<SubscriptionThread> {
   return {
     threads: (state) => state.subscriptionThreads,
     key: subscriptionThreadKey(ctx.target.key, data.customerId, data.subscriptionId, data.episode),
-    card: subscriptionAlertCard,
+    card: (thread, now) => subscriptionAlertCard(withTicket(services, thread), now),
     forgotten: () => forgottenAlert('this subscription alert', 'they end', [b.subscriptions(data.customerId, 'all', 1), b.help()]),
   };
+}
+
+/** The thread with its episode's PSA ticket, as the card posted by delivery shows it. */
+function withTicket(services: BotServices, thread: SubscriptionThread) {
+  return withEpisodeTicket(services.store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode));
 }

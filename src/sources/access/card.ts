@@ -4,6 +4,8 @@
 // Customer, Acknowledge, Mute 7 days or Unmute, Open in Partner Center).
 import { buttons as button } from '../../cardData/buttons.js';
 import { formatUtc, formatUtcClock, name, severityLabel, severityStyle, type CardButton, type ContainerStyle } from '../../cardData/format.js';
+import type { CardTicket } from '../../cardData/alertThread.js';
+import { ticketFact } from '../../cardData/ticketLink.js';
 import { renderCard, type AdaptiveCardJson } from '../../cards.js';
 import { isCustomerId } from '../../domain/ids.js';
 import { daysLeft, formatDay, relativeDays } from '../subscriptions/dates.js';
@@ -15,7 +17,10 @@ import { accessEnd, accessLost } from './words.js';
 export type AccessAlertThread = Pick<
   AccessThread,
   'customerId' | 'customerName' | 'episode' | 'relationships' | 'severity' | 'changes' | 'updatedAt' | 'closedAt' | 'mutedUntil' | 'mutedBy' | 'acknowledgedBy' | 'acknowledgedAt'
->;
+> & {
+  /** The episode's PSA ticket (src/tickets/cardTickets.ts), once it has a number. */
+  ticket?: CardTicket | null;
+};
 
 const HEADLINES: Record<AccessChangeKind, string> = {
   ending: 'access ending',
@@ -87,6 +92,7 @@ export function accessAlertView(thread: AccessAlertThread, now: Date) {
     muteText: mute ? `Muted by ${name(mute.by, 80) || 'someone'} until ${formatUtcClock(mute.until, now)}: the card stays current, without thread replies` : '',
     facts: [
       { title: 'Customer', value: name(thread.customerName, 120) || 'unknown' },
+      ...ticketFact(thread.ticket),
       { title: 'Severity', value: severityLabel(thread.severity) },
       { title: 'Access ends', value: endText },
     ],

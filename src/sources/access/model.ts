@@ -179,6 +179,9 @@ export interface AccessThread {
 
 export const accessThreadKey = (targetKey: string, customerId: string, episode: number): string => `${targetKey}|access|${customerId}|${episode}`;
 
+/** One access episode of one customer outside Teams (its alert events, its PSA ticket): keyed by when it opened. */
+export const accessEpisodeKey = (customerId: string, openedAt: string): string => `access|${customerId}|${openedAt}`;
+
 /** Statuses in which a relationship gives the partner access. */
 export const COVERING: ReadonlySet<string> = new Set(['active', 'expiring', 'terminationRequested']);
 /** Statuses of a relationship that is over. */

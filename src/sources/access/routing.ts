@@ -11,7 +11,7 @@ import { shortDigest } from '../../domain/shortId.js';
 import { watchCoversAccess } from '../../domain/watch.js';
 import type { SourceIngestContext } from '../source.js';
 import type { AccessDelivery, State } from '../../store/state.js';
-import { accessThreadKey, adminRelationshipsUrl, type AccessChangeKind, type AccessEvent, type AccessThread, type RelationshipPrint } from './model.js';
+import { accessEpisodeKey, accessThreadKey, adminRelationshipsUrl, type AccessChangeKind, type AccessEvent, type AccessThread, type RelationshipPrint } from './model.js';
 import { SOURCE_NAME } from './plan.js';
 
 /** Lines of "what happened" a card keeps, and relationships it shows. */
@@ -134,7 +134,7 @@ export function alertEventOf(event: AccessEvent, at: string, known?: Customer): 
     type: EVENT_TYPES[headline?.kind ?? 'ending'],
     severity: event.severity === 'normal' ? 'information' : event.severity,
     customer,
-    episode: { key: `access|${event.customerId}|${event.openedAt}`, change, previousKey: null },
+    episode: { key: accessEpisodeKey(event.customerId, event.openedAt), change, previousKey: null },
     title: `${customer.name} · GDAP access`,
     text: event.changes.map((line) => line.text).join('\n'),
     occurredAt: at,

@@ -6,7 +6,8 @@ import { compareSeverity } from '../../domain/severity.js';
 import type { Customer } from '../../domain/types.js';
 import { findPrint, type SubscriptionEvent, type SubscriptionSnapshot } from './model.js';
 
-const episodeKey = (subscriptionId: string, tenantId: string, episode: number) => `subscription|${subscriptionId}|${tenantId}|${episode}`;
+/** One problem episode of one subscription outside Teams (its alert events, its PSA ticket). */
+export const subscriptionEpisodeKey = (subscriptionId: string, tenantId: string, episode: number): string => `subscription|${subscriptionId}|${tenantId}|${episode}`;
 
 /** `before`: the customer's snapshot before this fetch (a new episode is one it did not know yet). */
 export function subscriptionAlertEvent(event: SubscriptionEvent, before: SubscriptionSnapshot | undefined, customer: Customer, name: string, occurredAt: string): AlertEvent {
@@ -22,9 +23,9 @@ export function subscriptionAlertEvent(event: SubscriptionEvent, before: Subscri
     severity: event.severity === 'normal' ? 'information' : event.severity,
     customer: who,
     episode: {
-      key: episodeKey(event.subscriptionId, event.customerId, event.episode),
+      key: subscriptionEpisodeKey(event.subscriptionId, event.customerId, event.episode),
       change,
-      previousKey: event.episode > 1 ? episodeKey(event.subscriptionId, event.customerId, event.episode - 1) : null,
+      previousKey: event.episode > 1 ? subscriptionEpisodeKey(event.subscriptionId, event.customerId, event.episode - 1) : null,
     },
     title: `${subscriptionName} · ${main?.text ?? 'changed'}`,
     text: event.changes.map((line) => line.text).join('\n'),

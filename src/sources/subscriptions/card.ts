@@ -13,6 +13,8 @@ import {
   type CardButton,
   type ContainerStyle,
 } from '../../cardData/format.js';
+import type { CardTicket } from '../../cardData/alertThread.js';
+import { ticketFact } from '../../cardData/ticketLink.js';
 import { renderCard, type AdaptiveCardJson } from '../../cards.js';
 import { isCustomerId, isSubscriptionId } from '../../domain/ids.js';
 import { billingWords, statusWord, subscriptionName, unitLabel } from '../../domain/subscriptionWords.js';
@@ -38,7 +40,10 @@ export type SubscriptionAlertThread = Pick<
   | 'mutedBy'
   | 'acknowledgedBy'
   | 'acknowledgedAt'
->;
+> & {
+  /** The episode's PSA ticket (src/tickets/cardTickets.ts), once it has a number. */
+  ticket?: CardTicket | null;
+};
 
 /** What a card of an episode that ended, and was about no trouble, is headed with. */
 const CHANGE_HEADLINES: Partial<Record<SubscriptionChangeKind, string>> = {
@@ -149,6 +154,7 @@ export function subscriptionAlertView(thread: SubscriptionAlertThread, now: Date
     muteText: mute ? `Muted by ${name(mute.by, 80) || 'someone'} until ${formatUtcClock(mute.until, now)}: the card stays current, without thread replies` : '',
     facts: [
       { title: 'Customer', value: name(thread.customerName, 120) || 'unknown' },
+      ...ticketFact(thread.ticket),
       ...(offer !== '' ? [{ title: 'Offer', value: offer }] : []),
       { title: 'Quantity', value: quantityText(s) },
       { title: 'Status', value: thread.gone ? 'No longer listed' : statusText(s) },
