@@ -37,7 +37,6 @@ export async function ticketsCommand(services: BotServices, ctx: WatchContext): 
   const records = Object.values(services.store.read().tickets);
   const open = records.filter((record) => record.state === 'open').length;
   const unmapped = await psa(desk, () => unmappedCustomers(services, desk, ctx));
-  if ('problem' in unmapped) return [cardReply(unmapped.problem)];
   const lines = [
     `Tickets go to ${PSA_NAMES[settings.psa.kind]}: one per problem episode per customer.`,
     `Rules: severity ${settings.minSeverity} or worse opens a ticket; sources ${settings.sources.join(', ')} (provisioning only when it fails).`,
@@ -45,12 +44,15 @@ export async function ticketsCommand(services: BotServices, ctx: WatchContext): 
       ? 'A customer without a PSA company gets no ticket (each watching conversation is told once).'
       : `A customer without a PSA company goes to company ${settings.defaultCompanyId}, named in the ticket.`,
     `Open tickets made by the bot: ${open}.`,
-    unmapped.value.length === 0
-      ? 'Every watched customer has a PSA company.'
-      : `Watched customers without a PSA company: ${unmapped.value.map((entry) => entry.customer.companyName).slice(0, LISTED).join(', ')}${unmapped.value.length > LISTED ? ` and ${unmapped.value.length - LISTED} more` : ''}.`,
+    // A PSA that refuses (401, 403) or fails: what the bot knows without it, and one line naming the problem.
+    'problem' in unmapped
+      ? `${PSA_NAMES[settings.psa.kind]} did not answer, so the unmapped customers cannot be listed: ${unmapped.reason}`
+      : unmapped.value.length === 0
+        ? 'Every watched customer has a PSA company.'
+        : `Watched customers without a PSA company: ${unmapped.value.map((entry) => entry.customer.companyName).slice(0, LISTED).join(', ')}${unmapped.value.length > LISTED ? ` and ${unmapped.value.length - LISTED} more` : ''}.`,
   ];
-  const buttons = unmapped.value.length > 0 ? [{ title: 'Unmapped customers', verb: VERBS.ticketsUnmapped, data: {} }, b.help()] : [b.help()];
-  return [cardReply(messageCard({ title: 'PSA tickets', text: lines.join('\n'), buttons }))];
+  const buttons = 'value' in unmapped && unmapped.value.length > 0 ? [{ title: 'Unmapped customers', verb: VERBS.ticketsUnmapped, data: {} }, b.help()] : [b.help()];
+  return [cardReply(messageCard({ title: 'PSA tickets', text: lines.join('\n'), buttons, ...('problem' in unmapped ? { tone: 'warning' as const } : {}) }))];
 }
 
 export async function ticketsUnmappedCommand(services: BotServices, ctx: WatchContext): Promise<Reply[]> {
@@ -151,13 +153,13 @@ async function unmappedCustomers(services: BotServices, desk: TicketDesk, ctx: W
 }
 
 /** A PSA that fails answers with one sentence, never a stack. */
-async function psa<T>(desk: TicketDesk, work: () => Promise<T>): Promise<{ value: T } | { problem: AdaptiveCardJson }> {
+async function psa<T>(desk: TicketDesk, work: () => Promise<T>): Promise<{ value: T } | { problem: AdaptiveCardJson; reason: string }> {
   try {
     return { value: await work() };
   } catch (error) {
     if (!(error instanceof PsaError)) throw error;
     const name = PSA_NAMES[desk.settings.psa.kind];
-    return { problem: messageCard({ title: `${name} did not answer as hoped`, text: error.message, tone: 'error' }) };
+    return { problem: messageCard({ title: `${name} did not answer as hoped`, text: error.message, tone: 'error' }), reason: error.message };
   }
 }
 

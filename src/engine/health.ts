@@ -1,5 +1,6 @@
 // GET /healthz: how fresh each lane's data is, where the sweep stands, what waits for delivery and which
-// conversations are deferred — and "stalled" (503) when the sweep or delivery has stopped moving.
+// conversations are deferred — and "stalled" (503) when the sweep or delivery has stopped moving. A stopped
+// outbound endpoint is one of the reasons, without making it "stalled".
 import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
 import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js';
 import type { LeadershipReport } from '../store/coordination.js';
@@ -24,6 +25,7 @@ export interface HealthInputs {
 
 export interface HealthReport {
   status: 'ok' | 'stalled';
+  /** Why it is stalled, then each stopped outbound endpoint (which does not make it stalled). */
   reasons: string[];
   /** What /metrics reads of the report as well (metrics.ts), so both see one walk of the state. */
   store: LeadershipReport & { backend: StateStore['backend'] };
@@ -86,9 +88,14 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs, 
     reasons.push('no instance has led the sweep recently');
   }
 
+  const outboundReport = outbound ? outboundFigures(outbound.report()) : undefined;
+  // A stopped webhook or PSA (410, refused credentials) is said among the reasons until it is fixed, yet never
+  // makes the bot "stalled": a 503 here (and /readyz) would take it out of rotation, and Teams alerts go on.
+  const stoppedReasons = (outboundReport?.stopped ?? []).map((endpoint) => `${endpoint.destination} ${endpoint.endpoint} is stopped until restart: ${endpoint.stopped}`);
+
   return {
     status: reasons.length > 0 ? 'stalled' : 'ok',
-    reasons,
+    reasons: [...reasons, ...stoppedReasons],
     store: { backend: store.backend, ...leadership },
     sweep: {
       round: sweep.roundId ? { id: sweep.roundId, startedAt: sweep.roundStartedAt, done: sweep.done, total: sweep.total, cursor: sweep.cursor } : null,
@@ -104,7 +111,7 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs, 
       byConversation: Object.fromEntries([...outboxByConversation].sort((a, b) => b[1] - a[1]).slice(0, CONVERSATIONS_LISTED)),
       deferred,
     },
-    ...(outbound ? { outbound: outboundFigures(outbound.report()) } : {}),
+    ...(outboundReport ? { outbound: outboundReport } : {}),
     targets: { active: targets.filter((target) => target.active).length, inactive: targets.filter((target) => !target.active).length },
     watches: state.watches.length,
   };
