@@ -1,9 +1,12 @@
 // The ticket destination against each PSA fake over HTTP, with a real state file: one ticket per episode per
-// customer, notes, completion, a returning incident, exactly once across a crash, company mapping, faults.
+// customer, notes, completion, a returning incident, exactly once across a crash, company mapping, faults;
+// and access episodes, as the access source makes their alert events.
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../src/sandbox/simulator.js';
 import type { LowdbStateStore } from '../../src/store/lowdbStore.js';
 import { TicketDestination } from '../../src/tickets/ticketDestination.js';
+import type { AccessEvent } from '../../src/sources/access/model.js';
+import { alertEventOf } from '../../src/sources/access/routing.js';
 import { COMPLETE_STATUS, connectorFor, incidentEvent, openTestStore, startPsaSimulator, VENDORS, type Vendor } from './support.js';
 
 const SIGNAL = new AbortController().signal;
@@ -164,6 +167,50 @@ for (const vendor of VENDORS) {
       assert.equal(ticketsOf(vendor).length, 0);
       await tickets.deliver('e', incidentEvent(sim, 'Contoso', 'updated', { severity: 'critical' }), SIGNAL);
       assert.equal(ticketsOf(vendor).length, 1, 'an update that reaches the minimum opens the ticket');
+    });
+
+    /** A change of Contoso's GDAP access episode opened at `openedAt`, as the access source emits it. */
+    const accessEvent = (change: 'opened' | 'updated' | 'resolved', openedAt = '2026-12-07T16:00:00.000Z') => {
+      const contoso = sim.data.customers.find((c) => c.companyName === 'Contoso')!;
+      const lines = { opened: ['lost', 'critical', 'Access lost: nothing active is left.'], updated: ['stuck', 'warning', 'A new relationship waits for approval.'], resolved: ['back', 'information', 'Access back.'] } as const;
+      const [kind, severity, text] = lines[change];
+      const event: AccessEvent = {
+        id: `${contoso.id}|${openedAt}|${change}`, customerId: contoso.id, customerName: 'Contoso', episode: 1, openedAt, severity, news: change !== 'resolved',
+        opens: change === 'opened', closes: change === 'resolved', relationships: [], changes: [{ kind, severity, text, recovery: change === 'resolved' }],
+      };
+      return alertEventOf(event, '2026-12-07T17:00:00.000Z');
+    };
+
+    it('an access episode: one ticket under the customer\'s company with the Partner Center link, a note per change, completed when access is back', async () => {
+      const tickets = destination();
+      for (const change of ['opened', 'updated', 'resolved'] as const) assert.deepEqual(await tickets.deliver('e', accessEvent(change), SIGNAL), { kind: 'done' });
+      await tickets.numbers.settle();
+      const [ticket, ...more] = ticketsOf(vendor);
+      assert.equal(more.length, 0);
+      assert.equal(ticket!.companyId, companyOf('Contoso').id);
+      assert.equal(ticket!.title, 'Contoso · GDAP access');
+      assert.match(ticket!.description, /Access lost: nothing active is left\.[\s\S]*Open in Partner Center: https:\/\/partner\.microsoft\.com\/dashboard\/v2\/customers\/[0-9a-f-]+\/adminrelationships\n/);
+      assert.deepEqual(ticket!.notes.map((n) => n.title), ['Update: Contoso · GDAP access', 'Resolved: Contoso · GDAP access']);
+      assert.equal(ticket!.status, COMPLETE_STATUS[vendor]);
+      const record = store.read().tickets[accessEvent('opened').episode.key];
+      assert.deepEqual([record?.state, record?.ticketId], ['complete', ticket!.id]);
+      // Access lost again later is a new episode: a new ticket.
+      await tickets.deliver('e', accessEvent('opened', '2026-12-09T08:00:00.000Z'), SIGNAL);
+      assert.equal(ticketsOf(vendor).length, 2);
+    });
+
+    it('an access episode\'s long key still finds its ticket after a crash between the create and its record', async () => {
+      const event = accessEvent('opened');
+      const crashed = destination();
+      const realCreate = crashed['connector'].create.bind(crashed['connector']);
+      crashed['connector'].create = async (ticket, signal) => {
+        await realCreate(ticket, signal);
+        throw new Error('process killed');
+      };
+      assert.equal((await crashed.deliver('e', event, SIGNAL)).kind, 'retry');
+      assert.deepEqual(await destination().deliver('e', event, SIGNAL), { kind: 'done' });
+      assert.equal(ticketsOf(vendor).length, 1);
+      assert.equal(store.read().tickets[event.episode.key]?.ticketId, ticketsOf(vendor)[0]!.id);
     });
 
     it('a 401 stops the PSA with one notice; a 500 and a 429 are retried later, and Teams is not involved', async () => {
