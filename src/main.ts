@@ -51,8 +51,9 @@ async function main(): Promise<void> {
   if (!partnerCenter) throw new Error('unreachable: production config always has Partner Center settings');
 
   let app: App;
+  const appConfig = sandboxDefaults(config, partnerCenter, simulator);
   try {
-    app = await startApp({ config: sandboxDefaults(config, partnerCenter, simulator), log });
+    app = await startApp({ config: appConfig, log });
   } catch (error) {
     const reason =
       error instanceof StateFileError
@@ -77,8 +78,10 @@ async function main(): Promise<void> {
   pacer.start();
   closers.push(async () => pacer.stop());
   // In a container or compose nobody could open the Playground's page: the simulator and the bot are enough.
+  // TICKETS without credentials: the tickets open in the simulator's PSA fake, listed at this address.
+  const ticketsLine = appConfig.tickets && appConfig.tickets !== config.tickets ? [`  PSA tickets (${appConfig.tickets.psa.kind}, the simulator's fake): ${simulator.url}/sandbox/tickets`] : [];
   if (!config.sandboxSettings.playground) {
-    console.log(`\nPartner Alerts sandbox without the Playground (SANDBOX_PLAYGROUND=false): bot at ${app.url}/api/messages, Partner Center simulator at ${simulator.url}.\n`);
+    console.log(`\nPartner Alerts sandbox without the Playground (SANDBOX_PLAYGROUND=false): bot at ${app.url}/api/messages, Partner Center simulator at ${simulator.url}.\n${ticketsLine.map((line) => `${line}\n`).join('')}`);
     return;
   }
 
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
         : [`  (PLAYGROUND_PORT ${config.sandboxSettings.playgroundPort} was taken, so the Playground uses ${playground.port}.)`]),
       '  Try: "status for contoso", "customers con", "subscriptions for fabrikam", "orders for contoso", "access expiring", "watch contoso", then "poll now".',
       `  Partner Center simulator: ${simulator.url}   Ctrl+C stops everything.`,
+      ...ticketsLine,
       `  The scripted scenario ${pacer.running ? 'runs' : 'starts at your first "watch"'}: a step every ${stepSeconds}s; the terminal says when it starts.`,
       '',
     ].join('\n'),
