@@ -43,6 +43,53 @@ param healthToken string
 @description('Administrator password of the PostgreSQL server; it reaches the app only inside DATABASE_URL, in Key Vault.')
 param postgresAdminPassword string
 
+// Webhooks and PSA tickets are optional: each defaults to empty (off). The URLs (a Power Automate or n8n URL
+// carries its key in the query) and the secrets go to Key Vault like the ones above.
+@secure()
+@description('WEBHOOK_URLS: https URLs, comma-separated, each alert event is POSTed to; empty: no webhooks.')
+param webhookUrls string = ''
+
+@secure()
+@description('WEBHOOK_SECRET: signs every webhook body; empty: unsigned.')
+param webhookSecret string = ''
+
+@allowed(['', 'autotask', 'connectwise'])
+@description('TICKETS: autotask or connectwise for one PSA ticket per problem episode per customer; empty: none.')
+param tickets string = ''
+
+@description('AUTOTASK_USERNAME: the Autotask API user.')
+param autotaskUsername string = ''
+
+@secure()
+@description('AUTOTASK_SECRET: the Autotask API user\'s secret.')
+param autotaskSecret string = ''
+
+@secure()
+@description('AUTOTASK_INTEGRATION_CODE: the API tracking identifier.')
+param autotaskIntegrationCode string = ''
+
+@description('AUTOTASK_QUEUE_ID: the queue of new tickets.')
+param autotaskQueueId string = ''
+
+@description('CONNECTWISE_URL: the ConnectWise PSA API site, e.g. https://api-na.myconnectwise.net; empty: that one.')
+param connectwiseUrl string = ''
+
+@description('CONNECTWISE_COMPANY: the company id ConnectWise PSA signs in with.')
+param connectwiseCompany string = ''
+
+@description('CONNECTWISE_PUBLIC_KEY: the API member\'s public key.')
+param connectwisePublicKey string = ''
+
+@secure()
+@description('CONNECTWISE_PRIVATE_KEY: the API member\'s private key.')
+param connectwisePrivateKey string = ''
+
+@description('CONNECTWISE_CLIENT_ID: the clientId of the integration.')
+param connectwiseClientId string = ''
+
+@description('CONNECTWISE_BOARD: the board of new tickets, a name or an id.')
+param connectwiseBoard string = ''
+
 var tags = { 'azd-env-name': environmentName }
 
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -66,6 +113,19 @@ module resources 'resources.bicep' = {
     stateEncryptionKey: stateEncryptionKey
     healthToken: healthToken
     postgresAdminPassword: postgresAdminPassword
+    webhookUrls: webhookUrls
+    webhookSecret: webhookSecret
+    tickets: tickets
+    autotaskUsername: autotaskUsername
+    autotaskSecret: autotaskSecret
+    autotaskIntegrationCode: autotaskIntegrationCode
+    autotaskQueueId: autotaskQueueId
+    connectwiseUrl: connectwiseUrl
+    connectwiseCompany: connectwiseCompany
+    connectwisePublicKey: connectwisePublicKey
+    connectwisePrivateKey: connectwisePrivateKey
+    connectwiseClientId: connectwiseClientId
+    connectwiseBoard: connectwiseBoard
   }
 }
 

@@ -20,6 +20,24 @@ param stateEncryptionKey string
 param healthToken string
 @secure()
 param postgresAdminPassword string
+@secure()
+param webhookUrls string
+@secure()
+param webhookSecret string
+param tickets string
+param autotaskUsername string
+@secure()
+param autotaskSecret string
+@secure()
+param autotaskIntegrationCode string
+param autotaskQueueId string
+param connectwiseUrl string
+param connectwiseCompany string
+param connectwisePublicKey string
+@secure()
+param connectwisePrivateKey string
+param connectwiseClientId string
+param connectwiseBoard string
 
 var postgresAdmin = 'partneralerts'
 var databaseName = 'partner_alerts'
@@ -108,6 +126,13 @@ var secrets = {
   'STATE-ENCRYPTION-KEY': stateEncryptionKey
   'HEALTH-TOKEN': healthToken
   'DATABASE-URL': 'postgres://${postgresAdmin}:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
+  // Optional (webhooks, PSA tickets). Container Apps cannot read an empty Key Vault secret
+  // (microsoft/azure-container-apps#1291): one left empty holds a single space, which the app reads as unset.
+  'WEBHOOK-URLS': empty(webhookUrls) ? ' ' : webhookUrls
+  'WEBHOOK-SECRET': empty(webhookSecret) ? ' ' : webhookSecret
+  'AUTOTASK-SECRET': empty(autotaskSecret) ? ' ' : autotaskSecret
+  'AUTOTASK-INTEGRATION-CODE': empty(autotaskIntegrationCode) ? ' ' : autotaskIntegrationCode
+  'CONNECTWISE-PRIVATE-KEY': empty(connectwisePrivateKey) ? ' ' : connectwisePrivateKey
 }
 
 resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in items(secrets): {
@@ -180,6 +205,11 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
         { name: 'state-encryption-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/STATE-ENCRYPTION-KEY', identity: identity.id }
         { name: 'health-token', keyVaultUrl: '${vault.properties.vaultUri}secrets/HEALTH-TOKEN', identity: identity.id }
         { name: 'database-url', keyVaultUrl: '${vault.properties.vaultUri}secrets/DATABASE-URL', identity: identity.id }
+        { name: 'webhook-urls', keyVaultUrl: '${vault.properties.vaultUri}secrets/WEBHOOK-URLS', identity: identity.id }
+        { name: 'webhook-secret', keyVaultUrl: '${vault.properties.vaultUri}secrets/WEBHOOK-SECRET', identity: identity.id }
+        { name: 'autotask-secret', keyVaultUrl: '${vault.properties.vaultUri}secrets/AUTOTASK-SECRET', identity: identity.id }
+        { name: 'autotask-integration-code', keyVaultUrl: '${vault.properties.vaultUri}secrets/AUTOTASK-INTEGRATION-CODE', identity: identity.id }
+        { name: 'connectwise-private-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/CONNECTWISE-PRIVATE-KEY', identity: identity.id }
       ]
     }
     template: {
@@ -200,6 +230,20 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             // Without it production answers /healthz and /metrics 401 to everyone, scrapers included.
             { name: 'HEALTH_TOKEN', secretRef: 'health-token' }
             { name: 'DATABASE_URL', secretRef: 'database-url' }
+            // Webhooks and PSA tickets (README "Tickets and webhooks"); empty ones leave them off.
+            { name: 'WEBHOOK_URLS', secretRef: 'webhook-urls' }
+            { name: 'WEBHOOK_SECRET', secretRef: 'webhook-secret' }
+            { name: 'TICKETS', value: tickets }
+            { name: 'AUTOTASK_USERNAME', value: autotaskUsername }
+            { name: 'AUTOTASK_SECRET', secretRef: 'autotask-secret' }
+            { name: 'AUTOTASK_INTEGRATION_CODE', secretRef: 'autotask-integration-code' }
+            { name: 'AUTOTASK_QUEUE_ID', value: autotaskQueueId }
+            { name: 'CONNECTWISE_URL', value: connectwiseUrl }
+            { name: 'CONNECTWISE_COMPANY', value: connectwiseCompany }
+            { name: 'CONNECTWISE_PUBLIC_KEY', value: connectwisePublicKey }
+            { name: 'CONNECTWISE_PRIVATE_KEY', secretRef: 'connectwise-private-key' }
+            { name: 'CONNECTWISE_CLIENT_ID', value: connectwiseClientId }
+            { name: 'CONNECTWISE_BOARD', value: connectwiseBoard }
           ]
           // No readiness probe: /readyz answers 503 when Partner Center refuses the token or the sweep stalls,
           // which would take both replicas out of the ingress, and Teams could not reach the bot even for

@@ -22,8 +22,14 @@ const AZURE_SETTINGS = [
   'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'PARTNER_TENANT_ID', 'PARTNER_CENTER_CLIENT_ID',
   'PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY', 'HEALTH_TOKEN',
 ];
-/** Never a plain setting: each carries a password, a key or a bearer token. */
+/** Never a plain setting: each carries a password, a key or a bearer token (a webhook URL may carry its key). */
 const SECRETS = ['PARTNER_CENTER_CLIENT_SECRET', 'DATABASE_URL', 'STATE_ENCRYPTION_KEY', 'HEALTH_TOKEN'];
+/** Webhooks and PSA tickets: optional, passed through azd when used; the secret ones through Key Vault. */
+const OPTIONAL_SECRETS = ['WEBHOOK_URLS', 'WEBHOOK_SECRET', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE', 'CONNECTWISE_PRIVATE_KEY'];
+const OPTIONAL_SETTINGS = [
+  ...OPTIONAL_SECRETS, 'TICKETS', 'AUTOTASK_USERNAME', 'AUTOTASK_QUEUE_ID',
+  'CONNECTWISE_URL', 'CONNECTWISE_COMPANY', 'CONNECTWISE_PUBLIC_KEY', 'CONNECTWISE_CLIENT_ID', 'CONNECTWISE_BOARD',
+];
 
 /** A value of the right shape for a setting the template fills from an expression Bicep resolves at deployment. */
 const SAMPLE_VALUES: Record<string, string> = {
@@ -33,6 +39,11 @@ const SAMPLE_VALUES: Record<string, string> = {
   DATABASE_URL: 'postgres://partneralerts:pw@psql-x.postgres.database.azure.com:5432/partner_alerts?sslmode=require',
   STATE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   HEALTH_TOKEN: 'a1'.repeat(32),
+  WEBHOOK_URLS: 'https://hooks.example.com/partner-alerts?key=k',
+  TICKETS: 'autotask',
+  AUTOTASK_USERNAME: 'api@contoso.example',
+  AUTOTASK_QUEUE_ID: '8',
+  CONNECTWISE_URL: 'https://api-eu.myconnectwise.net',
 };
 
 /** What azd fills into main.parameters.json itself; every other `${NAME}` there is the operator's `azd env set`. */
@@ -117,12 +128,36 @@ describe('deployment templates', () => {
     assert.ok(result.config.databaseUrl, 'no DATABASE_URL: two replicas would each keep their own state');
     assert.equal(result.config.host, '0.0.0.0');
     assert.equal(result.config.healthToken, SAMPLE_VALUES.HEALTH_TOKEN, 'no HEALTH_TOKEN: /healthz and /metrics refuse every scraper');
+    assert.deepEqual(result.config.webhooks?.urls, [SAMPLE_VALUES.WEBHOOK_URLS], 'WEBHOOK_URLS does not reach the app');
+    assert.equal(result.config.tickets?.psa.kind, 'autotask', 'TICKETS with its Autotask settings does not reach the app');
+  });
+
+  it('Azure: webhooks and PSA tickets can be passed through azd, their secrets through Key Vault; left empty, they stay off', () => {
+    const env = bicepEnv(root);
+    const given = new Set(env.map((entry) => entry.name));
+    assert.deepEqual(OPTIONAL_SETTINGS.filter((name) => !given.has(name)), [], 'settings the Azure template cannot pass');
+    for (const name of OPTIONAL_SECRETS) assert.equal(env.find((entry) => entry.name === name)?.kind, 'secretRef', `${name} is not a secretRef`);
+    // Container Apps cannot read an empty Key Vault secret: an unused one holds a single space instead.
+    const main = readFileSync(path.join(root, 'infra', 'main.bicep'), 'utf8');
+    for (const name of OPTIONAL_SECRETS) {
+      const stored = vaultSecrets().get(name.replaceAll('_', '-'));
+      const param = /^empty\((\w+)\) \? ' ' : (\w+)$/.exec(stored ?? '');
+      assert.ok(param && param[1] === param[2], `the Key Vault secret ${name.replaceAll('_', '-')} may be stored empty: ${stored}`);
+      assert.ok(paramDecorators(main, param[1]!).includes('@secure()'), `main.bicep's ${param[1]} is not @secure()`);
+      assert.match(main, new RegExp(`^param ${param[1]} string = ''$`, 'm'), `main.bicep's ${param[1]} is not optional`);
+    }
+    // What an unused one reaches the app as: a space for the secrets, empty for the rest; all of it off.
+    const production = { ...dockerfileEnvironment(root), MicrosoftAppId: SAMPLE_VALUES.MicrosoftAppId!, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: SAMPLE_VALUES.MicrosoftAppTenantId! };
+    const unused = Object.fromEntries(OPTIONAL_SETTINGS.map((name) => [name, OPTIONAL_SECRETS.includes(name) ? ' ' : '']));
+    const result = loadConfig({ ...production, ...unused });
+    assert.ok(result.ok, `the app refuses the unused settings: ${result.ok ? '' : result.problems.join(' ')}`);
+    assert.deepEqual([result.config.webhooks?.urls ?? [], result.config.webhooks?.secret ?? null, result.config.tickets ?? null], [[], null, null]);
   });
 
   it('Azure: the secrets reach the app only as Container Apps secrets read from Key Vault with an identity', () => {
     const env = bicepEnv(root);
     const secrets = bicepSecrets(root);
-    for (const name of SECRETS) {
+    for (const name of [...SECRETS, ...OPTIONAL_SECRETS]) {
       const entry = env.find((candidate) => candidate.name === name);
       assert.equal(entry?.kind, 'secretRef', `${name} is not a secretRef`);
       const secret = secrets.find((candidate) => `'${candidate.name}'` === entry.expression);
