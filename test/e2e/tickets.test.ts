@@ -7,6 +7,7 @@ import { CHANNEL_ID } from '../support/activities.js';
 import { customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { capturedLog } from '../support/capturedLog.js';
+import { buttonIn, click } from '../support/clicks.js';
 import { PSA_SANDBOX_CREDENTIALS } from '../../src/sandbox/psaFakeWire.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
@@ -106,6 +107,10 @@ for (const vendor of VENDORS) {
       assert.ok(subscriptionCards.length >= 2, 'the Contoso subscription card was posted and edited');
       const lastCard = cardText(cardOf(subscriptionCards.at(-1)));
       assert.ok(lastCard.includes(`\nTicket\n[${ticket!.number}](${psa.url}/`), `the number, as a link to the PSA:\n${lastCard}`);
+      // A button redraws the card with the ticket too.
+      const acknowledged = await click(t, buttonIn(cardOf(subscriptionCards.at(-1)), 'Acknowledge'), subscriptionCards[0]!.id!);
+      assert.match(acknowledged.text, /Acknowledged by Ana Bowman/);
+      assert.ok(acknowledged.text.includes(`\nTicket\n[${ticket!.number}](`), acknowledged.text);
     });
 
     it('a watch that starts during an ongoing incident opens no ticket for it', async () => {
