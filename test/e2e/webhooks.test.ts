@@ -140,9 +140,12 @@ describe('webhooks, end to end', () => {
     const notices = t.connector.ok('post').filter((call) => call.conversationId === CHANNEL_ID && /answered 410 Gone/.test(call.activity.text ?? ''));
     assert.equal(notices.length, 1, 'told once');
     assert.match(notices[0]?.activity.text ?? '', /^The webhook http:\/\/127\.0\.0\.1:\d+\/hook\?…[0-9a-f]{8} answered 410 Gone: alerts are no longer sent there until Partner Alerts restarts\./);
-    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { status: string; outbound: { stopped: { endpoint: string; stopped: string; pending: number }[] } };
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { status: string; reasons: string[]; outbound: { stopped: { endpoint: string; stopped: string; pending: number }[] } };
     assert.equal(health.status, 'ok', 'Teams alerts go on: not a reason for 503');
     assert.deepEqual(health.outbound.stopped.map((e) => [e.stopped, e.pending]), [['HTTP 410 Gone', 1]]);
+    // Named among the reasons until restart, by the URL's log-safe name.
+    assert.deepEqual(health.reasons, [`webhook ${health.outbound.stopped[0]!.endpoint} is stopped until restart: HTTP 410 Gone`]);
+    assert.doesNotMatch(health.reasons[0]!, /QUERYSECRET/);
     const log = logged.lines.join('\n');
     assert.match(log, /an outbound endpoint is stopped until restart/);
     assert.doesNotMatch(log, /QUERYSECRET|SIGNINGSECRET/);
