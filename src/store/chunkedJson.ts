@@ -2,7 +2,9 @@
 // milliseconds, and every command and delivery waits that long. This writes the same text in pieces of a
 // few hundred records and lets the loop breathe between them. Safe because the store applies no change
 // while a write is in progress (changes queue for the next write), so the object does not move under us.
+// A group's draft (draft.ts) is written as it will be published, one large record's entries at a time.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { entryCount, finished, publishedEntries } from './draft.js';
 
 /** Entries of a large object or array serialised per piece before the loop gets a turn. */
 const ENTRIES_PER_PIECE = 500;
@@ -14,13 +16,13 @@ const ENTRIES_PER_PIECE = 500;
 export async function writeJsonInPieces(value: Record<string, unknown>, write: (piece: string) => Promise<void>): Promise<void> {
   let first = true;
   await write('{');
-  for (const [key, member] of Object.entries(value)) {
+  for (const [key, member] of publishedEntries(value, false)) {
     if (member === undefined || typeof member === 'function') continue;
     await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
-    if (Array.isArray(member) && member.length > ENTRIES_PER_PIECE) await writeArray(member, write);
-    else if (isPlainRecord(member) && Object.keys(member).length > ENTRIES_PER_PIECE) await writeRecord(member, write);
-    else await write(JSON.stringify(member) ?? 'null');
+    if (Array.isArray(member) && member.length > ENTRIES_PER_PIECE) await writeArray(finished(member), write);
+    else if (isPlainRecord(member) && entryCount(member) > ENTRIES_PER_PIECE) await writeRecord(member, write);
+    else await write(JSON.stringify(finished(member)) ?? 'null');
   }
   await write('}');
 }
@@ -29,7 +31,7 @@ async function writeRecord(record: Record<string, unknown>, write: (piece: strin
   await write('{');
   let parts: string[] = [];
   let first = true;
-  for (const [key, entry] of Object.entries(record)) {
+  for (const [key, entry] of publishedEntries(record)) {
     if (entry === undefined || typeof entry === 'function') continue;
     parts.push(`${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(entry)}`);
     first = false;

@@ -179,6 +179,36 @@ export function finished<T>(value: T): T {
   return (out ?? value) as T;
 }
 
+/**
+ * The entries of an object as they will be once published, each value made final, without copying the
+ * object: for writing a 50,000-key map a change touched in pieces (making it final whole would copy it in
+ * one block first, 30 ms and more). Plain objects give their own entries.
+ */
+export function* publishedEntries(value: object, finish = true): Generator<[string, unknown]> {
+  const final = finish ? finished : <T>(item: T): T => item;
+  const draft = draftOf(value);
+  if (!draft || draft.kind !== 'object' || !modified(draft)) {
+    yield* Object.entries(draft ? draft.base : value);
+    return;
+  }
+  for (const key of Object.keys(draft.base)) {
+    if (draft.assigned.has(key)) {
+      const written = draft.assigned.get(key);
+      if (written !== DELETED) yield [key, final(written)];
+      continue;
+    }
+    const child = draft.children.get(key);
+    yield [key, child ? final(child.proxy) : draft.base[key]];
+  }
+  for (const [key, written] of draft.assigned) if (written !== DELETED && !Object.hasOwn(draft.base, key)) yield [key, final(written)];
+}
+
+/** About how many entries `value` has (a draft: its published object's). */
+export function entryCount(value: object): number {
+  const draft = draftOf(value);
+  return Object.keys(draft ? draft.base : value).length;
+}
+
 /** The keys of `value` a change wrote (or changed below), and those it deleted; null when it is not a draft. */
 export function changedKeys(value: unknown): { written: string[]; deleted: string[] } | null {
   const draft = draftOf(value);

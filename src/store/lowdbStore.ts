@@ -8,7 +8,7 @@ import { Low, type Adapter } from 'lowdb';
 import { writeJsonInPieces } from './chunkedJson.js';
 import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
-import { draftGroup, finished, publish, type Drafted } from './draft.js';
+import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore } from './stateStore.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
@@ -205,7 +205,7 @@ export class LowdbStateStore implements StateStore {
         let drafted: Drafted;
         try {
           drafted = draftGroup(this.db.data, batch.map(({ change }) => change));
-          await this.adapter.write(finished(drafted.draft));
+          await this.adapter.write(drafted.draft);
         } catch (error) {
           for (const { reject } of batch) reject(error);
           continue;
