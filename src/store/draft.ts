@@ -43,97 +43,115 @@ function draftable(value: unknown): value is Record<string, unknown> | unknown[]
   return proto === Object.prototype || proto === null;
 }
 
+// One handler for every object draft and one for every array draft, the draft's state in the proxy's target:
+// a change may reach thousands of records in a batch, and a handler of closures per draft cost a lot.
+const STATE = Symbol('state');
+type ArrayTarget = unknown[] & { [STATE]: ArrayDraft & { proxy: object } };
+
 function createDraft(base: Record<string, unknown> | unknown[]): object {
   if (Array.isArray(base)) {
+    const target = [] as unknown as ArrayTarget;
     const draft = { kind: 'array', base, items: null, written: false } as ArrayDraft & { proxy: object };
-    draft.proxy = new Proxy([], arrayTraps(draft));
+    target[STATE] = draft;
+    draft.proxy = new Proxy(target, ARRAY_TRAPS);
     return draft.proxy;
   }
   const draft = { kind: 'object', base, assigned: new Map(), children: new Map() } as ObjectDraft & { proxy: object };
-  draft.proxy = new Proxy({}, objectTraps(draft));
+  draft.proxy = new Proxy(draft, OBJECT_TRAPS as ProxyHandler<object>);
   return draft.proxy;
 }
 
-function objectTraps(draft: ObjectDraft & { proxy: object }): ProxyHandler<object> {
-  const has = (key: string): boolean => (draft.assigned.has(key) ? draft.assigned.get(key) !== DELETED : Object.hasOwn(draft.base, key));
-  const read = (key: string): unknown => {
-    if (draft.assigned.has(key)) {
-      const value = draft.assigned.get(key);
-      return value === DELETED ? undefined : value;
-    }
-    if (!Object.hasOwn(draft.base, key)) return draft.base[key]; // the prototype's (hasOwnProperty, toString)
-    const value = draft.base[key];
-    if (!draftable(value)) return value;
-    let child = draft.children.get(key);
-    if (!child) draft.children.set(key, (child = draftOf(createDraft(value)) as Draft));
-    return child.proxy;
-  };
-  const write = (key: string, value: unknown): void => {
-    draft.assigned.set(key, value);
-    draft.children.delete(key);
-  };
-  return {
-    get: (_, key) => (key === DRAFT ? draft : typeof key === 'symbol' ? Reflect.get(draft.base, key) : read(key)),
-    set: (_, key, value) => (typeof key === 'symbol' ? false : (write(key, value), true)),
-    defineProperty: (_, key, descriptor) => (typeof key === 'symbol' ? false : (write(key, descriptor.value), true)),
-    deleteProperty: (_, key) => {
-      if (typeof key === 'string' && has(key)) write(key, DELETED);
-      return true;
-    },
-    has: (_, key) => (typeof key === 'symbol' ? key === DRAFT || key in draft.base : has(key) || key in Object.prototype),
-    ownKeys: () => {
-      if (draft.assigned.size === 0) return Reflect.ownKeys(draft.base);
-      const keys = Object.keys(draft.base).filter((key) => draft.assigned.get(key) !== DELETED);
-      for (const [key, value] of draft.assigned) if (value !== DELETED && !Object.hasOwn(draft.base, key)) keys.push(key);
-      return keys;
-    },
-    getOwnPropertyDescriptor: (_, key) =>
-      typeof key === 'string' && has(key) ? { value: read(key), writable: true, enumerable: true, configurable: true } : undefined,
-    getPrototypeOf: () => Object.getPrototypeOf(draft.base) as object | null,
-  };
+type ObjectState = ObjectDraft & { proxy: object };
+
+function hasKey(draft: ObjectState, key: string): boolean {
+  return draft.assigned.has(key) ? draft.assigned.get(key) !== DELETED : Object.hasOwn(draft.base, key);
 }
 
-function arrayTraps(draft: ArrayDraft & { proxy: object }): ProxyHandler<unknown[]> {
-  const items = (): unknown[] => (draft.items ??= draft.base.slice());
-  const isIndex = (key: string | symbol): key is string => typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key);
-  return {
-    get: (_, key) => {
-      if (key === DRAFT) return draft;
-      const list = items();
-      if (!isIndex(key)) {
-        const value = Reflect.get(list, key) as unknown;
-        // Array methods run on the proxy, so what they read and write comes through these traps.
-        return value;
-      }
-      const value = list[Number(key)];
-      if (!draftable(value) || draftOf(value)) return value;
-      const child = createDraft(value);
-      list[Number(key)] = child;
-      return child;
-    },
-    set: (_, key, value) => {
-      draft.written = true;
-      return Reflect.set(items(), key, value);
-    },
-    defineProperty: (_, key, descriptor) => {
-      draft.written = true;
-      return Reflect.defineProperty(items(), key, { ...descriptor, configurable: true, enumerable: true, writable: true });
-    },
-    deleteProperty: (_, key) => {
-      draft.written = true;
-      return Reflect.deleteProperty(items(), key);
-    },
-    has: (_, key) => key === DRAFT || Reflect.has(items(), key),
-    ownKeys: () => Reflect.ownKeys(items()),
-    getOwnPropertyDescriptor: (_, key) => {
-      const list = items();
-      const descriptor = Reflect.getOwnPropertyDescriptor(list, key);
-      if (!descriptor) return undefined;
-      if (key === 'length') return { ...descriptor, configurable: false };
-      return { value: isIndex(key) ? (draft.proxy as unknown[])[Number(key)] : descriptor.value, writable: true, enumerable: descriptor.enumerable, configurable: true };
-    },
-  };
+function readKey(draft: ObjectState, key: string): unknown {
+  if (draft.assigned.size > 0 && draft.assigned.has(key)) {
+    const value = draft.assigned.get(key);
+    return value === DELETED ? undefined : value;
+  }
+  if (!Object.hasOwn(draft.base, key)) return draft.base[key]; // the prototype's (hasOwnProperty, toString)
+  const value = draft.base[key];
+  if (!draftable(value)) return value;
+  let child = draft.children.get(key);
+  if (!child) draft.children.set(key, (child = draftOf(createDraft(value)) as Draft));
+  return child.proxy;
 }
+
+function writeKey(draft: ObjectState, key: string, value: unknown): void {
+  draft.assigned.set(key, value);
+  draft.children.delete(key);
+}
+
+const OBJECT_TRAPS: ProxyHandler<ObjectState> = {
+  get: (draft, key) => (key === DRAFT ? draft : typeof key === 'symbol' ? Reflect.get(draft.base, key) : readKey(draft, key)),
+  set: (draft, key, value) => (typeof key === 'symbol' ? false : (writeKey(draft, key, value), true)),
+  defineProperty: (draft, key, descriptor) => (typeof key === 'symbol' ? false : (writeKey(draft, key, descriptor.value), true)),
+  deleteProperty: (draft, key) => {
+    if (typeof key === 'string' && hasKey(draft, key)) writeKey(draft, key, DELETED);
+    return true;
+  },
+  has: (draft, key) => (typeof key === 'symbol' ? key === DRAFT || key in draft.base : hasKey(draft, key) || key in Object.prototype),
+  ownKeys: (draft) => {
+    if (draft.assigned.size === 0) return Reflect.ownKeys(draft.base);
+    const keys = Object.keys(draft.base).filter((key) => draft.assigned.get(key) !== DELETED);
+    for (const [key, value] of draft.assigned) if (value !== DELETED && !Object.hasOwn(draft.base, key)) keys.push(key);
+    return keys;
+  },
+  getOwnPropertyDescriptor: (draft, key) =>
+    typeof key === 'string' && hasKey(draft, key) ? { value: readKey(draft, key), writable: true, enumerable: true, configurable: true } : undefined,
+  getPrototypeOf: (draft) => Object.getPrototypeOf(draft.base) as object | null,
+};
+
+/** An array index ("0", "17"), not a method or "length". */
+function isIndex(key: string | symbol): key is string {
+  if (typeof key !== 'string' || key.length === 0) return false;
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && String(Number(key)) === key;
+}
+
+const itemsOf = (draft: ArrayDraft): unknown[] => (draft.items ??= draft.base.slice());
+
+const ARRAY_TRAPS: ProxyHandler<ArrayTarget> = {
+  get: (target, key) => {
+    const draft = target[STATE];
+    if (key === DRAFT) return draft;
+    const list = itemsOf(draft);
+    // Array methods run on the proxy, so what they read and write comes through these traps.
+    if (!isIndex(key)) return Reflect.get(list, key) as unknown;
+    const value = list[Number(key)];
+    if (!draftable(value) || draftOf(value)) return value;
+    const child = createDraft(value);
+    list[Number(key)] = child;
+    return child;
+  },
+  set: (target, key, value) => {
+    const draft = target[STATE];
+    draft.written = true;
+    return Reflect.set(itemsOf(draft), key, value);
+  },
+  defineProperty: (target, key, descriptor) => {
+    const draft = target[STATE];
+    draft.written = true;
+    return Reflect.defineProperty(itemsOf(draft), key, { ...descriptor, configurable: true, enumerable: true, writable: true });
+  },
+  deleteProperty: (target, key) => {
+    const draft = target[STATE];
+    draft.written = true;
+    return Reflect.deleteProperty(itemsOf(draft), key);
+  },
+  has: (target, key) => key === DRAFT || Reflect.has(itemsOf(target[STATE]), key),
+  ownKeys: (target) => Reflect.ownKeys(itemsOf(target[STATE])),
+  getOwnPropertyDescriptor: (target, key) => {
+    const draft = target[STATE];
+    const descriptor = Reflect.getOwnPropertyDescriptor(itemsOf(draft), key);
+    if (!descriptor) return undefined;
+    if (key === 'length') return { ...descriptor, configurable: false };
+    return { value: isIndex(key) ? (draft.proxy as unknown[])[Number(key)] : descriptor.value, writable: true, enumerable: descriptor.enumerable, configurable: true };
+  },
+};
 
 /** Did the change write anything in this draft or below it? */
 function modified(draft: Draft, seen = new Set<Draft>()): boolean {
