@@ -6,7 +6,7 @@
 import { diffAccess } from '../src/sources/access/diff.js';
 import type { AccessGroup, AccessSnapshot, Relationship } from '../src/sources/access/model.js';
 import { readRelationships } from '../src/sources/access/read.js';
-import { elapsedMs, gc, row, type Row } from './support.js';
+import { row, timed, type Row } from './support.js';
 
 const CUSTOMERS = 25_000;
 const PER_CUSTOMER = 2;
@@ -65,20 +65,6 @@ function diffAll(relationships: Relationship[], assignments: Record<string, Acce
   return diffAccess({ previous: (id) => previous.get(id), knownCustomerIds: previous.keys(), relationships, assignments, fetchedAt: at, baseline, warnDays: 30 });
 }
 
-/** Median of `runs` timed runs after one untimed warm-up run. */
-function timed<T>(runs: number, work: () => T): { ms: number; result: T } {
-  let result = work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    gc();
-    const started = process.hrtime.bigint();
-    result = work();
-    times.push(elapsedMs(started));
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] ?? 0, result };
-}
-
 export async function measureAccessDiff(): Promise<{ rows: Row[]; json: { access_diff_ms_50k: number; access_diff_baseline_ms_50k: number } }> {
   const base = buildListing();
   const changed = withChanges(base, CHANGED_SHARE);
@@ -86,8 +72,8 @@ export async function measureAccessDiff(): Promise<{ rows: Row[]; json: { access
   const previous = new Map(first.changed.map((snapshot) => [snapshot.customerId, snapshot]));
   const at = new Date(REFERENCE).toISOString();
 
-  const diff = timed(RUNS, () => diffAll(changed.relationships, changed.assignments, previous, at, false));
-  const baseline = timed(RUNS, () => diffAll(base, {}, previous, at, false));
+  const diff = await timed(RUNS, () => diffAll(changed.relationships, changed.assignments, previous, at, false));
+  const baseline = await timed(RUNS, () => diffAll(base, {}, previous, at, false));
   const ms = Number(diff.ms.toFixed(1));
   const baselineMs = Number(baseline.ms.toFixed(1));
   const rows: Row[] = [

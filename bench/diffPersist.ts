@@ -12,7 +12,7 @@ import { customerItemKey } from '../src/engine/sweepPlan.js';
 import type { Incident, Severity } from '../src/domain/types.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import type { StateStore } from '../src/store/stateStore.js';
-import { channelTarget, elapsedMs, gc, median, round, row, tempDir, watchAll, wire, type Row } from './support.js';
+import { channelTarget, elapsedMs, gc, median, round, row, tempDir, timed, watchAll, wire, type Row } from './support.js';
 
 const CUSTOMERS = 10_000;
 const INCIDENTS_PER_CUSTOMER = 3;
@@ -119,19 +119,6 @@ function diffAll(current: Incident[][], previous: Record<string, CustomerInciden
     snapshots[id] = diff.snapshot;
   }
   return { events, snapshots };
-}
-
-/** Median of `runs` timed runs after one untimed warm-up run. */
-async function timed<T>(runs: number, work: () => T | Promise<T>): Promise<{ ms: number; result: T }> {
-  let result = await work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    gc();
-    const started = process.hrtime.bigint();
-    result = await work();
-    times.push(elapsedMs(started));
-  }
-  return { ms: median(times), result };
 }
 
 /** BATCH fetch results of customers [from, from + BATCH), as the sweep buffers them. */

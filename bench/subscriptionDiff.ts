@@ -5,7 +5,7 @@
 import type { Subscription } from '../src/domain/types.js';
 import { diffSubscriptions } from '../src/sources/subscriptions/diff.js';
 import type { SubscriptionEvent, SubscriptionSnapshot } from '../src/sources/subscriptions/model.js';
-import { row, type Row } from './support.js';
+import { row, timed, type Row } from './support.js';
 
 const CUSTOMERS = 10_000;
 const SUBSCRIPTIONS_PER_CUSTOMER = 8;
@@ -90,22 +90,6 @@ function diffAll(current: Subscription[][], previous: Record<string, Subscriptio
   return { events, snapshots };
 }
 
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
-const elapsedMs = (startNs: bigint): number => Number(process.hrtime.bigint() - startNs) / 1e6;
-
-/** Median of `runs` timed runs after one untimed warm-up run. */
-function timed<T>(runs: number, work: () => T): { ms: number; result: T } {
-  let result = work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    gc();
-    const started = process.hrtime.bigint();
-    result = work();
-    times.push(elapsedMs(started));
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] ?? 0, result };
-}
 
 export async function measureSubscriptionDiff(): Promise<{ rows: Row[]; json: { sub_diff_ms_10k: number; sub_diff_baseline_ms_10k: number } }> {
   const base = buildSubscriptions();
@@ -113,8 +97,8 @@ export async function measureSubscriptionDiff(): Promise<{ rows: Row[]; json: { 
   const previous = diffAll(base, {}, new Date(REFERENCE - 3_600_000).toISOString()).snapshots;
   const at = new Date(REFERENCE).toISOString();
 
-  const diff = timed(RUNS, () => diffAll(changed, previous, at));
-  const baseline = timed(RUNS, () => diffAll(base, previous, at));
+  const diff = await timed(RUNS, () => diffAll(changed, previous, at));
+  const baseline = await timed(RUNS, () => diffAll(base, previous, at));
   const subscriptions = CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER;
   const ms = Number(diff.ms.toFixed(1));
   const baselineMs = Number(baseline.ms.toFixed(1));

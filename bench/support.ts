@@ -134,6 +134,19 @@ export function gc(): void {
 
 export const elapsedMs = (startNs: bigint): number => Number(process.hrtime.bigint() - startNs) / 1e6;
 
+/** Median of `runs` timed runs after one untimed warm-up run. */
+export async function timed<T>(runs: number, work: () => T | Promise<T>): Promise<{ ms: number; result: T }> {
+  let result = await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gc();
+    const started = process.hrtime.bigint();
+    result = await work();
+    times.push(elapsedMs(started));
+  }
+  return { ms: median(times), result };
+}
+
 /** One line of the printed table; `ok` null means "for information, no target". */
 export interface Row {
   measure: string;

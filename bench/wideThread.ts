@@ -6,6 +6,7 @@
 import type { Incident } from '../src/domain/types.js';
 import { threadKey, type IncidentThread, type ThreadCustomer } from '../src/store/state.js';
 import type { StateStore } from '../src/store/stateStore.js';
+import { newThread } from '../src/engine/routing.js';
 import { BATCH_RUNS, customerId, customerIncidents, HOUR, REFERENCE } from './diffPersist.js';
 import type { PhasedCommits } from './postgres.js';
 import { FULL } from './scale.js';
@@ -53,22 +54,7 @@ export async function seedWideThreads(store: StateStore): Promise<void> {
     }
     for (const target of targets) {
       const key = threadKey(target.key, WIDE_INCIDENT_ID);
-      const thread: IncidentThread = {
-        key,
-        targetKey: target.key,
-        incidentId: WIDE_INCIDENT_ID,
-        activityId: `bench-activity-${target.key}`,
-        incident: { ...wideIncident(0), messageCount: 1 } as IncidentThread['incident'],
-        customers: {},
-        openedAt: at,
-        updatedAt: at,
-        resolvedAt: null,
-        mutedUntil: null,
-        mutedBy: null,
-        acknowledgedBy: null,
-        acknowledgedAt: null,
-        lastSentAt: at,
-      };
+      const thread: IncidentThread = { ...newThread(key, target.key, { incident: wideIncident(0) }, at), activityId: `bench-activity-${target.key}`, lastSentAt: at };
       draft.threads[key] = thread;
     }
   });

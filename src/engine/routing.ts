@@ -165,7 +165,8 @@ export function markSeen(state: State, watch: Watch, customerName: string, incid
 }
 
 
-function newThread(key: string, targetKey: string, event: Pick<IncidentEvent, 'incident'>, at: string): IncidentThread {
+/** A new incident card of one conversation, before its first delivery. */
+export function newThread(key: string, targetKey: string, event: Pick<IncidentEvent, 'incident'>, at: string): IncidentThread {
   return {
     key,
     targetKey,

@@ -5,13 +5,13 @@ import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
 import type { SummaryReport } from '../domain/digest.js';
 import type { DigestSetting, QuietHoursSetting } from '../domain/schedule.js';
-import type { SubscriptionSnapshot, SubscriptionThread } from '../sources/subscriptions/model.js';
+import type { SubscriptionSnapshot, SubscriptionThread } from '../domain/subscriptionRecords.js';
 import type { AlertEvent } from '../domain/alertEvent.js';
-import type { AccessListingState, AccessSnapshot, AccessThread } from '../sources/access/model.js';
+import type { AccessListingState, AccessSnapshot, AccessThread } from '../domain/accessRecords.js';
 
 // The engine knows a subscription thread only as a stored record: through the store, not the source.
-export type { SubscriptionThread } from '../sources/subscriptions/model.js';
-export type { AccessThread } from '../sources/access/model.js';
+export type { SubscriptionThread } from '../domain/subscriptionRecords.js';
+export type { AccessThread } from '../domain/accessRecords.js';
 
 export type { Watch } from '../domain/watch.js';
 

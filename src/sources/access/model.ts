@@ -1,7 +1,12 @@
 // The words of GDAP access alerts, as data: a relationship as read from Microsoft Graph, what is remembered
 // of each customer between listings, the events the diff finds, and the alert thread (one card per
-// customer access episode per conversation). Pure types (domain only): the store keeps these.
+// customer access episode per conversation). What the store keeps of them is in src/domain/accessRecords.ts
+// (the store knows no source).
 import type { Severity } from '../../domain/types.js';
+import type { AccessGroup, RelationshipPrint, AccessChangeKind } from '../../domain/accessRecords.js';
+
+// Stored records (kept in domain/: the store holds them and knows no source).
+export type { AccessGroup, RelationshipPrint, AccessSnapshot, AccessListingState, AccessChangeKind, AccessChangeLine, AccessThread } from '../../domain/accessRecords.js';
 
 /** What the access source needs to know of the configuration. */
 export interface AccessSettings {
@@ -17,13 +22,6 @@ export const DEFAULT_ACCESS_SETTINGS: AccessSettings = { pollMinutes: 60, warnDa
 export const STUCK_APPROVAL_DAYS = 7;
 /** Access assignments are read again at least this often, even for an unchanged relationship. */
 export const ASSIGNMENTS_REREAD_MS = 24 * 3_600_000;
-
-/** A security group given roles in a relationship (an access assignment). */
-export interface AccessGroup {
-  groupId: string;
-  status: string;
-  roles: string[];
-}
 
 /** One GDAP relationship as read (already checked; a malformed date or duration is null and `malformed`). */
 export interface Relationship {
@@ -56,67 +54,6 @@ export type AccessListing =
   /** Graph answered 403: the permission is not granted. Nothing is known, nothing changes. */
   | { kind: 'refused'; message: string };
 
-/** What is remembered of one relationship; fields at their usual value are left out. */
-export interface RelationshipPrint {
-  id: string;
-  name: string;
-  status: string;
-  endDay?: string;
-  autoExtend?: true;
-  createdAt?: string;
-  lastModified?: string;
-  roles: string[];
-  groups?: AccessGroup[];
-  /** When its access assignments were last read. */
-  groupsReadAt?: string;
-  malformed?: true;
-  /** "Stuck approval" was given (or counted as given at the baseline) for this wait. */
-  stuckSaid?: true;
-  /** "Nobody can use it" was given (or counted as given) while no group holds its roles. */
-  unusedSaid?: true;
-}
-
-/** One customer's access as last listed, and where its alert episode stands. */
-export interface AccessSnapshot {
-  customerId: string;
-  customerName: string;
-  relationships: RelationshipPrint[];
-  /** The last day of access seen (null: never ends, or unknown): a later one is a new term. */
-  accessEndDay?: string;
-  /** The smallest warning threshold (days) already given for this access end: 30, 7 or 1. */
-  warned?: number;
-  /** Nothing active left: the "lost" stage. */
-  lost?: true;
-  /** Episodes begun so far. */
-  episode?: number;
-  /** The latest episode is going on, and when its first change was found (its key). */
-  open?: true;
-  openedAt?: string;
-  /** Changes alerted so far: keeps ids of repeated changes apart. */
-  rev?: number;
-}
-
-/** The listing as a whole: when, whether the first one (the baseline) was taken, and Graph's refusal. */
-export interface AccessListingState {
-  fetchedAt: string | null;
-  /** Graph refused (403) since then; null while it answers. */
-  refusedSince: string | null;
-  /** Conversations told of the refusal (once each until Graph answers again). */
-  refusalTold: string[];
-  /** The last listing Graph refused: a refused listing is asked again only after GDAP_POLL_MINUTES too. */
-  refusedAt?: string;
-}
-
-export type AccessChangeKind =
-  | 'ending' // the customer's access ends within 30, 7 or 1 days
-  | 'expiredCovered' // a relationship ended while others still cover the customer
-  | 'lost' // nothing active left
-  | 'back' // a relationship became active
-  | 'stuck' // waiting for the customer's approval for more than 7 days
-  | 'unused' // active, but no group holds its roles
-  | 'extended' // a later end, or auto-extend on: the warnings are over
-  | 'used'; // a group holds the roles again
-
 export interface AccessChange {
   kind: AccessChangeKind;
   severity: Severity;
@@ -143,38 +80,6 @@ export interface AccessEvent {
   closes: boolean;
   /** The customer's relationships as they are now, for the card. */
   relationships: RelationshipPrint[];
-}
-
-export interface AccessChangeLine {
-  at: string;
-  kind: AccessChangeKind;
-  text: string;
-  severity: Severity;
-  recovery: boolean;
-}
-
-/** One customer access episode's card in one conversation. */
-export interface AccessThread {
-  key: string;
-  targetKey: string;
-  customerId: string;
-  customerName: string;
-  episode: number;
-  openedAt: string;
-  activityId: string | null;
-  /** The customer's relationships as last seen (the first few). */
-  relationships: RelationshipPrint[];
-  severity: Severity;
-  changes: AccessChangeLine[];
-  updatedAt: string;
-  closedAt: string | null;
-  mutedUntil: string | null;
-  mutedBy: string | null;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-  lastSentAt: string | null;
-  editedAt?: string | null;
-  shownAt?: string | null;
 }
 
 export const accessThreadKey = (targetKey: string, customerId: string, episode: number): string => `${targetKey}|access|${customerId}|${episode}`;

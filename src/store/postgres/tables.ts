@@ -5,8 +5,8 @@
 import type { Field } from '../records.js';
 import type { State, Target, IncidentThread, Delivery, SweepState, CycleReport, OutboundDelivery, TicketCompanyLink, TicketRecord } from '../state.js';
 import type { Watch } from '../../domain/watch.js';
-import type { SubscriptionThread } from '../../sources/subscriptions/model.js';
-import type { AccessListingState, AccessThread } from '../../sources/access/model.js';
+import type { SubscriptionThread } from '../../domain/subscriptionRecords.js';
+import type { AccessListingState, AccessThread } from '../../domain/accessRecords.js';
 import type { Sealed } from '../secretBox.js';
 
 /** A row's columns besides `rev` (and `position` for lists), the key first. */

@@ -30,7 +30,7 @@ export class ThreadCustomerRows {
     for (const customerId in customers) {
       const customer = customers[customerId] as ThreadCustomer;
       const before = stored?.get(customerId);
-      if (!before || before.name !== customer.name || before.resolved !== customer.resolved || before.vanished !== customer.vanished) {
+      if (differs(before, customer)) {
         writes.upserts.push({ threadKey, customerId, customer });
       }
     }
@@ -43,18 +43,11 @@ export class ThreadCustomerRows {
     for (const customerId of changed.written) {
       const customer = customers[customerId];
       const before = stored?.get(customerId);
-      if (customer && (!before || before.name !== customer.name || before.resolved !== customer.resolved || before.vanished !== customer.vanished)) {
+      if (customer && differs(before, customer)) {
         writes.upserts.push({ threadKey, customerId, customer: { name: customer.name, resolved: customer.resolved, vanished: customer.vanished } });
       }
     }
     for (const customerId of changed.deleted) if (stored?.has(customerId)) writes.deletes.push({ threadKey, customerId });
-  }
-
-  /** A copy of the stored customers of a thread (a failed write returns to it). */
-  copy(threadKey: string): Record<string, ThreadCustomer> {
-    const customers: Record<string, ThreadCustomer> = {};
-    for (const [customerId, customer] of this.stored.get(threadKey) ?? []) customers[customerId] = { ...customer };
-    return customers;
   }
 
   put(threadKey: string, customerId: string, customer: ThreadCustomer): void {
@@ -147,4 +140,9 @@ export class ThreadCustomerRows {
     const thread = threads[threadKey];
     if (thread) delete thread.customers[customerId];
   }
+}
+
+/** Does a customer of a card differ from what is stored of it (or is it not stored)? */
+function differs(before: ThreadCustomer | undefined, customer: ThreadCustomer): boolean {
+  return !before || before.name !== customer.name || before.resolved !== customer.resolved || before.vanished !== customer.vanished;
 }

@@ -39,4 +39,10 @@ describe('layers of the subscription source', () => {
     assert.deepEqual(customerFromWatch('c1', 'Contoso'), { id: 'c1', companyName: 'Contoso', domain: '', relationshipToPartner: 'unknown' });
     assert.equal(customerFromWatch('c1', null).companyName, 'c1', 'named by its id when the watch kept no name');
   });
+
+  it('is kept by a store that knows no source, engine or bot: its stored records are domain types', () => {
+    for (const file of [...tsFiles('src/store'), ...tsFiles('src/store/postgres')]) {
+      for (const specifier of importsOf(file)) assert.doesNotMatch(specifier, /\/(sources|engine|bot)\//, `${file} imports ${specifier}`);
+    }
+  });
 });
