@@ -135,8 +135,7 @@ export async function measureLive(progress: (text: string) => void): Promise<{ f
     const queuedSamples: number[] = [];
     const busy = await statusCommands(liveApp, connector, chosen.slice(WARM_UP), {
       keepGoing: () => {
-        const budget = liveApp.health()['partnerCenter'] as { queued: { sweep: number } } | undefined;
-        queuedSamples.push(budget?.queued.sweep ?? 0);
+        void liveApp.health().then((report) => queuedSamples.push((report['partnerCenter'] as { queued: { sweep: number } } | undefined)?.queued.sweep ?? 0));
         return liveApp.engine.sweep.running !== null;
       },
     });

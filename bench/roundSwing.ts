@@ -48,8 +48,10 @@ function dueWhenAPeriodOld(periodMs: number): AlertSource {
   const everyRound = subscriptionSource({ pollMinutes: 0, warnDays: 30 });
   return {
     ...everyRound,
-    roundItems: (state, listing, find, now) =>
-      everyRound.roundItems(state, listing, find, now).filter((item) => !(now - Date.parse(state.subscriptionSnapshots[item.customer?.id ?? '']?.fetchedAt ?? '') < periodMs)),
+    roundItems: (state, listing, find, now, facts) =>
+      everyRound
+        .roundItems(state, listing, find, now, facts)
+        .filter((item) => !(now - Date.parse(facts.get('subscriptionSnapshots')?.get(item.customer?.id ?? '')?.fetchedAt ?? '') < periodMs)),
   } as AlertSource;
 }
 

@@ -9,8 +9,9 @@ import { loadConfig } from '../src/config.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../src/store/postgres/postgresStore.js';
 import { FIELDS } from '../src/store/records.js';
+import { ALL_PAGED_KEYS, wholeState } from '../src/store/paged.js';
 import { NO_KEYS, SecretBox } from '../src/store/secretBox.js';
-import { StateFileError, type State } from '../src/store/state.js';
+import { StateFileError } from '../src/store/state.js';
 
 const USAGE = 'Usage: npm run migrate-state -- --from <lowdb state file> [--replace]   (DATABASE_URL names the database)';
 
@@ -61,10 +62,11 @@ async function main(): Promise<number> {
       console.error(`The database already holds state (${describe(before)}). Nothing was copied. Use --replace to replace it with the file's.`);
       return 2;
     }
-    const source = file.read();
+    const source = await wholeState(file);
+    // Every key of the paged records: those the file lacks are deleted (--replace), as every other record is.
     await database.update((draft) => {
-      for (const field of FIELDS) if (field !== 'schemaVersion') (draft as unknown as Record<string, unknown>)[field] = structuredClone(source[field]) as State[typeof field];
-    });
+      for (const field of FIELDS) if (field !== 'schemaVersion') (draft as unknown as Record<string, unknown>)[field] = source[field];
+    }, { load: ALL_PAGED_KEYS });
     const after = await database.counts();
     console.log(`Copied ${args.from} into the database${held > 0 ? ' (its earlier state replaced)' : ''}: ${describe(after)}.`);
     console.log('Set DATABASE_URL for every instance, then start them: the state file is no longer used.');

@@ -75,7 +75,7 @@ export interface App {
   delivery: DeliveryPipeline;
   /** Alert events to webhooks and other outbound destinations, one queue per endpoint. */
   outbound: OutboundPipeline;
-  health(): { status: 'ok' | 'stalled'; [key: string]: unknown };
+  health(): Promise<{ status: 'ok' | 'stalled'; [key: string]: unknown }>;
   /** The refresh token's condition (readiness, /healthz, the notices); `look()` checks the clock again. */
   tokenStatus: TokenStatus & { look(): void };
   close(): Promise<void>;

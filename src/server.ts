@@ -11,7 +11,7 @@ export interface ServerOptions {
   host: string;
   port: number;
   /** 503 when the report's status is not "ok" (the engine has stalled), so a load balancer or monitor sees it. */
-  health: () => { status: string };
+  health: () => Promise<{ status: string }>;
   /** GET /readyz: null when ready, else the one word that says why not (readiness.ts). */
   ready: () => Promise<string | null>;
   /** GET /metrics: the Prometheus exposition. */
@@ -100,7 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   server.get('/healthz', async (req, res) => {
     if (!admitted(req, res)) return;
-    const report = options.health();
+    const report = await options.health();
     res.json(report.status === 'ok' ? 200 : 503, report);
   });
   server.get('/metrics', async (req, res) => {

@@ -1,6 +1,7 @@
 // "digest …" and "quiet hours …": a conversation's morning digest and quiet hours. The settings live on the
 // conversation's target (they survive restarts); the engine's scheduler queues digests and the summary at
 // the end of quiet hours, and the delivery's quiet-hours stage holds what must wait.
+import { digestLoads } from '../sources/source.js';
 import { digestCard } from '../cards.js';
 import type { DigestCommand, QuietHoursCommand } from '../domain/commands.js';
 import {
@@ -22,7 +23,7 @@ import type { WatchContext } from './watchBook.js';
 import { byUser } from './watchCommands.js';
 
 export async function digestCommand(services: BotServices, ctx: WatchContext, command: DigestCommand): Promise<Reply[]> {
-  if (command.action === 'now') return [cardReply(digestCard({ report: digestNow(services, ctx) }))];
+  if (command.action === 'now') return [cardReply(digestCard({ report: await digestNow(services, ctx) }))];
   if (command.action === 'off') {
     if (!scheduleOf(services, ctx)?.digest) return [textReply('This conversation has no digest. Try “digest daily 08:00 Europe/Amsterdam”.')];
     await changeSchedule(services, ctx, (schedule) => void (schedule.digest = null));
@@ -71,8 +72,8 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
 }
 
 /** "digest now": the same card as the scheduled digest, read from the state (no Partner Center request). */
-function digestNow(services: BotServices, ctx: WatchContext) {
-  const state = services.store.read();
+async function digestNow(services: BotServices, ctx: WatchContext) {
+  const state = await services.store.view(digestLoads(services.engine.sources));
   const schedule = state.targets[ctx.target.key]?.schedule;
   return buildDigest(state, ctx.target.key, {
     now: ctx.now,

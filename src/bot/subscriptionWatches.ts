@@ -50,7 +50,7 @@ export async function saveSubscriptionWatch(
       }
     }
     source.baseline(state, watch, customer.companyName, subscriptions, ctx.now);
-  });
+  }, { load: { subscriptionSnapshots: [customer.id] } });
   services.engine.watchesChanged();
   return watch;
 }

@@ -55,7 +55,7 @@ export async function saveCustomerWatch(
     }
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
     markSeen(state, watch, customer.companyName, incidents, ctx.now);
-  });
+  }, { load: { incidentSnapshots: [customer.id] } });
   services.engine.watchesChanged();
   return watch;
 }

@@ -11,6 +11,7 @@ import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
+import type { PagedField, PlanFacts, SnapshotFacts } from '../store/paged.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
 import { queueNotice } from './notices.js';
@@ -193,7 +194,7 @@ export class AlertEngine {
       const round = this.current ?? this.requestRound();
       round.catch(() => undefined);
     }
-    const { customers, orders, others } = this.plannedItems();
+    const { customers, orders, others } = await this.plannedItems();
     const done = alreadyRunning ? this.options.store.read().sweep.done : 0;
     const total = customers + orders + others.reduce((sum, other) => sum + other.count, 0);
     const left = Math.max(0, total - done);
@@ -256,7 +257,7 @@ export class AlertEngine {
     const roundId = stored.roundId ?? randomUUID();
     const log = this.options.log.child({ correlationId: roundId });
     const listing = await this.listing(roundId, log);
-    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now());
+    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts());
     if (resuming && stored.cursor) {
       const cursor = stored.cursor;
       items = items.filter((item) => item.key > cursor);
@@ -292,17 +293,29 @@ export class AlertEngine {
     try {
       return await this.options.directory.reload({ correlationId, lane: 'sweep' });
     } catch (error) {
-      const known = this.options.directory.known() ?? this.customersFromSnapshots();
+      const known = this.options.directory.known() ?? (await this.customersFromSnapshots());
       log.warn({ err: (error as Error).message, customers: known.length }, 'listing customers failed; "watch all" goes on with the last known list');
       return known;
     }
   }
 
   /** After a restart with Partner Center's listing down: the customers fetched before, by their snapshots. */
-  private customersFromSnapshots(): Customer[] {
-    const state = this.options.store.read();
-    const ids = new Set([...Object.keys(state.incidentSnapshots), ...this.sources.flatMap((source) => source.knownCustomerIds(state))]);
+  private async customersFromSnapshots(): Promise<Customer[]> {
+    const facts = await this.planFacts(this.customerRecords());
+    const ids = new Set([...facts.values()].flatMap((byCustomer) => [...byCustomer.keys()]));
     return [...ids].map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
+  }
+
+  /** The paged records kept by customer id: the incidents' and each source's. */
+  private customerRecords(): PagedField[] {
+    return ['incidentSnapshots', ...this.sources.flatMap((source) => source.records)];
+  }
+
+  /** What the sweep plans with: the facts of every snapshot it keeps (never the snapshots). */
+  async planFacts(fields: readonly PagedField[] = ['orderSnapshots', ...this.customerRecords()]): Promise<PlanFacts> {
+    const facts = new Map<PagedField, ReadonlyMap<string, SnapshotFacts>>();
+    for (const field of new Set(fields)) facts.set(field, await this.options.store.facts(field));
+    return facts;
   }
 
   private async finishRound(roundId: string, log: Logger): Promise<CycleReport> {
@@ -334,16 +347,17 @@ export class AlertEngine {
       pruneState(state, now);
       for (const source of this.sources) source.prune(state, now);
       return cycle;
-    }, { fenced: true });
+    }, { fenced: true, load: Object.fromEntries(['orderSnapshots', ...this.customerRecords()].map((field) => [field, 'keys'])) });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;
   }
 
-  private plannedItems(): { customers: number; orders: number; others: { noun: string; count: number }[] } {
+  private async plannedItems(): Promise<{ customers: number; orders: number; others: { noun: string; count: number }[] }> {
+    const facts = await this.planFacts();
     const state = this.options.store.read();
     const listing = wantsListing(state, this.sources) ? (this.options.directory.known() ?? []) : [];
-    const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now());
+    const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), facts);
     const count = (kind: string) => items.filter((item) => item.kind === kind).length;
     const others = this.sources
       .map((source) => ({ noun: source.noun, count: items.filter((item) => item.kind === 'source' && item.source === source.name).length }))

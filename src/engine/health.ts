@@ -5,6 +5,7 @@ import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
 import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js';
 import type { LeadershipReport } from '../store/coordination.js';
 import type { StateStore } from '../store/stateStore.js';
+import type { SnapshotFacts } from '../store/paged.js';
 import type { DeliveryPipeline } from './delivery.js';
 import type { EndpointReport, OutboundPipeline } from './outbound.js';
 import type { AlertEngine } from './engine.js';
@@ -53,7 +54,9 @@ export interface LaneFigures {
 
 const CONVERSATIONS_LISTED = 20;
 
-export function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus, outbound }: HealthInputs): HealthReport {
+export async function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus, outbound }: HealthInputs): Promise<HealthReport> {
+  // When each customer was last fetched, as stored (an unreachable store: what this instance fetched itself).
+  const fetched = await store.facts('incidentSnapshots').catch(() => new Map<string, SnapshotFacts>());
   const state = store.read();
   const now = clock.now();
   const sweep = state.sweep;
@@ -77,10 +80,10 @@ export function healthReport({ store, engine, delivery, budget, clock, stallMs, 
 
   const fastKeys = engine.sweep.fastLaneKeys();
   const ages = { fast: [] as number[], rolling: [] as number[] };
-  for (const [customerId, snapshot] of Object.entries(state.incidentSnapshots)) {
+  for (const [customerId, snapshot] of fetched) {
     const key = customerItemKey(customerId);
-    const fetched = engine.sweep.fetchedAt.get(key) ?? Date.parse(snapshot.fetchedAt);
-    (fastKeys.has(key) ? ages.fast : ages.rolling).push(Math.max(0, now - fetched));
+    const at = engine.sweep.fetchedAt.get(key) ?? Date.parse(snapshot.fetchedAt ?? '');
+    if (Number.isFinite(at)) (fastKeys.has(key) ? ages.fast : ages.rolling).push(Math.max(0, now - at));
   }
 
   const leadership = store.coordination.leadership.report();

@@ -7,6 +7,7 @@ import { diffProvisioning, type ProvisioningEvent } from '../domain/provisioning
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import { orderKey, type State, type SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
+import type { Loads } from '../store/paged.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
 import { refusalExplanation, type SourceItem, type SourceRegistry } from '../sources/source.js';
@@ -135,7 +136,26 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
       options.sweep(sweep);
     }
     return { events, deliveriesQueued };
-  }, { fenced: true });
+  }, { fenced: true, load: loadsOf(results, options.sources) });
+}
+
+/** The snapshots a batch diffs against: those of the items it fetched. */
+function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined): Loads {
+  const incidentSnapshots: string[] = [];
+  const orderSnapshots: string[] = [];
+  const loads: Record<string, string[]> = {};
+  for (const result of results) {
+    if (!result.ok) continue;
+    if ('incidents' in result) incidentSnapshots.push(result.item.customer.id);
+    else if ('provisioning' in result) orderSnapshots.push(orderKey(result.provisioning.customerId, result.provisioning.orderId));
+    else if (result.item.kind === 'source') {
+      for (const [field, keys] of Object.entries(sources?.get(result.item.source)?.loads(result.item) ?? {})) {
+        if (keys === 'all' || keys === 'keys') throw new Error(`the source "${result.item.source}" may name only keys to load`);
+        (loads[field] ??= []).push(...keys);
+      }
+    }
+  }
+  return { ...loads, incidentSnapshots, orderSnapshots };
 }
 
 function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {

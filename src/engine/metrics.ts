@@ -20,7 +20,7 @@ export interface AppMetrics {
   scrape(): Promise<{ contentType: string; body: string }>;
 }
 
-export function createMetrics(health: () => HealthReport): AppMetrics {
+export function createMetrics(health: () => Promise<HealthReport>): AppMetrics {
   // A registry per app, never prom-client's global one: two apps in one process (tests, a restart) keep
   // their own counts, and registering a name twice cannot throw.
   const registry = new Registry();
@@ -54,7 +54,7 @@ export function createMetrics(health: () => HealthReport): AppMetrics {
         collectDefaultMetrics({ register: registry });
         defaultsCollected = true;
       }
-      const report = health();
+      const report = await health();
       outboxDepth.set(report.deliveries.pending);
       outboundBacklog.reset();
       for (const endpoint of report.outbound?.endpoints ?? []) outboundBacklog.set({ destination: endpoint.destination, endpoint: endpoint.endpoint }, endpoint.pending);

@@ -13,13 +13,13 @@ export type NotReady = 'store' | 'token' | 'stalled';
 export interface ReadinessInputs {
   storeReachable: () => Promise<boolean>;
   tokenStatus: TokenStatus;
-  health: () => HealthReport;
+  health: () => Promise<HealthReport>;
 }
 
 /** null when ready. The most fundamental cause first: a refused token or a lost store also stall the sweep. */
 export async function notReady({ storeReachable, tokenStatus, health }: ReadinessInputs): Promise<NotReady | null> {
   if (!(await storeReachable())) return 'store';
   if (tokenStatus.condition() === 'refused') return 'token';
-  if (health().status === 'stalled') return 'stalled';
+  if ((await health()).status === 'stalled') return 'stalled';
   return null;
 }

@@ -8,7 +8,8 @@ import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { orderKey, type State, type SweepState } from '../store/state.js';
+import { orderKey, type SweepState } from '../store/state.js';
+import type { PlanFacts } from '../store/paged.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { OutboundRoutes } from './outboundQueue.js';
@@ -70,6 +71,8 @@ export class Sweep {
   /** Fast-lane items by key, in the order of their last fetch (oldest first). */
   private fast = new Map<string, { item: SweepItem; lastFetchedAt: number }>();
   private fastRefreshedAt = Number.NEGATIVE_INFINITY;
+  /** The fast lane's look at the snapshots' facts, while one is out. */
+  private laneFacts: Promise<void> | null = null;
   private fastCredit = 0;
   private readonly idle = new Set<() => void>();
   private abort = new AbortController();
@@ -211,19 +214,41 @@ export class Sweep {
     return null;
   }
 
+  /**
+   * Looks again at which items the lane keeps, every FAST_LANE_REFRESH_MS: by the snapshots' facts, read
+   * from the store meanwhile (the workers go on with the lane as it was, and are woken when it changed).
+   */
   private refreshFastLane(now: number): void {
     const fastLane = this.options.fastLane;
-    if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS) return;
+    if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS || this.laneFacts) return;
     this.fastRefreshedAt = now;
+    const store = this.options.store;
+    this.laneFacts = Promise.all([store.facts('incidentSnapshots'), store.facts('orderSnapshots')])
+      .then(([incidentSnapshots, orderSnapshots]) => {
+        this.applyFastLane(new Map([['incidentSnapshots', incidentSnapshots], ['orderSnapshots', orderSnapshots]]), this.options.clock.now());
+        this.wakeWorkers();
+      })
+      .catch((error: unknown) => {
+        // Looked at again in FAST_LANE_REFRESH_MS: the lane goes on as it was meanwhile.
+        this.options.log.debug({ err: (error as Error).message }, 'the fast lane could not read the snapshots\' facts; it keeps its items');
+      })
+      .finally(() => {
+        this.laneFacts = null;
+      });
+  }
+
+  private applyFastLane(facts: PlanFacts, now: number): void {
+    const fastLane = this.options.fastLane;
+    if (!fastLane) return;
     const state = this.options.store.read();
-    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer);
+    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer, facts);
     const keys = new Set(wanted.map((item) => item.key));
     for (const key of this.fast.keys()) if (!keys.has(key)) this.fast.delete(key);
     for (const item of wanted) {
       if (this.fast.has(item.key)) continue;
       // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
       // After a restart or a takeover that is the stored one: not every customer of the lane at once.
-      const last = this.fetchedAt.get(item.key) ?? storedFetchTime(state, item) ?? now - fastLane.periodMs;
+      const last = this.fetchedAt.get(item.key) ?? storedFetchTime(facts, item) ?? now - fastLane.periodMs;
       this.fast.set(item.key, { item, lastFetchedAt: last });
     }
     // Keep the oldest first: re-insert in order of last fetch.
@@ -381,8 +406,9 @@ function advance(round: Round, indexes: number[]): Round {
 }
 
 /** When the data of an item was last fetched, as its stored snapshot says (undefined when none). */
-function storedFetchTime(state: Readonly<State>, item: SweepItem): number | undefined {
-  const snapshot = item.kind === 'customer' ? state.incidentSnapshots[item.customer.id] : item.kind === 'order' ? state.orderSnapshots[orderKey(item.customerId, item.orderId)] : undefined;
-  const at = snapshot ? Date.parse(snapshot.fetchedAt) : Number.NaN;
+function storedFetchTime(facts: PlanFacts, item: SweepItem): number | undefined {
+  const snapshot =
+    item.kind === 'customer' ? facts.get('incidentSnapshots')?.get(item.customer.id) : item.kind === 'order' ? facts.get('orderSnapshots')?.get(orderKey(item.customerId, item.orderId)) : undefined;
+  const at = snapshot?.fetchedAt ? Date.parse(snapshot.fetchedAt) : Number.NaN;
   return Number.isFinite(at) ? at : undefined;
 }

@@ -1,11 +1,11 @@
 // What the sweep fetches: every watched customer once (however many conversations watch it) and every
 // watched order, as items with keys that sort, so a durable cursor can say where a round stands; and which
 // customers belong in the fast lane. Pure: the state and the customer listing come in as arguments.
-import { hasActiveIncident } from '../domain/incidentDiff.js';
 import type { Customer } from '../domain/types.js';
 import { customerFromWatch } from '../domain/watchedCustomer.js';
 import { orderKey, type State } from '../store/state.js';
 import type { AlertSource, SourceItem } from '../sources/source.js';
+import { factsIn, type PlanFacts } from '../store/paged.js';
 
 export type SweepItem =
   | { key: string; kind: 'customer'; customer: Customer }
@@ -40,6 +40,7 @@ export function roundItems(
   find: (id: string) => Customer | undefined,
   sources: readonly AlertSource[] = [],
   now = 0,
+  facts: PlanFacts = factsIn(state),
 ): SweepItem[] {
   const items = new Map<string, SweepItem>();
   const watches = activeWatches(state);
@@ -56,7 +57,7 @@ export function roundItems(
       items.set(key, { key, kind: 'order', customerId: watch.customerId, orderId: watch.orderId, customerName: watch.customerName ?? watch.customerId });
     }
   }
-  for (const source of sources) for (const item of source.roundItems(state, listing, find, now)) items.set(item.key, item);
+  for (const source of sources) for (const item of source.roundItems(state, listing, find, now, facts)) items.set(item.key, item);
   return [...items.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
@@ -70,18 +71,19 @@ export function fastLaneItems(
   now: number,
   recentMs: number,
   find: (id: string) => Customer | undefined,
+  facts: PlanFacts = factsIn(state),
 ): SweepItem[] {
   const items = new Map<string, SweepItem>();
   const watches = activeWatches(state);
-  for (const item of roundItems({ ...state, watches: watches.filter((watch) => watch.kind !== 'all') } as State, [], find)) {
+  for (const item of roundItems({ ...state, watches: watches.filter((watch) => watch.kind !== 'all') } as State, [], find, [], 0, facts)) {
     items.set(item.key, item);
   }
   if (watches.some((watch) => watch.kind === 'all')) {
     const recent = new Date(now - recentMs).toISOString();
-    for (const [customerId, snapshot] of Object.entries(state.incidentSnapshots)) {
+    for (const [customerId, snapshot] of facts.get('incidentSnapshots') ?? []) {
       const key = customerItemKey(customerId);
       if (items.has(key)) continue;
-      if (hasActiveIncident(snapshot) || (snapshot.changedAt !== undefined && snapshot.changedAt >= recent)) {
+      if (snapshot.active || (snapshot.changedAt !== null && snapshot.changedAt >= recent)) {
         items.set(key, { key, kind: 'customer', customer: find(customerId) ?? customerFromWatch(customerId, null) });
       }
     }

@@ -7,6 +7,7 @@ import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
 import type { State } from '../store/state.js';
+import type { Loads, PagedField, PlanFacts } from '../store/paged.js';
 
 /**
  * One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions; or a partner-wide one (no
@@ -52,14 +53,19 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
   readonly noun: string;
   /** Does some watch need the partner's customer listing (a "watch all" of this source)? */
   wantsListing(state: Readonly<State>): boolean;
-  /** Customers this source has seen, for a round whose listing failed after a restart. */
-  knownCustomerIds(state: Readonly<State>): string[];
-  /** The round's items of this source that are due at `now` (pure). */
-  roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined, now: number): SourceItem[];
+  /**
+   * The paged records (store/paged.ts) this source keeps, by customer id: the sweep plans with their facts,
+   * knows customers by them when a listing fails after a restart, and lets `prune` see their keys.
+   */
+  readonly records: readonly PagedField[];
+  /** What ingesting this item reads of them (the batch's write loads it). */
+  loads(item: Item): Loads;
+  /** The round's items of this source that are due at `now` (pure; `facts`: those of its records). */
+  roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined, now: number, facts: PlanFacts): SourceItem[];
   fetch(client: PartnerCenterClient, ctx: RequestContext, item: Item): Promise<Data>;
   /** A successful fetch, inside the batch's write: diff, route, queue. */
   ingest(state: State, item: Item, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
-  /** In the round's last write: forget what no watch needs any more. */
+  /** In the round's last write: forget what no watch needs any more (its records' keys are loaded, not their bodies). */
   prune(state: State, now: Date): void;
   /**
    * This source's section of a conversation's digest, read from the state alone (null: nothing to say).
@@ -77,6 +83,11 @@ export function refusalExplanation(sources: SourceRegistry | undefined, state: R
     if (said) return said;
   }
   return null;
+}
+
+/** Every snapshot a digest may read: the incidents', the orders' and each source's (all of them: a digest is rare). */
+export function digestLoads(sources: readonly AlertSource[] = []): Loads {
+  return Object.fromEntries(['incidentSnapshots', 'orderSnapshots', ...sources.flatMap((source) => source.records)].map((field) => [field, 'all']));
 }
 
 /** Sources by name, as the sweep and ingest look them up. */

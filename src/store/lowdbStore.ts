@@ -9,7 +9,8 @@ import { writeJsonInPieces } from './chunkedJson.js';
 import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './fileLock.js';
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { draftGroup, publish, type Drafted } from './draft.js';
-import type { StateStore } from './stateStore.js';
+import type { StateStore, UpdateOptions } from './stateStore.js';
+import { factsOf, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
@@ -104,6 +105,7 @@ class DurableJsonFile implements Adapter<State> {
 
 interface PendingChange {
   change: (draft: State) => unknown;
+  load: Loads | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -120,6 +122,8 @@ export class LowdbStateStore implements StateStore {
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /** What read() hands out: the state without its paged records, made again only if lowdb replaced it. */
+  private reader: { state: State; view: State } | null = null;
 
   private constructor(
     private readonly db: Low<State>,
@@ -173,7 +177,18 @@ export class LowdbStateStore implements StateStore {
   }
 
   read(): Readonly<State> {
-    return this.db.data;
+    if (this.reader?.state !== this.db.data) this.reader = { state: this.db.data, view: withoutPaged(this.db.data) };
+    return this.reader.view;
+  }
+
+  /** All of them are in memory here; the view shows only what was asked, as PostgreSQL's does. */
+  view(loads: Loads): Promise<Readonly<State>> {
+    const state = this.db.data;
+    return Promise.resolve(viewOf(state, { incidentSnapshots: state.incidentSnapshots, orderSnapshots: state.orderSnapshots, subscriptionSnapshots: state.subscriptionSnapshots }, loads));
+  }
+
+  facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
+    return Promise.resolve(new Map(Object.entries(this.db.data[field]).map(([key, record]) => [key, factsOf(record)])));
   }
 
   /** One process owns the file: nothing changes behind its back. */
@@ -183,11 +198,11 @@ export class LowdbStateStore implements StateStore {
 
   onExternalChange(): void {}
 
-  update<T>(change: (draft: State) => T): Promise<T> {
+  update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     // After close the lock may belong to another process: a write now would erase its changes.
     if (this.closing) return Promise.reject(new StateFileError(`The state file ${this.fileName} was closed; this change was not saved.`));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ change, load: options.load, resolve: resolve as (value: unknown) => void, reject });
       this.writing ??= this.flush();
     });
   }
@@ -204,7 +219,8 @@ export class LowdbStateStore implements StateStore {
         const batch = this.pending.splice(0);
         let drafted: Drafted;
         try {
-          drafted = draftGroup(this.db.data, batch.map(({ change }) => change));
+          const reach = mergeLoads(batch.map(({ load }) => load));
+          drafted = draftGroup(this.db.data, batch.map(({ change }) => change), (draft) => pagedView(draft, reach));
           await this.adapter.write(drafted.draft);
         } catch (error) {
           for (const { reject } of batch) reject(error);

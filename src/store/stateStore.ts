@@ -3,6 +3,7 @@
 // Two backends: lowdb (one JSON file, one process) and PostgreSQL (a row per record, several instances).
 import type { Coordination } from './coordination.js';
 import type { Field } from './records.js';
+import type { Loads, PagedField, SnapshotFacts } from './paged.js';
 import type { State } from './state.js';
 
 export interface UpdateOptions {
@@ -11,12 +12,20 @@ export interface UpdateOptions {
    * the same transaction), so a deposed leader's late batch is refused, not written over its successor's.
    */
   fenced?: boolean;
+  /**
+   * The paged records (paged.ts: the snapshots) the change reads. Only these are in its draft: a read of
+   * another throws, on both stores. With PostgreSQL they are read in the change's own transaction.
+   */
+  load?: Loads;
 }
 
 export interface StateStore {
   readonly backend: 'lowdb' | 'postgres';
   readonly coordination: Coordination;
-  /** The state as stored: a change shows here only once its write is durable. Read-only: change it through `update`. */
+  /**
+   * The state as stored: a change shows here only once its write is durable. Read-only: change it through
+   * `update`. Without the paged records (a read of one throws): view() and facts() read those.
+   */
   read(): Readonly<State>;
   /**
    * Run `change` on a draft of the state and write it durably; resolves once it is stored, when read() shows
@@ -25,6 +34,13 @@ export interface StateStore {
    * nobody ever saw the change. A value the change returns is a plain copy, not part of the draft.
    */
   update<T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T>;
+  /**
+   * The state as stored with the paged records `loads` names readable: what a reader of snapshots (the
+   * digest, a command) asks for, once. read() holds none of them.
+   */
+  view(loads: Loads): Promise<Readonly<State>>;
+  /** What planning and health go by of every record of a paged field, by key, without the records. */
+  facts(field: PagedField): Promise<Map<string, SnapshotFacts>>;
   /** Brings read() up to date with other instances' changes (nothing to do with one process). */
   refresh(): Promise<void>;
   /** Hears which parts of the state other instances changed, after read() shows them. */

@@ -4,28 +4,11 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { SCENARIO_GDAP } from '../../src/sandbox/simGdap.js';
-import type { State } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { edits, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { crashBefore, edits, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
-/** Makes the next `update` whose change matches `crashesOn` fail before writing, as a killed process would. */
-function crashBefore(store: StateStore, crashesOn: (before: Readonly<State>, after: State) => boolean) {
-  const realUpdate = store.update.bind(store);
-  const seen: State[] = [];
-  const stub = sinon.stub(store, 'update').callsFake(<T>(change: (draft: State) => T): Promise<T> => {
-    const probe = structuredClone(store.read()) as State;
-    change(probe);
-    if (crashesOn(store.read(), probe)) {
-      seen.push(probe);
-      return Promise.reject(new Error('stopped before the write'));
-    }
-    return realUpdate(change);
-  });
-  return { stub, seen };
-}
 
 function fabrikamCards(h: Harness): ConnectorCall[] {
   return h.connector.ok('post').filter((call) => call.conversationId === CHANNEL_ID && cardText(cardOf(call)).includes(`GDAP access · ${SCENARIO_GDAP.terminated}`));

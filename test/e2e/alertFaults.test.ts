@@ -152,7 +152,7 @@ describe('proactive alerts under faults, end to end', () => {
       assert.equal(thread?.customers[northwind]?.resolved, false);
       assert.equal(thread?.resolvedAt, null);
 
-      for (const health of [t.app.health() as unknown as Awaited<ReturnType<typeof healthz>>, await healthz(t)]) {
+      for (const health of [(await t.app.health()) as unknown as Awaited<ReturnType<typeof healthz>>, await healthz(t)]) {
         const failed = health.sweep.lastRound?.customersFailed ?? [];
         assert.deepEqual(failed.map((failure) => [failure.customerId, failure.name]).sort(), [
           [fabrikam, 'Fabrikam'],

@@ -9,29 +9,14 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sinon from 'sinon';
+import { wholeState } from '../../src/store/paged.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { CHANNEL_ID } from '../support/activities.js';
-import { StateFileError, type IncidentThread, type State } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
-import { customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { StateFileError, type IncidentThread } from '../../src/store/state.js';
+import { crashBefore, customerId, edits, incidentCards, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
 const DAY_MS = 24 * 3_600_000;
 
-/** Makes the next `update` whose change matches `crashesOn` fail before writing, as a killed process would. */
-function crashBefore(store: StateStore, crashesOn: (before: Readonly<State>, after: State) => boolean) {
-  const realUpdate = store.update.bind(store);
-  const seen: State[] = [];
-  const stub = sinon.stub(store, 'update').callsFake(<T>(change: (draft: State) => T): Promise<T> => {
-    const probe = structuredClone(store.read()) as State;
-    change(probe);
-    if (crashesOn(store.read(), probe)) {
-      seen.push(probe);
-      return Promise.reject(new Error('stopped before the write'));
-    }
-    return realUpdate(change);
-  });
-  return { stub, seen };
-}
 
 describe('proactive alerts across restarts', () => {
   let h: Harness | undefined;
@@ -111,7 +96,7 @@ describe('proactive alerts across restarts', () => {
     await install(t);
     await watch(t, 'watch contoso');
     await watch(t, 'watch fabrikam');
-    const baseline = structuredClone(t.app.store.read().incidentSnapshots);
+    const baseline = (await wholeState(t.app.store)).incidentSnapshots;
     const { incidentId } = t.sim.scenario.step();
     // A batch's single write is the one that changes the snapshots (with the outbox and the cursor).
     const crash = crashBefore(t.app.store, (before, after) => JSON.stringify(after.incidentSnapshots) !== JSON.stringify(before.incidentSnapshots));
@@ -136,7 +121,7 @@ describe('proactive alerts across restarts', () => {
     // The same events once more (as if the snapshot write were lost again): the delivery log dedups them.
     await app.store.update((state) => {
       state.incidentSnapshots = structuredClone(baseline);
-    });
+    }, { load: { incidentSnapshots: 'keys' } });
     const again = await app.engine.sweepNow();
     assert.equal(again.cycle.events, 2);
     assert.equal(again.cycle.deliveriesQueued, 0);

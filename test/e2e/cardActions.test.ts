@@ -77,7 +77,7 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     const watch = h.app.store.read().watches.find((w) => w.customerId === contosoId);
     assert.equal(watch?.kind, 'customer');
     assert.equal(watch?.targetKey, CHANNEL_ID);
-    assert.ok(h.app.store.read().incidentSnapshots[contosoId], 'the watch has its baseline');
+    assert.ok((await h.app.store.facts('incidentSnapshots')).has(contosoId), 'the watch has its baseline');
     const [update] = updatesOf(h, status.id);
     assert.ok(update, 'the card was replaced for everyone');
     assert.match(cardText(cardOf(update)), /Watched here/);

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { State } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
+import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
+import { wholeState } from '../../src/store/paged.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -16,12 +17,13 @@ const THIRD_CHANNEL_ID = '19:third@thread.tacv2';
 function dieAtSnapshotWrite(store: StateStore, nth: number) {
   const realUpdate = store.update.bind(store);
   let seen = 0;
-  return sinon.stub(store, 'update').callsFake(<T>(change: (draft: State) => T): Promise<T> => {
-    const probe = structuredClone(store.read()) as State;
+  return sinon.stub(store, 'update').callsFake(async <T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T> => {
+    const before = await wholeState(store);
+    const probe = structuredClone(before);
     change(probe);
-    if (JSON.stringify(probe.incidentSnapshots) !== JSON.stringify(store.read().incidentSnapshots)) seen++;
-    if (seen >= nth) return Promise.reject(new Error('process died'));
-    return realUpdate(change);
+    if (JSON.stringify(probe.incidentSnapshots) !== JSON.stringify(before.incidentSnapshots)) seen++;
+    if (seen >= nth) throw new Error('process died');
+    return realUpdate(change, options);
   });
 }
 
@@ -90,7 +92,8 @@ describe('the continuous alert engine, end to end', () => {
     await t.app.engine.sweepNow();
     const ordered = [...t.sim.data.customers].map((customer) => customer.id).sort();
     // A new incident for a customer of the first batch and one for the last readable customer.
-    const readable = ordered.filter((id) => t.app.store.read().incidentSnapshots[id]);
+    const stored = await t.app.store.facts('incidentSnapshots');
+    const readable = ordered.filter((id) => stored.has(id));
     const changed = [readable[1], readable.at(-1)] as string[];
     changed.forEach((id, i) => {
       const name = t.sim.data.customers.find((customer) => customer.id === id)?.companyName ?? '';

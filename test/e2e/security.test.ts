@@ -190,7 +190,7 @@ describe('security', () => {
           bot: new ActivityHandler(),
           host: '127.0.0.1',
           port: 0,
-          health: () => ({ status: 'ok' }),
+          health: async () => ({ status: 'ok' }),
           ready: async () => null,
           metrics: async () => ({ contentType: 'text/plain', body: '' }),
           log: captured.log,

@@ -3,29 +3,13 @@
 // on the same state file. No alert is lost, none is doubled beyond the one in flight at the stop.
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
+import { wholeState } from '../../src/store/paged.js';
 import { SCENARIO_SUBSCRIPTIONS } from '../../src/sandbox/scenario.js';
-import type { State } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fakeConnector.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { customerId, edits, install, stateOnDisk, watch } from '../support/alertSteps.js';
+import { crashBefore, customerId, edits, install, stateOnDisk, watch } from '../support/alertSteps.js';
 
-/** Makes the next `update` whose change matches `crashesOn` fail before writing, as a killed process would. */
-function crashBefore(store: StateStore, crashesOn: (before: Readonly<State>, after: State) => boolean) {
-  const realUpdate = store.update.bind(store);
-  const seen: State[] = [];
-  const stub = sinon.stub(store, 'update').callsFake(<T>(change: (draft: State) => T): Promise<T> => {
-    const probe = structuredClone(store.read()) as State;
-    change(probe);
-    if (crashesOn(store.read(), probe)) {
-      seen.push(probe);
-      return Promise.reject(new Error('stopped before the write'));
-    }
-    return realUpdate(change);
-  });
-  return { stub, seen };
-}
 
 function suspendedId(h: Harness): string {
   const { customer, offer } = SCENARIO_SUBSCRIPTIONS.suspends;
@@ -100,7 +84,7 @@ describe('subscription alerts across restarts', () => {
     const t = (h = await startHarness({ config: { subscriptionPollMinutes: 0 } }));
     await install(t);
     await watch(t, 'watch subscriptions fabrikam');
-    const baseline = structuredClone(t.app.store.read().subscriptionSnapshots);
+    const baseline = (await wholeState(t.app.store)).subscriptionSnapshots;
     t.sim.scenario.step();
     const crash = crashBefore(t.app.store, (before, after) => JSON.stringify(after.subscriptionSnapshots) !== JSON.stringify(before.subscriptionSnapshots));
     await assert.rejects(t.app.engine.sweepNow(), /stopped before the write/);
@@ -121,7 +105,7 @@ describe('subscription alerts across restarts', () => {
     // The same change once more (as if the snapshot write were lost again): the delivery log dedups it.
     await app.store.update((state) => {
       state.subscriptionSnapshots = structuredClone(baseline);
-    });
+    }, { load: { subscriptionSnapshots: 'keys' } });
     const again = await app.engine.sweepNow();
     assert.equal(again.cycle.events, 1);
     assert.equal(again.cycle.deliveriesQueued, 0);

@@ -37,9 +37,9 @@ function healthOf(state: Partial<State>) {
 const snapshot = (minutes: number) => ({ fetchedAt: minutesAgo(minutes), incidents: {} });
 
 describe('health report', () => {
-  it('is ok while the sweep commits and nothing due waits, with each lane\'s oldest and p95 age', () => {
+  it('is ok while the sweep commits and nothing due waits, with each lane\'s oldest and p95 age', async () => {
     const incidentSnapshots = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}`, snapshot(i + 1)]));
-    const report = healthOf({
+    const report = await healthOf({
       incidentSnapshots,
       sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(30), lastCommitAt: minutesAgo(1), done: 40, total: 100 },
     });
@@ -52,20 +52,20 @@ describe('health report', () => {
     assert.deepEqual((report.sweep as { round: unknown }).round, { id: 'r1', startedAt: minutesAgo(30), done: 40, total: 100, cursor: null });
   });
 
-  it('is stalled when a round has committed nothing for the stall time', () => {
-    const report = healthOf({ sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(40), lastCommitAt: minutesAgo(16) } });
+  it('is stalled when a round has committed nothing for the stall time', async () => {
+    const report = await healthOf({ sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(40), lastCommitAt: minutesAgo(16) } });
     assert.equal(report.status, 'stalled');
     assert.match(report.reasons.join(), /sweep has committed nothing for 16 min/);
   });
 
-  it('is stalled when due deliveries wait past the stall time, but not for a conversation deferred by Teams', () => {
+  it('is stalled when due deliveries wait past the stall time, but not for a conversation deferred by Teams', async () => {
     const targets = { A: target('A'), B: target('B') };
     const old = { createdAt: minutesAgo(20), notBefore: minutesAgo(20) };
-    const stalled = healthOf({ targets, outbox: [notice('n1', 'A', old)] });
+    const stalled = await healthOf({ targets, outbox: [notice('n1', 'A', old)] });
     assert.equal(stalled.status, 'stalled');
     assert.match(stalled.reasons.join(), /1 due deliveries have waited over 15 min/);
 
-    const throttled = healthOf({ targets, outbox: [notice('n1', 'B', { ...old, attempts: 3, notBefore: new Date(NOW + 3_600_000).toISOString(), lastError: 'Teams answered 429' })] });
+    const throttled = await healthOf({ targets, outbox: [notice('n1', 'B', { ...old, attempts: 3, notBefore: new Date(NOW + 3_600_000).toISOString(), lastError: 'Teams answered 429' })] });
     assert.equal(throttled.status, 'ok');
     assert.deepEqual((throttled.deliveries as { deferred: unknown }).deferred, [
       { targetKey: 'B', until: new Date(NOW + 3_600_000).toISOString(), lastError: 'Teams answered 429' },
@@ -74,11 +74,11 @@ describe('health report', () => {
   });
 
   it('makes /readyz name the most fundamental cause: the store, then a refused token, then a stall', async () => {
-    const stalled = healthOf({ sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(40), lastCommitAt: minutesAgo(16) } });
-    const ok = healthOf({});
+    const stalled = await healthOf({ sweep: { ...emptySweep(), roundId: 'r1', roundStartedAt: minutesAgo(40), lastCommitAt: minutesAgo(16) } });
+    const ok = await healthOf({});
     const refused: TokenStatus = { condition: () => 'refused' };
     const why = (reachable: boolean, tokenStatus: TokenStatus, report: HealthReport) =>
-      notReady({ storeReachable: async () => reachable, tokenStatus, health: () => report });
+      notReady({ storeReachable: async () => reachable, tokenStatus, health: async () => report });
     assert.equal(await why(false, refused, stalled), 'store');
     assert.equal(await why(true, refused, stalled), 'token');
     assert.equal(await why(true, noTokenStatus, stalled), 'stalled');
@@ -93,7 +93,7 @@ describe('health report', () => {
       bot: new ActivityHandler(),
       host: '127.0.0.1',
       port: 0,
-      health: () => ({ status, reasons: status === 'ok' ? [] : ['the sweep has committed nothing for 16 min'] }),
+      health: async () => ({ status, reasons: status === 'ok' ? [] : ['the sweep has committed nothing for 16 min'] }),
       ready: async () => null,
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
       log: pino({ level: 'silent' }),

@@ -2,6 +2,7 @@
 // real PostgreSQL): everything is copied and counted; a database with state is refused unless --replace;
 // a state file a running Partner Alerts holds is refused.
 import assert from 'node:assert/strict';
+import { wholeState } from '../../src/store/paged.js';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -37,7 +38,7 @@ async function migrateState(args: string[], databaseUrl: string | null, cwd: str
 
 async function databaseState(url: string): Promise<State> {
   const store = await PostgresStateStore.open(url, { instance: false });
-  const state = structuredClone(store.read()) as State;
+  const state = await wholeState(store);
   await store.close();
   return state;
 }
@@ -65,7 +66,7 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Copied .*state\.json into the database: 1 auth, 2 targets, 3 watches, 1 order customers, 1 incident snapshots, 1 order snapshots, 1 incident threads, 3 outbox, 1 delivery log, 1 last round, 1 sweep state, 1 access denied, 1 subscription snapshots, 1 subscription threads, 1 outbound deliveries, 1 ticket companies, 1 tickets, 1 access listing, 1 access snapshots, 1 access threads, 1 incident thread customers\./);
     const fromFile = await LowdbStateStore.open(file);
-    const expected = structuredClone(fromFile.read()) as State;
+    const expected = await wholeState(fromFile);
     await fromFile.close();
     const copied = await databaseState(url);
     for (const field of ['auth', 'targets', 'watches', 'orderCustomers', 'incidentSnapshots', 'orderSnapshots', 'threads', 'outbox', 'deliveryLog', 'sweep', 'accessDenied', 'lastCycle', 'subscriptionSnapshots', 'subscriptionThreads', 'outbound'] as const) {

@@ -1,7 +1,10 @@
 // Steps shared by the alert end-to-end tests: install, watch, read what a channel sees, read the state file.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import sinon from 'sinon';
+import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { wholeState } from '../../src/store/paged.js';
 import type { Harness, HarnessOptions } from './harness.js';
 import { startHarness } from './harness.js';
 import { cardOf, cardText, type ConnectorCall } from './fakeConnector.js';
@@ -110,11 +113,31 @@ export async function stateOnDisk(h: Harness): Promise<State> {
   if (h.databaseUrl) {
     // What the database holds, read by a store of its own (a second instance that does not lead).
     const store = await PostgresStateStore.open(h.databaseUrl, { instance: false });
-    const state = structuredClone(store.read()) as State;
+    const state = await wholeState(store);
     await store.close();
     return state;
   }
   return JSON.parse(await readFile(h.dataFile, 'utf8')) as State;
+}
+
+/**
+ * Makes the next `update` whose change matches `crashesOn` fail before writing, as a killed process would:
+ * the change is tried first on a plain copy of the whole stored state (paged records included).
+ */
+export function crashBefore(store: StateStore, crashesOn: (before: Readonly<State>, after: State) => boolean) {
+  const realUpdate = store.update.bind(store);
+  const seen: State[] = [];
+  const stub = sinon.stub(store, 'update').callsFake(async <T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T> => {
+    const before = await wholeState(store);
+    const probe = structuredClone(before);
+    change(probe);
+    if (crashesOn(before, probe)) {
+      seen.push(probe);
+      throw new Error('stopped before the write');
+    }
+    return realUpdate(change, options);
+  });
+  return { stub, seen };
 }
 
 /** GET /healthz over real HTTP. */

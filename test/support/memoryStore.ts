@@ -1,8 +1,9 @@
 // A StateStore in memory for unit tests of the alert stages; `failNext` makes one write fail the way a full
 // disk would (the change is rolled back, the promise rejects).
 import { emptyState, type State } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
+import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
+import { factsOf, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -27,8 +28,18 @@ export class MemoryStore implements StateStore {
     return Promise.resolve();
   }
 
+  /** As the real stores: without the paged records (`state` has them all, for a test to look at). */
   read(): Readonly<State> {
-    return this.state;
+    return withoutPaged(this.state);
+  }
+
+  view(loads: Loads): Promise<Readonly<State>> {
+    const { incidentSnapshots, orderSnapshots, subscriptionSnapshots } = this.state;
+    return Promise.resolve(viewOf(this.state, { incidentSnapshots, orderSnapshots, subscriptionSnapshots }, loads));
+  }
+
+  facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
+    return Promise.resolve(new Map(Object.entries(this.state[field]).map(([key, record]) => [key, factsOf(record)])));
   }
 
   /** Writes whose change matches `when` fail from now on. */
@@ -37,9 +48,9 @@ export class MemoryStore implements StateStore {
     this.failure = failure;
   }
 
-  async update<T>(change: (draft: State) => T): Promise<T> {
+  async update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     const draft = structuredClone(this.state);
-    const result = change(draft);
+    const result = change(pagedView(draft, mergeLoads([options.load])));
     if (this.failing?.(this.state, draft)) throw this.failure();
     this.state = draft;
     this.writes++;

@@ -43,7 +43,8 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     settings,
     graph,
     wantsListing: () => false, // Graph lists every customer's relationships itself
-    knownCustomerIds: () => [],
+    records: [],
+    loads: () => ({}),
     roundItems: (state, _listing, _find, now) => accessItems(state, now, settings),
     fetch: (_client, ctx, item) => listAccess(graph, item, clock.now(), ctx.signal),
     ingest(state, _item, listing, ctx) {

@@ -32,8 +32,9 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
     noun: 'subscription list',
     settings,
     wantsListing: watchesAllSubscriptions,
-    knownCustomerIds: (state) => Object.keys(state.subscriptionSnapshots),
-    roundItems: (state, listing, find, now) => subscriptionItems(state, listing, find, now, settings),
+    records: ['subscriptionSnapshots'],
+    loads: (item) => ({ subscriptionSnapshots: [item.customer.id] }),
+    roundItems: (state, listing, find, now, facts) => subscriptionItems(state, listing, find, now, settings, facts),
     fetch: (client, ctx, item) => client.subscriptions(ctx, item.customer.id),
     ingest(state, item, subscriptions, ctx) {
       const id = item.customer.id;

@@ -8,6 +8,7 @@ import { customerFromWatch } from '../../domain/watchedCustomer.js';
 import type { SourceItem } from '../source.js';
 import { isDue } from '../spread.js';
 import type { State } from '../../store/state.js';
+import { factsIn, type PlanFacts } from '../../store/paged.js';
 import type { SubscriptionSettings } from './model.js';
 
 export const SOURCE_NAME = 'subscriptions';
@@ -29,14 +30,16 @@ export function subscriptionItems(
   find: (id: string) => Customer | undefined,
   now: number,
   settings: Pick<SubscriptionSettings, 'pollMinutes'>,
+  facts: PlanFacts = factsIn(state),
 ): SourceItem[] {
+  const snapshots = facts.get('subscriptionSnapshots');
   const periodMs = settings.pollMinutes * 60_000;
   const items = new Map<string, SourceItem>();
   const add = (customer: Customer) => {
     const key = subscriptionItemKey(customer.id);
     if (items.has(key)) return;
-    const fetchedAt = state.subscriptionSnapshots[customer.id]?.fetchedAt;
-    if (isDue(key, fetchedAt === undefined ? undefined : Date.parse(fetchedAt), now, periodMs)) items.set(key, { key, kind: 'source', source: SOURCE_NAME, customer });
+    const fetchedAt = snapshots?.get(customer.id)?.fetchedAt ?? null;
+    if (isDue(key, fetchedAt === null ? undefined : Date.parse(fetchedAt), now, periodMs)) items.set(key, { key, kind: 'source', source: SOURCE_NAME, customer });
   };
   const watches = subscriptionWatches(state);
   if (watches.some((watch) => watch.customerId === null)) for (const customer of listing) add(customer);

@@ -115,4 +115,20 @@ create index access_snapshots_rev on access_snapshots (rev);
 create index access_threads_rev on access_threads (rev);
 `,
   },
+  {
+    version: 7,
+    name: 'snapshot facts',
+    sql: `
+-- Snapshots are no longer held in memory (paged.ts): what planning and health go by is kept beside each
+-- one, so they read a few columns instead of every snapshot.
+alter table incident_snapshots add column fetched_at text, add column changed_at text, add column active boolean not null default false;
+alter table order_snapshots add column fetched_at text, add column changed_at text, add column active boolean not null default false;
+alter table subscription_snapshots add column fetched_at text, add column changed_at text, add column active boolean not null default false;
+update incident_snapshots set fetched_at = body->>'fetchedAt', changed_at = body->>'changedAt',
+  active = exists (select 1 from jsonb_each(coalesce(body->'incidents', '{}'::jsonb)) as print(id, fingerprint)
+                   where not coalesce((fingerprint->>'resolved')::boolean, false));
+update order_snapshots set fetched_at = body->>'fetchedAt', changed_at = body->>'changedAt';
+update subscription_snapshots set fetched_at = body->>'fetchedAt', changed_at = body->>'changedAt';
+`,
+  },
 ];

@@ -1,6 +1,8 @@
 // The PostgreSQL state store: a row per record (tables.ts), shared by several instances.
 //
-// Each instance keeps the state in memory for fast, synchronous reads, exactly as the lowdb store does, and
+// The snapshots, which grow with the partner's customers, stay in the database (paged.ts): a change reads the
+// ones it names in its own transaction, readers ask for them (view, facts), and no instance holds them.
+// Each instance keeps the rest of the state in memory for fast, synchronous reads, as the lowdb store does, and
 // keeps it current from the database: every write takes one advisory lock for its transaction, first reads
 // what other instances committed since it last looked (rows with a higher rev), then runs the changes on a
 // draft (draft.ts) and writes only the records they touched and actually changed; readers see the draft only
@@ -14,6 +16,7 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
+import { isPaged, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -44,6 +47,7 @@ export interface PostgresOptions {
 interface PendingChange {
   change: (draft: State) => unknown;
   fenced: boolean;
+  load: Loads | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -71,6 +75,8 @@ export class PostgresStateStore implements StateStore {
   readonly lease: Lease;
   readonly instance: string;
   private state: State = emptyState();
+  /** What read() hands out: the state without the paged records. */
+  private readonly reader = withoutPaged(this.state);
   /** Each record as last stored, as JSON: what a change is compared with, and what a failed write returns to. */
   private readonly stored = new Map<Field, Map<string, string>>();
   /** The incident threads' customers as stored (their own rows; `stored` keeps each thread without them). */
@@ -173,7 +179,59 @@ export class PostgresStateStore implements StateStore {
   }
 
   read(): Readonly<State> {
-    return this.state;
+    return this.reader;
+  }
+
+  view(loads: Loads): Promise<Readonly<State>> {
+    return this.reaching('reading snapshots', async () => {
+      const maps: Partial<Record<PagedField, Record<string, unknown>>> = {};
+      const reach = mergeLoads([loads]);
+      for (const [field, wanted] of reach) {
+        if (wanted.records === 'all' || wanted.records.size > 0) maps[field] = (await this.readPaged(this.pool, field, wanted)).records;
+      }
+      return viewOf(this.state, maps, loads);
+    });
+  }
+
+  facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
+    return this.reaching('reading snapshot facts', async () => {
+      const table = TABLE_OF.get(field) as Table<unknown>;
+      const key = table.columns[0]?.name as string;
+      const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean }>(
+        `select ${key} as key, fetched_at, changed_at, active from ${table.name}`,
+      );
+      return new Map(rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active }]));
+    });
+  }
+
+  /**
+   * One paged field's records as `reach` asks, from `client`'s snapshot: the records (an absent key: none
+   * stored), their JSON as stored (what a change is compared with), and with `keys` every other key, its
+   * record unread ('' as its JSON, so that deleting it is written).
+   */
+  private async readPaged(client: pg.Pool | pg.PoolClient, field: PagedField, reach: Reach): Promise<{ records: Record<string, unknown>; json: Map<string, string> }> {
+    const table = TABLE_OF.get(field) as Table<unknown>;
+    const key = table.columns[0]?.name as string;
+    const records: Record<string, unknown> = {};
+    const json = new Map<string, string>();
+    if (reach.keys) {
+      const { rows } = await client.query<{ key: string }>(`select ${key} as key from ${table.name}`);
+      for (const row of rows) {
+        records[row.key] = UNREAD;
+        json.set(row.key, '');
+      }
+    }
+    if (reach.records === 'all' || reach.records.size > 0) {
+      const { rows } = reach.records === 'all'
+        ? await client.query(`select * from ${table.name}`)
+        : await client.query(`select * from ${table.name} where ${key} = any($1::text[])`, [[...reach.records]]);
+      for (const row of rows as Record<string, unknown>[]) {
+        const decoded = table.decode(row);
+        records[decoded.key] = decoded.record;
+        json.set(decoded.key, JSON.stringify(decoded.record));
+      }
+    }
+    return { records, json };
   }
 
   onExternalChange(listener: (fields: ReadonlySet<Field>) => void): void {
@@ -183,7 +241,7 @@ export class PostgresStateStore implements StateStore {
   update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     if (this.closing) return Promise.reject(new StateFileError('The PostgreSQL store was closed; this change was not saved.'));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ change, fenced: options.fenced ?? false, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ change, fenced: options.fenced ?? false, load: options.load, resolve: resolve as (value: unknown) => void, reject });
       this.writing ??= this.flush();
     });
   }
@@ -303,7 +361,9 @@ export class PostgresStateStore implements StateStore {
         await this.lease.fence(client);
         await this.session.readClaims(client);
       }
-      const { draft, results } = this.applyGroup(group, touched);
+      const reach = mergeLoads(group.map(({ load }) => load));
+      await this.loadPaged(client, reach);
+      const { draft, results } = this.applyGroup(group, touched, reach);
       const writes = this.changesOf(draft, touched);
       if (writes.size > 0) {
         const rev = await this.writeRows(client, writes);
@@ -328,13 +388,35 @@ export class PostgresStateStore implements StateStore {
       const failure = this.unreachable('a commit', error) ?? error;
       for (const { reject } of group) reject(failure);
     } finally {
+      this.unloadPaged();
       client?.release();
     }
   }
 
+  /**
+   * Puts the paged records the group reads in the state for the length of its commit (readers never see
+   * them: read() holds no paged field), with their stored JSON to compare the changes with.
+   */
+  private async loadPaged(client: pg.PoolClient, reach: ReadonlyMap<PagedField, Reach>): Promise<void> {
+    for (const [field, wanted] of reach) {
+      if (!wanted.keys && wanted.records !== 'all' && wanted.records.size === 0) continue;
+      const { records, json } = await this.readPaged(client, field, wanted);
+      (this.state as unknown as Record<string, unknown>)[field] = records;
+      this.stored.set(field, json);
+    }
+  }
+
+  /** After a commit: no paged record stays in memory. */
+  private unloadPaged(): void {
+    for (const field of PAGED) {
+      (this.state as unknown as Record<string, unknown>)[field] = {};
+      this.stored.set(field, new Map());
+    }
+  }
+
   /** Runs the group's changes on a draft of the state, noting in `touched` what they may have changed. */
-  private applyGroup(group: PendingChange[], touched: Touched): Drafted {
-    return draftGroup(this.state, group.map(({ change }) => change), (draft) => trackedDraft(draft, touched));
+  private applyGroup(group: PendingChange[], touched: Touched, reach: ReadonlyMap<PagedField, Reach>): Drafted {
+    return draftGroup(this.state, group.map(({ change }) => change), (draft) => pagedView(trackedDraft(draft, touched), reach));
   }
 
   /**
@@ -360,7 +442,7 @@ export class PostgresStateStore implements StateStore {
           if (before !== undefined) add(field).deletes.push(key);
           continue;
         }
-        if (untouched(record) && !this.resealing.has(recordId(field, key))) continue;
+        if (record === UNREAD || (untouched(record) && !this.resealing.has(recordId(field, key)))) continue;
         const thread = field === 'threads' ? (record as IncidentThread) : null;
         // A card's head is written apart from its customers, so the draft stands for it as it is.
         const plain = thread ?? finished(record);
@@ -540,14 +622,14 @@ export class PostgresStateStore implements StateStore {
           continue;
         }
         const table = TABLES.find((candidate) => candidate.name === tbl);
-        if (!table) continue;
+        if (!table || isPaged(table.field)) continue;
         newest = Math.max(newest, Number(rev));
         this.dropRecord(table.field, key);
         changed.add(table.field);
         if (LISTS.includes(table.field as ListField)) lists.add(table.field as ListField);
       }
     }
-    for (const table of TABLES) {
+    for (const table of RESIDENT) {
       const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
       const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
       for (const row of rows as Record<string, unknown>[]) {
@@ -578,7 +660,7 @@ export class PostgresStateStore implements StateStore {
    */
   private async dropMissing(client: pg.PoolClient): Promise<Set<Field>> {
     const changed = new Set<Field>();
-    for (const table of TABLES) {
+    for (const table of RESIDENT) {
       const stored = this.stored.get(table.field);
       if (!stored || stored.size === 0) continue;
       const { rows } = await client.query<{ key: string }>(`select ${table.columns[0]?.name} as key from ${table.name}`);
@@ -617,6 +699,11 @@ export class PostgresStateStore implements StateStore {
 }
 
 const recordId = (field: Field, key: string): string => `${field}\0${key}`;
+/** The tables whose records every instance holds in memory (all but the paged ones). */
+const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
+const PAGED = TABLES.map((table) => table.field).filter(isPaged);
+/** A paged record whose key was read but not its body (a 'keys' load): never written back. */
+const UNREAD = Symbol('unread');
 
 function defaultSingle(field: Field): unknown {
   if (field === 'sweep') return emptySweep();

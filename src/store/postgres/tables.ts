@@ -8,6 +8,7 @@ import type { Watch } from '../../domain/watch.js';
 import type { SubscriptionThread } from '../../domain/subscriptionRecords.js';
 import type { AccessListingState, AccessThread } from '../../domain/accessRecords.js';
 import type { Sealed } from '../secretBox.js';
+import { factsOf } from '../paged.js';
 
 /** A row's columns besides `rev` (and `position` for lists), the key first. */
 export interface Column {
@@ -48,6 +49,15 @@ function strings(field: Field, name: string, key: string, value: string): Table<
     encode: (id, record) => [id, record],
     decode: (row) => ({ key: row[key] as string, record: row[value] as string }),
   };
+}
+
+/** A snapshot (paged.ts): its body, and the facts planning and health read without it. */
+function snapshots(field: Field, name: string, key: string): Table<unknown> {
+  return documents<unknown>(field, name, key, [
+    ['fetched_at', (record) => factsOf(record).fetchedAt],
+    ['changed_at', (record) => factsOf(record).changedAt],
+    ['active', (record) => factsOf(record).active],
+  ]);
 }
 
 /** The single record of a one-row table (its key is always 'state'). */
@@ -128,8 +138,8 @@ export const TABLES: Table<never>[] = [
   ]),
   watches,
   strings('orderCustomers', 'order_customers', 'order_id', 'customer_id'),
-  documents('incidentSnapshots', 'incident_snapshots', 'customer_id'),
-  documents('orderSnapshots', 'order_snapshots', 'key'),
+  snapshots('incidentSnapshots', 'incident_snapshots', 'customer_id'),
+  snapshots('orderSnapshots', 'order_snapshots', 'key'),
   // The card without its customers: they have rows of their own (threadCustomers.ts).
   documents<IncidentThread>('threads', 'incident_threads', 'key', [
     ['target_key', (t) => t.targetKey],
@@ -148,7 +158,7 @@ export const TABLES: Table<never>[] = [
     ['cursor', (s) => s.cursor],
   ]),
   strings('accessDenied', 'access_denied', 'customer_id', 'since'),
-  documents('subscriptionSnapshots', 'subscription_snapshots', 'customer_id'),
+  snapshots('subscriptionSnapshots', 'subscription_snapshots', 'customer_id'),
   documents<SubscriptionThread>('subscriptionThreads', 'subscription_threads', 'key', [['target_key', (t) => t.targetKey]]),
   documents<OutboundDelivery>('outbound', 'outbound_deliveries', 'id', [
     ['destination', (d) => d.destination],

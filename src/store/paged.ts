@@ -1,0 +1,182 @@
+// Paged records: the per-customer snapshots, which grow with the partner's customers. With PostgreSQL no
+// instance holds them in memory: a change names the ones it reads (UpdateOptions.load) and gets only those in
+// its draft, read in its own transaction; a reader asks for the ones it needs (StateStore.view) or for the
+// few facts planning and health go by (StateStore.facts). lowdb holds them all, yet keeps the same contract,
+// so a change that reads a record it did not name fails on both stores, in every test, not only in production.
+import type { State } from './state.js';
+
+export const PAGED_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots'] as const;
+export type PagedField = (typeof PAGED_FIELDS)[number];
+export const isPaged = (field: string): field is PagedField => (PAGED_FIELDS as readonly string[]).includes(field);
+
+/**
+ * What a change (or a reader) reads of a paged field: these keys' records, every record ('all'), or only
+ * which keys exist ('keys': enough to delete what no watch needs any more, as the round's last write does).
+ */
+export type Load = Iterable<string> | 'all' | 'keys';
+export type Loads = Partial<Record<PagedField, Load>>;
+
+/** What planning and health go by, kept beside each snapshot (PostgreSQL: columns of its row). */
+export interface SnapshotFacts {
+  fetchedAt: string | null;
+  /** The last fetch that found a change. */
+  changedAt: string | null;
+  /** Something is going on (an unresolved incident). */
+  active: boolean;
+}
+
+export function factsOf(record: unknown): SnapshotFacts {
+  const snapshot = record as { fetchedAt?: string; changedAt?: string; incidents?: Record<string, { resolved?: boolean }> };
+  let active = false;
+  for (const print of Object.values(snapshot.incidents ?? {})) if (!print.resolved) active = true;
+  return { fetchedAt: snapshot.fetchedAt ?? null, changedAt: snapshot.changedAt ?? null, active };
+}
+
+/** Every paged field whole, or every key of each: for what reads or replaces the whole state. */
+export const ALL_PAGED: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'all']));
+export const ALL_PAGED_KEYS: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'keys']));
+
+/** The stored state as plain data, the paged records included: for a copy of all of it (migrate-state, a test). */
+export async function wholeState(store: { view(loads: Loads): Promise<Readonly<State>> }): Promise<State> {
+  const view = await store.view(ALL_PAGED);
+  const plain: Record<string, unknown> = {};
+  for (const field of Object.keys(view)) plain[field] = structuredClone(isPaged(field) ? { ...view[field] } : view[field as keyof State]);
+  return plain as unknown as State;
+}
+
+/** The facts of every paged record, by field and key: what the sweep plans with. */
+export type PlanFacts = ReadonlyMap<PagedField, ReadonlyMap<string, SnapshotFacts>>;
+
+/** The facts of a state that holds its paged records (a test's, a file's). */
+export function factsIn(state: Pick<State, PagedField>): PlanFacts {
+  return new Map(PAGED_FIELDS.map((field) => [field, new Map(Object.entries(state[field]).map(([key, record]) => [key, factsOf(record)]))]));
+}
+
+/** What one field's draft may read: these records ('all': any), and whether it knows every key. */
+export interface Reach {
+  records: Set<string> | 'all';
+  keys: boolean;
+}
+
+/** The loads of a group of changes, merged: each change sees what any of them named. */
+export function mergeLoads(all: readonly (Loads | undefined)[]): Map<PagedField, Reach> {
+  const merged = new Map<PagedField, Reach>();
+  for (const field of PAGED_FIELDS) merged.set(field, { records: new Set(), keys: false });
+  for (const loads of all) {
+    for (const [field, load] of Object.entries(loads ?? {}) as [PagedField, Load][]) {
+      const reach = merged.get(field) as Reach;
+      if (load === 'all') reach.records = 'all';
+      else if (load === 'keys') reach.keys = true;
+      else if (reach.records !== 'all') for (const key of load) reach.records.add(key);
+    }
+  }
+  return merged;
+}
+
+export class PagedRecordError extends Error {
+  constructor(field: PagedField, key: string | null) {
+    super(
+      key === null
+        ? `${field} are not held in memory: read them with store.view() or store.facts(), or name them in update's load`
+        : `${field}[${JSON.stringify(key)}] was not loaded for this change: name it in update's load`,
+    );
+    this.name = 'PagedRecordError';
+  }
+}
+
+const guards = new WeakMap<object, object>();
+
+/** `state` as a change sees it: each paged field shows only what `reach` lets it read (and what it wrote). */
+export function pagedView(state: State, reach: ReadonlyMap<PagedField, Reach>): State {
+  const views = new Map<PagedField, object>();
+  return new Proxy(state, {
+    set(target, field, value, receiver) {
+      // Replacing a whole field deletes every record it had: the change must know them.
+      if (typeof field === 'string' && isPaged(field) && !reach.get(field)?.keys && reach.get(field)?.records !== 'all') {
+        throw new Error(`a change that replaces ${field} must load its keys ('keys') or all of it`);
+      }
+      return Reflect.set(target, field, value, receiver);
+    },
+    get(target, field, receiver) {
+      const value: unknown = Reflect.get(target, field, receiver);
+      if (typeof field !== 'string' || !isPaged(field) || reach.get(field)?.records === 'all') return value;
+      let view = views.get(field);
+      if (!view || guards.get(view) !== value) {
+        view = guardMap(field, value as Record<string, unknown>, reach.get(field) ?? { records: new Set(), keys: false });
+        guards.set(view, value as object);
+        views.set(field, view);
+      }
+      return view;
+    },
+  });
+}
+
+/** The stored state for readers: the paged fields are not there to read (a read of one throws). */
+export function withoutPaged<S extends object>(state: S): S {
+  const closed = new Map<PagedField, object>();
+  return new Proxy(state, {
+    get(target, field, receiver) {
+      const value: unknown = Reflect.get(target, field, receiver);
+      if (typeof field !== 'string' || !isPaged(field)) return value;
+      let view = closed.get(field);
+      if (!view) closed.set(field, (view = guardMap(field, {}, { records: new Set(), keys: false }, true)));
+      return view;
+    },
+  });
+}
+
+/** A reader's state with `loads` readable: the maps as given, each limited to what was asked. */
+export function viewOf(state: State, maps: Partial<Record<PagedField, Record<string, unknown>>>, loads: Loads): Readonly<State> {
+  const reach = mergeLoads([loads]);
+  const base = { ...state } as Record<string, unknown>;
+  for (const field of PAGED_FIELDS) base[field] = maps[field] ?? {};
+  return pagedView(base as unknown as State, reach);
+}
+
+function guardMap(field: PagedField, map: Record<string, unknown>, reach: Reach, closed = false): object {
+  const written = new Set<string>();
+  const readable = (key: string) => written.has(key) || (reach.records !== 'all' && reach.records.has(key));
+  const check = (key: string | symbol, value: boolean) => {
+    if (typeof key === 'symbol' || key in Object.prototype) return;
+    if (closed) throw new PagedRecordError(field, null);
+    if (readable(key)) return;
+    if (!value && reach.keys) return;
+    throw new PagedRecordError(field, key);
+  };
+  return new Proxy(map, {
+    get(target, key, receiver) {
+      check(key, true);
+      return Reflect.get(target, key, receiver);
+    },
+    has(target, key) {
+      check(key, false);
+      return Reflect.has(target, key);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      // Whether a key is there (Object.keys asks, key by key): what 'keys' knows.
+      check(key, false);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    ownKeys(target) {
+      if (closed) throw new PagedRecordError(field, null);
+      const keys = Reflect.ownKeys(target);
+      return reach.keys ? keys : keys.filter((key) => typeof key === 'string' && readable(key));
+    },
+    set(target, key, value) {
+      if (closed) throw new PagedRecordError(field, null);
+      if (typeof key === 'string') written.add(key);
+      return Reflect.set(target, key, value);
+    },
+    defineProperty(target, key, descriptor) {
+      if (closed) throw new PagedRecordError(field, null);
+      if (typeof key === 'string') written.add(key);
+      return Reflect.defineProperty(target, key, descriptor);
+    },
+    deleteProperty(target, key) {
+      if (closed) throw new PagedRecordError(field, null);
+      check(key, false);
+      if (typeof key === 'string') written.add(key);
+      return Reflect.deleteProperty(target, key);
+    },
+  });
+}
