@@ -4,6 +4,7 @@
 // the file size, and the process's peak RSS. Then what the sweep does every ~200 ms: ONE batch commit
 // (src/engine/ingest.ts commitBatch: diff + route + cursor in one store.update of ~25 results) with the
 // 10,000 customers stored, against the same commit into an empty store.
+import { wholeState } from '../src/store/paged.js';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffIncidents, type CustomerIncidentSnapshot, type IncidentEvent } from '../src/domain/incidentDiff.js';
@@ -189,7 +190,7 @@ export async function measureDiffPersist(): Promise<{ figures: DiffPersistFigure
     );
     const stateBytes = (await stat(file)).size;
     const plain = path.join(tmp.dir, 'plain.json');
-    const state = store.read();
+    const state = await wholeState(store);
     const rawWrite = await timed(WRITE_RUNS, () => writeFile(plain, JSON.stringify(state)));
     const stringify = await timed(WRITE_RUNS, () => JSON.stringify(state).length);
     const rssMb = process.resourceUsage().maxRSS / 1024;

@@ -4,6 +4,7 @@
 // limits allow (50 cards at the bot's global 50/s ≈ 1 s) once the first affected customer's answer is
 // committed, and no 429. Edits are spaced as in production (60 s per thread), so the round that finds the
 // incident posts each channel's card once and merges the rest of the customers into a pending edit.
+import { wholeState } from '../src/store/paged.js';
 import { randomUUID } from 'node:crypto';
 import { TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_WINDOWS } from '../src/engine/teamsRateLimiter.js';
 import type { Watch } from '../src/domain/watch.js';
@@ -134,7 +135,7 @@ export async function measureFanout(): Promise<{ figures: FanoutFigures; rows: R
       await app.store.update(() => undefined);
       writeTimes.push(elapsedMs(started));
     }
-    const state = app.store.read();
+    const state = await wholeState(app.store);
     const mb = (value: unknown) => Buffer.byteLength(JSON.stringify(value)) / 1024 / 1024;
 
     const cards = connector.calls.slice(noticesBefore).filter(isCard);

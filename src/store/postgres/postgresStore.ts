@@ -206,8 +206,9 @@ export class PostgresStateStore implements StateStore {
 
   /**
    * One paged field's records as `reach` asks, from `client`'s snapshot: the records (an absent key: none
-   * stored), their JSON as stored (what a change is compared with), and with `keys` every other key, its
-   * record unread ('' as its JSON, so that deleting it is written).
+   * stored), and with `keys` every other key, its record unread. `json` marks each as stored ('' rather
+   * than its JSON: a snapshot a change writes always differs, by its fetchedAt at least, so comparing
+   * would only cost; one it only read is left alone).
    */
   private async readPaged(client: pg.Pool | pg.PoolClient, field: PagedField, reach: Reach): Promise<{ records: Record<string, unknown>; json: Map<string, string> }> {
     const table = TABLE_OF.get(field) as Table<unknown>;
@@ -228,7 +229,7 @@ export class PostgresStateStore implements StateStore {
       for (const row of rows as Record<string, unknown>[]) {
         const decoded = table.decode(row);
         records[decoded.key] = decoded.record;
-        json.set(decoded.key, JSON.stringify(decoded.record));
+        json.set(decoded.key, '');
       }
     }
     return { records, json };
