@@ -1,0 +1,148 @@
+// The snapshots are paged records (src/store/paged.ts): a change reads only those it names, readers ask for
+// them, and with PostgreSQL no instance holds them in memory. Both backends keep the same contract.
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import { PagedRecordError } from '../../src/store/paged.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import type { State } from '../../src/store/state.js';
+import type { StateStore } from '../../src/store/stateStore.js';
+import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { backends } from '../support/storeBackends.js';
+
+const AT = '2026-12-01T10:00:00.000Z';
+const snapshot = (open: boolean, changedAt?: string): CustomerIncidentSnapshot => ({
+  fetchedAt: AT,
+  ...(changedAt ? { changedAt } : {}),
+  incidents: { EX1: { severity: 'warning', status: 'warning', resolved: !open, messageCount: 1, lastMessageAt: AT } },
+});
+const seed = (store: StateStore) =>
+  store.update((state) => {
+    state.incidentSnapshots.c1 = snapshot(true, AT);
+    state.incidentSnapshots.c2 = snapshot(false);
+    state.orderCustomers.o1 = 'c1';
+  });
+
+for (const backend of backends) {
+  describe(`paged records (the snapshots): ${backend.name}`, () => {
+    const open: StateStore[] = [];
+    let place: string;
+    const openStore = async () => {
+      const store = await backend.open(place);
+      open.push(store);
+      return store;
+    };
+
+    before(async function () {
+      if (backend.postgres) await postgresForSuite(this);
+    });
+    beforeEach(async () => {
+      place = await backend.place();
+    });
+    afterEach(async () => {
+      for (const store of open.splice(0)) await store.close();
+    });
+
+    it('a change reads only the snapshots it names: another throws, and nothing of that change is written', async () => {
+      const store = await openStore();
+      await seed(store);
+      const names = await store.update((state) => [state.incidentSnapshots.c1?.fetchedAt, state.incidentSnapshots.c9, Object.keys(state.incidentSnapshots)], {
+        load: { incidentSnapshots: ['c1', 'c9'] },
+      });
+      assert.deepEqual(names, [AT, undefined, ['c1']], 'the named ones (c9: none stored), and only those when it looks at them all');
+      const unnamed = store.update((state) => {
+        state.orderCustomers.o2 = 'c2';
+        return state.incidentSnapshots.c2;
+      });
+      await assert.rejects(unnamed, PagedRecordError);
+      assert.equal(store.read().orderCustomers.o2, undefined, 'the change that failed wrote nothing');
+    });
+
+    it("a change that names only the keys ('keys') deletes what it no longer needs without reading a snapshot", async () => {
+      const store = await openStore();
+      await seed(store);
+      const seen = await store.update(
+        (state) => {
+          const keys = Object.keys(state.incidentSnapshots);
+          for (const key of keys) if (key !== 'c1') delete state.incidentSnapshots[key];
+          return keys;
+        },
+        { load: { incidentSnapshots: 'keys' } },
+      );
+      assert.deepEqual(seen.sort(), ['c1', 'c2']);
+      await assert.rejects(store.update((state) => state.incidentSnapshots.c1, { load: { incidentSnapshots: 'keys' } }), PagedRecordError, 'keys, not the snapshots');
+      await assert.rejects(store.update((state) => void (state.incidentSnapshots = {})), /must load its keys/, 'a whole field is replaced only knowing what it held');
+      await store.close();
+      const reopened = await openStore();
+      assert.deepEqual([...(await reopened.facts('incidentSnapshots')).keys()], ['c1']);
+    });
+
+    it('read() holds none; view() shows what it was asked for; facts() give what planning and health go by', async () => {
+      const store = await openStore();
+      await seed(store);
+      assert.throws(() => store.read().incidentSnapshots.c1, PagedRecordError);
+      assert.throws(() => Object.keys(store.read().orderSnapshots), PagedRecordError);
+      const view = await store.view({ incidentSnapshots: ['c2'] });
+      assert.equal(view.incidentSnapshots.c2?.incidents.EX1?.resolved, true);
+      assert.throws(() => view.incidentSnapshots.c1, PagedRecordError);
+      assert.equal(view.orderCustomers.o1, 'c1', 'the rest of the state as read() has it');
+      const facts = await store.facts('incidentSnapshots');
+      assert.deepEqual(Object.fromEntries(facts), {
+        c1: { fetchedAt: AT, changedAt: AT, active: true },
+        c2: { fetchedAt: AT, changedAt: null, active: false },
+      });
+    });
+  });
+}
+
+describe('paged records on PostgreSQL: in no instance\'s memory', () => {
+  let server: PostgresServer;
+  const open: PostgresStateStore[] = [];
+  before(async function () {
+    server = await postgresForSuite(this);
+  });
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+  const resident = (store: PostgresStateStore) => (store as unknown as { state: State }).state;
+
+  it('the writer keeps none after its commit, and another instance none after reading it, yet both view it', async () => {
+    const url = await server.createDatabase();
+    const writer = await PostgresStateStore.open(url);
+    const other = await PostgresStateStore.open(url);
+    open.push(writer, other);
+    await seed(writer);
+    await writer.update((state) => void (state.incidentSnapshots.c1 = snapshot(false)), { load: { incidentSnapshots: ['c1'] } });
+    await other.refresh();
+    for (const store of [writer, other]) {
+      assert.equal(resident(store).orderCustomers.o1, 'c1', 'the rest of the state is held as before');
+      assert.deepEqual(resident(store).incidentSnapshots, {}, 'no snapshot in memory');
+      assert.equal((await store.view({ incidentSnapshots: ['c1'] })).incidentSnapshots.c1?.incidents.EX1?.resolved, true);
+    }
+  });
+
+  it("a database of the previous release gets its snapshots' facts at start (migration 7)", async () => {
+    const url = await server.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('create table schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+      for (const migration of MIGRATIONS.filter((m) => m.version < 7)) {
+        await client.query(migration.sql);
+        await client.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      }
+      await client.query('insert into incident_snapshots (customer_id, body, rev) values ($1, $2, 1), ($3, $4, 1)', ['c1', snapshot(true, AT), 'c2', snapshot(false)]);
+      await client.query('insert into subscription_snapshots (customer_id, body, rev) values ($1, $2, 1)', ['c1', { fetchedAt: AT, subscriptions: [] }]);
+    } finally {
+      await client.end();
+    }
+    const store = await PostgresStateStore.open(url);
+    open.push(store);
+    assert.deepEqual(Object.fromEntries(await store.facts('incidentSnapshots')), {
+      c1: { fetchedAt: AT, changedAt: AT, active: true },
+      c2: { fetchedAt: AT, changedAt: null, active: false },
+    });
+    assert.deepEqual(Object.fromEntries(await store.facts('subscriptionSnapshots')), { c1: { fetchedAt: AT, changedAt: null, active: false } });
+  });
+});
