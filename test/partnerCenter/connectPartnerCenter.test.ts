@@ -3,6 +3,7 @@
 // file or a real PostgreSQL. Every failure is one sentence, exit code 1, and the state file byte for byte
 // as before.
 import assert from 'node:assert/strict';
+import { wholeState } from '../../src/store/paged.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -231,7 +232,7 @@ describe('npm run connect-partner-center: the device-code consent, against the s
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /stored in the database \(DATABASE_URL\)/);
       const store = await PostgresStateStore.open(url, { instance: false });
-      const state = structuredClone(store.read()) as State;
+      const state = await wholeState(store);
       await store.close();
       assert.equal((await refreshGrant(sim, { refresh_token: state.auth.refreshToken ?? '' })).status, 200);
       assert.ok(state.auth.usedAt);
