@@ -9,6 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { DeliveryPipeline } from '../../src/engine/delivery.js';
 import { SendFailure, type ConversationSender } from '../../src/engine/teamsSender.js';
+import { LOCKS } from '../../src/store/postgres/locks.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { Target } from '../../src/store/state.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
@@ -57,7 +58,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
   /** The real delivery pipeline on `store`, its sends kept in `sent` (with the claim on the row at that moment). */
   const deliveryOn = (store: PostgresStateStore, sent: Sent[], send: (text: string) => Promise<void> = async () => undefined) => {
     const say = async (to: Target, text: string) => {
-      const [row] = await sql(`select locked_by from outbox where body->>'text' = $1`, [text]);
+      const [row] = await sql(`select to_jsonb(o)->>'locked_by' as locked_by from outbox o where body->>'text' = $1`, [text]);
       sent.push({ by: store.instance, targetKey: to.key, text, claimedBy: (row?.locked_by as string | null | undefined) ?? null });
       await send(text);
     };
@@ -185,6 +186,36 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
     assert.deepEqual(keys.map(byWhom), [['A'], ['A'], ['B'], ['B']], 'each conversation by the instance that claimed it');
     const unclaimed = sent.filter((s) => s.claimedBy !== s.by);
     assert.deepEqual(unclaimed, [], 'every send went out under its own instance’s claim on that row');
+  });
+
+  it("a claim waits out a sweep commit that read the claims before it, and the sweep's next read sees it", async () => {
+    const a = await open();
+    await a.update((state) => {
+      state.targets.t1 = target('t1');
+      state.outbox.push(notice('d1', 't1', 'first'));
+    });
+    // As a sweep commit does from its read of the claims to its commit (merging into unclaimed queues).
+    const sweep = new pg.Client({ connectionString: url });
+    await sweep.connect();
+    try {
+      await sweep.query('begin');
+      await sweep.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.merges]);
+      let settled = false;
+      const claiming = a.coordination.claims.claim('t1').finally(() => void (settled = true));
+      await sleep(300);
+      assert.equal(settled, false, 'the claim waits for the commit that may be merging into t1');
+      await sweep.query('commit');
+      const claim = await claiming;
+      assert.ok(claim?.covers('d1'));
+      await a.update(() => undefined, { fenced: true }); // the sweep's next commit (A leads: it is alone)
+      assert.equal(a.coordination.claims.busy('t1'), true, 'the sweep sees t1 claimed and merges nothing into it');
+      const [row] = await sql(`select locked_by, locked_until > now() as live from outbox where id = 'd1'`);
+      assert.deepEqual(row, { locked_by: a.instance, live: true });
+      await claim?.release();
+      assert.deepEqual(await sql(`select locked_by, locked_until from outbox where id = 'd1'`), [{ locked_by: null, locked_until: null }], 'released: unclaimed');
+    } finally {
+      await sweep.end();
+    }
   });
 
   it('a long Retry-After is a retry time on the row: no instance sends the conversation before it, and nobody keeps it claimed', async () => {

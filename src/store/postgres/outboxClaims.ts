@@ -118,9 +118,11 @@ export class OutboxClaims implements ConversationClaims {
       } else {
         const theirs = await client.query('select 1 from outbox where target_key = $1 and locked_by <> $2 and locked_until > now() limit 1', [targetKey, instance]);
         if (theirs.rowCount === 0) {
+          // A row another transaction is writing right now is left out (never waited for, so no deadlock with
+          // it): the head's claim holds the conversation, and that row is covered by the next extend.
           const { rows } = await client.query<{ id: string }>(
             `update outbox set locked_by = $2, locked_until = now() + make_interval(secs => $3)
-             where id in (select id from outbox where target_key = $1 order by position for update) returning id`,
+             where id in (select id from outbox where target_key = $1 order by position for update skip locked) returning id`,
             [targetKey, instance, leaseSeconds],
           );
           covered = new Set(rows.map((row) => row.id));
