@@ -18,7 +18,7 @@ import { storeProcess, type StoreProcess } from '../support/storeChild.js';
 
 const WAIT_MS = 15_000;
 /** The paused instance's claims last this long unrenewed (LEASE_SECONDS, shortened for the test). */
-const CHILD_LEASE_SECONDS = 2;
+const CHILD_LEASE_SECONDS = 3;
 
 interface Sent {
   by: string;
