@@ -96,6 +96,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
     child = await storeProcess(url, { leaseSeconds: CHILD_LEASE_SECONDS });
     assert.equal(await child.claim('t1'), true);
     child.pause(); // its connection stays open: an advisory lock would be held for as long as it stays paused
+    const pausedAt = Date.now();
 
     const sent: Sent[] = [];
     const pipeline = deliveryOn(b, sent);
@@ -107,6 +108,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
       await pipeline.deliverPending();
       return textsTo(sent, 't1').length === 3;
     });
+    console.log(`      t1 delivered by the other instance ${Date.now() - pausedAt} ms after the pause (claims last ${CHILD_LEASE_SECONDS} s unrenewed)`);
     assert.deepEqual(textsTo(sent, 't1'), ['first', 'second', 'third'], 'in order');
     assert.ok(sent.every((s) => s.claimedBy === b.instance), 'each sent under its own claim');
 
