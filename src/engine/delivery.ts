@@ -2,9 +2,9 @@
 // slow, throttled for an hour or gone defers only itself. Each delivery passes the stages of
 // deliveryStages.ts (route → dedup → quiet hours → mute → send/edit with retry → record); this file decides
 // who goes when.
-import type { Claim } from '../store/coordination.js';
+import type { ConversationClaim } from '../store/coordination.js';
 import type { Delivery } from '../store/state.js';
-import { StoreUnavailableError } from '../store/stateStore.js';
+import { ClaimLostError, StoreUnavailableError } from '../store/stateStore.js';
 import { DeliveryStages, type Outcome, type StageDeps } from './deliveryStages.js';
 
 export type { AlertCards } from './deliveryStages.js';
@@ -38,7 +38,7 @@ export class DeliveryPipeline {
   private errorsDropped = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
   /** Claims kept between looks: a delivery of the conversation was sent and is not recorded yet. */
-  private readonly heldClaims = new Map<string, Claim>();
+  private readonly heldClaims = new Map<string, ConversationClaim>();
   /** Conversations kicked while their worker ran: it may have looked at the queue before the kick. */
   private readonly kickedWhileBusy = new Set<string>();
   /** Conversations another instance was serving when this one looked, and the timer to look again. */
@@ -172,21 +172,19 @@ export class DeliveryPipeline {
   private async serve(targetKey: string): Promise<void> {
     const held = this.heldClaims.get(targetKey);
     this.heldClaims.delete(targetKey);
-    const claim =
-      held ??
-      (await this.deps.store.coordination.claims.claim(targetKey).catch((error: unknown) => {
-        // An unreachable database is logged once by the store, not once per conversation and look.
-        if (error instanceof StoreUnavailableError) this.deps.log.debug({ err: error.message, target: targetKey }, 'a claim waits for the database');
-        else this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
-        return null;
-      }));
+    const claim = await (held ? this.extended(held, targetKey) : this.deps.store.coordination.claims.claim(targetKey)).catch((error: unknown) => {
+      // An unreachable database is logged once by the store, not once per conversation and look.
+      if (error instanceof StoreUnavailableError) this.deps.log.debug({ err: error.message, target: targetKey }, 'a claim waits for the database');
+      else this.deps.log.warn({ err: error, target: targetKey }, 'could not claim a conversation; will look again');
+      return null;
+    });
     if (!claim) {
       this.lookAgainLater(targetKey);
       return;
     }
     try {
       await this.deps.store.refresh();
-      await this.serveClaimed(targetKey);
+      await this.serveClaimed(targetKey, claim);
     } finally {
       if (this.stages.hasUnrecorded(targetKey) && !this.stopping) {
         // Sent, but its record could not be written: another instance would send it again. Keep the
@@ -199,17 +197,40 @@ export class DeliveryPipeline {
     }
   }
 
-  private async serveClaimed(targetKey: string): Promise<void> {
+  /** A claim kept since the last look, renewed (null: it expired meanwhile and another instance took it). */
+  private async extended(claim: ConversationClaim, targetKey: string): Promise<ConversationClaim | null> {
+    if (await claim.extend()) return claim;
+    await claim.release();
+    this.deps.log.warn({ target: targetKey }, 'a conversation this instance kept claimed was taken over by another instance');
+    return null;
+  }
+
+  private async serveClaimed(targetKey: string, claim: ConversationClaim): Promise<void> {
     const attempted = new Set<string>();
     for (;;) {
       if (this.stopping) return;
-      const next = this.nextDue(targetKey, attempted);
+      let next = this.nextDue(targetKey, attempted);
+      if (next && !claim.covers(next.id)) {
+        // Queued after the claim was taken: claim again to cover it, then read what a sweep merged meanwhile.
+        if (!(await claim.extend())) return this.lookAgainLater(targetKey);
+        await this.deps.store.refresh();
+        next = this.nextDue(targetKey, attempted);
+        if (next && !claim.covers(next.id)) {
+          attempted.add(next.id); // not queued in the database (any more): nothing to send
+          continue;
+        }
+      }
       if (!next) return;
       attempted.add(next.id);
       this.inFlightIds.add(next.id);
       let outcome: Outcome;
       try {
         outcome = await this.stages.deliver(next);
+      } catch (error) {
+        if (!(error instanceof ClaimLostError)) throw error;
+        // This instance stalled past its claim's expiry mid-send: the new owner holds the queue now.
+        this.deps.log.warn({ deliveryId: next.id, target: targetKey }, 'sent after this instance lost its claim on the conversation: the record was refused, the instance that took it over delivers the rest');
+        return;
       } finally {
         this.inFlightIds.delete(next.id);
       }

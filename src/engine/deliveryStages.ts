@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { AccessThread, Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
-import type { StateStore } from '../store/stateStore.js';
+import { ClaimLostError, type StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
 import { editsOnly, nextDueAt, type CardThread } from './cardPacing.js';
 import { accessReply, renderNote, subscriptionReply } from './threadNote.js';
@@ -218,6 +218,14 @@ export class DeliveryStages {
         if (shownAt) thread.shownAt = shownAt;
       }
       this.quiet.recorded(state, delivery);
+    }, { completes: delivery.id }).catch((error: unknown) => {
+      // Another instance took the conversation over: the record is its to write, never this one's again.
+      if (error instanceof ClaimLostError) {
+        this.unrecorded.delete(delivery.id);
+        this.unrecordedTargets.delete(delivery.id);
+        this.quiet.forget(delivery.id);
+      }
+      throw error;
     });
     this.unrecorded.delete(delivery.id);
     this.unrecordedTargets.delete(delivery.id);

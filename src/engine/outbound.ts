@@ -151,7 +151,7 @@ export class OutboundPipeline implements OutboundRoutes {
   /** One endpoint's queue, in order, until nothing of it is due. With PostgreSQL, one instance at a time serves it. */
   private async serve(destinationName: string, endpoint: string): Promise<void> {
     const key = endpointKey(destinationName, endpoint);
-    const claim = await this.deps.store.coordination.claims.claim(`outbound|${key}`);
+    const claim = await this.deps.store.coordination.endpoints.claim(`outbound|${key}`);
     if (!claim) return this.wakeAt(key, destinationName, endpoint, this.deps.clock.now() + 2_000);
     try {
       await this.deps.store.refresh();

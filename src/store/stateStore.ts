@@ -17,6 +17,12 @@ export interface UpdateOptions {
    * another throws, on both stores. With PostgreSQL they are read in the change's own transaction.
    */
   load?: Loads;
+  /**
+   * The id of the queued delivery this change records as sent: accepted only while the delivery is this
+   * instance's to send (PostgreSQL checks its row's claim in the same transaction), so an instance whose
+   * claim expired and was taken over changes nothing with its late record. lowdb: one process, always its own.
+   */
+  completes?: string;
 }
 
 export interface StateStore {
@@ -54,6 +60,14 @@ export class LeaseLostError extends Error {
   constructor(message = 'this instance no longer leads the sweep; its commit was refused') {
     super(message);
     this.name = 'LeaseLostError';
+  }
+}
+
+/** A refused completion: another instance took the delivery's conversation over (its claim had expired). */
+export class ClaimLostError extends Error {
+  constructor(deliveryId: string) {
+    super(`delivery ${deliveryId} is no longer this instance's to record: another instance took its conversation over`);
+    this.name = 'ClaimLostError';
   }
 }
 

@@ -170,7 +170,7 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
     );
     const atKill = leaderAtKill.round;
     // In flight at the kill: a conversation A was delivering to (its claim), or a post on the wire.
-    const claimedByA = (await claimsByInstance(databaseUrl, channels)).A?.targetKeys ?? [];
+    const claimedByA = (await claimsByInstance(databaseUrl, [a, b], channels)).A?.targetKeys ?? [];
     const inFlightAtKill = new Set([...claimedByA, ...(connector as FakeConnector).pending.map((request) => request.conversationId)]);
     const cardsBefore = channels.reduce((sum, channel) => sum + expected.filter((id) => cards(channel, id).length > 0).length, 0);
     const { failoverMs, newLeader } = await killAndTimeFailover(a, [b]);
@@ -238,8 +238,8 @@ describe('two bot processes on one PostgreSQL database (end to end)', function (
     await c.waitFor(() => served() >= 3, 20_000);
     // Who leads, asked first, so that nothing but the kill comes between reading the claims and the kill.
     const leads = { [a.name]: (await a.health()).store.leading, [b.name]: (await b.health()).store.leading };
-    // Who is delivering: the conversation claims each instance holds (pg_locks), read just before the kill.
-    const claims = await claimsByInstance(databaseUrl, channels);
+    // Who is delivering: the conversation claims each instance holds (outbox rows), read just before the kill.
+    const claims = await claimsByInstance(databaseUrl, [a, b], channels);
     const servedBefore = served();
     const cardsBefore = channels.reduce((sum, channel) => sum + got(channel), 0);
     const postsOnTheWire = c.pending.filter((request) => request.kind === 'post').length;

@@ -139,7 +139,7 @@ describe('delivery pipeline', () => {
           busy: () => false,
           claim: async (key: string) => {
             claims++;
-            return { release: async () => void released.push(key) };
+            return { release: async () => void released.push(key), covers: () => true, extend: async () => true };
           },
         },
       },

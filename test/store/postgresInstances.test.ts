@@ -211,8 +211,11 @@ describe('PostgreSQL store: several instances on one database', () => {
   it('a conversation is served by one instance at a time, and the sweep sees who serves what', async () => {
     const a = await open();
     const b = await open();
+    await a.update((state) => void state.outbox.push(notice('d1', 't1', 'one'), notice('d2', 't2', 'two'), notice('d3', 't1', 'three')));
+    await b.refresh();
     const claim = await a.coordination.claims.claim('t1');
     assert.ok(claim);
+    assert.deepEqual([claim.covers('d1'), claim.covers('d3'), claim.covers('d2')], [true, true, false], "A's claim covers t1's queue, not t2's");
     assert.equal(await b.coordination.claims.claim('t1'), null, 'B may not serve t1 while A does');
     const other = await b.coordination.claims.claim('t2');
     assert.ok(other, 'another conversation is free');
@@ -228,9 +231,10 @@ describe('PostgreSQL store: several instances on one database', () => {
     await again.release();
   });
 
-  it('a claim dies with its instance: PostgreSQL lets go of a closed session', async () => {
+  it('a claim is given back when its instance closes', async () => {
     const a = await open();
     const b = await open();
+    await a.update((state) => void state.outbox.push(notice('d1', 't1', 'one')));
     assert.ok(await a.coordination.claims.claim('t1'));
     await a.close();
     stores.splice(stores.indexOf(a), 1);

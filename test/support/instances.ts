@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { claimKey, LOCKS } from '../../src/store/postgres/locks.js';
 import { TENANT } from './activities.js';
 import { freePort, keepTail } from './postgres.js';
 
@@ -35,7 +34,7 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /**
    * A name for messages and for PostgreSQL: the instance's connections carry it as their application_name,
-   * so a test can see which instance holds which conversation claims (see claimsByInstance). Default "bot".
+   * so a test can tell its connections apart. Default "bot".
    */
   name?: string;
   /** Default: a free loopback port. */
@@ -197,29 +196,27 @@ export function withApplicationName(databaseUrl: string, name: string): string {
 
 /**
  * The conversation claims each instance holds right now (by the `name` it was started with): the
- * conversations it is delivering to. Read from pg_locks, as another client of the database sees them. A
- * claim is named by its conversation's key when that key is among `targetKeys`; `count` counts them all.
+ * conversations it is delivering to, read from the outbox rows' claims (locked_by, unexpired), as another
+ * client of the database sees them. A claim is named by its conversation's key when that key is among
+ * `targetKeys`; `count` counts the conversations claimed.
  */
 export async function claimsByInstance(
   databaseUrl: string,
+  instances: readonly Pick<BotInstance, 'name' | 'instance'>[],
   targetKeys: readonly string[] = [],
 ): Promise<Record<string, { count: number; targetKeys: string[] }>> {
-  const byClaim = new Map(targetKeys.map((key) => [claimKey(key) >>> 0, key]));
+  const names = new Map(instances.map((bot) => [bot.instance, bot.name]));
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string; objid: string | number }>(
-      `select a.application_name as name, l.objid
-         from pg_locks l join pg_stat_activity a on a.pid = l.pid
-        where l.locktype = 'advisory' and l.classid = $1 and l.objsubid = 2 and l.granted`,
-      [LOCKS.claims],
+    const { rows } = await client.query<{ locked_by: string; target_key: string }>(
+      'select distinct locked_by, target_key from outbox where locked_by is not null and locked_until > now()',
     );
     const claims: Record<string, { count: number; targetKeys: string[] }> = {};
     for (const row of rows) {
-      const entry = (claims[row.name.replace(/^partner-alerts-/, '')] ??= { count: 0, targetKeys: [] });
+      const entry = (claims[names.get(row.locked_by) ?? row.locked_by] ??= { count: 0, targetKeys: [] });
       entry.count++;
-      const key = byClaim.get(Number(row.objid));
-      if (key !== undefined) entry.targetKeys.push(key);
+      if (targetKeys.includes(row.target_key)) entry.targetKeys.push(row.target_key);
     }
     return claims;
   } finally {

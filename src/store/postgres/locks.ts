@@ -7,11 +7,16 @@ export const LOCKS = {
   writes: 1,
   /** Held while migrations run. */
   migrations: 2,
-  /** Conversation claims use their own namespace, keyed by a hash of the conversation. */
+  /**
+   * Taken shared by every conversation claim and exclusively by a sweep commit once it reads the claims
+   * (outboxClaims.ts): a claim never lands between that read and the commit's merge into the queue.
+   */
+  merges: 3,
+  /** Endpoint claims (session.ts) use their own namespace, keyed by a hash of the endpoint. */
   claims: 0x5061_4163,
 } as const;
 
-/** A conversation's claim key: FNV-1a of its key, as the signed 32-bit integer PostgreSQL takes. */
+/** An endpoint's claim key: FNV-1a of its key, as the signed 32-bit integer PostgreSQL takes. */
 export function claimKey(targetKey: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < targetKey.length; i++) {

@@ -131,4 +131,16 @@ update order_snapshots set fetched_at = body->>'fetchedAt', changed_at = body->>
 update subscription_snapshots set fetched_at = body->>'fetchedAt', changed_at = body->>'changedAt';
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds columns and an index, whatever ran before it.
+    version: 8,
+    name: 'outbox row claims',
+    sql: `
+-- Which instance delivers a queued delivery now, and until when (outboxClaims.ts): a claim nobody renews
+-- (the instance was killed or paused) is free again after locked_until. The retry time of a delivery is its
+-- not_before column already (a long Retry-After included).
+alter table outbox add column locked_by text, add column locked_until timestamptz;
+create index outbox_claimed on outbox (target_key) where locked_by is not null;
+`,
+  },
 ];

@@ -18,7 +18,7 @@ import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Dra
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
 import { isPaged, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
-import { StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
+import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
 import { DELETIONS_KEPT_MS, PRUNED_MARK, pruneDeletions } from './deletionLog.js';
 import { Lease } from './lease.js';
@@ -28,6 +28,7 @@ import { applyMigrations, refuseNewerSchema } from './schema.js';
 import { SecretBox } from '../secretBox.js';
 import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
+import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
 
@@ -48,6 +49,8 @@ interface PendingChange {
   change: (draft: State) => unknown;
   fenced: boolean;
   load: Loads | undefined;
+  /** The delivery it records as sent (UpdateOptions.completes). */
+  completes?: string;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -94,6 +97,7 @@ export class PostgresStateStore implements StateStore {
   private pruneTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly session: Session;
+  private readonly claims: OutboxClaims;
   private readonly secrets: SecretBox;
   /** Records (`field` NUL `key`) whose stored secret is plain or under the previous key: written again at open. */
   private readonly resealing = new Set<string>();
@@ -111,7 +115,8 @@ export class PostgresStateStore implements StateStore {
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.session = new Session({ url, outage, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
-    this.coordination = { leadership: this.lease, claims: this.session };
+    this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
+    this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
     for (const field of Object.keys(SHAPES) as Field[]) this.stored.set(field, new Map());
     for (const field of LISTS) this.positions.set(field, new Map());
   }
@@ -242,7 +247,7 @@ export class PostgresStateStore implements StateStore {
   update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     if (this.closing) return Promise.reject(new StateFileError('The PostgreSQL store was closed; this change was not saved.'));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ change, fenced: options.fenced ?? false, load: options.load, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ change, fenced: options.fenced ?? false, load: options.load, completes: options.completes, resolve: resolve as (value: unknown) => void, reject });
       this.writing ??= this.flush();
     });
   }
@@ -272,6 +277,7 @@ export class PostgresStateStore implements StateStore {
       if (this.pollTimer) clearInterval(this.pollTimer);
       if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.lease.stop();
+      await this.claims.close();
       await this.session.close();
       await this.turn.catch(() => undefined);
       await this.pool.end();
@@ -349,7 +355,8 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  private async commit(group: PendingChange[], fenced: boolean): Promise<void> {
+  private async commit(changes: PendingChange[], fenced: boolean): Promise<void> {
+    let group = changes;
     const touched = new Touched();
     let client: pg.PoolClient | null = null;
     try {
@@ -360,8 +367,9 @@ export class PostgresStateStore implements StateStore {
       if ((await this.lastRev(client)) > this.rev) await this.catchUp(client);
       if (fenced) {
         await this.lease.fence(client);
-        await this.session.readClaims(client);
+        await this.claims.readClaims(client);
       }
+      group = await this.refuseLostCompletions(client, group);
       const reach = mergeLoads(group.map(({ load }) => load));
       await this.loadPaged(client, reach);
       const { draft, results } = this.applyGroup(group, touched, reach);
@@ -413,6 +421,22 @@ export class PostgresStateStore implements StateStore {
       (this.state as unknown as Record<string, unknown>)[field] = {};
       this.stored.set(field, new Map());
     }
+  }
+
+  /**
+   * The group without the completions of deliveries that are no longer this instance's to record (see
+   * outboxClaims.ts): each of those is refused with a ClaimLostError and writes nothing.
+   */
+  private async refuseLostCompletions(client: pg.PoolClient, group: PendingChange[]): Promise<PendingChange[]> {
+    const completing = group.flatMap(({ completes }) => (completes === undefined ? [] : [completes]));
+    if (completing.length === 0) return group;
+    const lost = await this.claims.notOwned(client, completing);
+    if (lost.size === 0) return group;
+    return group.filter((item) => {
+      if (item.completes === undefined || !lost.has(item.completes)) return true;
+      item.reject(new ClaimLostError(item.completes));
+      return false;
+    });
   }
 
   /** Runs the group's changes on a draft of the state, noting in `touched` what they may have changed. */

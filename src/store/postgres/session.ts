@@ -1,8 +1,10 @@
 // One long-lived connection per instance, for what belongs to a session rather than a transaction:
-// hearing other instances' commits (LISTEN), and claiming conversations (advisory locks, which PostgreSQL
-// releases by itself when the session ends: when the instance dies, or its host stops answering keepalives).
+// hearing other instances' commits (LISTEN), and claiming webhook and PSA endpoints (advisory locks, which
+// PostgreSQL releases by itself when the session ends: when the instance dies, or its host stops answering
+// keepalives). Conversations are claimed otherwise, by rows of the outbox with an expiry (outboxClaims.ts):
+// a paused instance keeps its connection, and with it any advisory lock, for as long as it is paused.
 import pg from 'pg';
-import type { Claim, ConversationClaims } from '../coordination.js';
+import type { Claim, EndpointClaims } from '../coordination.js';
 import { connectionConfig } from './connection.js';
 import { claimKey, LOCKS } from './locks.js';
 import { StoreUnavailableError } from '../stateStore.js';
@@ -17,10 +19,9 @@ export interface SessionOptions {
   outage: DatabaseOutage;
 }
 
-export class Session implements ConversationClaims {
+export class Session implements EndpointClaims {
   private client: pg.Client | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private busyKeys = new Set<number>();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
 
@@ -35,7 +36,7 @@ export class Session implements ConversationClaims {
     client.on('error', (error) => {
       // Claims die with the connection. A worker sending right now finishes that send: another instance may
       // send it too (the duplicate window of a crash), and the worker's next claim needs a new session.
-      this.options.outage.lost('the session holding conversation claims (released with it)', error);
+      this.options.outage.lost('the session holding endpoint claims (released with it)', error);
       if (this.client === client) this.client = null;
       this.reconnectSoon();
     });
@@ -51,12 +52,11 @@ export class Session implements ConversationClaims {
   }
 
   /**
-   * Takes the conversation's claim. A sweep commit that read the claims just before would not have seen it
-   * and may be merging into this conversation's queue: waiting for the write lock once waits that commit
-   * out, so the claimant's next look at the state includes the merge.
+   * Takes an endpoint's claim. A commit running now may be adding to the endpoint's queue: waiting for the
+   * write lock once waits it out, so the claimant's next look at the state includes it.
    */
-  claim(targetKey: string): Promise<Claim | null> {
-    const key = claimKey(targetKey);
+  claim(name: string): Promise<Claim | null> {
+    const key = claimKey(name);
     return this.exclusive(async (client) => {
       const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCKS.claims, key]);
       if (!rows[0]?.ok) return null;
@@ -75,20 +75,6 @@ export class Session implements ConversationClaims {
           ),
       };
     });
-  }
-
-  busy(targetKey: string): boolean {
-    return this.busyKeys.has(claimKey(targetKey) >>> 0);
-  }
-
-  /** Inside a sweep commit (which holds the write lock): which conversations are being delivered to now. */
-  async readClaims(client: pg.PoolClient): Promise<void> {
-    const { rows } = await client.query<{ objid: string | number }>(
-      `select objid from pg_locks where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted
-       and database = (select oid from pg_database where datname = current_database())`,
-      [LOCKS.claims],
-    );
-    this.busyKeys = new Set(rows.map((row) => Number(row.objid)));
   }
 
   async close(): Promise<void> {
