@@ -171,7 +171,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     settings: { baseUrl: config.graphUrl, authorityHost: pc.authorityHost, tenantId: pc.tenantId, clientId: pc.clientId, clientSecret: pc.clientSecret, timeoutMs: pc.timeoutMs },
     clock,
   });
-  const access = accessSource(graph, { pollMinutes: config.gdapPollMinutes, warnDays: config.accessWarnDays }, { clock, committed: () => store.read() });
+  const access = accessSource(graph, { pollMinutes: config.gdapPollMinutes, warnDays: config.accessWarnDays }, { clock, snapshots: async () => (await store.view({ accessSnapshots: 'all' })).accessSnapshots });
   const delivery = new DeliveryPipeline({
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock }), metrics.teamsThrottled),

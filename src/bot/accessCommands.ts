@@ -46,7 +46,8 @@ export async function expiringCard(services: BotServices, access: AccessSource, 
   const listedAt = state.accessListing?.fetchedAt;
   const fresh = listedAt && state.watches.some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
   if (fresh) {
-    const endings = endingWithin(Object.values(state.accessSnapshots), now, days).filter((ending) => (ending.daysLeft ?? -1) >= 0);
+    const { accessSnapshots } = await services.store.view({ accessSnapshots: 'all' });
+    const endings = endingWithin(Object.values(accessSnapshots), now, days).filter((ending) => (ending.daysLeft ?? -1) >= 0);
     return accessExpiringCard({ endings, days, page, now, asOf: new Date(listedAt) });
   }
   return accessExpiringCard({ endings: await accessEndingWithin(access.graph, days, now), days, page, now });

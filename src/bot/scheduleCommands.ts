@@ -1,7 +1,7 @@
 // "digest …" and "quiet hours …": a conversation's morning digest and quiet hours. The settings live on the
 // conversation's target (they survive restarts); the engine's scheduler queues digests and the summary at
 // the end of quiet hours, and the delivery's quiet-hours stage holds what must wait.
-import { digestLoads } from '../sources/source.js';
+import { ALL_PAGED } from '../store/paged.js';
 import { digestCard } from '../cards.js';
 import type { DigestCommand, QuietHoursCommand } from '../domain/commands.js';
 import {
@@ -73,7 +73,7 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
 
 /** "digest now": the same card as the scheduled digest, read from the state (no Partner Center request). */
 async function digestNow(services: BotServices, ctx: WatchContext) {
-  const state = await services.store.view(digestLoads(services.engine.sources));
+  const state = await services.store.view(ALL_PAGED);
   const schedule = state.targets[ctx.target.key]?.schedule;
   return buildDigest(state, ctx.target.key, {
     now: ctx.now,

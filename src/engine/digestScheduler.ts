@@ -17,7 +17,8 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
-import { digestLoads, type AlertSource } from '../sources/source.js';
+import type { AlertSource } from '../sources/source.js';
+import { ALL_PAGED } from '../store/paged.js';
 
 /** A digest sent this long after it was due says it is late. */
 export const LATE_AFTER_MS = 10 * 60_000;
@@ -77,7 +78,8 @@ export class DigestScheduler {
     let failed = false;
     try {
       if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
-        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName, this.options.sources), { load: digestLoads(this.options.sources) });
+        // A digest may read any snapshot: all of them are loaded for this write (it comes once a day or so).
+        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName, this.options.sources), { load: ALL_PAGED });
       }
       if (report.digests.length + report.summaries.length > 0) {
         this.options.log.info({ digests: report.digests, summaries: report.summaries }, 'digests and quiet-hours summaries queued');

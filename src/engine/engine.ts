@@ -11,7 +11,7 @@ import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
-import type { PagedField, PlanFacts, SnapshotFacts } from '../store/paged.js';
+import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
 import { queueNotice } from './notices.js';
@@ -347,7 +347,7 @@ export class AlertEngine {
       pruneState(state, now);
       for (const source of this.sources) source.prune(state, now);
       return cycle;
-    }, { fenced: true, load: Object.fromEntries(['orderSnapshots', ...this.customerRecords()].map((field) => [field, 'keys'])) });
+    }, { fenced: true, load: ALL_PAGED_KEYS });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;

@@ -10,7 +10,7 @@ import type { StateStore } from '../store/stateStore.js';
 import type { Loads } from '../store/paged.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
 import { routeEvents } from './routing.js';
-import { refusalExplanation, type SourceItem, type SourceRegistry } from '../sources/source.js';
+import { refusalExplanation, refusalLoads, type SourceItem, type SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
 import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from './alertEvents.js';
 import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
@@ -139,23 +139,19 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
   }, { fenced: true, load: loadsOf(results, options.sources) });
 }
 
-/** The snapshots a batch diffs against: those of the items it fetched. */
-function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined): Loads {
+/** The snapshots a batch reads: those of the items it fetched, and what explains a refusal. */
+function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined): Loads[] {
   const incidentSnapshots: string[] = [];
   const orderSnapshots: string[] = [];
-  const loads: Record<string, string[]> = {};
+  const loads: Loads[] = [{ incidentSnapshots, orderSnapshots }];
   for (const result of results) {
-    if (!result.ok) continue;
-    if ('incidents' in result) incidentSnapshots.push(result.item.customer.id);
+    if (!result.ok) {
+      if (result.accessRefused && result.item.kind === 'customer') loads.push(...refusalLoads(sources, result.item.customer.id));
+    } else if ('incidents' in result) incidentSnapshots.push(result.item.customer.id);
     else if ('provisioning' in result) orderSnapshots.push(orderKey(result.provisioning.customerId, result.provisioning.orderId));
-    else if (result.item.kind === 'source') {
-      for (const [field, keys] of Object.entries(sources?.get(result.item.source)?.loads(result.item) ?? {})) {
-        if (keys === 'all' || keys === 'keys') throw new Error(`the source "${result.item.source}" may name only keys to load`);
-        (loads[field] ??= []).push(...keys);
-      }
-    }
+    else if (result.item.kind === 'source') loads.push(sources?.get(result.item.source)?.loads(result.item) ?? {});
   }
-  return { ...loads, incidentSnapshots, orderSnapshots };
+  return loads;
 }
 
 function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {

@@ -74,6 +74,8 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
   digestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext): SummarySection | null;
   /** Why Partner Center may refuse this customer (403), from what this source knows; null: nothing to say. */
   explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
+  /** What explainRefusal reads of the paged records (the write that tells of the refusal loads it). */
+  refusalLoads?(customerId: string): Loads;
 }
 
 /** The first explanation any source has of a refusal (the access source knows the GDAP relationships). */
@@ -85,9 +87,9 @@ export function refusalExplanation(sources: SourceRegistry | undefined, state: R
   return null;
 }
 
-/** Every snapshot a digest may read: the incidents', the orders' and each source's (all of them: a digest is rare). */
-export function digestLoads(sources: readonly AlertSource[] = []): Loads {
-  return Object.fromEntries(['incidentSnapshots', 'orderSnapshots', ...sources.flatMap((source) => source.records)].map((field) => [field, 'all']));
+/** What every source's refusal explanation reads of this customer's paged records. */
+export function refusalLoads(sources: SourceRegistry | undefined, customerId: string): Loads[] {
+  return [...(sources?.values() ?? [])].map((source) => source.refusalLoads?.(customerId) ?? {});
 }
 
 /** Sources by name, as the sweep and ingest look them up. */

@@ -10,7 +10,7 @@ import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore, UpdateOptions } from './stateStore.js';
-import { factsOf, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
+import { factsOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
@@ -105,7 +105,7 @@ class DurableJsonFile implements Adapter<State> {
 
 interface PendingChange {
   change: (draft: State) => unknown;
-  load: Loads | undefined;
+  load: LoadList | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -183,8 +183,7 @@ export class LowdbStateStore implements StateStore {
 
   /** All of them are in memory here; the view shows only what was asked, as PostgreSQL's does. */
   view(loads: Loads): Promise<Readonly<State>> {
-    const state = this.db.data;
-    return Promise.resolve(viewOf(state, { incidentSnapshots: state.incidentSnapshots, orderSnapshots: state.orderSnapshots, subscriptionSnapshots: state.subscriptionSnapshots }, loads));
+    return Promise.resolve(viewOf(this.db.data, this.db.data, loads));
   }
 
   facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
@@ -219,7 +218,7 @@ export class LowdbStateStore implements StateStore {
         const batch = this.pending.splice(0);
         let drafted: Drafted;
         try {
-          const reach = mergeLoads(batch.map(({ load }) => load));
+          const reach = mergeLoads(batch.flatMap(({ load }) => loadList(load)));
           drafted = draftGroup(this.db.data, batch.map(({ change }) => change), (draft) => pagedView(draft, reach));
           await this.adapter.write(drafted.draft);
         } catch (error) {

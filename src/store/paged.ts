@@ -1,11 +1,12 @@
-// Paged records: the per-customer snapshots, which grow with the partner's customers. With PostgreSQL no
+// Paged records: the per-customer snapshots (incidents, orders, subscriptions, GDAP access), which grow with
+// the partner's customers. With PostgreSQL no
 // instance holds them in memory: a change names the ones it reads (UpdateOptions.load) and gets only those in
 // its draft, read in its own transaction; a reader asks for the ones it needs (StateStore.view) or for the
 // few facts planning and health go by (StateStore.facts). lowdb holds them all, yet keeps the same contract,
 // so a change that reads a record it did not name fails on both stores, in every test, not only in production.
 import type { State } from './state.js';
 
-export const PAGED_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots'] as const;
+export const PAGED_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots', 'accessSnapshots'] as const;
 export type PagedField = (typeof PAGED_FIELDS)[number];
 export const isPaged = (field: string): field is PagedField => (PAGED_FIELDS as readonly string[]).includes(field);
 
@@ -15,6 +16,9 @@ export const isPaged = (field: string): field is PagedField => (PAGED_FIELDS as 
  */
 export type Load = Iterable<string> | 'all' | 'keys';
 export type Loads = Partial<Record<PagedField, Load>>;
+/** What a change reads of the paged fields: one set of loads, or several (merged: it may read any of them). */
+export type LoadList = Loads | readonly Loads[];
+export const loadList = (load: LoadList | undefined): readonly Loads[] => (load === undefined ? [] : Array.isArray(load) ? load : [load as Loads]);
 
 /** What planning and health go by, kept beside each snapshot (PostgreSQL: columns of its row). */
 export interface SnapshotFacts {
@@ -126,7 +130,7 @@ export function withoutPaged<S extends object>(state: S): S {
 }
 
 /** A reader's state with `loads` readable: the maps as given, each limited to what was asked. */
-export function viewOf(state: State, maps: Partial<Record<PagedField, Record<string, unknown>>>, loads: Loads): Readonly<State> {
+export function viewOf(state: State, maps: Partial<Record<PagedField, object>>, loads: Loads): Readonly<State> {
   const reach = mergeLoads([loads]);
   const base = { ...state } as Record<string, unknown>;
   for (const field of PAGED_FIELDS) base[field] = maps[field] ?? {};

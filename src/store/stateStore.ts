@@ -3,7 +3,7 @@
 // Two backends: lowdb (one JSON file, one process) and PostgreSQL (a row per record, several instances).
 import type { Coordination } from './coordination.js';
 import type { Field } from './records.js';
-import type { Loads, PagedField, SnapshotFacts } from './paged.js';
+import type { LoadList, Loads, PagedField, SnapshotFacts } from './paged.js';
 import type { State } from './state.js';
 
 export interface UpdateOptions {
@@ -16,7 +16,7 @@ export interface UpdateOptions {
    * The paged records (paged.ts: the snapshots) the change reads. Only these are in its draft: a read of
    * another throws, on both stores. With PostgreSQL they are read in the change's own transaction.
    */
-  load?: Loads;
+  load?: LoadList;
   /**
    * The id of the queued delivery this change records as sent: accepted only while the delivery is this
    * instance's to send (PostgreSQL checks its row's claim in the same transaction), so an instance whose

@@ -5,6 +5,7 @@
 // a baseline that posts nothing; the buttons; the Graph 403 told once per conversation; and a failed page
 // that changes nothing.
 import assert from 'node:assert/strict';
+import { wholeState } from '../../src/store/paged.js';
 import { SCENARIO_GDAP } from '../../src/sandbox/simGdap.js';
 import { CHANNEL_ID } from '../support/activities.js';
 import { askForCard, buttonIn, buttonsOf, click } from '../support/clicks.js';
@@ -133,7 +134,7 @@ describe('GDAP access alerts, end to end', () => {
     await t.app.engine.sweepNow();
     const notices = t.connector.ok('post').filter((call) => /DelegatedAdminRelationship\.Read\.All/.test(String(call.activity.text)));
     assert.deepEqual(notices.map((call) => call.conversationId.split(';')[0]).sort(), [CHANNEL_ID, OTHER_CHANNEL_ID].sort(), 'once per conversation, over two refused listings');
-    assert.equal(Object.keys(t.app.store.read().accessSnapshots).length, 0, 'a refusal changes nothing');
+    assert.equal((await t.app.store.facts('accessSnapshots')).size, 0, 'a refusal changes nothing');
     assert.equal(Object.keys(t.app.store.read().accessThreads).length, 0, 'never an alert per customer');
     refuse.remove();
     await t.app.engine.sweepNow();
@@ -164,12 +165,12 @@ describe('GDAP access alerts, end to end', () => {
     await install(t);
     await watch(t, 'watch access all');
     await t.app.engine.sweepNow();
-    const before = structuredClone(t.app.store.read().accessSnapshots);
+    const before = (await wholeState(t.app.store)).accessSnapshots;
     t.sim.scenario.step();
     t.sim.scenario.step();
     t.sim.faults.add({ path: /delegatedAdminRelationships\?\$skiptoken=/, status: 500, times: 1 });
     await t.app.engine.sweepNow();
-    assert.deepEqual(t.app.store.read().accessSnapshots, before, 'the second page failed: nothing changed');
+    assert.deepEqual((await wholeState(t.app.store)).accessSnapshots, before, 'the second page failed: nothing changed');
     assert.equal(accessCards(t, 'Contoso').length, 0);
     await t.app.engine.sweepNow();
     assert.equal(accessCards(t, 'Contoso').length, 1, 'the next listing finds the change');

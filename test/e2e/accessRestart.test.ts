@@ -2,6 +2,7 @@
 // app is stopped at a bad moment (Teams down, the record write or the batch write never made) and a new one
 // starts on the same state. No alert is lost, none is doubled beyond the one in flight at the stop.
 import assert from 'node:assert/strict';
+import { wholeState } from '../../src/store/paged.js';
 import sinon from 'sinon';
 import { SCENARIO_GDAP } from '../../src/sandbox/simGdap.js';
 import { CHANNEL_ID } from '../support/activities.js';
@@ -77,7 +78,7 @@ describe('access alerts across restarts', () => {
   it('(c) a listing ingested again after a stop before its write queues the same delivery, once', async () => {
     const t = (h = await startHarness({ config: { gdapPollMinutes: 0 } }));
     await untilLost(t);
-    const baseline = structuredClone(t.app.store.read().accessSnapshots);
+    const baseline = (await wholeState(t.app.store)).accessSnapshots;
     const crash = crashBefore(t.app.store, (before, after) => JSON.stringify(after.accessSnapshots) !== JSON.stringify(before.accessSnapshots));
     await assert.rejects(t.app.engine.sweepNow(), /stopped before the write/);
     const wouldHaveQueued = crash.seen[0]?.outbox.map((delivery) => delivery.id) ?? [];
@@ -97,7 +98,7 @@ describe('access alerts across restarts', () => {
     // The same listing once more (as if the snapshot write were lost again): the delivery log dedups it.
     await app.store.update((state) => {
       state.accessSnapshots = structuredClone(baseline);
-    });
+    }, { load: { accessSnapshots: 'keys' } });
     const again = await app.engine.sweepNow();
     assert.equal(again.cycle.events, 4);
     assert.equal(again.cycle.deliveriesQueued, 0);

@@ -114,10 +114,12 @@ describe('paged records on PostgreSQL: in no instance\'s memory', () => {
     open.push(writer, other);
     await seed(writer);
     await writer.update((state) => void (state.incidentSnapshots.c1 = snapshot(false)), { load: { incidentSnapshots: ['c1'] } });
+    await writer.update((state) => void (state.accessSnapshots.c1 = { customerId: 'c1', customerName: 'Contoso', relationships: [] }), { load: { accessSnapshots: 'all' } });
     await other.refresh();
     for (const store of [writer, other]) {
       assert.equal(resident(store).orderCustomers.o1, 'c1', 'the rest of the state is held as before');
       assert.deepEqual(resident(store).incidentSnapshots, {}, 'no snapshot in memory');
+      assert.deepEqual(resident(store).accessSnapshots, {}, 'no access snapshot either');
       assert.equal((await store.view({ incidentSnapshots: ['c1'] })).incidentSnapshots.c1?.incidents.EX1?.resolved, true);
     }
   });

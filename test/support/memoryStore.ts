@@ -3,7 +3,7 @@
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
-import { factsOf, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
+import { factsOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -34,8 +34,7 @@ export class MemoryStore implements StateStore {
   }
 
   view(loads: Loads): Promise<Readonly<State>> {
-    const { incidentSnapshots, orderSnapshots, subscriptionSnapshots } = this.state;
-    return Promise.resolve(viewOf(this.state, { incidentSnapshots, orderSnapshots, subscriptionSnapshots }, loads));
+    return Promise.resolve(viewOf(this.state, this.state, loads));
   }
 
   facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
@@ -50,7 +49,7 @@ export class MemoryStore implements StateStore {
 
   async update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     const draft = structuredClone(this.state);
-    const result = change(pagedView(draft, mergeLoads([options.load])));
+    const result = change(pagedView(draft, mergeLoads(loadList(options.load))));
     if (this.failing?.(this.state, draft)) throw this.failure();
     this.state = draft;
     this.writes++;

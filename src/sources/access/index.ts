@@ -7,10 +7,12 @@ import type { Clock } from '../../partnerCenter/rateBudget.js';
 import { RETENTION_MS } from '../../domain/retention.js';
 import type { AlertSource } from '../source.js';
 import type { Delivery, State } from '../../store/state.js';
+import type { AccessSnapshot } from '../../domain/accessRecords.js';
+import { baseOf } from '../../store/draft.js';
 import { assignmentsDue, diffAccess } from './diff.js';
 import { accessDigestSection } from './digestSection.js';
 import { explainRefusal } from './explain.js';
-import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type AccessSettings } from './model.js';
+import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type AccessSettings, type RelationshipPrint } from './model.js';
 import { accessItems, accessWatches, SOURCE_NAME, type AccessItem } from './plan.js';
 import { readAssignments, readRelationships } from './read.js';
 import { routeAccessEvents } from './routing.js';
@@ -28,11 +30,8 @@ const ASSIGNMENT_READS_AT_ONCE = 4;
 
 export interface AccessSourceOptions {
   clock?: Pick<Clock, 'now'>;
-  /**
-   * The state as last written (the store's `read()`): the previous snapshots are read there rather than
-   * through the write's draft, where reading 50,000 relationships would make a draft of each.
-   */
-  committed?: () => Readonly<State>;
+  /** The access snapshots as stored (the store's view of them): what a listing knows before it asks Graph. */
+  snapshots?: () => Promise<Readonly<Record<string, AccessSnapshot>>>;
 }
 
 export function accessSource(graph: GraphClient, settings: AccessSettings = DEFAULT_ACCESS_SETTINGS, options: AccessSourceOptions = {}): AccessSource {
@@ -43,16 +42,18 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     settings,
     graph,
     wantsListing: () => false, // Graph lists every customer's relationships itself
+    // Its snapshots are by customer, yet no customer's: the partner-wide listing reads and writes them all.
     records: [],
-    loads: () => ({}),
+    loads: () => ({ accessSnapshots: 'all' }),
+    refusalLoads: (customerId) => ({ accessSnapshots: [customerId] }),
     roundItems: (state, _listing, _find, now) => accessItems(state, now, settings),
-    fetch: (_client, ctx, item) => listAccess(graph, item, clock.now(), ctx.signal),
+    fetch: async (_client, ctx) => listAccess(graph, knownRelationships(await options.snapshots?.()), clock.now(), ctx.signal),
     ingest(state, _item, listing, ctx) {
       if (listing.kind === 'refused') return { events: 0, queued: tellRefusal(state, ctx.now) };
       const fetchedAt = ctx.now.toISOString();
       state.accessListing ??= { fetchedAt: null, refusedSince: null, refusalTold: [] };
       const snapshots = state.accessSnapshots;
-      const known = lastWritten(state, options.committed?.()).accessSnapshots;
+      const known = lastWritten(state);
       const diff = diffAccess({
         previous: (id) => known[id],
         knownCustomerIds: Object.keys(known),
@@ -70,21 +71,33 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     },
     prune: pruneAccess,
     // A scheduled digest is built inside a write: its snapshots are read where they were written, as in ingest.
-    digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings, lastWritten(state, options.committed?.()).accessSnapshots),
+    digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings, lastWritten(state)),
     explainRefusal: (state, customerId, customerName, now) => explainRefusal(state.accessSnapshots?.[customerId], customerName, now),
   };
 }
 
-/** The written state when it holds the same listing as the draft (no other listing in this write), else the draft. */
-function lastWritten(draft: Readonly<State>, committed: Readonly<State> | undefined): Readonly<State> {
-  return committed && committed.accessListing?.fetchedAt === draft.accessListing?.fetchedAt && committed.accessSnapshots ? committed : draft;
+/**
+ * The snapshots as written before this write, when it holds no other listing (the draft's listing is the
+ * stored one), else the draft's: reading 50,000 relationships through the draft would make a draft of each.
+ */
+function lastWritten(draft: Readonly<State>): Readonly<Record<string, AccessSnapshot>> {
+  const stored = baseOf(draft.accessSnapshots) as Record<string, AccessSnapshot> | undefined;
+  const storedListing = baseOf(draft.accessListing) as State['accessListing'] | undefined;
+  return stored && storedListing?.fetchedAt === draft.accessListing?.fetchedAt ? stored : draft.accessSnapshots;
+}
+
+/** What the last listing knew of each relationship, to read only the assignments due. */
+function knownRelationships(snapshots: Readonly<Record<string, AccessSnapshot>> = {}): ReadonlyMap<string, RelationshipPrint> {
+  const known = new Map<string, RelationshipPrint>();
+  for (const snapshot of Object.values(snapshots)) for (const print of snapshot.relationships) known.set(print.id, print);
+  return known;
 }
 
 /** One listing: every relationship, and the access assignments of those new, changed or read a day ago. */
-export async function listAccess(graph: GraphClient, item: Pick<AccessItem, 'known'>, now: number, signal?: AbortSignal): Promise<AccessListing> {
+export async function listAccess(graph: GraphClient, known: ReadonlyMap<string, RelationshipPrint>, now: number, signal?: AbortSignal): Promise<AccessListing> {
   try {
     const relationships = readRelationships(await graph.relationships(signal));
-    const due = relationships.filter((relationship) => assignmentsDue(relationship, item.known.get(relationship.id), now));
+    const due = relationships.filter((relationship) => assignmentsDue(relationship, known.get(relationship.id), now));
     const assignments: Record<string, AccessGroup[]> = {};
     for (let i = 0; i < due.length; i += ASSIGNMENT_READS_AT_ONCE) {
       const batch = due.slice(i, i + ASSIGNMENT_READS_AT_ONCE);

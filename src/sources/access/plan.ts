@@ -4,15 +4,14 @@
 import type { Watch } from '../../domain/watch.js';
 import type { SourceItem } from '../source.js';
 import type { State } from '../../store/state.js';
-import type { AccessSettings, RelationshipPrint } from './model.js';
+import type { AccessSettings } from './model.js';
 
 export const SOURCE_NAME = 'access';
 export const ACCESS_ITEM_KEY = 'g|gdap';
 
-/** The listing's item: what the last listing knew of each relationship, to read only the assignments due. */
+/** The listing's item: partner-wide, no customer's. */
 export interface AccessItem extends SourceItem {
   customer: null;
-  known: ReadonlyMap<string, RelationshipPrint>;
 }
 
 /** Access watches of conversations the bot may still post to. */
@@ -28,7 +27,5 @@ export function accessItems(state: Readonly<State>, now: number, settings: Pick<
   const asked = state.sweep.summaryTo.length > 0;
   const due = !lastAsked || !(now - Date.parse(lastAsked) < settings.pollMinutes * 60_000);
   if (!due && !asked) return [];
-  const known = new Map<string, RelationshipPrint>();
-  for (const snapshot of Object.values(state.accessSnapshots ?? {})) for (const print of snapshot.relationships) known.set(print.id, print);
-  return [{ key: ACCESS_ITEM_KEY, kind: 'source', source: SOURCE_NAME, customer: null, subject: 'GDAP relationships (Microsoft Graph)', known }];
+  return [{ key: ACCESS_ITEM_KEY, kind: 'source', source: SOURCE_NAME, customer: null, subject: 'GDAP relationships (Microsoft Graph)' }];
 }

@@ -143,4 +143,12 @@ alter table outbox add column locked_by text, add column locked_until timestampt
 create index outbox_claimed on outbox (target_key) where locked_by is not null;
 `,
   },
+  {
+    version: 9,
+    name: 'GDAP access snapshots paged',
+    sql: `
+-- The GDAP access snapshots leave memory too (paged.ts): their rows get the facts columns of the others.
+alter table access_snapshots add column fetched_at text, add column changed_at text, add column active boolean not null default false;
+`,
+  },
 ];

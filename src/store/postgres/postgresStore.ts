@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { isPaged, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
+import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -48,7 +48,7 @@ export interface PostgresOptions {
 interface PendingChange {
   change: (draft: State) => unknown;
   fenced: boolean;
-  load: Loads | undefined;
+  load: LoadList | undefined;
   /** The delivery it records as sent (UpdateOptions.completes). */
   completes?: string;
   resolve: (value: unknown) => void;
@@ -370,7 +370,7 @@ export class PostgresStateStore implements StateStore {
         await this.claims.readClaims(client);
       }
       group = await this.refuseLostCompletions(client, group);
-      const reach = mergeLoads(group.map(({ load }) => load));
+      const reach = mergeLoads(group.flatMap(({ load }) => loadList(load)));
       await this.loadPaged(client, reach);
       const { draft, results } = this.applyGroup(group, touched, reach);
       const writes = this.changesOf(draft, touched);

@@ -171,7 +171,7 @@ export const TABLES: Table<never>[] = [
     ['state', (t) => t.state],
   ]),
   single<AccessListingState>('accessListing', 'access_listing'),
-  documents('accessSnapshots', 'access_snapshots', 'customer_id'),
+  snapshots('accessSnapshots', 'access_snapshots', 'customer_id'),
   documents<AccessThread>('accessThreads', 'access_threads', 'key', [['target_key', (t) => t.targetKey]]),
 ] as Table<never>[];
 

@@ -10,6 +10,8 @@ import { accessSource, type AccessSource } from '../../../src/sources/access/ind
 import type { AccessListing, Relationship } from '../../../src/sources/access/model.js';
 import { ACCESS_ITEM_KEY, accessItems, type AccessItem } from '../../../src/sources/access/plan.js';
 import { emptyState, type State } from '../../../src/store/state.js';
+import { draftGroup } from '../../../src/store/draft.js';
+import { Touched, trackedDraft } from '../../../src/store/records.js';
 import { target } from '../../support/sampleState.js';
 import { watch } from '../../support/samples.js';
 
@@ -88,19 +90,15 @@ describe('access source', () => {
     assert.ok(state.accessThreads[`A|access|${FABRIKAM}|2`]);
   });
 
-  it('reads the previous snapshots from the written state, not through the draft: only changed customers are touched there', () => {
+  it('reads the previous snapshots where they were written, not through the draft: only changed customers are touched there', () => {
     const written = stateWithWatches();
-    const source = accessSource(graph, undefined, { committed: () => written });
+    const source = accessSource(graph);
     ingest(source, written, '2026-12-01T00:00:00Z', listing(rel(), fabrikam('active')));
-    const draft = structuredClone(written);
-    const touched = new Set<string>();
-    draft.accessSnapshots = new Proxy(draft.accessSnapshots, {
-      get: (target, key, receiver) => (typeof key === 'string' && touched.add(key), Reflect.get(target, key, receiver)),
-      set: (target, key, value) => (typeof key === 'string' && touched.add(key), Reflect.set(target, key, value)),
-    });
-    const outcome = ingest(source, draft, '2026-12-02T00:00:00Z', listing(rel(), fabrikam('terminated')));
-    assert.deepEqual(outcome, { events: 1, queued: 2 });
-    assert.deepEqual([...touched], [FABRIKAM], 'Contoso, unchanged, was read where it was written');
+    // As a store runs it: on a draft of the written state, which notes every record it reaches.
+    const touched = new Touched();
+    const { results } = draftGroup(written, [(draft) => ingest(source, draft, '2026-12-02T00:00:00Z', listing(rel(), fabrikam('terminated')))], (draft) => trackedDraft(draft, touched));
+    assert.deepEqual(results, [{ ok: true, value: { events: 1, queued: 2 } }]);
+    assert.deepEqual([...(touched.keys.get('accessSnapshots') as Set<string>)], [FABRIKAM], 'Contoso, unchanged, was read where it was written');
   });
 
   it('Graph refused: one notice per watching conversation, once until Graph answers, and nothing else changes', () => {
