@@ -9,6 +9,7 @@ import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { emptySchedule, type HeldAlert } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID, message } from '../support/activities.js';
+import { watch } from '../support/samples.js';
 import { postgresForSuite } from '../support/postgres.js';
 
 const ROUNDS = 12;
@@ -57,6 +58,32 @@ describe('TargetBook.remember: a refreshed reference keeps what was held meanwhi
     const b = await PostgresStateStore.open(url);
     try {
       assert.deepEqual(await interleave(a, b), allHeld);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('on two PostgreSQL instances at the same time: holds on one, reference refreshes and watch changes on both, nothing lost', async function () {
+    this.timeout(30_000);
+    const url = await (await postgresForSuite(this)).createDatabase();
+    const a = await PostgresStateStore.open(url);
+    const b = await PostgresStateStore.open(url);
+    try {
+      await new TargetBook(a).remember(turn('https://smba.example/amer/'), new Date());
+      await b.refresh();
+      const watchFrom = (store: StateStore, i: number) => store.update((state) => void state.watches.push(watch({ id: `w-${i}`, targetKey: CHANNEL_ID, customerId: `c-${i}` })));
+      await Promise.all([
+        ...Array.from({ length: ROUNDS }, (_, i) => hold(a, i)),
+        ...Array.from({ length: ROUNDS }, (_, i) => new TargetBook(b).remember(turn(`https://smba.example/amer/${i}/`), new Date())),
+        ...Array.from({ length: ROUNDS }, (_, i) => watchFrom(i % 2 === 0 ? a : b, i)),
+      ]);
+      await Promise.all([a.refresh(), b.refresh()]);
+      for (const store of [a, b]) {
+        const target = store.read().targets[CHANNEL_ID];
+        assert.deepEqual((target?.schedule?.held ?? []).map((alert) => alert.id).sort(), [...allHeld].sort(), 'every held alert kept');
+        assert.match(target?.reference.serviceUrl ?? '', /amer\/\d+\/$/, 'a refreshed reference');
+        assert.deepEqual(store.read().watches.map((w) => w.id).sort(), Array.from({ length: ROUNDS }, (_, i) => `w-${i}`).sort(), 'every watch kept');
+      }
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
