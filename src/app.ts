@@ -11,7 +11,7 @@ import { WebhookDestination } from './destinations/webhook.js';
 import { ticketDestination } from './tickets/ticketSetup.js';
 import { withEpisodeTicket, withTickets } from './tickets/cardTickets.js';
 import { AlertEngine } from './engine/engine.js';
-import { registerable } from './sources/source.js';
+import { registerable, threadKindRegistry, type ThreadKindRegistry } from './sources/source.js';
 import { healthReport } from './engine/health.js';
 import { createMetrics } from './engine/metrics.js';
 import { notReady } from './engine/readiness.js';
@@ -37,6 +37,8 @@ import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionEpisodeKey } from './sources/subscriptions/alertEvents.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
+import { subscriptionThreadKind } from './sources/subscriptions/threadKind.js';
+import { accessThreadKind } from './sources/access/threadKind.js';
 import { accessSource } from './sources/access/index.js';
 import { accessAlertCard } from './sources/access/card.js';
 import { accessEpisodeKey } from './sources/access/model.js';
@@ -176,6 +178,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     store,
     sender: new BotFrameworkSender(adapter, config.bot?.appId ?? '', options.teamsLimiter ?? new TeamsRateLimiter({ clock }), metrics.teamsThrottled),
     cards: alertCards(directory, orders, store),
+    threadKinds: threadKinds(store),
     clock,
     log,
     auto,
@@ -353,11 +356,17 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
       });
     },
     summary: (report) => digestCard({ report }),
-    // With the episode's PSA ticket, as the card buttons render it too.
-    subscription: (thread, now) =>
-      subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
-    access: (thread, now) => accessAlertCard(withEpisodeTicket(store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),
   };
+}
+
+/** The sources' card threads, as delivery posts them: each card with its episode's PSA ticket, as the card buttons render it too. */
+function threadKinds(store: StateStore): ThreadKindRegistry {
+  return threadKindRegistry([
+    subscriptionThreadKind((thread, now) =>
+      subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
+    ),
+    accessThreadKind((thread, now) => accessAlertCard(withEpisodeTicket(store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now)),
+  ]);
 }
 
 /** The lines that changed, as routing queued them; a delivery queued by an older release has only its note. */

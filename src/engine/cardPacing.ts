@@ -1,32 +1,16 @@
 // When a card's delivery may go: replies about one card notify people, so they are spaced a minute apart;
 // an edit notifies no one, so a card behind its thread is edited on its own within CARD_EDIT_INTERVAL_MS
 // (edits of one card spaced that far, the changes in between coalesced) while its reply waits.
-import type { Delivery } from '../store/state.js';
+import type { CardThread } from '../sources/source.js';
+
+export type { CardThread } from '../sources/source.js';
 
 const REPLY_INTERVAL_MS = 60_000;
 const CARD_EDIT_INTERVAL_MS = 10_000;
 
-/** What posting, editing and replying need of a card's thread, incident or subscription alike. */
-export interface CardThread {
-  activityId: string | null;
-  mutedUntil: string | null;
-  updatedAt: string;
-  /** When the last delivery (a post, or an edit with its reply) went out. */
-  lastSentAt?: string | null;
-  /** When the card was last posted or edited, and the thread's `updatedAt` it showed then. */
-  editedAt?: string | null;
-  shownAt?: string | null;
-}
-
 export interface Pacing {
   threadEditIntervalMs?: number;
   cardEditIntervalMs?: number;
-}
-
-/** An incident or subscription delivery that replies in its card's thread (not a card's first post). */
-export function hasReply(delivery: Delivery): boolean {
-  if (delivery.kind === 'access') return delivery.note !== null;
-  return delivery.kind === 'incident' ? Boolean(delivery.noteParts ?? delivery.note) : delivery.kind === 'subscription' && delivery.note !== null;
 }
 
 /** The thread changed since its card was last posted or edited (unknown for threads of older releases: behind). */
@@ -39,11 +23,11 @@ export function replyDueAt(thread: CardThread, pacing: Pacing): number {
 }
 
 /**
- * When a delivery may go next: at once without a reply; else its reply once the thread's replies are
- * spaced, or sooner its card's edit alone when the card is behind the thread.
+ * When a delivery may go next (`replies`: it replies in its card's thread): at once without a reply; else
+ * its reply once the thread's replies are spaced, or sooner its card's edit alone when the card is behind.
  */
-export function nextDueAt(delivery: Delivery, thread: CardThread | undefined, pacing: Pacing): number {
-  if (!thread || !hasReply(delivery)) return 0;
+export function nextDueAt(replies: boolean, thread: CardThread | undefined, pacing: Pacing): number {
+  if (!thread || !replies) return 0;
   const replyDue = replyDueAt(thread, pacing);
   if (!thread.activityId || !cardBehind(thread)) return replyDue;
   const editDue = thread.editedAt ? Date.parse(thread.editedAt) + (pacing.cardEditIntervalMs ?? CARD_EDIT_INTERVAL_MS) : 0;
@@ -55,7 +39,7 @@ export function nextDueAt(delivery: Delivery, thread: CardThread | undefined, pa
  * due yet. A muted card pings nobody, so it goes whole at once (as does a silent edit in quiet hours: the
  * caller knows that one).
  */
-export function editsOnly(delivery: Delivery, thread: CardThread | undefined, now: number, pacing: Pacing): boolean {
-  if (!thread?.activityId || !hasReply(delivery) || replyDueAt(thread, pacing) <= now) return false;
+export function editsOnly(replies: boolean, thread: CardThread | undefined, now: number, pacing: Pacing): boolean {
+  if (!thread?.activityId || !replies || replyDueAt(thread, pacing) <= now) return false;
   return !(thread.mutedUntil !== null && Date.parse(thread.mutedUntil) > now);
 }

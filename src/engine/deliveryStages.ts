@@ -9,11 +9,12 @@
 import type { Logger } from 'pino';
 import type { SummaryReport } from '../domain/digest.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { AccessThread, Delivery, IncidentThread, ProvisioningDelivery, State, SubscriptionThread, Target } from '../store/state.js';
+import type { ThreadKindRegistry } from '../sources/source.js';
+import type { Delivery, IncidentThread, ProvisioningDelivery, State, Target } from '../store/state.js';
 import { ClaimLostError, type StateStore } from '../store/stateStore.js';
 import { QuietHoursStage } from './quietHours.js';
 import { editsOnly, nextDueAt, type CardThread } from './cardPacing.js';
-import { accessReply, renderNote, subscriptionReply } from './threadNote.js';
+import { deliveryThreadKinds, isThreadDelivery, threadKindOf, threadOf } from './threadKinds.js';
 import { SendFailure, classifySendError, type ConversationSender } from './teamsSender.js';
 import { deliveryFailureLine } from './deliveryFailureLine.js';
 
@@ -23,9 +24,6 @@ export interface AlertCards {
   provisioning(delivery: ProvisioningDelivery, now: Date): object | Promise<object>;
   /** A digest or a quiet-hours summary (see digestScheduler.ts). */
   summary?(report: SummaryReport, now: Date): object;
-  subscription?(thread: SubscriptionThread, now: Date): object;
-  /** A customer's GDAP access episode (src/sources/access/card.ts). */
-  access?(thread: AccessThread, now: Date): object;
 }
 
 
@@ -33,6 +31,8 @@ export interface StageDeps {
   store: StateStore;
   sender: ConversationSender;
   cards: AlertCards;
+  /** The sources' card thread kinds, registered at the composition root (the incident card is the engine's). */
+  threadKinds?: ThreadKindRegistry;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -61,9 +61,11 @@ export class DeliveryStages {
   /** The conversations of those deliveries. */
   private readonly unrecordedTargets = new Map<string, string>();
   private readonly quiet: QuietHoursStage;
+  private readonly kinds: ThreadKindRegistry;
 
   constructor(private readonly deps: StageDeps) {
-    this.quiet = new QuietHoursStage(deps);
+    this.kinds = deliveryThreadKinds(deps.cards.incident, deps.threadKinds);
+    this.quiet = new QuietHoursStage({ ...deps, threadKinds: this.kinds });
   }
 
   /** Deliveries sent whose record is still to be written. */
@@ -82,7 +84,7 @@ export class DeliveryStages {
    * card's edit alone sooner when the card is behind the thread (edits of one card spaced a little too).
    */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
-    return nextDueAt(delivery, threadOf(delivery, state), this.deps);
+    return nextDueAt(this.replies(delivery), threadOf(this.kinds, delivery, state), this.deps);
   }
 
   async deliver(delivery: Delivery): Promise<Outcome> {
@@ -96,12 +98,15 @@ export class DeliveryStages {
       await this.record(delivery, this.unrecorded.get(delivery.id) ?? null);
       return 'sent';
     }
-    const thread = threadOf(delivery, state);
-    if ((delivery.kind === 'incident' || delivery.kind === 'subscription' || delivery.kind === 'access') && !thread) return this.drop(delivery, `${delivery.kind} thread pruned`);
+    const thread = threadOf(this.kinds, delivery, state);
+    if (isThreadDelivery(delivery) && !thread) {
+      if (!this.kinds.has(delivery.kind)) return this.drop(delivery, `no thread kind "${delivery.kind}" is registered`, 'error');
+      return this.drop(delivery, `${delivery.kind} thread pruned`);
+    }
     // Quiet-hours stage: held for the summary at their end, or a card edited without a reply.
     if ((await this.quiet.decide(delivery, target, thread)) === 'held') return 'held';
 
-    const editOnly = editsOnly(delivery, thread, this.deps.clock.now(), this.deps) && !this.quiet.silenced(delivery.id);
+    const editOnly = editsOnly(this.replies(delivery), thread, this.deps.clock.now(), this.deps) && !this.quiet.silenced(delivery.id);
     // What the card shows once sent: the thread as read now (a batch may change it meanwhile).
     const shownAt = thread?.updatedAt ?? null;
     let shrink = false;
@@ -159,22 +164,11 @@ export class DeliveryStages {
       return this.deps.sender.post(target, card);
     }
     if (!thread) throw new SendFailure('other', null, null, null, 'no thread');
-    if (delivery.kind === 'subscription') {
-      const render = this.deps.cards.subscription;
-      if (!render) throw new SendFailure('other', null, null, null, 'no subscription alert card');
-      const subscriptionThread = thread as SubscriptionThread;
-      const note = delivery.note && !editOnly ? subscriptionReply(subscriptionThread, delivery.note) : null;
-      return this.postOrEdit(delivery.id, target, thread, render(subscriptionThread, now), note, now);
-    }
-    if (delivery.kind === 'access') {
-      const render = this.deps.cards.access;
-      if (!render) throw new SendFailure('other', null, null, null, 'no access alert card');
-      const accessThread = thread as AccessThread;
-      const note = delivery.note && !editOnly ? accessReply(accessThread, delivery.note) : null;
-      return this.postOrEdit(delivery.id, target, thread, render(accessThread, now), note, now);
-    }
-    const card = this.deps.cards.incident(thread as IncidentThread, now, { shrink });
-    const note = editOnly ? null : delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null);
+    // A card thread of any kind: its kind renders the card and words the reply.
+    const kind = threadKindOf(this.kinds, delivery);
+    if (!kind || !isThreadDelivery(delivery)) throw new SendFailure('other', null, null, null, `no card for ${delivery.kind}`);
+    const card = kind.card(thread, now, { shrink });
+    const note = editOnly ? null : kind.reply(delivery, thread);
     return this.postOrEdit(delivery.id, target, thread, card, note, now);
   }
 
@@ -210,7 +204,7 @@ export class DeliveryStages {
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
       state.deliveryLog[delivery.id] = at;
-      const thread = threadOf(delivery, state);
+      const thread = threadOf(this.kinds, delivery, state);
       if (thread) {
         if (postedId) thread.activityId = postedId;
         thread.lastSentAt = at;
@@ -240,7 +234,7 @@ export class DeliveryStages {
     const at = new Date(this.deps.clock.now()).toISOString();
     try {
       await this.deps.store.update((state) => {
-        const thread = threadOf(delivery, state);
+        const thread = threadOf(this.kinds, delivery, state);
         if (!thread) return;
         thread.editedAt = at;
         if (shownAt) thread.shownAt = shownAt;
@@ -281,18 +275,15 @@ export class DeliveryStages {
     });
   }
 
+  /** The delivery replies in its card's thread (its kind says; deliveries of no card thread never do). */
+  private replies(delivery: Delivery): boolean {
+    const kind = threadKindOf(this.kinds, delivery);
+    return kind !== undefined && isThreadDelivery(delivery) && kind.hasReply(delivery);
+  }
+
   /** Exponential backoff with jitter: about 1 s, 2 s, 4 s ... capped at 5 minutes. */
   private backoffMs(attempt: number): number {
     const ceiling = Math.min(300_000, 1_000 * 2 ** attempt);
     return Math.round(ceiling / 2 + ((this.deps.random ?? Math.random)() * ceiling) / 2);
   }
 }
-
-/** The card thread a delivery posts or edits: an incident's, a subscription or access episode's (none for the others). */
-function threadOf(delivery: Delivery, state: Readonly<State>): IncidentThread | SubscriptionThread | AccessThread | undefined {
-  if (delivery.kind === 'incident') return state.threads[delivery.threadKey];
-  if (delivery.kind === 'subscription') return state.subscriptionThreads[delivery.threadKey];
-  if (delivery.kind === 'access') return state.accessThreads[delivery.threadKey];
-  return undefined;
-}
-

@@ -11,12 +11,10 @@ import { isFinalState, isFulfilled, provisioningVerdict } from '../domain/provis
 import { quietWindowAt } from '../domain/schedule.js';
 import type { OrderProvisioning } from '../domain/types.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { emptySchedule, type AccessThread, type Delivery, type HeldAlert, type IncidentThread, type State, type SubscriptionThread, type Target } from '../store/state.js';
-
-/** A card's thread: an incident's, or a subscription or access episode's. */
-type AnyThread = IncidentThread | SubscriptionThread | AccessThread;
+import type { CardThread, ThreadKindRegistry } from '../sources/source.js';
+import { emptySchedule, type Delivery, type HeldAlert, type State, type Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import { renderNote } from './threadNote.js';
+import { deliveryThreadKinds, threadKindOf, threadOf } from './threadKinds.js';
 
 /** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
 export type QuietDecision = 'send' | 'silent' | 'held';
@@ -30,6 +28,8 @@ export interface QuietHoursDeps {
   store: StateStore;
   clock: Clock;
   log: Logger;
+  /** The card thread kinds (default: the incident card alone). */
+  threadKinds?: ThreadKindRegistry;
 }
 
 /** The silent decisions are checked against the outbox once there are this many (and then twice as many as were left). */
@@ -42,25 +42,28 @@ export class QuietHoursStage {
    */
   private readonly silent = new Map<string, number>();
   private pruneAt = PRUNE_FROM;
+  private readonly kinds: ThreadKindRegistry;
 
-  constructor(private readonly deps: QuietHoursDeps) {}
+  constructor(private readonly deps: QuietHoursDeps) {
+    this.kinds = deps.threadKinds ?? deliveryThreadKinds();
+  }
 
   /** Decided on every attempt (a retry after quiet hours ended is sent as usual). */
-  async decide(delivery: Delivery, target: Target, thread: AnyThread | undefined): Promise<QuietDecision> {
+  async decide(delivery: Delivery, target: Target, thread: CardThread | undefined): Promise<QuietDecision> {
     this.silent.delete(delivery.id);
     this.prune();
     const setting = target.schedule?.quietHours;
     if (!setting) return 'send';
     const now = this.deps.clock.now();
     const window = quietWindowAt(setting, now);
-    if (!window || breaksThrough(delivery, thread)) return 'send';
+    if (!window || breaksThrough(this.kinds, delivery, thread)) return 'send';
     // A muted card is the mute's business: edited, no reply, and no summary line either.
     if (thread?.mutedUntil && Date.parse(thread.mutedUntil) > now) return 'send';
-    if ((delivery.kind === 'incident' || delivery.kind === 'subscription' || delivery.kind === 'access') && thread?.activityId) {
+    if (threadKindOf(this.kinds, delivery) && thread?.activityId) {
       this.silent.set(delivery.id, window.end);
       return 'silent';
     }
-    const alert = heldAlert(delivery, thread, now, window.end);
+    const alert = heldAlert(this.kinds, delivery, thread, now, window.end);
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
       if (state.deliveryLog[delivery.id]) return;
@@ -80,15 +83,8 @@ export class QuietHoursStage {
   recorded(state: State, delivery: Delivery): void {
     const until = this.silent.get(delivery.id);
     if (until === undefined) return;
-    const thread =
-      delivery.kind === 'incident'
-        ? state.threads[delivery.threadKey]
-        : delivery.kind === 'subscription'
-          ? state.subscriptionThreads[delivery.threadKey]
-          : delivery.kind === 'access'
-            ? state.accessThreads[delivery.threadKey]
-            : undefined;
-    hold(state, delivery.targetKey, { ...heldAlert(delivery, thread, this.deps.clock.now(), until), edited: true });
+    const thread = threadOf(this.kinds, delivery, state);
+    hold(state, delivery.targetKey, { ...heldAlert(this.kinds, delivery, thread, this.deps.clock.now(), until), edited: true });
   }
 
   /** After that write succeeded. */
@@ -109,22 +105,17 @@ export class QuietHoursStage {
 }
 
 /** What posts even in quiet hours: critical incidents, failed provisioning, answers people asked for, summaries. */
-export function breaksThrough(delivery: Delivery, thread: AnyThread | undefined): boolean {
+export function breaksThrough(kinds: ThreadKindRegistry, delivery: Delivery, thread: CardThread | undefined): boolean {
   switch (delivery.kind) {
-    case 'incident':
-      return thread !== undefined && 'incident' in thread && thread.incident.severity === 'critical';
-    case 'subscription':
-      // A suspended, expired or deleted subscription is as urgent as a critical incident.
-      return thread !== undefined && 'severity' in thread && thread.severity === 'critical';
-    case 'access':
-      // Access lost, or ending tomorrow: as urgent as a critical incident.
-      return thread !== undefined && 'relationships' in thread && thread.severity === 'critical';
     case 'provisioning':
       return provisioningFailed(delivery.provisioning);
     case 'notice':
       return delivery.requested === true;
     case 'summary':
       return true;
+    default:
+      // A card thread: as its kind says (a critical incident, a suspended subscription, access lost).
+      return thread !== undefined && threadKindOf(kinds, delivery)?.breaksThrough(thread) === true;
   }
 }
 
@@ -138,27 +129,9 @@ export function provisioningFailed(provisioning: OrderProvisioning): boolean {
   );
 }
 
-function heldAlert(delivery: Delivery, thread: AnyThread | undefined, now: number, until: number): HeldAlert {
+function heldAlert(kinds: ThreadKindRegistry, delivery: Delivery, thread: CardThread | undefined, now: number, until: number): HeldAlert {
   const base = { id: delivery.id, heldAt: new Date(now).toISOString(), heldUntil: new Date(until).toISOString(), edited: false };
   switch (delivery.kind) {
-    case 'incident': {
-      const note = delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? '');
-      const incidentThread = thread && 'incident' in thread ? thread : undefined;
-      const affected = incidentThread ? Object.values(incidentThread.customers).filter((customer) => !customer.resolved).map((customer) => customer.name) : [];
-      const opened = affected.length > 0 ? `Opened for ${affected.slice(0, 5).join(', ')}${affected.length > 5 ? ` and ${affected.length - 5} more` : ''}.` : 'Opened.';
-      return { ...base, kind: 'incident', text: note || opened, threadKey: delivery.threadKey, incidentId: incidentThread?.incidentId ?? delivery.threadKey.split('|').at(-1) ?? '' };
-    }
-    case 'subscription': {
-      // Held as a sentence: the summary names the subscription and what happened to it.
-      const subscriptionThread = thread && 'subscription' in thread ? thread : undefined;
-      const what = subscriptionThread ? `${subscriptionThread.subscription.friendlyName || subscriptionThread.subscription.offerName} of ${subscriptionThread.customerName}` : 'A subscription';
-      return { ...base, kind: 'notice', threadKey: delivery.threadKey, text: `${what}: ${delivery.note?.join(' ') || subscriptionThread?.changes.at(-1)?.text || 'changed'}` };
-    }
-    case 'access': {
-      const accessThread = thread && 'relationships' in thread ? thread : undefined;
-      const what = `GDAP access of ${accessThread?.customerName ?? 'a customer'}`;
-      return { ...base, kind: 'notice', threadKey: delivery.threadKey, text: `${what}: ${delivery.note?.join(' ') || accessThread?.changes.at(-1)?.text || 'changed'}` };
-    }
     case 'provisioning': {
       const text = delivery.final ? `Every line item is final.${delivery.note ? `\n${delivery.note}` : ''}` : delivery.note || 'Provisioning changed.';
       return { ...base, kind: 'provisioning', text, customerId: delivery.provisioning.customerId, customerName: delivery.customerName, orderId: delivery.provisioning.orderId };
@@ -167,6 +140,11 @@ function heldAlert(delivery: Delivery, thread: AnyThread | undefined, now: numbe
       return { ...base, kind: 'notice', text: delivery.text };
     case 'summary':
       return { ...base, kind: 'notice', text: '' }; // never held: summaries break through
+    default: {
+      // A card thread's delivery: its kind says what the summary tells of it.
+      const kind = threadKindOf(kinds, delivery);
+      return { ...base, ...(kind ? kind.held(delivery, thread) : { kind: 'notice', text: '' }) };
+    }
   }
 }
 

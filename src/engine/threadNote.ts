@@ -1,9 +1,8 @@
 // The short thread reply that notifies people of what changed on an incident card (an edit alone notifies
 // nobody). Kept as data until it is sent, so changes found by several sweep batches merge into one reply.
 import type { IncidentEvent } from '../domain/incidentDiff.js';
-import { clip, plainInline, toPlainText } from '../domain/plainText.js';
-import { subscriptionName } from '../domain/subscriptionWords.js';
-import type { AccessThread, NameList, NoteParts, SubscriptionThread } from '../store/state.js';
+import { clip, toPlainText } from '../domain/plainText.js';
+import type { NameList, NoteParts } from '../store/state.js';
 
 const NOTE_MESSAGE_CHARS = 280;
 const NAMES_IN_NOTE = 5;
@@ -72,21 +71,4 @@ function addName(list: NameList, name: string): void {
 function names(list: NameList): string {
   const more = list.total - list.names.length;
   return more > 0 ? `${list.names.join(', ')} and ${more} more` : list.names.join(', ');
-}
-
-/**
- * A subscription card's thread reply. Teams shows a reply in a notification without its card, so it names
- * the customer and the subscription before what happened.
- */
-export function subscriptionReply(thread: Pick<SubscriptionThread, 'customerName' | 'subscription'>, lines: readonly string[]): string {
-  const subject = `${plainInline(thread.customerName) || 'A customer'} · ${plainInline(subscriptionName(thread.subscription))}`;
-  if (lines.length <= 1) return `${subject}: ${lines[0] ?? 'changed.'}`;
-  return [`${subject}:`, ...lines].join('\n\n');
-}
-
-/** An access card's thread reply: the customer first, since a notification shows the reply without its card. */
-export function accessReply(thread: Pick<AccessThread, 'customerName'>, lines: readonly string[]): string {
-  const subject = `${plainInline(thread.customerName) || 'A customer'} · GDAP access`;
-  if (lines.length <= 1) return `${subject}: ${lines[0] ?? 'changed.'}`;
-  return [`${subject}:`, ...lines].join('\n\n');
 }

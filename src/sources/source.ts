@@ -6,7 +6,7 @@ import type { SummarySection } from '../domain/digest.js';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
-import type { State } from '../store/state.js';
+import type { HeldAlert, State } from '../store/state.js';
 import type { Loads, PagedField, PlanFacts } from '../store/paged.js';
 
 /**
@@ -102,4 +102,57 @@ export function registerable<Data, Item extends SourceItem>(source: AlertSource<
 
 export function sourceRegistry(sources: readonly AlertSource[] = []): SourceRegistry {
   return new Map(sources.map((source) => [source.name, source]));
+}
+
+/** What posting, editing and replying need of a card's thread, whatever its kind. */
+export interface CardThread {
+  activityId: string | null;
+  mutedUntil: string | null;
+  updatedAt: string;
+  /** When the last delivery (a post, or an edit with its reply) went out. */
+  lastSentAt?: string | null;
+  /** When the card was last posted or edited, and the thread's `updatedAt` it showed then. */
+  editedAt?: string | null;
+  shownAt?: string | null;
+}
+
+/** A queued delivery that posts or edits one card thread's card, then (for an edit) replies in its thread. */
+export interface ThreadDelivery {
+  kind: string;
+  id: string;
+  targetKey: string;
+  threadKey: string;
+}
+
+/** What quiet hours keep of a held delivery for their summary. */
+export type HeldAlertWords = Pick<HeldAlert, 'kind' | 'text' | 'threadKey' | 'incidentId'>;
+
+/**
+ * The hook by which a source's card threads are delivered (incidents, subscriptions, access, ...): the
+ * delivery chain looks a delivery's kind up in the registry built at the composition root, and never
+ * asks which source it came from. Methods, not function properties: a kind typed with its own thread and
+ * delivery still fits the registry.
+ */
+export interface ThreadDeliveryKind<Thread extends CardThread = CardThread, D extends ThreadDelivery = ThreadDelivery> {
+  /** The delivery kind it serves (`Delivery.kind`), e.g. "subscription". */
+  readonly kind: string;
+  /** Where its threads are kept, by thread key (inside a write: the draft's, to be changed in place). */
+  threads(state: Readonly<State>): Record<string, Thread>;
+  /** The card as the thread stands now; `shrink`: the same news in fewer bytes (Teams refused the size). */
+  card(thread: Thread, now: Date, options: { shrink: boolean }): object;
+  /** The delivery replies in its card's thread (false: a thread's first card, nothing to reply to yet). */
+  hasReply(delivery: D): boolean;
+  /** The thread reply that notifies people: it names its subject, since a notification shows no card. */
+  reply(delivery: D, thread: Thread): string | null;
+  /** Posts even in quiet hours: as urgent as a critical incident. */
+  breaksThrough(thread: Thread): boolean;
+  /** What the quiet-hours summary says of it when it is held (its thread may be gone by then). */
+  held(delivery: D, thread: Thread | undefined): HeldAlertWords;
+}
+
+/** Thread kinds by delivery kind, as delivery looks them up. */
+export type ThreadKindRegistry = ReadonlyMap<string, ThreadDeliveryKind>;
+
+export function threadKindRegistry(kinds: readonly ThreadDeliveryKind[] = []): ThreadKindRegistry {
+  return new Map(kinds.map((kind) => [kind.kind, kind]));
 }

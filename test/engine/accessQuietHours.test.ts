@@ -7,6 +7,8 @@ import sinon from 'sinon';
 import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { AccessThread } from '../../src/sources/access/model.js';
+import { accessThreadKind } from '../../src/sources/access/threadKind.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
 import { emptySchedule, type AccessDelivery, type State } from '../../src/store/state.js';
 import { MemoryStore } from '../support/memoryStore.js';
 import { target } from '../support/samples.js';
@@ -58,9 +60,9 @@ function setup(threads: AccessThread[]) {
   const cards: AlertCards = {
     incident: () => ({}),
     provisioning: () => ({}),
-    access: (t: AccessThread) => ({ card: 'access', customer: t.customerName }),
   };
-  const pipeline = new DeliveryPipeline({ store, sender, cards, clock, log: pino({ level: 'silent' }), random: () => 0.5, threadEditIntervalMs: 0 });
+  const threadKinds = threadKindRegistry([accessThreadKind((t: AccessThread) => ({ card: 'access', customer: t.customerName }))]);
+  const pipeline = new DeliveryPipeline({ store, sender, cards, threadKinds, clock, log: pino({ level: 'silent' }), random: () => 0.5, threadEditIntervalMs: 0 });
   const queue = (...deliveries: AccessDelivery[]) => store.update((draft) => void draft.outbox.push(...deliveries));
   return { store, sender, pipeline, queue, setNow: (ms: number) => (now = ms), held: () => store.state.targets.A?.schedule?.held ?? [] };
 }

@@ -12,6 +12,8 @@ import { SendFailure } from '../../src/engine/teamsSender.js';
 import { emptyNote } from '../../src/engine/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { SubscriptionThread } from '../../src/sources/subscriptions/model.js';
+import { subscriptionThreadKind } from '../../src/sources/subscriptions/threadKind.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
 import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State, type SubscriptionDelivery } from '../../src/store/state.js';
 import { subscription, target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
@@ -109,7 +111,7 @@ function setup(threads: IncidentThread[] = []) {
   };
   const log = pino({ level: 'silent' });
   const start = () => ({
-    pipeline: new DeliveryPipeline({ store, sender, cards, clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
+    pipeline: new DeliveryPipeline({ store, sender, cards, threadKinds: threadKindRegistry([subscriptionThreadKind()]), clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
     scheduler: new DigestScheduler({ store, clock, log, onQueued: () => undefined }),
   });
   const queue = (...deliveries: Delivery[]) => store.update((draft) => void draft.outbox.push(...deliveries));
