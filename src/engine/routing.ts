@@ -6,7 +6,8 @@ import { shortDigest } from '../domain/shortId.js';
 import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
 import type { Incident } from '../domain/types.js';
 import { watchCoversIncident, type Watch } from '../domain/watch.js';
-import { threadKey, type Delivery, type IncidentDelivery, type IncidentThread, type State } from '../store/state.js';
+import { ThreadOutbox } from '../sources/threadOutbox.js';
+import { threadKey, type IncidentDelivery, type IncidentThread, type State } from '../store/state.js';
 import { addToNote, emptyNote } from './threadNote.js';
 
 export interface RouteOptions {
@@ -24,18 +25,8 @@ export function routeEvents(
   { customerName, now, inFlight }: RouteOptions,
 ): number {
   const at = now.toISOString();
-  const outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
-  const pendingByThread = new Map<string, IncidentDelivery>();
-  for (const delivery of state.outbox) {
-    if (delivery.kind === 'incident' && !inFlight?.has(delivery.id)) pendingByThread.set(delivery.threadKey, delivery);
-  }
-  const enqueue = (delivery: Delivery): number => {
-    // The dedup stage's first line: a delivery already queued or already sent is not queued again.
-    if (state.deliveryLog[delivery.id] || outboxIds.has(delivery.id)) return 0;
-    state.outbox.push(delivery);
-    outboxIds.add(delivery.id);
-    return 1;
-  };
+  // The dedup stage's first line: a delivery already queued or already sent is not queued again.
+  const outbox = new ThreadOutbox<IncidentDelivery>(state, 'incident', { now, inFlight });
 
   let queued = 0;
   for (const [key, { targetKey, events }] of groupByThread(state, incidentEvents)) {
@@ -65,7 +56,7 @@ export function routeEvents(
     thread.updatedAt = at;
     state.threads[key] = thread;
 
-    const pending = pendingByThread.get(key);
+    const pending = outbox.queued(key);
     if (pending) {
       // Not sent yet: it will render the thread as it is then; add these changes to its reply.
       if (pending.noteParts) addToNote(pending.noteParts, events, customerName, allResolved);
@@ -83,16 +74,14 @@ export function routeEvents(
       notBefore: at,
       lastError: null,
     };
-    const added = enqueue(delivery);
-    if (added) pendingByThread.set(key, delivery);
-    queued += added;
+    queued += outbox.enqueue(delivery);
   }
 
   for (const event of provisioningEvents) {
     const matches = (watch: Watch) => watch.kind === 'order' && watch.orderId === event.orderId && watch.customerId === event.customerId;
     for (const watch of state.watches.filter(matches)) {
       if (!state.targets[watch.targetKey]?.active) continue;
-      queued += enqueue({
+      queued += outbox.enqueue({
         kind: 'provisioning',
         id: `provisioning|${watch.targetKey}|${event.id}`,
         targetKey: watch.targetKey,

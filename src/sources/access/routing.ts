@@ -1,8 +1,9 @@
 // Route stage of access alerts, inside the batch's single write: each event goes to the conversations that
 // have its episode's card (so "access back" always follows a card) and to the access watches that cover it
-// (news only). One thread per customer episode per conversation: its first delivery posts the card, later
-// ones edit it and reply; changes found while a delivery waits are merged into its reply. Each routed event
-// is also handed to the outbound destinations once.
+// (news only). One thread per customer episode per conversation, through the shared thread-and-outbox helper
+// (../threadOutbox.ts): its first delivery posts the card, later ones edit it and reply; changes found while
+// a delivery waits are merged into its reply. Each routed event is also handed to the outbound destinations
+// once.
 import { eventCustomer, type AlertEvent, type EpisodeChange } from '../../domain/alertEvent.js';
 import type { Customer } from '../../domain/types.js';
 import { alertEventId } from '../../domain/alertEventId.js';
@@ -10,6 +11,7 @@ import { compareSeverity } from '../../domain/severity.js';
 import { shortDigest } from '../../domain/shortId.js';
 import { watchCoversAccess } from '../../domain/watch.js';
 import type { SourceIngestContext } from '../source.js';
+import { routeThreadNews, threadsByEpisode, ThreadOutbox } from '../threadOutbox.js';
 import type { AccessDelivery, State } from '../../store/state.js';
 import { accessEpisodeKey, accessThreadKey, adminRelationshipsUrl, type AccessChangeKind, type AccessEvent, type AccessThread, type RelationshipPrint } from './model.js';
 import { SOURCE_NAME } from './plan.js';
@@ -24,44 +26,28 @@ export function routeAccessEvents(state: State, events: readonly AccessEvent[], 
   if (events.length === 0) return 0;
   const at = now.toISOString();
   const wanted = new Set(events.map((event) => episodeKey(event.customerId, event.episode)));
-  const threadsByEpisode = new Map<string, AccessThread[]>();
-  for (const thread of Object.values(state.accessThreads)) {
-    const key = episodeKey(thread.customerId, thread.episode);
-    if (wanted.has(key)) threadsByEpisode.set(key, [...(threadsByEpisode.get(key) ?? []), thread]);
-  }
-  const pendingByThread = new Map<string, AccessDelivery>();
-  for (const delivery of state.outbox) if (delivery.kind === 'access' && !inFlight?.has(delivery.id)) pendingByThread.set(delivery.threadKey, delivery);
-  const outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
+  const threadsOfEpisode = threadsByEpisode(state.accessThreads, wanted, (thread) => episodeKey(thread.customerId, thread.episode));
+  const outbox = new ThreadOutbox<AccessDelivery>(state, 'access', { now, inFlight });
   const watches = state.watches.filter((watch) => watch.kind === 'access' && state.targets[watch.targetKey]?.active);
 
   let queued = 0;
   for (const event of events) {
     const targets = new Set<string>();
-    for (const thread of threadsByEpisode.get(episodeKey(event.customerId, event.episode)) ?? []) targets.add(thread.targetKey);
+    for (const thread of threadsOfEpisode.get(episodeKey(event.customerId, event.episode)) ?? []) targets.add(thread.targetKey);
     if (event.news) for (const watch of watches) if (watchCoversAccess(watch, event.customerId, event.severity)) targets.add(watch.targetKey);
     // Outside Teams too, only what a watch asks for (the listing covers every customer of the partner).
     if (targets.size > 0) emit?.(alertEventOf(event, at, findCustomer?.(event.customerId)));
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = accessThreadKey(targetKey, event.customerId, event.episode);
-      const id = `access|${key}|${shortDigest(event.id)}`;
-      // Already queued or sent (the same listing ingested again after a crash).
-      if (state.deliveryLog[id] || outboxIds.has(id)) continue;
-      const existing = state.accessThreads[key];
-      const thread = existing ?? newThread(key, targetKey, event, at);
-      applyEvent(thread, event, at);
-      state.accessThreads[key] = thread;
-      const lines = event.changes.map((change) => change.text);
-      const pending = pendingByThread.get(key);
-      if (pending) {
-        pending.note?.push(...lines);
-        continue;
-      }
-      const delivery: AccessDelivery = { kind: 'access', id, targetKey, threadKey: key, note: existing ? lines : null, createdAt: at, attempts: 0, notBefore: at, lastError: null };
-      state.outbox.push(delivery);
-      outboxIds.add(id);
-      pendingByThread.set(key, delivery);
-      queued++;
+      queued += routeThreadNews(outbox, state.accessThreads, {
+        targetKey,
+        threadKey: key,
+        id: `access|${key}|${shortDigest(event.id)}`,
+        open: () => newThread(key, targetKey, event, at),
+        apply: (thread) => applyEvent(thread, event, at),
+        lines: event.changes.map((change) => change.text),
+      });
     }
   }
   return queued;

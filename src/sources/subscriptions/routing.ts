@@ -1,13 +1,14 @@
 // Route stage of subscription alerts, inside the batch's single write: each event goes to the conversations
 // that have its episode's card (so a recovery always follows a card) and to the subscription watches that
-// cover it (news only, of the watch's severity or worse). One thread per episode per conversation: its
-// first delivery posts the card, later ones edit it and reply; changes found while a delivery waits are
-// merged into its reply.
+// cover it (news only, of the watch's severity or worse). One thread per episode per conversation, through
+// the shared thread-and-outbox helper (../threadOutbox.ts): its first delivery posts the card, later ones
+// edit it and reply; changes found while a delivery waits are merged into its reply.
 import { compareSeverity } from '../../domain/severity.js';
 import { shortDigest } from '../../domain/shortId.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { watchCoversSubscription, type Watch } from '../../domain/watch.js';
 import type { SourceIngestContext } from '../source.js';
+import { routeThreadNews, threadsByEpisode, ThreadOutbox } from '../threadOutbox.js';
 import type { State, SubscriptionDelivery } from '../../store/state.js';
 import { daysLeft, utcDay } from './dates.js';
 import { findPrint, PROBLEM_STATUSES, subscriptionThreadKey, type SubscriptionEvent, type SubscriptionThread } from './model.js';
@@ -22,61 +23,27 @@ export function routeSubscriptionEvents(state: State, events: readonly Subscript
   if (events.length === 0) return 0;
   const at = now.toISOString();
   const wanted = new Set(events.map((event) => episodeKey(event.customerId, event.subscriptionId, event.episode)));
-  const threadsByEpisode = new Map<string, SubscriptionThread[]>();
-  for (const thread of Object.values(state.subscriptionThreads)) {
-    const key = episodeKey(thread.customerId, thread.subscriptionId, thread.episode);
-    if (!wanted.has(key)) continue;
-    const list = threadsByEpisode.get(key);
-    if (list) list.push(thread);
-    else threadsByEpisode.set(key, [thread]);
-  }
-  const pendingByThread = new Map<string, SubscriptionDelivery>();
-  for (const delivery of state.outbox) {
-    if (delivery.kind === 'subscription' && !inFlight?.has(delivery.id)) pendingByThread.set(delivery.threadKey, delivery);
-  }
-  const outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
+  const threadsOfEpisode = threadsByEpisode(state.subscriptionThreads, wanted, (thread) => episodeKey(thread.customerId, thread.subscriptionId, thread.episode));
+  const outbox = new ThreadOutbox<SubscriptionDelivery>(state, 'subscription', { now, inFlight });
   const watches = state.watches.filter((watch) => watch.kind === 'subscriptions' && state.targets[watch.targetKey]?.active);
 
   let queued = 0;
   for (const event of events) {
     const targets = new Set<string>();
-    for (const thread of threadsByEpisode.get(episodeKey(event.customerId, event.subscriptionId, event.episode)) ?? []) targets.add(thread.targetKey);
+    for (const thread of threadsOfEpisode.get(episodeKey(event.customerId, event.subscriptionId, event.episode)) ?? []) targets.add(thread.targetKey);
     if (event.news) for (const watch of watches) if (watchCoversSubscription(watch, event.customerId, event.severity)) targets.add(watch.targetKey);
     const name = customerName(event.customerId);
     for (const targetKey of targets) {
       if (!state.targets[targetKey]?.active) continue;
       const key = subscriptionThreadKey(targetKey, event.customerId, event.subscriptionId, event.episode);
-      const id = `subscription|${key}|${shortDigest(event.id)}`;
-      // Already queued or sent (the same change found again, e.g. a batch fetched again after a crash).
-      if (state.deliveryLog[id] || outboxIds.has(id)) continue;
-      const existing = state.subscriptionThreads[key];
-      const thread = existing ?? newThread(key, targetKey, event.customerId, name, event.subscription, event.episode, event.severity, at);
-      applyEvent(thread, event, name, at);
-      state.subscriptionThreads[key] = thread;
-
-      const lines = event.changes.map((change) => change.text);
-      const pending = pendingByThread.get(key);
-      if (pending) {
-        // Not sent yet: it renders the thread as it is then; its reply gets these lines too.
-        pending.note?.push(...lines);
-        continue;
-      }
-      const delivery: SubscriptionDelivery = {
-        kind: 'subscription',
-        id,
+      queued += routeThreadNews(outbox, state.subscriptionThreads, {
         targetKey,
         threadKey: key,
-        // A thread that has (or is about to have) a card gets an edit plus a reply; a new one just its card.
-        note: existing ? lines : null,
-        createdAt: at,
-        attempts: 0,
-        notBefore: at,
-        lastError: null,
-      };
-      state.outbox.push(delivery);
-      outboxIds.add(delivery.id);
-      pendingByThread.set(key, delivery);
-      queued++;
+        id: `subscription|${key}|${shortDigest(event.id)}`,
+        open: () => newThread(key, targetKey, event.customerId, name, event.subscription, event.episode, event.severity, at),
+        apply: (thread) => applyEvent(thread, event, name, at),
+        lines: event.changes.map((change) => change.text),
+      });
     }
   }
   return queued;
