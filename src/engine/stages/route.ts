@@ -1,0 +1,21 @@
+// Route stage: a conversation that went away since the delivery was queued gets nothing. Finds what the
+// later stages post to: the conversation, and the card thread of the delivery's kind (thread-kind registry).
+import { threadKindOf, threadOf } from '../threadKinds.js';
+import { dropDelivery } from './drop.js';
+import { NEXT, type ChainContext, type DeliveryAttempt, type DeliveryStage } from './stage.js';
+
+export class RouteStage implements DeliveryStage {
+  constructor(private readonly chain: ChainContext) {}
+
+  async run(attempt: DeliveryAttempt): Promise<'dropped' | typeof NEXT> {
+    const { delivery } = attempt;
+    const state = this.chain.deps.store.read();
+    const target = state.targets[delivery.targetKey];
+    if (!target?.active) return dropDelivery(this.chain, delivery, 'conversation inactive');
+    attempt.target = target;
+    attempt.kind = threadKindOf(this.chain.kinds, delivery);
+    attempt.thread = threadOf(this.chain.kinds, delivery, state);
+    attempt.shownAt = attempt.thread?.updatedAt ?? null;
+    return NEXT;
+  }
+}
