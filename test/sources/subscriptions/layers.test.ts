@@ -21,8 +21,8 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('layers of the subscription source', () => {
-  it('imports nothing of the engine: its hook is sources/source.ts', () => {
-    const files = tsFiles('src/sources/subscriptions');
+  it('imports nothing of the engine: its hook is sources/source.ts (nor do the other sources and their shared helpers)', () => {
+    const files = ['src/sources', 'src/sources/subscriptions', 'src/sources/access'].flatMap(tsFiles);
     assert.ok(files.length > 0);
     for (const file of files) {
       for (const specifier of importsOf(file)) {
@@ -38,6 +38,14 @@ describe('layers of the subscription source', () => {
     assert.equal(RETENTION_MS, 30 * 86_400_000);
     assert.deepEqual(customerFromWatch('c1', 'Contoso'), { id: 'c1', companyName: 'Contoso', domain: '', relationshipToPartner: 'unknown' });
     assert.equal(customerFromWatch('c1', null).companyName, 'c1', 'named by its id when the watch kept no name');
+  });
+
+  it('is delivered by an engine that imports no source folder: only the hook (sources/source.ts) and shared helpers', () => {
+    const files = ['src/engine', 'src/engine/stages'].flatMap(tsFiles);
+    assert.ok(files.some((file) => file.endsWith('deliveryStages.ts')));
+    for (const file of files) {
+      for (const specifier of importsOf(file)) assert.doesNotMatch(specifier, /\/sources\/[^/]+\//, `${file} imports ${specifier}`);
+    }
   });
 
   it('is kept by a store that knows no source, engine or bot: its stored records are domain types', () => {
