@@ -479,8 +479,9 @@ export class PostgresStateStore implements StateStore {
           // Only the customers the group wrote, when it drafted this card's stored customers (not a card it made,
           // replaced or copied).
           const changed = baseOf(thread.customers) === this.state.threads[key]?.customers ? changedKeys(thread.customers) : null;
-          if (changed) this.threadCustomers.diffKeys(key, thread.customers, changed, entry.customers);
-          else this.threadCustomers.diff(key, thread.customers, entry.customers);
+          const stored = this.state.threads[key]?.customers;
+          if (changed) this.threadCustomers.diffKeys(key, thread.customers, stored, changed, entry.customers);
+          else this.threadCustomers.diff(key, thread.customers, stored, entry.customers);
         }
       }
     }
@@ -561,17 +562,15 @@ export class PostgresStateStore implements StateStore {
 
   /** After a commit: what is stored now. */
   private remember(writes: Map<Field, TableWrites>): void {
-    for (const [field, { upserts, deletes, customers }] of writes) {
+    for (const [field, { upserts, deletes }] of writes) {
       const stored = this.stored.get(field);
       if (!stored) continue;
       for (const { key, json } of upserts) {
         stored.set(key, json);
         this.resealing.delete(recordId(field, key));
       }
-      if (customers) this.threadCustomers.remember(customers);
       for (const key of deletes) {
         stored.delete(key);
-        if (field === 'threads') this.threadCustomers.dropThread(key);
         if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
       }
     }
@@ -715,7 +714,6 @@ export class PostgresStateStore implements StateStore {
 
   private dropRecord(field: Field, key: string): void {
     this.stored.get(field)?.delete(key);
-    if (field === 'threads') this.threadCustomers.dropThread(key);
     if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
     const target = this.state as unknown as Record<string, unknown>;
     if (SHAPES[field] === 'map') delete (target[field] as Record<string, unknown>)[key];

@@ -20,53 +20,36 @@ export function threadHead(thread: IncidentThread): string {
   return JSON.stringify({ ...thread, customers: undefined });
 }
 
-/** What is stored of each thread's customers, to compare a change with, field by field. */
+/**
+ * The rows of the threads' customers. What is stored of them is what readers see (`stored`: the published
+ * thread's customers, which a commit's publish and a catch-up keep as the database has them), so no copy of
+ * them is kept beside it: a Microsoft-wide incident lists 50,000 customers on a card in each conversation.
+ */
 export class ThreadCustomerRows {
-  private readonly stored = new Map<string, Map<string, ThreadCustomer>>();
-
-  /** The customers of one thread that differ from what is stored, added to `writes`. */
-  diff(threadKey: string, customers: Record<string, ThreadCustomer>, writes: CustomerWrites): void {
-    const stored = this.stored.get(threadKey);
+  /** The customers of one thread that differ from `stored`, added to `writes`. */
+  diff(threadKey: string, customers: Record<string, ThreadCustomer>, stored: Readonly<Record<string, ThreadCustomer>> | undefined, writes: CustomerWrites): void {
     for (const customerId in customers) {
       const customer = customers[customerId] as ThreadCustomer;
-      const before = stored?.get(customerId);
-      if (differs(before, customer)) {
-        writes.upserts.push({ threadKey, customerId, customer });
-      }
+      if (differs(stored?.[customerId], customer)) writes.upserts.push({ threadKey, customerId, customer });
     }
-    if (stored) for (const customerId of stored.keys()) if (!(customerId in customers)) writes.deletes.push({ threadKey, customerId });
+    if (stored) for (const customerId in stored) if (!(customerId in customers)) writes.deletes.push({ threadKey, customerId });
   }
 
   /** As `diff`, for only the customers a change wrote (`written`) or deleted. */
-  diffKeys(threadKey: string, customers: Record<string, ThreadCustomer>, changed: { written: string[]; deleted: string[] }, writes: CustomerWrites): void {
-    const stored = this.stored.get(threadKey);
+  diffKeys(
+    threadKey: string,
+    customers: Record<string, ThreadCustomer>,
+    stored: Readonly<Record<string, ThreadCustomer>> | undefined,
+    changed: { written: string[]; deleted: string[] },
+    writes: CustomerWrites,
+  ): void {
     for (const customerId of changed.written) {
       const customer = customers[customerId];
-      const before = stored?.get(customerId);
-      if (customer && differs(before, customer)) {
+      if (customer && differs(stored?.[customerId], customer)) {
         writes.upserts.push({ threadKey, customerId, customer: { name: customer.name, resolved: customer.resolved, vanished: customer.vanished } });
       }
     }
-    for (const customerId of changed.deleted) if (stored?.has(customerId)) writes.deletes.push({ threadKey, customerId });
-  }
-
-  put(threadKey: string, customerId: string, customer: ThreadCustomer): void {
-    let stored = this.stored.get(threadKey);
-    if (!stored) this.stored.set(threadKey, (stored = new Map()));
-    stored.set(customerId, { name: customer.name, resolved: customer.resolved, vanished: customer.vanished });
-  }
-
-  drop(threadKey: string, customerId: string): void {
-    this.stored.get(threadKey)?.delete(customerId);
-  }
-
-  dropThread(threadKey: string): void {
-    this.stored.delete(threadKey);
-  }
-
-  remember(writes: CustomerWrites): void {
-    for (const { threadKey, customerId, customer } of writes.upserts) this.put(threadKey, customerId, customer);
-    for (const { threadKey, customerId } of writes.deletes) this.drop(threadKey, customerId);
+    for (const customerId of changed.deleted) if (stored && customerId in stored) writes.deletes.push({ threadKey, customerId });
   }
 
   /** Writes a commit's customer rows; a deleted thread takes its customers with it. */
@@ -100,7 +83,7 @@ export class ThreadCustomerRows {
     if (deletedThreads.length > 0) await client.query(`delete from ${THREAD_CUSTOMERS} where thread_key = any($1::text[])`, [deletedThreads]);
   }
 
-  /** Another instance's rows: stored here and put into the threads in memory. */
+  /** Another instance's rows, put into the threads in memory. */
   async catchUp(client: pg.PoolClient, since: number, threads: Record<string, IncidentThread>): Promise<number> {
     const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean; rev: number }>(
       `select thread_key, customer_id, name, resolved, vanished, rev from ${THREAD_CUSTOMERS} where rev > $1`,
@@ -108,10 +91,8 @@ export class ThreadCustomerRows {
     );
     let newest = 0;
     for (const row of rows) {
-      const customer = { name: row.name, resolved: row.resolved, vanished: row.vanished };
-      this.put(row.thread_key, row.customer_id, customer);
       const thread = threads[row.thread_key];
-      if (thread) thread.customers[row.customer_id] = { ...customer };
+      if (thread) thread.customers[row.customer_id] = { name: row.name, resolved: row.resolved, vanished: row.vanished };
       newest = Math.max(newest, Number(row.rev));
     }
     return newest;
@@ -119,12 +100,12 @@ export class ThreadCustomerRows {
 
   /** Forgets the customers the database no longer holds (their deletions were pruned from the log unread). */
   async dropMissing(client: pg.PoolClient, threads: Record<string, IncidentThread>): Promise<boolean> {
-    if (this.stored.size === 0) return false;
+    if (Object.keys(threads).length === 0) return false;
     const { rows } = await client.query<{ thread_key: string; customer_id: string }>(`select thread_key, customer_id from ${THREAD_CUSTOMERS}`);
     const present = new Set(rows.map((row) => `${row.thread_key}${SEPARATOR}${row.customer_id}`));
     let dropped = false;
-    for (const [threadKey, customers] of this.stored) {
-      for (const customerId of [...customers.keys()]) {
+    for (const [threadKey, thread] of Object.entries(threads)) {
+      for (const customerId of Object.keys(thread.customers)) {
         if (present.has(`${threadKey}${SEPARATOR}${customerId}`)) continue;
         this.dropDeleted(`${threadKey}${SEPARATOR}${customerId}`, threads);
         dropped = true;
@@ -133,10 +114,9 @@ export class ThreadCustomerRows {
     return dropped;
   }
 
-  /** A deleted_rows entry of this table: forgets the customer, here and in its thread. */
+  /** A deleted_rows entry of this table: forgets the customer in its thread. */
   dropDeleted(key: string, threads: Record<string, IncidentThread>): void {
     const [threadKey = '', customerId = ''] = key.split(SEPARATOR);
-    this.drop(threadKey, customerId);
     const thread = threads[threadKey];
     if (thread) delete thread.customers[customerId];
   }
