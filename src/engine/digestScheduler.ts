@@ -19,6 +19,7 @@ import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
 import type { AlertSource } from '../sources/source.js';
 import { ALL_PAGED } from '../store/paged.js';
+import { wasDelivered } from '../store/deliveryLog.js';
 
 /** A digest sent this long after it was due says it is late. */
 export const LATE_AFTER_MS = 10 * 60_000;
@@ -170,7 +171,7 @@ function queueDue(state: State, now: number, report: TickReport, customerName?: 
   const at = new Date(now).toISOString();
   const queued = new Set(state.outbox.map((delivery) => delivery.id));
   const push = (delivery: SummaryDelivery): boolean => {
-    if (state.deliveryLog[delivery.id] || queued.has(delivery.id)) return false;
+    if (wasDelivered(state, delivery.id) || queued.has(delivery.id)) return false;
     state.outbox.push(delivery);
     queued.add(delivery.id);
     return true;

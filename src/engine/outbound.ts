@@ -10,6 +10,7 @@ import type { OutboundDelivery, State } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { queueNotice } from './notices.js';
 import type { OutboundRoutes } from './outboundQueue.js';
+import { recordDelivered } from '../store/deliveryLog.js';
 
 export type OutboundResult = 'sent' | 'retried' | 'dropped' | 'expired' | 'stopped';
 
@@ -237,7 +238,7 @@ const endpointKey = (destination: string, endpoint: string): string => `${destin
 /** Out of the queue and into the delivery log: never queued again, whatever found it again. */
 function finish(state: State, id: string, at: string): void {
   delete state.outbound[id];
-  state.deliveryLog[id] = at;
+  recordDelivered(state, id, at);
 }
 
 /** The queue in the order events were found. */

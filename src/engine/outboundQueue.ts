@@ -5,6 +5,7 @@
 import type { AlertEvent } from '../domain/alertEvent.js';
 import type { Destination } from '../destinations/destination.js';
 import type { OutboundDelivery, State } from '../store/state.js';
+import { wasDelivered } from '../store/deliveryLog.js';
 
 export interface OutboundRoutes {
   destinations: readonly Destination[];
@@ -25,7 +26,7 @@ export function outboundEmitter(state: State, routes: OutboundRoutes, now: Date)
       for (const endpoint of destination.endpoints()) {
         if (routes.stopped(destination.name, endpoint)) continue;
         const id = outboundId(destination.name, endpoint, event.id);
-        if (state.deliveryLog[id] || state.outbound[id]) continue;
+        if (wasDelivered(state, id) || state.outbound[id]) continue;
         // Read once per write and only when something is queued: a long backlog is not walked per event.
         seq ??= Object.values(state.outbound).reduce((max, item) => Math.max(max, item.seq), 0);
         seq++;

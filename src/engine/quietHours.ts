@@ -15,6 +15,7 @@ import type { CardThread, ThreadKindRegistry } from '../sources/source.js';
 import { emptySchedule, type Delivery, type HeldAlert, type State, type Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { deliveryThreadKinds, threadKindOf, threadOf } from './threadKinds.js';
+import { recordDelivered, wasDelivered } from '../store/deliveryLog.js';
 
 /** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
 export type QuietDecision = 'send' | 'silent' | 'held';
@@ -66,8 +67,8 @@ export class QuietHoursStage {
     const alert = heldAlert(this.kinds, delivery, thread, now, window.end);
     await this.deps.store.update((state) => {
       state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-      if (state.deliveryLog[delivery.id]) return;
-      state.deliveryLog[delivery.id] = alert.heldAt;
+      if (wasDelivered(state, delivery.id)) return;
+      recordDelivered(state, delivery.id, alert.heldAt);
       hold(state, delivery.targetKey, alert);
     });
     this.deps.log.info({ deliveryId: delivery.id, target: delivery.targetKey, until: alert.heldUntil }, 'delivery held for the end of quiet hours');

@@ -4,6 +4,7 @@
 // 30 days after its last change.
 import { RETENTION_MS } from '../domain/retention.js';
 import type { State } from '../store/state.js';
+import { forgetDeliveredBefore } from '../store/deliveryLog.js';
 
 export { RETENTION_MS };
 
@@ -13,9 +14,7 @@ export function pruneState(state: State, now: Date): void {
     if (thread.resolvedAt && thread.resolvedAt < cutoff) delete state.threads[key];
     else if (thread.updatedAt < cutoff && !stillSeen(state, thread)) delete state.threads[key];
   }
-  for (const [id, sentAt] of Object.entries(state.deliveryLog)) {
-    if (sentAt < cutoff) delete state.deliveryLog[id];
-  }
+  forgetDeliveredBefore(state, cutoff);
   // Snapshots of customers nobody watches any more would otherwise live forever.
   const watchesAll = state.watches.some((watch) => watch.kind === 'all');
   if (!watchesAll) {

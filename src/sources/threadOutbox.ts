@@ -5,6 +5,7 @@
 // A delivery already queued or already sent (the delivery log) is never queued again.
 import type { Delivery, State } from '../store/state.js';
 import type { ThreadDelivery } from './source.js';
+import { wasDelivered } from '../store/deliveryLog.js';
 
 export interface ThreadOutboxOptions {
   now: Date;
@@ -33,7 +34,7 @@ export class ThreadOutbox<D extends Delivery & ThreadDelivery> {
 
   /** Already queued or already sent: the same change found again (e.g. a batch fetched again after a crash). */
   has(id: string): boolean {
-    return Boolean(this.state.deliveryLog[id]) || this.outboxIds.has(id);
+    return wasDelivered(this.state, id) || this.outboxIds.has(id);
   }
 
   /** The thread's delivery still queued and not being sent: later changes join its reply. */

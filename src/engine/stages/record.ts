@@ -6,6 +6,7 @@ import type { Delivery } from '../../store/state.js';
 import { ClaimLostError } from '../../store/stateStore.js';
 import { threadOf } from '../threadKinds.js';
 import type { ChainContext, DeliveryAttempt, DeliveryStage } from './stage.js';
+import { recordDelivered } from '../../store/deliveryLog.js';
 
 export class RecordStage implements DeliveryStage {
   constructor(private readonly chain: ChainContext) {}
@@ -44,7 +45,7 @@ export async function recordSent(chain: ChainContext, delivery: Delivery, posted
   const at = new Date(chain.deps.clock.now()).toISOString();
   await chain.deps.store.update((state) => {
     state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-    state.deliveryLog[delivery.id] = at;
+    recordDelivered(state, delivery.id, at);
     const thread = threadOf(chain.kinds, delivery, state);
     if (thread) {
       if (postedId) thread.activityId = postedId;

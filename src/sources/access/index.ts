@@ -16,6 +16,7 @@ import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type Acc
 import { accessItems, accessWatches, SOURCE_NAME, type AccessItem } from './plan.js';
 import { readAssignments, readRelationships } from './read.js';
 import { routeAccessEvents } from './routing.js';
+import { wasDelivered } from '../../store/deliveryLog.js';
 
 export { SOURCE_NAME, ACCESS_ITEM_KEY } from './plan.js';
 export type { AccessSettings } from './model.js';
@@ -144,7 +145,7 @@ function tellRestored(state: State, now: Date): number {
 /** A sentence for one conversation, once (its id says what it is about), as the engine's notices are. */
 function queueNotice(state: State, targetKey: string, what: string, text: string, now: Date): number {
   const id = `notice|${targetKey}|${what}`;
-  if (state.deliveryLog[id] || state.outbox.some((delivery) => delivery.id === id)) return 0;
+  if (wasDelivered(state, id) || state.outbox.some((delivery) => delivery.id === id)) return 0;
   const at = now.toISOString();
   const notice: Delivery = { kind: 'notice', id, targetKey, text, createdAt: at, attempts: 0, notBefore: at, lastError: null };
   state.outbox.push(notice);
