@@ -14,7 +14,7 @@ import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { leftOutOfWatchAll } from './accessNotices.js';
-import { queueNotice } from './notices.js';
+import { queueNotice } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';

@@ -8,7 +8,7 @@ import type { AttemptOutcome, Destination } from '../destinations/destination.js
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { OutboundDelivery, State } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import { queueNotice } from './notices.js';
+import { queueNotice } from '../sources/notices.js';
 import type { OutboundRoutes } from './outboundQueue.js';
 import { recordDelivered } from '../store/deliveryLog.js';
 

@@ -2,7 +2,7 @@
 // anything is told once per token and condition (the notice id names both), with what to do. The condition
 // itself comes from partnerCenter/tokenStatus.ts; nothing here fails request by request.
 import type { State } from '../store/state.js';
-import { queueNotice } from './notices.js';
+import { queueNotice } from '../sources/notices.js';
 
 export type TokenTrouble = 'expiring' | 'refused';
 

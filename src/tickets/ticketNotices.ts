@@ -1,6 +1,6 @@
 // A ticket notice about one customer ("Fabrikam has no PSA company: …"), queued once for each conversation
 // that watches the customer, as a separate message (never inside an alert card).
-import { queueNotice } from '../engine/notices.js';
+import { queueNotice } from '../sources/notices.js';
 import type { State } from '../store/state.js';
 import { watchesEveryCustomer } from '../domain/watch.js';
 
