@@ -6,7 +6,7 @@ import { GDAP_PERMISSION, GraphError, type GraphClient } from '../../graph/clien
 import type { Clock } from '../../partnerCenter/rateBudget.js';
 import { RETENTION_MS } from '../../domain/retention.js';
 import type { AlertSource } from '../source.js';
-import type { Delivery, State } from '../../store/state.js';
+import type { State } from '../../store/state.js';
 import type { AccessSnapshot } from '../../domain/accessRecords.js';
 import { baseOf } from '../../store/draft.js';
 import { assignmentsDue, diffAccess } from './diff.js';
@@ -16,7 +16,7 @@ import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type Acc
 import { accessItems, accessWatches, SOURCE_NAME, type AccessItem } from './plan.js';
 import { readAssignments, readRelationships } from './read.js';
 import { routeAccessEvents } from './routing.js';
-import { wasDelivered } from '../../store/deliveryLog.js';
+import { queueNotice } from '../notices.js';
 
 export { SOURCE_NAME, ACCESS_ITEM_KEY } from './plan.js';
 export type { AccessSettings } from './model.js';
@@ -140,16 +140,6 @@ function tellRestored(state: State, now: Date): number {
     if (state.targets[targetKey]?.active) queued += queueNotice(state, targetKey, `graph-restored|${listing.refusedSince}`, RESTORED_TEXT, now);
   }
   return queued;
-}
-
-/** A sentence for one conversation, once (its id says what it is about), as the engine's notices are. */
-function queueNotice(state: State, targetKey: string, what: string, text: string, now: Date): number {
-  const id = `notice|${targetKey}|${what}`;
-  if (wasDelivered(state, id) || state.outbox.some((delivery) => delivery.id === id)) return 0;
-  const at = now.toISOString();
-  const notice: Delivery = { kind: 'notice', id, targetKey, text, createdAt: at, attempts: 0, notBefore: at, lastError: null };
-  state.outbox.push(notice);
-  return 1;
 }
 
 /**
