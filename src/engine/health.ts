@@ -5,11 +5,11 @@ import type { Clock, RateBudget } from '../partnerCenter/rateBudget.js';
 import { noTokenStatus, type TokenStatus } from '../partnerCenter/tokenStatus.js';
 import type { LeadershipReport } from '../store/coordination.js';
 import type { StateStore } from '../store/stateStore.js';
-import type { SnapshotFacts } from '../store/paged.js';
+import type { FetchSpread } from '../store/paged.js';
 import type { DeliveryPipeline } from './delivery.js';
 import type { EndpointReport, OutboundPipeline } from './outbound.js';
 import type { AlertEngine } from './engine.js';
-import { customerItemKey } from './sweepPlan.js';
+import { CUSTOMER_ITEM_PREFIX } from './sweepPlan.js';
 
 export interface HealthInputs {
   store: StateStore;
@@ -55,8 +55,10 @@ export interface LaneFigures {
 const CONVERSATIONS_LISTED = 20;
 
 export async function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus, outbound }: HealthInputs): Promise<HealthReport> {
-  // When each customer was last fetched, as stored (an unreachable store: what this instance fetched itself).
-  const fetched = await store.facts('incidentSnapshots').catch(() => new Map<string, SnapshotFacts>());
+  // How fresh each lane's data is, as stored: one aggregate (an unreachable store: no figures).
+  const fastKeys = engine.sweep.fastLaneKeys();
+  const fastCustomers = new Set([...fastKeys].filter((key) => key.startsWith(CUSTOMER_ITEM_PREFIX)).map((key) => key.slice(CUSTOMER_ITEM_PREFIX.length)));
+  const spread = await store.fetchSpread('incidentSnapshots', fastCustomers).catch(() => null);
   const state = store.read();
   const now = clock.now();
   const sweep = state.sweep;
@@ -78,13 +80,6 @@ export async function healthReport({ store, engine, delivery, budget, clock, sta
   for (const item of state.outbox) outboxByConversation.set(item.targetKey, (outboxByConversation.get(item.targetKey) ?? 0) + 1);
   const targets = Object.values(state.targets);
 
-  const fastKeys = engine.sweep.fastLaneKeys();
-  const ages = { fast: [] as number[], rolling: [] as number[] };
-  for (const [customerId, snapshot] of fetched) {
-    const key = customerItemKey(customerId);
-    const at = engine.sweep.fetchedAt.get(key) ?? Date.parse(snapshot.fetchedAt ?? '');
-    if (Number.isFinite(at)) (fastKeys.has(key) ? ages.fast : ages.rolling).push(Math.max(0, now - at));
-  }
 
   const leadership = store.coordination.leadership.report();
   if (store.backend === 'postgres' && !leadership.leading && !(leadership.others ?? []).some((other) => other.leading && other.secondsAgo * 1000 <= stallMs)) {
@@ -105,7 +100,7 @@ export async function healthReport({ store, engine, delivery, budget, clock, sta
       lastCommitAt: sweep.lastCommitAt,
       lastRound: state.lastCycle,
     },
-    lanes: { fast: laneFigures(ages.fast), rolling: laneFigures(ages.rolling) },
+    lanes: { fast: laneFigures(spread?.among, now), rolling: laneFigures(spread?.rest, now) },
     partnerCenter: budget.stats(),
     partnerCenterToken: { condition: tokenStatus.condition(), detail: tokenStatus.detail?.() ?? null },
     deliveries: {
@@ -126,11 +121,10 @@ function outboundFigures(endpoints: EndpointReport[]): NonNullable<HealthReport[
 }
 
 /** How old the customers' data is: the oldest and the 95th percentile, in seconds. */
-function laneFigures(agesMs: number[]): LaneFigures {
-  if (agesMs.length === 0) return { customers: 0, oldestAgeSeconds: null, p95AgeSeconds: null };
-  const sorted = agesMs.sort((a, b) => a - b);
-  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0;
-  return { customers: sorted.length, oldestAgeSeconds: Math.round((sorted.at(-1) ?? 0) / 1000), p95AgeSeconds: Math.round(p95 / 1000) };
+function laneFigures(spread: FetchSpread | undefined, now: number): LaneFigures {
+  if (!spread?.oldest || !spread.p95) return { customers: spread?.count ?? 0, oldestAgeSeconds: null, p95AgeSeconds: null };
+  const ageSeconds = (at: string) => Math.round(Math.max(0, now - Date.parse(at)) / 1000);
+  return { customers: spread.count, oldestAgeSeconds: ageSeconds(spread.oldest), p95AgeSeconds: ageSeconds(spread.p95) };
 }
 
 function minutes(ms: number): number {

@@ -12,7 +12,8 @@ export type SweepItem =
   | { key: string; kind: 'order'; customerId: string; orderId: string; customerName: string }
   | SourceItem;
 
-export const customerItemKey = (customerId: string): string => `c|${customerId}`;
+export const CUSTOMER_ITEM_PREFIX = 'c|';
+export const customerItemKey = (customerId: string): string => `${CUSTOMER_ITEM_PREFIX}${customerId}`;
 export const orderItemKey = (customerId: string, orderId: string): string => `o|${orderKey(customerId, orderId)}`;
 
 /** Active watches of conversations the bot may still post to. */

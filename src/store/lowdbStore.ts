@@ -10,7 +10,7 @@ import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore, UpdateOptions } from './stateStore.js';
-import { factsOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
+import { factsOf, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FetchSpread, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
@@ -188,6 +188,10 @@ export class LowdbStateStore implements StateStore {
 
   facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
     return Promise.resolve(new Map(Object.entries(this.db.data[field]).map(([key, record]) => [key, factsOf(record)])));
+  }
+
+  async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {
+    return spreadOf(await this.facts(field), among);
   }
 
   /** One process owns the file: nothing changes behind its back. */

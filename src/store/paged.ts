@@ -36,6 +36,25 @@ export function factsOf(record: unknown): SnapshotFacts {
   return { fetchedAt: snapshot.fetchedAt ?? null, changedAt: snapshot.changedAt ?? null, active };
 }
 
+/** How fresh a group of paged records is: how many, the oldest fetch, and the fetch that 95 % of them are at
+ * least as new as (ISO times; null when the group is empty). */
+export interface FetchSpread {
+  count: number;
+  oldest: string | null;
+  p95: string | null;
+}
+
+/** The spread of the fetch times in `facts`, for the keys in `among` and for the others. */
+export function spreadOf(facts: ReadonlyMap<string, SnapshotFacts>, among: ReadonlySet<string>): { among: FetchSpread; rest: FetchSpread } {
+  const times = { among: [] as string[], rest: [] as string[] };
+  for (const [key, { fetchedAt }] of facts) if (fetchedAt) (among.has(key) ? times.among : times.rest).push(fetchedAt);
+  const spread = (list: string[]): FetchSpread => {
+    const newestFirst = list.sort().reverse();
+    return { count: list.length, oldest: newestFirst.at(-1) ?? null, p95: newestFirst[Math.max(0, Math.ceil(list.length * 0.95) - 1)] ?? null };
+  };
+  return { among: spread(times.among), rest: spread(times.rest) };
+}
+
 /** Every paged field whole, or every key of each: for what reads or replaces the whole state. */
 export const ALL_PAGED: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'all']));
 export const ALL_PAGED_KEYS: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'keys']));

@@ -93,6 +93,21 @@ for (const backend of backends) {
         c2: { fetchedAt: AT, changedAt: null, active: false },
       });
     });
+
+    it("fetchSpread() says how fresh each group is, as /healthz reports its lanes: count, oldest, 95th percentile", async () => {
+      const store = await openStore();
+      const minutesAgo = (m: number) => new Date(Date.parse(AT) - m * 60_000).toISOString();
+      await store.update((state) => {
+        for (let i = 1; i <= 40; i++) state.incidentSnapshots[`c${i}`] = { fetchedAt: minutesAgo(i), incidents: {} };
+      });
+      const fast = new Set(['c1', 'c2', 'c3', 'c4']);
+      assert.deepEqual(await store.fetchSpread('incidentSnapshots', fast), {
+        among: { count: 4, oldest: minutesAgo(4), p95: minutesAgo(4) },
+        // 36 others, 5 to 40 minutes old: the 95th percentile of their ages is the 35th youngest, 39 minutes.
+        rest: { count: 36, oldest: minutesAgo(40), p95: minutesAgo(39) },
+      });
+      assert.deepEqual(await store.fetchSpread('orderSnapshots', fast), { among: { count: 0, oldest: null, p95: null }, rest: { count: 0, oldest: null, p95: null } });
+    });
   });
 }
 

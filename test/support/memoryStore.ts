@@ -3,7 +3,7 @@
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
-import { factsOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
+import { factsOf, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -39,6 +39,10 @@ export class MemoryStore implements StateStore {
 
   facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
     return Promise.resolve(new Map(Object.entries(this.state[field]).map(([key, record]) => [key, factsOf(record)])));
+  }
+
+  async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {
+    return spreadOf(await this.facts(field), among);
   }
 
   /** Writes whose change matches `when` fail from now on. */

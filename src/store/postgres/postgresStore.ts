@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
+import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread } from '../paged.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -206,6 +206,25 @@ export class PostgresStateStore implements StateStore {
         `select ${key} as key, fetched_at, changed_at, active from ${table.name}`,
       );
       return new Map(rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active }]));
+    });
+  }
+
+  fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {
+    return this.reaching('reading snapshot facts', async () => {
+      const table = TABLE_OF.get(field) as Table<unknown>;
+      const key = table.columns[0]?.name as string;
+      // Per group: how many, the oldest fetch, and the fetch at the 95th percentile of ages (newest first).
+      const { rows } = await this.pool.query<{ among: boolean; n: number; oldest: string; p95: string }>(
+        `with s as (select ${key} = any($1::text[]) as among, fetched_at from ${table.name} where fetched_at is not null),
+              g as (select among, count(*)::int as n, min(fetched_at) as oldest from s group by among)
+         select g.among, g.n, g.oldest,
+                (select fetched_at from s where s.among = g.among order by fetched_at desc offset ceil(g.n * 0.95) - 1 limit 1) as p95
+         from g`,
+        [[...among]],
+      );
+      const empty: FetchSpread = { count: 0, oldest: null, p95: null };
+      const spread = (row: (typeof rows)[number] | undefined): FetchSpread => (row ? { count: row.n, oldest: row.oldest, p95: row.p95 } : empty);
+      return { among: spread(rows.find((row) => row.among)), rest: spread(rows.find((row) => !row.among)) };
     });
   }
 
