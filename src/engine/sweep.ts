@@ -223,7 +223,12 @@ export class Sweep {
     if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS || this.laneFacts) return;
     this.fastRefreshedAt = now;
     const store = this.options.store;
-    this.laneFacts = Promise.all([store.facts('incidentSnapshots'), store.facts('orderSnapshots')])
+    // Only what may belong in the lane: active or recently changed, or watched one by one.
+    const watches = store.read().watches;
+    const changedSince = new Date(now - fastLane.recentMs).toISOString();
+    const customers = { changedSince, keys: watches.filter((watch) => watch.kind === 'customer' && watch.customerId).map((watch) => watch.customerId as string) };
+    const orders = { changedSince, keys: watches.filter((watch) => watch.kind === 'order' && watch.customerId && watch.orderId).map((watch) => orderKey(watch.customerId as string, watch.orderId as string)) };
+    this.laneFacts = Promise.all([store.facts('incidentSnapshots', customers), store.facts('orderSnapshots', orders)])
       .then(([incidentSnapshots, orderSnapshots]) => {
         this.applyFastLane(new Map([['incidentSnapshots', incidentSnapshots], ['orderSnapshots', orderSnapshots]]), this.options.clock.now());
         this.wakeWorkers();

@@ -29,6 +29,16 @@ export interface SnapshotFacts {
   active: boolean;
 }
 
+/** Only the facts of records that are active, changed since `changedSince`, or have one of `keys`. */
+export interface FactsFilter {
+  changedSince: string;
+  keys: Iterable<string>;
+}
+
+export function matches(filter: FactsFilter | undefined, keys: ReadonlySet<string>): (key: string, facts: SnapshotFacts) => boolean {
+  return (key, facts) => !filter || facts.active || (facts.changedAt !== null && facts.changedAt >= filter.changedSince) || keys.has(key);
+}
+
 export function factsOf(record: unknown): SnapshotFacts {
   const snapshot = record as { fetchedAt?: string; changedAt?: string; incidents?: Record<string, { resolved?: boolean }> };
   let active = false;

@@ -3,7 +3,7 @@
 // Two backends: lowdb (one JSON file, one process) and PostgreSQL (a row per record, several instances).
 import type { Coordination } from './coordination.js';
 import type { Field } from './records.js';
-import type { FetchSpread, LoadList, Loads, PagedField, SnapshotFacts } from './paged.js';
+import type { FactsFilter, FetchSpread, LoadList, Loads, PagedField, SnapshotFacts } from './paged.js';
 import type { State } from './state.js';
 
 export interface UpdateOptions {
@@ -45,8 +45,11 @@ export interface StateStore {
    * digest, a command) asks for, once. read() holds none of them.
    */
   view(loads: Loads): Promise<Readonly<State>>;
-  /** What planning and health go by of every record of a paged field, by key, without the records. */
-  facts(field: PagedField): Promise<Map<string, SnapshotFacts>>;
+  /**
+   * What planning goes by of the records of a paged field, by key, without the records: of every one, or,
+   * with a filter, of those active, changed since, or named (the fast lane's; PostgreSQL: a query).
+   */
+  facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>>;
   /** How fresh a paged field's records are, those with a key in `among` and the others (PostgreSQL: one aggregate). */
   fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }>;
   /** Brings read() up to date with other instances' changes (nothing to do with one process). */

@@ -92,6 +92,9 @@ for (const backend of backends) {
         c1: { fetchedAt: AT, changedAt: AT, active: true },
         c2: { fetchedAt: AT, changedAt: null, active: false },
       });
+      // The fast lane's question: active, changed since, or named.
+      assert.deepEqual([...(await store.facts('incidentSnapshots', { changedSince: AT, keys: [] })).keys()], ['c1']);
+      assert.deepEqual([...(await store.facts('incidentSnapshots', { changedSince: '2027-01-01T00:00:00.000Z', keys: ['c2'] })).keys()].sort(), ['c1', 'c2']);
     });
 
     it("fetchSpread() says how fresh each group is, as /healthz reports its lanes: count, oldest, 95th percentile", async () => {

@@ -3,7 +3,7 @@
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
-import { factsOf, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
+import { factsOf, matches, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -37,8 +37,9 @@ export class MemoryStore implements StateStore {
     return Promise.resolve(viewOf(this.state, this.state, loads));
   }
 
-  facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
-    return Promise.resolve(new Map(Object.entries(this.state[field]).map(([key, record]) => [key, factsOf(record)])));
+  facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
+    const wanted = matches(filter, new Set(filter?.keys ?? []));
+    return Promise.resolve(new Map(Object.entries(this.state[field]).map(([key, record]) => [key, factsOf(record)] as const).filter(([key, facts]) => wanted(key, facts))));
   }
 
   async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {

@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread } from '../paged.js';
+import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread, type FactsFilter } from '../paged.js';
 import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
 import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -198,12 +198,13 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
-  facts(field: PagedField): Promise<Map<string, SnapshotFacts>> {
+  facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
     return this.reaching('reading snapshot facts', async () => {
       const table = TABLE_OF.get(field) as Table<unknown>;
       const key = table.columns[0]?.name as string;
       const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean }>(
-        `select ${key} as key, fetched_at, changed_at, active from ${table.name}`,
+        `select ${key} as key, fetched_at, changed_at, active from ${table.name}${filter ? ` where active or changed_at >= $1 or ${key} = any($2::text[])` : ''}`,
+        filter ? [filter.changedSince, [...filter.keys]] : [],
       );
       return new Map(rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active }]));
     });
