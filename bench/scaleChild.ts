@@ -5,8 +5,10 @@
 // without a turn of the loop, and the app functions V8's profiler found running in them); besides, each
 // state change the store applied (a batch's diff + route) timed where it runs, what one JSON.stringify of
 // the whole state costs at the end, and what rendering the incident's card with every customer costs.
-// With a database URL, the app runs on the PostgreSQL store (a fresh database) instead of the state file.
-//   node --expose-gc dist/bench/scaleChild.js <customers> [postgres://...]
+// With a database URL, the app runs on the PostgreSQL store (a fresh database) instead of the state file;
+// with `follower` after it, an instance that does not lead runs on that database from before the rounds, and
+// is measured once the leader's figures are taken (bench/follower.ts).
+//   node --expose-gc dist/bench/scaleChild.js <customers> [postgres://... [follower]]
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ import { TENANT } from '../test/support/activities.js';
 import { simulatorConfig } from '../test/support/appConfig.js';
 import { startBlockingProbe, type BlockingReport } from './blocking.js';
 import { BenchConnector } from './connector.js';
+import { startFollower, type FollowerResult } from './follower.js';
 import type { SimChildMessage, SimChildRequest } from './simChild.js';
 import { channelTarget, gc, median, PRODUCTION_PACING, silentLog, tempDir, watchAll } from './support.js';
 
@@ -56,6 +59,8 @@ export interface ScaleResult {
   cardRenderMs: number;
   cardCustomers: number;
   cards: number;
+  /** An instance that does not lead, on the same database from before the rounds, measured after them (asked for; PostgreSQL only). */
+  follower?: FollowerResult;
 }
 
 const SIM_LATENCY_MS = 5;
@@ -78,6 +83,7 @@ const ms = (ns: number) => ns / 1e6;
 async function main(): Promise<void> {
   const customers = Number(process.argv[2] ?? 10_000);
   const databaseUrl = process.argv[3] || null;
+  const withFollower = databaseUrl !== null && process.argv[4] === 'follower';
   const sim = fork(path.join(here, 'simChild.js'), [String(customers), String(SIM_LATENCY_MS)], {
     execArgv: ['--no-deprecation', '--max-old-space-size=4096'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -117,6 +123,8 @@ async function main(): Promise<void> {
     draft.watches.push(watchAll(target.key));
   });
   await app.directory.reload();
+  // This app took the lease as its store opened; the follower finds it held, and follows the rounds.
+  const follower = withFollower && databaseUrl ? await startFollower({ databaseUrl, simUrl: ready.url, credentials: ready.credentials, requestsPerMinute: config.partnerCenter.requestsPerMinute }) : null;
   gc();
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
 
@@ -199,6 +207,11 @@ async function main(): Promise<void> {
     cardCustomers: thread ? Object.keys(thread.customers).length : 0,
     cards: connector.posts().length,
   };
+  if (follower) {
+    // While this app still leads (it renews its lease every few seconds until closed below).
+    const names = (app.directory.known() ?? []).map((customer) => customer.companyName);
+    result.follower = await follower.measure(connector, target.key, names);
+  }
   if (process.send) await new Promise<void>((resolve) => process.send?.(result, () => resolve()));
   else process.stdout.write(`${JSON.stringify(result)}\n`);
   await app.close();
