@@ -6,7 +6,9 @@
 // (c) The same commit on the same store once one incident's card threads list all 50,000 customers in 4
 //     conversations (bench/wideThread.ts), (a) being its baseline.
 // (b) The scale run of measure 9 (bench/scaleChild.ts: two rounds, the second with an incident at every
-//     customer) with the app on a fresh PostgreSQL database: RSS after both rounds and the loop delay.
+//     customer) with the app on a fresh PostgreSQL database: RSS after both rounds and the loop delay; then,
+//     the leader still running, an instance that does not lead on its database (bench/follower.ts).
+// (d) Two instances committing unrelated changes at once ÷ one alone (bench/parallelCommits.ts).
 // The server is the tests' own (test/support/postgres.ts: a throwaway initdb on loopback with fsync and
 // synchronous_commit off), so what a commit costs here is CPU and round trips, never a disk flush.
 // Without PostgreSQL installed the rows say so and the figures are null: the bench never fails for it.
@@ -21,6 +23,8 @@ import { postgresServer, stopPostgresServer, type PostgresServer } from '../test
 import { BATCH, BATCH_RUNS, customerChanged, customerId, customerIncidents, HOUR, REFERENCE, timeBatches, watchEverything } from './diffPersist.js';
 import { FULL, LAG_TARGET_MS, lagOf, runScale } from './scale.js';
 import type { ScaleResult } from './scaleChild.js';
+import { followerRows } from './follower.js';
+import { measureParallelCommits, parallelCommitRows, type ParallelCommitFigures } from './parallelCommits.js';
 import { elapsedMs, gc, round, row, tempDir, type Row } from './support.js';
 import { seedWideThreads, WIDE_CONVERSATIONS, wideThreadRows, withWideIncident } from './wideThread.js';
 
@@ -60,6 +64,9 @@ export interface PostgresFigures {
   pgSeedS: number | null;
   lowdbSeedS: number | null;
   scale: ScaleResult | null;
+  /** Two instances committing unrelated changes at once (null: not measured, why in parallelMissing). */
+  parallel: ParallelCommitFigures | null;
+  parallelMissing: string | null;
   serverVersion: string | null;
 }
 
@@ -148,7 +155,7 @@ export async function timeWithPhases(store: PostgresStateStore, incidents: (c: n
   return { ...timed, phases: phases.perCommit(Math.max(1, commits - 1)) };
 }
 
-async function measureCommits(server: PostgresServer, progress: (text: string) => void): Promise<Omit<PostgresFigures, 'missing' | 'scale' | 'serverVersion'>> {
+async function measureCommits(server: PostgresServer, progress: (text: string) => void): Promise<Omit<PostgresFigures, 'missing' | 'scale' | 'parallel' | 'parallelMissing' | 'serverVersion'>> {
   // lowdb first, closed before PostgreSQL's store opens: one 50,000-customer state in memory at a time.
   progress(`11. PostgreSQL: one batch commit with ${FULL.toLocaleString('en-US')} customers stored (lowdb baseline, seeding)`);
   const tmp = await tempDir('pa-bench-pg-lowdb-');
@@ -247,6 +254,8 @@ export async function measurePostgres(progress: (text: string) => void, lowdbSca
       pgSeedS: null,
       lowdbSeedS: null,
       scale: null,
+      parallel: null,
+      parallelMissing: missing,
       serverVersion: null,
     };
     const not = `not measured: ${missing}`;
@@ -257,6 +266,8 @@ export async function measurePostgres(progress: (text: string) => void, lowdbSca
         row(`RSS after two rounds of ${FULL}, the app on PostgreSQL`, not, `<= ${PG_RSS_TARGET_MB} MB`),
         ...wideThreadRows(null, null, not),
         row(`loop delay max, ${FULL} customers, the incident round, on PostgreSQL`, not, `<= ${LAG_TARGET_MS} ms`),
+        ...followerRows(undefined, null, FULL, not),
+        ...parallelCommitRows(null, missing),
       ],
     };
   }
@@ -264,9 +275,18 @@ export async function measurePostgres(progress: (text: string) => void, lowdbSca
   try {
     const version = await serverVersion(server);
     const commits = await measureCommits(server, progress);
-    progress(`11. PostgreSQL: scale, ${FULL.toLocaleString('en-US')} customers, two rounds, the app on PostgreSQL (in a child process)`);
-    const scale = await runScale(FULL, await server.createDatabase());
-    const figures: PostgresFigures = { missing: null, ...commits, scale, serverVersion: version };
+    gc();
+    progress('11. PostgreSQL: two instances committing unrelated changes at once, then each alone (in child processes)');
+    let parallel: ParallelCommitFigures | null = null;
+    let parallelMissing: string | null = null;
+    try {
+      parallel = await measureParallelCommits(await server.createDatabase(), await server.createDatabase());
+    } catch (error) {
+      parallelMissing = (error as Error).message.split('\n')[0] ?? 'failed';
+    }
+    progress(`11. PostgreSQL: scale, ${FULL.toLocaleString('en-US')} customers, two rounds, the app on PostgreSQL (in a child process), then a follower`);
+    const scale = await runScale(FULL, await server.createDatabase(), { follower: true });
+    const figures: PostgresFigures = { missing: null, ...commits, scale, parallel, parallelMissing, serverVersion: version };
     return { figures, rows: rowsOf(figures, lowdbScale) };
   } finally {
     await stopPostgresServer();
@@ -326,6 +346,8 @@ function rowsOf(f: PostgresFigures, lowdb: ScaleResult): Row[] {
       `${s.blocking.blocks}, ${round(s.blocking.blockedMs / 1000, 1)} s, ${round(s.blocking.worst[0]?.ms ?? 0, 0)} ms`,
     ),
     row('  what ran in them (V8 samples, innermost app frame)', frames(s.blocking.top.slice(0, 3))),
+    ...followerRows(s.follower, s, FULL),
+    ...parallelCommitRows(f.parallel, f.parallelMissing),
     row('  server', `PostgreSQL ${f.serverVersion ?? '?'} (test server: loopback, fsync and synchronous_commit off)`),
   ];
 }
