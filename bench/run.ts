@@ -10,7 +10,11 @@ import { measureFanout } from './fanout.js';
 import { FAST_LANE_MINUTES, measureLive } from './live.js';
 import { measurePostgres } from './postgres.js';
 import { measureRoundSwing, roundSwingJson } from './roundSwing.js';
-import { lagOf, measureScale } from './scale.js';
+import { lagOf, runFull, runScale, scaleSection, searchLargest } from './scale.js';
+import type { ScaleResult } from './scaleChild.js';
+import { GROWTH_LARGE, GROWTH_SMALL, growthRatio, growthRows, type GrowthFigures } from './memoryGrowth.js';
+import { followerValid } from './follower.js';
+import { postgresServer } from '../test/support/postgres.js';
 import { measureStall } from './stall.js';
 import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { measureTicketFanout } from './tickets.js';
@@ -22,7 +26,9 @@ const started = process.hrtime.bigint();
 /**
  * The whole run: ~6.5 minutes before the PostgreSQL measures, which add ~1.5 (mostly their 50,000-customer
  * scale run), and the failover measure ~40 s (mostly waiting out the dead leader's 30 s lease), with the ticket
- * fan-out beside it (at least 50 s by construction: 500 tickets at the PSA's 10 requests a second).
+ * fan-out beside it (at least 50 s by construction: 500 tickets at the PSA's 10 requests a second). Beside
+ * those two, the PostgreSQL memory growth runs (100,000 customers, ~2.5 minutes; 25,000, then the lowdb
+ * scale search), so that block lasts as long as the 100,000-customer run.
  */
 const BENCH_TARGET_S = 540;
 // Other work on the machine skews every timing here: say how busy it was.
@@ -58,14 +64,45 @@ const webhooks = await measureWebhookIsolation();
 gc();
 const swing = await measureRoundSwing(progress);
 gc();
-const scale = await measureScale(progress);
+const scaleFull = await runFull(progress);
 gc();
 // Failover before measure 11: it starts the PostgreSQL server (test/support/postgres.ts hands the same one to
 // every caller), and leaves it running for measure 11, which stops it. Its bot processes are gone by then.
-// The ticket fan-out runs beside it: it waits on the PSA fake's 10 requests a second (50 s by construction),
-// failover on the dead leader's 30 s lease, and neither keeps the CPU busy, so the bench stays under 10 minutes.
+// Beside it, what mostly waits or is measured in memory, not time, so the bench stays under 10 minutes:
+// - the ticket fan-out waits on the PSA fake's 10 requests a second (50 s by construction), failover on the
+//   dead leader's 30 s lease; neither keeps the CPU busy;
+// - the PostgreSQL memory growth runs (pg_rss_ratio_100k_25k: RSS after the rounds, each app in a process of
+//   its own; ~0.7 core each, their rounds paced by their budget): 100,000 in one lane, 25,000 in another,
+//   followed there by measure 9's search for the largest N on lowdb (its RSS is its own too; its loop
+//   delay is inflated by the runs beside it, and said so).
 progress('10. ticket fan-out (1 incident, 500 customers, PSA fake at 50 ms and 10 requests/s; ≥ 50 s by construction), beside measure 12');
-const [failover, ticketFanout] = await Promise.all([measureFailover(progress, { stopServer: false }), measureTicketFanout()]);
+progress(`11. PostgreSQL memory growth: ${GROWTH_LARGE.toLocaleString('en-US')} and ${GROWTH_SMALL.toLocaleString('en-US')} customers (child processes), beside measure 12`);
+let growthMissing: string | null = null;
+const growthServer = await postgresServer().catch((error: unknown) => {
+  growthMissing = `PostgreSQL did not start (${(error as Error).message.split('\n')[0]})`;
+  return null;
+});
+if (!growthServer) growthMissing ??= 'PostgreSQL is not installed';
+const growthRun = async (customers: number): Promise<ScaleResult | null> => {
+  if (!growthServer) return null;
+  try {
+    return await runScale(customers, await growthServer.createDatabase());
+  } catch (error) {
+    growthMissing = (error as Error).message;
+    return null;
+  }
+};
+const [failover, ticketFanout, growthLarge, { growthSmall, tried }] = await Promise.all([
+  measureFailover(progress, { stopServer: false }),
+  measureTicketFanout(),
+  growthRun(GROWTH_LARGE),
+  (async () => {
+    const small = await growthRun(GROWTH_SMALL);
+    return { growthSmall: small, tried: await searchLargest(scaleFull, progress) };
+  })(),
+]);
+const growth: GrowthFigures = { small: growthSmall, large: growthLarge, missing: growthMissing };
+const scale = scaleSection(scaleFull, tried, ` (beside the ${GROWTH_LARGE.toLocaleString('en-US')}-customer PostgreSQL run)`);
 gc();
 // Last: its scale run's baseline is measure 9's lowdb run above, and it uses (or starts) the PostgreSQL server.
 const postgres = await measurePostgres(progress, scale.figures.full);
@@ -94,6 +131,7 @@ const sections: [string, Row[]][] = [
   ['7b. Round swing (issue 22): periodic items spread over their period (simulator 5 ms latency; rounds back to back)', swing.rows],
   ['8. PostgreSQL (issue 11): 50,000 customers on the PostgreSQL store, lowdb beside it from this run', postgres.rows],
   ['8b. PostgreSQL failover: two bot processes on one database, the leader killed mid-round (kill -9); lowdb restarted beside it', failover.rows],
+  ['8c. PostgreSQL memory as customers grow (issue 22): two scale runs on fresh databases, beside measure 8b', growthRows(growth)],
   ['10. PSA ticket fan-out (ConnectWise PSA fake: 50 ms latency, 10 requests/s; TICKET_REQUESTS_PER_MINUTE=600)', ticketFanout.rows],
   [
     'Process',
@@ -167,6 +205,9 @@ const figures = {
   pg_commit_ms_wide_thread_50k: maybe(pg.wideThread?.ms, 1),
   pg_rss_mb_50k: maybe(pgScale?.rssMb, 0),
   pg_loop_lag_max_ms_50k: maybe(pgScale ? lagOf(pgScale) : null, 0),
+  follower_rss_mb_50k: pgScale?.follower && followerValid(pgScale.follower) ? round(pgScale.follower.rssMb, 0) : null,
+  pg_rss_ratio_100k_25k: maybe(growthRatio(growth), 3),
+  pg_commit_parallel_ratio: maybe(pg.parallel?.ratio, 3),
   ...failoverJson(failover.figures),
   round_swing_ratio_5000: round(swing.figures.http.ratio, 3),
   // Supporting figures: the baselines and what explains the headline ones.
@@ -234,6 +275,20 @@ const figures = {
   pg_round_s_50k: pgScale ? pgScale.rounds.map((r) => round(r.seconds, 1)) : null,
   pg_change_max_ms_50k: maybe(pgScale?.rounds[1]?.changes.maxMs, 0),
   pg_stall_top_50k: pgScale?.blocking.top ?? null,
+  follower_heap_mb_50k_after_gc: maybe(pgScale?.follower?.heapAfterGcMb, 0),
+  follower_leading_50k: pgScale?.follower ? { healthz: pgScale.follower.healthLeading, lease: pgScale.follower.leaseLeading } : null,
+  follower_commands_ok_50k: pgScale?.follower ? pgScale.follower.commands.filter((c) => c.ok).length : null,
+  follower_error_50k: pgScale?.follower?.error ?? null,
+  pg_rss_mb_100k: maybe(growth.large?.rssMb, 0),
+  pg_rss_mb_25k: maybe(growth.small?.rssMb, 0),
+  pg_heap_mb_100k_after_gc: maybe(growth.large?.heapAfterGcMb, 0),
+  pg_heap_mb_25k_after_gc: maybe(growth.small?.heapAfterGcMb, 0),
+  pg_growth_not_measured: growth.missing,
+  pg_commit_parallel_s: pg.parallel ? round(pg.parallel.togetherMs / 1000, 2) : null,
+  pg_commit_parallel_alone_s: pg.parallel ? pg.parallel.aloneMs.map((ms) => round(ms / 1000, 2)) : null,
+  pg_commit_parallel_control_ratio: maybe(pg.parallel?.controlRatio, 3),
+  pg_commit_parallel_samples: pg.parallel ? { all: pg.parallel.samples, both_writing: pg.parallel.bothWriting, lock_waits: pg.parallel.lockWaits, control_both_writing: pg.parallel.controlBothWriting } : null,
+  pg_commit_parallel_not_measured: pg.parallelMissing,
   pg_server_version: pg.serverVersion,
   pg_not_measured: pg.missing,
   ...failoverSupportJson(failover.figures),

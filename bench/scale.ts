@@ -26,10 +26,15 @@ export interface ScaleFigures {
 export const lagOf = (result: ScaleResult): number => result.rounds[1]?.lagMaxMs ?? Number.NaN;
 const holds = (result: ScaleResult) => lagOf(result) <= LAG_TARGET_MS && result.rssMb <= RSS_TARGET_MB;
 
-/** One scale run in a child process; with `databaseUrl`, the app's store is PostgreSQL. */
-export function runScale(customers: number, databaseUrl?: string): Promise<ScaleResult> {
+/**
+ * One scale run in a child process; with `databaseUrl`, the app's store is PostgreSQL, and with `follower`
+ * an instance that does not lead runs on its database from before the rounds, measured after them
+ * (bench/follower.ts).
+ */
+export function runScale(customers: number, databaseUrl?: string, options: { follower?: boolean } = {}): Promise<ScaleResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, 'scaleChild.js'), [String(customers), ...(databaseUrl ? [databaseUrl] : [])], {
+    const args = [String(customers), ...(databaseUrl ? [databaseUrl, ...(options.follower ? ['follower'] : [])] : [])];
+    const child = fork(path.join(here, 'scaleChild.js'), args, {
       execArgv: ['--expose-gc', '--no-deprecation'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -40,21 +45,37 @@ export function runScale(customers: number, databaseUrl?: string): Promise<Scale
   });
 }
 
-export async function measureScale(progress: (text: string) => void): Promise<{ figures: ScaleFigures; rows: Row[] }> {
+/** The run at FULL customers (the headline figures). */
+export async function runFull(progress: (text: string) => void): Promise<ScaleResult> {
   progress(`9. scale: ${FULL.toLocaleString('en-US')} customers, two rounds (in a child process)`);
-  const full = await runScale(FULL);
+  return runScale(FULL);
+}
+
+/**
+ * When the run at FULL misses, the largest N at which both targets hold: the runs tried, from the middle:
+ * 20,000, then 30,000 if it holds, else 10,000 (and 5,000 if that misses too).
+ */
+export async function searchLargest(full: ScaleResult, progress: (text: string) => void): Promise<ScaleResult[]> {
   const tried: ScaleResult[] = [];
-  if (!holds(full)) {
-    // From the middle: 20,000, then 30,000 if it holds, else 10,000 (and 5,000 if that misses too).
-    let n: number | null = 20_000;
-    while (n !== null) {
-      progress(`9. scale: ${n.toLocaleString('en-US')} customers`);
-      const result = await runScale(n);
-      tried.push(result);
-      const ok = holds(result);
-      n = ok ? (n === 20_000 ? 30_000 : null) : n === 20_000 ? 10_000 : n === 10_000 ? 5_000 : null;
-    }
+  if (holds(full)) return tried;
+  let n: number | null = 20_000;
+  while (n !== null) {
+    progress(`9. scale: ${n.toLocaleString('en-US')} customers`);
+    const result = await runScale(n);
+    tried.push(result);
+    const ok = holds(result);
+    n = ok ? (n === 20_000 ? 30_000 : null) : n === 20_000 ? 10_000 : n === 10_000 ? 5_000 : null;
   }
+  return tried;
+}
+
+export async function measureScale(progress: (text: string) => void): Promise<{ figures: ScaleFigures; rows: Row[] }> {
+  const full = await runFull(progress);
+  return scaleSection(full, await searchLargest(full, progress));
+}
+
+/** `triedNote`: how the search's runs were made, when not alone (their loop delay is then inflated). */
+export function scaleSection(full: ScaleResult, tried: ScaleResult[], triedNote = ''): { figures: ScaleFigures; rows: Row[] } {
   const largestOk = Math.max(0, ...[full, ...tried].filter(holds).map((r) => r.customers));
   const f = full;
   const [first, second] = f.rounds;
@@ -92,7 +113,7 @@ export async function measureScale(progress: (text: string) => void): Promise<{ 
     row(`  rendering the incident card with its ${f.cardCustomers} customers`, `${round(f.cardRenderMs, 0)} ms`),
     ...tried.map((r) =>
       row(
-        `  N=${r.customers}: loop delay max / RSS`,
+        `  N=${r.customers}: loop delay max / RSS${triedNote}`,
         `${round(lagOf(r), 0)} ms / ${round(r.rssMb, 0)} MB (rounds ${round(r.rounds[0]?.seconds ?? 0, 1)} s + ${round(r.rounds[1]?.seconds ?? 0, 1)} s)`,
         `<= ${LAG_TARGET_MS} ms / <= ${RSS_TARGET_MB} MB`,
         holds(r),
