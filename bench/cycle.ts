@@ -184,22 +184,36 @@ function sweepRow(run: CycleRun, note: string): Row {
   );
 }
 
-export async function measureCycles(): Promise<{ figures: CycleFigures; rows: Row[] }> {
+/**
+ * The naive loop's baseline (one fetch worker, 500 customers): ~27 s of waiting on the simulator's 50 ms, one
+ * request at a time, so bench/run.ts runs it beside other waiting measures and hands it to cyclesSection.
+ */
+export const measureNaive500 = (): Promise<CycleRun> => measureCycle({ customers: 500, concurrency: 1 });
+
+/** Everything of measure 1 but the naive loop. */
+export type CyclesPart = Omit<CycleFigures, 'naive500' | 'naiveSpeedup500'>;
+
+export async function measureCycles(): Promise<CyclesPart> {
   await measureCycle({ customers: 300, concurrency: CYCLE_CONCURRENCY }); // JIT and sockets warm up, not reported
   const at1000 = await measureCycle({ customers: 1_000, concurrency: CYCLE_CONCURRENCY });
   const at500 = await measureCycle({ customers: 500, concurrency: CYCLE_CONCURRENCY });
-  const naive500 = await measureCycle({ customers: 500, concurrency: 1 });
   // Why the default is 16 fetch workers: too few in flight, and the break-even of Little's law.
   const sweep = [await measureCycle({ customers: 1_000, concurrency: 8 }), await measureCycle({ customers: 1_000, concurrency: 12 })];
-  const naiveSpeedup500 = naive500.wallMs / at500.wallMs;
   const budgetRate = await measureBudget();
   const budgetRateBurst8 = await measureBudget(8);
+  return { budgetRate, budgetRateBurst8, at1000, at500, sweep };
+}
+
+/** `naiveNote`: how the naive loop was run, when not alone. */
+export function cyclesSection(part: CyclesPart, naive500: CycleRun, naiveNote = ''): { figures: CycleFigures; rows: Row[] } {
+  const { budgetRate, budgetRateBurst8, at1000, at500, sweep } = part;
+  const naiveSpeedup500 = naive500.wallMs / at500.wallMs;
   const nominal = RATE_PER_SECOND * 0.95;
   const c = `c=${CYCLE_CONCURRENCY}`;
   const rows: Row[] = [
     ...runRows(`sweep round, watch-all N=1000 ${c}`, at1000),
     row(`sweep round N=500 ${c}`, `${seconds(at500.wallMs)}, ratio ${round(at500.ratio, 3)}, ${at500.throttled} x 429`),
-    row('  baseline: naive loop (1 fetch worker) N=500', `${seconds(naive500.wallMs)}, ratio ${round(naive500.ratio, 3)}`),
+    row(`  baseline: naive loop (1 fetch worker) N=500${naiveNote}`, `${seconds(naive500.wallMs)}, ratio ${round(naive500.ratio, 3)}`),
     row(`  speed-up of ${c} over the naive loop`, `${round(naiveSpeedup500, 1)}x`),
     row('fetch workers (why the default of 16)', ''),
     sweepRow(sweep[0]!, ' (too few in flight)'),

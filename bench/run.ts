@@ -3,7 +3,7 @@
 // Progress goes to stderr so stdout stays the table and the JSON.
 import { cpus, loadavg } from 'node:os';
 import { measureCommands } from './commands.js';
-import { CYCLE_CONCURRENCY, measureCycles } from './cycle.js';
+import { CYCLE_CONCURRENCY, cyclesSection, measureCycles, measureNaive500 } from './cycle.js';
 import { measureDiffPersist } from './diffPersist.js';
 import { failoverJson, failoverSupportJson, measureFailover } from './failover.js';
 import { measureFanout } from './fanout.js';
@@ -24,11 +24,12 @@ import { measureWebhookIsolation } from './webhookIsolation.js';
 
 const started = process.hrtime.bigint();
 /**
- * The whole run: ~6.5 minutes before the PostgreSQL measures, which add ~1.5 (mostly their 50,000-customer
- * scale run), and the failover measure ~40 s (mostly waiting out the dead leader's 30 s lease), with the ticket
- * fan-out beside it (at least 50 s by construction: 500 tickets at the PSA's 10 requests a second). Beside
- * those two, the PostgreSQL memory growth runs (100,000 customers, ~2.5 minutes; 25,000, then the lowdb
- * scale search), so that block lasts as long as the 100,000-customer run.
+ * The whole run: ~5.5 minutes before the failover measure (~40 s, mostly waiting out the dead leader's 30 s
+ * lease), with beside it the ticket fan-out (at least 50 s by construction: 500 tickets at the PSA's 10
+ * requests a second), measure 1's naive loop (~27 s), and the PostgreSQL memory growth runs (100,000
+ * customers, ~2.5 minutes; in another lane 25,000, then the lowdb scale search): that block lasts as long
+ * as the 100,000-customer run. Then the PostgreSQL measures, ~2 minutes (mostly their 50,000-customer scale
+ * run with a follower beside it).
  */
 const BENCH_TARGET_S = 540;
 // Other work on the machine skews every timing here: say how busy it was.
@@ -45,8 +46,8 @@ gc();
 progress('2c. access diff (50,000 GDAP relationships)');
 const accessDiff = await measureAccessDiff();
 gc();
-progress('1. sweep throughput (N = 1,000 / 500, naive loop, fetch workers)');
-const cycles = await measureCycles();
+progress('1. sweep throughput (N = 1,000 / 500, fetch workers; the naive loop later, beside measure 12)');
+const cyclesPart = await measureCycles();
 gc();
 progress('3. command latency (200 "status for" messages)');
 const commands = await measureCommands();
@@ -74,9 +75,10 @@ gc();
 // - the PostgreSQL memory growth runs (pg_rss_ratio_100k_25k: RSS after the rounds, each app in a process of
 //   its own; ~0.7 core each, their rounds paced by their budget): 100,000 in one lane, 25,000 in another,
 //   followed there by measure 9's search for the largest N on lowdb (its RSS is its own too; its loop
-//   delay is inflated by the runs beside it, and said so).
+//   delay is inflated by the runs beside it, and said so);
+// - measure 1's naive loop: one request at a time, each waiting 50 ms on the simulator.
 progress('10. ticket fan-out (1 incident, 500 customers, PSA fake at 50 ms and 10 requests/s; ≥ 50 s by construction), beside measure 12');
-progress(`11. PostgreSQL memory growth: ${GROWTH_LARGE.toLocaleString('en-US')} and ${GROWTH_SMALL.toLocaleString('en-US')} customers (child processes), beside measure 12`);
+progress(`11. PostgreSQL memory growth: ${GROWTH_LARGE.toLocaleString('en-US')} and ${GROWTH_SMALL.toLocaleString('en-US')} customers (child processes), and 1. the naive loop, beside measure 12`);
 let growthMissing: string | null = null;
 const growthServer = await postgresServer().catch((error: unknown) => {
   growthMissing = `PostgreSQL did not start (${(error as Error).message.split('\n')[0]})`;
@@ -92,9 +94,10 @@ const growthRun = async (customers: number): Promise<ScaleResult | null> => {
     return null;
   }
 };
-const [failover, ticketFanout, growthLarge, { growthSmall, tried }] = await Promise.all([
+const [failover, ticketFanout, naive500, growthLarge, { growthSmall, tried }] = await Promise.all([
   measureFailover(progress, { stopServer: false }),
   measureTicketFanout(),
+  measureNaive500(),
   growthRun(GROWTH_LARGE),
   (async () => {
     const small = await growthRun(GROWTH_SMALL);
@@ -103,6 +106,7 @@ const [failover, ticketFanout, growthLarge, { growthSmall, tried }] = await Prom
 ]);
 const growth: GrowthFigures = { small: growthSmall, large: growthLarge, missing: growthMissing };
 const scale = scaleSection(scaleFull, tried, ` (beside the ${GROWTH_LARGE.toLocaleString('en-US')}-customer PostgreSQL run)`);
+const cycles = cyclesSection(cyclesPart, naive500, ' (run beside measures 8b, 8c and 10)');
 gc();
 // Last: its scale run's baseline is measure 9's lowdb run above, and it uses (or starts) the PostgreSQL server.
 const postgres = await measurePostgres(progress, scale.figures.full);
