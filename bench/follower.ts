@@ -157,6 +157,9 @@ export function followerRows(f: FollowerResult | undefined, leader: { rssMb: num
       '  follower: leading on /healthz / by its lease; started (store opened) in; commands answered',
       `${String(f.healthLeading)} / ${String(f.leaseLeading)}; ${round(f.startS, 1)} s; ${answered} of ${f.commands.length} (${f.commands.map((c) => `"${c.text.split(' ')[0] ?? ''}" ${round(c.ms, 0)} ms${c.ok ? '' : ' FAILED'}`).join(', ')})`,
     ),
-    row(`  (it ran beside the leader from before its rounds, as in production: the leader used ${round(100 * (1 - FOLLOWERS_SHARE), 0)}% of the budget then)`, ''),
+    row(
+      `  (it ran beside the leader from before its rounds, as in production; the partner's limit was raised so the leader's share, ${round(100 * (1 - FOLLOWERS_SHARE), 0)}%, is the other scale runs' budget)`,
+      '',
+    ),
   ];
 }

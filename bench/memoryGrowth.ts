@@ -3,8 +3,10 @@
 // on a fresh PostgreSQL database at 100,000 and at 25,000 customers; the leader's RSS after both rounds at
 // the first ÷ at the second. A store that keeps only bounded caches in memory stays near 1; one that holds
 // every customer's records grows with them (4x the customers).
-// The runs only wait on their budget and the simulator for most of their time, and their figure is memory,
-// not time: bench/run.ts runs them beside the failover and ticket measures (see there).
+// Their figure is memory, not time, so other work may run beside them (bench/run.ts runs the 100,000 run in
+// one lane, and the 25,000 run then measure 9's search in another); each app is in a process of its own.
+import { postgresServer } from '../test/support/postgres.js';
+import { runScale } from './scale.js';
 import type { ScaleResult } from './scaleChild.js';
 import { round, row, type Row } from './support.js';
 
@@ -17,6 +19,29 @@ export interface GrowthFigures {
   large: ScaleResult | null;
   /** Why a run is missing (PostgreSQL not installed, a run that failed). */
   missing: string | null;
+}
+
+/**
+ * The two runs on fresh databases of the tests' PostgreSQL server: the larger in one lane, the smaller and
+ * then `after` in another. Resolves when both lanes are done; a run that fails is reported, not thrown.
+ */
+export async function measureGrowth<T>(after: () => Promise<T>): Promise<{ growth: GrowthFigures; after: T }> {
+  let missing: string | null = null;
+  const server = await postgresServer().catch((error: unknown) => {
+    missing = `PostgreSQL did not start (${(error as Error).message.split('\n')[0]})`;
+    return null;
+  });
+  const run = async (customers: number): Promise<ScaleResult | null> => {
+    if (!server) return null;
+    try {
+      return await runScale(customers, await server.createDatabase());
+    } catch (error) {
+      missing = (error as Error).message;
+      return null;
+    }
+  };
+  const [large, [small, afterResult]] = await Promise.all([run(GROWTH_LARGE), (async () => [await run(GROWTH_SMALL), await after()] as const)()]);
+  return { growth: { small, large, missing: server ? missing : (missing ?? 'PostgreSQL is not installed') }, after: afterResult };
 }
 
 export const growthRatio = (f: GrowthFigures): number | null => (f.small && f.large ? f.large.rssMb / f.small.rssMb : null);

@@ -10,11 +10,9 @@ import { measureFanout } from './fanout.js';
 import { FAST_LANE_MINUTES, measureLive } from './live.js';
 import { measurePostgres } from './postgres.js';
 import { measureRoundSwing, roundSwingJson } from './roundSwing.js';
-import { lagOf, runFull, runScale, scaleSection, searchLargest } from './scale.js';
-import type { ScaleResult } from './scaleChild.js';
-import { GROWTH_LARGE, GROWTH_SMALL, growthRatio, growthRows, type GrowthFigures } from './memoryGrowth.js';
+import { lagOf, runFull, scaleSection, searchLargest } from './scale.js';
+import { GROWTH_LARGE, GROWTH_SMALL, growthRatio, growthRows, measureGrowth } from './memoryGrowth.js';
 import { followerValid } from './follower.js';
-import { postgresServer } from '../test/support/postgres.js';
 import { measureStall } from './stall.js';
 import { measureSubscriptionDiff } from './subscriptionDiff.js';
 import { measureTicketFanout } from './tickets.js';
@@ -24,14 +22,14 @@ import { measureWebhookIsolation } from './webhookIsolation.js';
 
 const started = process.hrtime.bigint();
 /**
- * The whole run: ~5.5 minutes before the failover measure (~40 s, mostly waiting out the dead leader's 30 s
- * lease), with beside it the ticket fan-out (at least 50 s by construction: 500 tickets at the PSA's 10
- * requests a second), measure 1's naive loop (~27 s), and the PostgreSQL memory growth runs (100,000
- * customers, ~2.5 minutes; in another lane 25,000, then the lowdb scale search): that block lasts as long
- * as the 100,000-customer run. Then the PostgreSQL measures, ~2 minutes (mostly their 50,000-customer scale
- * run with a follower beside it).
+ * The whole run, on a quiet machine: ~5 minutes to the end of the lowdb scale run; the PostgreSQL memory
+ * growth runs, ~2.5 minutes (the 100,000-customer run; the 25,000 run, the lowdb scale search and the naive
+ * loop beside it); the failover measure ~45 s (mostly waiting out the dead leader's 30 s lease) with the
+ * ticket fan-out beside it (at least 50 s by construction); the PostgreSQL measures ~1.5 minutes. The issue's
+ * limit is 10 minutes; the 540 s kept before the memory growth runs came in is no longer reachable without
+ * cutting other measures.
  */
-const BENCH_TARGET_S = 540;
+const BENCH_TARGET_S = 600;
 // Other work on the machine skews every timing here: say how busy it was.
 const loadAtStart = loadavg()[0] ?? 0;
 const progress = (text: string) => process.stderr.write(`[bench ${round(elapsedMs(started) / 1000, 1)} s] ${text}\n`);
@@ -67,46 +65,24 @@ const swing = await measureRoundSwing(progress);
 gc();
 const scaleFull = await runFull(progress);
 gc();
-// Failover before measure 11: it starts the PostgreSQL server (test/support/postgres.ts hands the same one to
-// every caller), and leaves it running for measure 11, which stops it. Its bot processes are gone by then.
-// Beside it, what mostly waits or is measured in memory, not time, so the bench stays under 10 minutes:
-// - the ticket fan-out waits on the PSA fake's 10 requests a second (50 s by construction), failover on the
-//   dead leader's 30 s lease; neither keeps the CPU busy;
-// - the PostgreSQL memory growth runs (pg_rss_ratio_100k_25k: RSS after the rounds, each app in a process of
-//   its own; ~0.7 core each, their rounds paced by their budget): 100,000 in one lane, 25,000 in another,
-//   followed there by measure 9's search for the largest N on lowdb (its RSS is its own too; its loop
-//   delay is inflated by the runs beside it, and said so);
-// - measure 1's naive loop: one request at a time, each waiting 50 ms on the simulator.
-progress('10. ticket fan-out (1 incident, 500 customers, PSA fake at 50 ms and 10 requests/s; ≥ 50 s by construction), beside measure 12');
-progress(`11. PostgreSQL memory growth: ${GROWTH_LARGE.toLocaleString('en-US')} and ${GROWTH_SMALL.toLocaleString('en-US')} customers (child processes), and 1. the naive loop, beside measure 12`);
-let growthMissing: string | null = null;
-const growthServer = await postgresServer().catch((error: unknown) => {
-  growthMissing = `PostgreSQL did not start (${(error as Error).message.split('\n')[0]})`;
-  return null;
-});
-if (!growthServer) growthMissing ??= 'PostgreSQL is not installed';
-const growthRun = async (customers: number): Promise<ScaleResult | null> => {
-  if (!growthServer) return null;
-  try {
-    return await runScale(customers, await growthServer.createDatabase());
-  } catch (error) {
-    growthMissing = (error as Error).message;
-    return null;
-  }
-};
-const [failover, ticketFanout, naive500, growthLarge, { growthSmall, tried }] = await Promise.all([
-  measureFailover(progress, { stopServer: false }),
-  measureTicketFanout(),
-  measureNaive500(),
-  growthRun(GROWTH_LARGE),
-  (async () => {
-    const small = await growthRun(GROWTH_SMALL);
-    return { growthSmall: small, tried: await searchLargest(scaleFull, progress) };
-  })(),
-]);
-const growth: GrowthFigures = { small: growthSmall, large: growthLarge, missing: growthMissing };
+// Beside the PostgreSQL memory growth runs (pg_rss_ratio_100k_25k: RSS after the rounds, each app in a
+// process of its own), what is measured in memory or only waits: in the 25,000 run's lane, then measure 9's
+// search for the largest N on lowdb (its RSS is its own too; its loop delay is inflated by the runs beside
+// it, and said so); and measure 1's naive loop (one request at a time, each waiting 50 ms on the simulator).
+// Not the ticket fan-out: beside these runs it took 1.5 times as long (and 1.1 alone, on the same busy machine).
+progress(
+  `11. PostgreSQL memory growth: ${GROWTH_LARGE.toLocaleString('en-US')} and ${GROWTH_SMALL.toLocaleString('en-US')} customers (child processes), 9. the lowdb search and 1. the naive loop beside`,
+);
+const [{ growth, after: tried }, naive500] = await Promise.all([measureGrowth(() => searchLargest(scaleFull, progress)), measureNaive500()]);
 const scale = scaleSection(scaleFull, tried, ` (beside the ${GROWTH_LARGE.toLocaleString('en-US')}-customer PostgreSQL run)`);
-const cycles = cyclesSection(cyclesPart, naive500, ' (run beside measures 8b, 8c and 10)');
+const cycles = cyclesSection(cyclesPart, naive500, ' (run beside the PostgreSQL memory growth runs, section 8c)');
+gc();
+// Failover before measure 11: it uses the PostgreSQL server the growth runs started (test/support/postgres.ts
+// hands the same one to every caller), and leaves it running for measure 11, which stops it. Its bot processes are gone by then.
+// The ticket fan-out runs beside it: it waits on the PSA fake's 10 requests a second (50 s by construction),
+// failover on the dead leader's 30 s lease, and neither keeps the CPU busy, so the bench stays under 10 minutes.
+progress('10. ticket fan-out (1 incident, 500 customers, PSA fake at 50 ms and 10 requests/s; ≥ 50 s by construction), beside measure 12');
+const [failover, ticketFanout] = await Promise.all([measureFailover(progress, { stopServer: false }), measureTicketFanout()]);
 gc();
 // Last: its scale run's baseline is measure 9's lowdb run above, and it uses (or starts) the PostgreSQL server.
 const postgres = await measurePostgres(progress, scale.figures.full);
@@ -135,7 +111,7 @@ const sections: [string, Row[]][] = [
   ['7b. Round swing (issue 22): periodic items spread over their period (simulator 5 ms latency; rounds back to back)', swing.rows],
   ['8. PostgreSQL (issue 11): 50,000 customers on the PostgreSQL store, lowdb beside it from this run', postgres.rows],
   ['8b. PostgreSQL failover: two bot processes on one database, the leader killed mid-round (kill -9); lowdb restarted beside it', failover.rows],
-  ['8c. PostgreSQL memory as customers grow (issue 22): two scale runs on fresh databases, beside measure 8b', growthRows(growth)],
+  ['8c. PostgreSQL memory as customers grow (issue 22): two scale runs on fresh databases, side by side', growthRows(growth)],
   ['10. PSA ticket fan-out (ConnectWise PSA fake: 50 ms latency, 10 requests/s; TICKET_REQUESTS_PER_MINUTE=600)', ticketFanout.rows],
   [
     'Process',

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { startApp } from '../src/app.js';
+import { FOLLOWERS_SHARE } from '../src/partnerCenter/budgetShare.js';
 import { threadAlertCard } from '../src/cards.js';
 import type { Simulator } from '../src/sandbox/simulator.js';
 import type { State } from '../src/store/state.js';
@@ -25,7 +26,7 @@ import { startBlockingProbe, type BlockingReport } from './blocking.js';
 import { BenchConnector } from './connector.js';
 import { startFollower, type FollowerResult } from './follower.js';
 import type { SimChildMessage, SimChildRequest } from './simChild.js';
-import { channelTarget, gc, median, PRODUCTION_PACING, silentLog, tempDir, watchAll } from './support.js';
+import { channelTarget, gc, median, PRODUCTION_PACING, silentLog, tempDir, until, watchAll } from './support.js';
 
 export interface ScaleResult {
   customers: number;
@@ -64,6 +65,8 @@ export interface ScaleResult {
 }
 
 const SIM_LATENCY_MS = 5;
+/** How often src/app.ts looks at the instances to split the partner's limit. */
+const BUDGET_SPLIT_LOOK_MS = 5_000;
 /** The app's budget here: high enough that the rounds of N = 50,000 take seconds, not hours. */
 export const SCALE_REQUESTS_PER_SECOND = 2_000;
 /** A second's worth of results: never reached before the flush timer fires (see startApp below). */
@@ -106,7 +109,10 @@ async function main(): Promise<void> {
   // The app's settings for a simulator on loopback, as the tests build them (only url and credentials are read).
   const simLike = { url: ready.url, authorityHost: ready.url, credentials: ready.credentials } as unknown as Simulator;
   const config = await simulatorConfig(simLike, { allowedTenantIds: [TENANT], dataFile: path.join(tmp.dir, 'state.json'), databaseUrl });
-  config.partnerCenter = { ...config.partnerCenter, requestsPerMinute: SCALE_REQUESTS_PER_SECOND * 60, timeoutMs: 30_000 };
+  // With a follower beside it the leader sweeps with its share of the partner's limit (budgetShare.ts): the
+  // limit is raised so that share is the SCALE_REQUESTS_PER_SECOND of every other scale run.
+  const leaderShare = withFollower ? 1 - FOLLOWERS_SHARE : 1;
+  config.partnerCenter = { ...config.partnerCenter, requestsPerMinute: Math.round((SCALE_REQUESTS_PER_SECOND * 60) / leaderShare), timeoutMs: 30_000 };
   // Production spacing of thread edits (60 s): the round posts the incident's card once, then merges. And
   // commits paced by the flush timer as at the real 500/min, where 25 results never gather within the
   // 200 ms flush: at this budget a batch of 25 fills in 12 ms and commits would run back to back (a
@@ -125,6 +131,11 @@ async function main(): Promise<void> {
   await app.directory.reload();
   // This app took the lease as its store opened; the follower finds it held, and follows the rounds.
   const follower = withFollower && databaseUrl ? await startFollower({ databaseUrl, simUrl: ready.url, credentials: ready.credentials, requestsPerMinute: config.partnerCenter.requestsPerMinute }) : null;
+  if (follower) {
+    // The leader takes its share once its lease has heard of the follower and the app looks again (every 5 s).
+    await until(() => (app.store.coordination.leadership.report().others ?? []).length > 0, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, BUDGET_SPLIT_LOOK_MS));
+  }
   gc();
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
 
