@@ -154,8 +154,8 @@ export function followerRows(f: FollowerResult | undefined, leader: { rssMb: num
     ),
     row('  baseline: the leader of the same run (RSS after its rounds / heap after a full GC)', `${round(leader.rssMb, 0)} MB / ${round(leader.heapAfterGcMb, 0)} MB`),
     row(
-      '  follower: leading on /healthz / by its lease; started (store opened) in; commands answered',
-      `${String(f.healthLeading)} / ${String(f.leaseLeading)}; ${round(f.startS, 1)} s; ${answered} of ${f.commands.length} (${f.commands.map((c) => `"${c.text.split(' ')[0] ?? ''}" ${round(c.ms, 0)} ms${c.ok ? '' : ' FAILED'}`).join(', ')})`,
+      '  follower: leading on /healthz / by its lease; commands answered (through /api/messages)',
+      `${String(f.healthLeading)} / ${String(f.leaseLeading)}; ${answered} of ${f.commands.length} (${f.commands.map((c) => `"${c.text.split(' ')[0] ?? ''}" ${round(c.ms, 0)} ms${c.ok ? '' : ' FAILED'}`).join(', ')})`,
     ),
     row(
       `  (it ran beside the leader from before its rounds, as in production; the partner's limit was raised so the leader's share, ${round(100 * (1 - FOLLOWERS_SHARE), 0)}%, is the other scale runs' budget)`,

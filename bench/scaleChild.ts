@@ -123,14 +123,16 @@ async function main(): Promise<void> {
     schedule: false,
     engine: { ...PRODUCTION_PACING, batchSize: SCALE_BATCH_SIZE },
   });
+  // This app took the lease as its store opened; the follower finds it held, and follows the rounds.
+  const followerStarting =
+    withFollower && databaseUrl ? startFollower({ databaseUrl, simUrl: ready.url, credentials: ready.credentials, requestsPerMinute: config.partnerCenter.requestsPerMinute }) : null;
   const target = channelTarget(0, connector.url);
   await app.store.update((draft) => {
     draft.targets[target.key] = target;
     draft.watches.push(watchAll(target.key));
   });
   await app.directory.reload();
-  // This app took the lease as its store opened; the follower finds it held, and follows the rounds.
-  const follower = withFollower && databaseUrl ? await startFollower({ databaseUrl, simUrl: ready.url, credentials: ready.credentials, requestsPerMinute: config.partnerCenter.requestsPerMinute }) : null;
+  const follower = await followerStarting;
   if (follower) {
     // The leader takes its share once its lease has heard of the follower and the app looks again (every 5 s).
     await until(() => (app.store.coordination.leadership.report().others ?? []).length > 0, 20_000);
