@@ -44,7 +44,7 @@ gc();
 progress('2c. access diff (50,000 GDAP relationships)');
 const accessDiff = await measureAccessDiff();
 gc();
-progress('1. sweep throughput (N = 1,000 / 500, fetch workers; the naive loop later, beside measure 12)');
+progress('1. sweep throughput (N = 1,000 / 500, fetch workers; the naive loop later, beside the PostgreSQL memory growth runs)');
 const cyclesPart = await measureCycles();
 gc();
 progress('3. command latency (200 "status for" messages)');
