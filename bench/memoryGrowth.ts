@@ -25,7 +25,7 @@ export interface GrowthFigures {
  * The two runs on fresh databases of the tests' PostgreSQL server: the larger in one lane, the smaller and
  * then `after` in another. Resolves when both lanes are done; a run that fails is reported, not thrown.
  */
-export async function measureGrowth<T>(after: () => Promise<T>): Promise<{ growth: GrowthFigures; after: T }> {
+export async function measureGrowth(): Promise<GrowthFigures> {
   let missing: string | null = null;
   const server = await postgresServer().catch((error: unknown) => {
     missing = `PostgreSQL did not start (${(error as Error).message.split('\n')[0]})`;
@@ -40,8 +40,8 @@ export async function measureGrowth<T>(after: () => Promise<T>): Promise<{ growt
       return null;
     }
   };
-  const [large, [small, afterResult]] = await Promise.all([run(GROWTH_LARGE), (async () => [await run(GROWTH_SMALL), await after()] as const)()]);
-  return { growth: { small, large, missing: server ? missing : (missing ?? 'PostgreSQL is not installed') }, after: afterResult };
+  const [large, small] = await Promise.all([run(GROWTH_LARGE), run(GROWTH_SMALL)]);
+  return { small, large, missing: server ? missing : (missing ?? 'PostgreSQL is not installed') };
 }
 
 export const growthRatio = (f: GrowthFigures): number | null => (f.small && f.large ? f.large.rssMb / f.small.rssMb : null);

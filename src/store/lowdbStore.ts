@@ -10,7 +10,7 @@ import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore, UpdateOptions } from './stateStore.js';
-import { factsOf, matches, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
+import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
@@ -187,13 +187,7 @@ export class LowdbStateStore implements StateStore {
   }
 
   facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
-    const wanted = matches(filter, new Set(filter?.keys ?? []));
-    const facts = new Map<string, SnapshotFacts>();
-    for (const [key, record] of Object.entries(this.db.data[field])) {
-      const found = factsOf(record);
-      if (wanted(key, found)) facts.set(key, found);
-    }
-    return Promise.resolve(facts);
+    return factsOfMap(this.db.data[field], filter);
   }
 
   async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {

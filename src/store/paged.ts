@@ -39,6 +39,29 @@ export function matches(filter: FactsFilter | undefined, keys: ReadonlySet<strin
   return (key, facts) => !filter || facts.active || (facts.changedAt !== null && facts.changedAt >= filter.changedSince) || keys.has(key);
 }
 
+/** Records whose facts are worked out between two turns of the event loop (about 3 ms). */
+const FACTS_PER_TURN = 5_000;
+
+/**
+ * The facts of the records of an in-memory field (lowdb's, a test's) that `filter` wants, a few thousand a
+ * turn of the event loop: at 50,000 customers all of them at once held the loop for 30–50 ms, at the start
+ * of every round and every 30 s for the fast lane. A record changed meanwhile is read as it is by then.
+ */
+export async function factsOfMap(records: Readonly<Record<string, unknown>>, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
+  const wanted = matches(filter, new Set(filter?.keys ?? []));
+  const facts = new Map<string, SnapshotFacts>();
+  const keys = Object.keys(records);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && i % FACTS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const key = keys[i] as string;
+    const record = records[key];
+    if (record === undefined) continue;
+    const found = factsOf(record);
+    if (wanted(key, found)) facts.set(key, found);
+  }
+  return facts;
+}
+
 export function factsOf(record: unknown): SnapshotFacts {
   const snapshot = record as { fetchedAt?: string; changedAt?: string; incidents?: Record<string, { resolved?: boolean }> };
   let active = false;

@@ -3,7 +3,7 @@
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
-import { factsOf, matches, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
+import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -38,8 +38,7 @@ export class MemoryStore implements StateStore {
   }
 
   facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
-    const wanted = matches(filter, new Set(filter?.keys ?? []));
-    return Promise.resolve(new Map(Object.entries(this.state[field]).map(([key, record]) => [key, factsOf(record)] as const).filter(([key, facts]) => wanted(key, facts))));
+    return factsOfMap(this.state[field], filter);
   }
 
   async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {
