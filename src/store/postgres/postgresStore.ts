@@ -28,6 +28,8 @@ import { applyMigrations, refuseNewerSchema } from './schema.js';
 import { SecretBox } from '../secretBox.js';
 import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
+import { CommitConflictError, isConflict, Seen, UNSEEN } from './visibility.js';
+import { covers, heldReads, lockTables, merged, tableLocks, type TableLocks } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
@@ -86,8 +88,10 @@ export class PostgresStateStore implements StateStore {
   private readonly threadCustomers = new ThreadCustomerRows();
   /** The order of list records (watches, outbox) by id. */
   private readonly positions = new Map<ListField, Map<string, number>>();
-  /** Every write up to this rev is in memory. */
-  private rev = 0;
+  /** What of the other instances' commits is in memory (visibility.ts). */
+  private readonly seen = new Seen();
+  /** The tables the last sweep commit locked for what it read whole (readLocks.ts): the next one starts with them. */
+  private sweepLocks: TableLocks = new Map();
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   /** Catch-ups and writes take turns: a catch-up never lands between a write's read and its commit. */
@@ -113,7 +117,7 @@ export class PostgresStateStore implements StateStore {
     this.secrets = options.secrets ?? new SecretBox();
     this.deletionsKeptMs = options.retention?.deletionsKeptMs ?? DELETIONS_KEPT_MS;
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.session = new Session({ url, outage, onCommit: (rev) => void (rev > this.rev && this.refresh().catch(() => undefined)) });
+    this.session = new Session({ url, outage, onCommit: () => void this.refresh().catch(() => undefined) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
@@ -274,8 +278,10 @@ export class PostgresStateStore implements StateStore {
 
   refresh(): Promise<void> {
     return this.reaching('reading other instances\' changes', () => this.inTurn(async () => {
-      // Cheap when nothing was committed since: every committed write took its rev from this sequence.
-      if ((await this.lastRev(this.pool)) <= this.rev) return;
+      // Cheap when nothing was committed since: one statement tells whether any row is new to this instance,
+      // in the same snapshot it then remembers.
+      const { rows } = await this.pool.query<{ snap: string; news: boolean }>(NEWS, this.seen.params());
+      if (rows[0] && !rows[0].news) return this.seen.remember(rows[0].snap);
       const client = await this.pool.connect();
       try {
         // One snapshot for every table: a commit landing midway is seen whole or not at all.
@@ -313,12 +319,6 @@ export class PostgresStateStore implements StateStore {
       counts[name] = rows[0]?.n ?? 0;
     }
     return counts;
-  }
-
-  /** The newest rev handed out (committed or not): no committed write has a higher one. */
-  private async lastRev(client: pg.Pool | pg.PoolClient): Promise<number> {
-    const { rows } = await client.query<{ last: number; is_called: boolean }>('select last_value as last, is_called from state_rev');
-    return rows[0]?.is_called ? Number(rows[0].last) : 0;
   }
 
   /** The leader forgets deletions every instance has long read (deletionLog.ts), and instances silent for a day. */
@@ -375,50 +375,77 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
+  /**
+   * Commits a group: in REPEATABLE READ, catching up first, with what it reads held (readLocks.ts). When
+   * another instance's commit changed what it read or writes since its snapshot (a serialization failure or
+   * a deadlock), it runs again on fresh data, up to COMMIT_ATTEMPTS times.
+   */
   private async commit(changes: PendingChange[], fenced: boolean): Promise<void> {
     let group = changes;
-    const touched = new Touched();
-    let client: pg.PoolClient | null = null;
-    try {
-      client = await this.pool.connect();
-      await client.query('begin');
-      await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
-      // Alone on the database (or nobody wrote since), there is nothing to read first.
-      if ((await this.lastRev(client)) > this.rev) await this.catchUp(client);
-      if (fenced) {
-        await this.lease.fence(client);
-        await this.claims.readClaims(client);
+    let locks: TableLocks = new Map(fenced ? this.sweepLocks : []);
+    for (let attempt = 1; ; ) {
+      const touched = new Touched();
+      let client: pg.PoolClient | null = null;
+      try {
+        client = await this.pool.connect();
+        await client.query('begin isolation level repeatable read');
+        await lockTables(client, locks);
+        await this.catchUp(client);
+        if (fenced) {
+          // Only sweep commits take the write lock now: an endpoint claim (session.ts) waits them out.
+          await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
+          await this.lease.fence(client);
+          await this.claims.readClaims(client);
+        }
+        group = await this.refuseLostCompletions(client, group);
+        const reach = mergeLoads(group.flatMap(({ load }) => loadList(load)));
+        await this.loadPaged(client, reach);
+        const { draft, results } = this.applyGroup(group, touched, reach);
+        const writes = this.changesOf(draft, touched);
+        const written = writtenKeys(writes);
+        const needed = tableLocks(touched, written, this.stored);
+        if (!covers(locks, needed)) {
+          // It read a table whole that was not locked before its snapshot: again, with the lock first.
+          locks = merged(locks, needed);
+          await client.query('rollback');
+          continue;
+        }
+        await heldReads(client, touched, written, this.stored, locks);
+        let positions: Map<string, number> | null = null;
+        if (writes.size > 0) {
+          const rev = await this.writeRows(client, writes, (positions = new Map()));
+          await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
+          const { rows } = await client.query<{ xid: string }>('select pg_current_xact_id()::text as xid');
+          await client.query('commit');
+          this.seen.committed(rows[0]?.xid as string);
+          this.remember(writes, positions);
+        } else {
+          await client.query('commit');
+        }
+        if (fenced) this.sweepLocks = locks;
+        // Durable now: only from here on do readers see it.
+        publish(draft);
+        this.outage.back();
+        group.forEach(({ resolve, reject }, i) => {
+          const result = results[i];
+          if (result?.ok) resolve(result.value);
+          else reject(result?.error);
+        });
+        return;
+      } catch (error) {
+        // Nothing to undo: the group's changes were on a draft that readers never saw.
+        await client?.query('rollback').catch(() => undefined);
+        if (isConflict(error) && attempt < COMMIT_ATTEMPTS) {
+          attempt += 1;
+          continue;
+        }
+        const failure = this.unreachable('a commit', error) ?? (isConflict(error) ? new CommitConflictError(error) : error);
+        for (const { reject } of group) reject(failure);
+        return;
+      } finally {
+        this.unloadPaged();
+        client?.release();
       }
-      group = await this.refuseLostCompletions(client, group);
-      const reach = mergeLoads(group.flatMap(({ load }) => loadList(load)));
-      await this.loadPaged(client, reach);
-      const { draft, results } = this.applyGroup(group, touched, reach);
-      const writes = this.changesOf(draft, touched);
-      if (writes.size > 0) {
-        const rev = await this.writeRows(client, writes);
-        await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
-        await client.query('commit');
-        this.rev = rev;
-        this.remember(writes);
-      } else {
-        await client.query('commit');
-      }
-      // Durable now: only from here on do readers see it.
-      publish(draft);
-      this.outage.back();
-      group.forEach(({ resolve, reject }, i) => {
-        const result = results[i];
-        if (result?.ok) resolve(result.value);
-        else reject(result?.error);
-      });
-    } catch (error) {
-      // Nothing to undo: the group's changes were on a draft that readers never saw.
-      await client?.query('rollback').catch(() => undefined);
-      const failure = this.unreachable('a commit', error) ?? error;
-      for (const { reject } of group) reject(failure);
-    } finally {
-      this.unloadPaged();
-      client?.release();
     }
   }
 
@@ -541,8 +568,11 @@ export class PostgresStateStore implements StateStore {
     return false;
   }
 
-  /** Writes the rows in the open transaction; returns the commit's rev. */
-  private async writeRows(client: pg.PoolClient, writes: Map<Field, TableWrites>): Promise<number> {
+  /**
+   * Writes the rows in the open transaction; returns the commit's rev (kept on the rows for people reading
+   * the tables; catch-up goes by xid). New list records' positions go into `positions`, kept once committed.
+   */
+  private async writeRows(client: pg.PoolClient, writes: Map<Field, TableWrites>, positions: Map<string, number>): Promise<number> {
     const { rows } = await client.query<{ rev: number }>(`select nextval('state_rev') as rev`);
     const rev = Number(rows[0]?.rev);
     for (const [field, { upserts, deletes, customers }] of writes) {
@@ -552,7 +582,7 @@ export class PostgresStateStore implements StateStore {
         const fresh = upserts.filter(({ key }) => !list.has(key));
         if (fresh.length > 0) {
           const { rows: numbers } = await client.query<{ n: number }>(`select nextval('list_position') as n from generate_series(1, $1)`, [fresh.length]);
-          fresh.forEach(({ key }, i) => list.set(key, Number(numbers[i]?.n)));
+          fresh.forEach(({ key }, i) => positions.set(recordId(field, key), Number(numbers[i]?.n)));
         }
       }
       for (let start = 0; start < upserts.length; start += ROWS_PER_STATEMENT) {
@@ -562,12 +592,13 @@ export class PostgresStateStore implements StateStore {
         const values = chunk.map(({ key, record, json }) => {
           // The stored copy: its secrets sealed, and its JSON made again when sealing changed it.
           const sealed = sealRecord(field, record, this.secrets);
-          const row = [...table.encode(key, sealed, sealed === record ? json : JSON.stringify(sealed)).map((value, i) => storable(value, table.columns[i]?.cast === 'jsonb')), ...(list ? [list.get(key)] : []), rev];
+          const row = [...table.encode(key, sealed, sealed === record ? json : JSON.stringify(sealed)).map((value, i) => storable(value, table.columns[i]?.cast === 'jsonb')), ...(list ? [list.get(key) ?? positions.get(recordId(field, key))] : []), rev];
           const casts = [...table.columns.map((column) => column.cast), ...(list ? ['bigint'] : []), 'bigint'];
           return `(${row.map((value, i) => `$${params.push(value)}${casts[i] ? `::${casts[i]}` : ''}`).join(', ')})`;
         });
         const [keyColumn, ...rest] = names;
-        const updates = rest.filter((name) => name !== 'position').map((name) => `${name} = excluded.${name}`);
+        // xid: the column's default on INSERT, set again on UPDATE (visibility.ts).
+        const updates = [...rest.filter((name) => name !== 'position').map((name) => `${name} = excluded.${name}`), 'xid = pg_current_xact_id()'];
         await client.query(`insert into ${table.name} (${names.join(', ')}) values ${values.join(', ')} on conflict (${keyColumn}) do update set ${updates.join(', ')}`, params);
       }
       if (deletes.length > 0) {
@@ -581,7 +612,14 @@ export class PostgresStateStore implements StateStore {
   }
 
   /** After a commit: what is stored now. */
-  private remember(writes: Map<Field, TableWrites>): void {
+  private remember(writes: Map<Field, TableWrites>, positions: Map<string, number>): void {
+    for (const field of LISTS) {
+      const list = this.positions.get(field);
+      for (const { key } of writes.get(field)?.upserts ?? []) {
+        const position = positions.get(recordId(field, key));
+        if (position !== undefined) list?.set(key, position);
+      }
+    }
     for (const [field, { upserts, deletes }] of writes) {
       const stored = this.stored.get(field);
       if (!stored) continue;
@@ -631,8 +669,6 @@ export class PostgresStateStore implements StateStore {
     const client = await this.pool.connect();
     try {
       await client.query('begin isolation level repeatable read read only');
-      const { rows } = await client.query<{ rev: number }>(`select coalesce(max(rev), 0) as rev from deleted_rows`);
-      this.rev = Number(rows[0]?.rev ?? 0);
       await this.catchUp(client, true);
       await client.query('commit');
     } finally {
@@ -640,34 +676,37 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  /** Reads the rows committed after `this.rev` and puts them in the state (everything, when `all`). */
+  /**
+   * Reads the rows committed by transactions this instance's last catch-up did not see (everything, when
+   * `all`) and puts them in the state, then remembers the snapshot of `client`'s transaction (REPEATABLE
+   * READ: taken by this catch-up's first query unless the transaction ran one before).
+   */
   private async catchUp(client: pg.PoolClient, all = false): Promise<void> {
-    const since = all ? -1 : this.rev;
+    const snapshot = await Seen.current(client);
+    const everything = all || !this.seen.known;
+    const where = everything ? 'true' : UNSEEN;
+    const params: unknown[] = everything ? [] : this.seen.params();
     const changed = new Set<Field>();
     const lists = new Set<ListField>();
-    let newest = this.rev;
-    // Deletions first: a record deleted and written again since `since` is in its table now, and stays.
-    if (!all) {
-      const { rows } = await client.query<{ tbl: string; key: string; rev: number }>('select tbl, key, rev from deleted_rows where rev > $1', [since]);
-      const mark = rows.find(({ tbl }) => tbl === PRUNED_MARK.tbl);
-      if (mark) {
-        // The log was pruned past this instance's last look: some deletions it missed are no longer in it.
+    // Deletions first: a record deleted and written again since the last look is in its table now, and stays.
+    if (!everything) {
+      const { rows: marks } = await client.query(`select 1 from deleted_rows where tbl = $2 and xid >= pg_snapshot_xmin($1::pg_snapshot)`, [params[0], PRUNED_MARK.tbl]);
+      if (marks.length > 0) {
+        // The log was pruned of deletions this instance may not have read: some are no longer in it.
         for (const field of await this.dropMissing(client)) {
           changed.add(field);
           if (LISTS.includes(field as ListField)) lists.add(field as ListField);
         }
-        newest = Math.max(newest, Number(mark.rev));
       }
-      for (const { tbl, key, rev } of rows) {
+      const { rows } = await client.query<{ tbl: string; key: string }>(`select tbl, key from deleted_rows where ${where}`, params);
+      for (const { tbl, key } of rows) {
         if (tbl === THREAD_CUSTOMERS) {
           this.threadCustomers.dropDeleted(key, this.state.threads);
-          newest = Math.max(newest, Number(rev));
           changed.add('threads');
           continue;
         }
         const table = TABLES.find((candidate) => candidate.name === tbl);
         if (!table || isPaged(table.field)) continue;
-        newest = Math.max(newest, Number(rev));
         this.dropRecord(table.field, key);
         changed.add(table.field);
         if (LISTS.includes(table.field as ListField)) lists.add(table.field as ListField);
@@ -675,25 +714,20 @@ export class PostgresStateStore implements StateStore {
     }
     for (const table of RESIDENT) {
       const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
-      const { rows } = await client.query(`select * from ${table.name} where rev > $1${list ? ' order by position' : ''}`, [since]);
+      const { rows } = await client.query(`select * from ${table.name} where ${where}${list ? ' order by position' : ''}`, params);
       for (const row of rows as Record<string, unknown>[]) {
         const { key, record } = table.decode(row);
         // Throws (SecretKeyError) before anything is written when no key given opens a stored secret.
         if (openRecord(table.field, record, this.secrets).stale) this.resealing.add(recordId(table.field, key));
         else this.resealing.delete(recordId(table.field, key));
-        newest = Math.max(newest, Number(row.rev));
         this.putRecord(table.field, key, record, list ? Number(row.position) : null);
         changed.add(table.field);
         if (list) lists.add(list);
       }
     }
-    const customersRev = await this.threadCustomers.catchUp(client, since, this.state.threads);
-    if (customersRev > 0) {
-      newest = Math.max(newest, customersRev);
-      changed.add('threads');
-    }
+    if ((await this.threadCustomers.catchUp(client, where, params, this.state.threads)) > 0) changed.add('threads');
     for (const field of lists) this.rebuild(field);
-    this.rev = newest;
+    this.seen.remember(snapshot);
     if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
   }
 
@@ -744,6 +778,21 @@ export class PostgresStateStore implements StateStore {
 const recordId = (field: Field, key: string): string => `${field}\0${key}`;
 /** The tables whose records every instance holds in memory (all but the paged ones). */
 const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
+/**
+ * Is anything new to this instance ($1: its last snapshot, $2: its own commits since)? A row of a resident
+ * table, a deletion, or a pruning of the deletion log it may not have read; with the snapshot the answer is
+ * from, which becomes the last one when nothing is new.
+ */
+const NEWS = `select pg_current_snapshot()::text as snap, (${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
+  .map((name) => `exists (select 1 from ${name} where ${UNSEEN})`)
+  .join(' or ')} or exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= pg_snapshot_xmin($1::pg_snapshot))) as news`;
+/** How many times a group runs when other instances' commits keep conflicting with it. */
+const COMMIT_ATTEMPTS = 6;
+
+/** The keys each field's writes name. */
+function writtenKeys(writes: Map<Field, TableWrites>): Map<Field, Set<string>> {
+  return new Map([...writes].map(([field, { upserts, deletes }]) => [field, new Set([...upserts.map(({ key }) => key), ...deletes])]));
+}
 const PAGED = TABLES.map((table) => table.field).filter(isPaged);
 /** A paged record whose key was read but not its body (a 'keys' load): never written back. */
 const UNREAD = Symbol('unread');

@@ -59,7 +59,8 @@ export class ThreadCustomerRows {
       await client.query(
         `insert into ${THREAD_CUSTOMERS} (thread_key, customer_id, name, resolved, vanished, rev)
          select t, c, n, r, v, $6 from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::boolean[]) as u(t, c, n, r, v)
-         on conflict (thread_key, customer_id) do update set name = excluded.name, resolved = excluded.resolved, vanished = excluded.vanished, rev = excluded.rev`,
+         on conflict (thread_key, customer_id) do update set name = excluded.name, resolved = excluded.resolved, vanished = excluded.vanished, rev = excluded.rev,
+           xid = pg_current_xact_id()`,
         [
           chunk.map((row) => row.threadKey),
           chunk.map((row) => row.customerId),
@@ -83,19 +84,17 @@ export class ThreadCustomerRows {
     if (deletedThreads.length > 0) await client.query(`delete from ${THREAD_CUSTOMERS} where thread_key = any($1::text[])`, [deletedThreads]);
   }
 
-  /** Another instance's rows, put into the threads in memory. */
-  async catchUp(client: pg.PoolClient, since: number, threads: Record<string, IncidentThread>): Promise<number> {
-    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean; rev: number }>(
-      `select thread_key, customer_id, name, resolved, vanished, rev from ${THREAD_CUSTOMERS} where rev > $1`,
-      [since],
+  /** Another instance's rows (`where`: which, with `params`), put into the threads in memory. Returns how many. */
+  async catchUp(client: pg.PoolClient, where: string, params: unknown[], threads: Record<string, IncidentThread>): Promise<number> {
+    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean }>(
+      `select thread_key, customer_id, name, resolved, vanished from ${THREAD_CUSTOMERS} where ${where}`,
+      params,
     );
-    let newest = 0;
     for (const row of rows) {
       const thread = threads[row.thread_key];
       if (thread) thread.customers[row.customer_id] = { name: row.name, resolved: row.resolved, vanished: row.vanished };
-      newest = Math.max(newest, Number(row.rev));
     }
-    return newest;
+    return rows.length;
   }
 
   /** Forgets the customers the database no longer holds (their deletions were pruned from the log unread). */
