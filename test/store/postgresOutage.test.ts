@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseOutage } from '../../src/store/postgres/outage.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
-import { LOCKS } from '../../src/store/postgres/locks.js';
 import { StoreUnavailableError } from '../../src/store/stateStore.js';
 import { privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
 
@@ -47,11 +46,13 @@ describe('PostgreSQL store: the database goes away and comes back', function () 
     // Mocha's own handler would fail the test too; this one lets it say what escaped.
     process.prependListener('uncaughtException', onUncaught);
     try {
-      // Another session holds the write lock, so the commit is mid-transaction, waiting, when the server stops.
+      // Another session holds the table the commit writes, so the commit is mid-transaction, waiting, when the
+      // server stops.
       const holder = new pg.Client({ connectionString: url });
       holder.on('error', () => undefined);
       await holder.connect();
-      await holder.query('select pg_advisory_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
+      await holder.query('begin');
+      await holder.query('lock table order_customers in exclusive mode');
       const caught = store.update((state) => void (state.orderCustomers['o-during'] = 'c1'));
       const outcome = caught.then(
         () => 'committed',
@@ -60,7 +61,7 @@ describe('PostgreSQL store: the database goes away and comes back', function () 
       await waitForWaiter(url);
       // The restart reaches the waiting commit's connection first: were the holder's ended first, its lock
       // would pass to the commit, which could commit before its own connection is ended.
-      await holder.query(`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and not granted and objid = $1`, [LOCKS.writes]);
+      await holder.query(`select pg_terminate_backend(pid) from pg_locks where relation = 'order_customers'::regclass and not granted`);
       await pgServer.halt();
 
       const error = await outcome;
@@ -124,15 +125,15 @@ describe('DatabaseOutage: how an outage is logged', () => {
   });
 });
 
-/** Until the store's commit waits for the write lock (its connection shows up waiting on an advisory lock). */
+/** Until the store's commit waits for the table it writes (its connection shows up waiting on the table's lock). */
 async function waitForWaiter(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await waitUntil(async () => {
-      const { rows } = await client.query(`select 1 from pg_locks where locktype = 'advisory' and not granted and objid = $1`, [LOCKS.writes]);
+      const { rows } = await client.query(`select 1 from pg_locks where relation = 'order_customers'::regclass and not granted`);
       return rows.length > 0;
-    }, 'the commit to wait for the write lock');
+    }, 'the commit to wait for the table it writes');
   } finally {
     await client.end();
   }
