@@ -7,7 +7,7 @@ import pg from 'pg';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { State } from '../../src/store/state.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
-import { target } from '../support/sampleState.js';
+import { target, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: commits of several instances run at the same time, and lose nothing', () => {
   let url: string;
@@ -87,6 +87,36 @@ describe('PostgreSQL store: commits of several instances run at the same time, a
     for (const store of [a, b]) assert.deepEqual(store.read().targets.t1?.schedule?.held.map((alert) => alert.id).sort(), expected);
     const stored = await sql(`select body from targets where key = 't1'`);
     assert.equal((stored[0]?.body as { schedule: { held: unknown[] } }).schedule.held.length, 40);
+  });
+
+  it('a record a change only read, changed meanwhile by another instance, makes the change run again (no write skew)', async () => {
+    const a = await open();
+    const b = await open();
+    await a.update((state) => Object.assign(state.orderCustomers, { x: 'free', y: 'free' }));
+    await b.refresh();
+    await sql(`create function slow_update() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return new; end $$;
+      create trigger slow_update before update on order_customers for each row execute function slow_update();`);
+    // At most one of x and y may be taken: each instance takes its own only when it reads both free.
+    const take = (mine: 'x' | 'y', other: 'x' | 'y') => (state: State) => {
+      if (state.orderCustomers[mine] === 'free' && state.orderCustomers[other] === 'free') state.orderCustomers[mine] = 'taken';
+    };
+    await Promise.all([a.update(take('x', 'y')), b.update(take('y', 'x'))]);
+    const rows = await sql(`select order_id, customer_id from order_customers order by order_id`);
+    assert.deepEqual(rows.map((row) => row.customer_id).sort(), ['free', 'taken'], `both read the other free: ${JSON.stringify(rows)}`);
+  });
+
+  it('a list a change read whole, added to meanwhile by another instance, makes the change run again', async () => {
+    const a = await open();
+    const b = await open();
+    await sql(`create function slow_insert() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return new; end $$;
+      create trigger slow_insert before insert on watches for each row execute function slow_insert();`);
+    // One watch per conversation: each adds one only when it sees none.
+    const watchOnce = (id: string) => (state: State) => {
+      if (!state.watches.some((w) => w.targetKey === 't1')) state.watches.push(watch(id, 't1', 'c1'));
+    };
+    await Promise.all([a.update(watchOnce('wa')), b.update(watchOnce('wb'))]);
+    const rows = await sql(`select id from watches`);
+    assert.equal(rows.length, 1, `both added a watch: ${JSON.stringify(rows)}`);
   });
 
   it('a commit that began before another instance looked and ended after it is still read by that instance', async () => {

@@ -3,7 +3,7 @@
 export const LOCKS = {
   /** 'PaAl' */
   namespace: 0x5061_416c,
-  /** Held by every state write for its transaction: writes commit one after another, in rev order. */
+  /** Held by sweep commits for their transaction (no longer by every write): endpoint claims wait them out. */
   writes: 1,
   /** Held while migrations run. */
   migrations: 2,

@@ -3,15 +3,26 @@
 // The snapshots, which grow with the partner's customers, stay in the database (paged.ts): a change reads the
 // ones it names in its own transaction, readers ask for them (view, facts), and no instance holds them.
 // Each instance keeps the rest of the state in memory for fast, synchronous reads, as the lowdb store does, and
-// keeps it current from the database: every write takes one advisory lock for its transaction, first reads
-// what other instances committed since it last looked (rows with a higher rev), then runs the changes on a
-// draft (draft.ts) and writes only the records they touched and actually changed; readers see the draft only
-// once the transaction has committed. A commit is one transaction, and NOTIFY tells
-// the other instances, which read the new rows at once (and every second regardless).
+// keeps it current from the database. No lock is common to all commits: two instances' unrelated commits run
+// at the same time.
+// - Catch-up by visibility (visibility.ts): every row carries the id of the transaction that last wrote it.
+//   An instance remembers the snapshot of its last catch-up and next reads the rows (and deletions) written by
+//   transactions that snapshot did not see. A commit that began before a catch-up and ended after it was in
+//   progress in that snapshot, so it is read next time; no order of commits is needed.
+// - A commit is one REPEATABLE READ transaction: it catches up in its own snapshot, runs the group's changes on
+//   a draft (draft.ts) and writes only the records they touched and actually changed. A row it writes that
+//   another transaction changed since its snapshot fails with a serialization error; what the group only
+//   read is held (readLocks.ts: its rows FOR SHARE, or a table read whole locked before the snapshot), so a
+//   change there fails it too. On such a failure (or a deadlock) the group runs again on fresh data, a few
+//   times: its changes are pure functions of the draft. So a read-modify-write never loses another
+//   instance's write. Sweep commits also take the old write lock, which endpoint claims wait on.
+// - Readers see the draft only once the transaction has committed; NOTIFY tells the other instances, which
+//   read the new rows at once (and look every second regardless, one query when nothing is new).
 // Secrets are sealed as rows are written and opened as they are read (storedSecrets.ts): memory, and the
 // JSON a change is compared with, hold them plain.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
@@ -29,7 +40,7 @@ import { SecretBox } from '../secretBox.js';
 import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
 import { CommitConflictError, isConflict, Seen, UNSEEN } from './visibility.js';
-import { covers, heldReads, lockTables, merged, tableLocks, type TableLocks } from './readLocks.js';
+import { heldReads, lockTables, lockWhole, merged, pessimistic, tableLocks, type TableLocks, type Written } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
@@ -90,8 +101,6 @@ export class PostgresStateStore implements StateStore {
   private readonly positions = new Map<ListField, Map<string, number>>();
   /** What of the other instances' commits is in memory (visibility.ts). */
   private readonly seen = new Seen();
-  /** The tables the last sweep commit locked for what it read whole (readLocks.ts): the next one starts with them. */
-  private sweepLocks: TableLocks = new Map();
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   /** Catch-ups and writes take turns: a catch-up never lands between a write's read and its commit. */
@@ -382,15 +391,17 @@ export class PostgresStateStore implements StateStore {
    */
   private async commit(changes: PendingChange[], fenced: boolean): Promise<void> {
     let group = changes;
-    let locks: TableLocks = new Map(fenced ? this.sweepLocks : []);
+    /** Taken before the snapshot: none at first, what the group touches once it has lost to others twice. */
+    let locks: TableLocks = new Map();
     for (let attempt = 1; ; ) {
       const touched = new Touched();
+      let written: Written | null = null;
       let client: pg.PoolClient | null = null;
       try {
         client = await this.pool.connect();
         await client.query('begin isolation level repeatable read');
         await lockTables(client, locks);
-        await this.catchUp(client);
+        const snapshot = await this.catchUp(client);
         if (fenced) {
           // Only sweep commits take the write lock now: an endpoint claim (session.ts) waits them out.
           await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
@@ -402,14 +413,8 @@ export class PostgresStateStore implements StateStore {
         await this.loadPaged(client, reach);
         const { draft, results } = this.applyGroup(group, touched, reach);
         const writes = this.changesOf(draft, touched);
-        const written = writtenKeys(writes);
-        const needed = tableLocks(touched, written, this.stored);
-        if (!covers(locks, needed)) {
-          // It read a table whole that was not locked before its snapshot: again, with the lock first.
-          locks = merged(locks, needed);
-          await client.query('rollback');
-          continue;
-        }
+        written = writtenKeys(writes);
+        await lockWhole(client, this.pool, snapshot, tableLocks(touched, written, this.stored), locks);
         await heldReads(client, touched, written, this.stored, locks);
         let positions: Map<string, number> | null = null;
         if (writes.size > 0) {
@@ -422,7 +427,6 @@ export class PostgresStateStore implements StateStore {
         } else {
           await client.query('commit');
         }
-        if (fenced) this.sweepLocks = locks;
         // Durable now: only from here on do readers see it.
         publish(draft);
         this.outage.back();
@@ -437,6 +441,9 @@ export class PostgresStateStore implements StateStore {
         await client?.query('rollback').catch(() => undefined);
         if (isConflict(error) && attempt < COMMIT_ATTEMPTS) {
           attempt += 1;
+          // Optimistic twice; then what the group touches is locked before its snapshot, so it wins at last.
+          if (attempt > OPTIMISTIC_ATTEMPTS && written) locks = merged(locks, pessimistic(touched, written));
+          await sleep(Math.random() * 5 * attempt);
           continue;
         }
         const failure = this.unreachable('a commit', error) ?? (isConflict(error) ? new CommitConflictError(error) : error);
@@ -679,11 +686,21 @@ export class PostgresStateStore implements StateStore {
   /**
    * Reads the rows committed by transactions this instance's last catch-up did not see (everything, when
    * `all`) and puts them in the state, then remembers the snapshot of `client`'s transaction (REPEATABLE
-   * READ: taken by this catch-up's first query unless the transaction ran one before).
+   * READ: taken by this catch-up's first query unless the transaction ran one before) and returns it.
    */
-  private async catchUp(client: pg.PoolClient, all = false): Promise<void> {
-    const snapshot = await Seen.current(client);
+  private async catchUp(client: pg.PoolClient, all = false): Promise<string> {
     const everything = all || !this.seen.known;
+    let snapshot: string;
+    if (everything) snapshot = await Seen.current(client);
+    else {
+      // Alone on the database (or nobody wrote since), one query says there is nothing to read.
+      const { rows } = await client.query<{ snap: string; news: boolean }>(NEWS, this.seen.params());
+      snapshot = rows[0]?.snap as string;
+      if (!rows[0]?.news) {
+        this.seen.remember(snapshot);
+        return snapshot;
+      }
+    }
     const where = everything ? 'true' : UNSEEN;
     const params: unknown[] = everything ? [] : this.seen.params();
     const changed = new Set<Field>();
@@ -729,6 +746,7 @@ export class PostgresStateStore implements StateStore {
     for (const field of lists) this.rebuild(field);
     this.seen.remember(snapshot);
     if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
+    return snapshot;
   }
 
   /**
@@ -786,8 +804,14 @@ const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
 const NEWS = `select pg_current_snapshot()::text as snap, (${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
   .map((name) => `exists (select 1 from ${name} where ${UNSEEN})`)
   .join(' or ')} or exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= pg_snapshot_xmin($1::pg_snapshot))) as news`;
-/** How many times a group runs when other instances' commits keep conflicting with it. */
+/**
+ * How many times a group runs when other instances' commits keep conflicting with it. A group runs again only
+ * on such a conflict: a change that also notes something outside the draft (a report it fills in) notes it
+ * once per run, so such a note must be made again from scratch by each run.
+ */
 const COMMIT_ATTEMPTS = 6;
+/** Attempts before the group locks every table it touches (readLocks.ts pessimistic). */
+const OPTIMISTIC_ATTEMPTS = 2;
 
 /** The keys each field's writes name. */
 function writtenKeys(writes: Map<Field, TableWrites>): Map<Field, Set<string>> {

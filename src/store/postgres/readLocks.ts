@@ -9,9 +9,11 @@
 // - A list read whole (the watches), a map replaced whole or read in bulk: the table, in SHARE mode, which
 //   conflicts only with writers of that table (ROW EXCLUSIVE), never with readers or other tables' writers;
 //   SHARE ROW EXCLUSIVE when the group writes that table too, so two such groups queue rather than deadlock.
-//   A table lock only protects from the moment it is held, so it is taken before the snapshot: when a group
-//   reads a table whole that its attempt had not locked, the attempt is dropped and run again with the lock
-//   taken first (the sweep's next commit starts with the locks its last one needed).
+//   The lock is taken after the group ran, so after the snapshot: once it is held no writer of the table is
+//   running, and a fresh snapshot (another connection) shows whether one committed since the commit's own;
+//   if one did, the commit fails as on a serialization error. (Locking first would mean running the group
+//   twice whenever it turns out to read a table whole, and some changes are not safe to run twice: see
+//   COMMIT_ATTEMPTS.)
 // - The outbox is excepted: its rows are claimed and renewed outside commits (outboxClaims.ts), and a table
 //   lock would stall (or deadlock with) the claims. A change never loses an outbox row it did not read: the
 //   store writes only the rows a group changed, and a merge into a row claimed or changed since the
@@ -48,13 +50,18 @@ export function tableLocks(touched: Touched, written: Written, stored: ReadonlyM
   return locks;
 }
 
-/** Does `held` cover `needed` (every table, in a mode at least as strong)? */
-export function covers(held: TableLocks, needed: TableLocks): boolean {
-  for (const [field, mode] of needed) {
-    const have = held.get(field);
-    if (!have || (mode === 'share row exclusive' && have === 'share')) return false;
+/**
+ * After conflicts: every table the group writes (SHARE ROW EXCLUSIVE) and reads (SHARE), but the outbox, to be
+ * locked before the snapshot. Nothing the group touches can then change between its snapshot and its
+ * commit, so it commits at last, instead of losing the race to a busier instance again and again.
+ */
+export function pessimistic(touched: Touched, written: Written): TableLocks {
+  const locks: TableLocks = new Map();
+  for (const field of [...touched.keys.keys(), ...touched.wholes]) {
+    if (!UNLOCKED.has(field) && TABLE_OF.has(field)) locks.set(field, written.has(field) ? 'share row exclusive' : 'share');
   }
-  return true;
+  for (const field of written.keys()) if (!UNLOCKED.has(field) && TABLE_OF.has(field)) locks.set(field, 'share row exclusive');
+  return locks;
 }
 
 /** `held` with `needed` added (a stronger mode wins). */
@@ -62,6 +69,24 @@ export function merged(held: TableLocks, needed: TableLocks): TableLocks {
   const out = new Map(held);
   for (const [field, mode] of needed) if (out.get(field) !== 'share row exclusive') out.set(field, mode);
   return out;
+}
+
+/**
+ * Locks the tables in `needed` that `held` (taken before the snapshot) does not cover, then throws a
+ * serialization failure (40001) when a writer of one of them committed after `snapshot`.
+ */
+export async function lockWhole(client: pg.PoolClient, pool: pg.Pool, snapshot: string, needed: TableLocks, held: TableLocks): Promise<void> {
+  const late = new Map([...needed].filter(([field, mode]) => !(held.get(field) === 'share row exclusive' || held.get(field) === mode)));
+  if (late.size === 0) return;
+  await lockTables(client, late);
+  const names = [...late.keys()].map((field) => TABLE_OF.get(field)?.name as string);
+  const unseen = 'xid >= pg_snapshot_xmin($1::pg_snapshot) and not pg_visible_in_snapshot(xid, $1::pg_snapshot)';
+  const { rows } = await pool.query<{ changed: boolean }>(
+    `select ${names.map((name) => `exists (select 1 from ${name} where ${unseen})`).join(' or ')}
+       or exists (select 1 from deleted_rows where tbl = any($2::text[]) and ${unseen}) as changed`,
+    [snapshot, names],
+  );
+  if (rows[0]?.changed) throw Object.assign(new Error(`${names.join(', ')} changed since this commit's snapshot`), { code: '40001' });
 }
 
 /** Takes the table locks: before the transaction's first query, so its snapshot comes after them. */
