@@ -80,7 +80,17 @@ export class DigestScheduler {
     try {
       if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
         // A digest may read any snapshot: all of them are loaded for this write (it comes once a day or so).
-        await this.options.store.update((state) => queueDue(state, now, report, this.options.customerName, this.options.sources), { load: ALL_PAGED });
+        // The report comes out of the change, made afresh by each run: a commit may run a change again.
+        const queued = await this.options.store.update(
+          (state) => {
+            const fresh: TickReport = { digests: [], summaries: [] };
+            queueDue(state, now, fresh, this.options.customerName, this.options.sources);
+            return fresh;
+          },
+          { load: ALL_PAGED },
+        );
+        report.digests.push(...queued.digests);
+        report.summaries.push(...queued.summaries);
       }
       if (report.digests.length + report.summaries.length > 0) {
         this.options.log.info({ digests: report.digests, summaries: report.summaries }, 'digests and quiet-hours summaries queued');

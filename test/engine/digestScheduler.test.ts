@@ -50,6 +50,21 @@ describe('digest scheduler', () => {
     assert.equal(t.queued.callCount, 2, 'delivery is woken for each');
   });
 
+  it('reports a digest once when its write runs twice (a PostgreSQL commit runs a group again after a conflict)', async () => {
+    const t = setup(daily('2026-03-27T12:00:00Z'));
+    const update = t.store.update.bind(t.store);
+    // A first run whose commit is lost, as a commit that conflicted with another instance's, then the real one.
+    t.store.update = (async (change: Parameters<typeof update>[0], options?: Parameters<typeof update>[1]) => {
+      await update((draft) => {
+        change(draft);
+        throw new Error('conflict: run again');
+      }, options).catch(() => undefined);
+      return update(change, options);
+    }) as typeof t.store.update;
+    assert.deepEqual(ids(await t.start().tick(Date.parse('2026-03-28T07:00:00Z'))), ['digest|A|2026-03-28']);
+    assert.equal(t.digests().length, 1);
+  });
+
   it('and on both sides of the autumn change (06:00, then 07:00 UTC)', async () => {
     const t = setup(daily('2026-10-23T12:00:00Z'));
     const scheduler = t.start();
