@@ -101,6 +101,8 @@ export class PostgresStateStore implements StateStore {
   private readonly positions = new Map<ListField, Map<string, number>>();
   /** What of the other instances' commits is in memory (visibility.ts). */
   private readonly seen = new Seen();
+  /** The revs of this instance's commits whose NOTIFY it has not heard yet: nothing to read for those. */
+  private readonly ownRevs = new Set<number>();
   private pending: PendingChange[] = [];
   private writing: Promise<void> | null = null;
   /** Catch-ups and writes take turns: a catch-up never lands between a write's read and its commit. */
@@ -126,7 +128,7 @@ export class PostgresStateStore implements StateStore {
     this.secrets = options.secrets ?? new SecretBox();
     this.deletionsKeptMs = options.retention?.deletionsKeptMs ?? DELETIONS_KEPT_MS;
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.session = new Session({ url, outage, onCommit: () => void this.refresh().catch(() => undefined) });
+    this.session = new Session({ url, outage, onCommit: (rev) => void (this.ownNotice(rev) || this.refresh().catch(() => undefined)) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
@@ -306,6 +308,11 @@ export class PostgresStateStore implements StateStore {
     }));
   }
 
+  /** Is `rev` this instance's own commit (whose NOTIFY it hears too)? */
+  private ownNotice(rev: number): boolean {
+    return this.ownRevs.delete(rev);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       while (this.writing) await this.writing;
@@ -419,8 +426,10 @@ export class PostgresStateStore implements StateStore {
         let positions: Map<string, number> | null = null;
         if (writes.size > 0) {
           const rev = await this.writeRows(client, writes, (positions = new Map()));
-          await client.query('select pg_notify($1, $2)', [CHANNEL, String(rev)]);
-          const { rows } = await client.query<{ xid: string }>('select pg_current_xact_id()::text as xid');
+          const { rows } = await client.query<{ xid: string }>('select pg_notify($1, $2), pg_current_xact_id()::text as xid', [CHANNEL, String(rev)]);
+          // Before the commit: its NOTIFY may arrive before the commit's own answer.
+          if (this.ownRevs.size > 1_000) this.ownRevs.clear(); // notices lost (a failed commit, the session down)
+          this.ownRevs.add(rev);
           await client.query('commit');
           this.seen.committed(rows[0]?.xid as string);
           this.remember(writes, positions);
