@@ -19,9 +19,10 @@ export const DELETIONS_KEPT_MS = 24 * 3_600_000;
 export async function pruneDeletions(client: pg.PoolClient, keptMs: number): Promise<void> {
   await client.query('begin');
   try {
+    // (No max() of xid8 before PostgreSQL 15: the newest by order.)
     const { rows } = await client.query<{ rev: number | null; xid: string | null }>(
       `with pruned as (delete from deleted_rows where tbl <> $1 and deleted_at < now() - make_interval(secs => $2) returning rev, xid)
-       select max(rev) as rev, max(xid)::text as xid from pruned`,
+       select max(rev) as rev, (select xid from pruned order by xid desc limit 1)::text as xid from pruned`,
       [PRUNED_MARK.tbl, keptMs / 1000],
     );
     const upTo = rows[0]?.rev ?? null;
@@ -29,7 +30,8 @@ export async function pruneDeletions(client: pg.PoolClient, keptMs: number): Pro
       // One mark, never moved back (greatest of the one it replaces and what was forgotten now).
       await client.query(
         `with previous as (delete from deleted_rows where tbl = $1 returning rev, xid)
-         insert into deleted_rows (tbl, key, rev, xid) select $1, $2, greatest($3::bigint, max(rev)), greatest($4::xid8, max(xid)) from previous`,
+         insert into deleted_rows (tbl, key, rev, xid)
+         select $1, $2, greatest($3::bigint, (select max(rev) from previous)), greatest($4::xid8, (select xid from previous order by xid desc limit 1))`,
         [PRUNED_MARK.tbl, PRUNED_MARK.key, upTo, rows[0]?.xid],
       );
     }
