@@ -101,6 +101,8 @@ export class PostgresStateStore implements StateStore {
   private readonly positions = new Map<ListField, Map<string, number>>();
   /** What of the other instances' commits is in memory (visibility.ts). */
   private readonly seen = new Seen();
+  /** Another instance's NOTIFY came while this one was writing: look once the writing is done. */
+  private heardWhileWriting = false;
   /** The revs of this instance's commits whose NOTIFY it has not heard yet: nothing to read for those. */
   private readonly ownRevs = new Set<number>();
   private pending: PendingChange[] = [];
@@ -128,7 +130,7 @@ export class PostgresStateStore implements StateStore {
     this.secrets = options.secrets ?? new SecretBox();
     this.deletionsKeptMs = options.retention?.deletionsKeptMs ?? DELETIONS_KEPT_MS;
     this.instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.session = new Session({ url, outage, onCommit: (rev) => void (this.ownNotice(rev) || this.refresh().catch(() => undefined)) });
+    this.session = new Session({ url, outage, onCommit: (rev) => void (this.ownNotice(rev) || this.heard()) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
@@ -291,8 +293,8 @@ export class PostgresStateStore implements StateStore {
     return this.reaching('reading other instances\' changes', () => this.inTurn(async () => {
       // Cheap when nothing was committed since: one statement tells whether any row is new to this instance,
       // in the same snapshot it then remembers.
-      const { rows } = await this.pool.query<{ snap: string; news: boolean }>(NEWS, this.seen.params());
-      if (rows[0] && !rows[0].news) return this.seen.remember(rows[0].snap);
+      const { rows } = await this.pool.query<News>(NEWS, this.seen.params());
+      if (rows[0] && nothingNew(rows[0])) return this.seen.remember(rows[0].snap);
       const client = await this.pool.connect();
       try {
         // One snapshot for every table: a commit landing midway is seen whole or not at all.
@@ -306,6 +308,18 @@ export class PostgresStateStore implements StateStore {
         client.release();
       }
     }));
+  }
+
+  /**
+   * Another instance committed. While this one writes, its next commit catches up first anyway: the look
+   * waits until the writing is done, rather than take a turn between two of its commits.
+   */
+  private heard(): void {
+    if (this.writing) {
+      this.heardWhileWriting = true;
+      return;
+    }
+    this.refresh().catch(() => undefined);
   }
 
   /** Is `rev` this instance's own commit (whose NOTIFY it hears too)? */
@@ -388,6 +402,10 @@ export class PostgresStateStore implements StateStore {
       }
     } finally {
       this.writing = null;
+      if (this.heardWhileWriting) {
+        this.heardWhileWriting = false;
+        this.refresh().catch(() => undefined);
+      }
     }
   }
 
@@ -700,31 +718,36 @@ export class PostgresStateStore implements StateStore {
   private async catchUp(client: pg.PoolClient, all = false): Promise<string> {
     const everything = all || !this.seen.known;
     let snapshot: string;
+    /** The tables to read (null: all of them). */
+    let tables: Set<string> | null = null;
+    let pruned = false;
     if (everything) snapshot = await Seen.current(client);
     else {
-      // Alone on the database (or nobody wrote since), one query says there is nothing to read.
-      const { rows } = await client.query<{ snap: string; news: boolean }>(NEWS, this.seen.params());
+      // One query says which tables hold anything new: alone on the database (or nobody wrote since), none.
+      const { rows } = await client.query<News>(NEWS, this.seen.params());
       snapshot = rows[0]?.snap as string;
-      if (!rows[0]?.news) {
+      if (nothingNew(rows[0])) {
         this.seen.remember(snapshot);
         return snapshot;
       }
+      tables = new Set(rows[0]?.tables);
+      pruned = rows[0]?.pruned ?? false;
     }
+    const reads = (name: string) => tables === null || tables.has(name);
     const where = everything ? 'true' : UNSEEN;
     const params: unknown[] = everything ? [] : this.seen.params();
     const changed = new Set<Field>();
     const lists = new Set<ListField>();
     // Deletions first: a record deleted and written again since the last look is in its table now, and stays.
     if (!everything) {
-      const { rows: marks } = await client.query(`select 1 from deleted_rows where tbl = $2 and xid >= pg_snapshot_xmin($1::pg_snapshot)`, [params[0], PRUNED_MARK.tbl]);
-      if (marks.length > 0) {
+      if (pruned) {
         // The log was pruned of deletions this instance may not have read: some are no longer in it.
         for (const field of await this.dropMissing(client)) {
           changed.add(field);
           if (LISTS.includes(field as ListField)) lists.add(field as ListField);
         }
       }
-      const { rows } = await client.query<{ tbl: string; key: string }>(`select tbl, key from deleted_rows where ${where}`, params);
+      const { rows } = reads('deleted_rows') ? await client.query<{ tbl: string; key: string }>(`select tbl, key from deleted_rows where ${where}`, params) : { rows: [] };
       for (const { tbl, key } of rows) {
         if (tbl === THREAD_CUSTOMERS) {
           this.threadCustomers.dropDeleted(key, this.state.threads);
@@ -739,6 +762,7 @@ export class PostgresStateStore implements StateStore {
       }
     }
     for (const table of RESIDENT) {
+      if (!reads(table.name)) continue;
       const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
       const { rows } = await client.query(`select * from ${table.name} where ${where}${list ? ' order by position' : ''}`, params);
       for (const row of rows as Record<string, unknown>[]) {
@@ -751,7 +775,7 @@ export class PostgresStateStore implements StateStore {
         if (list) lists.add(list);
       }
     }
-    if ((await this.threadCustomers.catchUp(client, where, params, this.state.threads)) > 0) changed.add('threads');
+    if (reads(THREAD_CUSTOMERS) && (await this.threadCustomers.catchUp(client, where, params, this.state.threads)) > 0) changed.add('threads');
     for (const field of lists) this.rebuild(field);
     this.seen.remember(snapshot);
     if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
@@ -806,13 +830,21 @@ const recordId = (field: Field, key: string): string => `${field}\0${key}`;
 /** The tables whose records every instance holds in memory (all but the paged ones). */
 const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
 /**
- * Is anything new to this instance ($1: its last snapshot, $2: its own commits since)? A row of a resident
- * table, a deletion, or a pruning of the deletion log it may not have read; with the snapshot the answer is
- * from, which becomes the last one when nothing is new.
+ * What is new to this instance ($1: its last snapshot, $2: its own commits since): the tables holding rows
+ * (or deletions) it has not read, so a catch-up reads only those, and whether the deletion log was pruned of
+ * some it may not have read; with the snapshot the answer is from, which becomes the last one when nothing is.
  */
-const NEWS = `select pg_current_snapshot()::text as snap, (${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
-  .map((name) => `exists (select 1 from ${name} where ${UNSEEN})`)
-  .join(' or ')} or exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= pg_snapshot_xmin($1::pg_snapshot))) as news`;
+const NEWS = `select pg_current_snapshot()::text as snap, array_remove(array[${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
+  .map((name) => `case when exists (select 1 from ${name} where ${UNSEEN}) then '${name}' end`)
+  .join(', ')}], null) as tables, exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= pg_snapshot_xmin($1::pg_snapshot)) as pruned`;
+
+/** What NEWS answers: the snapshot it looked from, the tables with rows new to this instance, and whether the deletion log was pruned of some it may not have read. */
+interface News {
+  snap: string;
+  tables: string[];
+  pruned: boolean;
+}
+const nothingNew = (news: News | undefined): boolean => news !== undefined && news.tables.length === 0 && !news.pruned;
 /**
  * How many times a group runs when other instances' commits keep conflicting with it. A group runs again only
  * on such a conflict: a change that also notes something outside the draft (a report it fills in) notes it
