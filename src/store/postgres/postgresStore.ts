@@ -43,6 +43,7 @@ import { CommitConflictError, isConflict, Seen, UNSEEN } from './visibility.js';
 import { heldReads, lockTables, lockWhole, merged, pessimistic, tableLocks, type TableLocks, type Written } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
+import { PagedRows, readPaged, UNREAD } from './pagedRows.js';
 import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
 
 export interface PostgresOptions {
@@ -115,6 +116,7 @@ export class PostgresStateStore implements StateStore {
   private closing: Promise<void> | null = null;
   private readonly session: Session;
   private readonly claims: OutboxClaims;
+  private readonly pagedRows: PagedRows;
   private readonly secrets: SecretBox;
   /** Records (`field` NUL `key`) whose stored secret is plain or under the previous key: written again at open. */
   private readonly resealing = new Set<string>();
@@ -133,6 +135,7 @@ export class PostgresStateStore implements StateStore {
     this.session = new Session({ url, outage, onCommit: (rev) => void (this.ownNotice(rev) || this.heard()) });
     this.lease = new Lease(pool, { instance: this.instance, host: hostname(), pid: process.pid, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
+    this.pagedRows = new PagedRows(pool);
     this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
     for (const field of Object.keys(SHAPES) as Field[]) this.stored.set(field, new Map());
     for (const field of LISTS) this.positions.set(field, new Map());
@@ -205,76 +208,15 @@ export class PostgresStateStore implements StateStore {
   }
 
   view(loads: Loads): Promise<Readonly<State>> {
-    return this.reaching('reading snapshots', async () => {
-      const maps: Partial<Record<PagedField, Record<string, unknown>>> = {};
-      const reach = mergeLoads([loads]);
-      for (const [field, wanted] of reach) {
-        if (wanted.records === 'all' || wanted.records.size > 0) maps[field] = (await this.readPaged(this.pool, field, wanted)).records;
-      }
-      return viewOf(this.state, maps, loads);
-    });
+    return this.reaching('reading snapshots', async () => viewOf(this.state, await this.pagedRows.records(loads), loads));
   }
 
   facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
-    return this.reaching('reading snapshot facts', async () => {
-      const table = TABLE_OF.get(field) as Table<unknown>;
-      const key = table.columns[0]?.name as string;
-      const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean }>(
-        `select ${key} as key, fetched_at, changed_at, active from ${table.name}${filter ? ` where active or changed_at >= $1 or ${key} = any($2::text[])` : ''}`,
-        filter ? [filter.changedSince, [...filter.keys]] : [],
-      );
-      return new Map(rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active }]));
-    });
+    return this.reaching('reading snapshot facts', () => this.pagedRows.facts(field, filter));
   }
 
   fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {
-    return this.reaching('reading snapshot facts', async () => {
-      const table = TABLE_OF.get(field) as Table<unknown>;
-      const key = table.columns[0]?.name as string;
-      // Per group: how many, the oldest fetch, and the fetch at the 95th percentile of ages (newest first).
-      const { rows } = await this.pool.query<{ among: boolean; n: number; oldest: string; p95: string }>(
-        `with s as (select ${key} = any($1::text[]) as among, fetched_at from ${table.name} where fetched_at is not null),
-              g as (select among, count(*)::int as n, min(fetched_at) as oldest from s group by among)
-         select g.among, g.n, g.oldest,
-                (select fetched_at from s where s.among = g.among order by fetched_at desc offset ceil(g.n * 0.95) - 1 limit 1) as p95
-         from g`,
-        [[...among]],
-      );
-      const empty: FetchSpread = { count: 0, oldest: null, p95: null };
-      const spread = (row: (typeof rows)[number] | undefined): FetchSpread => (row ? { count: row.n, oldest: row.oldest, p95: row.p95 } : empty);
-      return { among: spread(rows.find((row) => row.among)), rest: spread(rows.find((row) => !row.among)) };
-    });
-  }
-
-  /**
-   * One paged field's records as `reach` asks, from `client`'s snapshot: the records (an absent key: none
-   * stored), and with `keys` every other key, its record unread. `json` marks each as stored ('' rather
-   * than its JSON: a snapshot a change writes always differs, by its fetchedAt at least, so comparing
-   * would only cost; one it only read is left alone).
-   */
-  private async readPaged(client: pg.Pool | pg.PoolClient, field: PagedField, reach: Reach): Promise<{ records: Record<string, unknown>; json: Map<string, string> }> {
-    const table = TABLE_OF.get(field) as Table<unknown>;
-    const key = table.columns[0]?.name as string;
-    const records: Record<string, unknown> = {};
-    const json = new Map<string, string>();
-    if (reach.keys) {
-      const { rows } = await client.query<{ key: string }>(`select ${key} as key from ${table.name}`);
-      for (const row of rows) {
-        records[row.key] = UNREAD;
-        json.set(row.key, '');
-      }
-    }
-    if (reach.records === 'all' || reach.records.size > 0) {
-      const { rows } = reach.records === 'all'
-        ? await client.query(`select * from ${table.name}`)
-        : await client.query(`select * from ${table.name} where ${key} = any($1::text[])`, [[...reach.records]]);
-      for (const row of rows as Record<string, unknown>[]) {
-        const decoded = table.decode(row);
-        records[decoded.key] = decoded.record;
-        json.set(decoded.key, '');
-      }
-    }
-    return { records, json };
+    return this.reaching('reading snapshot facts', () => this.pagedRows.fetchSpread(field, among));
   }
 
   onExternalChange(listener: (fields: ReadonlySet<Field>) => void): void {
@@ -490,7 +432,7 @@ export class PostgresStateStore implements StateStore {
   private async loadPaged(client: pg.PoolClient, reach: ReadonlyMap<PagedField, Reach>): Promise<void> {
     for (const [field, wanted] of reach) {
       if (!wanted.keys && wanted.records !== 'all' && wanted.records.size === 0) continue;
-      const { records, json } = await this.readPaged(client, field, wanted);
+      const { records, json } = await readPaged(client, field, wanted);
       (this.state as unknown as Record<string, unknown>)[field] = records;
       this.stored.set(field, json);
     }
@@ -859,8 +801,6 @@ function writtenKeys(writes: Map<Field, TableWrites>): Map<Field, Set<string>> {
   return new Map([...writes].map(([field, { upserts, deletes }]) => [field, new Set([...upserts.map(({ key }) => key), ...deletes])]));
 }
 const PAGED = TABLES.map((table) => table.field).filter(isPaged);
-/** A paged record whose key was read but not its body (a 'keys' load): never written back. */
-const UNREAD = Symbol('unread');
 
 function defaultSingle(field: Field): unknown {
   if (field === 'sweep') return emptySweep();
