@@ -39,12 +39,12 @@ import { applyMigrations, refuseNewerSchema } from './schema.js';
 import { SecretBox } from '../secretBox.js';
 import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
-import { CommitConflictError, isConflict, Seen, UNSEEN } from './visibility.js';
+import { CommitConflictError, isConflict, Seen, unseenRows } from './visibility.js';
 import { heldReads, lockTables, lockWhole, merged, pessimistic, tableLocks, type TableLocks, type Written } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { PagedRows, readPaged, UNREAD } from './pagedRows.js';
-import { threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
+import { CUSTOMER_COLUMNS, threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
 
 export interface PostgresOptions {
   leaseSeconds?: number;
@@ -676,7 +676,8 @@ export class PostgresStateStore implements StateStore {
       pruned = rows[0]?.pruned ?? false;
     }
     const reads = (name: string) => tables === null || tables.has(name);
-    const where = everything ? 'true' : UNSEEN;
+    /** The rows of `table` to read: all of them, or those this instance has not seen. */
+    const rowsOf = (table: string, columns = '*') => (everything ? `select ${columns} from ${table}` : unseenRows(table, columns));
     const params: unknown[] = everything ? [] : this.seen.params();
     const changed = new Set<Field>();
     const lists = new Set<ListField>();
@@ -689,7 +690,7 @@ export class PostgresStateStore implements StateStore {
           if (LISTS.includes(field as ListField)) lists.add(field as ListField);
         }
       }
-      const { rows } = reads('deleted_rows') ? await client.query<{ tbl: string; key: string }>(`select tbl, key from deleted_rows where ${where}`, params) : { rows: [] };
+      const { rows } = reads('deleted_rows') ? await client.query<{ tbl: string; key: string }>(rowsOf('deleted_rows', 'tbl, key'), params) : { rows: [] };
       for (const { tbl, key } of rows) {
         if (tbl === THREAD_CUSTOMERS) {
           this.threadCustomers.dropDeleted(key, this.state.threads);
@@ -706,7 +707,7 @@ export class PostgresStateStore implements StateStore {
     for (const table of RESIDENT) {
       if (!reads(table.name)) continue;
       const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
-      const { rows } = await client.query(`select * from ${table.name} where ${where}${list ? ' order by position' : ''}`, params);
+      const { rows } = await client.query(`${rowsOf(table.name)}${list ? ' order by position' : ''}`, params);
       for (const row of rows as Record<string, unknown>[]) {
         const { key, record } = table.decode(row);
         // Throws (SecretKeyError) before anything is written when no key given opens a stored secret.
@@ -717,7 +718,7 @@ export class PostgresStateStore implements StateStore {
         if (list) lists.add(list);
       }
     }
-    if (reads(THREAD_CUSTOMERS) && (await this.threadCustomers.catchUp(client, where, params, this.state.threads)) > 0) changed.add('threads');
+    if (reads(THREAD_CUSTOMERS) && (await this.threadCustomers.catchUp(client, rowsOf(THREAD_CUSTOMERS, CUSTOMER_COLUMNS), params, this.state.threads)) > 0) changed.add('threads');
     for (const field of lists) this.rebuild(field);
     this.seen.remember(snapshot);
     if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
@@ -777,8 +778,8 @@ const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
  * some it may not have read; with the snapshot the answer is from, which becomes the last one when nothing is.
  */
 const NEWS = `select pg_current_snapshot()::text as snap, array_remove(array[${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
-  .map((name) => `case when exists (select 1 from ${name} where ${UNSEEN}) then '${name}' end`)
-  .join(', ')}], null) as tables, exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= pg_snapshot_xmin($1::pg_snapshot)) as pruned`;
+  .map((name) => `case when exists (${unseenRows(name, '1')}) then '${name}' end`)
+  .join(', ')}], null) as tables, exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= $3::xid8) as pruned`;
 
 /** What NEWS answers: the snapshot it looked from, the tables with rows new to this instance, and whether the deletion log was pruned of some it may not have read. */
 interface News {

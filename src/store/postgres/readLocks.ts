@@ -22,6 +22,7 @@
 // Not covered: a record read as absent that another instance creates meanwhile and this group does not
 // write (a phantom); a group that writes it conflicts on the INSERT.
 import type pg from 'pg';
+import { unseenRows } from './visibility.js';
 import { SHAPES, type Field, type Touched } from '../records.js';
 import { TABLE_OF } from './tables.js';
 
@@ -80,11 +81,11 @@ export async function lockWhole(client: pg.PoolClient, pool: pg.Pool, snapshot: 
   if (late.size === 0) return;
   await lockTables(client, late);
   const names = [...late.keys()].map((field) => TABLE_OF.get(field)?.name as string);
-  const unseen = 'xid >= pg_snapshot_xmin($1::pg_snapshot) and not pg_visible_in_snapshot(xid, $1::pg_snapshot)';
+  const unseen = (table: string) => unseenRows(table, 'fresh.tbl', '$3::xid8', '$1::pg_snapshot', '');
   const { rows } = await pool.query<{ changed: boolean }>(
-    `select ${names.map((name) => `exists (select 1 from ${name} where ${unseen})`).join(' or ')}
-       or exists (select 1 from deleted_rows where tbl = any($2::text[]) and ${unseen}) as changed`,
-    [snapshot, names],
+    `select ${names.map((name) => `exists (${unseenRows(name, '1', '$3::xid8', '$1::pg_snapshot', '')})`).join(' or ')}
+       or exists (select 1 from (${unseen('deleted_rows')}) as gone where gone.tbl = any($2::text[])) as changed`,
+    [snapshot, names, snapshot.split(':')[0] ?? '0'],
   );
   if (rows[0]?.changed) throw Object.assign(new Error(`${names.join(', ')} changed since this commit's snapshot`), { code: '40001' });
 }

@@ -6,6 +6,8 @@ import type { IncidentThread, ThreadCustomer } from '../state.js';
 import { storable } from './tables.js';
 
 export const THREAD_CUSTOMERS = 'incident_thread_customers';
+/** What a catch-up reads of a thread customer's row (`query` of catchUp selects these). */
+export const CUSTOMER_COLUMNS = 'thread_key, customer_id, name, resolved, vanished';
 /** Joins a thread key and a customer id into one deleted_rows key (neither holds a tab). */
 const SEPARATOR = '\t';
 const ROWS_PER_STATEMENT = 1_000;
@@ -85,11 +87,8 @@ export class ThreadCustomerRows {
   }
 
   /** Another instance's rows (`where`: which, with `params`), put into the threads in memory. Returns how many. */
-  async catchUp(client: pg.PoolClient, where: string, params: unknown[], threads: Record<string, IncidentThread>): Promise<number> {
-    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean }>(
-      `select thread_key, customer_id, name, resolved, vanished from ${THREAD_CUSTOMERS} where ${where}`,
-      params,
-    );
+  async catchUp(client: pg.PoolClient, query: string, params: unknown[], threads: Record<string, IncidentThread>): Promise<number> {
+    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean }>(query, params);
     for (const row of rows) {
       const thread = threads[row.thread_key];
       if (thread) thread.customers[row.customer_id] = { name: row.name, resolved: row.resolved, vanished: row.vanished };
