@@ -88,7 +88,14 @@ function resolveEverything(sim: Simulator): void {
 
 const seconds = (ms: number) => round(ms / 1000, 2);
 
-export async function measureLive(progress: (text: string) => void): Promise<{ figures: LiveFigures; rows: { busy: Row[]; alerts: Row[]; fast: Row[]; cycle: Row[] } }> {
+/**
+ * `beside`: measures that mostly wait, run while 5c only waits its periods out (the bench is then shorter);
+ * the fast lane's window is its own either way, from its settling to the end of its periods.
+ */
+export async function measureLive<T>(
+  progress: (text: string) => void,
+  beside: () => Promise<T>,
+): Promise<{ figures: LiveFigures; rows: { busy: Row[]; alerts: Row[]; fast: Row[]; cycle: Row[] }; beside: T }> {
   const sim = await startSimulator({ customerCount: CUSTOMERS, latencyMs: LATENCY_MS, rateLimitPerSecond: RATE_PER_SECOND, seed: 42, maxRecordedRequests: 200_000 });
   const connector = await new BenchConnector().start();
   const tmp = await tempDir('pa-bench-live-');
@@ -210,12 +217,14 @@ export async function measureLive(progress: (text: string) => void): Promise<{ f
     let engineGapsAtSettle = 0;
     const fastApp = app;
     setTimeout(() => void (engineGapsAtSettle = fastApp.engine.sweep.fastLaneGaps.length), periodMs).unref();
+    const besideRun = beside();
     await new Promise((resolve) => setTimeout(resolve, periodMs * FAST_LANE_PERIODS));
     const fastEnded = performance.now();
     const engineGaps = app.engine.sweep.fastLaneGaps.slice(engineGapsAtSettle);
     const fastThrottled = sim.requests.filter((request) => request.status === 429).length;
     await app.close();
     app = null;
+    const besideResult = await besideRun;
 
     const gaps: number[] = [];
     let missing = 0;
@@ -319,7 +328,7 @@ export async function measureLive(progress: (text: string) => void): Promise<{ f
         `${seconds(roundARun.wallMs)} s, ratio ${round(roundARun.ratio, 3)} (${roundARun.requests} requests)`,
       ),
     ];
-    return { figures, rows: { busy: busyRows, alerts: alertRows, fast: fastRows, cycle: cycleRows } };
+    return { figures, rows: { busy: busyRows, alerts: alertRows, fast: fastRows, cycle: cycleRows }, beside: besideResult };
   } finally {
     await app?.close();
     await connector.close();
