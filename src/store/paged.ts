@@ -35,7 +35,7 @@ export interface FactsFilter {
   keys: Iterable<string>;
 }
 
-export function matches(filter: FactsFilter | undefined, keys: ReadonlySet<string>): (key: string, facts: SnapshotFacts) => boolean {
+function matches(filter: FactsFilter | undefined, keys: ReadonlySet<string>): (key: string, facts: SnapshotFacts) => boolean {
   return (key, facts) => !filter || facts.active || (facts.changedAt !== null && facts.changedAt >= filter.changedSince) || keys.has(key);
 }
 

@@ -2,12 +2,11 @@
 // one sweep leader (whose late commits are refused once it is deposed), and never serve one conversation
 // at the same time. Real PostgreSQL, two stores in this process standing for two instances.
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LeaseLostError } from '../../src/store/stateStore.js';
 import type { Field } from '../../src/store/records.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { fill, notice, thread, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: several instances on one database', () => {
@@ -18,15 +17,7 @@ describe('PostgreSQL store: several instances on one database', () => {
     stores.push(store);
     return store;
   };
-  const sql = async (text: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
 
   let server: PostgresServer;
   before(async function () {

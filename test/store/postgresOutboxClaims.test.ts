@@ -12,7 +12,7 @@ import { SendFailure, type ConversationSender } from '../../src/engine/teamsSend
 import { LOCKS } from '../../src/store/postgres/locks.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { Target } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { notice, target } from '../support/sampleState.js';
 import { storeProcess, type StoreProcess } from '../support/storeChild.js';
 
@@ -41,15 +41,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
   let url: string;
   const stores: PostgresStateStore[] = [];
   let child: StoreProcess | null = null;
-  const sql = async (text: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
   const open = async () => {
     const store = await PostgresStateStore.open(url, { pollMs: 100 });
     stores.push(store);

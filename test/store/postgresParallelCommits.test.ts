@@ -3,10 +3,9 @@
 // that ends after another instance looked is still read by it. Real PostgreSQL; triggers with pg_sleep hold
 // a commit's transaction open at a known point, and log from inside it.
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { State } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { target, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: commits of several instances run at the same time, and lose nothing', () => {
@@ -18,15 +17,7 @@ describe('PostgreSQL store: commits of several instances run at the same time, a
     stores.push(store);
     return store;
   };
-  const sql = async (text: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
 
   before(async function () {
     server = await postgresForSuite(this);

@@ -4,10 +4,9 @@
 // paused instance is a process of its own (storeChild.ts); the retention is shortened for the test.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { PRUNED_MARK } from '../../src/store/postgres/deletionLog.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { notice, target, thread, watch } from '../support/sampleState.js';
 import { storeProcess, type HeldRecords, type StoreProcess } from '../support/storeChild.js';
 
@@ -30,15 +29,7 @@ describe('PostgreSQL store: an instance paused for longer than deletions are kep
   let url: string;
   let leader: PostgresStateStore | null = null;
   let paused: StoreProcess | null = null;
-  const sql = async (text: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
 
   before(async function () {
     server = await postgresForSuite(this);

@@ -3,10 +3,9 @@
 // each way a change can alter them must still reach the database and the other instance, and a change that
 // only reads them must write none. Real PostgreSQL.
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { IncidentThread, State } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { thread } from '../support/sampleState.js';
 
 const CUSTOMERS = 2_000;
@@ -31,15 +30,7 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
     }
   };
   const card = (state: State) => state.threads[KEY] as IncidentThread;
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
 
   before(async function () {
     server = await postgresForSuite(this);

@@ -330,3 +330,14 @@ function unrefStream(stream: Readable | null): void {
   // A child's pipes are sockets.
   if (stream instanceof net.Socket) stream.unref();
 }
+
+/** Runs one statement on its own connection to `url` and returns its rows (what a test looks at beside the store). */
+export async function queryRows(url: string, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
