@@ -27,32 +27,43 @@ export function closestCustomers(query: string, customers: readonly Customer[], 
 }
 
 /**
- * A customer list prepared for matching: names and domains folded once, exact lookups through maps, prefix
- * lookups by binary search over sorted folded keys. Built once per directory listing, it answers exactly
- * what `matchCustomer` would for the same list, in the same order.
+ * A customer list prepared for matching: names and domains folded once, exact and prefix lookups by binary
+ * search over the sorted folded keys, tenant ids through a map. Built once per directory listing, it answers
+ * exactly what `matchCustomer` would for the same list, in the same order. Kept lean (two flat arrays, no
+ * object or array per key): a partner's 50,000 customers are held by every instance for as long as it runs.
  */
 export class CustomerIndex {
   private readonly foldedNames: string[];
-  private readonly exact = new Map<string, number[]>();
   private readonly byId = new Map<string, Customer>();
-  /** Folded names and domains, each with the position of its customer, sorted by code unit. */
-  private readonly keys: { key: string; at: number }[] = [];
+  /** Folded names and domains, sorted by code unit (then by position), and the position of each one's customer. */
+  private readonly keys: string[];
+  private readonly keyAt: Int32Array;
   /** Position of each customer in name order (localeCompare, then list order); computed on first need. */
   private nameRank: Int32Array | null = null;
 
   constructor(readonly customers: readonly Customer[]) {
     this.foldedNames = customers.map((customer) => fold(customer.companyName));
+    const texts: string[] = [];
+    const owners: number[] = [];
     customers.forEach((customer, at) => {
       const id = customer.id.toLowerCase();
       if (!this.byId.has(id)) this.byId.set(id, customer);
       const name = this.foldedNames[at] ?? '';
       const domain = fold(customer.domain);
-      this.addExact(name, at);
-      if (domain !== name) this.addExact(domain, at);
-      this.keys.push({ key: name, at });
-      if (domain !== name) this.keys.push({ key: domain, at });
+      texts.push(name);
+      owners.push(at);
+      if (domain !== name) {
+        texts.push(domain);
+        owners.push(at);
+      }
     });
-    this.keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.at - b.at));
+    const order = Array.from(texts.keys()).sort((a, b) => {
+      const left = texts[a] ?? '';
+      const right = texts[b] ?? '';
+      return left < right ? -1 : left > right ? 1 : (owners[a] ?? 0) - (owners[b] ?? 0);
+    });
+    this.keys = order.map((i) => texts[i] ?? '');
+    this.keyAt = Int32Array.from(order, (i) => owners[i] ?? 0);
   }
 
   get size(): number {
@@ -71,8 +82,8 @@ export class CustomerIndex {
       const byId = this.byId.get(wanted);
       return byId ? { kind: 'one', customer: byId } : { kind: 'none', suggestions: [] };
     }
-    const exact = this.exact.get(wanted);
-    if (exact) return this.outcome(exact);
+    const exact = this.withKey(wanted, (key) => key === wanted);
+    if (exact.length > 0) return this.outcome(exact);
     const prefixed = this.withPrefix(wanted);
     if (prefixed.length > 0) return this.outcome(prefixed);
     return { kind: 'none', suggestions: this.closest(wanted, 3) };
@@ -83,27 +94,22 @@ export class CustomerIndex {
     return closestAmong(query, this.customers, this.foldedNames, limit);
   }
 
-  private addExact(key: string, at: number): void {
-    const positions = this.exact.get(key);
-    if (positions) positions.push(at);
-    else this.exact.set(key, [at]);
-  }
-
   /** Positions (in list order, each once) of the customers whose folded name or domain starts with `prefix`. */
   private withPrefix(prefix: string): number[] {
+    return this.withKey(prefix, (key) => key.startsWith(prefix));
+  }
+
+  /** Positions (in list order, each once) of the keys from the first one >= `from` for as long as `wanted` holds. */
+  private withKey(from: string, wanted: (key: string) => boolean): number[] {
     let low = 0;
     let high = this.keys.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((this.keys[mid]?.key ?? '') < prefix) low = mid + 1;
+      if ((this.keys[mid] ?? '') < from) low = mid + 1;
       else high = mid;
     }
     const found = new Set<number>();
-    for (let i = low; i < this.keys.length; i++) {
-      const entry = this.keys[i];
-      if (!entry || !entry.key.startsWith(prefix)) break;
-      found.add(entry.at);
-    }
+    for (let i = low; i < this.keys.length && wanted(this.keys[i] ?? ''); i++) found.add(this.keyAt[i] ?? 0);
     return [...found].sort((a, b) => a - b);
   }
 
