@@ -138,7 +138,7 @@ export async function measureLive<T>(
       return result;
     });
     // Commands start once the round is past its listing and fetching at full pace.
-    await until(() => liveApp.engine.sweep.fetchedAt.size >= 300, 30_000);
+    await until(() => liveApp.engine.sweep.fetches >= 300, 30_000);
     const queuedSamples: number[] = [];
     const busy = await statusCommands(liveApp, connector, chosen.slice(WARM_UP), {
       keepGoing: () => {

@@ -81,8 +81,11 @@ export class Sweep {
   /** Item keys being fetched right now: one item is never fetched twice at once (the later answer could
    * be committed first and the older one would overwrite it). */
   private readonly out = new Set<string>();
-  /** Item fetch times, for health: key → ms. */
-  readonly fetchedAt = new Map<string, number>();
+  /** Fetch times of the fast lane's items (key → ms), for its spacing. Only theirs: the round's items are
+   * every watched customer, and their fetch times are stored with their snapshots. */
+  private readonly fastFetchedAt = new Map<string, number>();
+  /** How many fetches ended (ok or not) since this sweep began. */
+  fetches = 0;
   readonly fastLaneGaps: number[] = [];
 
   constructor(private readonly options: SweepOptions) {
@@ -120,13 +123,11 @@ export class Sweep {
     this.onRoundCommit = onCommit;
     const round: Round = { id, items, next: 0, committedUpTo: 0, done: new Set(), startedAt };
     this.round = round;
-    // Forget fetch times of what nobody watches any more (finished orders, unwatched customers).
-    const keys = new Set(items.map((item) => item.key));
-    for (const key of this.fetchedAt.keys()) if (!keys.has(key) && !this.fast.has(key)) this.fetchedAt.delete(key);
     const finished = new Promise<void>((resolve, reject) => {
       this.roundDone = () => {
         this.round = null;
         this.roundDone = null;
+        this.onRoundCommit = null; // it holds the round's items
         if (this.commitError) reject(this.commitError);
         else resolve();
       };
@@ -248,13 +249,18 @@ export class Sweep {
     const state = this.options.store.read();
     const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer, facts);
     const keys = new Set(wanted.map((item) => item.key));
-    for (const key of this.fast.keys()) if (!keys.has(key)) this.fast.delete(key);
+    for (const key of this.fast.keys()) {
+      if (keys.has(key)) continue;
+      this.fast.delete(key);
+      this.fastFetchedAt.delete(key);
+    }
     for (const item of wanted) {
       if (this.fast.has(item.key)) continue;
       // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
       // After a restart or a takeover that is the stored one: not every customer of the lane at once.
-      const last = this.fetchedAt.get(item.key) ?? storedFetchTime(facts, item) ?? now - fastLane.periodMs;
+      const last = storedFetchTime(facts, item) ?? now - fastLane.periodMs;
       this.fast.set(item.key, { item, lastFetchedAt: last });
+      this.fastFetchedAt.set(item.key, last); // its first gap in the lane counts from there
     }
     // Keep the oldest first: re-insert in order of last fetch.
     const sorted = [...this.fast.values()].sort((a, b) => a.lastFetchedAt - b.lastFetchedAt);
@@ -293,13 +299,15 @@ export class Sweep {
   }
 
   private noteFetched(key: string): void {
+    this.fetches += 1;
+    if (!this.fast.has(key)) return;
     const now = this.options.clock.now();
-    const previous = this.fetchedAt.get(key);
-    if (previous !== undefined && this.fast.has(key)) {
+    const previous = this.fastFetchedAt.get(key);
+    if (previous !== undefined) {
       this.fastLaneGaps.push(now - previous);
       if (this.fastLaneGaps.length > 10_000) this.fastLaneGaps.splice(0, 5_000);
     }
-    this.fetchedAt.set(key, now);
+    this.fastFetchedAt.set(key, now);
   }
 
   /**
