@@ -46,10 +46,10 @@ export class CustomerIndex {
     const texts: string[] = [];
     const owners: number[] = [];
     customers.forEach((customer, at) => {
-      const id = customer.id.toLowerCase();
+      const id = unchanged(customer.id, customer.id.toLowerCase());
       if (!this.byId.has(id)) this.byId.set(id, customer);
       const name = this.foldedNames[at] ?? '';
-      const domain = fold(customer.domain);
+      const domain = unchanged(customer.domain, fold(customer.domain));
       texts.push(name);
       owners.push(at);
       if (domain !== name) {
@@ -156,6 +156,11 @@ function closestAmong(query: string, customers: readonly Customer[], foldedNames
     .sort((a, b) => a.distance - b.distance || a.customer.companyName.localeCompare(b.customer.companyName))
     .slice(0, limit)
     .map(({ customer }) => customer);
+}
+
+/** The original string when folding left it as it was (tenant ids, most domains): one copy held, not two. */
+function unchanged(original: string, folded: string): string {
+  return folded === original ? original : folded;
 }
 
 function fold(text: string): string {
