@@ -243,6 +243,7 @@ const figures = {
   card_render_ms_50k: round(s.full.cardRenderMs, 0),
   scale_tried: s.tried.map((r) => ({ customers: r.customers, lag_max_ms: round(lagOf(r), 0), rss_mb: round(r.rssMb, 0), round_s: r.rounds.map((x) => round(x.seconds, 1)) })),
   heap_mb_50k_after_gc: round(s.full.heapAfterGcMb, 0),
+  directory_heap_mb_50k: round(s.full.directoryHeapMb, 1),
   lowdb_commit_ms_batch_50k: maybe(pg.lowdbCommitMs, 1),
   pg_commit_ms_batch_empty: maybe(pg.pgCommitEmptyMs, 1),
   pg_commit_phases_ms: pg.phases ? Object.fromEntries(Object.entries(pg.phases).map(([phase, ms]) => [phase, round(ms, 2)])) : null,

@@ -95,6 +95,7 @@ export function scaleSection(full: ScaleResult, searched: ScaleResult[] | null):
       `<= ${RSS_TARGET_MB} MB`,
       f.rssMb <= RSS_TARGET_MB,
     ),
+    row('  the customer directory (every customer and its name index), heap after a full GC', `${round(f.directoryHeapMb, 1)} MB`),
     row(
       '  rounds: seconds (snapshots / incident), events',
       `${round(first?.seconds ?? 0, 1)} s / ${round(second?.seconds ?? 0, 1)} s, ${second?.events ?? 0} events, ${f.cards} card posts`,

@@ -47,6 +47,9 @@ export interface ScaleResult {
   heapAfterGcMb: number;
   /** RSS with the app started, the customers listed and nothing swept yet (the baseline). */
   rssBeforeMb: number;
+  /** What the customer directory (every customer, and its index for names) keeps alive: heap after a full GC
+   * with it loaded, less before. Every instance holds it. */
+  directoryHeapMb: number;
   peakRssMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
@@ -131,7 +134,11 @@ async function main(): Promise<void> {
     draft.targets[target.key] = target;
     draft.watches.push(watchAll(target.key));
   });
+  gc();
+  const heapBeforeDirectory = process.memoryUsage().heapUsed;
   await app.directory.reload();
+  gc();
+  const directoryHeapMb = (process.memoryUsage().heapUsed - heapBeforeDirectory) / 1024 / 1024;
   const follower = await followerStarting;
   if (follower) {
     // The leader takes its share once its lease has heard of the follower and the app looks again (every 5 s).
@@ -209,6 +216,7 @@ async function main(): Promise<void> {
     rssMb: mb(memory.rss),
     heapAfterGcMb: mb(afterGc.heapUsed),
     rssBeforeMb,
+    directoryHeapMb,
     peakRssMb,
     heapUsedMb: mb(memory.heapUsed),
     heapTotalMb: mb(memory.heapTotal),
