@@ -156,6 +156,38 @@ for (const backend of backends) {
       assert.deepEqual(keysAsked(update.getCalls().map((call) => call.args[1]?.load)), EXPECTED_KEYS, `one write, loading only these of ${CUSTOMERS} customers' snapshots`);
     });
 
+    it('a card that comes between the facts read and the write: the write loads afresh and the digest shows it', async () => {
+      const opened = (store = await backend.open(await backend.place()));
+      await opened.update(seed, { load: { incidentSnapshots: 'keys', subscriptionSnapshots: 'keys', accessSnapshots: 'keys', orderSnapshots: 'keys' } });
+      const facts = opened.facts.bind(opened);
+      let cardAdded = false;
+      // Another change commits while the scheduler reads the facts: a card of c500, watched, with no snapshot.
+      sinon.stub(opened, 'facts').callsFake(async (field, filter) => {
+        if (!cardAdded) {
+          cardAdded = true;
+          await opened.update((state) => {
+            state.threads['A|NEW'] = {
+              ...thread('A|NEW', 'A'),
+              incidentId: 'EXNEW',
+              incident: { ...thread('A|NEW', 'A').incident, id: 'EXNEW' },
+              activityId: 'activity-2',
+              customers: { c500: { name: 'Customer 500', resolved: false, vanished: false } },
+            };
+          });
+        }
+        return facts(field, filter);
+      });
+      const scheduler = new DigestScheduler({ store: opened, clock: { now: () => NOW, sleep: async () => undefined }, log: pino({ level: 'silent' }), onQueued: () => undefined, customerName, sources });
+
+      assert.deepEqual((await scheduler.tick(NOW)).digests, ['digest|A|2026-03-04']);
+      const digest = opened.read().outbox.find((delivery): delivery is SummaryDelivery => delivery.kind === 'summary' && delivery.targetKey === 'A')?.report;
+      assert.deepEqual(
+        digest?.incidents.items.map((incident) => [incident.incidentId, incident.customers.map((c) => c.id)]),
+        [['EXOPEN', ['c1', 'c2', 'c400']], ['EXNEW', ['c500']]],
+        'the wider incident first',
+      );
+    });
+
     it('"digest now" answers with the digest of the whole state, viewing only the snapshots it shows', async () => {
       const opened = (store = await backend.open(await backend.place()));
       await opened.update(seed, { load: { incidentSnapshots: 'keys', subscriptionSnapshots: 'keys', accessSnapshots: 'keys', orderSnapshots: 'keys' } });
