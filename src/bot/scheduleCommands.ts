@@ -1,7 +1,7 @@
 // "digest …" and "quiet hours …": a conversation's morning digest and quiet hours. The settings live on the
 // conversation's target (they survive restarts); the engine's scheduler queues digests and the summary at
 // the end of quiet hours, and the delivery's quiet-hours stage holds what must wait.
-import { ALL_PAGED } from '../store/paged.js';
+import { addDigestReads, DigestLoads, withDigestLoads } from '../engine/digestReads.js';
 import { digestCard } from '../cards.js';
 import type { DigestCommand, QuietHoursCommand } from '../domain/commands.js';
 import {
@@ -73,16 +73,26 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
 
 /** "digest now": the same card as the scheduled digest, read from the state (no Partner Center request). */
 async function digestNow(services: BotServices, ctx: WatchContext) {
-  const state = await services.store.view(ALL_PAGED);
-  const schedule = state.targets[ctx.target.key]?.schedule;
-  return buildDigest(state, ctx.target.key, {
-    now: ctx.now,
-    timeZone: schedule?.digest?.timeZone ?? schedule?.quietHours?.timeZone ?? 'UTC',
-    since: schedule?.lastDigest?.queuedAt ?? null,
-    dueAt: null,
-    late: false,
-    customerName: (id) => services.directory.find(id)?.companyName,
-    sources: services.engine.sources,
+  const since = () => services.store.read().targets[ctx.target.key]?.schedule?.lastDigest?.queuedAt ?? null;
+  const sources = services.engine.sources;
+  // Only the snapshots the digest may show are read (digestReads.ts), never every customer's.
+  const plan = async () => {
+    const loads = new DigestLoads();
+    await addDigestReads(loads, services.store, services.store.read(), ctx.target.key, { now: ctx.now, since: since(), sources });
+    return loads.loads;
+  };
+  return withDigestLoads(plan, async (loads) => {
+    const state = await services.store.view(loads);
+    const schedule = state.targets[ctx.target.key]?.schedule;
+    return buildDigest(state, ctx.target.key, {
+      now: ctx.now,
+      timeZone: schedule?.digest?.timeZone ?? schedule?.quietHours?.timeZone ?? 'UTC',
+      since: schedule?.lastDigest?.queuedAt ?? null,
+      dueAt: null,
+      late: false,
+      customerName: (id) => services.directory.find(id)?.companyName,
+      sources,
+    });
   });
 }
 

@@ -36,10 +36,15 @@ export interface DigestOptions {
   sources?: readonly AlertSource[];
 }
 
+/** Where a digest's "changes since" start: the last digest, else a day before `now`. */
+export function digestSince(since: string | null, now: Date): string {
+  return since ?? new Date(now.getTime() - DAY_MS).toISOString();
+}
+
 /** The morning digest of one conversation. */
 export function buildDigest(state: Readonly<State>, targetKey: string, options: DigestOptions): SummaryReport {
   const scope = new Scope(state, targetKey, options.customerName);
-  const since = options.since ?? new Date(options.now.getTime() - DAY_MS).toISOString();
+  const since = digestSince(options.since, options.now);
   return {
     kind: 'digest',
     timeZone: options.timeZone,
@@ -119,11 +124,11 @@ function withMore<T>(list: SummaryList<T>, more: number): SummaryList<T> {
   return { items: list.items, more: list.more + more };
 }
 
-/** What one conversation watches, and the names the state knows. */
-class Scope {
+/** What one conversation watches, and the names the state knows (digestReads.ts reads by it too). */
+export class Scope {
   readonly watches: Watch[];
-  private readonly all: Watch | undefined;
-  private readonly own: Set<string>;
+  readonly all: Watch | undefined;
+  readonly own: Set<string>;
   private readonly threadsByIncident = new Map<string, IncidentThread[]>();
   readonly threads: IncidentThread[] = [];
 
@@ -243,7 +248,8 @@ function activeIncidents(scope: Scope): SummaryIncident[] {
   for (const thread of scope.threads) {
     if (thread.resolvedAt) continue;
     for (const [customerId, customer] of Object.entries(thread.customers)) {
-      if (customer.resolved || scope.state.incidentSnapshots[customerId] || !scope.isWatched(customerId)) continue;
+      // Watched first: only those are loaded for a digest (digestReads.ts).
+      if (customer.resolved || !scope.isWatched(customerId) || scope.state.incidentSnapshots[customerId]) continue;
       add(thread.incidentId, thread.incident.severity, thread.incident, customerId);
     }
   }

@@ -18,7 +18,8 @@ import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.j
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
 import type { AlertSource } from '../sources/source.js';
-import { ALL_PAGED } from '../store/paged.js';
+import type { Loads } from '../store/paged.js';
+import { addDigestReads, addQuietSummaryReads, DigestLoads, withDigestLoads } from './digestReads.js';
 import { wasDelivered } from '../store/deliveryLog.js';
 
 /** A digest sent this long after it was due says it is late. */
@@ -79,15 +80,19 @@ export class DigestScheduler {
     let failed = false;
     try {
       if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
-        // A digest may read any snapshot: all of them are loaded for this write (it comes once a day or so).
+        // Each digest loads only the snapshots it may show (digestReads.ts), for this write.
         // The report comes out of the change, made afresh by each run: a commit may run a change again.
-        const queued = await this.options.store.update(
-          (state) => {
-            const fresh: TickReport = { digests: [], summaries: [] };
-            queueDue(state, now, fresh, this.options.customerName, this.options.sources);
-            return fresh;
-          },
-          { load: ALL_PAGED },
+        const queued = await withDigestLoads(
+          () => this.loadsDue(now),
+          (loads) =>
+            this.options.store.update(
+              (state) => {
+                const fresh: TickReport = { digests: [], summaries: [] };
+                queueDue(state, now, fresh, this.options.customerName, this.options.sources);
+                return fresh;
+              },
+              { load: loads },
+            ),
         );
         report.digests.push(...queued.digests);
         report.summaries.push(...queued.summaries);
@@ -104,6 +109,19 @@ export class DigestScheduler {
     } finally {
       this.arm(failed);
     }
+  }
+
+  /** What the digests and summaries due at `now` read of the snapshots. */
+  private async loadsDue(now: number): Promise<Loads> {
+    const state = this.options.store.read();
+    const loads = new DigestLoads();
+    for (const target of Object.values(state.targets)) {
+      if (dueDigest(target, now)) {
+        await addDigestReads(loads, this.options.store, state, target.key, { now: new Date(now), since: target.schedule?.lastDigest?.queuedAt ?? null, sources: this.options.sources });
+      }
+      if (dueRelease(target, now)) addQuietSummaryReads(loads, target.schedule?.held ?? []);
+    }
+    return loads.loads;
   }
 
   /** Wakes up for the next digest or end of quiet hours, or in a minute, whichever is first (a minute after a failure). */

@@ -7,7 +7,7 @@ import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
 import type { HeldAlert, State } from '../store/state.js';
-import type { Loads, PagedField, PlanFacts } from '../store/paged.js';
+import type { FactsFilter, Loads, PagedField, PlanFacts } from '../store/paged.js';
 
 /**
  * One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions; or a partner-wide one (no
@@ -46,6 +46,22 @@ export interface DigestSectionContext {
   customerName?: (customerId: string) => string | undefined;
 }
 
+export interface DigestReadContext {
+  now: Date;
+  /** The digest's "changes since" (the last digest, or a day ago). */
+  since: string;
+}
+
+/**
+ * Which records of a paged field a source's digest section may show: those whose facts `filter` matches
+ * (store.facts: a query on PostgreSQL), and of those only the ones `among` keeps (e.g. watched customers).
+ */
+export interface DigestRead {
+  field: PagedField;
+  filter: FactsFilter;
+  among?: (key: string) => boolean;
+}
+
 /** `Item`: the items this source plans and takes back (a customer's, or partner-wide ones). */
 export interface AlertSource<Data = unknown, Item extends SourceItem = SourceItem> {
   readonly name: string;
@@ -72,6 +88,11 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
    * Required, so that a new source is never left out of the digest.
    */
   digestSection(state: Readonly<State>, targetKey: string, ctx: DigestSectionContext): SummarySection | null;
+  /**
+   * What `digestSection` reads of the paged records: the digest loads only those (src/engine/digestReads.ts).
+   * Every record it may show must match. A source without it has every paged record loaded for its section.
+   */
+  digestReads?(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): DigestRead[];
   /** Why Partner Center may refuse this customer (403), from what this source knows; null: nothing to say. */
   explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
   /** What explainRefusal reads of the paged records (the write that tells of the refusal loads it). */

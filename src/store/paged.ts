@@ -5,6 +5,7 @@
 // few facts planning and health go by (StateStore.facts). lowdb holds them all, yet keeps the same contract,
 // so a change that reads a record it did not name fails on both stores, in every test, not only in production.
 import type { State } from './state.js';
+import { accessAttention, incidentAttention, subscriptionAttention, type DigestAttention } from '../domain/digestFacts.js';
 
 export const PAGED_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots', 'accessSnapshots'] as const;
 export type PagedField = (typeof PAGED_FIELDS)[number];
@@ -25,18 +26,33 @@ export interface SnapshotFacts {
   fetchedAt: string | null;
   /** The last fetch that found a change. */
   changedAt: string | null;
-  /** Something is going on (an unresolved incident). */
+  /**
+   * Something a digest shows is going on (domain/digestFacts.ts): an unresolved incident, a subscription in
+   * trouble, access lost. The fast lane goes by the incidents' (an unresolved incident).
+   */
   active: boolean;
+  /** The earliest day a term or access ends without renewal (absent: none): a digest shows it days before. */
+  endsOn?: string;
 }
 
-/** Only the facts of records that are active, changed since `changedSince`, or have one of `keys`. */
+/**
+ * Only the facts of records that are active, changed since `changedSince`, have one of `keys`, or (with
+ * `endsBy`, a day) end on or before that day.
+ */
 export interface FactsFilter {
   changedSince: string;
   keys: Iterable<string>;
+  endsBy?: string;
 }
 
 function matches(filter: FactsFilter | undefined, keys: ReadonlySet<string>): (key: string, facts: SnapshotFacts) => boolean {
-  return (key, facts) => !filter || facts.active || (facts.changedAt !== null && facts.changedAt >= filter.changedSince) || keys.has(key);
+  const endsBy = filter?.endsBy;
+  return (key, facts) =>
+    !filter ||
+    facts.active ||
+    (facts.changedAt !== null && facts.changedAt >= filter.changedSince) ||
+    keys.has(key) ||
+    (endsBy !== undefined && facts.endsOn !== undefined && facts.endsOn <= endsBy);
 }
 
 /** Records whose facts are worked out between two turns of the event loop (about 3 ms). */
@@ -63,10 +79,17 @@ export async function factsOfMap(records: Readonly<Record<string, unknown>>, fil
 }
 
 export function factsOf(record: unknown): SnapshotFacts {
-  const snapshot = record as { fetchedAt?: string; changedAt?: string; incidents?: Record<string, { resolved?: boolean }> };
-  let active = false;
-  for (const print of Object.values(snapshot.incidents ?? {})) if (!print.resolved) active = true;
-  return { fetchedAt: snapshot.fetchedAt ?? null, changedAt: snapshot.changedAt ?? null, active };
+  const { active, endsOn } = attentionOf(record);
+  const snapshot = record as { fetchedAt?: string; changedAt?: string };
+  return { fetchedAt: snapshot.fetchedAt ?? null, changedAt: snapshot.changedAt ?? null, active, ...(endsOn !== null ? { endsOn } : {}) };
+}
+
+/** What a digest may show of a snapshot, by its kind (each kind's snapshot has its own list; an order's: none). */
+function attentionOf(record: unknown): DigestAttention {
+  const snapshot = record as { incidents?: object; subscriptions?: unknown; relationships?: unknown };
+  if (Array.isArray(snapshot.subscriptions)) return subscriptionAttention(snapshot.subscriptions);
+  if (Array.isArray(snapshot.relationships)) return accessAttention(snapshot.relationships);
+  return incidentAttention((snapshot.incidents ?? {}) as Record<string, { resolved?: boolean }>);
 }
 
 /** How fresh a group of paged records is: how many, the oldest fetch, and the fetch that 95 % of them are at

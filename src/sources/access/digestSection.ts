@@ -3,7 +3,8 @@
 // snapshots alone: a digest never asks Graph.
 import { summaryList, type SummarySection, type SummarySourceRow } from '../../domain/digest.js';
 import { watchCoversAccess } from '../../domain/watch.js';
-import type { DigestSectionContext } from '../source.js';
+import type { DigestRead, DigestReadContext, DigestSectionContext } from '../source.js';
+import { endsByDay } from '../../domain/digestFacts.js';
 import type { State } from '../../store/state.js';
 import { formatDay } from '../subscriptions/dates.js';
 import { accessButtons } from './buttons.js';
@@ -51,6 +52,22 @@ export function accessDigestSection(
   const covered = Object.values(snapshots ?? {}).filter((snapshot) => watches.some((watch) => watchCoversAccess(watch, snapshot.customerId, 'information')));
   const rows = endingWithin(covered, ctx.now, settings.warnDays, true).map((ending) => row(ending, ctx.now));
   return { source: SOURCE_NAME, heading: `Access ending within ${settings.warnDays} days`, ...summaryList(rows, ACCESS_ROWS) };
+}
+
+/**
+ * The snapshots this section may show: of customers an access watch of the conversation covers, those whose
+ * access is lost (facts: active), changed since the digest's `since`, or ending within warnDays.
+ */
+export function accessDigestReads(state: Readonly<State>, targetKey: string, ctx: DigestReadContext, settings: Pick<AccessSettings, 'warnDays'>): DigestRead[] {
+  const watches = accessWatches(state).filter((watch) => watch.targetKey === targetKey);
+  if (watches.length === 0) return [];
+  return [
+    {
+      field: 'accessSnapshots',
+      filter: { changedSince: ctx.since, keys: [], endsBy: endsByDay(ctx.now, settings.warnDays) },
+      among: (customerId) => watches.some((watch) => watchCoversAccess(watch, customerId, 'information')),
+    },
+  ];
 }
 
 function row(ending: AccessEnding, now: Date): SummarySourceRow {

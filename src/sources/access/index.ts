@@ -10,7 +10,7 @@ import type { State } from '../../store/state.js';
 import type { AccessSnapshot } from '../../domain/accessRecords.js';
 import { baseOf } from '../../store/draft.js';
 import { assignmentsDue, diffAccess } from './diff.js';
-import { accessDigestSection } from './digestSection.js';
+import { accessDigestReads, accessDigestSection } from './digestSection.js';
 import { explainRefusal } from './explain.js';
 import { DEFAULT_ACCESS_SETTINGS, type AccessGroup, type AccessListing, type AccessSettings, type RelationshipPrint } from './model.js';
 import { accessItems, accessWatches, SOURCE_NAME, type AccessItem } from './plan.js';
@@ -73,6 +73,7 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     prune: pruneAccess,
     // A scheduled digest is built inside a write: its snapshots are read where they were written, as in ingest.
     digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings, lastWritten(state)),
+    digestReads: (state, targetKey, ctx) => accessDigestReads(state, targetKey, ctx, settings),
     explainRefusal: (state, customerId, customerName, now) => explainRefusal(state.accessSnapshots?.[customerId], customerName, now),
   };
 }

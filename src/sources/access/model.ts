@@ -87,10 +87,7 @@ export const accessThreadKey = (targetKey: string, customerId: string, episode: 
 /** One access episode of one customer outside Teams (its alert events, its PSA ticket): keyed by when it opened. */
 export const accessEpisodeKey = (customerId: string, openedAt: string): string => `access|${customerId}|${openedAt}`;
 
-/** Statuses in which a relationship gives the partner access. */
-export const COVERING: ReadonlySet<string> = new Set(['active', 'expiring', 'terminationRequested']);
-/** Statuses of a relationship that is over. */
-export const ENDED: ReadonlySet<string> = new Set(['expired', 'terminated']);
+export { COVERING, ENDED } from '../../domain/accessEnd.js';
 /** Statuses of a relationship waiting for the customer. */
 export const PENDING: ReadonlySet<string> = new Set(['approvalPending', 'created']);
 

@@ -1,7 +1,9 @@
 // GDAP in words: statuses, role names (the well-known built-in roles by id; any other by its id), and when
 // a customer's access ends, read from its relationships. Pure.
 import { dayNumber } from '../subscriptions/dates.js';
-import { COVERING, ENDED, PENDING, type RelationshipPrint } from './model.js';
+import { PENDING, type RelationshipPrint } from './model.js';
+// When access ends is known to the store too (the snapshots' facts): the rules live in the domain.
+export { accessEnd, accessLost, isCovering, isEnded } from '../../domain/accessEnd.js';
 
 /**
  * Microsoft Entra built-in roles a GDAP relationship commonly grants, by role definition id: the template ids
@@ -65,35 +67,7 @@ export function statusWords(status: string): string {
   return STATUS_WORDS[status] ?? (status || 'Unknown');
 }
 
-export const isCovering = (print: Pick<RelationshipPrint, 'status'>): boolean => COVERING.has(print.status);
-export const isEnded = (print: Pick<RelationshipPrint, 'status'>): boolean => ENDED.has(print.status);
 export const isPending = (print: Pick<RelationshipPrint, 'status'>): boolean => PENDING.has(print.status);
-
-/**
- * When a customer's access ends: the last day of its last covering relationship without auto-extend.
- * `never`: one auto-extends (or nothing covers it: nothing to end); `unknown`: a covering one has an
- * unreadable end, so no warning is given on a guess.
- */
-export function accessEnd(relationships: readonly RelationshipPrint[]): { kind: 'day'; day: string } | { kind: 'never' } | { kind: 'unknown' } {
-  let last: string | null = null;
-  let unknown = false;
-  let any = false;
-  for (const print of relationships) {
-    if (!isCovering(print)) continue;
-    any = true;
-    if (print.autoExtend) return { kind: 'never' };
-    if (print.malformed || print.endDay === undefined) unknown = true;
-    else if (last === null || print.endDay > last) last = print.endDay;
-  }
-  if (!any) return { kind: 'never' };
-  if (unknown) return { kind: 'unknown' };
-  return last === null ? { kind: 'unknown' } : { kind: 'day', day: last };
-}
-
-/** Nothing covers the customer any more, and some relationship ended: the partner lost it. */
-export function accessLost(relationships: readonly RelationshipPrint[]): boolean {
-  return !relationships.some(isCovering) && relationships.some(isEnded);
-}
 
 /** Calendar days from one UTC day to another. */
 export function daysBetween(from: string, to: string): number {

@@ -7,7 +7,8 @@ import { compareSeverity } from '../../domain/severity.js';
 import { statusWord, subscriptionName, unitLabel } from '../../domain/subscriptionWords.js';
 import type { Severity, Subscription } from '../../domain/types.js';
 import { watchCoversSubscription } from '../../domain/watch.js';
-import type { DigestSectionContext } from '../source.js';
+import type { DigestRead, DigestReadContext, DigestSectionContext } from '../source.js';
+import { endsByDay } from '../../domain/digestFacts.js';
 import { buttons } from '../../cardData/buttons.js';
 import type { State } from '../../store/state.js';
 import { daysLeft, formatDay, relativeDays, utcDay } from './dates.js';
@@ -56,6 +57,23 @@ export function subscriptionDigestSection(
       subscriptionName(a.subscription).localeCompare(subscriptionName(b.subscription)),
   );
   return { source: SOURCE_NAME, heading: 'Subscriptions needing attention', ...summaryList(troubles.map((trouble) => row(trouble, ctx.now)), SUBSCRIPTION_ROWS) };
+}
+
+/**
+ * The snapshots this section may show: of customers a subscription watch of the conversation covers, those
+ * in trouble now (facts: active), changed since the digest's `since`, or whose term ends within warnDays.
+ */
+export function subscriptionDigestReads(state: Readonly<State>, targetKey: string, ctx: DigestReadContext, settings: Pick<SubscriptionSettings, 'warnDays'>): DigestRead[] {
+  const watches = subscriptionWatches(state).filter((watch) => watch.targetKey === targetKey);
+  if (watches.length === 0) return [];
+  return [
+    {
+      field: 'subscriptionSnapshots',
+      filter: { changedSince: ctx.since, keys: [], endsBy: endsByDay(ctx.now, settings.warnDays) },
+      // 'critical' meets any minimum severity: whether the watch covers the customer at all.
+      among: (customerId) => watches.some((watch) => watchCoversSubscription(watch, customerId, 'critical')),
+    },
+  ];
 }
 
 function row({ customerId, customerName, subscription, severity }: Trouble, now: Date): SummarySourceRow {

@@ -9,7 +9,7 @@ import type { AlertSource, CustomerSourceItem } from '../source.js';
 import type { State } from '../../store/state.js';
 import { subscriptionAlertEvent } from './alertEvents.js';
 import { diffSubscriptions } from './diff.js';
-import { subscriptionDigestSection } from './digestSection.js';
+import { subscriptionDigestReads, subscriptionDigestSection } from './digestSection.js';
 import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings, type SubscriptionThread } from './model.js';
 import { SOURCE_NAME, subscriptionItems, subscriptionWatches, watchesAllSubscriptions } from './plan.js';
 import { markSubscriptionsSeen, routeSubscriptionEvents } from './routing.js';
@@ -47,6 +47,7 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
     },
     prune: pruneSubscriptions,
     digestSection: (state, targetKey, ctx) => subscriptionDigestSection(state, targetKey, ctx, settings),
+    digestReads: (state, targetKey, ctx) => subscriptionDigestReads(state, targetKey, ctx, settings),
     baseline(state, watch, customerName, subscriptions, now) {
       if (watch.customerId === null) return;
       state.subscriptionSnapshots[watch.customerId] ??= diffSubscriptions(watch.customerId, undefined, subscriptions, now.toISOString(), settings).snapshot;

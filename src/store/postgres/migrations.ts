@@ -205,4 +205,48 @@ alter table deleted_rows add column xid xid8 not null default pg_current_xact_id
 create index deleted_rows_xid on deleted_rows (xid);
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds a column and recomputes facts, whatever ran before it.
+    version: 11,
+    name: 'snapshot facts for the digest',
+    sql: `
+-- A digest loads only the snapshots it may show (domain/digestFacts.ts): active now means "something a digest
+-- shows is going on" for subscriptions and GDAP access too (an incident's stays "an unresolved incident"),
+-- and ends_on is the earliest day a term or access ends without renewal. Worked out here for the rows
+-- written before, as factsOf does for each row written from now on.
+alter table incident_snapshots add column ends_on text;
+alter table order_snapshots add column ends_on text;
+alter table subscription_snapshots add column ends_on text;
+alter table access_snapshots add column ends_on text;
+update subscription_snapshots s set active = f.active, ends_on = f.ends_on
+from (
+  select customer_id,
+    coalesce(bool_or(p->>'status' in ('suspended', 'expired') or coalesce((p->>'attention')::boolean, false)
+      or (coalesce(p->>'endDay', '') <> '' and not coalesce((p->>'autoRenew')::boolean, false) and p->>'endDay' !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')), false) as active,
+    min(p->>'endDay' collate "C") filter (where not coalesce((p->>'autoRenew')::boolean, false) and p->>'endDay' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') as ends_on
+  from subscription_snapshots
+  left join lateral jsonb_array_elements(case when jsonb_typeof(body->'subscriptions') = 'array' then body->'subscriptions' else '[]'::jsonb end) as p
+    on coalesce(p->>'goneAt', '') = '' and coalesce(p->>'status', '') not in ('deleted', 'disabled')
+  group by customer_id
+) f
+where s.customer_id = f.customer_id;
+update access_snapshots s set fetched_at = s.body->>'fetchedAt', changed_at = s.body->>'changedAt',
+  active = f.lost or (f.ends is not null and f.ends !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  ends_on = case when not f.lost and f.ends ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then f.ends end
+from (
+  select customer_id,
+    not coalesce(bool_or(r->>'status' in ('active', 'expiring', 'terminationRequested')), false)
+      and coalesce(bool_or(r->>'status' in ('expired', 'terminated')), false) as lost,
+    -- accessEnd: the last end day of the covering ones, unless one auto-extends or has no readable end.
+    case when coalesce(bool_or(r->>'status' in ('active', 'expiring', 'terminationRequested')), false)
+          and not coalesce(bool_or(r->>'status' in ('active', 'expiring', 'terminationRequested')
+                                   and (coalesce((r->>'autoExtend')::boolean, false) or coalesce((r->>'malformed')::boolean, false) or r->>'endDay' is null)), false)
+      then max(r->>'endDay' collate "C") filter (where r->>'status' in ('active', 'expiring', 'terminationRequested')) end as ends
+  from access_snapshots
+  left join lateral jsonb_array_elements(case when jsonb_typeof(body->'relationships') = 'array' then body->'relationships' else '[]'::jsonb end) as r on true
+  group by customer_id
+) f
+where s.customer_id = f.customer_id;
+`,
+  },
 ];

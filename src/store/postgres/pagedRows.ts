@@ -1,5 +1,6 @@
 // The paged records' rows (../paged.ts): the snapshots, read by key for a commit's draft or a reader's view,
-// and the facts beside them (fetched_at, changed_at, active) that planning and /healthz query instead.
+// and the facts beside them (fetched_at, changed_at, active, ends_on) that planning, /healthz and the digest
+// query instead.
 import type pg from 'pg';
 import { mergeLoads, type FactsFilter, type FetchSpread, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
 import { TABLE_OF, type Table } from './tables.js';
@@ -54,11 +55,14 @@ export class PagedRows {
   async facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
     const table = TABLE_OF.get(field) as Table<unknown>;
     const key = table.columns[0]?.name as string;
-    const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean }>(
-      `select ${key} as key, fetched_at, changed_at, active from ${table.name}${filter ? ` where active or changed_at >= $1 or ${key} = any($2::text[])` : ''}`,
-      filter ? [filter.changedSince, [...filter.keys]] : [],
+    const where = ` where active or changed_at >= $1 or ${key} = any($2::text[]) or ends_on <= $3::text collate "C"`;
+    const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean; ends_on: string | null }>(
+      `select ${key} as key, fetched_at, changed_at, active, ends_on from ${table.name}${filter ? where : ''}`,
+      filter ? [filter.changedSince, [...filter.keys], filter.endsBy ?? null] : [],
     );
-    return new Map(rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active }]));
+    return new Map(
+      rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active, ...(row.ends_on !== null ? { endsOn: row.ends_on } : {}) }]),
+    );
   }
 
   async fetchSpread(field: PagedField, among: ReadonlySet<string>): Promise<{ among: FetchSpread; rest: FetchSpread }> {

@@ -53,11 +53,11 @@ function strings(field: Field, name: string, key: string, value: string): Table<
 
 /** A snapshot (paged.ts): its body, and the facts planning and health read without it. */
 function snapshots(field: Field, name: string, key: string): Table<unknown> {
-  const table = documents<unknown>(field, name, key, [['fetched_at', () => null], ['changed_at', () => null], ['active', () => null]]);
+  const table = documents<unknown>(field, name, key, [['fetched_at', () => null], ['changed_at', () => null], ['active', () => null], ['ends_on', () => null]]);
   // The facts worked out once per row written (a batch writes 2,000 snapshots), not once per column.
   const encode = (id: string, record: unknown, json: string): unknown[] => {
     const facts = factsOf(record);
-    return [id, facts.fetchedAt, facts.changedAt, facts.active, json];
+    return [id, facts.fetchedAt, facts.changedAt, facts.active, facts.endsOn ?? null, json];
   };
   return { ...table, encode };
 }
