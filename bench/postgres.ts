@@ -100,8 +100,8 @@ export async function seed(store: StateStore): Promise<number> {
  */
 function phaseTimer(store: PostgresStateStore): { reset(): void; perCommit(commits: number): CommitPhases } {
   const totals: CommitPhases = { total: 0, transaction: 0, change: 0, compare: 0, catchUp: 0, write: 0 };
-  const inner = store as unknown as Record<string, unknown>;
-  const wrap = (name: string, phase: keyof CommitPhases) => {
+  const wrap = (name: string, phase: keyof CommitPhases, owner: object = store) => {
+    const inner = owner as Record<string, unknown>;
     const method = inner[name];
     if (typeof method !== 'function') return;
     inner[name] = function (this: unknown, ...args: unknown[]) {
@@ -117,7 +117,7 @@ function phaseTimer(store: PostgresStateStore): { reset(): void; perCommit(commi
   wrap('commit', 'transaction');
   wrap('applyGroup', 'change');
   wrap('changesOf', 'compare');
-  wrap('catchUp', 'catchUp');
+  wrap('catchUp', 'catchUp', (store as unknown as { copy: object }).copy);
   wrap('writeRows', 'write');
   return {
     reset: () => void (Object.keys(totals) as (keyof CommitPhases)[]).forEach((phase) => (totals[phase] = 0)),

@@ -123,7 +123,7 @@ describe('paged records on PostgreSQL: in no instance\'s memory', () => {
   afterEach(async () => {
     for (const store of open.splice(0)) await store.close();
   });
-  const resident = (store: PostgresStateStore) => (store as unknown as { state: State }).state;
+  const resident = (store: PostgresStateStore) => (store as unknown as { copy: { state: State } }).copy.state;
 
   it('the writer keeps none after its commit, and another instance none after reading it, yet both view it', async () => {
     const url = await server.createDatabase();

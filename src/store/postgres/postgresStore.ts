@@ -5,10 +5,8 @@
 // Each instance keeps the rest of the state in memory for fast, synchronous reads, as the lowdb store does, and
 // keeps it current from the database. No lock is common to all commits: two instances' unrelated commits run
 // at the same time.
-// - Catch-up by visibility (visibility.ts): every row carries the id of the transaction that last wrote it.
-//   An instance remembers the snapshot of its last catch-up and next reads the rows (and deletions) written by
-//   transactions that snapshot did not see. A commit that began before a catch-up and ended after it was in
-//   progress in that snapshot, so it is read next time; no order of commits is needed.
+// - Catch-up by visibility (residentCopy.ts): the copy in memory reads the rows (and deletions) written by
+//   transactions its last catch-up's snapshot did not see.
 // - A commit is one REPEATABLE READ transaction: it catches up in its own snapshot, runs the group's changes on
 //   a draft (draft.ts) and writes only the records they touched and actually changed. A row it writes that
 //   another transaction changed since its snapshot fails with a serialization error; what the group only
@@ -27,11 +25,11 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { isPaged, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread, type FactsFilter } from '../paged.js';
-import { emptyState, emptySweep, StateFileError, type IncidentThread, type State } from '../state.js';
+import { loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread, type FactsFilter } from '../paged.js';
+import { StateFileError, type IncidentThread, type State } from '../state.js';
 import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
-import { DELETIONS_KEPT_MS, PRUNED_MARK, pruneDeletions } from './deletionLog.js';
+import { DELETIONS_KEPT_MS, pruneDeletions } from './deletionLog.js';
 import { Lease } from './lease.js';
 import { LOCKS } from './locks.js';
 import { DatabaseOutage, isConnectionFailure } from './outage.js';
@@ -39,12 +37,13 @@ import { applyMigrations, refuseNewerSchema } from './schema.js';
 import { SecretBox } from '../secretBox.js';
 import { openRecord, sealRecord, SECRETS } from '../storedSecrets.js';
 import { CHANNEL, Session } from './session.js';
-import { CommitConflictError, isConflict, Seen, unseenRows } from './visibility.js';
+import { CommitConflictError, isConflict } from './visibility.js';
 import { heldReads, lockTables, lockWhole, merged, pessimistic, tableLocks, type TableLocks, type Written } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
-import { PagedRows, readPaged, UNREAD } from './pagedRows.js';
-import { CUSTOMER_COLUMNS, threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
+import { PagedRows, UNREAD } from './pagedRows.js';
+import { threadHead, THREAD_CUSTOMERS } from './threadCustomers.js';
+import { LISTS, recordId, ResidentCopy, type ListField, type TableWrites } from './residentCopy.js';
 
 export interface PostgresOptions {
   leaseSeconds?: number;
@@ -69,16 +68,6 @@ interface PendingChange {
   reject: (error: unknown) => void;
 }
 
-/** One table's writes of one commit. */
-interface TableWrites {
-  upserts: { key: string; record: unknown; json: string }[];
-  deletes: string[];
-  /** threads only: their customers' rows. */
-  customers?: CustomerWrites;
-}
-
-const LISTS = ['watches', 'outbox'] as const;
-type ListField = (typeof LISTS)[number];
 /** Rows per INSERT statement: well under PostgreSQL's 65,535 parameters. */
 const ROWS_PER_STATEMENT = 1_000;
 /** Other instances' commits are read at least this often, should a NOTIFY be missed. */
@@ -91,17 +80,10 @@ export class PostgresStateStore implements StateStore {
   readonly coordination: Coordination;
   readonly lease: Lease;
   readonly instance: string;
-  private state: State = emptyState();
+  /** The resident records in memory, kept current from the database (residentCopy.ts). */
+  private readonly copy: ResidentCopy;
   /** What read() hands out: the state without the paged records. */
-  private readonly reader = withoutPaged(this.state);
-  /** Each record as last stored, as JSON: what a change is compared with, and what a failed write returns to. */
-  private readonly stored = new Map<Field, Map<string, string>>();
-  /** The incident threads' customers as stored (their own rows; `stored` keeps each thread without them). */
-  private readonly threadCustomers = new ThreadCustomerRows();
-  /** The order of list records (watches, outbox) by id. */
-  private readonly positions = new Map<ListField, Map<string, number>>();
-  /** What of the other instances' commits is in memory (visibility.ts). */
-  private readonly seen = new Seen();
+  private readonly reader: Readonly<State>;
   /** Another instance's NOTIFY came while this one was writing: look once the writing is done. */
   private heardWhileWriting = false;
   /** The revs of this instance's commits whose NOTIFY it has not heard yet: nothing to read for those. */
@@ -118,8 +100,6 @@ export class PostgresStateStore implements StateStore {
   private readonly claims: OutboxClaims;
   private readonly pagedRows: PagedRows;
   private readonly secrets: SecretBox;
-  /** Records (`field` NUL `key`) whose stored secret is plain or under the previous key: written again at open. */
-  private readonly resealing = new Set<string>();
   private readonly deletionsKeptMs: number;
 
   private constructor(
@@ -137,8 +117,10 @@ export class PostgresStateStore implements StateStore {
     this.claims = new OutboxClaims(pool, { instance: this.instance, leaseSeconds: options.leaseSeconds ?? 30, log, outage });
     this.pagedRows = new PagedRows(pool);
     this.coordination = { leadership: this.lease, claims: this.claims, endpoints: this.session };
-    for (const field of Object.keys(SHAPES) as Field[]) this.stored.set(field, new Map());
-    for (const field of LISTS) this.positions.set(field, new Map());
+    this.copy = new ResidentCopy(this.secrets, (fields) => {
+      for (const listener of this.listeners) listener(fields);
+    });
+    this.reader = withoutPaged(this.copy.state);
   }
 
   /** Connects, migrates the schema, loads the state, and starts taking part in leadership. */
@@ -208,7 +190,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   view(loads: Loads): Promise<Readonly<State>> {
-    return this.reaching('reading snapshots', async () => viewOf(this.state, await this.pagedRows.records(loads), loads));
+    return this.reaching('reading snapshots', async () => viewOf(this.copy.state, await this.pagedRows.records(loads), loads));
   }
 
   facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
@@ -235,13 +217,12 @@ export class PostgresStateStore implements StateStore {
     return this.reaching('reading other instances\' changes', () => this.inTurn(async () => {
       // Cheap when nothing was committed since: one statement tells whether any row is new to this instance,
       // in the same snapshot it then remembers.
-      const { rows } = await this.pool.query<News>(NEWS, this.seen.params());
-      if (rows[0] && nothingNew(rows[0])) return this.seen.remember(rows[0].snap);
+      if (!(await this.copy.anythingNew(this.pool))) return;
       const client = await this.pool.connect();
       try {
         // One snapshot for every table: a commit landing midway is seen whole or not at all.
         await client.query('begin isolation level repeatable read read only');
-        await this.catchUp(client);
+        await this.copy.catchUp(client);
         await client.query('commit');
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
@@ -368,7 +349,7 @@ export class PostgresStateStore implements StateStore {
         client = await this.pool.connect();
         await client.query('begin isolation level repeatable read');
         await lockTables(client, locks);
-        const snapshot = await this.catchUp(client);
+        const snapshot = await this.copy.catchUp(client);
         if (fenced) {
           // Only sweep commits take the write lock now: an endpoint claim (session.ts) waits them out.
           await client.query('select pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.writes]);
@@ -377,12 +358,12 @@ export class PostgresStateStore implements StateStore {
         }
         group = await this.refuseLostCompletions(client, group);
         const reach = mergeLoads(group.flatMap(({ load }) => loadList(load)));
-        await this.loadPaged(client, reach);
+        await this.copy.loadPaged(client, reach);
         const { draft, results } = this.applyGroup(group, touched, reach);
         const writes = this.changesOf(draft, touched);
         written = writtenKeys(writes);
-        await lockWhole(client, this.pool, snapshot, tableLocks(touched, written, this.stored), locks);
-        await heldReads(client, touched, written, this.stored, locks);
+        await lockWhole(client, this.pool, snapshot, tableLocks(touched, written, this.copy.stored), locks);
+        await heldReads(client, touched, written, this.copy.stored, locks);
         let positions: Map<string, number> | null = null;
         if (writes.size > 0) {
           const rev = await this.writeRows(client, writes, (positions = new Map()));
@@ -391,8 +372,8 @@ export class PostgresStateStore implements StateStore {
           if (this.ownRevs.size > 1_000) this.ownRevs.clear(); // notices lost (a failed commit, the session down)
           this.ownRevs.add(rev);
           await client.query('commit');
-          this.seen.committed(rows[0]?.xid as string);
-          this.remember(writes, positions);
+          this.copy.seen.committed(rows[0]?.xid as string);
+          this.copy.remember(writes, positions);
         } else {
           await client.query('commit');
         }
@@ -419,30 +400,9 @@ export class PostgresStateStore implements StateStore {
         for (const { reject } of group) reject(failure);
         return;
       } finally {
-        this.unloadPaged();
+        this.copy.unloadPaged();
         client?.release();
       }
-    }
-  }
-
-  /**
-   * Puts the paged records the group reads in the state for the length of its commit (readers never see
-   * them: read() holds no paged field), with their stored JSON to compare the changes with.
-   */
-  private async loadPaged(client: pg.PoolClient, reach: ReadonlyMap<PagedField, Reach>): Promise<void> {
-    for (const [field, wanted] of reach) {
-      if (!wanted.keys && wanted.records !== 'all' && wanted.records.size === 0) continue;
-      const { records, json } = await readPaged(client, field, wanted);
-      (this.state as unknown as Record<string, unknown>)[field] = records;
-      this.stored.set(field, json);
-    }
-  }
-
-  /** After a commit: no paged record stays in memory. */
-  private unloadPaged(): void {
-    for (const field of PAGED) {
-      (this.state as unknown as Record<string, unknown>)[field] = {};
-      this.stored.set(field, new Map());
     }
   }
 
@@ -464,7 +424,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Runs the group's changes on a draft of the state, noting in `touched` what they may have changed. */
   private applyGroup(group: PendingChange[], touched: Touched, reach: ReadonlyMap<PagedField, Reach>): Drafted {
-    return draftGroup(this.state, group.map(({ change }) => change), (draft) => pagedView(trackedDraft(draft, touched), reach));
+    return draftGroup(this.copy.state, group.map(({ change }) => change), (draft) => pagedView(trackedDraft(draft, touched), reach));
   }
 
   /**
@@ -481,7 +441,7 @@ export class PostgresStateStore implements StateStore {
     };
     for (const [field, keys] of touched.keys) {
       const map = next[field] as unknown as Record<string, unknown>;
-      const stored = this.stored.get(field) ?? new Map<string, string>();
+      const stored = this.copy.stored.get(field) ?? new Map<string, string>();
       const candidates = keys === 'all' ? new Set([...stored.keys(), ...Object.keys(map)]) : keys;
       for (const key of candidates) {
         const record = Object.hasOwn(map, key) ? map[key] : undefined;
@@ -490,27 +450,27 @@ export class PostgresStateStore implements StateStore {
           if (before !== undefined) add(field).deletes.push(key);
           continue;
         }
-        if (record === UNREAD || (untouched(record) && !this.resealing.has(recordId(field, key)))) continue;
+        if (record === UNREAD || (untouched(record) && !this.copy.resealing.has(recordId(field, key)))) continue;
         const thread = field === 'threads' ? (record as IncidentThread) : null;
         // A card's head is written apart from its customers, so the draft stands for it as it is.
         const plain = thread ?? finished(record);
         const json = thread ? threadHead(thread) : JSON.stringify(plain);
-        if (json !== before || this.resealing.has(recordId(field, key))) add(field).upserts.push({ key, record: plain, json });
+        if (json !== before || this.copy.resealing.has(recordId(field, key))) add(field).upserts.push({ key, record: plain, json });
         if (thread) {
           const entry = add(field);
           entry.customers ??= { upserts: [], deletes: [] };
           // Only the customers the group wrote, when it drafted this card's stored customers (not a card it made,
           // replaced or copied).
-          const changed = baseOf(thread.customers) === this.state.threads[key]?.customers ? changedKeys(thread.customers) : null;
-          const stored = this.state.threads[key]?.customers;
-          if (changed) this.threadCustomers.diffKeys(key, thread.customers, stored, changed, entry.customers);
-          else this.threadCustomers.diff(key, thread.customers, stored, entry.customers);
+          const changed = baseOf(thread.customers) === this.copy.state.threads[key]?.customers ? changedKeys(thread.customers) : null;
+          const stored = this.copy.state.threads[key]?.customers;
+          if (changed) this.copy.threadCustomers.diffKeys(key, thread.customers, stored, changed, entry.customers);
+          else this.copy.threadCustomers.diff(key, thread.customers, stored, entry.customers);
         }
       }
     }
     for (const field of touched.wholes) {
-      if (field === 'schemaVersion' || (untouched(next[field]) && !this.resealingIn(field))) continue;
-      const stored = this.stored.get(field) ?? new Map<string, string>();
+      if (field === 'schemaVersion' || (untouched(next[field]) && !this.copy.resealingIn(field))) continue;
+      const stored = this.copy.stored.get(field) ?? new Map<string, string>();
       if (SHAPES[field] === 'single') {
         const record = finished(next[field]);
         const before = stored.get('state');
@@ -519,7 +479,7 @@ export class PostgresStateStore implements StateStore {
           continue;
         }
         const json = JSON.stringify(record);
-        if (json !== before || this.resealing.has(recordId(field, 'state'))) add(field).upserts.push({ key: 'state', record, json });
+        if (json !== before || this.copy.resealing.has(recordId(field, 'state'))) add(field).upserts.push({ key: 'state', record, json });
         continue;
       }
       const list = finished(next[field]) as unknown as { id: string }[];
@@ -538,12 +498,6 @@ export class PostgresStateStore implements StateStore {
     return writes;
   }
 
-  /** Does a record of `field` wait to be sealed again under the current key? */
-  private resealingIn(field: Field): boolean {
-    for (const id of this.resealing) if (id.startsWith(`${field}\0`)) return true;
-    return false;
-  }
-
   /**
    * Writes the rows in the open transaction; returns the commit's rev (kept on the rows for people reading
    * the tables; catch-up goes by xid). New list records' positions go into `positions`, kept once committed.
@@ -553,7 +507,7 @@ export class PostgresStateStore implements StateStore {
     const rev = Number(rows[0]?.rev);
     for (const [field, { upserts, deletes, customers }] of writes) {
       const table = TABLE_OF.get(field) as Table<unknown>;
-      const list = LISTS.includes(field as ListField) ? (this.positions.get(field as ListField) ?? null) : null;
+      const list = LISTS.includes(field as ListField) ? (this.copy.positions.get(field as ListField) ?? null) : null;
       if (list) {
         const fresh = upserts.filter(({ key }) => !list.has(key));
         if (fresh.length > 0) {
@@ -582,47 +536,9 @@ export class PostgresStateStore implements StateStore {
         await client.query(`delete from ${table.name} where ${keyColumn} = any($1::text[])`, [deletes]);
         await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [table.name, deletes, rev]);
       }
-      if (field === 'threads') await this.threadCustomers.write(client, customers ?? { upserts: [], deletes: [] }, deletes, rev);
+      if (field === 'threads') await this.copy.threadCustomers.write(client, customers ?? { upserts: [], deletes: [] }, deletes, rev);
     }
     return rev;
-  }
-
-  /** After a commit: what is stored now. */
-  private remember(writes: Map<Field, TableWrites>, positions: Map<string, number>): void {
-    for (const field of LISTS) {
-      const list = this.positions.get(field);
-      for (const { key } of writes.get(field)?.upserts ?? []) {
-        const position = positions.get(recordId(field, key));
-        if (position !== undefined) list?.set(key, position);
-      }
-    }
-    for (const [field, { upserts, deletes }] of writes) {
-      const stored = this.stored.get(field);
-      if (!stored) continue;
-      for (const { key, json } of upserts) {
-        stored.set(key, json);
-        this.resealing.delete(recordId(field, key));
-      }
-      for (const key of deletes) {
-        stored.delete(key);
-        if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
-      }
-    }
-  }
-
-  /** A list or single field, afresh from what is stored. */
-  private rebuild(field: Field): void {
-    const stored = this.stored.get(field) ?? new Map<string, string>();
-    const target = this.state as unknown as Record<string, unknown>;
-    if (SHAPES[field] === 'single') {
-      const json = stored.get('state');
-      target[field] = json === undefined ? defaultSingle(field) : JSON.parse(json);
-      return;
-    }
-    const order = this.positions.get(field as ListField) ?? new Map<string, number>();
-    target[field] = [...stored.entries()]
-      .sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
-      .map(([, json]) => JSON.parse(json) as unknown);
   }
 
   /**
@@ -631,8 +547,8 @@ export class PostgresStateStore implements StateStore {
    * changesOf writes it because it is in `resealing`.
    */
   private async reseal(): Promise<void> {
-    if (this.resealing.size === 0 || !this.secrets.encrypts) return;
-    const records = [...this.resealing].map((id) => id.split('\0') as [Field, string]);
+    if (this.copy.resealing.size === 0 || !this.secrets.encrypts) return;
+    const records = [...this.copy.resealing].map((id) => id.split('\0') as [Field, string]);
     await this.update((draft) => {
       for (const [field, key] of records) {
         const value = draft[field] as unknown;
@@ -645,149 +561,14 @@ export class PostgresStateStore implements StateStore {
     const client = await this.pool.connect();
     try {
       await client.query('begin isolation level repeatable read read only');
-      await this.catchUp(client, true);
+      await this.copy.catchUp(client, true);
       await client.query('commit');
     } finally {
       client.release();
     }
   }
-
-  /**
-   * Reads the rows committed by transactions this instance's last catch-up did not see (everything, when
-   * `all`) and puts them in the state, then remembers the snapshot of `client`'s transaction (REPEATABLE
-   * READ: taken by this catch-up's first query unless the transaction ran one before) and returns it.
-   */
-  private async catchUp(client: pg.PoolClient, all = false): Promise<string> {
-    const everything = all || !this.seen.known;
-    let snapshot: string;
-    /** The tables to read (null: all of them). */
-    let tables: Set<string> | null = null;
-    let pruned = false;
-    if (everything) snapshot = await Seen.current(client);
-    else {
-      // One query says which tables hold anything new: alone on the database (or nobody wrote since), none.
-      const { rows } = await client.query<News>(NEWS, this.seen.params());
-      snapshot = rows[0]?.snap as string;
-      if (nothingNew(rows[0])) {
-        this.seen.remember(snapshot);
-        return snapshot;
-      }
-      tables = new Set(rows[0]?.tables);
-      pruned = rows[0]?.pruned ?? false;
-    }
-    const reads = (name: string) => tables === null || tables.has(name);
-    /** The rows of `table` to read: all of them, or those this instance has not seen. */
-    const rowsOf = (table: string, columns = '*') => (everything ? `select ${columns} from ${table}` : unseenRows(table, columns));
-    const params: unknown[] = everything ? [] : this.seen.params();
-    const changed = new Set<Field>();
-    const lists = new Set<ListField>();
-    // Deletions first: a record deleted and written again since the last look is in its table now, and stays.
-    if (!everything) {
-      if (pruned) {
-        // The log was pruned of deletions this instance may not have read: some are no longer in it.
-        for (const field of await this.dropMissing(client)) {
-          changed.add(field);
-          if (LISTS.includes(field as ListField)) lists.add(field as ListField);
-        }
-      }
-      const { rows } = reads('deleted_rows') ? await client.query<{ tbl: string; key: string }>(rowsOf('deleted_rows', 'tbl, key'), params) : { rows: [] };
-      for (const { tbl, key } of rows) {
-        if (tbl === THREAD_CUSTOMERS) {
-          this.threadCustomers.dropDeleted(key, this.state.threads);
-          changed.add('threads');
-          continue;
-        }
-        const table = TABLES.find((candidate) => candidate.name === tbl);
-        if (!table || isPaged(table.field)) continue;
-        this.dropRecord(table.field, key);
-        changed.add(table.field);
-        if (LISTS.includes(table.field as ListField)) lists.add(table.field as ListField);
-      }
-    }
-    for (const table of RESIDENT) {
-      if (!reads(table.name)) continue;
-      const list = LISTS.includes(table.field as ListField) ? (table.field as ListField) : null;
-      const { rows } = await client.query(`${rowsOf(table.name)}${list ? ' order by position' : ''}`, params);
-      for (const row of rows as Record<string, unknown>[]) {
-        const { key, record } = table.decode(row);
-        // Throws (SecretKeyError) before anything is written when no key given opens a stored secret.
-        if (openRecord(table.field, record, this.secrets).stale) this.resealing.add(recordId(table.field, key));
-        else this.resealing.delete(recordId(table.field, key));
-        this.putRecord(table.field, key, record, list ? Number(row.position) : null);
-        changed.add(table.field);
-        if (list) lists.add(list);
-      }
-    }
-    if (reads(THREAD_CUSTOMERS) && (await this.threadCustomers.catchUp(client, rowsOf(THREAD_CUSTOMERS, CUSTOMER_COLUMNS), params, this.state.threads)) > 0) changed.add('threads');
-    for (const field of lists) this.rebuild(field);
-    this.seen.remember(snapshot);
-    if (changed.size > 0 && !all) for (const listener of this.listeners) listener(changed);
-    return snapshot;
-  }
-
-  /**
-   * Drops every record in memory that the database no longer holds, from the caller's snapshot: with the
-   * rows newer than `rev` read after it, memory is then what a reload would give, without being emptied
-   * while readers look. Returns the fields that lost records.
-   */
-  private async dropMissing(client: pg.PoolClient): Promise<Set<Field>> {
-    const changed = new Set<Field>();
-    for (const table of RESIDENT) {
-      const stored = this.stored.get(table.field);
-      if (!stored || stored.size === 0) continue;
-      const { rows } = await client.query<{ key: string }>(`select ${table.columns[0]?.name} as key from ${table.name}`);
-      const present = new Set(rows.map((row) => row.key));
-      for (const key of [...stored.keys()]) {
-        if (present.has(key)) continue;
-        this.dropRecord(table.field, key);
-        changed.add(table.field);
-      }
-    }
-    if (await this.threadCustomers.dropMissing(client, this.state.threads)) changed.add('threads');
-    return changed;
-  }
-
-  private putRecord(field: Field, key: string, record: unknown, position: number | null): void {
-    if (field === 'threads') {
-      // The row holds the card without its customers: those in memory stay (their rows come on their own).
-      (record as IncidentThread).customers = this.state.threads[key]?.customers ?? {};
-    }
-    const json = field === 'threads' ? threadHead(record as IncidentThread) : JSON.stringify(record);
-    this.stored.get(field)?.set(key, json);
-    if (position !== null) this.positions.get(field as ListField)?.set(key, position);
-    const target = this.state as unknown as Record<string, unknown>;
-    if (SHAPES[field] === 'map') (target[field] as Record<string, unknown>)[key] = record;
-    else if (SHAPES[field] === 'single') target[field] = record;
-  }
-
-  private dropRecord(field: Field, key: string): void {
-    this.stored.get(field)?.delete(key);
-    if (LISTS.includes(field as ListField)) this.positions.get(field as ListField)?.delete(key);
-    const target = this.state as unknown as Record<string, unknown>;
-    if (SHAPES[field] === 'map') delete (target[field] as Record<string, unknown>)[key];
-    else if (SHAPES[field] === 'single') target[field] = defaultSingle(field);
-  }
 }
 
-const recordId = (field: Field, key: string): string => `${field}\0${key}`;
-/** The tables whose records every instance holds in memory (all but the paged ones). */
-const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
-/**
- * What is new to this instance ($1: its last snapshot, $2: its own commits since): the tables holding rows
- * (or deletions) it has not read, so a catch-up reads only those, and whether the deletion log was pruned of
- * some it may not have read; with the snapshot the answer is from, which becomes the last one when nothing is.
- */
-const NEWS = `select pg_current_snapshot()::text as snap, array_remove(array[${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
-  .map((name) => `case when exists (${unseenRows(name, '1')}) then '${name}' end`)
-  .join(', ')}], null) as tables, exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= $3::xid8) as pruned`;
-
-/** What NEWS answers: the snapshot it looked from, the tables with rows new to this instance, and whether the deletion log was pruned of some it may not have read. */
-interface News {
-  snap: string;
-  tables: string[];
-  pruned: boolean;
-}
-const nothingNew = (news: News | undefined): boolean => news !== undefined && news.tables.length === 0 && !news.pruned;
 /**
  * How many times a group runs when other instances' commits keep conflicting with it. A group runs again only
  * on such a conflict: a change that also notes something outside the draft (a report it fills in) notes it
@@ -800,13 +581,6 @@ const OPTIMISTIC_ATTEMPTS = 2;
 /** The keys each field's writes name. */
 function writtenKeys(writes: Map<Field, TableWrites>): Map<Field, Set<string>> {
   return new Map([...writes].map(([field, { upserts, deletes }]) => [field, new Set([...upserts.map(({ key }) => key), ...deletes])]));
-}
-const PAGED = TABLES.map((table) => table.field).filter(isPaged);
-
-function defaultSingle(field: Field): unknown {
-  if (field === 'sweep') return emptySweep();
-  if (field === 'auth') return { refreshToken: null };
-  return null;
 }
 
 /** bigint columns (rev, position) as numbers: they stay far below 2^53. */
