@@ -7,13 +7,16 @@
 import { ALL_PAGED, isPaged } from '../src/store/paged.js';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diffIncidents, type CustomerIncidentSnapshot, type IncidentEvent } from '../src/domain/incidentDiff.js';
+import { diffIncidents, type IncidentEvent } from '../src/sources/incidents/diff.js';
+import { type CustomerIncidentSnapshot } from '../src/domain/incidentRecords.js';
 import { commitBatch, type FetchResult } from '../src/engine/ingest.js';
 import { customerItemKey } from '../src/engine/sweepPlan.js';
 import type { Incident, Severity } from '../src/domain/types.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import type { StateStore } from '../src/store/stateStore.js';
 import { channelTarget, elapsedMs, gc, median, round, row, tempDir, timed, watchAll, wire, type Row } from './support.js';
+import { incidentSource } from '../src/sources/incidents/index.js';
+import { provisioningSource } from '../src/sources/provisioning/index.js';
 
 const CUSTOMERS = 10_000;
 const INCIDENTS_PER_CUSTOMER = 3;
@@ -147,6 +150,7 @@ export async function timeBatches(store: StateStore, incidents: (c: number) => I
       now: new Date(REFERENCE),
       customerName: (id) => id,
       inFlight: () => new Set(),
+      batchSources: { incidents: incidentSource(), provisioning: provisioningSource() },
       sweep: (sweep) => {
         sweep.done += results.length;
         sweep.cursor = results.at(-1)?.item.key ?? null;

@@ -14,7 +14,8 @@
 // Without PostgreSQL installed the rows say so and the figures are null: the bench never fails for it.
 import path from 'node:path';
 import pg from 'pg';
-import { diffIncidents, type CustomerIncidentSnapshot } from '../src/domain/incidentDiff.js';
+import { diffIncidents } from '../src/sources/incidents/diff.js';
+import { type CustomerIncidentSnapshot } from '../src/domain/incidentRecords.js';
 import type { Incident } from '../src/domain/types.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import { PostgresStateStore } from '../src/store/postgres/postgresStore.js';

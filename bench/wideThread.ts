@@ -6,7 +6,7 @@
 import type { Incident } from '../src/domain/types.js';
 import { threadKey, type IncidentThread, type ThreadCustomer } from '../src/store/state.js';
 import type { StateStore } from '../src/store/stateStore.js';
-import { newThread } from '../src/engine/routing.js';
+import { newThread } from '../src/sources/incidents/routing.js';
 import { BATCH_RUNS, customerId, customerIncidents, HOUR, REFERENCE } from './diffPersist.js';
 import type { PhasedCommits } from './postgres.js';
 import { FULL } from './scale.js';

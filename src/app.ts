@@ -24,7 +24,7 @@ import { cardReply } from './bot/reply.js';
 import { TargetBook } from './bot/targets.js';
 import { TeamsBot } from './bot/teamsBot.js';
 import type { Config, PartnerCenterConfig } from './config.js';
-import type { LineChange } from './domain/provisioningDiff.js';
+import type { LineChange } from './domain/provisioningRecords.js';
 import { EntraTokenProvider } from './partnerCenter/auth.js';
 import { PartnerCenterClient } from './partnerCenter/client.js';
 import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
@@ -34,6 +34,9 @@ import { budgetShare } from './partnerCenter/budgetShare.js';
 import { RefreshTokenWatch, type TokenStatus } from './partnerCenter/tokenStatus.js';
 import { tokenNotice } from './engine/tokenNotices.js';
 import { RateBudget, systemClock, type Clock } from './partnerCenter/rateBudget.js';
+import { incidentSource } from './sources/incidents/index.js';
+import { incidentThreadKind } from './sources/incidents/threadKind.js';
+import { provisioningSource } from './sources/provisioning/index.js';
 import { subscriptionAlertCard } from './sources/subscriptions/card.js';
 import { subscriptionEpisodeKey } from './sources/subscriptions/alertEvents.js';
 import { subscriptionSource } from './sources/subscriptions/index.js';
@@ -216,6 +219,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     fastLaneMinutes: config.fastLaneMinutes,
     fastLaneShare: config.fastLaneShare,
     sources: [registerable(subscriptions), registerable(access)],
+    batchSources: { incidents: incidentSource(), provisioning: provisioningSource() },
   });
 
   // Told once per conversation, not on every failed request; the clock is looked at hourly for the 90 days.
@@ -334,8 +338,6 @@ const ORDER_LINES_WAIT_MS = 5_000;
 
 function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: StateStore): AlertCards {
   return {
-    // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
-    incident: (thread, now, { shrink }) => threadAlertCard(withTickets(store.read(), thread), now, { shrink }),
     provisioning: async (delivery, now) => {
       const { customerId, orderId } = delivery.provisioning;
       // Names are resolved when the card is made (usually from memory: the watch read the order already),
@@ -359,9 +361,11 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
   };
 }
 
-/** The sources' card threads, as delivery posts them: each card with its episode's PSA ticket, as the card buttons render it too. */
+/** Every source's card threads, as delivery posts them: each card with its episode's PSA ticket, as the card buttons render it too. */
 function threadKinds(store: StateStore): ThreadKindRegistry {
   return threadKindRegistry([
+    // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
+    incidentThreadKind((thread, now, { shrink }) => threadAlertCard(withTickets(store.read(), thread), now, { shrink })),
     subscriptionThreadKind((thread, now) =>
       subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
     ),

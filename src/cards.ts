@@ -7,37 +7,31 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
-import { threadAlertInput, type AlertThread } from './cardData/alertThread.js';
+import { threadAlertInput, type AlertThread } from './sources/incidents/threadCard.js';
 import { customerOverviewView, type CustomerOverviewInput } from './cardData/customerOverview.js';
 import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
 import { ordersView, type OrdersInput } from './cardData/orders.js';
 import { renderActions, type CardButton } from './cardData/format.js';
 import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
-import { alertCustomersChoice, incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './cardData/incidentAlert.js';
+import { alertCustomersChoice, incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './sources/incidents/card.js';
 import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incidentHistory.js';
 import { statusView, type StatusInput } from './cardData/incidents.js';
 import { messageButtons, messageView, type MessageInput } from './cardData/message.js';
-import {
-  provisioningAlertButtons,
-  provisioningAlertView,
-  provisioningView,
-  type ProvisioningAlertInput,
-  type ProvisioningInput,
-} from './cardData/provisioning.js';
+import { provisioningAlertButtons, provisioningAlertView, provisioningView, type ProvisioningAlertInput, type ProvisioningInput } from './sources/provisioning/card.js';
 import { subscriptionsView, type SubscriptionsInput } from './cardData/subscriptions.js';
 import { watchesButtons, watchesView, type WatchesInput } from './cardData/watches.js';
 import { digestView, type DigestInput } from './cardData/digest.js';
 
 export type { CardButton } from './cardData/format.js';
-export type { AlertThread } from './cardData/alertThread.js';
+export type { AlertThread } from './sources/incidents/threadCard.js';
 export type { CustomerOverviewInput, OverviewWatch } from './cardData/customerOverview.js';
 export type { CustomerChoiceInput, CustomersInput } from './cardData/customers.js';
 export type { HelpInput, WelcomeInput } from './cardData/help.js';
-export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink } from './cardData/incidentAlert.js';
+export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink } from './sources/incidents/card.js';
 export type { IncidentHistoryInput } from './cardData/incidentHistory.js';
 export type { StatusInput } from './cardData/incidents.js';
 export type { MessageInput, MessageTone } from './cardData/message.js';
-export type { ProvisioningAlertInput, ProvisioningInput } from './cardData/provisioning.js';
+export type { ProvisioningAlertInput, ProvisioningInput } from './sources/provisioning/card.js';
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
 export type { DigestInput } from './cardData/digest.js';
@@ -55,9 +49,9 @@ export {
 } from './cardData/buttons.js';
 export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
 export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
-export { DEFAULT_INCIDENT_ALERT_LIMITS, SHRUNK_INCIDENT_ALERT_LIMITS } from './cardData/incidentAlert.js';
+export { DEFAULT_INCIDENT_ALERT_LIMITS, SHRUNK_INCIDENT_ALERT_LIMITS } from './sources/incidents/card.js';
 export { HISTORY_FIRST } from './cardData/incidentHistory.js';
-export { MAX_LINES } from './cardData/provisioning.js';
+export { MAX_LINES } from './sources/provisioning/card.js';
 export { MAX_SUBSCRIPTIONS, SUBSCRIPTIONS_PAGE_SIZE, subscriptionsPage } from './cardData/subscriptions.js';
 export { MAX_WATCHES } from './cardData/watches.js';
 export { ORDERS_PAGE_SIZE, ordersPage } from './cardData/orders.js';

@@ -20,7 +20,7 @@ import {
   type OverviewWatch,
   type SubscriptionFilter,
 } from '../cards.js';
-import { isOrderFinal } from '../domain/provisioningDiff.js';
+import { isOrderFinal } from '../sources/provisioning/diff.js';
 import type { Customer, Incident, OrderLines, OrderProvisioning, Subscription } from '../domain/types.js';
 import { subscriptionButtons, type SubscriptionWatchView } from '../sources/subscriptions/buttons.js';
 

@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OverviewWatch } from '../cards.js';
 import type { WatchFilters } from '../domain/commands.js';
-import { diffIncidents } from '../domain/incidentDiff.js';
-import { diffProvisioning } from '../domain/provisioningDiff.js';
+import { diffIncidents } from '../sources/incidents/diff.js';
+import { diffProvisioning } from '../sources/provisioning/diff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import { watchesEveryCustomer, type Watch } from '../domain/watch.js';
-import { markSeen } from '../engine/routing.js';
+import { markSeen } from '../sources/incidents/routing.js';
 import { orderKey, type State, type Target } from '../store/state.js';
 import type { BotServices } from './services.js';
 

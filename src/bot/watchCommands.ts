@@ -3,7 +3,7 @@
 import { buttons as b, messageCard, watchesCard } from '../cards.js';
 import type { WatchFilters } from '../domain/commands.js';
 import { matchCustomer } from '../domain/customerMatch.js';
-import { isOrderFinal } from '../domain/provisioningDiff.js';
+import { isOrderFinal } from '../sources/provisioning/diff.js';
 import type { Customer } from '../domain/types.js';
 import { describeWatch, watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { resolveCustomer, toResolution } from './customerResolution.js';

@@ -1,6 +1,6 @@
 // View data of a customer's overview: who the customer is, how many incidents are active by severity,
 // how many subscriptions by status, and whether this conversation is alerted about it.
-import { isAlertable } from '../domain/incidentDiff.js';
+import { isAlertable } from '../domain/incidentRecords.js';
 import type { Customer, Incident, Subscription } from '../domain/types.js';
 import { relationshipLabel } from './customers.js';
 import { asOf, count, formatUtcDate, name, type CardButton } from './format.js';

@@ -151,5 +151,5 @@ export function renderAction(button: CardButton): Record<string, unknown> {
   };
 }
 
-// Cutting at a sentence is plain-text work, shared with the thread replies (engine/threadNote.ts).
+// Cutting at a sentence is plain-text work, shared with the thread replies (sources/incidents/threadNote.ts).
 export { clip, type Clipped } from '../domain/plainText.js';

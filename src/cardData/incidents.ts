@@ -1,6 +1,6 @@
 // View data of a customer's status (asked in chat), and the incident rows the alert card shares with it.
 import { isCustomerId, isIncidentId } from '../domain/ids.js';
-import { isAlertable } from '../domain/incidentDiff.js';
+import { isAlertable } from '../domain/incidentRecords.js';
 import { compareSeverity } from '../domain/severity.js';
 import type { Customer, Incident } from '../domain/types.js';
 import { buttons as button, type FromAlert } from './buttons.js';

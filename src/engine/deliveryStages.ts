@@ -7,7 +7,7 @@
 import type { Delivery, State } from '../store/state.js';
 import { QuietHoursStage } from './quietHours.js';
 import { nextDueAt } from './cardPacing.js';
-import { deliveryThreadKinds, isThreadDelivery, threadKindOf, threadOf } from './threadKinds.js';
+import { isThreadDelivery, threadKindOf, threadOf } from './threadKinds.js';
 import { DedupStage } from './stages/dedup.js';
 import { MuteStage } from './stages/mute.js';
 import { QuietHoursGate } from './stages/quietHours.js';
@@ -24,7 +24,7 @@ export class DeliveryStages {
   private readonly stages: readonly DeliveryStage[];
 
   constructor(deps: StageDeps) {
-    const kinds = deliveryThreadKinds(deps.cards.incident, deps.threadKinds);
+    const kinds = deps.threadKinds;
     this.chain = { deps, kinds, quiet: new QuietHoursStage({ ...deps, threadKinds: kinds }), unrecorded: new UnrecordedDeliveries() };
     const chain = this.chain;
     this.stages = [new RouteStage(chain), new DedupStage(chain), new QuietHoursGate(chain), new MuteStage(chain), new SendStage(chain), new RecordStage(chain)];

@@ -18,7 +18,7 @@ import { queueNotice } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
-import { sourceRegistry, type AlertSource } from '../sources/source.js';
+import { sourceRegistry, type AlertSource, type BatchSources } from '../sources/source.js';
 import { Sweep, type Round } from './sweep.js';
 import type { OutboundPipeline } from './outbound.js';
 import { roundItems, wantsListing } from './sweepPlan.js';
@@ -42,6 +42,8 @@ export interface EngineOptions {
   fastLaneShare?: number;
   /** Alert sources beyond incidents and orders (src/sources/), e.g. subscriptions. */
   sources?: readonly AlertSource[];
+  /** The incidents and provisioning sources: they ingest what the sweep fetched of customers and orders. */
+  batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
   outbound?: OutboundPipeline;
 }
@@ -98,6 +100,7 @@ export class AlertEngine {
       flushMs: options.flushMs ?? 200,
       fastLane: options.auto ? { periodMs: fastLaneMinutes * 60_000, share: options.fastLaneShare ?? 0.5, recentMs: RECENT_CHANGE_MS } : null,
       sources: sourceRegistry(this.sources),
+      batchSources: options.batchSources,
       outbound: options.outbound,
     });
     this.schedules = new DigestScheduler({

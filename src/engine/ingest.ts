@@ -2,17 +2,13 @@
 // durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
 // "resolved". A crash before the write loses only fetches (they are made again); after it, nothing.
 import type { AlertEvent } from '../domain/alertEvent.js';
-import { diffIncidents, type IncidentEvent } from '../domain/incidentDiff.js';
-import { diffProvisioning, type ProvisioningEvent } from '../domain/provisioningDiff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
-import { orderKey, type State, type SweepState } from '../store/state.js';
+import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { Loads } from '../store/paged.js';
 import { accessRefused, accessReturned } from './accessNotices.js';
-import { routeEvents } from './routing.js';
-import { refusalExplanation, refusalLoads, type SourceItem, type SourceRegistry } from '../sources/source.js';
+import { refusalExplanation, refusalLoads, type BatchSources, type FetchedIncidents, type SourceItem, type SourceRegistry } from '../sources/source.js';
 import type { SweepItem } from './sweepPlan.js';
-import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from './alertEvents.js';
 import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
 
 export type FetchResult =
@@ -38,6 +34,8 @@ export interface IngestOptions {
   inFlight?: () => ReadonlySet<string>;
   /** Alert sources whose items this batch may hold: each ingests its own results in this same write. */
   sources?: SourceRegistry;
+  /** The incidents and provisioning sources: they ingest the batch's customers' incidents and orders. */
+  batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): every change's alert event is queued for them in this write. */
   outbound?: OutboundRoutes;
   /** The directory's customer (its domain, for the alert events), when it knows one. */
@@ -50,8 +48,8 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
   const fetchedAt = options.now.toISOString();
   return options.store.update((draft) => {
     const inFlight = options.inFlight?.();
-    const incidentEvents: IncidentEvent[] = [];
-    const provisioningEvents: ProvisioningEvent[] = [];
+    const fetchedIncidents: FetchedIncidents[] = [];
+    const fetchedOrders: OrderProvisioning[] = [];
     let notices = 0;
     let sourceEvents = 0;
     let sourceQueued = 0;
@@ -59,7 +57,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     // (No destination configured: no events are made at all.)
     const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(draft, options.outbound, options.now) : null;
     const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
-    const customerOf = (id: string, fallback?: Customer) => eventCustomer(id, fallback?.domain ? fallback : (options.findCustomer?.(id) ?? fallback), options.customerName(id));
+    const ctx = { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer };
     for (const result of results) {
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
@@ -73,41 +71,22 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         // Another alert source: it diffs, routes and queues inside this same write.
         const source = options.sources?.get(result.item.source);
         if (!source) continue;
-        const outcome = source.ingest(draft, result.item, result.data, { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer });
+        const outcome = source.ingest(draft, result.item, result.data, ctx);
         sourceEvents += outcome.events;
         sourceQueued += outcome.queued;
       } else if ('incidents' in result) {
-        const id = result.item.customer.id;
-        notices += accessReturned(draft, id, result.item.customer.companyName, options.now);
-        const diff = diffIncidents(id, draft.incidentSnapshots[id], result.incidents, fetchedAt);
-        for (const event of diff.events) incidentEvents.push(event);
-        if (emit && diff.events.length > 0) {
-          const customer = customerOf(id, result.item.customer);
-          for (const event of diff.events) {
-            const episode = diff.snapshot.incidents[event.incident.id]?.episode ?? draft.incidentSnapshots[id]?.incidents[event.incident.id]?.episode ?? 0;
-            emit(incidentAlertEvent(event, episode, customer, fetchedAt));
-          }
-        }
-        draft.incidentSnapshots[id] = diff.snapshot;
+        const { id, companyName } = result.item.customer;
+        notices += accessReturned(draft, id, companyName, options.now);
+        fetchedIncidents.push({ customer: result.item.customer, incidents: result.incidents });
       } else {
-        const key = orderKey(result.provisioning.customerId, result.provisioning.orderId);
-        // The watch may have ended (order complete, or unwatched) while this fetch was out.
-        if (!hasOrderWatch(draft, result.provisioning.customerId, result.provisioning.orderId)) continue;
-        const diff = diffProvisioning(draft.orderSnapshots[key], result.provisioning, fetchedAt);
-        if (diff.event) provisioningEvents.push(diff.event);
-        if (diff.event && emit) emit(provisioningAlertEvent(diff.event, customerOf(result.provisioning.customerId), fetchedAt));
-        draft.orderSnapshots[key] = diff.snapshot;
+        fetchedOrders.push(result.provisioning);
       }
     }
-    const deliveriesQueued =
-      notices +
-      sourceQueued +
-      routeEvents(draft, incidentEvents, provisioningEvents, {
-        customerName: options.customerName,
-        now: options.now,
-        inFlight,
-      });
-    const events = incidentEvents.length + provisioningEvents.length + sourceEvents;
+    // Each diffs, routes and queues its fetches together, after the batch's other sources (as before).
+    const incidents = options.batchSources.incidents.ingest(draft, fetchedIncidents, ctx);
+    const orders = options.batchSources.provisioning.ingest(draft, fetchedOrders, ctx);
+    const deliveriesQueued = notices + sourceQueued + incidents.queued + orders.queued;
+    const events = incidents.events + orders.events + sourceEvents;
     if (options.sweep) {
       const sweep = draft.sweep;
       for (const result of results) {
@@ -136,26 +115,22 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
       options.sweep(sweep);
     }
     return { events, deliveriesQueued };
-  }, { fenced: true, load: loadsOf(results, options.sources) });
+  }, { fenced: true, load: loadsOf(results, options.sources, options.batchSources) });
 }
 
 /** The snapshots a batch reads: those of the items it fetched, and what explains a refusal. */
-function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined): Loads[] {
-  const incidentSnapshots: string[] = [];
-  const orderSnapshots: string[] = [];
-  const loads: Loads[] = [{ incidentSnapshots, orderSnapshots }];
+function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined, batchSources: BatchSources): Loads[] {
+  const fetchedIncidents: FetchedIncidents[] = [];
+  const fetchedOrders: OrderProvisioning[] = [];
+  const loads: Loads[] = [];
   for (const result of results) {
     if (!result.ok) {
       if (result.accessRefused && result.item.kind === 'customer') loads.push(...refusalLoads(sources, result.item.customer.id));
-    } else if ('incidents' in result) incidentSnapshots.push(result.item.customer.id);
-    else if ('provisioning' in result) orderSnapshots.push(orderKey(result.provisioning.customerId, result.provisioning.orderId));
+    } else if ('incidents' in result) fetchedIncidents.push({ customer: result.item.customer, incidents: result.incidents });
+    else if ('provisioning' in result) fetchedOrders.push(result.provisioning);
     else if (result.item.kind === 'source') loads.push(sources?.get(result.item.source)?.loads(result.item) ?? {});
   }
-  return loads;
-}
-
-function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {
-  return state.watches.some((watch) => watch.kind === 'order' && watch.customerId === customerId && watch.orderId === orderId);
+  return [batchSources.incidents.loads(fetchedIncidents), batchSources.provisioning.loads(fetchedOrders), ...loads];
 }
 
 /** A source's item in the round's counts: fetched, refused (403: not a failure) or failed. */

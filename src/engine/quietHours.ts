@@ -14,7 +14,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { CardThread, ThreadKindRegistry } from '../sources/source.js';
 import { emptySchedule, type Delivery, type HeldAlert, type State, type Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import { deliveryThreadKinds, threadKindOf, threadOf } from './threadKinds.js';
+import { threadKindOf, threadOf } from './threadKinds.js';
 import { recordDelivered, wasDelivered } from '../store/deliveryLog.js';
 
 /** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
@@ -29,8 +29,8 @@ export interface QuietHoursDeps {
   store: StateStore;
   clock: Clock;
   log: Logger;
-  /** The card thread kinds (default: the incident card alone). */
-  threadKinds?: ThreadKindRegistry;
+  /** The card thread kinds, registered at the composition root. */
+  threadKinds: ThreadKindRegistry;
 }
 
 /** The silent decisions are checked against the outbox once there are this many (and then twice as many as were left). */
@@ -46,7 +46,7 @@ export class QuietHoursStage {
   private readonly kinds: ThreadKindRegistry;
 
   constructor(private readonly deps: QuietHoursDeps) {
-    this.kinds = deps.threadKinds ?? deliveryThreadKinds();
+    this.kinds = deps.threadKinds;
   }
 
   /** Decided on every attempt (a retry after quiet hours ended is sent as usual). */

@@ -13,7 +13,7 @@ import type { PlanFacts } from '../store/paged.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { OutboundRoutes } from './outboundQueue.js';
-import type { SourceRegistry } from '../sources/source.js';
+import type { BatchSources, SourceRegistry } from '../sources/source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
 
 export interface SweepOptions {
@@ -36,6 +36,8 @@ export interface SweepOptions {
   fastLane: { periodMs: number; share: number; recentMs: number } | null;
   /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
   sources?: SourceRegistry;
+  /** The incidents and provisioning sources: they ingest what the sweep fetched of customers and orders. */
+  batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
   outbound?: OutboundRoutes;
 }
@@ -354,6 +356,7 @@ export class Sweep {
           customerName: this.options.customerName,
           inFlight: this.options.inFlight,
           sources: this.options.sources,
+          batchSources: this.options.batchSources,
           outbound: this.options.outbound,
           findCustomer: this.options.findCustomer,
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,

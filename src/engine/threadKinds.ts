@@ -1,14 +1,7 @@
-// Which card thread a delivery posts or edits, by its kind's entry in the thread-kind registry: the
-// engine's incident card, then every kind the composition root registered (sources/source.ts).
+// Which card thread a delivery posts or edits, by its kind's entry in the thread-kind registry: every kind
+// the composition root registered (sources/source.ts), the incident card among them.
 import type { CardThread, ThreadDelivery, ThreadDeliveryKind, ThreadKindRegistry } from '../sources/source.js';
 import type { Delivery, State } from '../store/state.js';
-import { incidentThreadKind, type IncidentCardRenderer } from './incidentThreadKind.js';
-
-export function deliveryThreadKinds(incidentCard?: IncidentCardRenderer, registered: ThreadKindRegistry = new Map()): ThreadKindRegistry {
-  const kinds = new Map<string, ThreadDeliveryKind>([['incident', incidentThreadKind(incidentCard)]]);
-  for (const [name, kind] of registered) kinds.set(name, kind);
-  return kinds;
-}
 
 /** A delivery of some card thread (provisioning, notices and summaries have none). */
 export function isThreadDelivery(delivery: Delivery | ThreadDelivery): delivery is ThreadDelivery & Delivery {

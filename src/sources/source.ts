@@ -1,9 +1,10 @@
-// The hook for alert sources beyond incidents and orders (src/sources/<name>/). A source plans its own sweep
-// items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and ingests a successful
-// fetch inside the batch's single durable write (diff, threads, outbox). The engine only dispatches.
+// The hooks of the alert sources (src/sources/<name>/). A source beyond incidents and orders (AlertSource)
+// plans its own sweep items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and
+// ingests a successful fetch inside the batch's single durable write (diff, threads, outbox); incidents and
+// provisioning ingest what the engine fetched for them (BatchSource). The engine only dispatches.
 import type { AlertEvent } from '../domain/alertEvent.js';
 import type { SummarySection } from '../domain/digest.js';
-import type { Customer } from '../domain/types.js';
+import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
 import type { HeldAlert, State } from '../store/state.js';
@@ -97,6 +98,32 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
   explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
   /** What explainRefusal reads of the paged records (the write that tells of the refusal loads it). */
   refusalLoads?(customerId: string): Loads;
+}
+
+/**
+ * The hook of the incidents and provisioning sources (src/sources/incidents/, src/sources/provisioning/),
+ * registered at the composition root like the others. The engine still plans, fetches and counts their
+ * items itself (`c|<customerId>`, `o|<customerId>/<orderId>`: the fast lane and the round's summary know
+ * them); a batch's successful fetches of them go here, inside the batch's single write, to be diffed,
+ * routed and queued together (one incident over many customers of a batch is one delivery per thread).
+ */
+export interface BatchSource<Fetched> {
+  readonly name: string;
+  /** What ingesting these fetches reads of the paged records (the batch's write loads it). */
+  loads(fetched: readonly Fetched[]): Loads;
+  ingest(state: State, fetched: readonly Fetched[], ctx: SourceIngestContext): { events: number; queued: number };
+}
+
+/** One customer's incidents, as the sweep fetched them. */
+export interface FetchedIncidents {
+  customer: Customer;
+  incidents: Incident[];
+}
+
+/** The incidents and provisioning sources, as the sweep hands them a batch's fetches. */
+export interface BatchSources {
+  incidents: BatchSource<FetchedIncidents>;
+  provisioning: BatchSource<OrderProvisioning>;
 }
 
 /** The first explanation any source has of a refusal (the access source knows the GDAP relationships). */

@@ -1,6 +1,6 @@
 // The shape of the one state file, its schema version, and the migrations between versions.
-import type { CustomerIncidentSnapshot } from '../domain/incidentDiff.js';
-import type { LineChange, OrderSnapshot } from '../domain/provisioningDiff.js';
+import type { CustomerIncidentSnapshot } from '../domain/incidentRecords.js';
+import type { LineChange, OrderSnapshot } from '../domain/provisioningRecords.js';
 import type { Incident, OrderProvisioning } from '../domain/types.js';
 import type { Watch } from '../domain/watch.js';
 import type { SummaryReport } from '../domain/digest.js';

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
 import { WebhookDestination } from '../../src/destinations/webhook.js';
 import { safeUrlName } from '../../src/destinations/outboundUrl.js';
-import { incidentAlertEvent } from '../../src/engine/alertEvents.js';
+import { incidentAlertEvent } from '../../src/sources/incidents/alertEvents.js';
 import { startReceiver, type TestReceiver } from '../support/webhookReceiver.js';
 
 const EVENT = incidentAlertEvent(

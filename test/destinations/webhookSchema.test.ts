@@ -2,11 +2,13 @@
 // valid against docs/webhook.schema.json; and the schema is no rubber stamp (it refuses what it must).
 import assert from 'node:assert/strict';
 import type { AlertEvent } from '../../src/domain/alertEvent.js';
-import { diffIncidents } from '../../src/domain/incidentDiff.js';
-import { diffProvisioning } from '../../src/domain/provisioningDiff.js';
+import { diffIncidents } from '../../src/sources/incidents/diff.js';
+import { diffProvisioning } from '../../src/sources/provisioning/diff.js';
 import type { Incident, OrderProvisioning } from '../../src/domain/types.js';
 import { webhookBody } from '../../src/destinations/webhook.js';
-import { eventCustomer, incidentAlertEvent, provisioningAlertEvent } from '../../src/engine/alertEvents.js';
+import { eventCustomer } from '../../src/domain/alertEvent.js';
+import { incidentAlertEvent } from '../../src/sources/incidents/alertEvents.js';
+import { provisioningAlertEvent } from '../../src/sources/provisioning/alertEvents.js';
 import { subscriptionAlertEvent } from '../../src/sources/subscriptions/alertEvents.js';
 import { diffSubscriptions } from '../../src/sources/subscriptions/diff.js';
 import { DEFAULT_SUBSCRIPTION_SETTINGS } from '../../src/sources/subscriptions/model.js';

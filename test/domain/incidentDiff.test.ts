@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { diffIncidents, hasActiveIncident, type CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import { diffIncidents, hasActiveIncident } from '../../src/sources/incidents/diff.js';
+import { type CustomerIncidentSnapshot } from '../../src/domain/incidentRecords.js';
 import type { Incident } from '../../src/domain/types.js';
 
 const T0 = '2026-11-22T10:00:00Z';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diffProvisioning, isOrderFinal } from '../../src/domain/provisioningDiff.js';
+import { diffProvisioning, isOrderFinal } from '../../src/sources/provisioning/diff.js';
 import type { OrderProvisioning } from '../../src/domain/types.js';
 
 function order(...states: string[]): OrderProvisioning {

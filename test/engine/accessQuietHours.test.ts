@@ -58,7 +58,6 @@ function setup(threads: AccessThread[]) {
     say: sinon.stub<Parameters<ConversationSender['say']>, Promise<void>>().resolves(),
   };
   const cards: AlertCards = {
-    incident: () => ({}),
     provisioning: () => ({}),
   };
   const threadKinds = threadKindRegistry([accessThreadKind((t: AccessThread) => ({ card: 'access', customer: t.customerName }))]);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import sinon from 'sinon';
 import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js';
-import { emptyNote } from '../../src/engine/threadNote.js';
+import { emptyNote } from '../../src/sources/incidents/threadNote.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
+import { incidentThreadKind, type IncidentCardRenderer } from '../../src/sources/incidents/threadKind.js';
 import { SendFailure, type ConversationSender } from '../../src/engine/teamsSender.js';
 import type { Incident } from '../../src/domain/types.js';
 import type { Delivery, IncidentDelivery, IncidentThread, ProvisioningDelivery } from '../../src/store/state.js';
@@ -80,7 +82,7 @@ function setup(options: { threads?: IncidentThread[]; outbox: Delivery[]; target
     reply: sinon.stub<Parameters<ConversationSender['reply']>, Promise<void>>().resolves(),
     say: sinon.stub<Parameters<ConversationSender['say']>, Promise<void>>().resolves(),
   };
-  const cards: AlertCards = {
+  const cards: TestCards = {
     incident: sinon.spy((_thread: IncidentThread, _now: Date, options: { shrink: boolean }) => ({ card: 'incident', shrink: options.shrink })),
     provisioning: sinon.spy(() => ({ card: 'provisioning' })),
   };
@@ -96,9 +98,12 @@ function setupLogged(options: Parameters<typeof setup>[0]) {
   return { ...made, entries, pipeline: new DeliveryPipeline(deps) };
 }
 
-function pipelineDeps(store: MemoryStore, sender: ConversationSender, cards: AlertCards = { incident: () => ({}), provisioning: () => ({}) }) {
+/** The pipeline's cards, and the incident card its registered thread kind renders. */
+type TestCards = AlertCards & { incident: IncidentCardRenderer };
+
+function pipelineDeps(store: MemoryStore, sender: ConversationSender, cards: TestCards = { incident: () => ({}), provisioning: () => ({}) }) {
   const clock = { now: () => NOW, sleep: sinon.stub<[number], Promise<void>>().resolves() };
-  return { store, sender, cards, clock, log: pino({ level: 'silent' }), random: () => 0.5, threadEditIntervalMs: 0 };
+  return { store, sender, cards, threadKinds: threadKindRegistry([incidentThreadKind(cards.incident)]), clock, log: pino({ level: 'silent' }), random: () => 0.5, threadEditIntervalMs: 0 };
 }
 
 const failure = (kind: SendFailure['kind'], status: number, code: string | null = null, retryAfterMs: number | null = null) =>

@@ -10,8 +10,9 @@ import { RecordStage } from '../../src/engine/stages/record.js';
 import { RouteStage } from '../../src/engine/stages/route.js';
 import { NEXT, newAttempt, type ChainContext } from '../../src/engine/stages/stage.js';
 import { UnrecordedDeliveries } from '../../src/engine/stages/unrecorded.js';
-import { deliveryThreadKinds } from '../../src/engine/threadKinds.js';
-import { emptyNote } from '../../src/engine/threadNote.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
+import { emptyNote } from '../../src/sources/incidents/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { IncidentDelivery, IncidentThread, State } from '../../src/store/state.js';
 import { MemoryStore } from '../support/memoryStore.js';
@@ -54,8 +55,8 @@ function chainOver(state: Partial<State>): { chain: ChainContext; store: MemoryS
   const store = new MemoryStore({ outbox: [delivery], ...state });
   const clock = { now: () => NOW, sleep: sinon.stub<[number], Promise<void>>().resolves() };
   const log = pino({ level: 'silent' });
-  const kinds = deliveryThreadKinds(() => ({ card: 'incident' }));
-  const deps = { store, clock, log, sender: {} as ConversationSender, cards: { incident: () => ({}), provisioning: () => ({}) }, threadEditIntervalMs: 0 };
+  const kinds = threadKindRegistry([incidentThreadKind(() => ({ card: 'incident' }))]);
+  const deps = { store, clock, log, sender: {} as ConversationSender, cards: { provisioning: () => ({}) }, threadKinds: kinds, threadEditIntervalMs: 0 };
   return { store, chain: { deps, kinds, quiet: new QuietHoursStage({ store, clock, log, threadKinds: kinds }), unrecorded: new UnrecordedDeliveries() } };
 }
 

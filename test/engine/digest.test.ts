@@ -1,7 +1,7 @@
 // The digest's and the quiet summary's contents, read from the state alone, and the card they become.
 import assert from 'node:assert/strict';
 import { digestCard, MAX_CARD_BYTES, cardSizeBytes, VERBS } from '../../src/cards.js';
-import type { IncidentFingerprint } from '../../src/domain/incidentDiff.js';
+import type { IncidentFingerprint } from '../../src/domain/incidentRecords.js';
 import type { Incident } from '../../src/domain/types.js';
 import { buildDigest, buildQuietSummary, SUMMARY_LIMITS } from '../../src/engine/digest.js';
 import { emptyState, type HeldAlert, type IncidentThread, type State } from '../../src/store/state.js';

@@ -13,6 +13,10 @@ import { startServer } from '../../src/server.js';
 import { emptySweep, type Delivery, type State } from '../../src/store/state.js';
 import { target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();
@@ -27,9 +31,9 @@ function healthOf(state: Partial<State>) {
   const clock = { now: () => NOW, sleep: async () => undefined };
   const log = pino({ level: 'silent' });
   const sender = { post: async () => 'x', update: async () => undefined, reply: async () => undefined, say: async () => undefined };
-  const delivery = new DeliveryPipeline({ store, sender, cards: { incident: () => ({}), provisioning: () => ({}) }, clock, log });
+  const delivery = new DeliveryPipeline({ store, sender, cards: { provisioning: () => ({}) }, threadKinds: threadKindRegistry([incidentThreadKind(() => ({}))]), clock, log });
   const directory = { find: () => undefined, known: () => null } as unknown as CustomerDirectory;
-  const engine = new AlertEngine({ client: {} as PartnerCenterClient, directory, store, delivery, clock, log, schedule: '* * * * *', requestsPerMinute: 500, auto: false });
+  const engine = new AlertEngine({ client: {} as PartnerCenterClient, directory, store, delivery, clock, log, schedule: '* * * * *', requestsPerMinute: 500, auto: false, batchSources: { incidents: incidentSource(), provisioning: provisioningSource() } });
   const budget = new RateBudget({ requestsPerMinute: 500, clock });
   return healthReport({ store, engine, delivery, budget, clock, stallMs: STALL_MS });
 }

@@ -17,6 +17,8 @@ import type { OutboundDelivery } from '../../src/store/state.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { target, watch } from '../support/samples.js';
 import { startReceiver, type TestReceiver } from '../support/webhookReceiver.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
 
 const START = Date.parse('2026-12-07T10:00:00.000Z');
 
@@ -199,7 +201,7 @@ describe('outbound delivery (webhooks)', () => {
   it('queues a batch\'s events in the batch\'s own write: none when it fails, once when it is made again', async () => {
     const p = start();
     const fetched = (incidents: ReturnType<typeof incident>[]): FetchResult[] => [{ item: { key: `c|${contoso.id}`, kind: 'customer', customer: contoso }, ok: true, incidents, rolling: false }];
-    const commit = (incidents: ReturnType<typeof incident>[]) => commitBatch(fetched(incidents), { store, now: new Date(now), customerName: () => 'Contoso', outbound: p, sweep: null });
+    const commit = (incidents: ReturnType<typeof incident>[]) => commitBatch(fetched(incidents), { store, now: new Date(now), customerName: () => 'Contoso', outbound: p, batchSources: { incidents: incidentSource(), provisioning: provisioningSource() }, sweep: null });
     await commit([]); // the baseline: no events
     const realUpdate = store.update.bind(store);
     store.update = (() => Promise.reject(new Error('stopped before the write'))) as typeof store.update;

@@ -9,7 +9,7 @@ import { DeliveryPipeline, type AlertCards } from '../../src/engine/delivery.js'
 import { DigestScheduler } from '../../src/engine/digestScheduler.js';
 import { QuietHoursStage } from '../../src/engine/quietHours.js';
 import { SendFailure } from '../../src/engine/teamsSender.js';
-import { emptyNote } from '../../src/engine/threadNote.js';
+import { emptyNote } from '../../src/sources/incidents/threadNote.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { SubscriptionThread } from '../../src/sources/subscriptions/model.js';
 import { subscriptionThreadKind } from '../../src/sources/subscriptions/threadKind.js';
@@ -17,6 +17,7 @@ import { threadKindRegistry } from '../../src/sources/source.js';
 import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThread, type ProvisioningDelivery, type State, type SubscriptionDelivery } from '../../src/store/state.js';
 import { subscription, target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
 
 // Quiet 20:00–07:00 in Amsterdam; in January that is 19:00–06:00 UTC.
 const NIGHT = Date.parse('2026-01-14T22:30:00Z'); // 23:30 local
@@ -104,14 +105,14 @@ function setup(threads: IncidentThread[] = []) {
     reply: sinon.stub<Parameters<ConversationSender['reply']>, Promise<void>>().resolves(),
     say: sinon.stub<Parameters<ConversationSender['say']>, Promise<void>>().resolves(),
   };
+  const incidentCard = (t: IncidentThread) => ({ card: 'incident', id: t.incidentId });
   const cards: AlertCards = {
-    incident: (t: IncidentThread) => ({ card: 'incident', id: t.incidentId }),
     provisioning: (d: ProvisioningDelivery) => ({ card: 'provisioning', id: d.id }),
     summary: (report: SummaryReport) => ({ card: 'summary', report }),
   };
   const log = pino({ level: 'silent' });
   const start = () => ({
-    pipeline: new DeliveryPipeline({ store, sender, cards, threadKinds: threadKindRegistry([subscriptionThreadKind()]), clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
+    pipeline: new DeliveryPipeline({ store, sender, cards, threadKinds: threadKindRegistry([incidentThreadKind(incidentCard), subscriptionThreadKind()]), clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
     scheduler: new DigestScheduler({ store, clock, log, onQueued: () => undefined }),
   });
   const queue = (...deliveries: Delivery[]) => store.update((draft) => void draft.outbox.push(...deliveries));
@@ -366,7 +367,7 @@ describe('quiet hours', () => {
 
   it('lets go of silent decisions whose delivery left the outbox without a record', async () => {
     const t = setup([thread('EX1', 'warning', 'card-1')]);
-    const stage = new QuietHoursStage({ store: t.store, clock: t.clock, log: pino({ level: 'silent' }) });
+    const stage = new QuietHoursStage({ store: t.store, clock: t.clock, log: pino({ level: 'silent' }), threadKinds: threadKindRegistry([incidentThreadKind(() => ({}))]) });
     const targetA = t.store.state.targets.A;
     assert.ok(targetA);
     const threadEX1 = t.store.state.threads['A|EX1'];

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { routeEvents } from '../../src/engine/routing.js';
-import { renderNote } from '../../src/engine/threadNote.js';
-import type { IncidentEvent } from '../../src/domain/incidentDiff.js';
-import type { ProvisioningEvent } from '../../src/domain/provisioningDiff.js';
+import { routeIncidentEvents } from '../../src/sources/incidents/routing.js';
+import { routeProvisioningEvents } from '../../src/sources/provisioning/routing.js';
+import { renderNote } from '../../src/sources/incidents/threadNote.js';
+import type { IncidentEvent } from '../../src/sources/incidents/diff.js';
+import type { ProvisioningEvent } from '../../src/sources/provisioning/diff.js';
 import type { Incident } from '../../src/domain/types.js';
 import type { Watch } from '../../src/domain/watch.js';
 import { emptyState, type Delivery, type State, type Target } from '../../src/store/state.js';
@@ -46,7 +47,7 @@ function state(targets: Target[], watches: Watch[]): State {
 describe('routing events to conversations', () => {
   it('queues one delivery per conversation and incident, listing every watched customer it hit', () => {
     const s = state([target('A'), target('B')], [watchOf('A', 'c1'), watchOf('A', 'c2'), watchOf('A', 'c3'), watchOf('B', 'c2')]);
-    const queued = routeEvents(s, [event('opened', 'c1'), event('opened', 'c2'), event('opened', 'c3')], [], { customerName: nameOf, now: NOW });
+    const queued = routeIncidentEvents(s, [event('opened', 'c1'), event('opened', 'c2'), event('opened', 'c3')], { customerName: nameOf, now: NOW });
     assert.equal(queued, 2);
     assert.deepEqual(s.outbox.map((d) => d.targetKey).sort(), ['A', 'B']);
     assert.deepEqual(Object.values(s.threads['A|EX1']?.customers ?? {}).map((c) => c.name).sort(), ['Contoso', 'Fabrikam', 'Northwind Traders']);
@@ -57,19 +58,19 @@ describe('routing events to conversations', () => {
   it('queues the same events only once, and not at all once delivered', () => {
     const s = state([target('A')], [watchOf('A', 'c1')]);
     const events = [event('opened', 'c1')];
-    assert.equal(routeEvents(s, events, [], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, events, { customerName: nameOf, now: NOW }), 1);
     const [delivery] = s.outbox;
-    assert.equal(routeEvents(s, events, [], { customerName: nameOf, now: NOW }), 0, 'same event ids → same delivery id → already queued');
+    assert.equal(routeIncidentEvents(s, events, { customerName: nameOf, now: NOW }), 0, 'same event ids → same delivery id → already queued');
     s.outbox = [];
     s.deliveryLog[delivery?.id ?? ''] = NOW.toISOString();
-    assert.equal(routeEvents(s, events, [], { customerName: nameOf, now: NOW }), 0, 'already sent');
+    assert.equal(routeIncidentEvents(s, events, { customerName: nameOf, now: NOW }), 0, 'already sent');
   });
 
   it('marks one customer resolved without declaring the whole card resolved', () => {
     const s = state([target('A')], [watchOf('A', 'c1'), watchOf('A', 'c2')]);
-    routeEvents(s, [event('opened', 'c1'), event('opened', 'c2')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c1'), event('opened', 'c2')], { customerName: nameOf, now: NOW });
     s.outbox = [];
-    routeEvents(s, [event('resolved', 'c2', { status: 'normal', endTime: NOW.toISOString() })], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('resolved', 'c2', { status: 'normal', endTime: NOW.toISOString() })], { customerName: nameOf, now: NOW });
     const thread = s.threads['A|EX1'];
     assert.equal(thread?.customers.c2?.resolved, true);
     assert.equal(thread?.customers.c1?.resolved, false);
@@ -78,7 +79,7 @@ describe('routing events to conversations', () => {
     assert.equal(noteOf(s.outbox[0]), 'Resolved for Fabrikam.');
 
     s.outbox = [];
-    routeEvents(s, [event('resolved', 'c1', { status: 'normal', endTime: NOW.toISOString() })], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('resolved', 'c1', { status: 'normal', endTime: NOW.toISOString() })], { customerName: nameOf, now: NOW });
     assert.equal(s.threads['A|EX1']?.incident.resolved, true, 'resolved for everyone: now the card says so');
     assert.equal(s.threads['A|EX1']?.resolvedAt, NOW.toISOString());
     assert.equal(noteOf(s.outbox[0]), 'Resolved for Contoso.\n\nEvery watched customer has recovered.');
@@ -86,9 +87,9 @@ describe('routing events to conversations', () => {
 
   it('says "No longer reported" for an incident that vanished, and keeps the last real copy on the card', () => {
     const s = state([target('A')], [watchOf('A', 'c1')]);
-    routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c1')], { customerName: nameOf, now: NOW });
     s.outbox = [];
-    routeEvents(s, [event('resolved', 'c1', { title: 'EX1', messages: [] }, true)], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('resolved', 'c1', { title: 'EX1', messages: [] }, true)], { customerName: nameOf, now: NOW });
     assert.equal(noteOf(s.outbox[0]), 'No longer reported for Contoso.\n\nEvery watched customer has recovered.');
     assert.equal(s.threads['A|EX1']?.incident.title, 'Mail flow');
     assert.equal(s.threads['A|EX1']?.customers.c1?.vanished, true);
@@ -96,8 +97,8 @@ describe('routing events to conversations', () => {
 
   it('does not announce a resolution nobody saw open, nor anything to inactive conversations', () => {
     const s = state([target('A'), target('B', false)], [watchOf('A', 'c1'), watchOf('B', 'c1')]);
-    assert.equal(routeEvents(s, [event('resolved', 'c1')], [], { customerName: nameOf, now: NOW }), 0);
-    assert.equal(routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, [event('resolved', 'c1')], { customerName: nameOf, now: NOW }), 0);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c1')], { customerName: nameOf, now: NOW }), 1);
     assert.deepEqual(s.outbox.map((d) => d.targetKey), ['A']);
   });
 
@@ -106,13 +107,13 @@ describe('routing events to conversations', () => {
       watchOf('A', 'c1', { minSeverity: 'critical' }),
       watchOf('B', 'c1', { workloads: ['teams'] }),
     ]);
-    assert.equal(routeEvents(s, [event('opened', 'c1', { id: 'EX2', severity: 'warning' })], [], { customerName: nameOf, now: NOW }), 0);
-    assert.equal(routeEvents(s, [event('opened', 'c1', { id: 'EX3' })], [], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c1', { id: 'EX2', severity: 'warning' })], { customerName: nameOf, now: NOW }), 0);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c1', { id: 'EX3' })], { customerName: nameOf, now: NOW }), 1);
     assert.deepEqual(s.outbox.map((d) => d.targetKey), ['A']);
-    assert.equal(routeEvents(s, [event('opened', 'c1', { id: 'TM4', workload: 'Microsoft Teams' })], [], { customerName: nameOf, now: NOW }), 2);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c1', { id: 'TM4', workload: 'Microsoft Teams' })], { customerName: nameOf, now: NOW }), 2);
     // Lowered to warning: the critical-only conversation still hears about the card it already has.
     s.outbox = []; // (delivered)
-    assert.equal(routeEvents(s, [event('updated', 'c1', { id: 'EX3', severity: 'warning' })], [], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, [event('updated', 'c1', { id: 'EX3', severity: 'warning' })], { customerName: nameOf, now: NOW }), 1);
   });
 
   it('queues a card per provisioning change and ends the order watch once the order is complete', () => {
@@ -128,10 +129,10 @@ describe('routing events to conversations', () => {
       changes: [{ lineItemNumber: 0, from: 'prefulfillmentpending', to: 'fulfilled' }],
       verdict: 'pending',
     };
-    assert.equal(routeEvents(s, [], [changed], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeProvisioningEvents(s, [changed], { customerName: nameOf, now: NOW }), 1);
     assert.equal(s.watches.length, 2);
     const completed: ProvisioningEvent = { ...changed, id: 'c1|o1|2', kind: 'completed', verdict: 'fulfilled' };
-    assert.equal(routeEvents(s, [], [completed], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeProvisioningEvents(s, [completed], { customerName: nameOf, now: NOW }), 1);
     assert.deepEqual(s.watches.map((w) => w.kind), ['customer']);
     assert.deepEqual(s.outbox.map((d) => d.kind === 'provisioning' && d.final), [false, true]);
   });
@@ -144,11 +145,11 @@ function noteOf(delivery: Delivery | undefined): string | null {
 describe('routing a batch into deliveries that are still queued', () => {
   it('merges later changes into the queued delivery of a thread: one reply, not one per sweep batch', () => {
     const s = state([target('A')], [watchOf('A', 'c1'), watchOf('A', 'c2'), watchOf('A', 'c3')]);
-    routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c1')], { customerName: nameOf, now: NOW });
     s.deliveryLog[s.outbox[0]?.id ?? ''] = NOW.toISOString();
     s.outbox = []; // the first card went out
-    assert.equal(routeEvents(s, [event('opened', 'c2')], [], { customerName: nameOf, now: NOW }), 1);
-    assert.equal(routeEvents(s, [event('opened', 'c3')], [], { customerName: nameOf, now: NOW }), 0, 'merged into the queued one');
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c2')], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c3')], { customerName: nameOf, now: NOW }), 0, 'merged into the queued one');
     assert.equal(s.outbox.length, 1);
     assert.equal(noteOf(s.outbox[0]), `Now also affects ${nameOf('c2')}, ${nameOf('c3')}.`);
     assert.deepEqual(Object.keys(s.threads['A|EX1']?.customers ?? {}), ['c1', 'c2', 'c3']);
@@ -156,26 +157,26 @@ describe('routing a batch into deliveries that are still queued', () => {
 
   it('does not merge into a delivery being sent right now: the change gets a delivery of its own', () => {
     const s = state([target('A')], [watchOf('A', 'c1'), watchOf('A', 'c2'), watchOf('A', 'c3')]);
-    routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c1')], { customerName: nameOf, now: NOW });
     s.deliveryLog[s.outbox[0]?.id ?? ''] = NOW.toISOString();
     s.outbox = [];
-    routeEvents(s, [event('opened', 'c2')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c2')], { customerName: nameOf, now: NOW });
     const sending = new Set([s.outbox[0]?.id ?? '']);
-    assert.equal(routeEvents(s, [event('opened', 'c3')], [], { customerName: nameOf, now: NOW, inFlight: sending }), 1);
+    assert.equal(routeIncidentEvents(s, [event('opened', 'c3')], { customerName: nameOf, now: NOW, inFlight: sending }), 1);
     assert.deepEqual(s.outbox.map(noteOf), [`Now also affects ${nameOf('c2')}.`, `Now also affects ${nameOf('c3')}.`]);
   });
 
   it('announces an incident that is active again, on the same card, and clears its acknowledgement', () => {
     const s = state([target('A')], [watchOf('A', 'c1')]);
-    routeEvents(s, [event('opened', 'c1')], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('opened', 'c1')], { customerName: nameOf, now: NOW });
     s.outbox = [];
-    routeEvents(s, [event('resolved', 'c1', {}, true)], [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, [event('resolved', 'c1', {}, true)], { customerName: nameOf, now: NOW });
     const thread = s.threads['A|EX1'];
     assert.ok(thread?.resolvedAt);
     thread.acknowledgedBy = 'Ana';
     s.outbox = [];
     const back: IncidentEvent = { ...event('opened', 'c1'), id: 'c1|EX1|opened|e1', changes: ['active again'] };
-    assert.equal(routeEvents(s, [back], [], { customerName: nameOf, now: NOW }), 1);
+    assert.equal(routeIncidentEvents(s, [back], { customerName: nameOf, now: NOW }), 1);
     assert.equal(s.threads['A|EX1']?.resolvedAt, null);
     assert.equal(s.threads['A|EX1']?.acknowledgedBy, null);
     assert.equal(s.threads['A|EX1']?.customers.c1?.resolved, false);
@@ -186,7 +187,7 @@ describe('routing a batch into deliveries that are still queued', () => {
     const customers = Array.from({ length: 20_000 }, (_, i) => `c${i}`);
     const s = state([target('A')], [watch({ targetKey: 'A', kind: 'all', customerId: null, customerName: null })]);
     // Linear work finishes this in well under a second; the quadratic router took minutes at this size.
-    routeEvents(s, customers.map((id) => event('opened', id)), [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, customers.map((id) => event('opened', id)), { customerName: nameOf, now: NOW });
     assert.equal(Object.keys(s.threads['A|EX1']?.customers ?? {}).length, 20_000);
     assert.equal(s.outbox.length, 1);
   });
@@ -202,13 +203,13 @@ describe('the thread reply of an update (issue 21, item 2)', () => {
 
   it('starts with a short line naming who and what changed, then the update in paragraphs cut at a sentence', () => {
     const s = state([target('A')], [watchOf('A', 'c1'), watchOf('A', 'c2'), watchOf('A', 'c3')]);
-    routeEvents(s, ['c1', 'c2', 'c3'].map((id) => event('opened', id)), [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, ['c1', 'c2', 'c3'].map((id) => event('opened', id)), { customerName: nameOf, now: NOW });
     s.outbox = []; // the first card went out
     const update = (customerId: string): IncidentEvent => ({
       ...event('updated', customerId, { severity: 'warning', messages: [{ publishedTime: NOW.toISOString(), text: longUpdate }] }),
       changes: ['new update', 'severity critical → warning'],
     });
-    routeEvents(s, ['c1', 'c2', 'c3'].map(update), [], { customerName: nameOf, now: NOW });
+    routeIncidentEvents(s, ['c1', 'c2', 'c3'].map(update), { customerName: nameOf, now: NOW });
     const note = noteOf(s.outbox[0]) ?? '';
     const [first, ...rest] = note.split('\n\n');
     assert.equal(first, 'Update for Contoso, Fabrikam, Northwind Traders (severity critical → warning):');

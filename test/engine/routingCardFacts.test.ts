@@ -1,9 +1,10 @@
 // What routing keeps for the alert cards: the real number of updates of an incident (a thread keeps only
 // its last few messages), and a provisioning delivery's changed lines as data for "What changed".
 import assert from 'node:assert/strict';
-import { routeEvents } from '../../src/engine/routing.js';
-import type { IncidentEvent } from '../../src/domain/incidentDiff.js';
-import type { ProvisioningEvent } from '../../src/domain/provisioningDiff.js';
+import { routeIncidentEvents } from '../../src/sources/incidents/routing.js';
+import { routeProvisioningEvents } from '../../src/sources/provisioning/routing.js';
+import type { IncidentEvent } from '../../src/sources/incidents/diff.js';
+import type { ProvisioningEvent } from '../../src/sources/provisioning/diff.js';
 import type { Incident } from '../../src/domain/types.js';
 import { emptyState, type State } from '../../src/store/state.js';
 import { target, watch } from '../support/samples.js';
@@ -24,7 +25,7 @@ describe('routing keeps what the alert cards say', () => {
     };
     const event: IncidentEvent = { id: 'e1', kind: 'opened', customerId: 'c1', incident, changes: [], vanished: false };
     const state = withWatch();
-    routeEvents(state, [event], [], { customerName: names, now: NOW });
+    routeIncidentEvents(state, [event], { customerName: names, now: NOW });
     const kept = state.threads['A|EX1']?.incident;
     assert.equal(kept?.messages.length, 5);
     assert.equal(kept?.messageCount, 9);
@@ -37,7 +38,7 @@ describe('routing keeps what the alert cards say', () => {
       id: 'p1', kind: 'changed', customerId: 'c1', orderId: 'o1', verdict: 'pending', changes,
       provisioning: { customerId: 'c1', orderId: 'o1', lines: [{ lineItemNumber: 1, status: 'fulfilled', quantities: [] }] },
     };
-    routeEvents(state, [], [event], { customerName: names, now: NOW });
+    routeProvisioningEvents(state, [event], { customerName: names, now: NOW });
     const delivery = state.outbox[0];
     assert.equal(delivery?.kind, 'provisioning');
     assert.deepEqual(delivery?.kind === 'provisioning' ? delivery.changes : null, changes);

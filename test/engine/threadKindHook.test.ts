@@ -10,6 +10,7 @@ import { threadKindRegistry, type ThreadDeliveryKind } from '../../src/sources/s
 import { emptySchedule, type Delivery, type State } from '../../src/store/state.js';
 import { MemoryStore } from '../support/memoryStore.js';
 import { target } from '../support/samples.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
 
 const NIGHT = Date.parse('2026-01-14T22:30:00Z'); // 23:30 in Amsterdam: quiet 20:00–07:00
 const NOON = Date.parse('2026-01-15T11:00:00Z');
@@ -76,8 +77,8 @@ function setup(threads: RenewalThread[]) {
   const pipeline = new DeliveryPipeline({
     store,
     sender,
-    cards: { incident: () => ({}), provisioning: () => ({}) },
-    threadKinds: threadKindRegistry([renewalKind]),
+    cards: { provisioning: () => ({}) },
+    threadKinds: threadKindRegistry([incidentThreadKind(() => ({})), renewalKind]),
     clock,
     log: pino({ level: 'silent' }),
     random: () => 0.5,

@@ -2,7 +2,7 @@
 // them, and with PostgreSQL no instance holds them in memory. Both backends keep the same contract.
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import type { CustomerIncidentSnapshot } from '../../src/domain/incidentRecords.js';
 import { PagedRecordError } from '../../src/store/paged.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';

@@ -15,6 +15,8 @@ import type { Target } from '../../src/store/state.js';
 import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
 import { notice, target } from '../support/sampleState.js';
 import { storeProcess, type StoreProcess } from '../support/storeChild.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
 
 const WAIT_MS = 15_000;
 /** The paused instance's claims last this long unrenewed (LEASE_SECONDS, shortened for the test). */
@@ -58,7 +60,8 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
     return new DeliveryPipeline({
       store,
       sender,
-      cards: { incident: () => ({}), provisioning: () => ({}) },
+      cards: { provisioning: () => ({}) },
+      threadKinds: threadKindRegistry([incidentThreadKind(() => ({}))]),
       clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
       log: pino({ level: 'silent' }),
       threadEditIntervalMs: 0,

@@ -11,6 +11,8 @@ import { DeliveryPipeline } from '../../src/engine/delivery.js';
 import type { ConversationSender } from '../../src/engine/teamsSender.js';
 import type { ConversationClaim } from '../../src/store/coordination.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
+import { threadKindRegistry } from '../../src/sources/source.js';
+import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
 
 const AS_CHILD = '--store-process';
 
@@ -106,7 +108,8 @@ async function serve(url: string, leaseSeconds: number): Promise<void> {
   const pipeline = new DeliveryPipeline({
     store,
     sender: heldSender(),
-    cards: { incident: () => ({}), provisioning: () => ({}) },
+    cards: { provisioning: () => ({}) },
+    threadKinds: threadKindRegistry([incidentThreadKind(() => ({}))]),
     clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
     log: pino({ level: 'warn' }, forwardedWarnings()),
     threadEditIntervalMs: 0,

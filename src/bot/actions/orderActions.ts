@@ -2,7 +2,7 @@
 // final, or no longer, which changes the card everyone sees.
 import { VERBS } from '../../cards.js';
 import type { Customer, OrderLines, OrderProvisioning } from '../../domain/types.js';
-import { isOrderFinal } from '../../domain/provisioningDiff.js';
+import { isOrderFinal } from '../../sources/provisioning/diff.js';
 import { readOrder } from '../lookupCommands.js';
 import { provisioningReplyCard } from '../replyCards.js';
 import type { BotServices } from '../services.js';

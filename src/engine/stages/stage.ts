@@ -4,14 +4,14 @@ import type { Logger } from 'pino';
 import type { SummaryReport } from '../../domain/digest.js';
 import type { Clock } from '../../partnerCenter/rateBudget.js';
 import type { CardThread, ThreadDeliveryKind, ThreadKindRegistry } from '../../sources/source.js';
-import type { Delivery, IncidentThread, ProvisioningDelivery, Target } from '../../store/state.js';
+import type { Delivery, ProvisioningDelivery, Target } from '../../store/state.js';
 import type { StateStore } from '../../store/stateStore.js';
 import type { QuietHoursStage } from '../quietHours.js';
 import type { ConversationSender } from '../teamsSender.js';
 import type { UnrecordedDeliveries } from './unrecorded.js';
 
+/** The cards that are no card thread's (a thread's card is its kind's, in the thread-kind registry). */
 export interface AlertCards {
-  incident(thread: IncidentThread, now: Date, options: { shrink: boolean }): object;
   /** May look something up first (the order's product names); never rejects. */
   provisioning(delivery: ProvisioningDelivery, now: Date): object | Promise<object>;
   /** A digest or a quiet-hours summary (see digestScheduler.ts). */
@@ -22,8 +22,8 @@ export interface StageDeps {
   store: StateStore;
   sender: ConversationSender;
   cards: AlertCards;
-  /** The sources' card thread kinds, registered at the composition root (the incident card is the engine's). */
-  threadKinds?: ThreadKindRegistry;
+  /** Every source's card thread kinds (incidents, subscriptions, access, ...), registered at the composition root. */
+  threadKinds: ThreadKindRegistry;
   clock: Clock;
   log: Logger;
   random?: () => number;

@@ -1,8 +1,8 @@
 // The short thread reply that notifies people of what changed on an incident card (an edit alone notifies
 // nobody). Kept as data until it is sent, so changes found by several sweep batches merge into one reply.
-import type { IncidentEvent } from '../domain/incidentDiff.js';
-import { clip, toPlainText } from '../domain/plainText.js';
-import type { NameList, NoteParts } from '../store/state.js';
+import type { IncidentEvent } from './diff.js';
+import { clip, toPlainText } from '../../domain/plainText.js';
+import type { NameList, NoteParts } from '../../store/state.js';
 
 const NOTE_MESSAGE_CHARS = 280;
 const NAMES_IN_NOTE = 5;

@@ -1,13 +1,13 @@
 // View data of the proactive incident alert: one card per incident per conversation, listing every watched
 // customer it touches, with who acknowledged or muted it here, and the buttons to do so.
-import type { Customer, Incident } from '../domain/types.js';
-import { isCustomerId, isIncidentId } from '../domain/ids.js';
-import { buttons as button, MUTE_HOURS, VERBS } from './buttons.js';
-import type { CustomerChoiceInput } from './customers.js';
-import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from './format.js';
-import type { CardTicket } from './alertThread.js';
-import { ticketFact, ticketLink } from './ticketLink.js';
-import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from './incidents.js';
+import type { Customer, Incident } from '../../domain/types.js';
+import { isCustomerId, isIncidentId } from '../../domain/ids.js';
+import { buttons as button, MUTE_HOURS, VERBS } from '../../cardData/buttons.js';
+import type { CustomerChoiceInput } from '../../cardData/customers.js';
+import { count, formatUtc, formatUtcClock, name, renderAction, severityLabel, severityStyle, type CardButton } from '../../cardData/format.js';
+import type { CardTicket } from '../../cardData/alertThread.js';
+import { ticketFact, ticketLink } from '../../cardData/ticketLink.js';
+import { incidentButtons, incidentRow, latestMessage, MORE_MESSAGE_CHARS, updateCount } from '../../cardData/incidents.js';
 
 /** Limits a caller can tighten to send a smaller alert card, e.g. after Teams answered 413. */
 export interface IncidentAlertShrink {

@@ -1,12 +1,12 @@
 // View data of an order's provisioning (asked in chat) and the alert for a watched order. Lines are named by
 // their product (from the order's line items); when the order could not be read they are counted instead,
 // and the card says why.
-import { isCustomerId, isOrderId } from '../domain/ids.js';
-import { isFulfilled, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../domain/provisioning.js';
-import type { LineChange } from '../domain/provisioningDiff.js';
-import type { Customer, OrderLines, OrderProvisioning, ProvisioningLine, ProvisioningState } from '../domain/types.js';
-import { buttons as button } from './buttons.js';
-import { asOf, formatUtc, formatUtcDate, identifier, name, sentence, type CardButton, type ContainerStyle } from './format.js';
+import { isCustomerId, isOrderId } from '../../domain/ids.js';
+import { isFulfilled, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../../domain/provisioning.js';
+import type { LineChange } from '../../domain/provisioningRecords.js';
+import type { Customer, OrderLines, OrderProvisioning, ProvisioningLine, ProvisioningState } from '../../domain/types.js';
+import { buttons as button } from '../../cardData/buttons.js';
+import { asOf, formatUtc, formatUtcDate, identifier, name, sentence, type CardButton, type ContainerStyle } from '../../cardData/format.js';
 
 /** Most line items one card lists; the rest are counted. */
 export const MAX_LINES = 50;

@@ -1,21 +1,16 @@
-// The incident card as a thread kind: incidents are not a source yet, so the engine registers this kind
-// itself, beside the sources' kinds (see sources/source.ts), and delivery treats all of them alike.
-import type { HeldAlertWords, ThreadDeliveryKind } from '../sources/source.js';
-import type { IncidentDelivery, IncidentThread } from '../store/state.js';
-import { SendFailure } from './teamsSender.js';
+// The incident card as a thread kind, registered at the composition root beside the other sources' kinds
+// (see sources/source.ts): delivery treats all of them alike.
+import type { HeldAlertWords, ThreadDeliveryKind } from '../source.js';
+import type { IncidentDelivery, IncidentThread } from '../../store/state.js';
 import { renderNote } from './threadNote.js';
 
 export type IncidentCardRenderer = (thread: IncidentThread, now: Date, options: { shrink: boolean }) => object;
 
-/** Without a renderer (quiet hours alone decide, they never render), a card asked for is a failed send. */
-export function incidentThreadKind(card?: IncidentCardRenderer): ThreadDeliveryKind<IncidentThread, IncidentDelivery> {
+export function incidentThreadKind(card: IncidentCardRenderer): ThreadDeliveryKind<IncidentThread, IncidentDelivery> {
   return {
     kind: 'incident',
     threads: (state) => state.threads,
-    card(thread, now, options) {
-      if (!card) throw new SendFailure('other', null, null, null, 'no incident card renderer');
-      return card(thread, now, options);
-    },
+    card,
     hasReply: (delivery) => Boolean(delivery.noteParts ?? delivery.note),
     reply: (delivery) => (delivery.noteParts ? renderNote(delivery.noteParts) : (delivery.note ?? null)),
     breaksThrough: (thread) => thread.incident.severity === 'critical',

@@ -1,13 +1,13 @@
-// Route stage: a batch's events → the conversations that should hear of them → incident threads and
-// queued deliveries. Runs inside the batch's single durable write, so snapshots and outbox change together.
+// Route stage of incidents: a batch's incident events → the conversations that should hear of them →
+// incident threads and queued deliveries. Runs inside the batch's single durable write, so snapshots and outbox change together.
 // Linear in events, threads and watches: one incident hitting 50,000 customers is 50,000 map updates.
-import { isAlertable, type IncidentEvent } from '../domain/incidentDiff.js';
-import { shortDigest } from '../domain/shortId.js';
-import type { ProvisioningEvent } from '../domain/provisioningDiff.js';
-import type { Incident } from '../domain/types.js';
-import { watchCoversIncident, type Watch } from '../domain/watch.js';
-import { ThreadOutbox } from '../sources/threadOutbox.js';
-import { threadKey, type IncidentDelivery, type IncidentThread, type State } from '../store/state.js';
+import { isAlertable } from '../../domain/incidentRecords.js';
+import type { IncidentEvent } from './diff.js';
+import { shortDigest } from '../../domain/shortId.js';
+import type { Incident } from '../../domain/types.js';
+import { watchCoversIncident, type Watch } from '../../domain/watch.js';
+import { ThreadOutbox } from '../threadOutbox.js';
+import { threadKey, type IncidentDelivery, type IncidentThread, type State } from '../../store/state.js';
 import { addToNote, emptyNote } from './threadNote.js';
 
 export interface RouteOptions {
@@ -17,13 +17,8 @@ export interface RouteOptions {
   inFlight?: ReadonlySet<string>;
 }
 
-/** Apply a batch's events to the state: update incident threads, queue deliveries. Returns how many were queued. */
-export function routeEvents(
-  state: State,
-  incidentEvents: readonly IncidentEvent[],
-  provisioningEvents: readonly ProvisioningEvent[],
-  { customerName, now, inFlight }: RouteOptions,
-): number {
+/** Apply a batch's incident events to the state: update incident threads, queue deliveries. Returns how many were queued. */
+export function routeIncidentEvents(state: State, incidentEvents: readonly IncidentEvent[], { customerName, now, inFlight }: RouteOptions): number {
   const at = now.toISOString();
   // The dedup stage's first line: a delivery already queued or already sent is not queued again.
   const outbox = new ThreadOutbox<IncidentDelivery>(state, 'incident', { now, inFlight });
@@ -77,28 +72,6 @@ export function routeEvents(
     queued += outbox.enqueue(delivery);
   }
 
-  for (const event of provisioningEvents) {
-    const matches = (watch: Watch) => watch.kind === 'order' && watch.orderId === event.orderId && watch.customerId === event.customerId;
-    for (const watch of state.watches.filter(matches)) {
-      if (!state.targets[watch.targetKey]?.active) continue;
-      queued += outbox.enqueue({
-        kind: 'provisioning',
-        id: `provisioning|${watch.targetKey}|${event.id}`,
-        targetKey: watch.targetKey,
-        customerName: customerName(event.customerId),
-        provisioning: event.provisioning,
-        final: event.kind === 'completed',
-        note: event.changes.map((change) => `Line ${change.lineItemNumber}: ${change.from ?? 'new'} → ${change.to}`).join('\n'),
-        changes: event.changes,
-        createdAt: at,
-        attempts: 0,
-        notBefore: at,
-        lastError: null,
-      });
-    }
-    // An order watch ends by itself once everything is final: its last card is the one just queued.
-    if (event.kind === 'completed') state.watches = state.watches.filter((watch) => !matches(watch));
-  }
   return queued;
 }
 

@@ -1,19 +1,8 @@
 // The provisioning diff of one watched order: which line items changed state since the last successful
 // fetch, and whether the order has now reached a final state everywhere.
-import { isFinalState, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from './provisioning.js';
-import type { OrderProvisioning } from './types.js';
-
-export interface OrderSnapshot {
-  fetchedAt: string;
-  /** line item number → normalised state of the line and its quantities, e.g. "fulfilled|5 fulfilled". */
-  lines: Record<string, string>;
-}
-
-export interface LineChange {
-  lineItemNumber: number;
-  from: string | null;
-  to: string;
-}
+import { isFinalState, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../../domain/provisioning.js';
+import type { LineChange, OrderSnapshot } from '../../domain/provisioningRecords.js';
+import type { OrderProvisioning } from '../../domain/types.js';
 
 export interface ProvisioningEvent {
   id: string;

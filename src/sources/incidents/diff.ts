@@ -1,27 +1,7 @@
 // The incident diff: what changed for one customer between the stored snapshot and a *successful* fetch.
 // Pure: a failed fetch never reaches this function, so absence here really means "no longer reported".
-import type { Incident } from './types.js';
-
-/** What we remember of an incident between cycles: just enough to notice every change users care about. */
-export interface IncidentFingerprint {
-  severity: Incident['severity'];
-  status: Incident['status'];
-  resolved: boolean;
-  /** Distinct messages seen (Partner Center sometimes repeats one). */
-  messageCount: number;
-  lastMessageAt: string;
-  /** How many times it came back after being resolved or no longer listed (0 for the first episode). */
-  episode?: number;
-  /** No longer listed since this time: kept as a tombstone so a return is recognised as a new episode. */
-  goneAt?: string;
-}
-
-export interface CustomerIncidentSnapshot {
-  fetchedAt: string;
-  /** The last fetch that produced an event (the fast lane watches recently changed customers). */
-  changedAt?: string;
-  incidents: Record<string, IncidentFingerprint>;
-}
+import type { Incident } from '../../domain/types.js';
+import { isAlertable, type CustomerIncidentSnapshot, type IncidentFingerprint } from '../../domain/incidentRecords.js';
 
 /** How long a tombstone of an incident that is no longer listed is kept. */
 export const TOMBSTONE_MS = 30 * 24 * 3_600_000;
@@ -50,11 +30,6 @@ export function hasActiveIncident(snapshot: CustomerIncidentSnapshot | undefined
   if (!snapshot) return false;
   for (const print of Object.values(snapshot.incidents)) if (!print.resolved) return true;
   return false;
-}
-
-/** Message-center posts are announcements, not incidents: they never raise alerts. */
-export function isAlertable(incident: Incident): boolean {
-  return incident.kind !== 'message_center';
 }
 
 export function fingerprint(incident: Incident): IncidentFingerprint {
