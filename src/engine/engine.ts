@@ -348,6 +348,8 @@ export class AlertEngine {
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
       pruneState(state, now);
+      this.options.batchSources.incidents.prune(state, now);
+      this.options.batchSources.provisioning.prune(state, now);
       for (const source of this.sources) source.prune(state, now);
       return cycle;
     }, { fenced: true, load: ALL_PAGED_KEYS });

@@ -112,6 +112,8 @@ export interface BatchSource<Fetched> {
   /** What ingesting these fetches reads of the paged records (the batch's write loads it). */
   loads(fetched: readonly Fetched[]): Loads;
   ingest(state: State, fetched: readonly Fetched[], ctx: SourceIngestContext): { events: number; queued: number };
+  /** In the round's last write: forget what no watch needs any more (its records' keys are loaded, not their bodies). */
+  prune(state: State, now: Date): void;
 }
 
 /** One customer's incidents, as the sweep fetched them. */

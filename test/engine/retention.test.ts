@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { pruneState, RETENTION_MS } from '../../src/engine/retention.js';
+import { pruneState as pruneEngineState, RETENTION_MS } from '../../src/engine/retention.js';
+import { pruneIncidents } from '../../src/sources/incidents/index.js';
+import { pruneOrders } from '../../src/sources/provisioning/index.js';
 import { target, watch } from '../support/samples.js';
-import { emptyState, type IncidentThread } from '../../src/store/state.js';
+import { emptyState, type IncidentThread, type State } from '../../src/store/state.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ago = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -24,6 +26,12 @@ function thread(key: string, resolvedAt: string | null, openedAt: string): Incid
   };
 }
 
+/** What a round's last write prunes: the engine's records, then each source's own. */
+function pruneState(state: State, now: Date): void {
+  pruneEngineState(state, now);
+  pruneIncidents(state, now);
+  pruneOrders(state);
+}
 
 describe('retention', () => {
   it('keeps 30 days', () => assert.equal(RETENTION_MS, 30 * 86_400_000));

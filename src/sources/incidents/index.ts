@@ -3,6 +3,8 @@
 // routed into one card thread per incident and conversation (routing.ts, notes in threadNote.ts), and told
 // to the outbound destinations (alertEvents.ts). Cards: card.ts; how they are delivered: threadKind.ts.
 import { eventCustomer } from '../../domain/alertEvent.js';
+import { RETENTION_MS } from '../../domain/retention.js';
+import type { State } from '../../store/state.js';
 import type { BatchSource, FetchedIncidents } from '../source.js';
 import { incidentAlertEvent } from './alertEvents.js';
 import { diffIncidents, type IncidentEvent } from './diff.js';
@@ -35,5 +37,38 @@ export function incidentSource(): BatchSource<FetchedIncidents> {
       // Routed once for the whole batch: one incident over many of its customers is one delivery per thread.
       return { events: events.length, queued: routeIncidentEvents(state, events, { customerName: ctx.customerName, now: ctx.now, inFlight: ctx.inFlight }) };
     },
+    prune: pruneIncidents,
   };
+}
+
+/**
+ * Cards of incidents resolved more than 30 days ago are forgotten. Open incidents are kept however old they
+ * are, as long as someone can still see them: a card in a conversation the bot left, or that no longer
+ * watches its customers, goes 30 days after its last change. So do the snapshots of customers nobody watches.
+ */
+export function pruneIncidents(state: State, now: Date): void {
+  const cutoff = new Date(now.getTime() - RETENTION_MS).toISOString();
+  for (const [key, thread] of Object.entries(state.threads)) {
+    if (thread.resolvedAt && thread.resolvedAt < cutoff) delete state.threads[key];
+    else if (thread.updatedAt < cutoff && !stillSeen(state, thread)) delete state.threads[key];
+  }
+  // Snapshots of customers nobody watches any more would otherwise live forever.
+  const watchesAll = state.watches.some((watch) => watch.kind === 'all');
+  if (!watchesAll) {
+    // (A subscriptions watch fetches no incidents: it keeps none of them.)
+    const watched = new Set(state.watches.filter((watch) => watch.kind !== 'subscriptions' && watch.kind !== 'access').map((watch) => watch.customerId));
+    for (const customerId of Object.keys(state.incidentSnapshots)) {
+      if (!watched.has(customerId)) delete state.incidentSnapshots[customerId];
+    }
+  }
+}
+
+/** Is the conversation of this card still there, and does it still watch one of the card's customers? */
+function stillSeen(state: State, thread: State['threads'][string]): boolean {
+  if (!state.targets[thread.targetKey]?.active) return false;
+  return state.watches.some(
+    (watch) =>
+      watch.targetKey === thread.targetKey &&
+      (watch.kind === 'all' || (watch.kind === 'customer' && watch.customerId !== null && thread.customers[watch.customerId] !== undefined)),
+  );
 }

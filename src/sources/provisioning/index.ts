@@ -33,7 +33,14 @@ export function provisioningSource(): BatchSource<OrderProvisioning> {
       }
       return { events: events.length, queued: routeProvisioningEvents(state, events, { customerName: ctx.customerName, now: ctx.now }) };
     },
+    prune: pruneOrders,
   };
+}
+
+/** The snapshots of orders no conversation watches any more (a watch ends once its order is final). */
+export function pruneOrders(state: State): void {
+  const watchedOrders = new Set(state.watches.filter((watch) => watch.kind === 'order').map((watch) => `${watch.customerId}/${watch.orderId}`));
+  for (const key of Object.keys(state.orderSnapshots)) if (!watchedOrders.has(key)) delete state.orderSnapshots[key];
 }
 
 function hasOrderWatch(state: State, customerId: string, orderId: string): boolean {
