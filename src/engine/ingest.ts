@@ -82,7 +82,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
         fetchedOrders.push(result.provisioning);
       }
     }
-    // Each diffs, routes and queues its fetches together, after the batch's other sources (as before).
+    // Incidents and orders diff, route and queue the batch's fetches of them together, in this same write.
     const incidents = options.batchSources.incidents.ingest(draft, fetchedIncidents, ctx);
     const orders = options.batchSources.provisioning.ingest(draft, fetchedOrders, ctx);
     const deliveriesQueued = notices + sourceQueued + incidents.queued + orders.queued;

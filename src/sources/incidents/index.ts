@@ -26,10 +26,10 @@ export function incidentSource(): BatchSource<FetchedIncidents> {
         if (ctx.emit && diff.events.length > 0) {
           // The directory's customer has the domain the fetched one may lack (a customer known from its watch).
           const known = customer.domain ? customer : (ctx.findCustomer?.(id) ?? customer);
-          const eventCustomerOf = eventCustomer(id, known, ctx.customerName(id));
+          const subject = eventCustomer(id, known, ctx.customerName(id));
           for (const event of diff.events) {
             const episode = diff.snapshot.incidents[event.incident.id]?.episode ?? state.incidentSnapshots[id]?.incidents[event.incident.id]?.episode ?? 0;
-            ctx.emit(incidentAlertEvent(event, episode, eventCustomerOf, fetchedAt));
+            ctx.emit(incidentAlertEvent(event, episode, subject, fetchedAt));
           }
         }
         state.incidentSnapshots[id] = diff.snapshot;
