@@ -11,7 +11,7 @@ import { digestCard } from '../../src/cards.js';
 import { buildDigest, buildQuietSummary } from '../../src/engine/digest.js';
 import { DigestScheduler } from '../../src/engine/digestScheduler.js';
 import type { AccessSnapshot } from '../../src/domain/accessRecords.js';
-import type { CustomerIncidentSnapshot } from '../../src/domain/incidentDiff.js';
+import type { CustomerIncidentSnapshot } from '../../src/domain/incidentRecords.js';
 import type { SubscriptionSnapshot } from '../../src/domain/subscriptionRecords.js';
 import type { GraphClient } from '../../src/graph/client.js';
 import { accessSource } from '../../src/sources/access/index.js';
