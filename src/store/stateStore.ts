@@ -46,8 +46,9 @@ export interface StateStore {
    */
   view(loads: Loads): Promise<Readonly<State>>;
   /**
-   * What planning goes by of the records of a paged field, by key, without the records: of every one, or,
-   * with a filter, of those active, changed since, or named (the fast lane's; PostgreSQL: a query).
+   * What planning and the digest go by of the records of a paged field, by key, without the records: of
+   * every one, or, with a filter, of those active, changed since, named, or ending by a day (the fast lane's,
+   * a digest's; PostgreSQL: a query).
    */
   facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>>;
   /** How fresh a paged field's records are, those with a key in `among` and the others (PostgreSQL: one aggregate). */
