@@ -74,11 +74,11 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
 /** "digest now": the same card as the scheduled digest, read from the state (no Partner Center request). */
 async function digestNow(services: BotServices, ctx: WatchContext) {
   const since = () => services.store.read().targets[ctx.target.key]?.schedule?.lastDigest?.queuedAt ?? null;
-  const sources = services.engine.sources;
+  const { sources, batchSources } = services.engine;
   // Only the snapshots the digest may show are read (digestReads.ts), never every customer's.
   const plan = async () => {
     const loads = new DigestLoads();
-    await addDigestReads(loads, services.store, services.store.read(), ctx.target.key, { now: ctx.now, since: since(), sources });
+    await addDigestReads(loads, services.store, services.store.read(), ctx.target.key, { now: ctx.now, since: since(), batchSources, sources });
     return loads.loads;
   };
   return withDigestLoads(plan, async (loads) => {
@@ -91,6 +91,7 @@ async function digestNow(services: BotServices, ctx: WatchContext) {
       dueAt: null,
       late: false,
       customerName: (id) => services.directory.find(id)?.companyName,
+      batchSources,
       sources,
     });
   });

@@ -1,7 +1,7 @@
 // What the command and card-action handlers need from the rest of the app.
 import type { Logger } from 'pino';
 import type { PollAnswer } from '../engine/engine.js';
-import type { AlertSource } from '../sources/source.js';
+import type { AlertSource, BatchSources } from '../sources/source.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { OrderLineBook } from '../partnerCenter/orderLines.js';
@@ -30,6 +30,8 @@ export interface BotServices {
     schedulesChanged?(): void;
     /** Alert sources beyond incidents and orders: "digest now" shows their sections too. */
     readonly sources?: readonly AlertSource[];
+    /** The incidents and provisioning sources: "digest now" shows their parts. */
+    readonly batchSources: BatchSources;
   };
   /** The subscription alert source (its settings and a new watch's baseline); default settings when absent. */
   subscriptions?: SubscriptionSource;

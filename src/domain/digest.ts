@@ -109,6 +109,9 @@ export interface SummaryReport {
   sections?: SummarySection[];
 }
 
+/** How many entries each list of a summary shows at most. */
+export const SUMMARY_LIMITS = { incidents: 15, customersPerIncident: 5, notesPerIncident: 3, orders: 10, changes: 10, unchecked: 10, notices: 5 } as const;
+
 export function summaryList<T>(all: readonly T[], max: number): SummaryList<T> {
   return { items: all.slice(0, max), more: Math.max(0, all.length - max) };
 }

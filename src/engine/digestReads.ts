@@ -2,10 +2,10 @@
 // snapshots they may show, found by the snapshots' facts (store.facts: a query on PostgreSQL), never every
 // customer's. Loading them all cost ~100 MB and a read of every row per digest at 50,000 customers.
 import { PAGED_FIELDS, PagedRecordError, type Loads, type PagedField } from '../store/paged.js';
-import { orderKey, type HeldAlert, type State } from '../store/state.js';
+import type { HeldAlert, State } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import type { AlertSource } from '../sources/source.js';
-import { digestSince, Scope } from './digest.js';
+import type { AlertSource, BatchSources } from '../sources/source.js';
+import { digestSince, partSources } from './digest.js';
 
 /** The keys to load by field, gathered over conversations and sections ('all': a section reads any record). */
 export class DigestLoads {
@@ -31,45 +31,44 @@ export interface DigestReadOptions {
   now: Date;
   /** The digest's `since` (null: a day ago), as buildDigest is given it. */
   since: string | null;
+  /** The incidents and provisioning sources, as buildDigest is given them. */
+  batchSources: BatchSources;
   sources?: readonly AlertSource[];
 }
 
 /**
- * What buildDigest reads for one conversation (`state`: read()'s, without the paged records): the
- * incident snapshots of the customers it watches one by one, or with "watch all" the watched ones whose
- * facts say an incident is open or that changed since; those of customers on its open cards (whether they
- * have one); its watched orders; and what each source's section says it may show.
+ * What buildDigest reads for one conversation (`state`: read()'s, without the paged records): what the
+ * incidents and provisioning sources' parts and each other source's section say they may show.
  */
 export async function addDigestReads(into: DigestLoads, store: Pick<StateStore, 'facts'>, state: Readonly<State>, targetKey: string, options: DigestReadOptions): Promise<void> {
-  const scope = new Scope(state, targetKey);
-  const since = digestSince(options.since, options.now);
-  if (scope.all) {
-    const facts = await store.facts('incidentSnapshots', { changedSince: since, keys: [] });
-    into.add('incidentSnapshots', [...facts.keys()].filter((customerId) => scope.isWatched(customerId)));
-  } else {
-    into.add('incidentSnapshots', scope.own);
-  }
-  for (const thread of scope.threads) {
-    if (thread.resolvedAt) continue;
-    into.add('incidentSnapshots', Object.entries(thread.customers).filter(([id, customer]) => !customer.resolved && scope.isWatched(id)).map(([id]) => id));
-  }
-  const orders = scope.watches.filter((watch) => watch.kind === 'order' && watch.customerId && watch.orderId);
-  into.add('orderSnapshots', orders.map((watch) => orderKey(watch.customerId as string, watch.orderId as string)));
+  const ctx = { now: options.now, since: digestSince(options.since, options.now) };
+  const reads = partSources(options.batchSources).flatMap((source) => source.digestReads(state, targetKey, ctx));
   for (const source of options.sources ?? []) {
     if (!source.digestReads) {
       for (const field of PAGED_FIELDS) into.addAll(field);
       continue;
     }
-    for (const read of source.digestReads(state, targetKey, { now: options.now, since })) {
-      const facts = await store.facts(read.field, read.filter);
-      into.add(read.field, read.among ? [...facts.keys()].filter(read.among) : facts.keys());
+    reads.push(...source.digestReads(state, targetKey, ctx));
+  }
+  for (const read of reads) {
+    if ('keys' in read) {
+      into.add(read.field, read.keys);
+      continue;
     }
+    const facts = await store.facts(read.field, read.filter);
+    into.add(read.field, read.among ? [...facts.keys()].filter(read.among) : facts.keys());
   }
 }
 
-/** What buildQuietSummary reads: the snapshots of the orders whose alerts were held. */
-export function addQuietSummaryReads(into: DigestLoads, held: readonly HeldAlert[]): void {
-  into.add('orderSnapshots', held.filter((alert) => alert.kind === 'provisioning').map((alert) => orderKey(alert.customerId ?? '', alert.orderId ?? '')));
+/** What buildQuietSummary reads: what the incidents and provisioning sources say of their held alerts. */
+export function addQuietSummaryReads(into: DigestLoads, held: readonly HeldAlert[], batchSources: BatchSources): void {
+  for (const source of partSources(batchSources)) {
+    for (const [field, keys] of Object.entries(source.quietReads(held)) as [PagedField, Loads[PagedField]][]) {
+      // Only whole records are read here: 'keys' (which exist) reads them all too.
+      if (keys === 'all' || keys === 'keys') into.addAll(field);
+      else if (keys) into.add(field, keys);
+    }
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { HeldAlert, State, SummaryDelivery, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
-import type { AlertSource } from '../sources/source.js';
+import type { AlertSource, BatchSources } from '../sources/source.js';
 import type { Loads } from '../store/paged.js';
 import { addDigestReads, addQuietSummaryReads, DigestLoads, withDigestLoads } from './digestReads.js';
 import { wasDelivered } from '../store/deliveryLog.js';
@@ -36,6 +36,8 @@ export interface DigestSchedulerOptions {
   customerName?: (customerId: string) => string | undefined;
   /** Called after a tick queued something. */
   onQueued: () => void;
+  /** The incidents and provisioning sources: they fill a digest's incidents, orders, changes and unchecked. */
+  batchSources: BatchSources;
   /** Alert sources beyond incidents and orders: each adds its section to a digest. */
   sources?: readonly AlertSource[];
   /** Longest wait between two ticks (default a minute): changed settings and clock jumps are seen by then. */
@@ -88,7 +90,7 @@ export class DigestScheduler {
             this.options.store.update(
               (state) => {
                 const fresh: TickReport = { digests: [], summaries: [] };
-                queueDue(state, now, fresh, this.options.customerName, this.options.sources);
+                queueDue(state, now, fresh, this.options.batchSources, this.options.customerName, this.options.sources);
                 return fresh;
               },
               { load: loads },
@@ -117,9 +119,9 @@ export class DigestScheduler {
     const loads = new DigestLoads();
     for (const target of Object.values(state.targets)) {
       if (dueDigest(target, now)) {
-        await addDigestReads(loads, this.options.store, state, target.key, { now: new Date(now), since: target.schedule?.lastDigest?.queuedAt ?? null, sources: this.options.sources });
+        await addDigestReads(loads, this.options.store, state, target.key, { now: new Date(now), since: target.schedule?.lastDigest?.queuedAt ?? null, batchSources: this.options.batchSources, sources: this.options.sources });
       }
-      if (dueRelease(target, now)) addQuietSummaryReads(loads, target.schedule?.held ?? []);
+      if (dueRelease(target, now)) addQuietSummaryReads(loads, target.schedule?.held ?? [], this.options.batchSources);
     }
     return loads.loads;
   }
@@ -195,7 +197,7 @@ function nextDueAt(target: Readonly<Target>, now: number): number | null {
 }
 
 /** Inside one write: queue every digest and summary due, and record them. */
-function queueDue(state: State, now: number, report: TickReport, customerName?: (id: string) => string | undefined, sources?: readonly AlertSource[]): void {
+function queueDue(state: State, now: number, report: TickReport, batchSources: BatchSources, customerName?: (id: string) => string | undefined, sources?: readonly AlertSource[]): void {
   const at = new Date(now).toISOString();
   const queued = new Set(state.outbox.map((delivery) => delivery.id));
   const push = (delivery: SummaryDelivery): boolean => {
@@ -218,6 +220,7 @@ function queueDue(state: State, now: number, report: TickReport, customerName?: 
         dueAt,
         late: digest.late,
         customerName,
+        batchSources,
         sources,
       });
       if (push(delivery(id, target.key, summary, at))) report.digests.push(id);
@@ -228,7 +231,7 @@ function queueDue(state: State, now: number, report: TickReport, customerName?: 
       const id = releaseId(target.key, schedule.held);
       const zone = schedule.quietHours?.timeZone ?? schedule.digest?.timeZone ?? 'UTC';
       const startedAt = quietStart(target, release.endedAt);
-      const summary = buildQuietSummary(state, target.key, schedule.held, { now: new Date(now), timeZone: zone, startedAt, endedAt: release.endedAt, customerName });
+      const summary = buildQuietSummary(state, target.key, schedule.held, { now: new Date(now), timeZone: zone, startedAt, endedAt: release.endedAt, customerName, batchSources });
       if (push(delivery(id, target.key, summary, at))) report.summaries.push(id);
       // Queued now, or refused because a summary of exactly these alerts (the id says which) is queued or sent
       // already: either way they are summarised, and emptying the list loses nothing.

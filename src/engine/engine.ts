@@ -79,9 +79,12 @@ export class AlertEngine {
   private stopped = false;
   /** Alert sources beyond incidents and orders (the bot's "digest now" asks them for their sections too). */
   readonly sources: readonly AlertSource[];
+  /** The incidents and provisioning sources (the bot's "digest now" asks them for their parts too). */
+  readonly batchSources: BatchSources;
 
   constructor(private readonly options: EngineOptions) {
     this.sources = options.sources ?? [];
+    this.batchSources = options.batchSources;
     const fastLaneMinutes = options.fastLaneMinutes ?? 2;
     this.sweep = new Sweep({
       client: options.client,
@@ -109,6 +112,7 @@ export class AlertEngine {
       log: options.log,
       customerName: (id) => options.directory.find(id)?.companyName,
       onQueued: () => options.delivery.kick(),
+      batchSources: options.batchSources,
       sources: this.sources,
     });
   }

@@ -3,7 +3,7 @@
 // ingests a successful fetch inside the batch's single durable write (diff, threads, outbox); incidents and
 // provisioning ingest what the engine fetched for them (BatchSource). The engine only dispatches.
 import type { AlertEvent } from '../domain/alertEvent.js';
-import type { SummarySection } from '../domain/digest.js';
+import type { SummaryReport, SummarySection } from '../domain/digest.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
@@ -63,6 +63,20 @@ export interface DigestRead {
   among?: (key: string) => boolean;
 }
 
+/** A paged field's records a digest part reads by key (no facts to ask: e.g. the watched customers' own). */
+export interface DigestKeys {
+  field: PagedField;
+  keys: Iterable<string>;
+}
+
+/** The parts of a digest or quiet summary the incidents and provisioning sources fill: the report's own lists. */
+export type SummaryParts = Partial<Pick<SummaryReport, 'incidents' | 'orders' | 'changes' | 'unchecked'>>;
+
+export interface DigestPartsContext extends DigestSectionContext {
+  /** The digest's "changes since" (the last digest, or a day ago). */
+  since: string;
+}
+
 /** `Item`: the items this source plans and takes back (a customer's, or partner-wide ones). */
 export interface AlertSource<Data = unknown, Item extends SourceItem = SourceItem> {
   readonly name: string;
@@ -114,6 +128,14 @@ export interface BatchSource<Fetched> {
   ingest(state: State, fetched: readonly Fetched[], ctx: SourceIngestContext): { events: number; queued: number };
   /** In the round's last write: forget what no watch needs any more (its records' keys are loaded, not their bodies). */
   prune(state: State, now: Date): void;
+  /** Its parts of a conversation's digest, read from the state alone (src/engine/digest.ts puts them together). */
+  digestSection(state: Readonly<State>, targetKey: string, ctx: DigestPartsContext): SummaryParts;
+  /** What `digestSection` reads of the paged records: the digest loads only those. */
+  digestReads(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): (DigestRead | DigestKeys)[];
+  /** Its parts of the summary of what quiet hours held back (`held`: every alert held, of any source). */
+  quietSection(state: Readonly<State>, targetKey: string, held: readonly HeldAlert[], ctx: DigestSectionContext): SummaryParts;
+  /** What `quietSection` reads of the paged records. */
+  quietReads(held: readonly HeldAlert[]): Loads;
 }
 
 /** One customer's incidents, as the sweep fetched them. */

@@ -7,6 +7,9 @@ import { buildDigest, buildQuietSummary, SUMMARY_LIMITS } from '../../src/engine
 import { emptyState, type HeldAlert, type IncidentThread, type State } from '../../src/store/state.js';
 import { allText, assertGoodCard, objects } from '../support/cardChecks.js';
 import { customer, incident, target, watch } from '../support/samples.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
+const batchSources = { incidents: incidentSource(), provisioning: provisioningSource() };
 
 const NOW = new Date('2026-03-03T07:00:00Z'); // 08:00 in Amsterdam
 const ZONE = 'Europe/Amsterdam';
@@ -93,7 +96,7 @@ function sampleState(): State {
 }
 
 const digestOf = (state: State, key = 'A', since: string | null = hoursAgo(24)) =>
-  buildDigest(state, key, { now: NOW, timeZone: ZONE, since, dueAt: NOW.toISOString(), late: false });
+  buildDigest(state, key, { batchSources, now: NOW, timeZone: ZONE, since, dueAt: NOW.toISOString(), late: false });
 
 /** The verb and data of every clickable row, in order. */
 function clicks(card: object): { verb: unknown; data: unknown }[] {
@@ -175,9 +178,9 @@ describe('digest contents', () => {
     assert.equal(empty.body.length, 1);
     assert.match(allText(empty), /^Digest for Tue 3 Mar: nothing to report\./);
 
-    const late = buildDigest(state, 'A', { now: new Date('2026-03-03T10:02:00Z'), timeZone: ZONE, since: null, dueAt: NOW.toISOString(), late: true });
+    const late = buildDigest(state, 'A', { batchSources, now: new Date('2026-03-03T10:02:00Z'), timeZone: ZONE, since: null, dueAt: NOW.toISOString(), late: true });
     assert.match(allText(digestCard({ report: late })), /nothing to report.*\(Late: due at 08:00\.\)/);
-    const full = buildDigest(sampleState(), 'A', { now: new Date('2026-03-03T10:02:00Z'), timeZone: ZONE, since: null, dueAt: NOW.toISOString(), late: true });
+    const full = buildDigest(sampleState(), 'A', { batchSources, now: new Date('2026-03-03T10:02:00Z'), timeZone: ZONE, since: null, dueAt: NOW.toISOString(), late: true });
     assert.match(allText(digestCard({ report: full })), /Late: due at 08:00, sent at 11:02 because the bot was not running then\./);
   });
 
@@ -228,7 +231,7 @@ describe('quiet-hours summary contents', () => {
       held({ id: 'd5', kind: 'notice', text: 'Partner Center refused access to Tailspin Toys since 02:00 UTC.' }),
       held({ id: 'd6', kind: 'incident', text: 'Opened.', threadKey: 'A|EX999', incidentId: 'EX999' }),
     ];
-    const report = buildQuietSummary(state, 'A', alerts, { now: NOW, timeZone: ZONE, startedAt: hoursAgo(11), endedAt: NOW.toISOString() });
+    const report = buildQuietSummary(state, 'A', alerts, { batchSources, now: NOW, timeZone: ZONE, startedAt: hoursAgo(11), endedAt: NOW.toISOString() });
     assert.deepEqual(report.incidents.items.map((item) => [item.incidentId, item.notes]), [
       ['EX200', ['Update for Contoso (severity critical → warning)']],
       ['EX999', ['Opened.']],
@@ -244,7 +247,7 @@ describe('quiet-hours summary contents', () => {
   });
 
   it('is one line when nothing was held', () => {
-    const report = buildQuietSummary(sampleState(), 'A', [], { now: NOW, timeZone: ZONE, startedAt: null, endedAt: NOW.toISOString() });
+    const report = buildQuietSummary(sampleState(), 'A', [], { batchSources, now: NOW, timeZone: ZONE, startedAt: null, endedAt: NOW.toISOString() });
     const card = digestCard({ report });
     assertGoodCard(card);
     assert.deepEqual(card.body.length, 1);

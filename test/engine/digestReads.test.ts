@@ -23,6 +23,9 @@ import { postgresForSuite } from '../support/postgres.js';
 import { thread } from '../support/sampleState.js';
 import { target, watch } from '../support/samples.js';
 import { backends } from '../support/storeBackends.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
+const batchSources = { incidents: incidentSource(), provisioning: provisioningSource() };
 
 const NOW = Date.parse('2026-03-04T08:00:00.000Z');
 const SINCE = '2026-03-03T08:00:00.000Z';
@@ -135,20 +138,20 @@ for (const backend of backends) {
       const whole = await wholeState(opened);
       const update = sinon.spy(opened, 'update');
       const view = sinon.spy(opened, 'view');
-      const scheduler = new DigestScheduler({ store: opened, clock: { now: () => NOW, sleep: async () => undefined }, log: pino({ level: 'silent' }), onQueued: () => undefined, customerName, sources });
+      const scheduler = new DigestScheduler({ batchSources, store: opened, clock: { now: () => NOW, sleep: async () => undefined }, log: pino({ level: 'silent' }), onQueued: () => undefined, customerName, sources });
 
       const report = await scheduler.tick(NOW);
       assert.deepEqual(report, { digests: ['digest|A|2026-03-04'], summaries: [report.summaries[0]] });
       const queued = opened.read().outbox.filter((delivery): delivery is SummaryDelivery => delivery.kind === 'summary');
       const digest = queued.find((delivery) => delivery.targetKey === 'A')?.report;
-      const expected = buildDigest(whole, 'A', { now: new Date(NOW), timeZone: 'UTC', since: SINCE, dueAt: '2026-03-04T08:00:00.000Z', late: false, customerName, sources });
+      const expected = buildDigest(whole, 'A', { batchSources, now: new Date(NOW), timeZone: 'UTC', since: SINCE, dueAt: '2026-03-04T08:00:00.000Z', late: false, customerName, sources });
       assert.deepEqual(digest, expected);
       // Not an empty digest that would equal any other: what the few snapshots say is in it.
       assert.deepEqual(expected.incidents.items.map((incident) => [incident.incidentId, incident.customers.map((c) => c.id)]), [['EXOPEN', ['c1', 'c2', 'c400']]]);
       assert.deepEqual(expected.orders.items.map((order) => [order.orderId, order.unchecked]), [['o1', false]]);
       assert.deepEqual(expected.sections?.map((section) => section.items.length), [1 + 1, 1 + 1], 'c10 and c11; c20 and c21');
       const summary = queued.find((delivery) => delivery.targetKey === 'Q')?.report;
-      const expectedSummary = buildQuietSummary(whole, 'Q', [HELD], { now: new Date(NOW), timeZone: 'UTC', startedAt: HELD.heldAt, endedAt: HELD.heldUntil, customerName });
+      const expectedSummary = buildQuietSummary(whole, 'Q', [HELD], { batchSources, now: new Date(NOW), timeZone: 'UTC', startedAt: HELD.heldAt, endedAt: HELD.heldUntil, customerName });
       assert.deepEqual(summary, expectedSummary);
       assert.deepEqual(expectedSummary.orders.items.map((order) => [order.orderId, order.linesTotal, order.unchecked]), [['o7', 1, false]]);
 
@@ -177,7 +180,7 @@ for (const backend of backends) {
         }
         return facts(field, filter);
       });
-      const scheduler = new DigestScheduler({ store: opened, clock: { now: () => NOW, sleep: async () => undefined }, log: pino({ level: 'silent' }), onQueued: () => undefined, customerName, sources });
+      const scheduler = new DigestScheduler({ batchSources, store: opened, clock: { now: () => NOW, sleep: async () => undefined }, log: pino({ level: 'silent' }), onQueued: () => undefined, customerName, sources });
 
       assert.deepEqual((await scheduler.tick(NOW)).digests, ['digest|A|2026-03-04']);
       const digest = opened.read().outbox.find((delivery): delivery is SummaryDelivery => delivery.kind === 'summary' && delivery.targetKey === 'A')?.report;
@@ -193,11 +196,11 @@ for (const backend of backends) {
       await opened.update(seed, { load: { incidentSnapshots: 'keys', subscriptionSnapshots: 'keys', accessSnapshots: 'keys', orderSnapshots: 'keys' } });
       const whole = await wholeState(opened);
       const view = sinon.spy(opened, 'view');
-      const services = { store: opened, directory: { find: (id: string) => ({ companyName: customerName(id) }) }, engine: { sources } } as unknown as BotServices;
+      const services = { store: opened, directory: { find: (id: string) => ({ companyName: customerName(id) }) }, engine: { sources, batchSources } } as unknown as BotServices;
       const ctx = { correlationId: 'c', target: target('A'), user: { id: 'u', name: 'Ana' }, now: new Date(NOW) };
 
       const [reply] = await digestCommand(services, ctx, { kind: 'digest', action: 'now' });
-      const expected = buildDigest(whole, 'A', { now: new Date(NOW), timeZone: 'UTC', since: SINCE, dueAt: null, late: false, customerName, sources });
+      const expected = buildDigest(whole, 'A', { batchSources, now: new Date(NOW), timeZone: 'UTC', since: SINCE, dueAt: null, late: false, customerName, sources });
       assert.deepEqual(reply, { kind: 'card', card: digestCard({ report: expected }) });
       assert.equal(expected.incidents.items.length, 1);
       const { orderSnapshots, ...rest } = EXPECTED_KEYS;

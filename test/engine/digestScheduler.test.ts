@@ -7,6 +7,9 @@ import { DigestScheduler } from '../../src/engine/digestScheduler.js';
 import { emptySchedule, type ConversationSchedule, type SummaryDelivery } from '../../src/store/state.js';
 import { customer, target, watch } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
+const batchSources = { incidents: incidentSource(), provisioning: provisioningSource() };
 
 const AMS = 'Europe/Amsterdam';
 
@@ -18,7 +21,7 @@ function setup(schedule: Partial<ConversationSchedule>, options: { active?: bool
   });
   const clock = { now: () => now, sleep: async () => undefined };
   const queued = sinon.spy();
-  const start = () => new DigestScheduler({ store, clock, log: pino({ level: 'silent' }), onQueued: queued });
+  const start = () => new DigestScheduler({ batchSources, store, clock, log: pino({ level: 'silent' }), onQueued: queued });
   return {
     store,
     queued,

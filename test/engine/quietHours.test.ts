@@ -18,6 +18,9 @@ import { emptySchedule, type Delivery, type IncidentDelivery, type IncidentThrea
 import { subscription, target } from '../support/samples.js';
 import { MemoryStore } from '../support/memoryStore.js';
 import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
+const batchSources = { incidents: incidentSource(), provisioning: provisioningSource() };
 
 // Quiet 20:00–07:00 in Amsterdam; in January that is 19:00–06:00 UTC.
 const NIGHT = Date.parse('2026-01-14T22:30:00Z'); // 23:30 local
@@ -113,7 +116,7 @@ function setup(threads: IncidentThread[] = []) {
   const log = pino({ level: 'silent' });
   const start = () => ({
     pipeline: new DeliveryPipeline({ store, sender, cards, threadKinds: threadKindRegistry([incidentThreadKind(incidentCard), subscriptionThreadKind()]), clock, log, random: () => 0.5, threadEditIntervalMs: 0 }),
-    scheduler: new DigestScheduler({ store, clock, log, onQueued: () => undefined }),
+    scheduler: new DigestScheduler({ batchSources, store, clock, log, onQueued: () => undefined }),
   });
   const queue = (...deliveries: Delivery[]) => store.update((draft) => void draft.outbox.push(...deliveries));
   return { store, sender, clock, start, queue, setNow: (iso: string) => (now = Date.parse(iso)), held: () => store.state.targets.A?.schedule?.held ?? [] };

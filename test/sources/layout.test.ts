@@ -53,6 +53,16 @@ describe('the layout of the alert sources', () => {
     }
   });
 
+  it('has a digest whose incident and order parts come from their sources, not from the engine', () => {
+    // The engine puts the parts together; what an incident card, a snapshot or an order says is the sources'.
+    for (const file of ['src/engine/digest.ts', 'src/engine/digestReads.ts']) {
+      assert.doesNotMatch(read(file), /incidentSnapshots|orderSnapshots|state\.threads|orderKey|watchCoversIncident/, `${file} reads incidents or orders itself`);
+    }
+    for (const [source, file] of [['incidents', 'digest.ts'], ['incidents', 'digestReads.ts'], ['provisioning', 'digest.ts']]) {
+      assert.ok(existsSync(join(root, 'src/sources', source as string, file as string)), `src/sources/${source}/${file}`);
+    }
+  });
+
   it('has sources that import no engine (their hook is sources/source.ts)', () => {
     for (const file of tsFilesUnder('src/sources')) {
       for (const imported of importedFiles(file)) assert.ok(!imported.startsWith(join('src', 'engine')), `${file} imports ${imported}`);

@@ -7,6 +7,8 @@ import { RETENTION_MS } from '../../domain/retention.js';
 import type { State } from '../../store/state.js';
 import type { BatchSource, FetchedIncidents } from '../source.js';
 import { incidentAlertEvent } from './alertEvents.js';
+import { incidentDigest, incidentQuietSummary } from './digest.js';
+import { incidentDigestReads } from './digestReads.js';
 import { diffIncidents, type IncidentEvent } from './diff.js';
 import { routeIncidentEvents } from './routing.js';
 
@@ -38,6 +40,11 @@ export function incidentSource(): BatchSource<FetchedIncidents> {
       return { events: events.length, queued: routeIncidentEvents(state, events, { customerName: ctx.customerName, now: ctx.now, inFlight: ctx.inFlight }) };
     },
     prune: pruneIncidents,
+    digestSection: incidentDigest,
+    digestReads: incidentDigestReads,
+    quietSection: incidentQuietSummary,
+    // The held incidents are told as their cards stand now: the threads, which every read holds.
+    quietReads: () => ({}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { OrderProvisioning } from '../../domain/types.js';
 import { orderKey, type State } from '../../store/state.js';
 import type { BatchSource } from '../source.js';
 import { provisioningAlertEvent } from './alertEvents.js';
+import { provisioningDigest, provisioningDigestReads, provisioningQuietReads, provisioningQuietSummary } from './digest.js';
 import { diffProvisioning, type ProvisioningEvent } from './diff.js';
 import { routeProvisioningEvents } from './routing.js';
 
@@ -34,6 +35,10 @@ export function provisioningSource(): BatchSource<OrderProvisioning> {
       return { events: events.length, queued: routeProvisioningEvents(state, events, { customerName: ctx.customerName, now: ctx.now }) };
     },
     prune: pruneOrders,
+    digestSection: provisioningDigest,
+    digestReads: provisioningDigestReads,
+    quietSection: provisioningQuietSummary,
+    quietReads: provisioningQuietReads,
   };
 }
 

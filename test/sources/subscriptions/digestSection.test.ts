@@ -14,6 +14,9 @@ import { emptySchedule, emptyState, type State, type SummaryDelivery } from '../
 import { allText, assertGoodCard } from '../../support/cardChecks.js';
 import { MemoryStore } from '../../support/memoryStore.js';
 import { customer, subscription, target, watch } from '../../support/samples.js';
+import { incidentSource } from '../../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../../src/sources/provisioning/index.js';
+const batchSources = { incidents: incidentSource(), provisioning: provisioningSource() };
 
 const NOW = new Date('2026-03-03T07:00:00Z');
 const CONTOSO = customer(1, { companyName: 'Contoso' });
@@ -44,7 +47,7 @@ function sampleState(): State {
 
 const names = (id: string) => ({ [CONTOSO.id]: 'Contoso', [FABRIKAM.id]: 'Fabrikam' })[id];
 const digestOf = (state: State, targetKey = 'A') =>
-  buildDigest(state, targetKey, { now: NOW, timeZone: 'UTC', since: null, dueAt: null, late: false, customerName: names, sources: [source] });
+  buildDigest(state, targetKey, { batchSources, now: NOW, timeZone: 'UTC', since: null, dueAt: null, late: false, customerName: names, sources: [source] });
 
 describe('digest section of the subscription source', () => {
   it('lists the watched customers\' suspended and ending subscriptions, most severe first, each opening the customer\'s subscriptions', () => {
@@ -91,7 +94,7 @@ describe('digest section of the subscription source', () => {
     state.targets.A = { ...target('A'), schedule: { ...emptySchedule(), digest: { days: 'daily', time: '08:00', timeZone: 'UTC', setBy: 'Ana', setAt: '2026-03-01T00:00:00Z' } } };
     const store = new MemoryStore(state);
     const clock = { now: () => NOW.getTime(), sleep: async () => undefined };
-    const scheduler = new DigestScheduler({ store, clock, log: pino({ level: 'silent' }), onQueued: () => undefined, sources: [source] });
+    const scheduler = new DigestScheduler({ batchSources, store, clock, log: pino({ level: 'silent' }), onQueued: () => undefined, sources: [source] });
     await scheduler.tick(Date.parse('2026-03-03T08:00:00Z'));
     const queued = store.state.outbox.find((delivery): delivery is SummaryDelivery => delivery.kind === 'summary');
     assert.equal(queued?.report.sections?.[0]?.items.length, 3);
