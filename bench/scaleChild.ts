@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { startApp } from '../src/app.js';
 import { FOLLOWERS_SHARE } from '../src/partnerCenter/budgetShare.js';
-import { threadAlertCard } from '../src/cards.js';
+import { threadAlertCard } from '../src/sources/incidents/threadCard.js';
 import type { Simulator } from '../src/sandbox/simulator.js';
 import type { State } from '../src/store/state.js';
 import type { UpdateOptions } from '../src/store/stateStore.js';

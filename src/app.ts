@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { buttons as b, digestCard, provisioningAlertCard, threadAlertCard, welcomeCard } from './cards.js';
+import { buttons as b, digestCard, welcomeCard } from './cards.js';
+import { provisioningAlertCard } from './sources/provisioning/card.js';
+import { threadAlertCard } from './sources/incidents/threadCard.js';
 import { DeliveryPipeline, type AlertCards } from './engine/delivery.js';
 import { OutboundPipeline, type OutboundDeps } from './engine/outbound.js';
 import type { Destination } from './destinations/destination.js';

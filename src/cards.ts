@@ -1,5 +1,6 @@
 // The Adaptive Cards the bot sends: one template per card in `cards/*.json`, filled with view data that
-// src/cardData/ chooses and shapes. Each builder returns the expanded card as a plain JSON object.
+// src/cardData/ chooses and shapes. Each builder returns the expanded card as a plain JSON object. An alert
+// source's own cards (incident and provisioning alerts, an order's provisioning) are built in its folder.
 //
 // Values are bound with adaptivecards-templating, which never expands a `${...}` that arrives inside data,
 // so text from Partner Center or from users cannot inject template expressions.
@@ -7,31 +8,25 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
-import { threadAlertInput, type AlertThread } from './sources/incidents/threadCard.js';
 import { customerOverviewView, type CustomerOverviewInput } from './cardData/customerOverview.js';
 import { customerChoiceView, customersView, type CustomerChoiceInput, type CustomersInput } from './cardData/customers.js';
 import { ordersView, type OrdersInput } from './cardData/orders.js';
 import { renderActions, type CardButton } from './cardData/format.js';
 import { helpView, welcomeView, type HelpInput, type WelcomeInput } from './cardData/help.js';
-import { alertCustomersChoice, incidentAlertButtons, incidentAlertView, type IncidentAlertInput } from './sources/incidents/card.js';
 import { incidentHistoryView, type IncidentHistoryInput } from './cardData/incidentHistory.js';
 import { statusView, type StatusInput } from './cardData/incidents.js';
 import { messageButtons, messageView, type MessageInput } from './cardData/message.js';
-import { provisioningAlertButtons, provisioningAlertView, provisioningView, type ProvisioningAlertInput, type ProvisioningInput } from './sources/provisioning/card.js';
 import { subscriptionsView, type SubscriptionsInput } from './cardData/subscriptions.js';
 import { watchesButtons, watchesView, type WatchesInput } from './cardData/watches.js';
 import { digestView, type DigestInput } from './cardData/digest.js';
 
 export type { CardButton } from './cardData/format.js';
-export type { AlertThread } from './sources/incidents/threadCard.js';
 export type { CustomerOverviewInput, OverviewWatch } from './cardData/customerOverview.js';
 export type { CustomerChoiceInput, CustomersInput } from './cardData/customers.js';
 export type { HelpInput, WelcomeInput } from './cardData/help.js';
-export type { AlertCustomer, IncidentAlertInput, IncidentAlertShrink } from './sources/incidents/card.js';
 export type { IncidentHistoryInput } from './cardData/incidentHistory.js';
 export type { StatusInput } from './cardData/incidents.js';
 export type { MessageInput, MessageTone } from './cardData/message.js';
-export type { ProvisioningAlertInput, ProvisioningInput } from './sources/provisioning/card.js';
 export type { SubscriptionsInput } from './cardData/subscriptions.js';
 export type { WatchesInput, WatchSummary } from './cardData/watches.js';
 export type { DigestInput } from './cardData/digest.js';
@@ -49,9 +44,7 @@ export {
 } from './cardData/buttons.js';
 export { customersPage, MAX_CUSTOMERS } from './cardData/customers.js';
 export { compareIncidents, MAX_INCIDENTS } from './cardData/incidents.js';
-export { DEFAULT_INCIDENT_ALERT_LIMITS, SHRUNK_INCIDENT_ALERT_LIMITS } from './sources/incidents/card.js';
 export { HISTORY_FIRST } from './cardData/incidentHistory.js';
-export { MAX_LINES } from './sources/provisioning/card.js';
 export { MAX_SUBSCRIPTIONS, SUBSCRIPTIONS_PAGE_SIZE, subscriptionsPage } from './cardData/subscriptions.js';
 export { MAX_WATCHES } from './cardData/watches.js';
 export { ORDERS_PAGE_SIZE, ordersPage } from './cardData/orders.js';
@@ -174,34 +167,6 @@ export function ordersCard(input: OrdersInput): AdaptiveCardJson {
   return renderCard('orders', ordersView(input), input.buttons);
 }
 
-/** An order's line items with their provisioning state and the overall verdict. */
-export function provisioningCard(input: ProvisioningInput): AdaptiveCardJson {
-  return renderCard('provisioning', provisioningView(input), input.buttons);
-}
-
-/**
- * The proactive alert for one incident in one conversation, listing every watched customer it touches.
- * After a 413 from Teams, send again with `shrink: SHRUNK_INCIDENT_ALERT_LIMITS`.
- */
-export function incidentAlertCard(input: IncidentAlertInput): AdaptiveCardJson {
-  return renderCard('incidentAlert', incidentAlertView(input), incidentAlertButtons(input));
-}
-
-/** The alert card of a stored incident thread, with its mute and acknowledgement, as everyone sees it. */
-export function threadAlertCard(thread: AlertThread, now: Date, options: { shrink: boolean } = { shrink: false }): AdaptiveCardJson {
-  return incidentAlertCard(threadAlertInput(thread, now, options));
-}
-
-/**
- * "Customer" on an alert of several customers: which one, a button each (up to five), then All customers.
- * `domainOf` adds what a thread does not keep, so two customers of the same name can be told apart.
- */
-export function alertCustomersCard(thread: AlertThread, now: Date, domainOf: (customerId: string) => string | undefined): AdaptiveCardJson {
-  const input = threadAlertInput(thread, now);
-  const customers = input.customers.map((entry) => ({ ...entry, customer: { ...entry.customer, domain: domainOf(entry.customer.id) ?? '' } }));
-  return customerChoiceCard(alertCustomersChoice({ ...input, customers }));
-}
-
 /** Every update of one incident, newest first; the older ones behind a "Show all" toggle. */
 export function incidentHistoryCard(input: IncidentHistoryInput): AdaptiveCardJson {
   return renderCard('incidentHistory', incidentHistoryView(input), input.buttons);
@@ -210,11 +175,6 @@ export function incidentHistoryCard(input: IncidentHistoryInput): AdaptiveCardJs
 /** One customer at a glance: identity, incidents by severity, subscriptions by status, watch state. */
 export function customerOverviewCard(input: CustomerOverviewInput): AdaptiveCardJson {
   return renderCard('customerOverview', customerOverviewView(input), input.buttons);
-}
-
-/** The proactive alert for a watched order whose provisioning changed (or finished). */
-export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCardJson {
-  return renderCard('provisioningAlert', provisioningAlertView(input), provisioningAlertButtons(input));
 }
 
 /** This conversation's watches, each with its own "Stop watching". */

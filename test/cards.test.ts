@@ -7,12 +7,8 @@ import {
   customerChoiceCard,
   customersCard,
   helpCard,
-  incidentAlertCard,
   MAX_CARD_BYTES,
   messageCard,
-  provisioningAlertCard,
-  provisioningCard,
-  SHRUNK_INCIDENT_ALERT_LIMITS,
   statusCard,
   subscriptionsCard,
   watchesCard,
@@ -20,6 +16,9 @@ import {
   type CardButton,
   type WatchSummary,
 } from '../src/cards.js';
+import { incidentAlertCard } from '../src/sources/incidents/threadCard.js';
+import { provisioningAlertCard, provisioningCard } from '../src/sources/provisioning/card.js';
+import { SHRUNK_INCIDENT_ALERT_LIMITS } from '../src/sources/incidents/card.js';
 import type { Incident, OrderProvisioning, Severity } from '../src/domain/types.js';
 import { contoso, customer, incident, subscription } from './support/samples.js';
 import { allText, assertGoodCard, elementsWithText, NOW, objects, ZWSP } from './support/cardChecks.js';

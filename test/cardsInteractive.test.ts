@@ -5,16 +5,14 @@ import {
   buttons as b,
   customerOverviewCard,
   customersCard,
-  incidentAlertCard,
   incidentHistoryCard,
-  provisioningCard,
   statusCard,
   subscriptionsCard,
-  threadAlertCard,
   VERBS,
   type AdaptiveCardJson,
-  type AlertThread,
 } from '../src/cards.js';
+import { incidentAlertCard, threadAlertCard, type AlertThread } from '../src/sources/incidents/threadCard.js';
+import { provisioningCard } from '../src/sources/provisioning/card.js';
 import { contoso, customer, incident, subscription } from './support/samples.js';
 import { allText, assertGoodCard, elementsWithText, NOW, objects, ZWSP } from './support/cardChecks.js';
 

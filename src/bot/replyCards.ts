@@ -9,7 +9,6 @@ import {
   ordersCard,
   ordersPage,
   type OrderListItem,
-  provisioningCard,
   statusCard,
   SUBSCRIPTION_FILTERS,
   subscriptionsCard,
@@ -20,6 +19,7 @@ import {
   type OverviewWatch,
   type SubscriptionFilter,
 } from '../cards.js';
+import { provisioningCard } from '../sources/provisioning/card.js';
 import { isOrderFinal } from '../sources/provisioning/diff.js';
 import type { Customer, Incident, OrderLines, OrderProvisioning, Subscription } from '../domain/types.js';
 import { subscriptionButtons, type SubscriptionWatchView } from '../sources/subscriptions/buttons.js';

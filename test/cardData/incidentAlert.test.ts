@@ -1,7 +1,7 @@
 // Point 3 of "Cards that tell the whole story": an alert leads with who and what, says "New" for a new
 // incident, offers nothing to acknowledge or mute once it is over, and counts every update.
 import assert from 'node:assert/strict';
-import { threadAlertCard, type AlertThread } from '../../src/cards.js';
+import { threadAlertCard, type AlertThread } from '../../src/sources/incidents/threadCard.js';
 import { allText, assertGoodCard, NOW } from '../support/cardChecks.js';
 import { buttonsOf } from '../support/clicks.js';
 import { contoso, customer, incident } from '../support/samples.js';

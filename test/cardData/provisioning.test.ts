@@ -1,7 +1,8 @@
 // Point 1 and 2 of "Cards that tell the whole story": provisioning lines named by their product, the line
 // number only as a fallback that says why, and the alert as a real card (who, what changed, buttons).
 import assert from 'node:assert/strict';
-import { provisioningAlertCard, provisioningCard, VERBS } from '../../src/cards.js';
+import { VERBS } from '../../src/cards.js';
+import { provisioningAlertCard, provisioningCard } from '../../src/sources/provisioning/card.js';
 import type { OrderLines, OrderProvisioning } from '../../src/domain/types.js';
 import { allText, assertGoodCard, elementsWithText, NOW } from '../support/cardChecks.js';
 import { buttonsOf } from '../support/clicks.js';

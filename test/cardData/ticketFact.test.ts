@@ -1,7 +1,7 @@
 // The alert cards show the customers' PSA tickets: the number as a link to the PSA. An incident card each
 // customer's; an access card its episode's, found under the key its source gave the alert event.
 import assert from 'node:assert/strict';
-import { threadAlertCard, type AlertThread } from '../../src/cards.js';
+import { threadAlertCard, type AlertThread } from '../../src/sources/incidents/threadCard.js';
 import { accessAlertCard } from '../../src/sources/access/card.js';
 import { accessEpisodeKey, type AccessEvent, type AccessThread } from '../../src/sources/access/model.js';
 import { alertEventOf } from '../../src/sources/access/routing.js';

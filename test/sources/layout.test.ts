@@ -63,6 +63,12 @@ describe('the layout of the alert sources', () => {
     }
   });
 
+  it('has incident and provisioning cards rendered in their sources: src/cards.ts imports no source', () => {
+    assert.deepEqual(importedFiles('src/cards.ts').filter((file) => file.startsWith(join('src', 'sources'))), []);
+    assert.match(read('src/sources/incidents/threadCard.ts'), /export function (incidentAlertCard|threadAlertCard|alertCustomersCard)\(/);
+    assert.match(read('src/sources/provisioning/card.ts'), /export function provisioningAlertCard\(/);
+  });
+
   it('has sources that import no engine (their hook is sources/source.ts)', () => {
     for (const file of tsFilesUnder('src/sources')) {
       for (const imported of importedFiles(file)) assert.ok(!imported.startsWith(join('src', 'engine')), `${file} imports ${imported}`);

@@ -1,7 +1,6 @@
 // Every card the bot sends, in its fullest realistic variant, for checks that apply to all of them
 // (readability on every theme, buttons, layout). Built through the same functions the bot uses.
 import {
-  alertCustomersCard,
   buttons as b,
   customerChoiceCard,
   customerOverviewCard,
@@ -10,15 +9,14 @@ import {
   incidentHistoryCard,
   messageCard,
   ordersCard,
-  provisioningAlertCard,
-  provisioningCard,
   statusCard,
   subscriptionsCard,
-  threadAlertCard,
   watchesCard,
   welcomeCard,
   type AdaptiveCardJson,
 } from '../../src/cards.js';
+import { alertCustomersCard, threadAlertCard } from '../../src/sources/incidents/threadCard.js';
+import { provisioningAlertCard, provisioningCard } from '../../src/sources/provisioning/card.js';
 import type { OrderProvisioning } from '../../src/domain/types.js';
 import { NOW } from './cardChecks.js';
 import { contoso, customer, incident, subscription } from './samples.js';

@@ -1,6 +1,7 @@
 // Buttons of an incident: its full history (a drill-down), and acknowledge, mute and unmute, which change
 // the incident's thread in this conversation and so the alert card everyone sees.
-import { alertCustomersCard, buttons as b, threadAlertCard, VERBS } from '../../cards.js';
+import { buttons as b, VERBS } from '../../cards.js';
+import { alertCustomersCard, threadAlertCard } from '../../sources/incidents/threadCard.js';
 import { threadKey, type IncidentThread } from '../../store/state.js';
 import { withTickets } from '../../tickets/cardTickets.js';
 import type { BotServices } from '../services.js';

@@ -1,12 +1,23 @@
-// View data of an order's provisioning (asked in chat) and the alert for a watched order. Lines are named by
+// The cards of an order's provisioning (asked in chat) and of the alert for a watched order, and their view data. Lines are named by
 // their product (from the order's line items); when the order could not be read they are counted instead,
 // and the card says why.
 import { isCustomerId, isOrderId } from '../../domain/ids.js';
 import { isFulfilled, normaliseProvisioningState, provisioningVerdict, type ProvisioningVerdict } from '../../domain/provisioning.js';
 import type { LineChange } from '../../domain/provisioningRecords.js';
 import type { Customer, OrderLines, OrderProvisioning, ProvisioningLine, ProvisioningState } from '../../domain/types.js';
+import { renderCard, type AdaptiveCardJson } from '../../cards.js';
 import { buttons as button } from '../../cardData/buttons.js';
 import { asOf, formatUtc, formatUtcDate, identifier, name, sentence, type CardButton, type ContainerStyle } from '../../cardData/format.js';
+
+/** An order's line items with their provisioning state and the overall verdict. */
+export function provisioningCard(input: ProvisioningInput): AdaptiveCardJson {
+  return renderCard('provisioning', provisioningView(input), input.buttons);
+}
+
+/** The proactive alert for a watched order whose provisioning changed (or finished). */
+export function provisioningAlertCard(input: ProvisioningAlertInput): AdaptiveCardJson {
+  return renderCard('provisioningAlert', provisioningAlertView(input), provisioningAlertButtons(input));
+}
 
 /** Most line items one card lists; the rest are counted. */
 export const MAX_LINES = 50;
