@@ -10,7 +10,7 @@ import path from 'node:path';
 import { diffIncidents, type IncidentEvent } from '../src/sources/incidents/diff.js';
 import { type CustomerIncidentSnapshot } from '../src/domain/incidentRecords.js';
 import { commitBatch, type FetchResult } from '../src/engine/ingest.js';
-import { customerItemKey } from '../src/engine/sweepPlan.js';
+import { incidentItemKey } from '../src/sources/incidents/plan.js';
 import type { Incident, Severity } from '../src/domain/types.js';
 import { LowdbStateStore } from '../src/store/lowdbStore.js';
 import type { StateStore } from '../src/store/stateStore.js';
@@ -130,7 +130,7 @@ function batchResults(incidents: (c: number) => Incident[], from: number): Fetch
   return Array.from({ length: BATCH }, (_, i) => {
     const c = from + i;
     const customer = { id: customerId(c), companyName: `Customer ${c}`, domain: '', relationshipToPartner: 'reseller' as const };
-    return { item: { key: customerItemKey(customer.id), kind: 'customer' as const, customer }, ok: true as const, incidents: incidents(c), rolling: true };
+    return { item: { key: incidentItemKey(customer.id), kind: 'source' as const, source: 'incidents', customer }, ok: true as const, data: incidents(c), rolling: true };
   });
 }
 

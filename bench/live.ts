@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { App } from '../src/app.js';
-import { customerItemKey } from '../src/engine/sweepPlan.js';
+import { incidentItemKey } from '../src/sources/incidents/plan.js';
 import { startSimulator, type Simulator } from '../src/sandbox/simulator.js';
 import type { WireIncident } from '../src/sandbox/simWire.js';
 import { statusCommands } from './commands.js';
@@ -178,13 +178,13 @@ export async function measureLive<T>(
       connector.calls.slice(callsBefore).find((call) => call.kind === 'post' && call.status === 200 && call.conversationId === target.key && call.body.includes(incidentId));
     await connector.waitFor(() => incidentIds.every((id) => cardFor(id)), 10_000);
     const roundBRun = cycleRun(sim, { customers: CUSTOMERS, concurrency: 16, orders: 0, wallMs: endedB - startedBDate, customersFailed: resultB.cycle.customersFailed.length, ordersFailed: 0 });
-    const order = [...listed].map((customer) => customerItemKey(customer.id)).sort();
+    const order = [...listed].map((customer) => incidentItemKey(customer.id)).sort();
     const pages = Math.max(1, Math.ceil(listed.length / PAGE_SIZE));
     const perChange = changed.flatMap((customer, i) => {
       const card = cardFor(incidentIds[i] ?? '');
       const fetchedAt = arrivals.get(customer.id);
       if (!card || fetchedAt === undefined) return [];
-      const position = pages + order.indexOf(customerItemKey(customer.id)) + 1;
+      const position = pages + order.indexOf(incidentItemKey(customer.id)) + 1;
       return [{ fetchToCard: card.at - fetchedAt, toCard: card.at - startedB, reach: (position / RATE_PER_SECOND) * 1000 }];
     });
     const fetchToCard = perChange.map((change) => change.fetchToCard);

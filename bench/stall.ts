@@ -3,7 +3,7 @@
 // default, must end it). Three customers (early, middle and late in the round) get a new incident. The
 // figure: the longest time from a changed customer's answer to its card in the healthy channel.
 import { randomUUID } from 'node:crypto';
-import { customerItemKey } from '../src/engine/sweepPlan.js';
+import { incidentItemKey } from '../src/sources/incidents/plan.js';
 import { startSimulator } from '../src/sandbox/simulator.js';
 import { BenchConnector } from './connector.js';
 import { LATENCY_MS, RATE_PER_SECOND } from './cycle.js';
@@ -65,7 +65,7 @@ export async function measureStall(): Promise<{ figures: StallFigures; rows: (fe
     connector.behaviours.set(hung.key, { kind: 'hang' });
 
     const reachable = listed.filter((customer) => !sim.data.customers.find((c) => c.id === customer.id)?.noRelationship);
-    const order = [...reachable].sort((a, b) => (customerItemKey(a.id) < customerItemKey(b.id) ? -1 : 1));
+    const order = [...reachable].sort((a, b) => (incidentItemKey(a.id) < incidentItemKey(b.id) ? -1 : 1));
     const changed = POSITIONS.map((share) => order[Math.floor(share * order.length)]!);
     const ids = changed.map((customer, i) => {
       const incident = activeIncident(`EX9${String(i).padStart(5, '0')}`);

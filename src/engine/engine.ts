@@ -13,12 +13,11 @@ import { emptySweep, type CycleReport, type SweepState } from '../store/state.js
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
-import { leftOutOfWatchAll } from './accessNotices.js';
 import { queueNotice } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
-import { sourceRegistry, type AlertSource, type BatchSources } from '../sources/source.js';
+import { batchSourceList, sourceRegistry, type AlertSource, type BatchSource, type BatchSources } from '../sources/source.js';
 import { Sweep, type Round } from './sweep.js';
 import type { OutboundPipeline } from './outbound.js';
 import { roundItems, wantsListing } from './sweepPlan.js';
@@ -42,7 +41,7 @@ export interface EngineOptions {
   fastLaneShare?: number;
   /** Alert sources beyond incidents and orders (src/sources/), e.g. subscriptions. */
   sources?: readonly AlertSource[];
-  /** The incidents and provisioning sources: they ingest what the sweep fetched of customers and orders. */
+  /** The incidents and provisioning sources: they plan, fetch, ingest and count their items (and the fast lane). */
   batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
   outbound?: OutboundPipeline;
@@ -81,10 +80,12 @@ export class AlertEngine {
   readonly sources: readonly AlertSource[];
   /** The incidents and provisioning sources (the bot's "digest now" asks them for their parts too). */
   readonly batchSources: BatchSources;
+  private readonly batchList: readonly BatchSource[];
 
   constructor(private readonly options: EngineOptions) {
     this.sources = options.sources ?? [];
     this.batchSources = options.batchSources;
+    this.batchList = batchSourceList(options.batchSources);
     const fastLaneMinutes = options.fastLaneMinutes ?? 2;
     this.sweep = new Sweep({
       client: options.client,
@@ -264,7 +265,7 @@ export class AlertEngine {
     const roundId = stored.roundId ?? randomUUID();
     const log = this.options.log.child({ correlationId: roundId });
     const listing = await this.listing(roundId, log);
-    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts());
+    let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts(), this.batchList);
     if (resuming && stored.cursor) {
       const cursor = stored.cursor;
       items = items.filter((item) => item.key > cursor);
@@ -296,7 +297,7 @@ export class AlertEngine {
 
   /** Customers for "watch all": listed afresh each round; on failure the last known list, never none. */
   private async listing(correlationId: string, log: Logger): Promise<readonly Customer[]> {
-    if (!wantsListing(this.options.store.read(), this.sources)) return [];
+    if (!wantsListing(this.options.store.read(), this.sources, this.batchList)) return [];
     try {
       return await this.options.directory.reload({ correlationId, lane: 'sweep' });
     } catch (error) {
@@ -315,11 +316,11 @@ export class AlertEngine {
 
   /** The paged records kept by customer id: the incidents' and each source's. */
   private customerRecords(): PagedField[] {
-    return ['incidentSnapshots', ...this.sources.flatMap((source) => source.records)];
+    return [...this.batchList.filter((source) => source.byCustomer), ...this.sources].flatMap((source) => source.records);
   }
 
   /** What the sweep plans with: the facts of every snapshot it keeps (never the snapshots). */
-  async planFacts(fields: readonly PagedField[] = ['orderSnapshots', ...this.customerRecords()]): Promise<PlanFacts> {
+  async planFacts(fields: readonly PagedField[] = [...this.batchList, ...this.sources].flatMap((source) => source.records)): Promise<PlanFacts> {
     const facts = new Map<PagedField, ReadonlyMap<string, SnapshotFacts>>();
     for (const field of new Set(fields)) facts.set(field, await this.options.store.facts(field));
     return facts;
@@ -342,7 +343,7 @@ export class AlertEngine {
         deliveriesQueued: sweep.deliveriesQueued,
         ...(sweep.sources ? { sources: sweep.sources } : {}),
       };
-      cycle.deliveriesQueued += leftOutOfWatchAll(state, now);
+      for (const source of this.batchList) cycle.deliveriesQueued += source.roundEnd(state, now);
       for (const address of sweep.summaryTo) {
         const { targetKey, threadRoot } = parseSummaryAddress(address);
         // One summary per thread that asked: its id says which.
@@ -352,9 +353,7 @@ export class AlertEngine {
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
       pruneState(state, now);
-      this.options.batchSources.incidents.prune(state, now);
-      this.options.batchSources.provisioning.prune(state, now);
-      for (const source of this.sources) source.prune(state, now);
+      for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
     }, { fenced: true, load: ALL_PAGED_KEYS });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
@@ -365,13 +364,13 @@ export class AlertEngine {
   private async plannedItems(): Promise<{ customers: number; orders: number; others: { noun: string; count: number }[] }> {
     const facts = await this.planFacts();
     const state = this.options.store.read();
-    const listing = wantsListing(state, this.sources) ? (this.options.directory.known() ?? []) : [];
-    const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), facts);
-    const count = (kind: string) => items.filter((item) => item.kind === kind).length;
-    const others = this.sources
-      .map((source) => ({ noun: source.noun, count: items.filter((item) => item.kind === 'source' && item.source === source.name).length }))
-      .filter((other) => other.count > 0);
-    return { customers: count('customer'), orders: count('order'), others };
+    const listing = wantsListing(state, this.sources, this.batchList) ? (this.options.directory.known() ?? []) : [];
+    const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), facts, this.batchList);
+    const count = (source: { name: string }) => items.filter((item) => item.source === source.name).length;
+    const planned = { customers: 0, orders: 0 };
+    for (const source of this.batchList) planned[source.counted] += count(source);
+    const others = this.sources.map((source) => ({ noun: source.noun, count: count(source) })).filter((other) => other.count > 0);
+    return { ...planned, others };
   }
 
   /** What the sweep gets of the budget: all of it but the 5% headroom the budget keeps from everyone. */

@@ -9,7 +9,6 @@ import type { FetchSpread } from '../store/paged.js';
 import type { DeliveryPipeline } from './delivery.js';
 import type { EndpointReport, OutboundPipeline } from './outbound.js';
 import type { AlertEngine } from './engine.js';
-import { CUSTOMER_ITEM_PREFIX } from './sweepPlan.js';
 
 export interface HealthInputs {
   store: StateStore;
@@ -56,8 +55,7 @@ const CONVERSATIONS_LISTED = 20;
 
 export async function healthReport({ store, engine, delivery, budget, clock, stallMs, tokenStatus = noTokenStatus, outbound }: HealthInputs): Promise<HealthReport> {
   // How fresh each lane's data is, as stored: one aggregate (an unreachable store: no figures).
-  const fastKeys = engine.sweep.fastLaneKeys();
-  const fastCustomers = new Set([...fastKeys].filter((key) => key.startsWith(CUSTOMER_ITEM_PREFIX)).map((key) => key.slice(CUSTOMER_ITEM_PREFIX.length)));
+  const fastCustomers = engine.sweep.fastLaneRecords('incidentSnapshots');
   const spread = await store.fetchSpread('incidentSnapshots', fastCustomers).catch(() => null);
   const state = store.read();
   const now = clock.now();

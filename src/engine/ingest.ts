@@ -2,28 +2,30 @@
 // durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
 // "resolved". A crash before the write loses only fetches (they are made again); after it, nothing.
 import type { AlertEvent } from '../domain/alertEvent.js';
-import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
+import type { Customer } from '../domain/types.js';
 import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { Loads } from '../store/paged.js';
-import { accessRefused, accessReturned } from './accessNotices.js';
-import { refusalExplanation, refusalLoads, type BatchSources, type FetchedIncidents, type SourceItem, type SourceRegistry } from '../sources/source.js';
-import type { SweepItem } from './sweepPlan.js';
+import {
+  batchSourceList,
+  FAILURES_KEPT,
+  refusalExplanation,
+  refusalLoads,
+  type BatchIngest,
+  type BatchSource,
+  type BatchSources,
+  type FetchFailure,
+  type SourceItem,
+  type SourceRegistry,
+} from '../sources/source.js';
 import { outboundEmitter, type OutboundRoutes } from './outboundQueue.js';
 
-export type FetchResult =
-  | { item: SweepItem & { kind: 'customer' }; ok: true; incidents: Incident[]; rolling: boolean }
-  | { item: SweepItem & { kind: 'order' }; ok: true; provisioning: OrderProvisioning; rolling: boolean }
-  | { item: SourceItem; ok: true; data: unknown; rolling: boolean }
-  | { item: SweepItem; ok: false; error: string; rolling: boolean; accessRefused?: boolean };
+export type FetchResult = { item: SourceItem; ok: true; data: unknown; rolling: boolean } | { item: SourceItem; ok: false; error: string; rolling: boolean; accessRefused?: boolean };
 
 export interface BatchOutcome {
   events: number;
   deliveriesQueued: number;
 }
-
-// Enough to name what failed; a partner-wide outage need not copy every customer into the state file.
-const FAILURES_KEPT = 500;
 
 export interface IngestOptions {
   store: StateStore;
@@ -34,7 +36,7 @@ export interface IngestOptions {
   inFlight?: () => ReadonlySet<string>;
   /** Alert sources whose items this batch may hold: each ingests its own results in this same write. */
   sources?: SourceRegistry;
-  /** The incidents and provisioning sources: they ingest the batch's customers' incidents and orders. */
+  /** The incidents and provisioning sources: each takes the batch's results of its items together. */
   batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): every change's alert event is queued for them in this write. */
   outbound?: OutboundRoutes;
@@ -46,10 +48,10 @@ export interface IngestOptions {
 
 export function commitBatch(results: readonly FetchResult[], options: IngestOptions): Promise<BatchOutcome> {
   const fetchedAt = options.now.toISOString();
+  const batchSources = batchSourceList(options.batchSources);
+  const batchSource = (item: SourceItem) => batchSources.find((source) => source.name === item.source);
   return options.store.update((draft) => {
     const inFlight = options.inFlight?.();
-    const fetchedIncidents: FetchedIncidents[] = [];
-    const fetchedOrders: OrderProvisioning[] = [];
     let notices = 0;
     let sourceEvents = 0;
     let sourceQueued = 0;
@@ -58,56 +60,39 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(draft, options.outbound, options.now) : null;
     const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
     const ctx = { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer };
+    const explainRefusal = (customerId: string, customerName: string) => refusalExplanation(options.sources, draft, customerId, customerName, options.now);
+    const batches = new Map<BatchSource, BatchIngest<unknown, SourceItem>>(batchSources.map((source) => [source, source.ingest(draft, { ...ctx, explainRefusal })]));
     for (const result of results) {
+      const mine = batchSource(result.item);
+      const batch = mine && batches.get(mine);
       if (!result.ok) {
         // A failed fetch changes nothing, but a refusal is worth saying once.
-        if (result.accessRefused && result.item.kind === 'customer') {
-          const { id, companyName } = result.item.customer;
-          notices += accessRefused(draft, id, companyName, options.now, refusalExplanation(options.sources, draft, id, companyName, options.now));
-        }
+        if (result.accessRefused && batch) notices += batch.refused(result.item);
         continue;
       }
-      if ('data' in result) {
-        // Another alert source: it diffs, routes and queues inside this same write.
-        const source = options.sources?.get(result.item.source);
-        if (!source) continue;
-        const outcome = source.ingest(draft, result.item, result.data, ctx);
-        sourceEvents += outcome.events;
-        sourceQueued += outcome.queued;
-      } else if ('incidents' in result) {
-        const { id, companyName } = result.item.customer;
-        notices += accessReturned(draft, id, companyName, options.now);
-        fetchedIncidents.push({ customer: result.item.customer, incidents: result.incidents });
-      } else {
-        fetchedOrders.push(result.provisioning);
+      if (batch) {
+        notices += batch.take(result.item, result.data);
+        continue;
       }
+      // Another alert source: it diffs, routes and queues inside this same write.
+      const source = options.sources?.get(result.item.source);
+      if (!source) continue;
+      const outcome = source.ingest(draft, result.item, result.data, ctx);
+      sourceEvents += outcome.events;
+      sourceQueued += outcome.queued;
     }
     // Incidents and orders diff, route and queue the batch's fetches of them together, in this same write.
-    const incidents = options.batchSources.incidents.ingest(draft, fetchedIncidents, ctx);
-    const orders = options.batchSources.provisioning.ingest(draft, fetchedOrders, ctx);
-    const deliveriesQueued = notices + sourceQueued + incidents.queued + orders.queued;
-    const events = incidents.events + orders.events + sourceEvents;
+    const finished = [...batches.values()].map((batch) => batch.finish());
+    const deliveriesQueued = notices + sourceQueued + finished.reduce((sum, outcome) => sum + outcome.queued, 0);
+    const events = finished.reduce((sum, outcome) => sum + outcome.events, 0) + sourceEvents;
     if (options.sweep) {
       const sweep = draft.sweep;
       for (const result of results) {
         if (!result.rolling) continue;
-        if (result.item.kind === 'source') {
-          countSourceItem(sweep, result.item, result.ok ? null : result, options.sources);
-          continue;
-        }
-        const isCustomer = result.item.kind === 'customer';
-        if (result.ok) {
-          if (isCustomer) sweep.customersFetched++;
-          else sweep.ordersFetched++;
-        } else if (result.item.kind === 'customer') {
-          if (result.accessRefused) {
-            sweep.customersRefused++; // told once through a notice, not in every round's failures
-            continue;
-          }
-          if (sweep.failures.length < FAILURES_KEPT) sweep.failures.push({ customerId: result.item.customer.id, name: result.item.customer.companyName, error: result.error });
-        } else if (result.item.kind === 'order' && sweep.ordersFailed.length < FAILURES_KEPT) {
-          sweep.ordersFailed.push({ orderId: result.item.orderId, error: result.error });
-        }
+        const failure: FetchFailure = result.ok ? null : result;
+        const batch = batchSource(result.item);
+        if (batch) batch.count(sweep, result.item, failure);
+        else countSourceItem(sweep, result.item, failure, options.sources);
       }
       sweep.events += events;
       sweep.deliveriesQueued += deliveriesQueued;
@@ -115,26 +100,26 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
       options.sweep(sweep);
     }
     return { events, deliveriesQueued };
-  }, { fenced: true, load: loadsOf(results, options.sources, options.batchSources) });
+  }, { fenced: true, load: loadsOf(results, options.sources, batchSources) });
 }
 
 /** The snapshots a batch reads: those of the items it fetched, and what explains a refusal. */
-function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined, batchSources: BatchSources): Loads[] {
-  const fetchedIncidents: FetchedIncidents[] = [];
-  const fetchedOrders: OrderProvisioning[] = [];
+function loadsOf(results: readonly FetchResult[], sources: SourceRegistry | undefined, batchSources: readonly BatchSource[]): Loads[] {
   const loads: Loads[] = [];
-  for (const result of results) {
-    if (!result.ok) {
-      if (result.accessRefused && result.item.kind === 'customer') loads.push(...refusalLoads(sources, result.item.customer.id));
-    } else if ('incidents' in result) fetchedIncidents.push({ customer: result.item.customer, incidents: result.incidents });
-    else if ('provisioning' in result) fetchedOrders.push(result.provisioning);
-    else if (result.item.kind === 'source') loads.push(sources?.get(result.item.source)?.loads(result.item) ?? {});
+  for (const source of batchSources) {
+    const mine = results.filter((result) => result.item.source === source.name);
+    const fetched = mine.flatMap((result) => (result.ok ? [{ item: result.item, data: result.data }] : []));
+    const refused = mine.flatMap((result) => (!result.ok && result.accessRefused ? [result.item] : []));
+    loads.push(...source.loads(fetched, refused, (customerId) => refusalLoads(sources, customerId)));
   }
-  return [batchSources.incidents.loads(fetchedIncidents), batchSources.provisioning.loads(fetchedOrders), ...loads];
+  for (const result of results) {
+    if (result.ok && !batchSources.some((source) => source.name === result.item.source)) loads.push(sources?.get(result.item.source)?.loads(result.item) ?? {});
+  }
+  return loads;
 }
 
 /** A source's item in the round's counts: fetched, refused (403: not a failure) or failed. */
-function countSourceItem(sweep: SweepState, item: SourceItem, failure: { error: string; accessRefused?: boolean } | null, sources: SourceRegistry | undefined): void {
+function countSourceItem(sweep: SweepState, item: SourceItem, failure: FetchFailure, sources: SourceRegistry | undefined): void {
   sweep.sources ??= {};
   const counts = (sweep.sources[item.source] ??= { noun: sources?.get(item.source)?.noun ?? item.source, fetched: 0, refused: 0, failed: [] });
   if (!failure) counts.fetched++;

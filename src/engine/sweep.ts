@@ -8,12 +8,12 @@ import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { orderKey, type SweepState } from '../store/state.js';
-import type { PlanFacts } from '../store/paged.js';
+import type { SweepState } from '../store/state.js';
+import type { PagedField, PlanFacts, SnapshotFacts } from '../store/paged.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { OutboundRoutes } from './outboundQueue.js';
-import type { BatchSources, SourceRegistry } from '../sources/source.js';
+import { batchSourceList, type BatchSource, type BatchSources, type SourceRegistry } from '../sources/source.js';
 import { fastLaneItems, type SweepItem } from './sweepPlan.js';
 
 export interface SweepOptions {
@@ -36,7 +36,7 @@ export interface SweepOptions {
   fastLane: { periodMs: number; share: number; recentMs: number } | null;
   /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
   sources?: SourceRegistry;
-  /** The incidents and provisioning sources: they ingest what the sweep fetched of customers and orders. */
+  /** The incidents and provisioning sources: they plan the fast lane, and fetch and ingest their items. */
   batchSources: BatchSources;
   /** Outbound destinations (webhooks, tickets): each batch queues its alert events for them. */
   outbound?: OutboundRoutes;
@@ -90,7 +90,10 @@ export class Sweep {
   fetches = 0;
   readonly fastLaneGaps: number[] = [];
 
+  private readonly batchSources: readonly BatchSource[];
+
   constructor(private readonly options: SweepOptions) {
+    this.batchSources = batchSourceList(options.batchSources);
     // Every request of every worker listens on this one signal for as long as it waits (and then lets go).
     setMaxListeners(0, this.abort.signal);
   }
@@ -101,6 +104,20 @@ export class Sweep {
 
   fastLaneKeys(): ReadonlySet<string> {
     return new Set(this.fast.keys());
+  }
+
+  /** The keys of the `field` records the fast lane's items write (e.g. the customers whose incidents it keeps fresh). */
+  fastLaneRecords(field: PagedField): ReadonlySet<string> {
+    const keys = new Set<string>();
+    for (const { item } of this.fast.values()) {
+      const source = this.batchSource(item);
+      if (source?.fastLane.field === field) keys.add(source.fastLane.recordKey(item));
+    }
+    return keys;
+  }
+
+  private batchSource(item: SweepItem): BatchSource | undefined {
+    return this.batchSources.find((source) => source.name === item.source);
   }
 
   start(): void {
@@ -226,14 +243,13 @@ export class Sweep {
     if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS || this.laneFacts) return;
     this.fastRefreshedAt = now;
     const store = this.options.store;
-    // Only what may belong in the lane: active or recently changed, or watched one by one.
-    const watches = store.read().watches;
+    // Only what may belong in the lane (each source says: active or recently changed, or watched one by one).
+    const state = store.read();
     const changedSince = new Date(now - fastLane.recentMs).toISOString();
-    const customers = { changedSince, keys: watches.filter((watch) => watch.kind === 'customer' && watch.customerId).map((watch) => watch.customerId as string) };
-    const orders = { changedSince, keys: watches.filter((watch) => watch.kind === 'order' && watch.customerId && watch.orderId).map((watch) => orderKey(watch.customerId as string, watch.orderId as string)) };
-    this.laneFacts = Promise.all([store.facts('incidentSnapshots', customers), store.facts('orderSnapshots', orders)])
-      .then(([incidentSnapshots, orderSnapshots]) => {
-        this.applyFastLane(new Map([['incidentSnapshots', incidentSnapshots], ['orderSnapshots', orderSnapshots]]), this.options.clock.now());
+    const lanes = this.batchSources.map((source) => source.fastLane);
+    this.laneFacts = Promise.all(lanes.map((lane) => store.facts(lane.field, lane.filter(state, changedSince))))
+      .then((found) => {
+        this.applyFastLane(new Map(lanes.map((lane, i) => [lane.field, found[i] as ReadonlyMap<string, SnapshotFacts>])), this.options.clock.now());
         this.wakeWorkers();
       })
       .catch((error: unknown) => {
@@ -249,7 +265,7 @@ export class Sweep {
     const fastLane = this.options.fastLane;
     if (!fastLane) return;
     const state = this.options.store.read();
-    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer, facts);
+    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer, facts, this.batchSources);
     const keys = new Set(wanted.map((item) => item.key));
     for (const key of this.fast.keys()) {
       if (keys.has(key)) continue;
@@ -260,13 +276,21 @@ export class Sweep {
       if (this.fast.has(item.key)) continue;
       // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
       // After a restart or a takeover that is the stored one: not every customer of the lane at once.
-      const last = storedFetchTime(facts, item) ?? now - fastLane.periodMs;
+      const last = this.storedFetchTime(facts, item) ?? now - fastLane.periodMs;
       this.fast.set(item.key, { item, lastFetchedAt: last });
       this.fastFetchedAt.set(item.key, last); // its first gap in the lane counts from there
     }
     // Keep the oldest first: re-insert in order of last fetch.
     const sorted = [...this.fast.values()].sort((a, b) => a.lastFetchedAt - b.lastFetchedAt);
     this.fast = new Map(sorted.map((entry) => [entry.item.key, entry]));
+  }
+
+  /** When the data of a lane's item was last fetched, as its stored record says (undefined when none). */
+  private storedFetchTime(facts: PlanFacts, item: SweepItem): number | undefined {
+    const lane = this.batchSource(item)?.fastLane;
+    const snapshot = lane ? facts.get(lane.field)?.get(lane.recordKey(item)) : undefined;
+    const at = snapshot?.fetchedAt ? Date.parse(snapshot.fetchedAt) : Number.NaN;
+    return Number.isFinite(at) ? at : undefined;
   }
 
   /** Called when the fast lane should look again at once (a watch was added, a batch found changes). */
@@ -278,21 +302,11 @@ export class Sweep {
   private async fetch(item: SweepItem, rolling: boolean): Promise<FetchResult> {
     const ctx = { correlationId: this.round?.id ?? 'fast-lane', lane: 'sweep' as const, signal: this.abort.signal };
     try {
-      if (item.kind === 'customer') {
-        const incidents = await this.options.client.incidents(ctx, item.customer.id);
-        this.noteFetched(item.key);
-        return { item, ok: true, incidents, rolling };
-      }
-      if (item.kind === 'source') {
-        const source = this.options.sources?.get(item.source);
-        if (!source) throw new Error(`no alert source "${item.source}"`);
-        const data = await source.fetch(this.options.client, ctx, item);
-        this.noteFetched(item.key);
-        return { item, ok: true, data, rolling };
-      }
-      const provisioning = await this.options.client.provisioning(ctx, item.customerId, item.orderId);
+      const source = this.batchSource(item) ?? this.options.sources?.get(item.source);
+      if (!source) throw new Error(`no alert source "${item.source}"`);
+      const data = await source.fetch(this.options.client, ctx, item);
       this.noteFetched(item.key);
-      return { item, ok: true, provisioning, rolling };
+      return { item, ok: true, data, rolling };
     } catch (error) {
       const accessRefused = error instanceof PartnerCenterError && error.status === 403;
       if (!this.abort.signal.aborted && !accessRefused) this.options.log.warn({ item: item.key, err: (error as Error).message }, 'fetch failed; its state is unchanged');
@@ -421,10 +435,3 @@ function advance(round: Round, indexes: number[]): Round {
   return round;
 }
 
-/** When the data of an item was last fetched, as its stored snapshot says (undefined when none). */
-function storedFetchTime(facts: PlanFacts, item: SweepItem): number | undefined {
-  const snapshot =
-    item.kind === 'customer' ? facts.get('incidentSnapshots')?.get(item.customer.id) : item.kind === 'order' ? facts.get('orderSnapshots')?.get(orderKey(item.customerId, item.orderId)) : undefined;
-  const at = snapshot?.fetchedAt ? Date.parse(snapshot.fetchedAt) : Number.NaN;
-  return Number.isFinite(at) ? at : undefined;
-}

@@ -1,13 +1,14 @@
-// The hooks of the alert sources (src/sources/<name>/). A source beyond incidents and orders (AlertSource)
-// plans its own sweep items (keys `<prefix>|…`, in the rolling round only, when due), fetches one, and
-// ingests a successful fetch inside the batch's single durable write (diff, threads, outbox); incidents and
-// provisioning ingest what the engine fetched for them (BatchSource). The engine only dispatches.
+// The hooks of the alert sources (src/sources/<name>/). Every source plans its own sweep items (keys
+// `<prefix>|…`), fetches one, and ingests a successful fetch inside the batch's single durable write (diff,
+// threads, outbox). A source beyond incidents and orders (AlertSource) ingests item by item, in the rolling
+// round only, when due; incidents and provisioning (BatchSource) take a batch's results together, every
+// round, and keep a fast lane. The engine only dispatches.
 import type { AlertEvent } from '../domain/alertEvent.js';
 import type { SummaryReport, SummarySection } from '../domain/digest.js';
-import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
+import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
-import type { HeldAlert, State } from '../store/state.js';
+import type { HeldAlert, State, SweepState } from '../store/state.js';
 import type { FactsFilter, Loads, PagedField, PlanFacts } from '../store/paged.js';
 
 /**
@@ -114,18 +115,70 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
   refusalLoads?(customerId: string): Loads;
 }
 
+/** Failures one round keeps of a source's items: enough to name what failed, not a copy of every customer. */
+export const FAILURES_KEPT = 500;
+
+/** How a fetch of an item went, as the round's counts take it (null: fetched). */
+export type FetchFailure = { error: string; accessRefused?: boolean } | null;
+
+/**
+ * A batch's results of one batch source, taken in the batch's order inside its single write (`take`,
+ * `refused`: the notices they queue), then diffed, routed and queued together (`finish`): one incident over
+ * many customers of a batch is one delivery per thread.
+ */
+export interface BatchIngest<Data, Item extends SourceItem> {
+  take(item: Item, data: Data): number;
+  /** Partner Center refused the item (403): worth saying once, and it changes nothing else. */
+  refused(item: Item): number;
+  finish(): { events: number; queued: number };
+}
+
+export interface BatchIngestContext extends SourceIngestContext {
+  /** What another source (the GDAP listing) knows of why Partner Center refuses this customer. */
+  explainRefusal: (customerId: string, customerName: string) => string | null;
+}
+
+/** What the fast lane keeps fresh of a batch source, between its rounds. */
+export interface FastLaneHook<Item extends SourceItem> {
+  /** The paged field whose facts put an item in the lane (and whose `fetchedAt` says when it was fetched). */
+  readonly field: PagedField;
+  /** Which of its records may: those active or changed since `changedSince`, or of these keys. */
+  filter(state: Readonly<State>, changedSince: string): FactsFilter;
+  /**
+   * Its items the lane keeps: those watched one by one (`watched`), and those its facts say have something
+   * going on (`lively`: an active incident, a change within `recentMs`). Only what some conversation watches.
+   */
+  items(state: Readonly<State>, now: number, recentMs: number, find: (id: string) => Customer | undefined, facts: PlanFacts): { watched: Item[]; lively: Item[] };
+  /** The key of the record an item's fetch writes (`field`). */
+  recordKey(item: Item): string;
+}
+
 /**
  * The hook of the incidents and provisioning sources (src/sources/incidents/, src/sources/provisioning/),
- * registered at the composition root like the others. The engine still plans, fetches and counts their
- * items itself (`c|<customerId>`, `o|<customerId>/<orderId>`: the fast lane and the round's summary know
- * them); a batch's successful fetches of them go here, inside the batch's single write, to be diffed,
- * routed and queued together (one incident over many customers of a batch is one delivery per thread).
+ * registered at the composition root like the others. They plan every round's items of theirs (`c|<customerId>`,
+ * `o|<customerId>/<orderId>`), keep their fast lane, fetch them, and take a batch's results together inside
+ * its single write; they count them in the round's summary and fill the report's own lists of a digest.
  */
-export interface BatchSource<Fetched> {
+export interface BatchSource<Data = unknown, Item extends SourceItem = SourceItem> {
   readonly name: string;
-  /** What ingesting these fetches reads of the paged records (the batch's write loads it). */
-  loads(fetched: readonly Fetched[]): Loads;
-  ingest(state: State, fetched: readonly Fetched[], ctx: SourceIngestContext): { events: number; queued: number };
+  /** The paged records it keeps; `byCustomer`: kept by customer id (customers are known by them when a listing fails after a restart). */
+  readonly records: readonly PagedField[];
+  readonly byCustomer: boolean;
+  /** What "poll now" counts its items as. */
+  readonly counted: 'customers' | 'orders';
+  /** Does some watch need the partner's customer listing ("watch all")? */
+  wantsListing(state: Readonly<State>): boolean;
+  /** Every round's items of this source (all of them, every round). */
+  roundItems(state: Readonly<State>, listing: readonly Customer[], find: (id: string) => Customer | undefined): Item[];
+  readonly fastLane: FastLaneHook<Item>;
+  fetch(client: PartnerCenterClient, ctx: RequestContext, item: Item): Promise<Data>;
+  /** What ingesting a batch reads of the paged records: its fetched and its refused items (`refusalLoads`: what explains a refusal). */
+  loads(fetched: readonly { item: Item; data: Data }[], refused: readonly Item[], refusalLoads: (customerId: string) => Loads[]): Loads[];
+  ingest(state: State, ctx: BatchIngestContext): BatchIngest<Data, Item>;
+  /** A rolling round's item in the round's counts (`state.sweep`): fetched, refused or failed. */
+  count(sweep: SweepState, item: Item, failure: FetchFailure): void;
+  /** In the round's last write, before `prune`: what it tells of the whole round (deliveries queued). */
+  roundEnd(state: State, now: Date): number;
   /** In the round's last write: forget what no watch needs any more (its records' keys are loaded, not their bodies). */
   prune(state: State, now: Date): void;
   /** Its parts of a conversation's digest, read from the state alone (src/engine/digest.ts puts them together). */
@@ -138,16 +191,20 @@ export interface BatchSource<Fetched> {
   quietReads(held: readonly HeldAlert[]): Loads;
 }
 
-/** One customer's incidents, as the sweep fetched them. */
-export interface FetchedIncidents {
-  customer: Customer;
-  incidents: Incident[];
+/** The incidents and provisioning sources, as the engine is given them. */
+export interface BatchSources {
+  incidents: BatchSource;
+  provisioning: BatchSource;
 }
 
-/** The incidents and provisioning sources, as the sweep hands them a batch's fetches. */
-export interface BatchSources {
-  incidents: BatchSource<FetchedIncidents>;
-  provisioning: BatchSource<OrderProvisioning>;
+/** The batch sources in the order they take a batch, plan and count (incidents first, as ever). */
+export function batchSourceList(batchSources: BatchSources): BatchSource[] {
+  return [batchSources.incidents, batchSources.provisioning];
+}
+
+/** A typed batch source, stored among the others (its data goes only from its own fetch to its own ingest). */
+export function batchRegisterable<Data, Item extends SourceItem>(source: BatchSource<Data, Item>): BatchSource {
+  return source as unknown as BatchSource;
 }
 
 /** The first explanation any source has of a refusal (the access source knows the GDAP relationships). */

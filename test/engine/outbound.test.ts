@@ -200,7 +200,7 @@ describe('outbound delivery (webhooks)', () => {
 
   it('queues a batch\'s events in the batch\'s own write: none when it fails, once when it is made again', async () => {
     const p = start();
-    const fetched = (incidents: ReturnType<typeof incident>[]): FetchResult[] => [{ item: { key: `c|${contoso.id}`, kind: 'customer', customer: contoso }, ok: true, incidents, rolling: false }];
+    const fetched = (incidents: ReturnType<typeof incident>[]): FetchResult[] => [{ item: { key: `c|${contoso.id}`, kind: 'source', source: 'incidents', customer: contoso }, ok: true, data: incidents, rolling: false }];
     const commit = (incidents: ReturnType<typeof incident>[]) => commitBatch(fetched(incidents), { store, now: new Date(now), customerName: () => 'Contoso', outbound: p, batchSources: { incidents: incidentSource(), provisioning: provisioningSource() }, sweep: null });
     await commit([]); // the baseline: no events
     const realUpdate = store.update.bind(store);

@@ -53,6 +53,20 @@ describe('the layout of the alert sources', () => {
     }
   });
 
+  it('has an engine that plans, fetches, fast-lanes and counts no item by its kind: every source through its hooks', () => {
+    for (const file of tsFilesUnder('src/engine')) {
+      const text = read(file);
+      assert.doesNotMatch(text, /item\.kind|kind: '(customer|order)'|kind === '(customer|order)'/, `${file} branches on an item's kind`);
+      assert.doesNotMatch(text, /client\.(incidents|provisioning)\(/, `${file} fetches a source's data itself`);
+    }
+    for (const name of ['sweepPlan.ts', 'sweep.ts', 'ingest.ts', 'engine.ts', 'health.ts']) {
+      assert.doesNotMatch(read(join('src/engine', name)), /['`][co]\|/, `src/engine/${name} knows a source's item keys`);
+    }
+    // Incidents and orders plan their own items and fast lane; their refusal notices are theirs too.
+    for (const file of ['src/sources/incidents/plan.ts', 'src/sources/incidents/access.ts', 'src/sources/provisioning/plan.ts']) assert.ok(existsSync(join(root, file)), file);
+    assert.equal(existsSync(join(root, 'src/engine/accessNotices.ts')), false);
+  });
+
   it('has a digest whose incident and order parts come from their sources, not from the engine', () => {
     // The engine puts the parts together; what an incident card, a snapshot or an order says is the sources'.
     for (const file of ['src/engine/digest.ts', 'src/engine/digestReads.ts']) {

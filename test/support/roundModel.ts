@@ -4,9 +4,14 @@
 // its snapshot. For the plan's tests, and for the bench's baseline of a rule it cannot afford to run over HTTP.
 import type { Customer } from '../../src/domain/types.js';
 import { roundItems } from '../../src/engine/sweepPlan.js';
-import type { AlertSource } from '../../src/sources/source.js';
+import { incidentSource } from '../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../src/sources/provisioning/index.js';
+import { batchSourceList, type AlertSource } from '../../src/sources/source.js';
 import { emptyState, type State } from '../../src/store/state.js';
 import { customer, target, watch } from './samples.js';
+
+/** The incidents of "watch all" are every round's: they set how long a round takes. */
+const INCIDENTS = batchSourceList({ incidents: incidentSource(), provisioning: provisioningSource() });
 
 export interface ModelRound {
   startedAt: number;
@@ -42,12 +47,12 @@ export class RoundModel {
   /** Plans a round now, fetches its items one after another, and moves the clock to its end. */
   run(): ModelRound {
     const byId = new Map(this.listing.map((c) => [c.id, c]));
-    const items = roundItems(this.state, this.listing, (id) => byId.get(id), [this.source], this.now);
+    const items = roundItems(this.state, this.listing, (id) => byId.get(id), [this.source], this.now, undefined, INCIDENTS);
     const ages = new Map(this.listing.map((c) => [c.id, this.ageOf(c.id)]));
     const round: ModelRound = { startedAt: this.now, requests: items.length, subscriptions: [], ages };
     for (const item of items) {
       this.now += this.msPerRequest;
-      if (item.kind !== 'source' || !item.customer) continue; // (a partner-wide item, e.g. the GDAP listing, has none)
+      if (item.source !== this.source.name || !item.customer) continue; // (a partner-wide item, e.g. the GDAP listing, has none)
       round.subscriptions.push(item.customer.id);
       const snapshot = { customerId: item.customer.id, fetchedAt: new Date(this.now).toISOString(), subscriptions: {} };
       this.state.subscriptionSnapshots[item.customer.id] = snapshot as unknown as State['subscriptionSnapshots'][string];

@@ -1,51 +1,87 @@
-// Incident alerts as a source: a customer's service incidents, fetched by the engine's sweep (`c|<customerId>`,
-// the fast lane for customers with something going on), diffed here against the stored snapshot (diff.ts),
-// routed into one card thread per incident and conversation (routing.ts, notes in threadNote.ts), and told
-// to the outbound destinations (alertEvents.ts). Cards: card.ts; how they are delivered: threadKind.ts.
+// Incident alerts as a source: a customer's service incidents, planned (`c|<customerId>`, and the fast lane
+// for customers with something going on: plan.ts) and fetched through the sweep, diffed here against the
+// stored snapshot (diff.ts), a refusal told once (access.ts), routed into one card thread per incident and
+// conversation (routing.ts, notes in threadNote.ts), and told to the outbound destinations (alertEvents.ts). Cards: card.ts; how they are delivered: threadKind.ts.
 import { eventCustomer } from '../../domain/alertEvent.js';
 import { RETENTION_MS } from '../../domain/retention.js';
-import type { State } from '../../store/state.js';
-import type { BatchSource, FetchedIncidents } from '../source.js';
+import type { Customer, Incident } from '../../domain/types.js';
+import type { State, SweepState } from '../../store/state.js';
+import { batchRegisterable, FAILURES_KEPT, type BatchSource, type FetchFailure, type SourceIngestContext } from '../source.js';
+import { accessRefused, accessReturned, leftOutOfWatchAll } from './access.js';
 import { incidentAlertEvent } from './alertEvents.js';
 import { incidentDigest, incidentQuietSummary } from './digest.js';
 import { incidentDigestReads } from './digestReads.js';
 import { diffIncidents, type IncidentEvent } from './diff.js';
+import { incidentFastLane, incidentItems, INCIDENTS_SOURCE, watchesAllIncidents, type IncidentItem } from './plan.js';
 import { routeIncidentEvents } from './routing.js';
 
-export const INCIDENTS_SOURCE = 'incidents';
+export { INCIDENTS_SOURCE };
 
-export function incidentSource(): BatchSource<FetchedIncidents> {
-  return {
+export function incidentSource(): BatchSource {
+  return batchRegisterable<Incident[], IncidentItem>({
     name: INCIDENTS_SOURCE,
-    loads: (fetched) => ({ incidentSnapshots: fetched.map(({ customer }) => customer.id) }),
-    ingest(state, fetched, ctx) {
-      const fetchedAt = ctx.now.toISOString();
-      const events: IncidentEvent[] = [];
-      for (const { customer, incidents } of fetched) {
-        const id = customer.id;
-        const diff = diffIncidents(id, state.incidentSnapshots[id], incidents, fetchedAt);
-        events.push(...diff.events);
-        if (ctx.emit && diff.events.length > 0) {
-          // The directory's customer has the domain the fetched one may lack (a customer known from its watch).
-          const known = customer.domain ? customer : (ctx.findCustomer?.(id) ?? customer);
-          const subject = eventCustomer(id, known, ctx.customerName(id));
-          for (const event of diff.events) {
-            const episode = diff.snapshot.incidents[event.incident.id]?.episode ?? state.incidentSnapshots[id]?.incidents[event.incident.id]?.episode ?? 0;
-            ctx.emit(incidentAlertEvent(event, episode, subject, fetchedAt));
-          }
-        }
-        state.incidentSnapshots[id] = diff.snapshot;
-      }
-      // Routed once for the whole batch: one incident over many of its customers is one delivery per thread.
-      return { events: events.length, queued: routeIncidentEvents(state, events, { customerName: ctx.customerName, now: ctx.now, inFlight: ctx.inFlight }) };
+    records: ['incidentSnapshots'],
+    byCustomer: true,
+    counted: 'customers',
+    wantsListing: watchesAllIncidents,
+    roundItems: incidentItems,
+    fastLane: incidentFastLane,
+    fetch: (client, ctx, item) => client.incidents(ctx, item.customer.id),
+    loads: (fetched, refused, refusalLoads) => [
+      { incidentSnapshots: fetched.map(({ item }) => item.customer.id) },
+      // What explains a refusal (the GDAP listing's relationships of the customer) is read in the same write.
+      ...refused.flatMap((item) => refusalLoads(item.customer.id)),
+    ],
+    ingest(state, ctx) {
+      const fetched: { customer: Customer; incidents: Incident[] }[] = [];
+      return {
+        take(item, incidents) {
+          fetched.push({ customer: item.customer, incidents });
+          return accessReturned(state, item.customer.id, item.customer.companyName, ctx.now);
+        },
+        refused: ({ customer }) => accessRefused(state, customer.id, customer.companyName, ctx.now, ctx.explainRefusal(customer.id, customer.companyName)),
+        finish: () => ingestIncidents(state, fetched, ctx),
+      };
     },
+    count: countIncidentItem,
+    roundEnd: leftOutOfWatchAll,
     prune: pruneIncidents,
     digestSection: incidentDigest,
     digestReads: incidentDigestReads,
     quietSection: incidentQuietSummary,
     // The held incidents are told as their cards stand now: the threads, which every read holds.
     quietReads: () => ({}),
-  };
+  });
+}
+
+/** A batch's fetched incidents, diffed customer by customer and routed once for the whole batch. */
+function ingestIncidents(state: State, fetched: readonly { customer: Customer; incidents: Incident[] }[], ctx: SourceIngestContext): { events: number; queued: number } {
+  const fetchedAt = ctx.now.toISOString();
+  const events: IncidentEvent[] = [];
+  for (const { customer, incidents } of fetched) {
+    const id = customer.id;
+    const diff = diffIncidents(id, state.incidentSnapshots[id], incidents, fetchedAt);
+    events.push(...diff.events);
+    if (ctx.emit && diff.events.length > 0) {
+      // The directory's customer has the domain the fetched one may lack (a customer known from its watch).
+      const known = customer.domain ? customer : (ctx.findCustomer?.(id) ?? customer);
+      const subject = eventCustomer(id, known, ctx.customerName(id));
+      for (const event of diff.events) {
+        const episode = diff.snapshot.incidents[event.incident.id]?.episode ?? state.incidentSnapshots[id]?.incidents[event.incident.id]?.episode ?? 0;
+        ctx.emit(incidentAlertEvent(event, episode, subject, fetchedAt));
+      }
+    }
+    state.incidentSnapshots[id] = diff.snapshot;
+  }
+  // Routed once for the whole batch: one incident over many of its customers is one delivery per thread.
+  return { events: events.length, queued: routeIncidentEvents(state, events, { customerName: ctx.customerName, now: ctx.now, inFlight: ctx.inFlight }) };
+}
+
+/** A customer in the round's counts: fetched, refused (told once through a notice, not in every round's failures) or failed. */
+function countIncidentItem(sweep: SweepState, item: IncidentItem, failure: FetchFailure): void {
+  if (!failure) sweep.customersFetched++;
+  else if (failure.accessRefused) sweep.customersRefused++;
+  else if (sweep.failures.length < FAILURES_KEPT) sweep.failures.push({ customerId: item.customer.id, name: item.customer.companyName, error: failure.error });
 }
 
 /**

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import type { Customer } from '../../../src/domain/types.js';
 import type { Watch } from '../../../src/domain/watch.js';
 import { fastLaneItems, roundItems, wantsListing } from '../../../src/engine/sweepPlan.js';
+import { batchSourceList } from '../../../src/sources/source.js';
+import { incidentSource } from '../../../src/sources/incidents/index.js';
+import { provisioningSource } from '../../../src/sources/provisioning/index.js';
 import { diffSubscriptions } from '../../../src/sources/subscriptions/diff.js';
 import { pruneSubscriptions, subscriptionSource } from '../../../src/sources/subscriptions/index.js';
 import type { SubscriptionEvent } from '../../../src/sources/subscriptions/model.js';
@@ -26,7 +29,8 @@ function stateWith(watches: Watch[], targets = ['A', 'B']): State {
   return { ...emptyState(), targets: Object.fromEntries(targets.map((key) => [key, target(key)])), watches };
 }
 
-const keys = (state: State, listing: Customer[] = [c1, c2, c3]) => roundItems(state, listing, find, [source], NOW).map((item) => item.key);
+const batch = batchSourceList({ incidents: incidentSource(), provisioning: provisioningSource() });
+const keys = (state: State, listing: Customer[] = [c1, c2, c3]) => roundItems(state, listing, find, [source], NOW, undefined, batch).map((item) => item.key);
 
 describe('subscription items of a round', () => {
   it('fetches each watched customer once, with the key s|<customerId>, after the incident and order items', () => {
@@ -56,7 +60,7 @@ describe('subscription items of a round', () => {
   it('ignores watches of conversations the bot may no longer post to, and never puts subscriptions in the fast lane', () => {
     const state = stateWith([subsWatch('A', c1.id), subsWatch('gone', null)], ['A']);
     assert.deepEqual(keys(state), [`s|${c1.id}`]);
-    assert.deepEqual(fastLaneItems(state, NOW, 3_600_000, find), []);
+    assert.deepEqual(fastLaneItems(state, NOW, 3_600_000, find, undefined, batch), []);
   });
 
   it('forgets snapshots no subscription watch covers, and episodes over for 30 days', () => {

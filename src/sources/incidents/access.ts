@@ -2,8 +2,8 @@
 // incidents). A conversation that watches such a customer one by one is told once when access stops and
 // once when it returns; "watch all" gets one list per round of the customers it leaves out. Nothing in
 // between: a refusal is a state, not news on every round.
-import type { State } from '../store/state.js';
-import { queueNotice } from '../sources/notices.js';
+import type { State } from '../../store/state.js';
+import { queueNotice } from '../notices.js';
 
 const NAMES_IN_NOTICE = 10;
 
