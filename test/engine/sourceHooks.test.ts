@@ -12,7 +12,10 @@ import { PartnerCenterError } from '../../src/partnerCenter/errors.js';
 import { incidentSource } from '../../src/sources/incidents/index.js';
 import { incidentThreadKind } from '../../src/sources/incidents/threadKind.js';
 import { provisioningSource } from '../../src/sources/provisioning/index.js';
-import { registerable, threadKindRegistry, type AlertSource, type BatchSource, type SourceItem } from '../../src/sources/source.js';
+import { batchSourceList, registerable, threadKindRegistry, type AlertSource, type BatchSource, type SourceItem } from '../../src/sources/source.js';
+import { fastLaneItems } from '../../src/engine/sweepPlan.js';
+import type { PlanFacts, SnapshotFacts } from '../../src/store/paged.js';
+import { emptyState, type State } from '../../src/store/state.js';
 import type { OrderProvisioning } from '../../src/domain/types.js';
 import { MemoryStore } from '../support/memoryStore.js';
 import { incident, target, watch } from '../support/samples.js';
@@ -120,5 +123,33 @@ describe('the engine and the sources\' hooks', () => {
     assert.equal(answer.orders, 1);
     assert.deepEqual(answer.others, [{ noun: 'fake listing', count: 1 }]);
     await engine.stop();
+  });
+
+  it('keeps in the fast lane what the sources\' lane hooks say: watched one by one in key order, then what has something going on', () => {
+    const [incidents, provisioning] = batchSourceList({ incidents: incidentSource(), provisioning: provisioningSource() }) as [BatchSource, BatchSource];
+    const state: State = {
+      ...emptyState(),
+      targets: { A: target('A') },
+      watches: [
+        watch({ id: 'all', kind: 'all', customerId: null, customerName: null }),
+        watch({ id: 'own', customerId: 'c9', customerName: 'Northwind' }),
+        watch({ id: 'order', kind: 'order', customerId: 'c1', customerName: 'Contoso', orderId: 'order-1' }),
+      ],
+    };
+    const facts = (active: boolean, changedAt: string | null): SnapshotFacts => ({ fetchedAt: new Date(NOW - 60_000).toISOString(), changedAt, active });
+    const planFacts: PlanFacts = new Map([
+      ['incidentSnapshots', new Map([['c1', facts(true, null)], ['c2', facts(false, new Date(NOW - 10 * 60_000).toISOString())], ['c3', facts(false, new Date(NOW - 5 * 3_600_000).toISOString())], ['c9', facts(false, null)]])],
+      ['orderSnapshots', new Map()],
+    ]);
+    const lane = incidents.fastLane.items(state, NOW, 3_600_000, () => undefined, planFacts);
+    assert.deepEqual(lane.watched.map((item) => item.key), ['c|c9']);
+    assert.deepEqual(lane.lively.map((item) => item.key), ['c|c1', 'c|c2'], 'an active incident, a change within the hour; not one five hours old');
+    assert.deepEqual(provisioning.fastLane.items(state, NOW, 3_600_000, () => undefined, planFacts).watched.map((item) => item.key), ['o|c1/order-1']);
+    // Put together as the engine ever did: everything watched one by one first, in key order.
+    assert.deepEqual(fastLaneItems(state, NOW, 3_600_000, () => undefined, planFacts, [incidents, provisioning]).map((item) => item.key), ['c|c9', 'o|c1/order-1', 'c|c1', 'c|c2']);
+    // Its facts come from the records each lane names, filtered by what it watches one by one.
+    assert.equal(incidents.fastLane.field, 'incidentSnapshots');
+    assert.deepEqual([...incidents.fastLane.filter(state, 'since').keys], ['c9']);
+    assert.deepEqual([...provisioning.fastLane.filter(state, 'since').keys], ['c1/order-1']);
   });
 });
