@@ -1,5 +1,5 @@
-// Ingest stage: a batch of fetch results → diff against the stored snapshots → threads and outbox, in ONE
-// durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
+// Ingest stage: a batch of fetch results → each source diffs its own against the stored snapshots and routes
+// them to threads and outbox, all in ONE durable write together with the sweep's cursor. A failed fetch changes nothing: it never reads as
 // "resolved". A crash before the write loses only fetches (they are made again); after it, nothing.
 import type { AlertEvent } from '../domain/alertEvent.js';
 import type { Customer } from '../domain/types.js';

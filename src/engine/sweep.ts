@@ -83,10 +83,10 @@ export class Sweep {
   /** Item keys being fetched right now: one item is never fetched twice at once (the later answer could
    * be committed first and the older one would overwrite it). */
   private readonly out = new Set<string>();
-  /** Fetch times of the fast lane's items (key → ms), for its spacing. Only theirs: the round's items are
-   * every watched customer, and their fetch times are stored with their snapshots. */
+  /** Fetch times of the fast lane's items (key → ms), for the gaps between them (`fastLaneGaps`, which the
+   * bench reads). Only theirs: the round's items are every watched customer. */
   private readonly fastFetchedAt = new Map<string, number>();
-  /** How many fetches ended (ok or not) since this sweep began. */
+  /** How many fetches succeeded since this sweep began. */
   fetches = 0;
   readonly fastLaneGaps: number[] = [];
 

@@ -1,4 +1,5 @@
-// The thread-and-outbox helper every source's routing uses, inside its batch's single write. A change goes
+// The thread-and-outbox helper every source's routing uses, inside its batch's single write (provisioning,
+// whose cards are not threads, only its OutboxQueue). A change goes
 // to a conversation's card thread of its episode (found, or opened): the thread's first delivery posts the
 // card; while a delivery of that thread is still queued and not being sent, later changes join its reply;
 // once it is being sent (in flight, or served by another instance), a change queues a delivery of its own.
@@ -13,20 +14,42 @@ export interface ThreadOutboxOptions {
   inFlight?: ReadonlySet<string>;
 }
 
+/** One batch's view of the outbox: a delivery already queued or already sent is never queued again. */
+export class OutboxQueue {
+  private readonly outboxIds: Set<string>;
+
+  constructor(private readonly state: State) {
+    this.outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
+  }
+
+  /** Already queued or already sent: the same change found again (e.g. a batch fetched again after a crash). */
+  has(id: string): boolean {
+    return wasDelivered(this.state, id) || this.outboxIds.has(id);
+  }
+
+  /** Queues a delivery. 1 if queued, 0 if already queued or sent. */
+  enqueue(delivery: Delivery): number {
+    if (this.has(delivery.id)) return 0;
+    this.state.outbox.push(delivery);
+    this.outboxIds.add(delivery.id);
+    return 1;
+  }
+}
+
 /** One batch's view of the outbox for one kind of card thread. */
 export class ThreadOutbox<D extends Delivery & ThreadDelivery> {
-  private readonly outboxIds: Set<string>;
+  private readonly queue: OutboxQueue;
   /** Each thread's delivery still queued and not being sent. */
   private readonly queuedByThread = new Map<string, D>();
   readonly at: string;
 
   constructor(
-    private readonly state: State,
+    state: State,
     readonly kind: D['kind'],
     { now, inFlight }: ThreadOutboxOptions,
   ) {
     this.at = now.toISOString();
-    this.outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
+    this.queue = new OutboxQueue(state);
     for (const delivery of state.outbox) {
       if (delivery.kind === kind && !inFlight?.has(delivery.id)) this.queuedByThread.set((delivery as D).threadKey, delivery as D);
     }
@@ -34,7 +57,7 @@ export class ThreadOutbox<D extends Delivery & ThreadDelivery> {
 
   /** Already queued or already sent: the same change found again (e.g. a batch fetched again after a crash). */
   has(id: string): boolean {
-    return wasDelivered(this.state, id) || this.outboxIds.has(id);
+    return this.queue.has(id);
   }
 
   /** The thread's delivery still queued and not being sent: later changes join its reply. */
@@ -44,9 +67,7 @@ export class ThreadOutbox<D extends Delivery & ThreadDelivery> {
 
   /** Queues a delivery (of any kind: a batch may queue others beside its threads'). 1 if queued, 0 if already queued or sent. */
   enqueue(delivery: Delivery): number {
-    if (this.has(delivery.id)) return 0;
-    this.state.outbox.push(delivery);
-    this.outboxIds.add(delivery.id);
+    if (this.queue.enqueue(delivery) === 0) return 0;
     if (delivery.kind === this.kind) this.queuedByThread.set((delivery as D).threadKey, delivery as D);
     return 1;
   }

@@ -2,6 +2,7 @@
 // Pure: a failed fetch never reaches this function, so absence here really means "no longer reported".
 import type { Incident } from '../../domain/types.js';
 import { isAlertable, type CustomerIncidentSnapshot, type IncidentFingerprint } from '../../domain/incidentRecords.js';
+import { incidentAttention } from '../../domain/digestFacts.js';
 
 /** How long a tombstone of an incident that is no longer listed is kept. */
 export const TOMBSTONE_MS = 30 * 24 * 3_600_000;
@@ -27,9 +28,7 @@ export interface IncidentDiff {
 
 /** Does the customer have an incident that is still open (the fast lane refreshes such customers)? */
 export function hasActiveIncident(snapshot: CustomerIncidentSnapshot | undefined): boolean {
-  if (!snapshot) return false;
-  for (const print of Object.values(snapshot.incidents)) if (!print.resolved) return true;
-  return false;
+  return snapshot !== undefined && incidentAttention(snapshot.incidents).active;
 }
 
 export function fingerprint(incident: Incident): IncidentFingerprint {

@@ -80,10 +80,9 @@ function activeIncidents(scope: IncidentScope): SummaryIncident[] {
   }
   // Customers on a card of this conversation that have no snapshot (yet): the card is what is known.
   for (const thread of scope.threads) {
-    if (thread.resolvedAt) continue;
-    for (const [customerId, customer] of Object.entries(thread.customers)) {
-      // Watched first: only those are loaded for a digest (digestReads.ts).
-      if (customer.resolved || !scope.isWatched(customerId) || scope.state.incidentSnapshots[customerId]) continue;
+    // Only these are loaded for a digest (digestReads.ts): ask of no other customer's snapshot.
+    for (const customerId of scope.openCardCustomers(thread)) {
+      if (scope.state.incidentSnapshots[customerId]) continue;
       add(thread.incidentId, thread.incident.severity, thread.incident, customerId);
     }
   }

@@ -10,9 +10,6 @@ export function incidentDigestReads(state: Readonly<State>, targetKey: string, c
   const reads: (DigestRead | DigestKeys)[] = scope.all
     ? [{ field: 'incidentSnapshots', filter: { changedSince: ctx.since, keys: [] }, among: (customerId) => scope.isWatched(customerId) }]
     : [{ field: 'incidentSnapshots', keys: [...scope.own] }];
-  for (const thread of scope.threads) {
-    if (thread.resolvedAt) continue;
-    reads.push({ field: 'incidentSnapshots', keys: Object.entries(thread.customers).filter(([id, customer]) => !customer.resolved && scope.isWatched(id)).map(([id]) => id) });
-  }
+  for (const thread of scope.threads) reads.push({ field: 'incidentSnapshots', keys: scope.openCardCustomers(thread) });
   return reads;
 }

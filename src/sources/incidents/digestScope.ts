@@ -36,6 +36,14 @@ export class IncidentScope {
     return this.all !== undefined && !this.all.excluded?.some((entry) => entry.customerId === customerId);
   }
 
+  /** The watched customers still affected on an open card of this conversation (the digest loads their snapshots). */
+  openCardCustomers(thread: IncidentThread): string[] {
+    if (thread.resolvedAt) return [];
+    return Object.entries(thread.customers)
+      .filter(([customerId, customer]) => !customer.resolved && this.isWatched(customerId))
+      .map(([customerId]) => customerId);
+  }
+
   /** Customers whose snapshots the digest reads. */
   customers(): string[] {
     if (this.all) return Object.keys(this.state.incidentSnapshots).filter((id) => this.isWatched(id));

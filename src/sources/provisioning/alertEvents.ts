@@ -2,14 +2,14 @@
 // Pure: the same change found twice makes the same event id, so it is never queued twice.
 import type { AlertEvent, AlertEventCustomer, EpisodeChange } from '../../domain/alertEvent.js';
 import { alertEventId } from '../../domain/alertEventId.js';
-import type { ProvisioningEvent } from './diff.js';
+import { lineChangeText, type ProvisioningEvent } from './diff.js';
 
 /** Each change of a watched order; a failed order (a line Partner Center will not fulfil) opens a problem. */
 export function provisioningAlertEvent(event: ProvisioningEvent, customer: AlertEventCustomer, occurredAt: string): AlertEvent {
   const failed = event.verdict === 'unfulfilled';
   const what = failed ? 'failed' : event.kind === 'completed' ? 'completed' : 'changed';
   const change: EpisodeChange = failed ? 'opened' : event.kind === 'completed' ? 'resolved' : 'updated';
-  const lines = event.changes.map((line) => `Line ${line.lineItemNumber}: ${line.from ?? 'new'} → ${line.to}`);
+  const lines = event.changes.map(lineChangeText);
   return {
     id: alertEventId(`provisioning|${event.id}`),
     source: 'provisioning',

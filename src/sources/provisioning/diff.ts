@@ -14,6 +14,11 @@ export interface ProvisioningEvent {
   verdict: ProvisioningVerdict;
 }
 
+/** One line's change in words, e.g. "Line 2: pending → fulfilled" (a card's reply, an alert event). */
+export function lineChangeText(change: LineChange): string {
+  return `Line ${change.lineItemNumber}: ${change.from ?? 'new'} → ${change.to}`;
+}
+
 export function orderSnapshot(provisioning: OrderProvisioning, fetchedAt: string): OrderSnapshot {
   return {
     fetchedAt,

@@ -1,9 +1,9 @@
 // Route stage of provisioning: a batch's order changes → one card per conversation watching the order, in
 // the batch's single durable write. Not a card thread: each change posts a card of its own.
 import type { Watch } from '../../domain/watch.js';
-import { wasDelivered } from '../../store/deliveryLog.js';
 import type { ProvisioningDelivery, State } from '../../store/state.js';
-import type { ProvisioningEvent } from './diff.js';
+import { OutboxQueue } from '../threadOutbox.js';
+import { lineChangeText, type ProvisioningEvent } from './diff.js';
 
 export interface ProvisioningRouteOptions {
   customerName: (customerId: string) => string;
@@ -15,7 +15,7 @@ export function routeProvisioningEvents(state: State, provisioningEvents: readon
   if (provisioningEvents.length === 0) return 0;
   const at = now.toISOString();
   // A delivery already queued or already sent (a batch fetched again after a crash) is not queued again.
-  const outboxIds = new Set(state.outbox.map((delivery) => delivery.id));
+  const outbox = new OutboxQueue(state);
   let queued = 0;
   for (const event of provisioningEvents) {
     const matches = (watch: Watch) => watch.kind === 'order' && watch.orderId === event.orderId && watch.customerId === event.customerId;
@@ -28,17 +28,14 @@ export function routeProvisioningEvents(state: State, provisioningEvents: readon
         customerName: customerName(event.customerId),
         provisioning: event.provisioning,
         final: event.kind === 'completed',
-        note: event.changes.map((change) => `Line ${change.lineItemNumber}: ${change.from ?? 'new'} → ${change.to}`).join('\n'),
+        note: event.changes.map(lineChangeText).join('\n'),
         changes: event.changes,
         createdAt: at,
         attempts: 0,
         notBefore: at,
         lastError: null,
       };
-      if (wasDelivered(state, delivery.id) || outboxIds.has(delivery.id)) continue;
-      state.outbox.push(delivery);
-      outboxIds.add(delivery.id);
-      queued++;
+      queued += outbox.enqueue(delivery);
     }
     // An order watch ends by itself once everything is final: its last card is the one just queued.
     if (event.kind === 'completed') state.watches = state.watches.filter((watch) => !matches(watch));
