@@ -9,12 +9,13 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import { PartnerCenterError } from '../partnerCenter/errors.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { SweepState } from '../store/state.js';
-import type { PagedField, PlanFacts, SnapshotFacts } from '../store/paged.js';
+import type { PagedField } from '../store/paged.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { commitBatch, type FetchResult } from './ingest.js';
 import type { OutboundRoutes } from './outboundQueue.js';
 import { batchSourceList, type BatchSource, type BatchSources, type SourceRegistry } from '../sources/source.js';
-import { fastLaneItems, type SweepItem } from './sweepPlan.js';
+import type { SweepItem } from './sweepPlan.js';
+import { FastLane, type FastLaneSettings } from './fastLane.js';
 
 export interface SweepOptions {
   client: PartnerCenterClient;
@@ -33,7 +34,7 @@ export interface SweepOptions {
   batchSize: number;
   /** A batch that has not filled up is committed when its oldest result is this old. */
   flushMs: number;
-  fastLane: { periodMs: number; share: number; recentMs: number } | null;
+  fastLane: FastLaneSettings | null;
   /** Alert sources beyond incidents and orders, by name: their items are fetched and ingested by them. */
   sources?: SourceRegistry;
   /** The incidents and provisioning sources: they plan the fast lane, and fetch and ingest their items. */
@@ -55,12 +56,6 @@ export interface Round {
   startedAt: number;
 }
 
-// A fast-lane item is picked a little before its period is up, so the wait for the budget still fits in it.
-const FAST_LANE_EARLY = 0.9;
-// How far ahead the fast lane may borrow (in picks) after it had nothing to do.
-const FAST_LANE_MAX_CREDIT = 8;
-const FAST_LANE_REFRESH_MS = 30_000;
-
 export class Sweep {
   private round: Round | null = null;
   private roundDone: (() => void) | null = null;
@@ -70,12 +65,8 @@ export class Sweep {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastWriteMs = 0;
   private lastWriteEndedAt = 0;
-  /** Fast-lane items by key, in the order of their last fetch (oldest first). */
-  private fast = new Map<string, { item: SweepItem; lastFetchedAt: number }>();
-  private fastRefreshedAt = Number.NEGATIVE_INFINITY;
-  /** The fast lane's look at the snapshots' facts, while one is out. */
-  private laneFacts: Promise<void> | null = null;
-  private fastCredit = 0;
+  /** The fast lane (fastLane.ts), when it is on. */
+  private readonly lane: FastLane | null;
   private readonly idle = new Set<() => void>();
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
@@ -83,17 +74,16 @@ export class Sweep {
   /** Item keys being fetched right now: one item is never fetched twice at once (the later answer could
    * be committed first and the older one would overwrite it). */
   private readonly out = new Set<string>();
-  /** Fetch times of the fast lane's items (key → ms), for the gaps between them (`fastLaneGaps`, which the
-   * bench reads). Only theirs: the round's items are every watched customer. */
-  private readonly fastFetchedAt = new Map<string, number>();
   /** How many fetches succeeded since this sweep began. */
   fetches = 0;
-  readonly fastLaneGaps: number[] = [];
 
   private readonly batchSources: readonly BatchSource[];
 
   constructor(private readonly options: SweepOptions) {
     this.batchSources = batchSourceList(options.batchSources);
+    this.lane = options.fastLane
+      ? new FastLane({ ...options, settings: options.fastLane, batchSources: this.batchSources, changed: () => this.wakeWorkers() })
+      : null;
     // Every request of every worker listens on this one signal for as long as it waits (and then lets go).
     setMaxListeners(0, this.abort.signal);
   }
@@ -103,17 +93,17 @@ export class Sweep {
   }
 
   fastLaneKeys(): ReadonlySet<string> {
-    return new Set(this.fast.keys());
+    return this.lane?.keys() ?? new Set();
   }
 
   /** The keys of the `field` records the fast lane's items write (e.g. the customers whose incidents it keeps fresh). */
   fastLaneRecords(field: PagedField): ReadonlySet<string> {
-    const keys = new Set<string>();
-    for (const { item } of this.fast.values()) {
-      const source = this.batchSource(item);
-      if (source?.fastLane.field === field) keys.add(source.fastLane.recordKey(item));
-    }
-    return keys;
+    return this.lane?.records(field) ?? new Set();
+  }
+
+  /** The gaps between fetches of the fast lane's items (ms; the bench reads them). */
+  get fastLaneGaps(): readonly number[] {
+    return this.lane?.gaps ?? [];
   }
 
   private batchSource(item: SweepItem): BatchSource | undefined {
@@ -195,36 +185,18 @@ export class Sweep {
   /** The next item to fetch: a due fast-lane item within its share, else the rolling round's next. */
   private pick(): { item: SweepItem; index: number | null } | null {
     const now = this.options.clock.now();
-    this.refreshFastLane(now);
+    this.lane?.refresh(now);
     const round = this.round && this.round.next < this.round.items.length ? this.round : null;
-    const fastLane = this.options.fastLane;
-    if (fastLane) {
-      const head = this.fast.values().next().value;
-      const due = head && now - head.lastFetchedAt >= fastLane.periodMs * FAST_LANE_EARLY;
-      if (head && due && (!round || this.fastCredit >= 1)) {
-        // To the back of the line now, so no other worker picks it while it is out.
-        this.fast.delete(head.item.key);
-        this.fast.set(head.item.key, { item: head.item, lastFetchedAt: now });
-        // Out already (the rolling round is fetching it): that fetch refreshes it, a second would race it.
-        if (!this.out.has(head.item.key)) {
-          if (round) this.fastCredit -= 1;
-          return { item: head.item, index: null };
-        }
-      }
-    }
+    const fast = this.lane?.take(now, round !== null, this.out);
+    if (fast) return { item: fast, index: null };
     if (!round) return null;
-    if (fastLane) {
-      const share = Math.min(fastLane.share, 0.95);
-      this.fastCredit = Math.min(FAST_LANE_MAX_CREDIT, this.fastCredit + share / (1 - share));
-    }
+    this.lane?.earn();
     while (round.next < round.items.length) {
       const index = round.next++;
       const item = round.items[index] as SweepItem;
       // Fetched by the fast lane moments ago, since the round began: the round need not spend a request on
       // it again. (Fetched before the round began, it is fetched again: a round, "poll now" too, checks all.)
-      const recent = this.fast.get(item.key);
-      const fresh = recent && recent.lastFetchedAt >= round.startedAt && now - recent.lastFetchedAt < (fastLane?.periodMs ?? 0) / 2;
-      if (this.out.has(item.key) || (fastLane && fresh)) {
+      if (this.out.has(item.key) || this.lane?.fetchedFreshly(item.key, round.startedAt, now)) {
         this.buffer.push({ result: { item, ok: false, error: 'skipped', rolling: false }, round, index });
         this.scheduleFlush();
         continue;
@@ -234,68 +206,9 @@ export class Sweep {
     return null;
   }
 
-  /**
-   * Looks again at which items the lane keeps, every FAST_LANE_REFRESH_MS: by the snapshots' facts, read
-   * from the store meanwhile (the workers go on with the lane as it was, and are woken when it changed).
-   */
-  private refreshFastLane(now: number): void {
-    const fastLane = this.options.fastLane;
-    if (!fastLane || now - this.fastRefreshedAt < FAST_LANE_REFRESH_MS || this.laneFacts) return;
-    this.fastRefreshedAt = now;
-    const store = this.options.store;
-    // Only what may belong in the lane (each source says: active or recently changed, or watched one by one).
-    const state = store.read();
-    const changedSince = new Date(now - fastLane.recentMs).toISOString();
-    const lanes = this.batchSources.map((source) => source.fastLane);
-    this.laneFacts = Promise.all(lanes.map((lane) => store.facts(lane.field, lane.filter(state, changedSince))))
-      .then((found) => {
-        this.applyFastLane(new Map(lanes.map((lane, i) => [lane.field, found[i] as ReadonlyMap<string, SnapshotFacts>])), this.options.clock.now());
-        this.wakeWorkers();
-      })
-      .catch((error: unknown) => {
-        // Looked at again in FAST_LANE_REFRESH_MS: the lane goes on as it was meanwhile.
-        this.options.log.debug({ err: (error as Error).message }, 'the fast lane could not read the snapshots\' facts; it keeps its items');
-      })
-      .finally(() => {
-        this.laneFacts = null;
-      });
-  }
-
-  private applyFastLane(facts: PlanFacts, now: number): void {
-    const fastLane = this.options.fastLane;
-    if (!fastLane) return;
-    const state = this.options.store.read();
-    const wanted = fastLaneItems(state, now, fastLane.recentMs, this.options.findCustomer, facts, this.batchSources);
-    const keys = new Set(wanted.map((item) => item.key));
-    for (const key of this.fast.keys()) {
-      if (keys.has(key)) continue;
-      this.fast.delete(key);
-      this.fastFetchedAt.delete(key);
-    }
-    for (const item of wanted) {
-      if (this.fast.has(item.key)) continue;
-      // New to the lane: as old as its last fetch, so a customer that just changed is not fetched at once.
-      // After a restart or a takeover that is the stored one: not every customer of the lane at once.
-      const last = this.storedFetchTime(facts, item) ?? now - fastLane.periodMs;
-      this.fast.set(item.key, { item, lastFetchedAt: last });
-      this.fastFetchedAt.set(item.key, last); // its first gap in the lane counts from there
-    }
-    // Keep the oldest first: re-insert in order of last fetch.
-    const sorted = [...this.fast.values()].sort((a, b) => a.lastFetchedAt - b.lastFetchedAt);
-    this.fast = new Map(sorted.map((entry) => [entry.item.key, entry]));
-  }
-
-  /** When the data of a lane's item was last fetched, as its stored record says (undefined when none). */
-  private storedFetchTime(facts: PlanFacts, item: SweepItem): number | undefined {
-    const lane = this.batchSource(item)?.fastLane;
-    const snapshot = lane ? facts.get(lane.field)?.get(lane.recordKey(item)) : undefined;
-    const at = snapshot?.fetchedAt ? Date.parse(snapshot.fetchedAt) : Number.NaN;
-    return Number.isFinite(at) ? at : undefined;
-  }
-
   /** Called when the fast lane should look again at once (a watch was added, a batch found changes). */
   refreshFastLaneSoon(): void {
-    this.fastRefreshedAt = Number.NEGATIVE_INFINITY;
+    this.lane?.refreshSoon();
     this.wakeWorkers();
   }
 
@@ -316,14 +229,7 @@ export class Sweep {
 
   private noteFetched(key: string): void {
     this.fetches += 1;
-    if (!this.fast.has(key)) return;
-    const now = this.options.clock.now();
-    const previous = this.fastFetchedAt.get(key);
-    if (previous !== undefined) {
-      this.fastLaneGaps.push(now - previous);
-      if (this.fastLaneGaps.length > 10_000) this.fastLaneGaps.splice(0, 5_000);
-    }
-    this.fastFetchedAt.set(key, now);
+    this.lane?.noteFetched(key);
   }
 
   /**
