@@ -16,6 +16,7 @@ import { cardReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import { conversationExclusions, newWatch, watchesOf, type WatchContext } from './watchBook.js';
 import { announce } from './watchCommands.js';
+import { endsByDay } from '../domain/digestFacts.js';
 
 /** The access source, or the reply that says GDAP is not set up in this app. */
 function accessOf(services: BotServices): AccessSource | Reply {
@@ -46,7 +47,9 @@ export async function expiringCard(services: BotServices, access: AccessSource, 
   const listedAt = state.accessListing?.fetchedAt;
   const fresh = listedAt && state.watches.some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
   if (fresh) {
-    const { accessSnapshots } = await services.store.view({ accessSnapshots: 'all' });
+    // Only the customers whose facts say their access ends by then (or is lost): a query, not every snapshot.
+    const facts = await services.store.facts('accessSnapshots', { keys: [], endsBy: endsByDay(now, days) });
+    const { accessSnapshots } = await services.store.view({ accessSnapshots: [...facts.keys()] });
     const endings = endingWithin(Object.values(accessSnapshots), now, days).filter((ending) => (ending.daysLeft ?? -1) >= 0);
     return accessExpiringCard({ endings, days, page, now, asOf: new Date(listedAt) });
   }

@@ -36,11 +36,12 @@ export interface SnapshotFacts {
 }
 
 /**
- * Only the facts of records that are active, changed since `changedSince`, have one of `keys`, or (with
- * `endsBy`, a day) end on or before that day.
+ * Only the facts of records that are active, changed since `changedSince` (when given), have one of `keys`,
+ * or (with `endsBy`, a day) end on or before that day.
  */
 export interface FactsFilter {
-  changedSince: string;
+  /** Absent: a change selects none. */
+  changedSince?: string;
   keys: Iterable<string>;
   endsBy?: string;
 }
@@ -50,7 +51,7 @@ function matches(filter: FactsFilter | undefined, keys: ReadonlySet<string>): (k
   return (key, facts) =>
     !filter ||
     facts.active ||
-    (facts.changedAt !== null && facts.changedAt >= filter.changedSince) ||
+    (filter.changedSince !== undefined && facts.changedAt !== null && facts.changedAt >= filter.changedSince) ||
     keys.has(key) ||
     (endsBy !== undefined && facts.endsOn !== undefined && facts.endsOn <= endsBy);
 }

@@ -64,8 +64,21 @@ describe('GDAP access commands, end to end', () => {
     await h.app.engine.sweepNow();
     const listedAt = h.app.store.read().accessListing.fetchedAt ?? '';
     const before = h.sim.requests.filter((r) => r.path.startsWith('/v1.0/')).length;
+    const stored = Object.keys((await h.app.store.view({ accessSnapshots: 'all' })).accessSnapshots);
+    const loaded: unknown[] = [];
+    const view = h.app.store.view.bind(h.app.store);
+    h.app.store.view = (loads) => {
+      loaded.push(loads.accessSnapshots);
+      return view(loads);
+    };
     const answer = await askForCard(h, 'access expiring');
     assert.equal(h.sim.requests.filter((r) => r.path.startsWith('/v1.0/')).length, before, 'no Graph request');
+    // Only the snapshots whose facts say access ends within the 30 days (or is lost), found by a query.
+    assert.equal(loaded.length, 1);
+    const keys = loaded[0];
+    assert.ok(Array.isArray(keys), `a list of customers, not ${JSON.stringify(keys)}`);
+    assert.ok(keys.includes(customerId(h, 'Contoso')), 'Contoso, whose access ends in 8 days');
+    assert.ok(stored.length > 10 && keys.length < stored.length / 2, `${keys.length} of ${stored.length} snapshots loaded`);
     assert.match(answer.text, new RegExp(`^Access ending within 30 days\\n1 customer · as of [^\\n]*${listedAt.slice(11, 16)} UTC\\n(?:Access\\n)*Contoso\\n`));
   });
 

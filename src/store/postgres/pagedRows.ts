@@ -58,7 +58,7 @@ export class PagedRows {
     const where = ` where active or changed_at >= $1 or ${key} = any($2::text[]) or ends_on <= $3::text collate "C"`;
     const { rows } = await this.pool.query<{ key: string; fetched_at: string | null; changed_at: string | null; active: boolean; ends_on: string | null }>(
       `select ${key} as key, fetched_at, changed_at, active, ends_on from ${table.name}${filter ? where : ''}`,
-      filter ? [filter.changedSince, [...filter.keys], filter.endsBy ?? null] : [],
+      filter ? [filter.changedSince ?? null, [...filter.keys], filter.endsBy ?? null] : [],
     );
     return new Map(
       rows.map((row) => [row.key, { fetchedAt: row.fetched_at, changedAt: row.changed_at, active: row.active, ...(row.ends_on !== null ? { endsOn: row.ends_on } : {}) }]),
