@@ -6,29 +6,13 @@ import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import { LeaseLostError } from '../../src/store/stateStore.js';
 import type { Field } from '../../src/store/records.js';
-import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
+import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
 import { fill, notice, thread, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: several instances on one database', () => {
-  let url: string;
-  const stores: PostgresStateStore[] = [];
-  const open = async (leaseSeconds = 30) => {
-    const store = await PostgresStateStore.open(url, { leaseSeconds });
-    stores.push(store);
-    return store;
-  };
-  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
-
-  let server: PostgresServer;
-  before(async function () {
-    server = await postgresForSuite(this);
-  });
-  beforeEach(async () => {
-    url = await server.createDatabase();
-  });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
+  const db = instancesOnFreshDatabases();
+  const { stores, sql } = db;
+  const open = (leaseSeconds = 30) => db.open({ leaseSeconds });
 
   it('two instances starting together migrate the schema once', async () => {
     const [a, b] = await Promise.all([open(), open()]);
@@ -239,6 +223,6 @@ describe('PostgreSQL store: several instances on one database', () => {
     await a.close();
     stores.splice(0);
     await sql(`insert into schema_migrations (version, name) values (99, 'from the future')`);
-    await assert.rejects(PostgresStateStore.open(url), new RegExp(`newer Partner Alerts \\(schema 99; this one knows up to ${Math.max(...MIGRATIONS.map((m) => m.version))}\\)\\. Upgrade, or point DATABASE_URL elsewhere\\.`));
+    await assert.rejects(PostgresStateStore.open(db.url), new RegExp(`newer Partner Alerts \\(schema 99; this one knows up to ${Math.max(...MIGRATIONS.map((m) => m.version))}\\)\\. Upgrade, or point DATABASE_URL elsewhere\\.`));
   });
 });

@@ -12,7 +12,7 @@ import { SendFailure, type ConversationSender } from '../../src/engine/teamsSend
 import { LOCKS } from '../../src/store/postgres/locks.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { Target } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
+import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
 import { notice, target } from '../support/sampleState.js';
 import { storeProcess, type StoreProcess } from '../support/storeChild.js';
 import { threadKindRegistry } from '../../src/sources/source.js';
@@ -39,16 +39,10 @@ async function until(what: string, probe: () => Promise<boolean>): Promise<void>
 }
 
 describe('PostgreSQL store: the outbox as a queue with row claims', () => {
-  let server: PostgresServer;
-  let url: string;
-  const stores: PostgresStateStore[] = [];
+  const db = instancesOnFreshDatabases({ pollMs: 100 });
   let child: StoreProcess | null = null;
-  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
-  const open = async () => {
-    const store = await PostgresStateStore.open(url, { pollMs: 100 });
-    stores.push(store);
-    return store;
-  };
+  const sql = db.sql;
+  const open = () => db.open();
   /** The real delivery pipeline on `store`, its sends kept in `sent` (with the claim on the row at that moment). */
   const deliveryOn = (store: PostgresStateStore, sent: Sent[], send: (text: string) => Promise<void> = async () => undefined) => {
     const say = async (to: Target, text: string) => {
@@ -69,16 +63,9 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
   };
   const textsTo = (sent: Sent[], targetKey: string) => sent.filter((s) => s.targetKey === targetKey).map((s) => s.text);
 
-  before(async function () {
-    server = await postgresForSuite(this);
-  });
-  beforeEach(async () => {
-    url = await server.createDatabase();
-  });
   afterEach(async () => {
     await child?.close();
     child = null;
-    for (const store of stores.splice(0)) await store.close();
   });
 
   it("a paused instance's claim returns after its expiry: another instance delivers that conversation's queue, in order, each once", async () => {
@@ -88,7 +75,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
       state.targets.t2 = target('t2');
       state.outbox.push(notice('d1', 't1', 'first'), notice('d2', 't1', 'second'), notice('d3', 't1', 'third'), notice('e1', 't2', 'elsewhere'));
     });
-    child = await storeProcess(url, { leaseSeconds: CHILD_LEASE_SECONDS });
+    child = await storeProcess(db.url, { leaseSeconds: CHILD_LEASE_SECONDS });
     assert.equal(await child.claim('t1'), true);
     child.pause(); // its connection stays open: an advisory lock would be held for as long as it stays paused
     const pausedAt = Date.now();
@@ -121,7 +108,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
       state.targets.t1 = target('t1');
       state.outbox.push(notice('d1', 't1', 'first'), notice('d2', 't1', 'second'));
     });
-    child = await storeProcess(url, { leaseSeconds: CHILD_LEASE_SECONDS });
+    child = await storeProcess(db.url, { leaseSeconds: CHILD_LEASE_SECONDS });
     child.deliver();
     await child.sending('first');
     child.pause(); // stalled mid-send, its claim unrenewed from now on
@@ -192,7 +179,7 @@ describe('PostgreSQL store: the outbox as a queue with row claims', () => {
       state.outbox.push(notice('d1', 't1', 'first'));
     });
     // As a sweep commit does from its read of the claims to its commit (merging into unclaimed queues).
-    const sweep = new pg.Client({ connectionString: url });
+    const sweep = new pg.Client({ connectionString: db.url });
     await sweep.connect();
     try {
       await sweep.query('begin');

@@ -5,29 +5,13 @@
 import assert from 'node:assert/strict';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { State } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
+import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
 import { target, watch } from '../support/sampleState.js';
 
 describe('PostgreSQL store: commits of several instances run at the same time, and lose nothing', () => {
-  let url: string;
-  let server: PostgresServer;
-  const stores: PostgresStateStore[] = [];
-  const open = async () => {
-    const store = await PostgresStateStore.open(url);
-    stores.push(store);
-    return store;
-  };
-  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
-
-  before(async function () {
-    server = await postgresForSuite(this);
-  });
-  beforeEach(async () => {
-    url = await server.createDatabase();
-  });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
+  const db = instancesOnFreshDatabases();
+  const open = () => db.open();
+  const sql = db.sql;
 
   it("two instances' unrelated commits are open at the same time: neither waits for the other", async () => {
     const a = await open();

@@ -5,24 +5,19 @@
 import assert from 'node:assert/strict';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { IncidentThread, State } from '../../src/store/state.js';
-import { postgresForSuite, type PostgresServer, queryRows } from '../support/postgres.js';
+import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
 import { thread } from '../support/sampleState.js';
 
 const CUSTOMERS = 2_000;
 const KEY = 't1|EX1';
 
 describe('PostgreSQL store: a wide incident card, changed a few customers at a time', () => {
-  let server: PostgresServer;
-  let url: string;
-  const stores: PostgresStateStore[] = [];
-  const open = async () => {
-    const store = await PostgresStateStore.open(url);
-    stores.push(store);
-    return store;
-  };
+  const db = instancesOnFreshDatabases();
+  const { stores } = db;
+  const open = () => db.open();
   /** What a fresh instance reads from the database. */
   const stored = async (): Promise<IncidentThread | undefined> => {
-    const fresh = await PostgresStateStore.open(url, { instance: false });
+    const fresh = await PostgresStateStore.open(db.url, { instance: false });
     try {
       return structuredClone(fresh.read().threads[KEY]);
     } finally {
@@ -30,22 +25,15 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
     }
   };
   const card = (state: State) => state.threads[KEY] as IncidentThread;
-  const sql = (text: string, params: unknown[] = []) => queryRows(url, text, params);
+  const sql = db.sql;
 
-  before(async function () {
-    server = await postgresForSuite(this);
-  });
   beforeEach(async () => {
-    url = await server.createDatabase();
     const a = await open();
     await a.update((state) => {
       const wide = thread(KEY, 't1');
       for (let i = 0; i < CUSTOMERS; i++) wide.customers[`c${i}`] = { name: `Customer ${i}`, resolved: false, vanished: false };
       state.threads[KEY] = wide;
     });
-  });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
   });
 
   it('a customer replaced, one edited in place, one added and one deleted all reach the database and the other instance', async () => {
@@ -100,7 +88,7 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
     const seen = await stored();
     assert.equal(seen?.customers.c5, undefined, 'dropped with the old map');
     assert.equal(seen?.customers.c6?.name, 'Renamed');
-    const fresh = await PostgresStateStore.open(url, { instance: false });
+    const fresh = await PostgresStateStore.open(db.url, { instance: false });
     try {
       assert.equal(Object.keys(fresh.read().threads['t2|EX1']?.customers ?? {}).length, CUSTOMERS, 'the copy has every customer of the map it shares');
     } finally {
