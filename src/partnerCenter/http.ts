@@ -11,12 +11,16 @@ import {
   type RequestIds,
 } from './errors.js';
 import { RateBudget, systemClock, type Clock, type Lane } from './rateBudget.js';
+import { nodeHttpGet, viaFetch, type HttpAnswer, type HttpGet } from './transport.js';
 
 export interface PipelineOptions {
   /** e.g. https://api.partnercenter.microsoft.com (with or without a trailing /v1). */
   baseUrl: string;
   tokens: TokenProvider;
   budget: RateBudget;
+  /** How a GET is sent (default: node:http, transport.ts). */
+  transport?: HttpGet;
+  /** Send through this fetch instead (a test's, a proxy's). */
   fetch?: typeof fetch;
   clock?: Clock;
   random?: () => number;
@@ -49,14 +53,14 @@ const BACKOFF_BASE_MS = 500;
 
 export class PartnerCenterPipeline {
   private readonly origin: string;
-  private readonly fetchFn: typeof fetch;
+  private readonly get: HttpGet;
   private readonly clock: Clock;
   private readonly random: () => number;
 
   constructor(private readonly options: PipelineOptions) {
     // Keep only scheme+host(+any path prefix before /v1) so both "/v1/x" and "x" resolve to one /v1.
     this.origin = options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/i, '');
-    this.fetchFn = options.fetch ?? fetch;
+    this.get = options.transport ?? (options.fetch ? viaFetch(options.fetch) : nodeHttpGet);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
   }
@@ -130,10 +134,10 @@ export class PartnerCenterPipeline {
     const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), this.options.timeoutMs ?? 30_000);
     const stop = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', stop, { once: true });
-    let response: Response;
+    let response: HttpAnswer;
     let bodyText: string;
     try {
-      response = await this.fetchFn(url, {
+      response = await this.get(url, {
         headers: {
           ...extraHeaders,
           Authorization: `Bearer ${token}`,
@@ -144,8 +148,8 @@ export class PartnerCenterPipeline {
         },
         signal: controller.signal,
       });
-      // Decode ourselves: Response.text() would hide a byte-order mark that other clients must cope with.
-      bodyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+      // Decoded here with any byte-order mark kept (parseJson drops it), whichever transport sent it.
+      bodyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(response.body);
     } catch (error) {
       signal?.throwIfAborted();
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
@@ -160,14 +164,14 @@ export class PartnerCenterPipeline {
     }
     this.options.onAnswer?.(ctx.lane ?? 'interactive', String(response.status));
     const body = parseJson(bodyText);
-    if (response.ok) {
+    if (response.status >= 200 && response.status < 300) {
       if (body === undefined) {
         return { kind: 'final', error: new PartnerCenterUnavailableError('bad-response', 'the body is not JSON', ids) };
       }
       return { kind: 'ok', body };
     }
     if (response.status === 429) {
-      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
+      const retryAfterSeconds = parseRetryAfter(response.header('retry-after'), this.clock.now());
       // Everyone in this process holds back, not just this request: the budget is per partner tenant.
       this.options.budget.pauseUntil(this.clock.now() + retryAfterSeconds * 1000);
       const error = new ThrottledError(retryAfterSeconds, ids);
@@ -183,8 +187,8 @@ export class PartnerCenterPipeline {
         code: error.code,
         requestId: ids.requestId,
         correlationId: ids.correlationId,
-        msCv: response.headers.get('ms-cv'),
-        serverId: response.headers.get('ms-serverid'),
+        msCv: response.header('ms-cv'),
+        serverId: response.header('ms-serverid'),
       },
       'Partner Center error',
     );
@@ -251,6 +255,7 @@ function toPartnerCenterError(status: number, body: unknown, ids: RequestIds): P
 }
 
 function describeFetchError(error: unknown): string {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
-  return err.cause?.code ?? err.cause?.message ?? err.message;
+  // fetch wraps the system error in `cause`; node:http throws it as it is.
+  const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
+  return err.cause?.code ?? err.code ?? err.cause?.message ?? err.message;
 }

@@ -11,6 +11,7 @@ import {
   ThrottledError,
 } from '../../src/partnerCenter/errors.js';
 import { PartnerCenterPipeline, type RequestContext } from '../../src/partnerCenter/http.js';
+import { nodeHttpGet, type HttpAnswer, type HttpGet } from '../../src/partnerCenter/transport.js';
 import { createDataset } from '../../src/sandbox/dataset.js';
 import { CONTOSO_ORDERS } from '../../src/sandbox/simCommerce.js';
 import type { NextLinkStyle } from '../../src/sandbox/simulator.js';
@@ -18,18 +19,21 @@ import { GUID, rejection, startRig, type Rig } from './kit.js';
 
 const INCIDENTS = '/serviceincidents/office';
 
-/** Wraps the real fetch: records every Partner Center response body as decoded text (BOM kept). */
-function spyingFetch(rewrite?: (url: string, response: Response) => Response | Promise<Response>) {
+/** Wraps the pipeline's own transport: records every Partner Center response body as decoded text (BOM kept). */
+function spyingTransport(rewrite?: (url: string, answer: HttpAnswer) => HttpAnswer) {
   const seen: { url: string; status: number; text: string }[] = [];
-  const spy: typeof fetch = async (input, init) => {
-    const url = String(input);
-    let response = await fetch(input, init);
-    if (rewrite) response = await rewrite(url, response);
-    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.clone().arrayBuffer());
-    seen.push({ url, status: response.status, text });
-    return response;
+  const spy: HttpGet = async (url, init) => {
+    let answer = await nodeHttpGet(url, init);
+    if (rewrite) answer = rewrite(url, answer);
+    seen.push({ url, status: answer.status, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(answer.body) });
+    return answer;
   };
-  return { seen, fetch: spy };
+  return { seen, transport: spy };
+}
+
+/** An answer with this status and body text, and the given headers. */
+function answer(status: number, text: string, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, body: Buffer.from(text, 'utf8'), header: (name) => headers[name.toLowerCase()] ?? null };
 }
 
 /** Follows links.next by hand from a first-page request. */
@@ -208,8 +212,8 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
   describe('byte-order mark', () => {
     for (const bom of [true, false]) {
       it(`reads every resource and error body ${bom ? 'with' : 'without'} a leading BOM`, async () => {
-        const spy = spyingFetch();
-        const rig = await startRig({ sim: { bom }, pipeline: { fetch: spy.fetch } });
+        const spy = spyingTransport();
+        const rig = await startRig({ sim: { bom }, pipeline: { transport: spy.transport } });
         try {
           const contoso = rig.sim.data.requireCustomer('Contoso');
           const fabrikam = rig.sim.data.requireCustomer('Fabrikam');
@@ -481,14 +485,11 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
     it('turns a 200 whose body is not JSON into PartnerCenterUnavailableError(bad-response), not retried', async () => {
       // The simulator always JSON-encodes fault bodies, so the raw HTML is put in place by a fetch wrapper
       // around the real HTTP answer (status and headers as the simulator sent them).
-      const spy = spyingFetch(async (url, response) => {
+      const spy = spyingTransport((url, response) => {
         if (!url.includes(INCIDENTS)) return response;
-        await response.arrayBuffer();
-        const headers = new Headers(response.headers);
-        headers.delete('content-length');
-        return new Response('\uFEFF<html><body>Service Unavailable</body></html>', { status: response.status, headers });
+        return answer(response.status, '\uFEFF<html><body>Service Unavailable</body></html>', { 'content-type': 'text/html' });
       });
-      const rig = await startRig({ pipeline: { fetch: spy.fetch } });
+      const rig = await startRig({ pipeline: { transport: spy.transport } });
       try {
         const error = await rejection(() => rig.client.incidents(rig.ctx, rig.sim.data.requireCustomer('Contoso').id));
         assert.ok(error instanceof PartnerCenterUnavailableError, String(error));
@@ -501,13 +502,12 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
 
     it('retries a 502 whose body is an HTML gateway page, then succeeds', async () => {
       let first = true;
-      const spy = spyingFetch(async (url, response) => {
+      const spy = spyingTransport((url, response) => {
         if (!url.includes(INCIDENTS) || !first) return response;
         first = false;
-        await response.arrayBuffer();
-        return new Response('<html>Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+        return answer(502, '<html>Bad Gateway</html>', { 'content-type': 'text/html' });
       });
-      const rig = await startRig({ pipeline: { fetch: spy.fetch } });
+      const rig = await startRig({ pipeline: { transport: spy.transport } });
       try {
         const incidents = await rig.client.incidents(rig.ctx, rig.sim.data.requireCustomer('Contoso').id);
         assert.ok(incidents.length > 0);
@@ -543,10 +543,10 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
   describe('incidents', () => {
     it('parses the grouped shape into the same incidents as the flat shape', async () => {
       const data = createDataset({ seed: 7 });
-      const flatSpy = spyingFetch();
-      const groupedSpy = spyingFetch();
-      const flat = await startRig({ sim: { data, incidentShape: 'flat' }, pipeline: { fetch: flatSpy.fetch } });
-      const grouped = await startRig({ sim: { data, incidentShape: 'grouped' }, pipeline: { fetch: groupedSpy.fetch } });
+      const flatSpy = spyingTransport();
+      const groupedSpy = spyingTransport();
+      const flat = await startRig({ sim: { data, incidentShape: 'flat' }, pipeline: { transport: flatSpy.transport } });
+      const grouped = await startRig({ sim: { data, incidentShape: 'grouped' }, pipeline: { transport: groupedSpy.transport } });
       try {
         let kinds = new Set<string>();
         for (const name of ['Contoso', 'Fabrikam', 'Northwind Traders', 'Litware']) {
