@@ -3,6 +3,7 @@
 import type { Customer, CustomerPage, Incident, OrderProvisioning, PageLink, Subscription } from '../domain/types.js';
 import { PartnerCenterUnavailableError } from './errors.js';
 import type { PartnerCenterPipeline, RequestContext } from './http.js';
+import { SharedIncidents } from './sharedIncidents.js';
 import {
   collectionSchema,
   customerSchema,
@@ -20,6 +21,8 @@ export type CustomerFilterField = 'CompanyName' | 'Domain';
 export const MAX_PAGE_SIZE = 500;
 
 export class PartnerCenterClient {
+  private readonly sharedIncidents = new SharedIncidents();
+
   constructor(private readonly pipeline: PartnerCenterPipeline) {}
 
   /** One page of customers: the first (optionally filtered), or the one `next` points at. */
@@ -57,7 +60,7 @@ export class PartnerCenterClient {
 
   async incidents(ctx: RequestContext, customerId: string): Promise<Incident[]> {
     const body = await this.pipeline.getJson(`customers/${encodeURIComponent(customerId)}/serviceincidents/office`, ctx);
-    return this.guard(ctx, () => parseIncidents(customerId, collectionSchema.parse(body).items));
+    return this.guard(ctx, () => parseIncidents(customerId, collectionSchema.parse(body).items, this.sharedIncidents.detailOf));
   }
 
   async subscriptions(ctx: RequestContext, customerId: string): Promise<Subscription[]> {

@@ -94,11 +94,15 @@ const groupedSchema = z.object({
   messageCenterMessages: z.array(z.unknown()).nullish(),
 });
 
+/** An incident as every customer it hits sees it: all but whose it is. */
+export type IncidentDetail = Omit<Incident, 'customerId'>;
+
 /**
  * Incidents of one customer, from either wire form. Raw message text is kept as sent; turning HTML into
  * plain text is the cards' job, so the stored snapshot stays faithful to what Partner Center said.
+ * `detailOf` reads one incident's wire form (sharedIncidents.ts shares one copy among customers).
  */
-export function parseIncidents(customerId: string, items: unknown[]): Incident[] {
+export function parseIncidents(customerId: string, items: unknown[], detailOf: (wire: unknown) => IncidentDetail = parseIncidentDetail): Incident[] {
   const details: unknown[] = [];
   for (const item of items) {
     const grouped = groupedSchema.safeParse(item);
@@ -108,24 +112,25 @@ export function parseIncidents(customerId: string, items: unknown[]): Incident[]
       details.push(item);
     }
   }
-  return details.map((detail) => {
-    const raw = incidentDetailSchema.parse(detail);
-    return {
-      id: raw.id,
-      customerId,
-      kind: raw.messageType as IncidentKind,
-      workload: raw.workload || raw.affectedWorkloadNames?.[0] || 'Office 365',
-      title: raw.impactedArea || raw.category || raw.id,
-      severity: raw.severity as Severity,
-      status: raw.status as Severity,
-      startTime: raw.startTime,
-      endTime: raw.endTime,
-      resolved: raw.resolved,
-      messages: raw.messages
-        .map((message) => ({ publishedTime: message.publishedTime, text: message.messageText }))
-        .sort((a, b) => a.publishedTime.localeCompare(b.publishedTime)),
-    };
-  });
+  return details.map((detail) => ({ ...detailOf(detail), customerId }));
+}
+
+export function parseIncidentDetail(detail: unknown): IncidentDetail {
+  const raw = incidentDetailSchema.parse(detail);
+  return {
+    id: raw.id,
+    kind: raw.messageType as IncidentKind,
+    workload: raw.workload || raw.affectedWorkloadNames?.[0] || 'Office 365',
+    title: raw.impactedArea || raw.category || raw.id,
+    severity: raw.severity as Severity,
+    status: raw.status as Severity,
+    startTime: raw.startTime,
+    endTime: raw.endTime,
+    resolved: raw.resolved,
+    messages: raw.messages
+      .map((message) => ({ publishedTime: message.publishedTime, text: message.messageText }))
+      .sort((a, b) => a.publishedTime.localeCompare(b.publishedTime)),
+  };
 }
 
 const SUBSCRIPTION_STATUSES = ['none', 'active', 'pending', 'suspended', 'expired', 'deleted', 'disabled'] as const;
