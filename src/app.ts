@@ -367,11 +367,11 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
 function threadKinds(store: StateStore): ThreadKindRegistry {
   return threadKindRegistry([
     // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
-    incidentThreadKind((thread, now, { shrink }) => threadAlertCard(withTickets(store.read(), thread), now, { shrink })),
+    incidentThreadKind((thread, now, { shrink }) => threadAlertCard(withTickets(store.ports.tickets, thread), now, { shrink })),
     subscriptionThreadKind((thread, now) =>
-      subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
+      subscriptionAlertCard(withEpisodeTicket(store.ports.tickets, thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
     ),
-    accessThreadKind((thread, now) => accessAlertCard(withEpisodeTicket(store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now)),
+    accessThreadKind((thread, now) => accessAlertCard(withEpisodeTicket(store.ports.tickets, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now)),
   ]);
 }
 

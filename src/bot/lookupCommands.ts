@@ -66,7 +66,7 @@ export async function provisioningCommand(
   if (!('id' in customer)) return [customer];
   const { provisioning, products } = await readOrder(services, correlationId, customer, orderId);
   await rememberOrders(services, customer, [orderId]);
-  const watch = targetKey ? orderWatchOf(services.store.read(), targetKey, orderId) : null;
+  const watch = targetKey ? orderWatchOf(services.store.ports.watches, targetKey, orderId) : null;
   return [cardReply(provisioningReplyCard(customer, provisioning, watch, now, products))];
 }
 

@@ -56,9 +56,7 @@ export async function saveSubscriptionWatch(
 }
 
 export async function removeSubscriptionWatch(services: BotServices, ctx: { target: { key: string } }, customerId: string | null): Promise<void> {
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customerId));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customerId));
 }
 
 export async function watchSubscriptionsCommand(services: BotServices, ctx: WatchContext, query: string | null, filters: WatchFilters): Promise<Reply[]> {
@@ -77,11 +75,11 @@ export async function watchSubscriptionsCommand(services: BotServices, ctx: Watc
 async function watchAllSubscriptions(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
   const customers = await services.directory.reload({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'subscriptions', customerId: null, customerName: null, minSeverity: filters.minSeverity, workloads: [] });
-  await services.store.update((state) => {
-    const excluded = conversationExclusions(state, ctx.target.key, 'subscriptions');
+  await services.store.transaction((tx) => {
+    const excluded = conversationExclusions(tx.watches, ctx.target.key, 'subscriptions');
     if (excluded.length > 0) watch.excluded = excluded;
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === null));
-    state.watches.push(watch);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === null);
+    tx.watches.add(watch);
   });
   services.engine.watchesChanged();
   const minutes = subscriptionsOf(services).settings.pollMinutes;
