@@ -43,9 +43,9 @@ export async function customerAccessCard(access: AccessSource, customer: Custome
  * relationships is not listed again for every page. Otherwise Graph is asked.
  */
 export async function expiringCard(services: BotServices, access: AccessSource, days: number, page: number, now: Date): Promise<AdaptiveCardJson> {
-  const state = services.store.read();
-  const listedAt = state.accessListing?.fetchedAt;
-  const fresh = listedAt && state.watches.some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
+  const { accessListing, watches } = services.store.ports;
+  const listedAt = accessListing.get().fetchedAt;
+  const fresh = listedAt && watches.all().some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
   if (fresh) {
     // Only the customers whose facts say their access ends by then (or is lost): a query, not every snapshot.
     const facts = await services.store.facts('accessSnapshots', { keys: [], endsBy: endsByDay(now, days) });
