@@ -27,6 +27,19 @@ const ALLOWED: { file: string; code: string; why: string }[] = [
   { file: 'src/engine/fastLane.ts', code: 'const wanted = fastLaneItems(this.options.store.read(), now, recentMs, this.options.findCustomer, facts, this.options.batchSources);', why: PLANNING },
 ];
 
+const SNAPSHOTS = 'the snapshots (paged records: load lists)';
+
+/** The changes still written on the whole draft (store.update), by file and how many, and what they touch besides the ports' records. */
+const UPDATES: Record<string, { count: number; why: string }> = {
+  'src/engine/stages/record.ts': { count: 2, why: THREADS },
+  'src/bot/actions/kit.ts': { count: 1, why: THREADS },
+  'src/engine/ingest.ts': { count: 1, why: `a sweep batch: ${SNAPSHOTS}, ${THREADS}` },
+  'src/engine/engine.ts': { count: 1, why: `a round's end: the sources' round-end and pruning of ${SNAPSHOTS} and ${THREADS}` },
+  'src/engine/digestScheduler.ts': { count: 1, why: `${DIGEST}; ${SNAPSHOTS}` },
+  'src/bot/watchBook.ts': { count: 2, why: `a watch's baseline: ${SNAPSHOTS}` },
+  'src/bot/subscriptionWatches.ts': { count: 1, why: `a watch's baseline: ${SNAPSHOTS}` },
+};
+
 /** The records the ports serve: read through them, never off a whole State. */
 const PORTED = ['targets', 'watches', 'outbox', 'deliveryLog', 'sweep', 'lastCycle', 'accessDenied', 'accessListing', 'auth', 'tickets', 'ticketCompanies', 'outbound', 'orderCustomers'];
 
@@ -65,5 +78,14 @@ describe('whole-state reads outside the store (issue 22, point 1)', () => {
       .filter((file) => !file.startsWith('src/store/'))
       .flatMap((file) => readFileSync(join(root, file), 'utf8').split('\n').filter((line) => ported.test(line)).map((line) => `${file}: ${line.trim()}`));
     assert.deepEqual(offenders, []);
+  });
+
+  it('writes the ports\' records alone through store.transaction: store.update is left only where a change also touches threads or snapshots', () => {
+    const found: Record<string, number> = {};
+    for (const file of tsFilesUnder('src').filter((name) => !name.startsWith('src/store/'))) {
+      const count = readFileSync(join(root, file), 'utf8').match(/store\s*\.update\(/g)?.length ?? 0;
+      if (count > 0) found[file] = count;
+    }
+    assert.deepEqual(found, Object.fromEntries(Object.entries(UPDATES).map(([file, { count }]) => [file, count])));
   });
 });
