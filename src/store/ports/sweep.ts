@@ -15,7 +15,6 @@ export interface SweepWrites extends Sweep {
   position(): SweepState;
   /** Replaces it (a round begins or ends). */
   setPosition(sweep: SweepState): void;
-  setLastRound(report: CycleReport): void;
 }
 
 export function sweepOf(state: () => State): SweepWrites {
@@ -24,9 +23,6 @@ export function sweepOf(state: () => State): SweepWrites {
     lastRound: () => state().lastCycle,
     setPosition(sweep) {
       state().sweep = sweep;
-    },
-    setLastRound(report) {
-      state().lastCycle = report;
     },
   };
 }
