@@ -3,11 +3,12 @@
 // durable; a failed commit or a rolled-back transaction leaves every port as it was.
 import assert from 'node:assert/strict';
 import { emptySweep } from '../../src/store/state.js';
-import type { StateStore } from '../../src/store/stateStore.js';
+import { LeaseLostError, type StateStore } from '../../src/store/stateStore.js';
 import type { TxPorts } from '../../src/store/ports/index.js';
 import { backends } from '../support/storeBackends.js';
 import { fill, notice, target, watch } from '../support/sampleState.js';
 import { postgresForSuite } from '../support/postgres.js';
+import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
 
 const AT = '2026-11-30T12:00:00.000Z';
 const ticket = (episodeKey: string) => ({
@@ -163,6 +164,14 @@ for (const backend of backends) {
       }
     });
 
+    it('hands a transaction its ports only, never the whole draft', async () => {
+      const store = await openStore();
+      await store.update(fill);
+      const shape = await store.transaction((tx) => ({ keys: Object.keys(tx).sort(), fields: Object.values(tx).some((port) => 'watches' in port || 'targets' in port) }));
+      assert.deepEqual(shape.keys, Object.keys(store.ports).sort());
+      assert.equal(shape.fields, false, 'no port is a State');
+    });
+
     it('refuses async work with a clear reason and writes nothing of it', async () => {
       const store = await openStore();
       const refused = store.transaction(async (tx) => tx.orderCustomers.remember('o1', 'c1'));
@@ -199,3 +208,21 @@ function lookFor(store: StateStore, orderId: string): { stop(): boolean } {
     },
   };
 }
+
+describe('storage ports on two PostgreSQL instances', () => {
+  const db = instancesOnFreshDatabases();
+
+  it('a fenced transaction from an instance that does not lead is refused, and no port shows it', async () => {
+    const leader = await db.open({ leaseSeconds: 30 });
+    const follower = await db.open({ leaseSeconds: 30 });
+    assert.equal(follower.lease.leading, false);
+    await assert.rejects(follower.transaction((tx) => void (tx.sweep.position().cursor = 'c|late'), { fenced: true }), LeaseLostError);
+    await leader.refresh();
+    assert.equal(leader.ports.sweep.position().cursor, null);
+    assert.equal(follower.ports.sweep.position().cursor, null);
+    // Its plain transactions (a "poll now") are still taken, and seen by the leader.
+    await follower.transaction((tx) => void tx.sweep.position().summaryTo.push('t1'));
+    await leader.refresh();
+    assert.deepEqual(leader.ports.sweep.position().summaryTo, ['t1']);
+  });
+});
