@@ -12,6 +12,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
+import { txPorts } from '../store/ports/index.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { queueNotice } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
@@ -353,7 +354,7 @@ export class AlertEngine {
       }
       state.lastCycle = cycle;
       state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
-      pruneState(state, now);
+      pruneState(txPorts(state), now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
     }, { fenced: true, load: ALL_PAGED_KEYS });

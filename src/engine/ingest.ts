@@ -6,6 +6,7 @@ import type { Customer } from '../domain/types.js';
 import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { Loads } from '../store/paged.js';
+import { txPorts } from '../store/ports/index.js';
 import {
   batchSourceList,
   FAILURES_KEPT,
@@ -57,7 +58,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     let sourceQueued = 0;
     // Alert events go to the outbound queue in this same write: exactly once with the batch.
     // (No destination configured: no events are made at all.)
-    const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(draft, options.outbound, options.now) : null;
+    const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(txPorts(draft), options.outbound, options.now) : null;
     const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
     const ctx = { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer };
     const explainRefusal = (customerId: string, customerName: string) => refusalExplanation(options.sources, draft, customerId, customerName, options.now);

@@ -36,6 +36,9 @@ function writeThroughPorts(tx: TxPorts): void {
   tx.ticketCompanies.remove('c9');
   tx.ticketCompanies.put({ customerId: 'c1', customerName: 'Contoso', companyId: 100, companyName: 'Contoso Ltd', setBy: 'Ana', setAt: AT });
   tx.outbound.get('webhook|https://hooks.example/a|evt_1')!.attempts = 2;
+  const next = { ...tx.outbound.get('webhook|https://hooks.example/a|evt_1')!, id: 'webhook|https://hooks.example/b|evt_1', endpoint: 'https://hooks.example/b', seq: tx.outbound.lastSeq() + 1, attempts: 0 };
+  tx.outbound.enqueue(next);
+  tx.deliveryLog.forgetBefore('2026-11-30T10:00:00.000Z');
   tx.orderCustomers.remember('o2', 'c2');
 }
 
@@ -92,7 +95,7 @@ for (const backend of backends) {
       assert.equal(outbox.all().find((d) => d.id === 'd3')?.lastError, 'HTTP 502');
 
       assert.equal(deliveryLog.has('d2'), true);
-      assert.equal(deliveryLog.has('d0'), true);
+      assert.equal(deliveryLog.has('d0'), false, 'forgotten: it went out before the cutoff');
       assert.equal(deliveryLog.has('d1'), false);
       assert.equal(sweep.position().cursor, 'c|c2');
       assert.equal(sweep.position().roundId, 'r1');
@@ -108,7 +111,8 @@ for (const backend of backends) {
       assert.equal(ticketCompanies.get('c1')?.companyName, 'Contoso Ltd');
       assert.equal(outbound.queue()[0]?.attempts, 2);
       assert.equal(outbound.head('webhook', 'https://hooks.example/a')?.id, 'webhook|https://hooks.example/a|evt_1');
-      assert.equal(outbound.head('webhook', 'https://hooks.example/b'), undefined);
+      assert.equal(outbound.head('webhook', 'https://hooks.example/b')?.seq, 2, 'queued after the last');
+      assert.equal(outbound.head('webhook', 'https://hooks.example/c'), undefined);
       assert.equal(orderCustomers.customerOf('o2'), 'c2');
       assert.equal(orderCustomers.customerOf('o1'), 'c1');
     });

@@ -11,6 +11,10 @@ export interface OutboundQueue {
 }
 
 export interface OutboundWrites extends OutboundQueue {
+  /** The highest `seq` queued (0 for none): the next event goes after it. */
+  lastSeq(): number;
+  /** Queues it under its id. */
+  enqueue(delivery: OutboundDelivery): void;
   /** The queued event, to change in place (its attempts, its retry time). */
   get(id: string): OutboundDelivery | undefined;
   /** Takes it out of the queue (sent, refused, given up): record it in the delivery log in the same transaction. */
@@ -23,6 +27,10 @@ export function outboundOf(state: () => State): OutboundWrites {
     queue,
     head: (destination, endpoint) => queue().find((item) => item.destination === destination && item.endpoint === endpoint),
     get: (id) => state().outbound[id],
+    lastSeq: () => Object.values(state().outbound).reduce((max, item) => Math.max(max, item.seq), 0),
+    enqueue(delivery) {
+      state().outbound[delivery.id] = delivery;
+    },
     remove(id) {
       delete state().outbound[id];
     },
