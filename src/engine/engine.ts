@@ -14,7 +14,7 @@ import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import { txPorts } from '../store/ports/index.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
-import { queueNotice } from '../sources/notices.js';
+import { queueNoticeTo } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
@@ -331,7 +331,9 @@ export class AlertEngine {
   private async finishRound(roundId: string, log: Logger): Promise<CycleReport> {
     const now = new Date(this.options.clock.now());
     const report = await this.options.store.update((state) => {
-      const sweep = state.sweep;
+      // The round's own records through their ports; the sources' round end and pruning still take the draft.
+      const tx = txPorts(state);
+      const sweep = tx.sweep.position();
       const cycle: CycleReport = {
         correlationId: roundId,
         startedAt: sweep.roundStartedAt ?? now.toISOString(),
@@ -350,11 +352,11 @@ export class AlertEngine {
         const { targetKey, threadRoot } = parseSummaryAddress(address);
         // One summary per thread that asked: its id says which.
         const what = threadRoot ? `${roundId}|${threadRoot}` : roundId;
-        if (state.targets[targetKey]?.active) queueNotice(state, targetKey, what, roundSummary(cycle), now, { requested: true, replyTo: threadRoot });
+        if (tx.conversations.get(targetKey)?.active) queueNoticeTo(tx, targetKey, what, roundSummary(cycle), now, { requested: true, replyTo: threadRoot });
       }
-      state.lastCycle = cycle;
-      state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
-      pruneState(txPorts(state), now);
+      tx.sweep.setLastRound(cycle);
+      tx.sweep.setPosition({ ...emptySweep(), lastCommitAt: now.toISOString() });
+      pruneState(tx, now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
     }, { fenced: true, load: ALL_PAGED_KEYS });

@@ -187,10 +187,12 @@ for (const backend of backends) {
       const store = await openStore();
       const result = await store.transaction((tx) => {
         tx.sweep.setPosition({ ...emptySweep(), roundId: 'r2', total: 4 });
+        tx.sweep.setLastRound({ correlationId: 'r1', startedAt: AT, endedAt: AT, customersFetched: 4, customersFailed: [], ordersFetched: 0, ordersFailed: [], events: 0, deliveriesQueued: 0 });
         return tx.sweep.position().total;
       }, { fenced: true });
       assert.equal(result, 4);
       assert.equal(store.ports.sweep.position().roundId, 'r2');
+      assert.equal(store.ports.sweep.lastRound()?.customersFetched, 4);
     });
   });
 }

@@ -15,6 +15,7 @@ export interface SweepWrites extends Sweep {
   position(): SweepState;
   /** Replaces it (a round begins or ends). */
   setPosition(sweep: SweepState): void;
+  setLastRound(report: CycleReport): void;
 }
 
 export function sweepOf(state: () => State): SweepWrites {
@@ -23,6 +24,9 @@ export function sweepOf(state: () => State): SweepWrites {
     lastRound: () => state().lastCycle,
     setPosition(sweep) {
       state().sweep = sweep;
+    },
+    setLastRound(report) {
+      state().lastCycle = report;
     },
   };
 }
