@@ -11,6 +11,7 @@ import { watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { markSeen } from '../sources/incidents/routing.js';
 import { orderKey, type Target } from '../store/state.js';
 import type { Watches } from '../store/ports/watches.js';
+import { txPorts } from '../store/ports/index.js';
 import type { BotServices } from './services.js';
 
 export interface WatchContext {
@@ -48,11 +49,13 @@ export async function saveCustomerWatch(
 ): Promise<Watch> {
   const watch = newWatch(ctx, { kind: 'customer', customerId: customer.id, customerName: customer.companyName, ...filters });
   await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
-    state.watches.push(watch);
+    // The watch through its port; its baseline (a snapshot, the cards' seen marks) still on the draft.
+    const { watches } = txPorts(state);
+    watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id);
+    watches.add(watch);
     // Watching it on its own brings it back into this conversation's "watch all" too.
-    for (const all of state.watches) {
-      if (all.kind === 'all' && all.targetKey === ctx.target.key && all.excluded) all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
+    for (const all of watches.forConversation(ctx.target.key)) {
+      if (all.kind === 'all' && all.excluded) all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
     }
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
     markSeen(state, watch, customer.companyName, incidents, ctx.now);
@@ -99,9 +102,11 @@ export async function saveOrderWatch(services: BotServices, ctx: WatchContext, c
   const { orderId } = provisioning;
   const watch = newWatch(ctx, { kind: 'order', customerId: customer.id, customerName: customer.companyName, orderId, minSeverity: null, workloads: [] });
   await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
-    state.watches.push(watch);
-    state.orderCustomers[orderId] = customer.id;
+    // The watch and the order's customer through their ports; the order's snapshot still on the draft.
+    const tx = txPorts(state);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId);
+    tx.watches.add(watch);
+    tx.orderCustomers.remember(orderId, customer.id);
     state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
   });
   services.engine.watchesChanged();
