@@ -1,7 +1,7 @@
 // The conversations port: the conversations the bot may post to (references), each with its digest and
 // quiet-hours settings and the alerts quiet hours hold. Reads are synchronous for now: both backends serve
 // them from memory (lowdb: the file's document; PostgreSQL: the resident copy of `targets`, small — one row
-// per conversation). PostgreSQL could serve get() by primary key and active() by an index on `active`.
+// per conversation). PostgreSQL could serve get() by primary key and active() by its `active` column.
 import { emptySchedule, type ConversationSchedule, type State, type Target } from '../state.js';
 
 export interface Conversations {

@@ -1,6 +1,7 @@
 // The outbound port: alert events waiting for the endpoints of outbound destinations (webhooks, PSAs),
 // each endpoint's in the order they were found (`seq`). Reads are synchronous for now: both backends serve
-// them from memory (PostgreSQL: the resident copy of `outbound`, which could be read by endpoint and seq).
+// them from memory (PostgreSQL: the resident copy of `outbound_deliveries`, whose destination and endpoint
+// columns could serve head() by query).
 import type { OutboundDelivery, State } from '../state.js';
 
 export interface OutboundQueue {
