@@ -248,7 +248,7 @@ export class DeliveryPipeline {
    */
   private nextDue(targetKey: string, attempted: ReadonlySet<string>): Delivery | null {
     const now = this.deps.clock.now();
-    const state = this.deps.store.read(); // the card threads, for the edits' spacing (dueAt)
+    const state = this.deps.store.read();
     for (const delivery of this.deps.store.ports.outbox.queuedFor(targetKey)) {
       if (attempted.has(delivery.id) || this.inFlightIds.has(delivery.id)) continue;
       if (Date.parse(delivery.notBefore) > now) {
@@ -283,7 +283,7 @@ export class DeliveryPipeline {
   private armWakeTimer(): void {
     if (this.stopping || !this.deps.auto) return;
     const now = this.deps.clock.now();
-    const state = this.deps.store.read(); // the card threads, for the edits' spacing (dueAt)
+    const state = this.deps.store.read();
     let earliest = Number.POSITIVE_INFINITY;
     for (const delivery of this.deps.store.ports.outbox.all()) {
       const due = Math.max(Date.parse(delivery.notBefore), this.stages.dueAt(delivery, state));

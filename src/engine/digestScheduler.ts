@@ -115,7 +115,7 @@ export class DigestScheduler {
 
   /** What the digests and summaries due at `now` read of the snapshots. */
   private async loadsDue(now: number): Promise<Loads> {
-    const state = this.options.store.read(); // what the sources' digest parts read (their threads)
+    const state = this.options.store.read();
     const loads = new DigestLoads();
     for (const target of this.options.store.ports.conversations.all()) {
       if (dueDigest(target, now)) {
