@@ -44,7 +44,7 @@ export async function customerAccessCard(access: AccessSource, customer: Custome
  */
 export async function expiringCard(services: BotServices, access: AccessSource, days: number, page: number, now: Date): Promise<AdaptiveCardJson> {
   const { accessListing, watches } = services.store.ports;
-  const listedAt = accessListing.get().fetchedAt;
+  const listedAt = (await accessListing.get()).fetchedAt;
   const fresh = listedAt && watches.all().some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
   if (fresh) {
     // Only the customers whose facts say their access ends by then (or is lost): a query, not every snapshot.

@@ -103,7 +103,7 @@ export async function customerOfOrder(
     const resolution = await resolveCustomer(services, correlationId, query, commandFor);
     return resolution.ok ? resolution.customer : resolution.reply;
   }
-  const knownId = services.store.ports.orderCustomers.customerOf(orderId);
+  const knownId = await services.store.ports.orderCustomers.customerOf(orderId);
   const known = knownId ? (services.directory.find(knownId) ?? (await services.directory.all({ correlationId })).find((c) => c.id === knownId)) : undefined;
   if (known) return known;
   return cardReply(
@@ -118,7 +118,8 @@ export async function customerOfOrder(
 
 async function rememberOrders(services: BotServices, customer: Customer, orderIds: string[]): Promise<void> {
   const known = services.store.ports.orderCustomers;
-  const fresh = orderIds.filter((orderId) => known.customerOf(orderId) !== customer.id);
+  const owners = await Promise.all(orderIds.map((orderId) => known.customerOf(orderId)));
+  const fresh = orderIds.filter((_, i) => owners[i] !== customer.id);
   if (fresh.length === 0) return;
   await services.store.transaction((tx) => {
     for (const orderId of fresh) tx.orderCustomers.remember(orderId, customer.id);

@@ -158,7 +158,7 @@ export class OutboundPipeline implements OutboundRoutes {
       await this.deps.store.refresh();
       for (;;) {
         if (this.stopping || this.halted.has(key)) return;
-        const head = this.deps.store.ports.outbound.head(destinationName, endpoint);
+        const head = await this.deps.store.ports.outbound.head(destinationName, endpoint);
         if (!head) return;
         const now = this.deps.clock.now();
         const due = Date.parse(head.notBefore);

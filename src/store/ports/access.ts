@@ -17,8 +17,14 @@ export interface AccessRefusalWrites extends AccessRefusals {
   allow(customerId: string): void;
 }
 
+/** Asked asynchronously (its one caller awaits anyway): PostgreSQL can read its one row instead. */
 export interface AccessListing {
   /** When the GDAP listing was last taken, and Graph's refusal. */
+  get(): Promise<Readonly<AccessListingState>>;
+}
+
+/** Inside a transaction: read from its draft (the GDAP source still writes it on the batch's draft). */
+export interface AccessListingRecord {
   get(): Readonly<AccessListingState>;
 }
 
@@ -35,6 +41,11 @@ export function accessRefusalsOf(state: () => State): AccessRefusalWrites {
   };
 }
 
-export function accessListingOf(state: () => State): AccessListing {
+export function accessListingOf(state: () => State): AccessListingRecord {
   return { get: () => state().accessListing ?? { fetchedAt: null, refusedSince: null, refusalTold: [] } };
+}
+
+export function accessListingReader(state: () => State): AccessListing {
+  const record = accessListingOf(state);
+  return { get: async () => record.get() };
 }

@@ -3,19 +3,20 @@
 // has the same ports with writes, over the change's draft (the draft itself is never handed out).
 //
 // Both backends serve these from the same in-memory records they serve read() from (lowdb: the document;
-// PostgreSQL: the resident copy), so the reads are synchronous for now; each port's file says which
-// PostgreSQL could answer by query once its callers are async. The card threads and the snapshots have ports
-// of their own (paged.ts).
+// PostgreSQL: the resident copy). A read whose callers all await already is async, so that PostgreSQL can
+// answer it by query later; the others stay synchronous while their callers are, and each port's file says
+// which query could serve them. Inside a transaction every read is synchronous: it reads the draft. The card
+// threads and the snapshots are not behind these ports yet (paged.ts).
 import type { State } from '../state.js';
-import { accessListingOf, accessRefusalsOf, type AccessListing, type AccessRefusals, type AccessRefusalWrites } from './access.js';
+import { accessListingOf, accessListingReader, accessRefusalsOf, type AccessListing, type AccessListingRecord, type AccessRefusals, type AccessRefusalWrites } from './access.js';
 import { conversationsOf, type ConversationWrites, type Conversations } from './conversations.js';
 import { deliveryLogOf, type DeliveryLog, type DeliveryLogWrites } from './deliveryLog.js';
-import { orderCustomersOf, type OrderCustomers, type OrderCustomerWrites } from './orderCustomers.js';
-import { outboundOf, type OutboundQueue, type OutboundWrites } from './outbound.js';
+import { orderCustomersOf, orderCustomersReader, type OrderCustomers, type OrderCustomerWrites } from './orderCustomers.js';
+import { outboundOf, outboundReader, type OutboundQueue, type OutboundWrites } from './outbound.js';
 import { outboxOf, type Outbox, type OutboxWrites } from './outbox.js';
 import { partnerCenterTokenOf, type PartnerCenterToken, type PartnerCenterTokenWrites } from './partnerCenterToken.js';
 import { sweepOf, type Sweep, type SweepWrites } from './sweep.js';
-import { ticketCompaniesOf, ticketsOf, type TicketCompanies, type TicketCompanyWrites, type TicketWrites, type Tickets } from './tickets.js';
+import { ticketCompaniesOf, ticketCompaniesReader, ticketsOf, type TicketCompanies, type TicketCompanyWrites, type TicketWrites, type Tickets } from './tickets.js';
 import { watchesOf, type WatchWrites, type Watches } from './watches.js';
 
 export interface StorePorts {
@@ -34,13 +35,14 @@ export interface StorePorts {
 }
 
 /** The ports inside `store.transaction`: what they write is committed with the transaction, or not at all. */
-export interface TxPorts extends StorePorts {
+export interface TxPorts {
   readonly conversations: ConversationWrites;
   readonly watches: WatchWrites;
   readonly outbox: OutboxWrites;
   readonly deliveryLog: DeliveryLogWrites;
   readonly sweep: SweepWrites;
   readonly accessRefusals: AccessRefusalWrites;
+  readonly accessListing: AccessListingRecord;
   readonly partnerCenterToken: PartnerCenterTokenWrites;
   readonly tickets: TicketWrites;
   readonly ticketCompanies: TicketCompanyWrites;
@@ -67,7 +69,14 @@ function portsOver(state: () => State, writable: boolean): TxPorts {
 
 /** The read ports over what a store publishes (`published` is asked at every call: it may be replaced). */
 export function readPorts(published: () => Readonly<State>): StorePorts {
-  return portsOver(published as () => State, false);
+  const state = published as () => State;
+  return {
+    ...portsOver(state, false),
+    accessListing: accessListingReader(state),
+    ticketCompanies: ticketCompaniesReader(state),
+    outbound: outboundReader(state),
+    orderCustomers: orderCustomersReader(state),
+  };
 }
 
 /** The ports a transaction writes through: over the change's draft, which only they reach. */

@@ -1,14 +1,16 @@
 // The order index port: which customer each order the bot has seen belongs to, so "provisioning order X"
-// finds its customer without "for". Reads are synchronous for now (resident on both backends; PostgreSQL
-// could read one row by order id).
+// finds its customer without "for". Resident on both backends; a reader asks asynchronously (every caller
+// awaits anyway), so PostgreSQL can answer by reading the one row by order id instead.
 import type { State } from '../state.js';
 
 export interface OrderCustomers {
   /** The customer id of an order, if the bot has seen it. */
-  customerOf(orderId: string): string | undefined;
+  customerOf(orderId: string): Promise<string | undefined>;
 }
 
-export interface OrderCustomerWrites extends OrderCustomers {
+/** Inside a transaction: read from and written to its draft. */
+export interface OrderCustomerWrites {
+  customerOf(orderId: string): string | undefined;
   remember(orderId: string, customerId: string): void;
 }
 
@@ -19,4 +21,9 @@ export function orderCustomersOf(state: () => State): OrderCustomerWrites {
       state().orderCustomers[orderId] = customerId;
     },
   };
+}
+
+export function orderCustomersReader(state: () => State): OrderCustomers {
+  const records = orderCustomersOf(state);
+  return { customerOf: async (orderId) => records.customerOf(orderId) };
 }

@@ -1,7 +1,7 @@
 // The tickets ports: the PSA tickets the bot opened (one per problem episode of one customer) and the PSA
-// companies set by hand per customer. Reads are synchronous for now: both backends serve them from memory
-// (PostgreSQL: the resident copies of `tickets` and `ticket_companies`, one row per record, which could be
-// read by primary key).
+// companies set by hand per customer. Both backends serve them from memory (PostgreSQL: the resident copies
+// of `tickets` and `ticket_companies`, one row per record, which could be read by primary key). A ticket is
+// read synchronously (cards render with it); a company asynchronously (its one caller awaits anyway).
 import type { State, TicketCompanyLink, TicketRecord } from '../state.js';
 
 export interface Tickets {
@@ -17,10 +17,12 @@ export interface TicketWrites extends Tickets {
 
 export interface TicketCompanies {
   /** The PSA company set by hand for a customer (by customer id). */
-  get(customerId: string): Readonly<TicketCompanyLink> | undefined;
+  get(customerId: string): Promise<Readonly<TicketCompanyLink> | undefined>;
 }
 
-export interface TicketCompanyWrites extends TicketCompanies {
+/** Inside a transaction: read from and written to its draft. */
+export interface TicketCompanyWrites {
+  get(customerId: string): TicketCompanyLink | undefined;
   put(link: TicketCompanyLink): void;
   /** Forgets the customer's company; returns what it was. */
   remove(customerId: string): TicketCompanyLink | undefined;
@@ -51,4 +53,9 @@ export function ticketCompaniesOf(state: () => State): TicketCompanyWrites {
       return had;
     },
   };
+}
+
+export function ticketCompaniesReader(state: () => State): TicketCompanies {
+  const records = ticketCompaniesOf(state);
+  return { get: async (customerId) => records.get(customerId) };
 }
