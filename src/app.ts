@@ -116,7 +116,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const pc = config.partnerCenter;
   const usedNow = () => new Date(clock.now()).toISOString();
   const tokenStatus = new RefreshTokenWatch({
-    record: { hasToken: () => Boolean(pc.refreshToken || store.read().auth.refreshToken), usedAt: () => store.read().auth.usedAt ?? null },
+    record: { hasToken: () => Boolean(pc.refreshToken || store.ports.partnerCenterToken.refreshToken()), usedAt: () => store.ports.partnerCenterToken.usedAt() },
     now: () => clock.now(),
   });
   const tokens = new EntraTokenProvider({
@@ -129,13 +129,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       resource: 'https://api.partnercenter.microsoft.com',
     },
     refreshTokenStore: {
-      loadRefreshToken: async () => store.read().auth.refreshToken,
-      saveRefreshToken: (token) =>
-        store.update((state) => {
-          state.auth.refreshToken = token;
-          state.auth.usedAt = usedNow();
-        }),
-      markUsed: () => store.update((state) => void (state.auth.usedAt = usedNow())),
+      loadRefreshToken: async () => store.ports.partnerCenterToken.refreshToken(),
+      saveRefreshToken: (token) => store.transaction((tx) => tx.partnerCenterToken.replace(token, usedNow())),
+      markUsed: () => store.transaction((tx) => tx.partnerCenterToken.markUsed(usedNow())),
     },
     observer: tokenStatus,
     fetch: options.fetch,
@@ -230,7 +226,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     const detail = tokenStatus.detail() ?? '';
     log.warn({ condition }, `${detail} Run npm run connect-partner-center.`);
     store
-      .update((state) => tokenNotice(state, condition, detail, now()))
+      .transaction((tx) => tokenNotice(tx, condition, detail, now()))
       .then((queued) => queued > 0 && delivery.kick())
       .catch((error: unknown) => log.warn({ err: error }, 'could not queue the refresh token notice'));
   });
@@ -367,11 +363,11 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
 function threadKinds(store: StateStore): ThreadKindRegistry {
   return threadKindRegistry([
     // The same rendering as the card buttons use, so an edit keeps the thread's mute and acknowledgement.
-    incidentThreadKind((thread, now, { shrink }) => threadAlertCard(withTickets(store.read(), thread), now, { shrink })),
+    incidentThreadKind((thread, now, { shrink }) => threadAlertCard(withTickets(store.ports.tickets, thread), now, { shrink })),
     subscriptionThreadKind((thread, now) =>
-      subscriptionAlertCard(withEpisodeTicket(store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
+      subscriptionAlertCard(withEpisodeTicket(store.ports.tickets, thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode)), now),
     ),
-    accessThreadKind((thread, now) => accessAlertCard(withEpisodeTicket(store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now)),
+    accessThreadKind((thread, now) => accessAlertCard(withEpisodeTicket(store.ports.tickets, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now)),
   ]);
 }
 

@@ -5,7 +5,7 @@ import { createLogger, startApp, type App } from './app.js';
 import { loadConfig, type Config, type PartnerCenterConfig } from './config.js';
 import { startPlayground, type PlaygroundProcess } from './sandbox/playground.js';
 import { sandboxPlaygroundConfig } from './sandbox/playgroundConfig.js';
-import { ScenarioPacer } from './sandbox/scenarioPacer.js';
+import { pacerQuestions, ScenarioPacer } from './sandbox/scenarioPacer.js';
 import { startSimulator, type Simulator } from './sandbox/simulator.js';
 import { sandboxWebhookSettings } from './sandbox/simWebhook.js';
 import { terminalLogStream } from './sandbox/terminalLog.js';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // and resolve, from its first "New" card on.
   const stepSeconds = config.sandboxSettings.scenarioSeconds;
   const sandboxApp = app;
-  const pacer = new ScenarioPacer({ scenario: simulator.scenario, stepMs: stepSeconds * 1000, read: () => sandboxApp.store.read(), say: (line) => console.log(line) });
+  const pacer = new ScenarioPacer({ scenario: simulator.scenario, stepMs: stepSeconds * 1000, asks: pacerQuestions(sandboxApp.store.ports), say: (line) => console.log(line) });
   pacer.start();
   closers.push(async () => pacer.stop());
   // In a container or compose nobody could open the Playground's page: the simulator and the bot are enough.

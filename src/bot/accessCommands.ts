@@ -43,9 +43,9 @@ export async function customerAccessCard(access: AccessSource, customer: Custome
  * relationships is not listed again for every page. Otherwise Graph is asked.
  */
 export async function expiringCard(services: BotServices, access: AccessSource, days: number, page: number, now: Date): Promise<AdaptiveCardJson> {
-  const state = services.store.read();
-  const listedAt = state.accessListing?.fetchedAt;
-  const fresh = listedAt && state.watches.some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
+  const { accessListing, watches } = services.store.ports;
+  const listedAt = (await accessListing.get()).fetchedAt;
+  const fresh = listedAt && watches.all().some((watch) => watch.kind === 'access') && now.getTime() - Date.parse(listedAt) <= access.settings.pollMinutes * 60_000;
   if (fresh) {
     // Only the customers whose facts say their access ends by then (or is lost): a query, not every snapshot.
     const facts = await services.store.facts('accessSnapshots', { keys: [], endsBy: endsByDay(now, days) });
@@ -76,20 +76,20 @@ export async function watchAccessCommand(services: BotServices, ctx: WatchContex
     customer = resolution.customer;
   }
   const watch = newWatch(ctx, { kind: 'access', customerId: customer?.id ?? null, customerName: customer?.companyName ?? null, minSeverity: null, workloads: [] });
-  await services.store.update((state) => {
+  await services.store.transaction((tx) => {
     if (customer === null) {
-      const excluded = conversationExclusions(state, ctx.target.key, 'access');
+      const excluded = conversationExclusions(tx.watches, ctx.target.key, 'access');
       if (excluded.length > 0) watch.excluded = excluded;
     } else {
       // Watching its access on its own brings the customer back into "watch access all" too.
-      for (const all of state.watches) {
-        if (all.kind === 'access' && all.customerId === null && all.targetKey === ctx.target.key && all.excluded) {
+      for (const all of tx.watches.forConversation(ctx.target.key)) {
+        if (all.kind === 'access' && all.customerId === null && all.excluded) {
           all.excluded = all.excluded.filter((entry) => entry.customerId !== customer?.id);
         }
       }
     }
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'access' && w.customerId === watch.customerId));
-    state.watches.push(watch);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'access' && w.customerId === watch.customerId);
+    tx.watches.add(watch);
   });
   services.engine.watchesChanged();
   const minutes = access.settings.pollMinutes;
@@ -113,9 +113,7 @@ export async function unwatchAccessCommand(services: BotServices, ctx: WatchCont
   const mine = accessWatchesOf(services, ctx);
   const all = mine.find((watch) => watch.customerId === null);
   const remove = (customerId: string | null) =>
-    services.store.update((state) => {
-      state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'access' && w.customerId === customerId));
-    });
+    services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'access' && w.customerId === customerId));
   if (query === null) {
     if (!all) return [notWatched(mine.length === 0 ? 'This conversation does not watch any GDAP access.' : 'This conversation does not watch the GDAP access of all customers.')];
     await remove(null);

@@ -49,7 +49,7 @@ export async function ordersCard(services: BotServices, correlationId: string, c
   const orders = await forCustomer(customer.companyName, () => services.client.orders({ correlationId }, customer.id));
   // Remember which customer each order belongs to, so "provisioning order X" works without "for".
   await rememberOrders(services, customer, orders.map((order) => order.id));
-  const watched = new Set(services.store.read().watches.filter((watch) => watch.targetKey === targetKey && watch.kind === 'order' && watch.orderId).map((watch) => watch.orderId as string));
+  const watched = new Set(services.store.ports.watches.forConversation(targetKey).filter((watch) => watch.kind === 'order' && watch.orderId).map((watch) => watch.orderId as string));
   return ordersReplyCard(customer, orders, page, now, watched);
 }
 
@@ -66,7 +66,7 @@ export async function provisioningCommand(
   if (!('id' in customer)) return [customer];
   const { provisioning, products } = await readOrder(services, correlationId, customer, orderId);
   await rememberOrders(services, customer, [orderId]);
-  const watch = targetKey ? orderWatchOf(services.store.read(), targetKey, orderId) : null;
+  const watch = targetKey ? orderWatchOf(services.store.ports.watches, targetKey, orderId) : null;
   return [cardReply(provisioningReplyCard(customer, provisioning, watch, now, products))];
 }
 
@@ -103,7 +103,7 @@ export async function customerOfOrder(
     const resolution = await resolveCustomer(services, correlationId, query, commandFor);
     return resolution.ok ? resolution.customer : resolution.reply;
   }
-  const knownId = services.store.read().orderCustomers[orderId];
+  const knownId = await services.store.ports.orderCustomers.customerOf(orderId);
   const known = knownId ? (services.directory.find(knownId) ?? (await services.directory.all({ correlationId })).find((c) => c.id === knownId)) : undefined;
   if (known) return known;
   return cardReply(
@@ -117,10 +117,11 @@ export async function customerOfOrder(
 }
 
 async function rememberOrders(services: BotServices, customer: Customer, orderIds: string[]): Promise<void> {
-  const known = services.store.read().orderCustomers;
-  const fresh = orderIds.filter((orderId) => known[orderId] !== customer.id);
+  const known = services.store.ports.orderCustomers;
+  const owners = await Promise.all(orderIds.map((orderId) => known.customerOf(orderId)));
+  const fresh = orderIds.filter((_, i) => owners[i] !== customer.id);
   if (fresh.length === 0) return;
-  await services.store.update((state) => {
-    for (const orderId of fresh) state.orderCustomers[orderId] = customer.id;
+  await services.store.transaction((tx) => {
+    for (const orderId of fresh) tx.orderCustomers.remember(orderId, customer.id);
   });
 }

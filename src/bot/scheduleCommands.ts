@@ -16,7 +16,7 @@ import {
 } from '../domain/schedule.js';
 import { clockTime, nextWindowStart } from '../domain/localTime.js';
 import { buildDigest } from '../engine/digest.js';
-import { emptySchedule, type ConversationSchedule } from '../store/state.js';
+import type { ConversationSchedule } from '../store/state.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import type { BotServices } from './services.js';
 import type { WatchContext } from './watchBook.js';
@@ -73,7 +73,7 @@ export function scheduleReply(services: BotServices, ctx: WatchContext): Reply {
 
 /** "digest now": the same card as the scheduled digest, read from the state (no Partner Center request). */
 async function digestNow(services: BotServices, ctx: WatchContext) {
-  const since = () => services.store.read().targets[ctx.target.key]?.schedule?.lastDigest?.queuedAt ?? null;
+  const since = () => services.store.ports.conversations.schedule(ctx.target.key)?.lastDigest?.queuedAt ?? null;
   const { sources, batchSources } = services.engine;
   // Only the snapshots the digest may show are read (digestReads.ts), never every customer's.
   const plan = async () => {
@@ -97,15 +97,14 @@ async function digestNow(services: BotServices, ctx: WatchContext) {
   });
 }
 
-function scheduleOf(services: BotServices, ctx: WatchContext): ConversationSchedule | undefined {
-  return services.store.read().targets[ctx.target.key]?.schedule;
+function scheduleOf(services: BotServices, ctx: WatchContext): Readonly<ConversationSchedule> | undefined {
+  return services.store.ports.conversations.schedule(ctx.target.key);
 }
 
 async function changeSchedule(services: BotServices, ctx: WatchContext, change: (schedule: ConversationSchedule) => void): Promise<void> {
-  await services.store.update((state) => {
-    const target = state.targets[ctx.target.key];
-    if (!target) return;
-    change((target.schedule ??= emptySchedule()));
+  await services.store.transaction((tx) => {
+    const schedule = tx.conversations.schedule(ctx.target.key);
+    if (schedule) change(schedule);
   });
   services.engine.schedulesChanged?.();
 }

@@ -13,6 +13,7 @@ import { forCustomer } from './failureText.js';
 import { cardReply, textReply, type Reply } from './reply.js';
 import { subscriptionsReplyCard } from './replyCards.js';
 import type { BotServices } from './services.js';
+import { txPorts } from '../store/ports/index.js';
 import { conversationExclusions, newWatch, watchesOf, type WatchContext } from './watchBook.js';
 import { announce } from './watchCommands.js';
 
@@ -41,11 +42,13 @@ export async function saveSubscriptionWatch(
   const watch = newWatch(ctx, { kind: 'subscriptions', customerId: customer.id, customerName: customer.companyName, minSeverity, workloads: [] });
   const source = subscriptionsOf(services);
   await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customer.id));
-    state.watches.push(watch);
+    // The watch through its port; its baseline (the subscriptions' snapshot) still on the draft.
+    const { watches } = txPorts(state);
+    watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customer.id);
+    watches.add(watch);
     // Watching its subscriptions on their own brings the customer back into "watch subscriptions all" too.
-    for (const all of state.watches) {
-      if (all.kind === 'subscriptions' && all.customerId === null && all.targetKey === ctx.target.key && all.excluded) {
+    for (const all of watches.forConversation(ctx.target.key)) {
+      if (all.kind === 'subscriptions' && all.customerId === null && all.excluded) {
         all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
       }
     }
@@ -56,9 +59,7 @@ export async function saveSubscriptionWatch(
 }
 
 export async function removeSubscriptionWatch(services: BotServices, ctx: { target: { key: string } }, customerId: string | null): Promise<void> {
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customerId));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === customerId));
 }
 
 export async function watchSubscriptionsCommand(services: BotServices, ctx: WatchContext, query: string | null, filters: WatchFilters): Promise<Reply[]> {
@@ -77,11 +78,11 @@ export async function watchSubscriptionsCommand(services: BotServices, ctx: Watc
 async function watchAllSubscriptions(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
   const customers = await services.directory.reload({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'subscriptions', customerId: null, customerName: null, minSeverity: filters.minSeverity, workloads: [] });
-  await services.store.update((state) => {
-    const excluded = conversationExclusions(state, ctx.target.key, 'subscriptions');
+  await services.store.transaction((tx) => {
+    const excluded = conversationExclusions(tx.watches, ctx.target.key, 'subscriptions');
     if (excluded.length > 0) watch.excluded = excluded;
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === null));
-    state.watches.push(watch);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'subscriptions' && w.customerId === null);
+    tx.watches.add(watch);
   });
   services.engine.watchesChanged();
   const minutes = subscriptionsOf(services).settings.pollMinutes;

@@ -63,41 +63,36 @@ export class TargetBook {
   /** Record (or refresh) the conversation of an incoming turn. Writes only when something changed. */
   async remember(activity: Activity, now: Date): Promise<Target> {
     const fresh = targetFromActivity(activity, now);
-    const known = this.store.read().targets[fresh.key];
+    const known = this.store.ports.conversations.get(fresh.key);
     if (known && known.active && sameReference(known, fresh)) return known;
     // Merged with what is stored inside the change, never with an earlier read: another instance (or quiet
     // hours here) may have changed the conversation's schedule and held alerts since.
-    return this.store.update((state) => {
-      const stored = state.targets[fresh.key];
+    return this.store.transaction((tx) => {
+      const stored = tx.conversations.get(fresh.key);
       // Keep a name learnt earlier (installs carry it, plain messages often do not).
       const target: Target = { ...fresh, name: fresh.name ?? stored?.name ?? null, teamId: fresh.teamId ?? stored?.teamId ?? null };
       // The conversation's digest and quiet hours (and what they hold) are its own, not the reference's.
       if (stored?.schedule) target.schedule = stored.schedule;
-      state.targets[target.key] = target;
+      tx.conversations.put(target);
       return target;
     });
   }
 
   /** The bot was removed, the team deleted, or Teams said the conversation is gone or blocked. */
   async deactivate(key: string, reason: string, now: Date): Promise<void> {
-    if (!this.store.read().targets[key]?.active) return;
-    await this.store.update((state) => {
-      const target = state.targets[key];
-      if (target) Object.assign(target, { active: false, inactiveReason: reason, updatedAt: now.toISOString() });
-    });
+    if (!this.store.ports.conversations.get(key)?.active) return;
+    await this.store.transaction((tx) => tx.conversations.deactivate(key, reason, now.toISOString()));
   }
 
   /** Deactivate every conversation of a team (teamDeleted, or the app removed from the team). */
   async deactivateTeam(teamId: string, reason: string, now: Date): Promise<void> {
-    const keys = Object.values(this.store.read().targets)
-      .filter((target) => target.active && (target.teamId === teamId || target.key === teamId))
+    const keys = this.store.ports.conversations
+      .active()
+      .filter((target) => target.teamId === teamId || target.key === teamId)
       .map((target) => target.key);
     if (keys.length === 0) return;
-    await this.store.update((state) => {
-      for (const key of keys) {
-        const target = state.targets[key];
-        if (target) Object.assign(target, { active: false, inactiveReason: reason, updatedAt: now.toISOString() });
-      }
+    await this.store.transaction((tx) => {
+      for (const key of keys) tx.conversations.deactivate(key, reason, now.toISOString());
     });
   }
 }

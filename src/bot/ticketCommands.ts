@@ -34,7 +34,7 @@ export async function ticketsCommand(services: BotServices, ctx: WatchContext): 
   const desk = services.tickets;
   if (!desk) return [off()];
   const { settings } = desk;
-  const records = Object.values(services.store.read().tickets);
+  const records = services.store.ports.tickets.all();
   const open = records.filter((record) => record.state === 'open').length;
   const unmapped = await psa(desk, () => unmappedCustomers(services, desk, ctx));
   const lines = [
@@ -100,11 +100,11 @@ export async function mapCustomer(services: BotServices, ctx: WatchContext, cust
     return messageCard({ title: 'No such company', text: `${name} has no company with the id ${companyId}; "tickets unmapped" shows the likely ones with their ids.`, tone: 'warning' });
   }
   const company = found.value;
-  await services.store.update((state) => {
-    state.ticketCompanies[customer.id] = {
+  await services.store.transaction((tx) =>
+    tx.ticketCompanies.put({
       customerId: customer.id, customerName: customer.companyName, companyId: company.id, companyName: company.name, setBy: ctx.user.name, setAt: ctx.now.toISOString(),
-    };
-  });
+    }),
+  );
   return messageCard({ title: 'Mapped', text: `${customer.companyName}'s tickets now go to ${company.name} (${company.id}) in ${name}.`, tone: 'success' });
 }
 
@@ -113,11 +113,7 @@ export async function ticketUnmapCommand(services: BotServices, ctx: WatchContex
   const resolution = await resolveCustomer(services, ctx.correlationId, query, (name) => `ticket unmap ${name}`);
   if (!resolution.ok) return [resolution.reply];
   const { customer } = resolution;
-  const removed = await services.store.update((state) => {
-    const had = state.ticketCompanies[customer.id];
-    delete state.ticketCompanies[customer.id];
-    return had;
-  });
+  const removed = await services.store.transaction((tx) => tx.ticketCompanies.remove(customer.id));
   const text = removed
     ? `${customer.companyName} is no longer mapped to ${removed.companyName} by hand: its tickets go to the company found by domain or name, if any.`
     : `${customer.companyName} was not mapped by hand; nothing changed.`;
@@ -131,7 +127,7 @@ interface Unmapped {
 
 /** Every customer some watch covers (one by one, or through an "all" watch), without a company of its own. */
 async function unmappedCustomers(services: BotServices, desk: TicketDesk, ctx: WatchContext): Promise<Unmapped[]> {
-  const watches = services.store.read().watches.filter((watch) => watch.kind !== 'order');
+  const watches = services.store.ports.watches.all().filter((watch) => watch.kind !== 'order');
   const everyone = watches.some(watchesEveryCustomer) ? await services.directory.all({ correlationId: ctx.correlationId }) : [];
   const byId = new Map<string, Customer>();
   for (const customer of everyone) {

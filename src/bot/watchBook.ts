@@ -9,7 +9,9 @@ import { diffProvisioning } from '../sources/provisioning/diff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import { watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { markSeen } from '../sources/incidents/routing.js';
-import { orderKey, type State, type Target } from '../store/state.js';
+import { orderKey, type Target } from '../store/state.js';
+import type { Watches } from '../store/ports/watches.js';
+import { txPorts } from '../store/ports/index.js';
 import type { BotServices } from './services.js';
 
 export interface WatchContext {
@@ -19,8 +21,8 @@ export interface WatchContext {
   now: Date;
 }
 
-export function watchesOf(services: BotServices, ctx: { target: { key: string } }): Watch[] {
-  return services.store.read().watches.filter((watch) => watch.targetKey === ctx.target.key);
+export function watchesOf(services: BotServices, ctx: { target: { key: string } }): readonly Readonly<Watch>[] {
+  return services.store.ports.watches.forConversation(ctx.target.key);
 }
 
 export function newWatch(
@@ -47,11 +49,13 @@ export async function saveCustomerWatch(
 ): Promise<Watch> {
   const watch = newWatch(ctx, { kind: 'customer', customerId: customer.id, customerName: customer.companyName, ...filters });
   await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
-    state.watches.push(watch);
+    // The watch through its port; its baseline (a snapshot, the cards' seen marks) still on the draft.
+    const { watches } = txPorts(state);
+    watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id);
+    watches.add(watch);
     // Watching it on its own brings it back into this conversation's "watch all" too.
-    for (const all of state.watches) {
-      if (all.kind === 'all' && all.targetKey === ctx.target.key && all.excluded) all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
+    for (const all of watches.forConversation(ctx.target.key)) {
+      if (all.kind === 'all' && all.excluded) all.excluded = all.excluded.filter((entry) => entry.customerId !== customer.id);
     }
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
     markSeen(state, watch, customer.companyName, incidents, ctx.now);
@@ -61,9 +65,7 @@ export async function saveCustomerWatch(
 }
 
 export async function removeCustomerWatch(services: BotServices, ctx: { target: { key: string } }, customerId: string): Promise<void> {
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customerId));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customerId));
 }
 
 /**
@@ -71,12 +73,12 @@ export async function removeCustomerWatch(services: BotServices, ctx: { target: 
  * all" alike, since an exclusion is about the customer, not about one source. Returns the watches it
  * applies to (none when the conversation watches no source with "all").
  */
-export async function excludeFromWatchAll(services: BotServices, ctx: { target: { key: string } }, customer: Customer): Promise<Watch[]> {
+export async function excludeFromWatchAll(services: BotServices, ctx: { target: { key: string } }, customer: Customer): Promise<readonly Readonly<Watch>[]> {
   const everyCustomer = watchesOf(services, ctx).filter(watchesEveryCustomer);
   if (everyCustomer.length === 0) return [];
   const ids = new Set(everyCustomer.map((watch) => watch.id));
-  await services.store.update((state) => {
-    for (const stored of state.watches) {
+  await services.store.transaction((tx) => {
+    for (const stored of tx.watches.forConversation(ctx.target.key)) {
       if (!ids.has(stored.id)) continue;
       const excluded = (stored.excluded ?? []).filter((entry) => entry.customerId !== customer.id);
       stored.excluded = [...excluded, { customerId: customer.id, name: customer.companyName }];
@@ -90,8 +92,8 @@ export async function excludeFromWatchAll(services: BotServices, ctx: { target: 
  * The customers a new "all" watch starts without: those this conversation already leaves out of its other
  * "all" watch, so "exclude contoso" then "watch subscriptions all" keeps Contoso out of both.
  */
-export function conversationExclusions(state: Readonly<State>, targetKey: string, kind: Watch['kind']): NonNullable<Watch['excluded']> {
-  const other = state.watches.find((watch) => watch.targetKey === targetKey && watchesEveryCustomer(watch) && watch.kind !== kind && watch.excluded?.length);
+export function conversationExclusions(watches: Watches, targetKey: string, kind: Watch['kind']): NonNullable<Watch['excluded']> {
+  const other = watches.forConversation(targetKey).find((watch) => watch.targetKey === targetKey && watchesEveryCustomer(watch) && watch.kind !== kind && watch.excluded?.length);
   return other?.excluded ? other.excluded.map((entry) => ({ ...entry })) : [];
 }
 
@@ -100,9 +102,11 @@ export async function saveOrderWatch(services: BotServices, ctx: WatchContext, c
   const { orderId } = provisioning;
   const watch = newWatch(ctx, { kind: 'order', customerId: customer.id, customerName: customer.companyName, orderId, minSeverity: null, workloads: [] });
   await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
-    state.watches.push(watch);
-    state.orderCustomers[orderId] = customer.id;
+    // The watch and the order's customer through their ports; the order's snapshot still on the draft.
+    const tx = txPorts(state);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId);
+    tx.watches.add(watch);
+    tx.orderCustomers.remember(orderId, customer.id);
     state.orderSnapshots[orderKey(customer.id, orderId)] = diffProvisioning(undefined, provisioning, ctx.now.toISOString()).snapshot;
   });
   services.engine.watchesChanged();
@@ -110,28 +114,24 @@ export async function saveOrderWatch(services: BotServices, ctx: WatchContext, c
 }
 
 export async function removeOrderWatch(services: BotServices, ctx: { target: { key: string } }, orderId: string): Promise<void> {
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'order' && w.orderId === orderId));
 }
 
 /** Stops "watch all" here; the watches of single customers and orders stay. */
 export async function removeAllCustomersWatch(services: BotServices, ctx: { target: { key: string } }): Promise<void> {
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'all'));
 }
 
 /** How this conversation hears about a customer: its own watch first, else a "watch all". */
-export function customerWatchOf(state: Readonly<State>, targetKey: string, customerId: string): OverviewWatch {
-  const mine = state.watches.filter((watch) => watch.targetKey === targetKey);
+export function customerWatchOf(watches: Watches, targetKey: string, customerId: string): OverviewWatch {
+  const mine = watches.forConversation(targetKey);
   const own = mine.find((watch) => watch.kind === 'customer' && watch.customerId === customerId);
   if (own) return { kind: 'customer', by: own.createdBy, since: own.createdAt };
   const all = mine.find((watch) => watch.kind === 'all');
   return all ? { kind: 'all', by: all.createdBy, since: all.createdAt } : null;
 }
 
-export function orderWatchOf(state: Readonly<State>, targetKey: string, orderId: string): { by: string; since: string } | null {
-  const watch = state.watches.find((w) => w.targetKey === targetKey && w.kind === 'order' && w.orderId === orderId);
+export function orderWatchOf(watches: Watches, targetKey: string, orderId: string): { by: string; since: string } | null {
+  const watch = watches.forConversation(targetKey).find((w) => w.kind === 'order' && w.orderId === orderId);
   return watch ? { by: watch.createdBy, since: watch.createdAt } : null;
 }

@@ -28,11 +28,11 @@ export async function watchCustomerCommand(services: BotServices, ctx: WatchCont
 export async function watchAllCommand(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
   const customers = await services.directory.reload({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'all', customerId: null, customerName: null, ...filters });
-  await services.store.update((state) => {
-    const excluded = conversationExclusions(state, ctx.target.key, 'all');
+  await services.store.transaction((tx) => {
+    const excluded = conversationExclusions(tx.watches, ctx.target.key, 'all');
     if (excluded.length > 0) watch.excluded = excluded;
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'all'));
-    state.watches.push(watch);
+    tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'all');
+    tx.watches.add(watch);
   });
   services.engine.watchesChanged();
   return [
@@ -81,9 +81,7 @@ export async function unwatchCustomerCommand(services: BotServices, ctx: WatchCo
     ];
   }
   const { customer } = resolution;
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => !(w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key && w.kind === 'customer' && w.customerId === customer.id));
   return [announce(ctx, `stopped watching ${customer.companyName} here.`)];
 }
 
@@ -156,18 +154,14 @@ function incidentsOrSubscriptionsSentence(name: string, applied: readonly Watch[
 export async function unwatchAllCommand(services: BotServices, ctx: WatchContext): Promise<Reply[]> {
   const count = watchesOf(services, ctx).length;
   if (count === 0) return [textReply('This conversation has no watches.')];
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => w.targetKey !== ctx.target.key);
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.targetKey === ctx.target.key));
   return [announce(ctx, `removed all ${count} watch${count === 1 ? '' : 'es'} of this conversation.`)];
 }
 
 export async function unwatchOrderCommand(services: BotServices, ctx: WatchContext, orderId: string): Promise<Reply[]> {
   const watch = watchesOf(services, ctx).find((w) => w.kind === 'order' && w.orderId === orderId);
   if (!watch) return [textReply(`This conversation does not watch order ${orderId}. Say “watches” to see what it watches.`)];
-  await services.store.update((state) => {
-    state.watches = state.watches.filter((w) => w.id !== watch.id);
-  });
+  await services.store.transaction((tx) => tx.watches.removeWhere((w) => w.id === watch.id));
   return [announce(ctx, `stopped watching order ${orderId} here.`)];
 }
 

@@ -59,7 +59,7 @@ export class DeliveryPipeline {
     // of a conversation another instance is serving (PostgreSQL): it may be sending any of it right now.
     const unrecorded = this.stages.unrecordedIds();
     const { claims } = this.deps.store.coordination;
-    const elsewhere = this.deps.store.read().outbox.filter((delivery) => claims.busy(delivery.targetKey)).map((delivery) => delivery.id);
+    const elsewhere = this.deps.store.ports.outbox.all().filter((delivery) => claims.busy(delivery.targetKey)).map((delivery) => delivery.id);
     if (unrecorded.length === 0 && elsewhere.length === 0) return this.inFlightIds;
     return new Set([...this.inFlightIds, ...unrecorded, ...elsewhere]);
   }
@@ -67,9 +67,8 @@ export class DeliveryPipeline {
   /** Conversations whose next attempt waits for a failure's retry time, with that time. */
   deferredConversations(): { targetKey: string; until: string; lastError: string | null }[] {
     const now = this.deps.clock.now();
-    const heads = new Map<string, Delivery>();
-    for (const delivery of this.deps.store.read().outbox) if (!heads.has(delivery.targetKey)) heads.set(delivery.targetKey, delivery);
-    return [...heads.values()]
+    return this.deps.store.ports.outbox
+      .heads()
       .filter((head) => head.attempts > 0 && Date.parse(head.notBefore) > now)
       .map((head) => ({ targetKey: head.targetKey, until: head.notBefore, lastError: head.lastError }));
   }
@@ -77,8 +76,7 @@ export class DeliveryPipeline {
   /** Starts a worker for every conversation with something due. Returns at once. */
   kick(): void {
     if (this.stopping) return;
-    const keys = new Set(this.deps.store.read().outbox.map((delivery) => delivery.targetKey));
-    for (const key of keys) this.startWorker(key);
+    for (const key of this.deps.store.ports.outbox.conversations()) this.startWorker(key);
     this.armWakeTimer();
   }
 
@@ -240,7 +238,7 @@ export class DeliveryPipeline {
       if (outcome === 'edited') continue; // its card is current, its reply waits for its time: the rest goes on
       this.totals[outcome]++;
       if (outcome === 'deferred') return; // its retry time is stored; the rest of the queue keeps its order
-      if (outcome === 'dropped' && !this.deps.store.read().targets[targetKey]?.active) return;
+      if (outcome === 'dropped' && !this.deps.store.ports.conversations.get(targetKey)?.active) return;
     }
   }
 
@@ -251,8 +249,8 @@ export class DeliveryPipeline {
   private nextDue(targetKey: string, attempted: ReadonlySet<string>): Delivery | null {
     const now = this.deps.clock.now();
     const state = this.deps.store.read();
-    for (const delivery of state.outbox) {
-      if (delivery.targetKey !== targetKey || attempted.has(delivery.id) || this.inFlightIds.has(delivery.id)) continue;
+    for (const delivery of this.deps.store.ports.outbox.queuedFor(targetKey)) {
+      if (attempted.has(delivery.id) || this.inFlightIds.has(delivery.id)) continue;
       if (Date.parse(delivery.notBefore) > now) {
         if (delivery.attempts > 0) return null;
         continue;
@@ -273,7 +271,7 @@ export class DeliveryPipeline {
     if (this.elsewhereTimer) return;
     this.elsewhereTimer = setTimeout(() => {
       this.elsewhereTimer = null;
-      const queued = new Set(this.deps.store.read().outbox.map((delivery) => delivery.targetKey));
+      const queued = this.deps.store.ports.outbox.conversations();
       const keys = [...this.servedElsewhere].filter((key) => queued.has(key));
       this.servedElsewhere.clear();
       for (const key of keys) this.startWorker(key);
@@ -287,7 +285,7 @@ export class DeliveryPipeline {
     const now = this.deps.clock.now();
     const state = this.deps.store.read();
     let earliest = Number.POSITIVE_INFINITY;
-    for (const delivery of state.outbox) {
+    for (const delivery of this.deps.store.ports.outbox.all()) {
       const due = Math.max(Date.parse(delivery.notBefore), this.stages.dueAt(delivery, state));
       if (due > now && due < earliest) earliest = due;
     }

@@ -81,7 +81,7 @@ export class DigestScheduler {
     const report: TickReport = { digests: [], summaries: [] };
     let failed = false;
     try {
-      if (Object.values(this.options.store.read().targets).some((target) => somethingDue(target, now))) {
+      if (this.options.store.ports.conversations.all().some((target) => somethingDue(target, now))) {
         // Each digest loads only the snapshots it may show (digestReads.ts), for this write.
         // The report comes out of the change, made afresh by each run: a commit may run a change again.
         const queued = await withDigestLoads(
@@ -117,7 +117,7 @@ export class DigestScheduler {
   private async loadsDue(now: number): Promise<Loads> {
     const state = this.options.store.read();
     const loads = new DigestLoads();
-    for (const target of Object.values(state.targets)) {
+    for (const target of this.options.store.ports.conversations.all()) {
       if (dueDigest(target, now)) {
         await addDigestReads(loads, this.options.store, state, target.key, { now: new Date(now), since: target.schedule?.lastDigest?.queuedAt ?? null, batchSources: this.options.batchSources, sources: this.options.sources });
       }
@@ -133,7 +133,7 @@ export class DigestScheduler {
     const longest = this.options.maxWaitMs ?? MAX_WAIT_MS;
     let next = now + longest;
     if (!failed) {
-      for (const target of Object.values(this.options.store.read().targets)) {
+      for (const target of this.options.store.ports.conversations.all()) {
         const at = nextDueAt(target, now);
         if (at !== null && at < next) next = Math.max(at, now + Math.min(MIN_WAIT_MS, longest));
       }

@@ -12,8 +12,9 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
+import { txPorts } from '../store/ports/index.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
-import { queueNotice } from '../sources/notices.js';
+import { queueNoticeTo } from '../sources/notices.js';
 import { DigestScheduler } from './digestScheduler.js';
 import { pruneState } from './retention.js';
 import { parseSummaryAddress, roundSummary, summaryAddress } from './roundSummary.js';
@@ -146,7 +147,7 @@ export class AlertEngine {
     if (!this.options.auto) return;
     this.task = cron.schedule(this.options.schedule, () => void this.requestRound());
     // A round interrupted by a stop, a crash or another leader goes on where it was, not at the next schedule.
-    const sweep = this.options.store.read().sweep;
+    const sweep = this.options.store.ports.sweep.position();
     if (sweep.roundId || sweep.summaryTo.length > 0) void this.requestRound().catch(() => undefined);
     this.schedules.start();
   }
@@ -170,7 +171,7 @@ export class AlertEngine {
     if (!this.leading) return;
     if (fields.has('watches')) this.watchesChanged();
     if (fields.has('targets')) this.schedulesChanged();
-    if (fields.has('sweep') && this.options.store.read().sweep.summaryTo.length > 0 && !this.current) void this.requestRound().catch(() => undefined);
+    if (fields.has('sweep') && this.options.store.ports.sweep.position().summaryTo.length > 0 && !this.current) void this.requestRound().catch(() => undefined);
   }
 
   /** A digest or quiet hours changed: look at once (turning quiet hours off releases what they held). */
@@ -189,13 +190,14 @@ export class AlertEngine {
    */
   async pollNow(targetKey: string, threadRoot: string | null = null): Promise<PollAnswer> {
     // Nothing watched: the answer says so, and a summary of an empty round would only repeat it.
-    if (this.options.store.read().watches.length === 0) return { alreadyRunning: false, customers: 0, orders: 0, others: [], done: 0, etaSeconds: 0 };
+    if (!this.options.store.ports.watches.any()) return { alreadyRunning: false, customers: 0, orders: 0, others: [], done: 0, etaSeconds: 0 };
     let alreadyRunning = this.current !== null;
     const address = summaryAddress(targetKey, threadRoot);
-    await this.options.store.update((state) => {
-      if (!state.sweep.summaryTo.includes(address)) state.sweep.summaryTo.push(address);
+    await this.options.store.transaction((tx) => {
+      const sweep = tx.sweep.position();
+      if (!sweep.summaryTo.includes(address)) sweep.summaryTo.push(address);
       // Another instance leads: the summary request is the request; it starts a round when it reads it.
-      if (!this.leading && this.started) alreadyRunning = state.sweep.roundId !== null;
+      if (!this.leading && this.started) alreadyRunning = sweep.roundId !== null;
     });
     if (this.leading || !this.started) {
       this.sweep.start();
@@ -203,7 +205,7 @@ export class AlertEngine {
       round.catch(() => undefined);
     }
     const { customers, orders, others } = await this.plannedItems();
-    const done = alreadyRunning ? this.options.store.read().sweep.done : 0;
+    const done = alreadyRunning ? this.options.store.ports.sweep.position().done : 0;
     const total = customers + orders + others.reduce((sum, other) => sum + other.count, 0);
     const left = Math.max(0, total - done);
     return { alreadyRunning, customers, orders, others, done, etaSeconds: Math.round((left / this.sweepRatePerMinute()) * 60) };
@@ -244,7 +246,7 @@ export class AlertEngine {
       .finally(() => {
         this.current = null;
         // Also a "poll now" another instance asked for while this round was ending: it gets a round of its own.
-        const asked = ended && this.leading && this.options.store.read().sweep.summaryTo.length > 0;
+        const asked = ended && this.leading && this.options.store.ports.sweep.position().summaryTo.length > 0;
         if ((this.another || asked) && !this.stopped && this.options.auto) {
           this.another = false;
           void this.requestRound().catch(() => undefined);
@@ -260,7 +262,7 @@ export class AlertEngine {
 
   private async runRound(): Promise<CycleReport> {
     await this.options.store.refresh(); // a new leader starts from what the last one committed
-    const stored = this.options.store.read().sweep;
+    const stored = this.options.store.ports.sweep.position();
     const resuming = stored.roundId !== null;
     const roundId = stored.roundId ?? randomUUID();
     const log = this.options.log.child({ correlationId: roundId });
@@ -276,13 +278,13 @@ export class AlertEngine {
       return emptyReport(roundId, startedAt);
     }
     if (!resuming) {
-      await this.options.store.update((state) => {
-        state.sweep = { ...emptySweep(), summaryTo: state.sweep.summaryTo, roundId, roundStartedAt: startedAt, total: items.length };
+      await this.options.store.transaction((tx) => {
+        tx.sweep.setPosition({ ...emptySweep(), summaryTo: tx.sweep.position().summaryTo, roundId, roundStartedAt: startedAt, total: items.length });
       }, { fenced: true });
     } else {
       log.info({ cursor: stored.cursor, left: items.length }, 'resuming the sweep round where it stopped');
     }
-    const base = this.options.store.read().sweep.done;
+    const base = this.options.store.ports.sweep.position().done;
     const onCommit = (sweep: SweepState, round: Round) => {
       if (sweep.roundId !== roundId) return; // a round another leader has finished meanwhile moves nothing
       sweep.done = base + round.committedUpTo;
@@ -290,7 +292,7 @@ export class AlertEngine {
       const last = round.items[round.committedUpTo - 1];
       if (last) sweep.cursor = last.key;
     };
-    const began = Date.parse(this.options.store.read().sweep.roundStartedAt ?? '');
+    const began = Date.parse(this.options.store.ports.sweep.position().roundStartedAt ?? '');
     await this.sweep.runRound(roundId, items, onCommit, Number.isFinite(began) ? began : undefined);
     return this.finishRound(roundId, log);
   }
@@ -329,7 +331,9 @@ export class AlertEngine {
   private async finishRound(roundId: string, log: Logger): Promise<CycleReport> {
     const now = new Date(this.options.clock.now());
     const report = await this.options.store.update((state) => {
-      const sweep = state.sweep;
+      // The round's own records through their ports; the sources' round end and pruning still take the draft.
+      const tx = txPorts(state);
+      const sweep = tx.sweep.position();
       const cycle: CycleReport = {
         correlationId: roundId,
         startedAt: sweep.roundStartedAt ?? now.toISOString(),
@@ -348,11 +352,11 @@ export class AlertEngine {
         const { targetKey, threadRoot } = parseSummaryAddress(address);
         // One summary per thread that asked: its id says which.
         const what = threadRoot ? `${roundId}|${threadRoot}` : roundId;
-        if (state.targets[targetKey]?.active) queueNotice(state, targetKey, what, roundSummary(cycle), now, { requested: true, replyTo: threadRoot });
+        if (tx.conversations.get(targetKey)?.active) queueNoticeTo(tx, targetKey, what, roundSummary(cycle), now, { requested: true, replyTo: threadRoot });
       }
-      state.lastCycle = cycle;
-      state.sweep = { ...emptySweep(), lastCommitAt: now.toISOString() };
-      pruneState(state, now);
+      tx.sweep.setLastRound(cycle);
+      tx.sweep.setPosition({ ...emptySweep(), lastCommitAt: now.toISOString() });
+      pruneState(tx, now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
     }, { fenced: true, load: ALL_PAGED_KEYS });
@@ -381,7 +385,7 @@ export class AlertEngine {
   private customerName(customerId: string): string {
     const known = this.options.directory.find(customerId)?.companyName;
     if (known) return known;
-    const watch = this.options.store.read().watches.find((w) => w.customerId === customerId && w.customerName);
+    const watch = this.options.store.ports.watches.forCustomer(customerId).find((w) => w.customerName);
     return watch?.customerName ?? customerId;
   }
 }

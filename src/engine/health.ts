@@ -57,9 +57,10 @@ export async function healthReport({ store, engine, delivery, budget, clock, sta
   // How fresh each lane's data is, as stored: one aggregate (an unreachable store: no figures).
   const fastCustomers = engine.sweep.fastLaneRecords('incidentSnapshots');
   const spread = await store.fetchSpread('incidentSnapshots', fastCustomers).catch(() => null);
-  const state = store.read();
+  const { ports } = store;
   const now = clock.now();
-  const sweep = state.sweep;
+  const sweep = ports.sweep.position();
+  const outbox = ports.outbox.all();
   const reasons: string[] = [];
 
   const lastCommit = Date.parse(sweep.lastCommitAt ?? sweep.roundStartedAt ?? '');
@@ -68,15 +69,15 @@ export async function healthReport({ store, engine, delivery, budget, clock, sta
   }
   const deferred = delivery.deferredConversations();
   const deferredKeys = new Set(deferred.map((entry) => entry.targetKey));
-  const stuck = state.outbox.filter(
+  const stuck = outbox.filter(
     (item) => !deferredKeys.has(item.targetKey) && Date.parse(item.notBefore) <= now && now - Date.parse(item.createdAt) > stallMs,
   );
   const lastDelivery = delivery.lastProgressAt ?? Number.NEGATIVE_INFINITY;
   if (stuck.length > 0 && now - lastDelivery > stallMs) reasons.push(`${stuck.length} due deliveries have waited over ${minutes(stallMs)} min`);
 
   const outboxByConversation = new Map<string, number>();
-  for (const item of state.outbox) outboxByConversation.set(item.targetKey, (outboxByConversation.get(item.targetKey) ?? 0) + 1);
-  const targets = Object.values(state.targets);
+  for (const item of outbox) outboxByConversation.set(item.targetKey, (outboxByConversation.get(item.targetKey) ?? 0) + 1);
+  const targets = ports.conversations.all();
 
 
   const leadership = store.coordination.leadership.report();
@@ -96,20 +97,20 @@ export async function healthReport({ store, engine, delivery, budget, clock, sta
     sweep: {
       round: sweep.roundId ? { id: sweep.roundId, startedAt: sweep.roundStartedAt, done: sweep.done, total: sweep.total, cursor: sweep.cursor } : null,
       lastCommitAt: sweep.lastCommitAt,
-      lastRound: state.lastCycle,
+      lastRound: ports.sweep.lastRound(),
     },
     lanes: { fast: laneFigures(spread?.among, now), rolling: laneFigures(spread?.rest, now) },
     partnerCenter: budget.stats(),
     partnerCenterToken: { condition: tokenStatus.condition(), detail: tokenStatus.detail?.() ?? null },
     deliveries: {
-      pending: state.outbox.length,
-      failing: state.outbox.filter((item) => item.attempts > 0).length,
+      pending: outbox.length,
+      failing: outbox.filter((item) => item.attempts > 0).length,
       byConversation: Object.fromEntries([...outboxByConversation].sort((a, b) => b[1] - a[1]).slice(0, CONVERSATIONS_LISTED)),
       deferred,
     },
     ...(outboundReport ? { outbound: outboundReport } : {}),
     targets: { active: targets.filter((target) => target.active).length, inactive: targets.filter((target) => !target.active).length },
-    watches: state.watches.length,
+    watches: ports.watches.all().length,
   };
 }
 

@@ -6,6 +6,7 @@ import type { Customer } from '../domain/types.js';
 import type { SweepState } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { Loads } from '../store/paged.js';
+import { txPorts } from '../store/ports/index.js';
 import {
   batchSourceList,
   FAILURES_KEPT,
@@ -51,13 +52,15 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
   const batchSources = batchSourceList(options.batchSources);
   const batchSource = (item: SourceItem) => batchSources.find((source) => source.name === item.source);
   return options.store.update((draft) => {
+    // The records that have ports (outbound, the delivery log, the sweep) are written through them.
+    const tx = txPorts(draft);
     const inFlight = options.inFlight?.();
     let notices = 0;
     let sourceEvents = 0;
     let sourceQueued = 0;
     // Alert events go to the outbound queue in this same write: exactly once with the batch.
     // (No destination configured: no events are made at all.)
-    const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(draft, options.outbound, options.now) : null;
+    const queueOutbound = options.outbound?.destinations.length ? outboundEmitter(tx, options.outbound, options.now) : null;
     const emit = queueOutbound ? (event: AlertEvent) => void queueOutbound(event) : undefined;
     const ctx = { now: options.now, customerName: options.customerName, inFlight, emit, findCustomer: options.findCustomer };
     const explainRefusal = (customerId: string, customerName: string) => refusalExplanation(options.sources, draft, customerId, customerName, options.now);
@@ -86,7 +89,7 @@ export function commitBatch(results: readonly FetchResult[], options: IngestOpti
     const deliveriesQueued = notices + sourceQueued + finished.reduce((sum, outcome) => sum + outcome.queued, 0);
     const events = finished.reduce((sum, outcome) => sum + outcome.events, 0) + sourceEvents;
     if (options.sweep) {
-      const sweep = draft.sweep;
+      const sweep = tx.sweep.position();
       for (const result of results) {
         if (!result.rolling) continue;
         const failure: FetchFailure = result.ok ? null : result;

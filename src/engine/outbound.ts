@@ -6,11 +6,11 @@
 import type { Logger } from 'pino';
 import type { AttemptOutcome, Destination } from '../destinations/destination.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import type { OutboundDelivery, State } from '../store/state.js';
+import type { OutboundDelivery } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
-import { queueNotice } from '../sources/notices.js';
+import type { TxPorts } from '../store/ports/index.js';
+import { queueNoticeTo } from '../sources/notices.js';
 import type { OutboundRoutes } from './outboundQueue.js';
-import { recordDelivered } from '../store/deliveryLog.js';
 
 export type OutboundResult = 'sent' | 'retried' | 'dropped' | 'expired' | 'stopped';
 
@@ -78,7 +78,7 @@ export class OutboundPipeline implements OutboundRoutes {
   kick(): void {
     if (this.stopping) return;
     const endpoints = new Map<string, { destination: string; endpoint: string }>();
-    for (const item of Object.values(this.deps.store.read().outbound)) endpoints.set(endpointKey(item.destination, item.endpoint), item);
+    for (const item of this.deps.store.ports.outbound.queue()) endpoints.set(endpointKey(item.destination, item.endpoint), item);
     for (const [key, { destination, endpoint }] of endpoints) this.startWorker(key, destination, endpoint);
   }
 
@@ -118,7 +118,7 @@ export class OutboundPipeline implements OutboundRoutes {
       return report;
     };
     for (const destination of this.destinations) for (const endpoint of destination.endpoints()) entry(destination.name, endpoint);
-    for (const item of sortedQueue(this.deps.store.read())) {
+    for (const item of this.deps.store.ports.outbound.queue()) {
       const report = entry(item.destination, item.endpoint);
       report.pending++;
       if (report.oldestQueuedAt === null || item.createdAt < report.oldestQueuedAt) report.oldestQueuedAt = item.createdAt;
@@ -158,7 +158,7 @@ export class OutboundPipeline implements OutboundRoutes {
       await this.deps.store.refresh();
       for (;;) {
         if (this.stopping || this.halted.has(key)) return;
-        const head = sortedQueue(this.deps.store.read()).find((item) => item.destination === destinationName && item.endpoint === endpoint);
+        const head = await this.deps.store.ports.outbound.head(destinationName, endpoint);
         if (!head) return;
         const now = this.deps.clock.now();
         const due = Date.parse(head.notBefore);
@@ -196,10 +196,10 @@ export class OutboundPipeline implements OutboundRoutes {
       const wait = outcome.afterMs ?? backoffMs(item.attempts + 1, this.deps.firstBackoffMs ?? 5_000, this.deps.maxBackoffMs ?? 3_600_000);
       const expired = now + wait - Date.parse(item.createdAt) > (this.deps.giveUpMs ?? DAY_MS);
       result = expired ? 'expired' : 'retried';
-      await this.deps.store.update((state) => {
-        const stored = state.outbound[item.id];
+      await this.deps.store.transaction((tx) => {
+        const stored = tx.outbound.get(item.id);
         if (!stored) return;
-        if (expired) return void finish(state, item.id, at);
+        if (expired) return finish(tx, item.id, at);
         stored.attempts++;
         stored.notBefore = new Date(now + wait).toISOString();
         stored.lastError = outcome.reason;
@@ -211,12 +211,12 @@ export class OutboundPipeline implements OutboundRoutes {
       this.halted.set(key, { reason: outcome.reason, since: at });
       // Once a day at most per endpoint, whichever instance meets the stop (each halts it for itself): a
       // restart tries the endpoint again, and a stop found again on a later day is told again.
-      const told = await this.deps.store.update((state) => tellWatchers(state, `outbound-stopped|${key}|${at.slice(0, 10)}`, outcome.notice, new Date(now)));
+      const told = await this.deps.store.transaction((tx) => tellWatchers(tx, `outbound-stopped|${key}|${at.slice(0, 10)}`, outcome.notice, new Date(now)));
       this.deps.log.warn({ destination: item.destination, endpoint: item.endpoint, reason: outcome.reason }, 'an outbound endpoint is stopped until restart');
       if (told > 0) this.deps.onNotice?.();
     } else {
       result = outcome.kind === 'done' ? 'sent' : 'dropped';
-      await this.deps.store.update((state) => void (state.outbound[item.id] && finish(state, item.id, at)));
+      await this.deps.store.transaction((tx) => void (tx.outbound.get(item.id) && finish(tx, item.id, at)));
       if (outcome.kind === 'drop') this.deps.log.warn({ ...where, reason: outcome.reason }, 'an outbound delivery was refused and dropped (not retried)');
     }
     this.deps.onOutcome?.(item, result);
@@ -236,20 +236,15 @@ export class OutboundPipeline implements OutboundRoutes {
 const endpointKey = (destination: string, endpoint: string): string => `${destination}|${endpoint}`;
 
 /** Out of the queue and into the delivery log: never queued again, whatever found it again. */
-function finish(state: State, id: string, at: string): void {
-  delete state.outbound[id];
-  recordDelivered(state, id, at);
-}
-
-/** The queue in the order events were found. */
-function sortedQueue(state: State): OutboundDelivery[] {
-  return Object.values(state.outbound).sort((a, b) => a.seq - b.seq || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+function finish(tx: TxPorts, id: string, at: string): void {
+  tx.outbound.remove(id);
+  tx.deliveryLog.record(id, at);
 }
 
 /** One notice to every conversation that watches anything. Returns how many were queued. */
-function tellWatchers(state: State, what: string, text: string, now: Date): number {
-  const watching = new Set(state.watches.map((watch) => watch.targetKey));
+function tellWatchers(tx: TxPorts, what: string, text: string, now: Date): number {
+  const watching = new Set(tx.watches.all().map((watch) => watch.targetKey));
   let queued = 0;
-  for (const targetKey of watching) if (state.targets[targetKey]?.active) queued += queueNotice(state, targetKey, what, text, now);
+  for (const targetKey of watching) if (tx.conversations.get(targetKey)?.active) queued += queueNoticeTo(tx, targetKey, what, text, now);
   return queued;
 }

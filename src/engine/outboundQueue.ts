@@ -4,8 +4,8 @@
 // known by the delivery log.
 import type { AlertEvent } from '../domain/alertEvent.js';
 import type { Destination } from '../destinations/destination.js';
-import type { OutboundDelivery, State } from '../store/state.js';
-import { wasDelivered } from '../store/deliveryLog.js';
+import type { OutboundDelivery } from '../store/state.js';
+import type { TxPorts } from '../store/ports/index.js';
 
 export interface OutboundRoutes {
   destinations: readonly Destination[];
@@ -16,7 +16,7 @@ export interface OutboundRoutes {
 export const outboundId = (destination: string, endpoint: string, eventId: string): string => `${destination}|${endpoint}|${eventId}`;
 
 /** An `emit` for one write: each call queues the event where it is wanted; returns how many were queued. */
-export function outboundEmitter(state: State, routes: OutboundRoutes, now: Date): (event: AlertEvent) => number {
+export function outboundEmitter(tx: Pick<TxPorts, 'outbound' | 'deliveryLog'>, routes: OutboundRoutes, now: Date): (event: AlertEvent) => number {
   let seq: number | null = null;
   const at = now.toISOString();
   return (event) => {
@@ -26,12 +26,12 @@ export function outboundEmitter(state: State, routes: OutboundRoutes, now: Date)
       for (const endpoint of destination.endpoints()) {
         if (routes.stopped(destination.name, endpoint)) continue;
         const id = outboundId(destination.name, endpoint, event.id);
-        if (wasDelivered(state, id) || state.outbound[id]) continue;
+        if (tx.deliveryLog.has(id) || tx.outbound.get(id)) continue;
         // Read once per write and only when something is queued: a long backlog is not walked per event.
-        seq ??= Object.values(state.outbound).reduce((max, item) => Math.max(max, item.seq), 0);
+        seq ??= tx.outbound.lastSeq();
         seq++;
         const delivery: OutboundDelivery = { id, destination: destination.name, endpoint, seq, event, createdAt: at, attempts: 0, notBefore: at, lastError: null };
-        state.outbound[id] = delivery;
+        tx.outbound.enqueue(delivery);
         queued++;
       }
     }

@@ -12,10 +12,10 @@ import { quietWindowAt } from '../domain/schedule.js';
 import type { OrderProvisioning } from '../domain/types.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import type { CardThread, ThreadKindRegistry } from '../sources/source.js';
-import { emptySchedule, type Delivery, type HeldAlert, type State, type Target } from '../store/state.js';
+import type { Delivery, HeldAlert, State, Target } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
+import { conversationsOf, type ConversationWrites } from '../store/ports/conversations.js';
 import { threadKindOf, threadOf } from './threadKinds.js';
-import { recordDelivered, wasDelivered } from '../store/deliveryLog.js';
 
 /** send: as usual; silent: edit the card, hold the reply; held: taken out of the outbox for the summary. */
 export type QuietDecision = 'send' | 'silent' | 'held';
@@ -65,11 +65,11 @@ export class QuietHoursStage {
       return 'silent';
     }
     const alert = heldAlert(this.kinds, delivery, thread, now, window.end);
-    await this.deps.store.update((state) => {
-      state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-      if (wasDelivered(state, delivery.id)) return;
-      recordDelivered(state, delivery.id, alert.heldAt);
-      hold(state, delivery.targetKey, alert);
+    await this.deps.store.transaction((tx) => {
+      tx.outbox.remove(delivery.id);
+      if (tx.deliveryLog.has(delivery.id)) return;
+      tx.deliveryLog.record(delivery.id, alert.heldAt);
+      hold(tx.conversations, delivery.targetKey, alert);
     });
     this.deps.log.info({ deliveryId: delivery.id, target: delivery.targetKey, until: alert.heldUntil }, 'delivery held for the end of quiet hours');
     return 'held';
@@ -85,7 +85,7 @@ export class QuietHoursStage {
     const until = this.silent.get(delivery.id);
     if (until === undefined) return;
     const thread = threadOf(this.kinds, delivery, state);
-    hold(state, delivery.targetKey, { ...heldAlert(this.kinds, delivery, thread, this.deps.clock.now(), until), edited: true });
+    hold(conversationsOf(() => state, true), delivery.targetKey, { ...heldAlert(this.kinds, delivery, thread, this.deps.clock.now(), until), edited: true });
   }
 
   /** After that write succeeded. */
@@ -99,7 +99,7 @@ export class QuietHoursStage {
    */
   private prune(): void {
     if (this.silent.size < this.pruneAt) return;
-    const queued = new Set(this.deps.store.read().outbox.map((delivery) => delivery.id));
+    const queued = this.deps.store.ports.outbox.ids();
     for (const id of this.silent.keys()) if (!queued.has(id)) this.silent.delete(id);
     this.pruneAt = Math.max(PRUNE_FROM, 2 * this.silent.size);
   }
@@ -153,10 +153,9 @@ function heldAlert(kinds: ThreadKindRegistry, delivery: Delivery, thread: CardTh
  * Adds a held alert to its conversation's list, keeping the latest few per incident, order or subscription
  * card and the latest notices. What is dropped is counted on the oldest one kept of the same subject.
  */
-function hold(state: State, targetKey: string, alert: HeldAlert): void {
-  const target = state.targets[targetKey];
-  if (!target) return;
-  const schedule = (target.schedule ??= emptySchedule());
+function hold(conversations: ConversationWrites, targetKey: string, alert: HeldAlert): void {
+  const schedule = conversations.schedule(targetKey);
+  if (!schedule) return;
   if (schedule.held.some((held) => held.id === alert.id)) return;
   schedule.held.push(alert);
   const same = schedule.held.filter((held) => subjectOf(held) === subjectOf(alert));

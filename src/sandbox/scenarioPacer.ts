@@ -3,17 +3,26 @@
 // asked for; then one step every SANDBOX_SCENARIO_SECONDS. The terminal says when it starts and why.
 // A sandbox restarted with watches kept from its last run starts at once.
 
-/** What the pacer reads of the bot's state (a structural slice, so the sandbox needs nothing of the store). */
-export interface PacerState {
-  watches: readonly unknown[];
-  sweep: { summaryTo: readonly string[] };
+import type { StorePorts } from '../store/ports/index.js';
+
+/** What the pacer asks of the bot's stored records. */
+export interface PacerQuestions {
+  /** Is anything watched? */
+  watching(): boolean;
+  /** Does a "poll now" wait for its round's summary? */
+  pollAsked(): boolean;
+}
+
+/** The questions, answered by the store's ports. */
+export function pacerQuestions(ports: Pick<StorePorts, 'watches' | 'sweep'>): PacerQuestions {
+  return { watching: () => ports.watches.any(), pollAsked: () => ports.sweep.position().summaryTo.length > 0 };
 }
 
 export interface ScenarioPacerOptions {
   scenario: { step(): { description: string } };
   stepMs: number;
-  /** The bot's current state. */
-  read: () => Readonly<PacerState>;
+  /** Asked of the bot's stored records as they are now. */
+  asks: PacerQuestions;
   /** A line for the terminal. */
   say: (line: string) => void;
   /** How often to look for the first watch before the scenario starts (default 1 s). */
@@ -26,7 +35,7 @@ export class ScenarioPacer {
   private readonly hadWatches: boolean;
 
   constructor(private readonly options: ScenarioPacerOptions) {
-    this.hadWatches = options.read().watches.length > 0;
+    this.hadWatches = options.asks.watching();
   }
 
   /** Looks every second until something starts the scenario, then steps it. */
@@ -60,10 +69,10 @@ export class ScenarioPacer {
   }
 
   private reason(): string | null {
-    const state = this.options.read();
-    if (state.watches.length > 0) return this.hadWatches ? 'this sandbox kept its watches from the last run' : 'the first watch';
+    const { asks } = this.options;
+    if (asks.watching()) return this.hadWatches ? 'this sandbox kept its watches from the last run' : 'the first watch';
     // A "poll now" is seen while its round runs; with nothing watched it has nothing to show anyway.
-    if (state.sweep.summaryTo.length > 0) return '"poll now"';
+    if (asks.pollAsked()) return '"poll now"';
     return null;
   }
 

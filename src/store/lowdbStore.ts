@@ -14,6 +14,7 @@ import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutP
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
+import { readPorts, transactionOn, type StorePorts, type TxPorts } from './ports/index.js';
 
 /**
  * The state the file holds, its secrets opened, or null when there is no file; writes nothing.
@@ -200,6 +201,12 @@ export class LowdbStateStore implements StateStore {
   }
 
   onExternalChange(): void {}
+
+  readonly ports: StorePorts = readPorts(() => this.read());
+
+  transaction<T>(work: (tx: TxPorts) => T, options: UpdateOptions = {}): Promise<T> {
+    return transactionOn((change) => this.update(change, options), work);
+  }
 
   update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     // After close the lock may belong to another process: a write now would erase its changes.

@@ -5,6 +5,7 @@ import type { Coordination } from './coordination.js';
 import type { Field } from './records.js';
 import type { FactsFilter, FetchSpread, LoadList, Loads, PagedField, SnapshotFacts } from './paged.js';
 import type { State } from './state.js';
+import type { StorePorts, TxPorts } from './ports/index.js';
 
 export interface UpdateOptions {
   /**
@@ -40,6 +41,17 @@ export interface StateStore {
    * nobody ever saw the change. A value the change returns is a plain copy, not part of the draft.
    */
   update<T>(change: (draft: State) => T, options?: UpdateOptions): Promise<T>;
+  /**
+   * The stored records through their ports (ports/): what read() shows, asked for by kind of record. A
+   * change shows here only once its write is durable.
+   */
+  readonly ports: StorePorts;
+  /**
+   * One unit of work through the ports: `work` reads and writes through `tx` and everything it wrote commits
+   * together, as `update` (same options: fenced, load, completes), or nothing does. Until it is durable no
+   * port shows any of it; a failed commit is never seen. `work` runs in one step, so it is synchronous.
+   */
+  transaction<T>(work: (tx: TxPorts) => T, options?: UpdateOptions): Promise<T>;
   /**
    * The state as stored with the paged records `loads` names readable: what a reader of snapshots (the
    * digest, a command) asks for, once. read() holds none of them.

@@ -43,7 +43,7 @@ export class CompanyBook {
 
   /** The company set by hand or matched, without the default (what `tickets unmapped` asks). */
   async own(customer: AlertEventCustomer, signal?: AbortSignal): Promise<ResolvedCompany | null> {
-    const link = this.store.read().ticketCompanies[customer.tenantId];
+    const link = await this.store.ports.ticketCompanies.get(customer.tenantId);
     if (link) return { companyId: link.companyId, companyName: link.companyName, how: 'hand' };
     const match = matchCompany({ name: customer.name, domains: customer.domain ? [customer.domain] : [] }, await this.all(signal));
     return match ? { companyId: match.id, companyName: match.name, how: 'match' } : null;

@@ -78,7 +78,7 @@ export class TicketDestination implements Destination {
   /** The episode's ticket (opened: made just now, its description says this change), or null for none. */
   private async ticketFor(event: AlertEvent, signal: AbortSignal): Promise<{ record: TicketRecord; opened: boolean } | null> {
     const key = event.episode.key;
-    const known = this.store.read().tickets[key];
+    const known = this.store.ports.tickets.get(key);
     // The resolution delivered again (its "done" was never recorded): the ticket is noted and complete already.
     if (known?.state === 'complete') return null;
     // The opening change delivered again: the ticket already says it.
@@ -88,7 +88,7 @@ export class TicketDestination implements Destination {
       const ticket = await this.connector.findByReference(known.reference, signal);
       if (ticket) return { record: await this.recordCreated(key, ticket), opened: event.episode.change === 'opened' };
       if (event.episode.change === 'resolved') {
-        await this.store.update((draft) => void delete draft.tickets[key]);
+        await this.store.transaction((tx) => tx.tickets.remove(key));
         return null;
       }
     } else if (event.episode.change === 'resolved' || !this.severe(event)) {
@@ -120,7 +120,7 @@ export class TicketDestination implements Destination {
   }
 
   private openingText(event: AlertEvent, company: ResolvedCompany): string {
-    const previous = event.episode.previousKey ? this.store.read().tickets[event.episode.previousKey] : undefined;
+    const previous = event.episode.previousKey ? this.store.ports.tickets.get(event.episode.previousKey) : undefined;
     return [
       company.how === 'default' ? `Customer: ${event.customer.name} (${event.customer.domain ?? event.customer.tenantId}); it has no PSA company of its own.` : '',
       describe(event),
@@ -135,9 +135,7 @@ export class TicketDestination implements Destination {
       episodeKey: event.episode.key, customerId: event.customer.tenantId, customerName: event.customer.name, psa: this.connector.name, reference,
       state: 'creating', ticketId: null, number: null, url: null, companyId: company.companyId, createdAt: at, updatedAt: at,
     };
-    await this.store.update((draft) => {
-      draft.tickets[event.episode.key] = record;
-    });
+    await this.store.transaction((tx) => tx.tickets.put(record));
   }
 
   private async recordCreated(key: string, ticket: PsaTicket): Promise<TicketRecord> {
@@ -148,9 +146,9 @@ export class TicketDestination implements Destination {
 
   private write(key: string, change: Partial<TicketRecord>): Promise<TicketRecord> {
     const at = this.now().toISOString();
-    return this.store.update((draft) => {
-      const record = { ...draft.tickets[key]!, ...change, updatedAt: at };
-      draft.tickets[key] = record;
+    return this.store.transaction((tx) => {
+      const record = { ...tx.tickets.get(key)!, ...change, updatedAt: at };
+      tx.tickets.put(record);
       return record;
     });
   }
@@ -158,7 +156,7 @@ export class TicketDestination implements Destination {
   private async noticeUnmapped(event: AlertEvent): Promise<void> {
     const { tenantId, name } = event.customer;
     const text = `${name} has no PSA company: no ticket is opened for it. Say "tickets unmapped" to choose one, or "ticket map ${name} to <company id>".`;
-    await this.store.update((draft) => queueCustomerNotice(draft, tenantId, `tickets-unmapped|${tenantId}`, text, this.now()));
+    await this.store.transaction((tx) => queueCustomerNotice(tx, tenantId, `tickets-unmapped|${tenantId}`, text, this.now()));
   }
 }
 

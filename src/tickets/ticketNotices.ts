@@ -1,23 +1,23 @@
 // A ticket notice about one customer ("Fabrikam has no PSA company: …"), queued once for each conversation
 // that watches the customer, as a separate message (never inside an alert card).
-import { queueNotice } from '../sources/notices.js';
-import type { State } from '../store/state.js';
+import { queueNoticeTo, type NoticePorts } from '../sources/notices.js';
+import type { StorePorts } from '../store/ports/index.js';
 import { watchesEveryCustomer } from '../domain/watch.js';
 
 /** Conversations with a watch that covers this customer (one customer, or every customer not excluded). */
-export function targetsWatching(state: Readonly<State>, customerId: string): string[] {
+export function targetsWatching(ports: Pick<StorePorts, 'watches' | 'conversations'>, customerId: string): string[] {
   const keys = new Set<string>();
-  for (const watch of state.watches) {
+  for (const watch of ports.watches.all()) {
     const covers = (watch.kind !== 'order' && watch.customerId === customerId)
       || (watchesEveryCustomer(watch) && !watch.excluded?.some((customer) => customer.customerId === customerId));
-    if (covers && state.targets[watch.targetKey]?.active !== false) keys.add(watch.targetKey);
+    if (covers && ports.conversations.get(watch.targetKey)?.active !== false) keys.add(watch.targetKey);
   }
   return [...keys];
 }
 
 /** `what` names the notice (e.g. `tickets-unmapped|<customer>`): the same one is never queued twice. */
-export function queueCustomerNotice(state: State, customerId: string, what: string, text: string, now: Date): number {
+export function queueCustomerNotice(tx: NoticePorts & Pick<StorePorts, 'watches' | 'conversations'>, customerId: string, what: string, text: string, now: Date): number {
   let queued = 0;
-  for (const targetKey of targetsWatching(state, customerId)) queued += queueNotice(state, targetKey, what, text, now);
+  for (const targetKey of targetsWatching(tx, customerId)) queued += queueNoticeTo(tx, targetKey, what, text, now);
   return queued;
 }

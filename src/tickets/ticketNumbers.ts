@@ -30,7 +30,7 @@ export class TicketNumbers {
   sweepStored(): void {
     if (this.swept || !this.connector.numbers) return;
     this.swept = true;
-    for (const record of Object.values(this.store.read().tickets)) {
+    for (const record of this.store.ports.tickets.all()) {
       if (record.ticketId !== null && record.number === null && record.state !== 'creating') this.pending.set(record.ticketId, record.episodeKey);
     }
     if (this.pending.size > 0) this.schedule();
@@ -60,10 +60,10 @@ export class TicketNumbers {
     this.running = (async () => {
       try {
         const numbers = await this.connector.numbers!([...batch.keys()]);
-        await this.store.update((state) => {
+        await this.store.transaction((tx) => {
           for (const [ticketId, number] of numbers) {
-            const record = state.tickets[batch.get(ticketId)!];
-            if (record?.ticketId === ticketId) state.tickets[record.episodeKey] = { ...record, number };
+            const record = tx.tickets.get(batch.get(ticketId)!);
+            if (record?.ticketId === ticketId) tx.tickets.put({ ...record, number });
           }
         });
       } catch {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { TargetBook, threadRootOf } from '../../src/bot/targets.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
-import { emptySchedule, type HeldAlert } from '../../src/store/state.js';
+import type { HeldAlert } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
 import { CHANNEL_ID, message } from '../support/activities.js';
 import { watch } from '../support/samples.js';
@@ -23,13 +23,12 @@ function held(i: number): HeldAlert {
   return { id: `held-${i}`, kind: 'notice', heldAt: new Date(0).toISOString(), heldUntil: new Date(0).toISOString(), text: `alert ${i}`, edited: false };
 }
 
-/** Quiet hours hold an alert for the channel (as the delivery's quiet-hours stage does, in one change). */
+/** Quiet hours hold an alert for the channel (as the delivery's quiet-hours stage does, in one transaction). */
 function hold(store: StateStore, i: number): Promise<void> {
-  return store.update((state) => {
-    const target = state.targets[CHANNEL_ID];
-    assert.ok(target);
-    target.schedule ??= emptySchedule();
-    target.schedule.held.push(held(i));
+  return store.transaction((tx) => {
+    const schedule = tx.conversations.schedule(CHANNEL_ID);
+    assert.ok(schedule);
+    schedule.held.push(held(i));
   });
 }
 
@@ -43,7 +42,7 @@ async function interleave(holder: StateStore, refresher: StateStore): Promise<st
     await book.remember(turn(`https://smba.example/amer/${i}/`), new Date());
   }
   await holder.refresh();
-  const target = holder.read().targets[CHANNEL_ID];
+  const target = holder.ports.conversations.get(CHANNEL_ID);
   assert.equal(target?.reference.serviceUrl, `https://smba.example/amer/${ROUNDS - 1}/`, 'the last reference is kept');
   return (target?.schedule?.held ?? []).map((alert) => alert.id);
 }
@@ -64,25 +63,32 @@ describe('TargetBook.remember: a refreshed reference keeps what was held meanwhi
   });
 
   it('on two PostgreSQL instances at the same time: holds on one, reference refreshes and watch changes on both, nothing lost', async function () {
+    // Issue 22's "Concurrent writes": every write a read-modify-write through the ports, in its own transaction.
     this.timeout(30_000);
     const url = await (await postgresForSuite(this)).createDatabase();
     const a = await PostgresStateStore.open(url);
     const b = await PostgresStateStore.open(url);
     try {
       await new TargetBook(a).remember(turn('https://smba.example/amer/'), new Date());
+      // Watches to remove while others are added: a removal writes the list back, and must not drop an addition.
+      await a.transaction((tx) => {
+        for (let i = 0; i < ROUNDS; i++) tx.watches.add(watch({ id: `old-${i}`, targetKey: CHANNEL_ID, customerId: `old-${i}` }));
+      });
       await b.refresh();
-      const watchFrom = (store: StateStore, i: number) => store.update((state) => void state.watches.push(watch({ id: `w-${i}`, targetKey: CHANNEL_ID, customerId: `c-${i}` })));
+      const watchFrom = (store: StateStore, i: number) => store.transaction((tx) => tx.watches.add(watch({ id: `w-${i}`, targetKey: CHANNEL_ID, customerId: `c-${i}` })));
+      const unwatchFrom = (store: StateStore, i: number) => store.transaction((tx) => tx.watches.removeWhere((w) => w.id === `old-${i}`));
       await Promise.all([
         ...Array.from({ length: ROUNDS }, (_, i) => hold(a, i)),
         ...Array.from({ length: ROUNDS }, (_, i) => new TargetBook(b).remember(turn(`https://smba.example/amer/${i}/`), new Date())),
         ...Array.from({ length: ROUNDS }, (_, i) => watchFrom(i % 2 === 0 ? a : b, i)),
+        ...Array.from({ length: ROUNDS }, (_, i) => unwatchFrom(i % 2 === 0 ? b : a, i)),
       ]);
       await Promise.all([a.refresh(), b.refresh()]);
       for (const store of [a, b]) {
-        const target = store.read().targets[CHANNEL_ID];
-        assert.deepEqual((target?.schedule?.held ?? []).map((alert) => alert.id).sort(), [...allHeld].sort(), 'every held alert kept');
+        const target = store.ports.conversations.get(CHANNEL_ID);
+        assert.deepEqual((store.ports.conversations.schedule(CHANNEL_ID)?.held ?? []).map((alert) => alert.id).sort(), [...allHeld].sort(), 'every held alert kept');
         assert.match(target?.reference.serviceUrl ?? '', /amer\/\d+\/$/, 'a refreshed reference');
-        assert.deepEqual(store.read().watches.map((w) => w.id).sort(), Array.from({ length: ROUNDS }, (_, i) => `w-${i}`).sort(), 'every watch kept');
+        assert.deepEqual(store.ports.watches.all().map((w) => w.id).sort(), Array.from({ length: ROUNDS }, (_, i) => `w-${i}`).sort(), 'every watch added kept, every one removed gone');
       }
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -7,6 +7,7 @@ import { accessEpisodeKey, type AccessEvent, type AccessThread } from '../../src
 import { alertEventOf } from '../../src/sources/access/routing.js';
 import { episodeTicket, incidentTickets, withEpisodeTicket } from '../../src/tickets/cardTickets.js';
 import { emptyState, type TicketRecord } from '../../src/store/state.js';
+import { readPorts } from '../../src/store/ports/index.js';
 import { allText, assertGoodCard, NOW } from '../support/cardChecks.js';
 import { contoso, customer, incident } from '../support/samples.js';
 
@@ -49,7 +50,7 @@ describe('cards: the PSA ticket on an alert', () => {
   it('takes each customer\'s latest episode of the incident, and nothing still being created', () => {
     const state = emptyState();
     for (const r of [record(contoso.id, 'Contoso', 0, 'T1'), record(contoso.id, 'Contoso', 1, 'T2'), record('other', 'Other', 0, null), record('notshown', 'Not shown', 0, 'T9')]) state.tickets[r.episodeKey] = r;
-    assert.deepEqual(incidentTickets(state, 'EX400', [contoso.id, 'other']).map((t) => t.number), ['T2']);
+    assert.deepEqual(incidentTickets(readPorts(() => state).tickets, 'EX400', [contoso.id, 'other']).map((t) => t.number), ['T2']);
   });
 });
 
@@ -69,7 +70,7 @@ describe('cards: the PSA ticket on an access alert', () => {
     const state = emptyState();
     const key = alertEventOf(event, openedAt).episode.key;
     state.tickets[key] = { ...record(contoso.id, 'Contoso', 0, 'T20261122.0007'), episodeKey: key, url: 'https://ww5.autotask.net/t?id=7' };
-    const card = accessAlertCard(withEpisodeTicket(state, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), NOW);
+    const card = accessAlertCard(withEpisodeTicket(readPorts(() => state).tickets, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), NOW);
     assertGoodCard(card);
     assert.match(JSON.stringify(card), /"title":"Ticket","value":"\[T20261122\.0007\]\(https:\/\/ww5\.autotask\.net\/t\?id=7\)"/);
   });
@@ -79,7 +80,7 @@ describe('cards: the PSA ticket on an access alert', () => {
     const key = alertEventOf(event, openedAt).episode.key;
     state.tickets[key] = { ...record(contoso.id, 'Contoso', 0, null), episodeKey: key };
     state.tickets.other = { ...record(contoso.id, 'Contoso', 0, 'T9'), episodeKey: accessEpisodeKey(contoso.id, '2026-10-01T00:00:00Z') };
-    assert.equal(episodeTicket(state, key), null);
-    assert.doesNotMatch(allText(accessAlertCard(withEpisodeTicket(state, thread, key), NOW)), /Ticket/);
+    assert.equal(episodeTicket(readPorts(() => state).tickets, key), null);
+    assert.doesNotMatch(allText(accessAlertCard(withEpisodeTicket(readPorts(() => state).tickets, thread, key), NOW)), /Ticket/);
   });
 });

@@ -13,7 +13,6 @@ import { outboundEmitter } from '../../src/engine/outboundQueue.js';
 import { commitBatch, type FetchResult } from '../../src/engine/ingest.js';
 import { contoso, incident } from '../support/samples.js';
 import { LowdbStateStore } from '../../src/store/lowdbStore.js';
-import type { OutboundDelivery } from '../../src/store/state.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { target, watch } from '../support/samples.js';
 import { startReceiver, type TestReceiver } from '../support/webhookReceiver.js';
@@ -75,11 +74,11 @@ describe('outbound delivery (webhooks)', () => {
   }
 
   const queue = (p: OutboundPipeline, ...ns: number[]) =>
-    store.update((state) => {
-      const emit = outboundEmitter(state, p, new Date(now));
+    store.transaction((tx) => {
+      const emit = outboundEmitter(tx, p, new Date(now));
       return ns.reduce((sum, n) => sum + emit(event(n)), 0);
     });
-  const queued = (): OutboundDelivery[] => Object.values(store.read().outbound).sort((a, b) => a.seq - b.seq);
+  const queued = () => store.ports.outbound.queue();
   const ids = (receiver: TestReceiver | undefined) => receiver?.received.map((r) => r.json.id);
 
   it('sends each URL its events in order, logs them as delivered, and never queues a delivered event again', async () => {

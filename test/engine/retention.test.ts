@@ -4,6 +4,7 @@ import { pruneIncidents } from '../../src/sources/incidents/index.js';
 import { pruneOrders } from '../../src/sources/provisioning/index.js';
 import { target, watch } from '../support/samples.js';
 import { emptyState, type IncidentThread, type State } from '../../src/store/state.js';
+import { txPorts } from '../../src/store/ports/index.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ago = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -28,7 +29,7 @@ function thread(key: string, resolvedAt: string | null, openedAt: string): Incid
 
 /** What a round's last write prunes: the engine's records, then each source's own. */
 function pruneState(state: State, now: Date): void {
-  pruneEngineState(state, now);
+  pruneEngineState(txPorts(state), now);
   pruneIncidents(state, now);
   pruneOrders(state);
 }

@@ -1,7 +1,7 @@
 // The sandbox's scripted scenario waits for the first watch (or "poll now"), says so in the terminal when it
 // starts, and its first step is then the incident's "New" card in the watching conversation.
 import assert from 'node:assert/strict';
-import { ScenarioPacer, type PacerState } from '../../src/sandbox/scenarioPacer.js';
+import { pacerQuestions, ScenarioPacer } from '../../src/sandbox/scenarioPacer.js';
 import { incidentCards, install, watch } from '../support/alertSteps.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -18,7 +18,7 @@ describe('the sandbox scenario\'s start', () => {
 
   /** A pacer that only looks when the test says (check()), stepping at most once an hour by itself. */
   const pacerOf = (t: Harness, lines: string[]) =>
-    new ScenarioPacer({ scenario: t.sim.scenario, stepMs: 60_000, checkMs: HOUR, read: () => t.app.store.read(), say: (line) => lines.push(line) });
+    new ScenarioPacer({ scenario: t.sim.scenario, stepMs: 60_000, checkMs: HOUR, asks: pacerQuestions(t.app.store.ports), say: (line) => lines.push(line) });
 
   it('waits at launch, starts at the first watch with a line in the terminal, and its first step is a New card there', async () => {
     const t = (h = await startHarness());
@@ -45,16 +45,16 @@ describe('the sandbox scenario\'s start', () => {
   it('starts at once when the sandbox kept its watches from the last run, and on a "poll now"', () => {
     const step = () => ({ description: 'Step 1/4: opened.' });
     const kept: string[] = [];
-    const restarted = new ScenarioPacer({ scenario: { step }, stepMs: 60_000, checkMs: HOUR, read: () => ({ watches: [{}], sweep: { summaryTo: [] } }), say: (line) => kept.push(line) });
+    const restarted = new ScenarioPacer({ scenario: { step }, stepMs: 60_000, checkMs: HOUR, asks: { watching: () => true, pollAsked: () => false }, say: (line) => kept.push(line) });
     restarted.start();
     restarted.stop();
     assert.equal(kept[0], '  [simulator] The scripted scenario starts now (this sandbox kept its watches from the last run): a step every 60 seconds.');
 
-    const state: PacerState = { watches: [], sweep: { summaryTo: [] } };
+    let asked = false;
     const polled: string[] = [];
-    const pacer = new ScenarioPacer({ scenario: { step }, stepMs: 1_000, checkMs: HOUR, read: () => state, say: (line) => polled.push(line) });
+    const pacer = new ScenarioPacer({ scenario: { step }, stepMs: 1_000, checkMs: HOUR, asks: { watching: () => false, pollAsked: () => asked }, say: (line) => polled.push(line) });
     assert.equal(pacer.check(), false);
-    state.sweep = { summaryTo: ['conversation-1'] };
+    asked = true;
     assert.equal(pacer.check(), true);
     pacer.stop();
     assert.deepEqual(polled, ['  [simulator] The scripted scenario starts now ("poll now"): a step every 1 second.', '  [simulator] Step 1/4: opened.']);

@@ -3,6 +3,7 @@
 import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
+import { readPorts, transactionOn, type TxPorts } from '../../src/store/ports/index.js';
 import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
@@ -49,6 +50,12 @@ export class MemoryStore implements StateStore {
   failWrites(when: (before: State, after: State) => boolean, failure: () => Error = () => new Error('disk full')): void {
     this.failing = when;
     this.failure = failure;
+  }
+
+  readonly ports = readPorts(() => this.read());
+
+  transaction<T>(work: (tx: TxPorts) => T, options: UpdateOptions = {}): Promise<T> {
+    return transactionOn((change) => this.update(change, options), work);
   }
 
   async update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {

@@ -72,7 +72,7 @@ function alertThread(services: BotServices, ctx: ActionContext, data: AlertData)
     threads: (state) => state.accessThreads,
     key: accessThreadKey(ctx.target.key, data.customerId, data.episode),
     // With the episode's PSA ticket, as the card posted by delivery shows it.
-    card: (thread, now) => accessAlertCard(withEpisodeTicket(services.store.read(), thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),
+    card: (thread, now) => accessAlertCard(withEpisodeTicket(services.store.ports.tickets, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),
     forgotten: () => forgottenAlert('this access alert', 'they end', [b.help()]),
   };
 }

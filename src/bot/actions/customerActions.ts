@@ -17,7 +17,7 @@ export const customerActions: ActionRoutes<CustomerVerbs> = {
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const live = await readLive(services, customer, ctx);
       const from = { fromAlert: data.fromAlert };
-      return personal(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, customer.id) }, from));
+      return personal(overviewReplyCard({ ...live, watch: customerWatchOf(services.store.ports.watches, ctx.target.key, customer.id) }, from));
     },
   },
 
@@ -58,7 +58,7 @@ export const customerActions: ActionRoutes<CustomerVerbs> = {
  * the alert away from everyone, so then only the clicker's card changes (with its way back to the alert).
  */
 function afterWatchChange(services: BotServices, ctx: ActionContext, live: Awaited<ReturnType<typeof readLive>>, fromAlert: string | undefined): ActionResult {
-  const card = overviewReplyCard({ ...live, watch: customerWatchOf(services.store.read(), ctx.target.key, live.customer.id) }, { fromAlert });
+  const card = overviewReplyCard({ ...live, watch: customerWatchOf(services.store.ports.watches, ctx.target.key, live.customer.id) }, { fromAlert });
   return fromAlert ? personal(card) : shared(card);
 }
 

@@ -46,7 +46,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `showing the alert of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The alert as the conversation shares it now, for the person who drilled down from it.
-      return personal(threadAlertCard(withTickets(services.store.read(), storedThread(services, incidentThread(services, ctx, data.incidentId))), ctx.now));
+      return personal(threadAlertCard(withTickets(services.store.ports.tickets, storedThread(services, incidentThread(services, ctx, data.incidentId))), ctx.now));
     },
   },
 
@@ -95,7 +95,7 @@ function incidentThread(services: BotServices, ctx: ActionContext, incidentId: s
     threads: (state) => state.threads,
     key: threadKey(ctx.target.key, incidentId),
     // With the customers' PSA tickets, as the card posted by delivery shows them.
-    card: (thread, now) => threadAlertCard(withTickets(services.store.read(), thread), now),
+    card: (thread, now) => threadAlertCard(withTickets(services.store.ports.tickets, thread), now),
     forgotten: () => forgottenAlert(`the alert for incident ${incidentId}`, 'they are resolved', [b.watches(), b.help()]),
   };
 }

@@ -53,6 +53,6 @@ async function readCustomerOrder(services: BotServices, data: { customerId: stri
 }
 
 function card(services: BotServices, ctx: ActionContext, { customer, provisioning, products }: CustomerOrder) {
-  const watch = orderWatchOf(services.store.read(), ctx.target.key, provisioning.orderId);
+  const watch = orderWatchOf(services.store.ports.watches, ctx.target.key, provisioning.orderId);
   return provisioningReplyCard(customer, provisioning, watch, ctx.now, products);
 }

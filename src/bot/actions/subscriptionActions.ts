@@ -124,10 +124,9 @@ function watchCard(
   ctx: ActionContext,
   data: WatchData,
 ) {
-  const state = services.store.read();
-  const subscriptionsWatch = subscriptionWatchOf(state, ctx.target.key, customer.id);
+  const subscriptionsWatch = subscriptionWatchOf(services.store.ports, ctx.target.key, customer.id);
   if (data.view === 'subscriptions') return subscriptionsReplyCard(customer, live.subscriptions, 'all', 1, ctx.now, subscriptionsWatch);
-  return overviewReplyCard({ customer, ...live, watch: customerWatchOf(state, ctx.target.key, customer.id), now: ctx.now, subscriptionsWatch });
+  return overviewReplyCard({ customer, ...live, watch: customerWatchOf(services.store.ports.watches, ctx.target.key, customer.id), now: ctx.now, subscriptionsWatch });
 }
 
 /** The subscription episode's thread in the clicked card's conversation. */
@@ -142,5 +141,5 @@ function alertThread(services: BotServices, ctx: ActionContext, data: AlertData)
 
 /** The thread with its episode's PSA ticket, as the card posted by delivery shows it. */
 function withTicket(services: BotServices, thread: SubscriptionThread) {
-  return withEpisodeTicket(services.store.read(), thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode));
+  return withEpisodeTicket(services.store.ports.tickets, thread, subscriptionEpisodeKey(thread.subscriptionId, thread.customerId, thread.episode));
 }

@@ -5,7 +5,6 @@ import { isThreadDelivery } from '../threadKinds.js';
 import { dropDelivery } from './drop.js';
 import { recordSent } from './record.js';
 import { NEXT, type ChainContext, type DeliveryAttempt, type DeliveryStage } from './stage.js';
-import { wasDelivered } from '../../store/deliveryLog.js';
 
 export class DedupStage implements DeliveryStage {
   constructor(private readonly chain: ChainContext) {}
@@ -13,7 +12,7 @@ export class DedupStage implements DeliveryStage {
   async run(attempt: DeliveryAttempt): Promise<'sent' | 'dropped' | typeof NEXT> {
     const { delivery } = attempt;
     const { store } = this.chain.deps;
-    if (wasDelivered(store.read(), delivery.id)) return dropDelivery(this.chain, delivery, 'already delivered');
+    if (store.ports.deliveryLog.has(delivery.id)) return dropDelivery(this.chain, delivery, 'already delivered');
     if (this.chain.unrecorded.has(delivery.id)) {
       await recordSent(this.chain, delivery, this.chain.unrecorded.postedId(delivery.id));
       return 'sent';

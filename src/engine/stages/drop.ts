@@ -7,8 +7,6 @@ export async function dropDelivery(chain: ChainContext, delivery: Delivery, reas
   chain.deps.log[level]({ deliveryId: delivery.id, target: delivery.targetKey, reason }, 'delivery dropped');
   chain.unrecorded.forget(delivery.id);
   chain.quiet.forget(delivery.id);
-  await chain.deps.store.update((state) => {
-    state.outbox = state.outbox.filter((queued) => queued.id !== delivery.id);
-  });
+  await chain.deps.store.transaction((tx) => tx.outbox.remove(delivery.id));
   return 'dropped';
 }

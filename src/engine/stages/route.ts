@@ -10,7 +10,7 @@ export class RouteStage implements DeliveryStage {
   async run(attempt: DeliveryAttempt): Promise<'dropped' | typeof NEXT> {
     const { delivery } = attempt;
     const state = this.chain.deps.store.read();
-    const target = state.targets[delivery.targetKey];
+    const target = this.chain.deps.store.ports.conversations.get(delivery.targetKey);
     if (!target?.active) return dropDelivery(this.chain, delivery, 'conversation inactive');
     attempt.target = target;
     attempt.kind = threadKindOf(this.chain.kinds, delivery);

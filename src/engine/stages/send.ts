@@ -108,8 +108,8 @@ export class SendStage implements DeliveryStage {
     const { clock, store } = this.chain.deps;
     const delayMs = failure.retryAfterMs ?? this.backoffMs(delivery.attempts + 2);
     const notBefore = new Date(clock.now() + delayMs).toISOString();
-    return store.update((state) => {
-      const queued = state.outbox.find((item) => item.id === delivery.id);
+    return store.transaction((tx) => {
+      const queued = tx.outbox.find(delivery.id);
       if (queued) Object.assign(queued, { attempts: queued.attempts + 1, notBefore, lastError: failure.message });
     });
   }
@@ -117,10 +117,9 @@ export class SendStage implements DeliveryStage {
   /** No retry storm against a conversation that is gone: deactivate it and drop everything queued for it. */
   private deactivate(target: Target, failure: SendFailure): Promise<void> {
     const at = new Date(this.chain.deps.clock.now()).toISOString();
-    return this.chain.deps.store.update((state) => {
-      const stored = state.targets[target.key];
-      if (stored) Object.assign(stored, { active: false, inactiveReason: failure.code ?? `HTTP ${failure.status}`, updatedAt: at });
-      state.outbox = state.outbox.filter((queued) => queued.targetKey !== target.key);
+    return this.chain.deps.store.transaction((tx) => {
+      tx.conversations.deactivate(target.key, failure.code ?? `HTTP ${failure.status}`, at);
+      tx.outbox.removeFor(target.key);
     });
   }
 

@@ -6,6 +6,7 @@ import { eventCustomer } from '../../domain/alertEvent.js';
 import { RETENTION_MS } from '../../domain/retention.js';
 import type { Customer, Incident } from '../../domain/types.js';
 import type { State, SweepState } from '../../store/state.js';
+import { txPorts } from '../../store/ports/index.js';
 import { batchRegisterable, FAILURES_KEPT, type BatchSource, type FetchFailure, type SourceIngestContext } from '../source.js';
 import { accessRefused, accessReturned, leftOutOfWatchAll } from './access.js';
 import { incidentAlertEvent } from './alertEvents.js';
@@ -34,17 +35,19 @@ export function incidentSource(): BatchSource {
     ],
     ingest(state, ctx) {
       const fetched: { customer: Customer; incidents: Incident[] }[] = [];
+      // Refusals through their ports, over the batch's draft (the batch is not a transaction yet).
+      const tx = txPorts(state);
       return {
         take(item, incidents) {
           fetched.push({ customer: item.customer, incidents });
-          return accessReturned(state, item.customer.id, item.customer.companyName, ctx.now);
+          return accessReturned(tx, item.customer.id, item.customer.companyName, ctx.now);
         },
-        refused: ({ customer }) => accessRefused(state, customer.id, customer.companyName, ctx.now, ctx.explainRefusal(customer.id, customer.companyName)),
+        refused: ({ customer }) => accessRefused(tx, customer.id, customer.companyName, ctx.now, ctx.explainRefusal(customer.id, customer.companyName)),
         finish: () => ingestIncidents(state, fetched, ctx),
       };
     },
     count: countIncidentItem,
-    roundEnd: leftOutOfWatchAll,
+    roundEnd: (state, now) => leftOutOfWatchAll(txPorts(state), now),
     prune: pruneIncidents,
     digestSection: incidentDigest,
     digestReads: incidentDigestReads,

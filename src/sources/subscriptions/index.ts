@@ -7,6 +7,7 @@ import type { Subscription } from '../../domain/types.js';
 import type { Watch } from '../../domain/watch.js';
 import type { AlertSource, CustomerSourceItem } from '../source.js';
 import type { State } from '../../store/state.js';
+import type { StorePorts } from '../../store/ports/index.js';
 import { subscriptionAlertEvent } from './alertEvents.js';
 import { diffSubscriptions } from './diff.js';
 import { subscriptionDigestReads, subscriptionDigestSection } from './digestSection.js';
@@ -84,8 +85,10 @@ export function pruneSubscriptions(state: State, now: Date): void {
 }
 
 /** The state of one conversation's subscription watch of a customer: its own, through "all", or none. */
-export function subscriptionWatchOf(state: Readonly<State>, targetKey: string, customerId: string): 'customer' | 'all' | null {
-  const mine = subscriptionWatches(state).filter((watch) => watch.targetKey === targetKey);
+export function subscriptionWatchOf(ports: Pick<StorePorts, 'conversations' | 'watches'>, targetKey: string, customerId: string): 'customer' | 'all' | null {
+  // As subscriptionWatches: a conversation the bot may no longer post to watches nothing.
+  if (!ports.conversations.get(targetKey)?.active) return null;
+  const mine = ports.watches.forConversation(targetKey).filter((watch) => watch.kind === 'subscriptions');
   if (mine.some((watch) => watch.customerId === customerId)) return 'customer';
   return mine.some((watch) => watch.customerId === null) ? 'all' : null;
 }

@@ -44,6 +44,7 @@ import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { PagedRows, UNREAD } from './pagedRows.js';
 import { threadHead, THREAD_CUSTOMERS } from './threadCustomers.js';
 import { LISTS, recordId, ResidentCopy, type ListField, type TableWrites } from './residentCopy.js';
+import { readPorts, transactionOn, type StorePorts, type TxPorts } from '../ports/index.js';
 
 export interface PostgresOptions {
   leaseSeconds?: number;
@@ -203,6 +204,12 @@ export class PostgresStateStore implements StateStore {
 
   onExternalChange(listener: (fields: ReadonlySet<Field>) => void): void {
     this.listeners.push(listener);
+  }
+
+  readonly ports: StorePorts = readPorts(() => this.read());
+
+  transaction<T>(work: (tx: TxPorts) => T, options: UpdateOptions = {}): Promise<T> {
+    return transactionOn((change) => this.update(change, options), work);
   }
 
   update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
