@@ -7,7 +7,7 @@
 import type { Delivery, State } from '../store/state.js';
 import { QuietHoursStage } from './quietHours.js';
 import { nextDueAt } from './cardPacing.js';
-import { isThreadDelivery, threadKindOf, threadOf } from './threadKinds.js';
+import { isThreadDelivery, threadKindOf, threadOf, threadsLoads } from './threadKinds.js';
 import { DedupStage } from './stages/dedup.js';
 import { MuteStage } from './stages/mute.js';
 import { QuietHoursGate } from './stages/quietHours.js';
@@ -46,9 +46,21 @@ export class DeliveryStages {
    */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
     const { kinds, deps } = this.chain;
-    const kind = threadKindOf(kinds, delivery);
-    const replies = kind !== undefined && isThreadDelivery(delivery) && kind.hasReply(delivery);
-    return nextDueAt(replies, threadOf(kinds, delivery, state), deps);
+    return nextDueAt(this.replies(delivery), threadOf(kinds, delivery, state), deps);
+  }
+
+  /**
+   * The state with the card threads dueAt reads of these deliveries (those that reply): the threads are
+   * paged (store/pagedThreads.ts), read by key for this look only.
+   */
+  async pacingView(deliveries: readonly Delivery[]): Promise<Readonly<State>> {
+    const loads = threadsLoads(this.chain.kinds, deliveries.filter((delivery) => this.replies(delivery)));
+    return Object.keys(loads).length > 0 ? this.chain.deps.store.view(loads) : this.chain.deps.store.read();
+  }
+
+  private replies(delivery: Delivery): boolean {
+    const kind = threadKindOf(this.chain.kinds, delivery);
+    return kind !== undefined && isThreadDelivery(delivery) && kind.hasReply(delivery);
   }
 
   async deliver(delivery: Delivery): Promise<Outcome> {

@@ -106,7 +106,7 @@ function keysAsked(loads: readonly (LoadList | undefined)[]): Record<string, str
       for (const [field, load] of Object.entries(one ?? {})) {
         const before = asked.get(field);
         if (typeof load === 'string') asked.set(field, load);
-        else if (typeof before !== 'string') asked.set(field, new Set([...(before ?? []), ...load]));
+        else if (typeof before !== 'string') asked.set(field, new Set([...(before ?? []), ...(Symbol.iterator in load ? (load as Iterable<string>) : (load.keys ?? []))]));
       }
     }
   }
