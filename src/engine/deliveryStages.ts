@@ -46,7 +46,9 @@ export class DeliveryStages {
    */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
     const { kinds, deps } = this.chain;
-    return nextDueAt(this.replies(delivery), threadOf(kinds, delivery, state), deps);
+    // Without a reply it may go at once: its thread is not read (nor loaded by pacingView).
+    if (!this.replies(delivery)) return 0;
+    return nextDueAt(true, threadOf(kinds, delivery, state), deps);
   }
 
   /**

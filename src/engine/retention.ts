@@ -24,6 +24,6 @@ export function pruneState(tx: Pick<TxPorts, 'deliveryLog' | 'tickets'>, now: Da
  */
 export function retentionLoads(state: Readonly<State>, now: Date): Loads {
   const quietBefore = quietCutoff(now);
-  const watched = state.watches.flatMap((watch) => (watch.kind === 'customer' && watch.customerId !== null ? [watch.customerId] : []));
+  const watched = new Set(state.watches.flatMap((watch) => (watch.customerId !== null ? [watch.customerId] : [])));
   return { threads: { quietBefore, only: watched }, subscriptionThreads: { quietBefore }, accessThreads: { quietBefore } };
 }

@@ -59,7 +59,7 @@ describe('PostgreSQL store: several instances on one database', () => {
     assert.equal((head?.body as Record<string, unknown>).customers, undefined, 'the card row holds no customers');
 
     await b.refresh();
-    const seen = b.read().threads['t1|EX1'];
+    const seen = (await b.view({ threads: 'all' })).threads['t1|EX1'];
     assert.equal(Object.keys(seen?.customers ?? {}).length, 500);
     assert.equal(seen?.customers.c7?.resolved, true);
     assert.equal(seen?.customers.new?.name, 'Newcomer');
@@ -67,7 +67,7 @@ describe('PostgreSQL store: several instances on one database', () => {
     await b.close();
     stores.splice(stores.indexOf(b), 1);
     const c = await open();
-    assert.deepEqual(c.read().threads['t1|EX1'], a.read().threads['t1|EX1'], 'and reads back whole from the database');
+    assert.deepEqual((await c.view({ threads: 'all' })).threads['t1|EX1'], (await a.view({ threads: 'all' })).threads['t1|EX1'], 'and reads back whole from the database');
   });
 
   it('a record deleted and written again between two looks is there on the other instance', async () => {
