@@ -12,7 +12,7 @@ import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { retentionLoads } from './retention.js';
-import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
+import { SNAPSHOT_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import { txPorts } from '../store/ports/index.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { queueNoticeTo } from '../sources/notices.js';
@@ -360,7 +360,7 @@ export class AlertEngine {
       pruneState(tx, now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
-    }, { fenced: true, load: [ALL_PAGED_KEYS, retentionLoads(this.options.store.read(), now)] });
+    }, { fenced: true, load: [SNAPSHOT_KEYS, retentionLoads(this.options.store.read(), now)] });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;

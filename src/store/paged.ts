@@ -120,8 +120,9 @@ export function spreadOf(facts: ReadonlyMap<string, SnapshotFacts>, among: Reado
 
 /** Every paged field whole: for what reads or replaces the whole state. */
 export const ALL_PAGED: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'all']));
+export const ALL_PAGED_KEYS: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'keys']));
 /** Every key of each snapshot field (the round's last write: the sources forget snapshots no watch needs). */
-export const ALL_PAGED_KEYS: Loads = Object.fromEntries(SNAPSHOT_FIELDS.map((field) => [field, 'keys']));
+export const SNAPSHOT_KEYS: Loads = Object.fromEntries(SNAPSHOT_FIELDS.map((field) => [field, 'keys']));
 
 /** The stored state as plain data, the paged records included: for a copy of all of it (migrate-state, a test). */
 export async function wholeState(store: { view(loads: Loads): Promise<Readonly<State>> }): Promise<State> {

@@ -52,7 +52,7 @@ describe('PostgreSQL store: several instances on one database', () => {
       card.customers.c7 = { name: 'Customer 7', resolved: true, vanished: false };
       card.customers.new = { name: 'Newcomer', resolved: false, vanished: false };
       delete card.customers.c9;
-    });
+    }, { load: { threads: ['t1|EX1'] } });
     const rewritten = await sql('select customer_id from incident_thread_customers where rev > $1 order by customer_id', [before[0]?.rev]);
     assert.deepEqual(rewritten.map((row) => row.customer_id), ['c7', 'new'], 'only what changed');
     const [head] = await sql(`select body from incident_threads where key = 't1|EX1'`);
