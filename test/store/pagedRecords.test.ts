@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { CustomerIncidentSnapshot } from '../../src/domain/incidentRecords.js';
-import { PagedRecordError } from '../../src/store/paged.js';
+import { PagedRecordError, type Loads } from '../../src/store/paged.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
-import type { State } from '../../src/store/state.js';
+import type { IncidentThread, State } from '../../src/store/state.js';
+import { thread } from '../support/sampleState.js';
 import type { StateStore } from '../../src/store/stateStore.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { backends } from '../support/storeBackends.js';
@@ -95,6 +96,43 @@ for (const backend of backends) {
       // The fast lane's question: active, changed since, or named.
       assert.deepEqual([...(await store.facts('incidentSnapshots', { changedSince: AT, keys: [] })).keys()], ['c1']);
       assert.deepEqual([...(await store.facts('incidentSnapshots', { changedSince: '2027-01-01T00:00:00.000Z', keys: ['c2'] })).keys()].sort(), ['c1', 'c2']);
+    });
+
+    it('a card thread not named reads throw; named by key, customer, conversation or quiet time, those are read', async () => {
+      const store = await openStore();
+      const card = (key: string, targetKey: string, customers: string[], updatedAt = AT): IncidentThread => ({
+        ...thread(key, targetKey),
+        incidentId: key.split('|')[1] as string,
+        updatedAt,
+        customers: Object.fromEntries(customers.map((id) => [id, { name: id, resolved: false, vanished: false }])),
+      });
+      await store.update((state) => {
+        state.threads['A|EX1'] = card('A|EX1', 'A', ['c1', 'c2']);
+        state.threads['B|EX1'] = card('B|EX1', 'B', ['c2']);
+        state.threads['B|EX2'] = card('B|EX2', 'B', ['c3'], '2026-01-01T00:00:00.000Z');
+        state.subscriptionThreads['A|c3|s1|1'] = { key: 'A|c3|s1|1', targetKey: 'A', customerId: 'c3', updatedAt: AT, closedAt: null } as unknown as State['subscriptionThreads'][string];
+      });
+      assert.throws(() => store.read().threads['A|EX1'], PagedRecordError, 'read() holds no card thread');
+      assert.throws(() => Object.keys(store.read().subscriptionThreads), PagedRecordError);
+      await assert.rejects(store.update((state) => state.threads['A|EX1']?.mutedBy), PagedRecordError, 'a change that did not name it');
+      await assert.rejects(store.update((state) => state.threads['B|EX1'], { load: { threads: ['A|EX1'] } }), PagedRecordError, 'nor one it did not name');
+      const keys = (load: Loads) => store.update((state) => Object.keys(state.threads).sort(), { load });
+      assert.deepEqual(await keys({ threads: { customers: ['c2'] } }), ['A|EX1', 'B|EX1'], 'the threads that list c2');
+      assert.deepEqual(await keys({ threads: { conversations: ['B'] } }), ['B|EX1', 'B|EX2'], "conversation B's");
+      assert.deepEqual(await keys({ threads: { incidents: ['EX2'] } }), ['B|EX2'], "incident EX2's, in every conversation");
+      assert.deepEqual(await keys({ threads: { quietBefore: '2026-06-01T00:00:00.000Z' } }), ['B|EX2'], 'those quiet since before June');
+      const partial = await store.update((state) => Object.keys(state.threads['A|EX1']?.customers ?? {}), { load: { threads: { customers: ['c2'], only: ['c2'] } } });
+      // lowdb holds every customer; PostgreSQL reads only those named.
+      assert.ok(partial.includes('c2') && (backend.postgres ? partial.length === 1 : true), `the customers a change named (${partial.join(', ')})`);
+      assert.equal(await store.update((state) => state.threads['A|EX9'], { load: { threads: { customers: ['c2'] } } }), undefined, 'a key not stored reads as absent under a selection');
+      const unselected = store.update((state) => state.threads['B|EX2'], { load: { threads: { customers: ['c2'] } } });
+      // lowdb holds it, so a change that looks beyond its selection fails in every test; PostgreSQL never read it.
+      if (backend.postgres) assert.equal(await unselected, undefined);
+      else await assert.rejects(unselected, PagedRecordError, 'one stored but not selected throws where it is held');
+      const view = await store.view({ subscriptionThreads: { customers: ['c3'] }, threads: ['A|EX1'] });
+      assert.equal(view.subscriptionThreads['A|c3|s1|1']?.customerId, 'c3');
+      assert.equal(Object.keys(view.threads['A|EX1']?.customers ?? {}).length, 2, 'a card named by key is read whole');
+      assert.throws(() => view.threads['B|EX1'], PagedRecordError);
     });
 
     it("fetchSpread() says how fresh each group is, as /healthz reports its lanes: count, oldest, 95th percentile", async () => {
