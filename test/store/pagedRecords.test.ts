@@ -203,4 +203,31 @@ describe('paged records on PostgreSQL: in no instance\'s memory', () => {
     });
     assert.deepEqual(Object.fromEntries(await store.facts('subscriptionSnapshots')), { c1: { fetchedAt: AT, changedAt: null, active: false } });
   });
+  it("a database of the previous release gets its cards' counts and columns at start (migration 12), and serves them by customer", async () => {
+    const url = await server.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('create table schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+      for (const migration of MIGRATIONS.filter((m) => m.version < 12)) {
+        await client.query(migration.sql);
+        await client.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      }
+      const head = { ...thread('A|EX1', 'A'), customers: undefined };
+      await client.query('insert into incident_threads (key, target_key, incident_id, body, rev) values ($1, $2, $3, $4, 1)', ['A|EX1', 'A', 'EX1', head]);
+      await client.query(
+        `insert into incident_thread_customers (thread_key, customer_id, name, resolved, vanished, rev) values ('A|EX1', 'c1', 'One', false, false, 1), ('A|EX1', 'c2', 'Two', true, false, 1), ('A|EX1', 'c3', 'Three', false, false, 1)`,
+      );
+      await client.query('insert into subscription_threads (key, target_key, body, rev) values ($1, $2, $3, 1)', ['A|c9|s1|1', 'A', { key: 'A|c9|s1|1', targetKey: 'A', customerId: 'c9', updatedAt: AT, closedAt: null }]);
+    } finally {
+      await client.end();
+    }
+    const store = await PostgresStateStore.open(url);
+    open.push(store);
+    const view = await store.view({ threads: { customers: ['c2'] }, subscriptionThreads: { customers: ['c9'] } });
+    assert.equal(view.threads['A|EX1']?.open, 2, 'two of its three customers still affected');
+    assert.equal(Object.keys(view.threads['A|EX1']?.customers ?? {}).length, 3);
+    assert.equal(view.subscriptionThreads['A|c9|s1|1']?.customerId, 'c9', 'found by its customer');
+    assert.deepEqual(Object.keys(resident(store).threads), [], 'and held by no instance');
+  });
 });
