@@ -20,13 +20,17 @@ export function threadOf(kinds: ThreadKindRegistry, delivery: Delivery, state: R
   return kind && isThreadDelivery(delivery) ? kind.threads(state)[delivery.threadKey] : undefined;
 }
 
-/** What reading or changing a delivery's card thread loads (paged: named, never held): its one thread, whole. */
-export function threadLoads(kinds: ThreadKindRegistry, delivery: Delivery): Loads {
+/**
+ * What reading or changing a delivery's card thread loads (paged: named, never held): its one thread, whole
+ * to render its card; else only its head (an incident card's customers unread: they may be 50,000).
+ */
+export function threadLoads(kinds: ThreadKindRegistry, delivery: Delivery, read: 'whole' | 'head' = 'whole'): Loads {
   const kind = threadKindOf(kinds, delivery);
-  return kind?.field && isThreadDelivery(delivery) ? { [kind.field]: [delivery.threadKey] } : {};
+  if (!kind?.field || !isThreadDelivery(delivery)) return {};
+  return { [kind.field]: read === 'whole' ? [delivery.threadKey] : { keys: [delivery.threadKey], only: [] } };
 }
 
-/** What reading the card threads of several deliveries loads (a conversation's queue, the wake-up timer). */
+/** What reading the card threads of several deliveries loads (a conversation's queue, the wake-up timer): their heads. */
 export function threadsLoads(kinds: ThreadKindRegistry, deliveries: Iterable<Delivery>): Loads {
   const keys = new Map<string, Set<string>>();
   for (const delivery of deliveries) {
@@ -36,5 +40,5 @@ export function threadsLoads(kinds: ThreadKindRegistry, deliveries: Iterable<Del
     set.add(delivery.threadKey);
     keys.set(kind.field, set);
   }
-  return Object.fromEntries([...keys].map(([field, set]) => [field, [...set]]));
+  return Object.fromEntries([...keys].map(([field, set]) => [field, { keys: [...set], only: [] }]));
 }

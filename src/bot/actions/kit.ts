@@ -107,7 +107,8 @@ export async function changeThread<Thread>(
   await services.store.update((state) => {
     const thread = ref.threads(state)[ref.key];
     if (thread) change(thread);
-  }, { load: { [ref.field]: [ref.key] } });
+    // A click changes the card's head (mute, acknowledgement): none of its customers is read for it.
+  }, { load: { [ref.field]: { keys: [ref.key], only: [] } } });
   return shared(ref.card(await storedThread(services, ref), ctx.now));
 }
 

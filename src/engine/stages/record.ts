@@ -32,7 +32,7 @@ export class RecordStage implements DeliveryStage {
         if (!thread) return;
         thread.editedAt = at;
         if (shownAt) thread.shownAt = shownAt;
-      }, { load: threadLoads(this.chain.kinds, delivery) });
+      }, { load: threadLoads(this.chain.kinds, delivery, 'head') });
     } catch (error) {
       log.warn({ err: error, deliveryId: delivery.id, target: delivery.targetKey }, 'could not record a card edit; it may be edited again');
     }
@@ -54,7 +54,8 @@ export async function recordSent(chain: ChainContext, delivery: Delivery, posted
       if (shownAt) thread.shownAt = shownAt;
     }
     chain.quiet.recorded(state, delivery);
-  }, { completes: delivery.id, load: threadLoads(chain.kinds, delivery) }).catch((error: unknown) => {
+    // The thread's head only: a silent edit's held alert names no customer of it (its reply says what changed).
+  }, { completes: delivery.id, load: threadLoads(chain.kinds, delivery, 'head') }).catch((error: unknown) => {
     // Another instance took the conversation over: the record is its to write, never this one's again.
     if (error instanceof ClaimLostError) {
       chain.unrecorded.forget(delivery.id);
