@@ -7,7 +7,9 @@ import { PagedRecordError, type Loads } from '../../src/store/paged.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { IncidentThread, State } from '../../src/store/state.js';
-import { thread } from '../support/sampleState.js';
+import { target, thread, watch } from '../support/sampleState.js';
+import { pruneIncidents } from '../../src/sources/incidents/index.js';
+import { retentionLoads } from '../../src/engine/retention.js';
 import type { StateStore } from '../../src/store/stateStore.js';
 import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { backends } from '../support/storeBackends.js';
@@ -133,6 +135,29 @@ for (const backend of backends) {
       assert.equal(view.subscriptionThreads['A|c3|s1|1']?.customerId, 'c3');
       assert.equal(Object.keys(view.threads['A|EX1']?.customers ?? {}).length, 2, 'a card named by key is read whole');
       assert.throws(() => view.threads['B|EX1'], PagedRecordError);
+    });
+
+    it('retention forgets the cards quiet for 30 days by a query of those alone, keeping a card still seen', async () => {
+      const store = await openStore();
+      const now = new Date('2026-12-01T00:00:00.000Z');
+      const old = '2026-10-01T00:00:00.000Z';
+      const card = (key: string, customerId: string, updatedAt: string, resolvedAt: string | null): IncidentThread => ({
+        ...thread(key, key.split('|')[0] as string),
+        updatedAt,
+        resolvedAt,
+        customers: { [customerId]: { name: customerId, resolved: resolvedAt !== null, vanished: false } },
+      });
+      await store.update((state) => {
+        state.targets.A = target('A');
+        state.watches.push(watch('w1', 'A', 'c1'));
+        state.threads['A|OLD'] = card('A|OLD', 'c9', old, old); // resolved long ago
+        state.threads['A|SEEN'] = card('A|SEEN', 'c1', old, null); // quiet, open, watched here
+        state.threads['A|GONE'] = card('A|GONE', 'c8', old, null); // quiet, open, nobody watches c8
+        state.threads['A|NEW'] = card('A|NEW', 'c9', AT, null);
+      });
+      // The round's last write: the sources' prune reads only the threads retention selects (a read of another throws).
+      await store.update((state) => pruneIncidents(state, now), { load: retentionLoads(store.read(), now) });
+      assert.deepEqual(Object.keys((await store.view({ threads: 'all' })).threads).sort(), ['A|NEW', 'A|SEEN']);
     });
 
     it("fetchSpread() says how fresh each group is, as /healthz reports its lanes: count, oldest, 95th percentile", async () => {
