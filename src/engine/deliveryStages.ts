@@ -56,8 +56,7 @@ export class DeliveryStages {
    * paged (store/pagedThreads.ts), read by key for this look only.
    */
   async pacingView(deliveries: readonly Delivery[]): Promise<Readonly<State>> {
-    const loads = threadsLoads(this.chain.kinds, deliveries.filter((delivery) => this.replies(delivery)));
-    return Object.keys(loads).length > 0 ? this.chain.deps.store.view(loads) : this.chain.deps.store.read();
+    return this.chain.deps.store.view(threadsLoads(this.chain.kinds, deliveries.filter((delivery) => this.replies(delivery))));
   }
 
   private replies(delivery: Delivery): boolean {

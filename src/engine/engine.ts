@@ -360,7 +360,7 @@ export class AlertEngine {
       pruneState(tx, now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
-    }, { fenced: true, load: [SNAPSHOT_KEYS, retentionLoads(this.options.store.read(), now)] });
+    }, { fenced: true, load: [SNAPSHOT_KEYS, retentionLoads(this.options.store.ports.watches.all(), now)] });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;

@@ -2,7 +2,7 @@
 // long ago, are forgotten. Each source forgets its own records (its `prune`, in the same write).
 import { RETENTION_MS } from '../domain/retention.js';
 import type { TxPorts } from '../store/ports/index.js';
-import type { State } from '../store/state.js';
+import type { Watch } from '../domain/watch.js';
 import type { Loads } from '../store/paged.js';
 import { quietCutoff } from '../store/pagedThreads.js';
 
@@ -22,8 +22,8 @@ export function pruneState(tx: Pick<TxPorts, 'deliveryLog' | 'tickets'>, now: Da
  * never a walk of every thread; of an incident card only the customers a conversation watches one by one
  * (whether the card is still seen there).
  */
-export function retentionLoads(state: Readonly<State>, now: Date): Loads {
+export function retentionLoads(watches: readonly Readonly<Watch>[], now: Date): Loads {
   const quietBefore = quietCutoff(now);
-  const watched = new Set(state.watches.flatMap((watch) => (watch.customerId !== null ? [watch.customerId] : [])));
+  const watched = new Set(watches.flatMap((watch) => (watch.customerId !== null ? [watch.customerId] : [])));
   return { threads: { quietBefore, only: watched }, subscriptionThreads: { quietBefore }, accessThreads: { quietBefore } };
 }

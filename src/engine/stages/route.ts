@@ -9,14 +9,12 @@ export class RouteStage implements DeliveryStage {
 
   async run(attempt: DeliveryAttempt): Promise<'dropped' | typeof NEXT> {
     const { delivery } = attempt;
-    const state = this.chain.deps.store.read();
     const target = this.chain.deps.store.ports.conversations.get(delivery.targetKey);
     if (!target?.active) return dropDelivery(this.chain, delivery, 'conversation inactive');
     attempt.target = target;
     attempt.kind = threadKindOf(this.chain.kinds, delivery);
     // The card thread is paged (store/pagedThreads.ts): read by its key, for this attempt only.
-    const loads = threadLoads(this.chain.kinds, delivery);
-    attempt.thread = threadOf(this.chain.kinds, delivery, Object.keys(loads).length > 0 ? await this.chain.deps.store.view(loads) : state);
+    attempt.thread = threadOf(this.chain.kinds, delivery, await this.chain.deps.store.view(threadLoads(this.chain.kinds, delivery)));
     attempt.shownAt = attempt.thread?.updatedAt ?? null;
     return NEXT;
   }
