@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       const card = draft.threads[key] ?? thread(key, conversation);
       draft.threads[key] = card;
       for (let c = 0; c < THREAD_CUSTOMERS; c++) card.customers[`${name}-${c}`] = { name: `Customer ${name} ${c}`, resolved: flips % 2 === 0, vanished: false };
-    });
+    }, { load: { threads: [key] } });
 
   await commitOnce();
   const send = (message: CommitChildMessage) => process.send?.(message);

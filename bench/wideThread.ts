@@ -54,10 +54,10 @@ export async function seedWideThreads(store: StateStore): Promise<void> {
     }
     for (const target of targets) {
       const key = threadKey(target.key, WIDE_INCIDENT_ID);
-      const thread: IncidentThread = { ...newThread(key, target.key, { incident: wideIncident(0) }, at), activityId: `bench-activity-${target.key}`, lastSentAt: at };
+      const thread: IncidentThread = { ...newThread(key, target.key, { incident: wideIncident(0) }, at), activityId: `bench-activity-${target.key}`, lastSentAt: at, open: FULL };
       draft.threads[key] = thread;
     }
-  });
+  }, { load: { threads: targets.map((target) => threadKey(target.key, WIDE_INCIDENT_ID)) } });
   // Customers in chunks: one transaction of 200,000 rows would hold them all in one statement list.
   for (let from = 0; from < FULL; from += SEED_CUSTOMERS) {
     await store.update((draft) => {
@@ -68,7 +68,8 @@ export async function seedWideThreads(store: StateStore): Promise<void> {
           customers[customerId(c)] = customer;
         }
       }
-    });
+      // The cards' heads, none of their customers read: these are new rows.
+    }, { load: { threads: { keys: targets.map((target) => threadKey(target.key, WIDE_INCIDENT_ID)), only: [] } } });
   }
 }
 

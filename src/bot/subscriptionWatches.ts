@@ -53,7 +53,7 @@ export async function saveSubscriptionWatch(
       }
     }
     source.baseline(state, watch, customer.companyName, subscriptions, ctx.now);
-  }, { load: { subscriptionSnapshots: [customer.id] } });
+  }, { load: { subscriptionSnapshots: [customer.id], subscriptionThreads: { customers: [customer.id] } } });
   services.engine.watchesChanged();
   return watch;
 }

@@ -9,7 +9,7 @@ import { diffProvisioning } from '../sources/provisioning/diff.js';
 import type { Customer, Incident, OrderProvisioning } from '../domain/types.js';
 import { watchesEveryCustomer, type Watch } from '../domain/watch.js';
 import { markSeen } from '../sources/incidents/routing.js';
-import { orderKey, type Target } from '../store/state.js';
+import { orderKey, threadKey, type Target } from '../store/state.js';
 import type { Watches } from '../store/ports/watches.js';
 import { txPorts } from '../store/ports/index.js';
 import type { BotServices } from './services.js';
@@ -59,7 +59,8 @@ export async function saveCustomerWatch(
     }
     state.incidentSnapshots[customer.id] ??= diffIncidents(customer.id, undefined, [...incidents], ctx.now.toISOString()).snapshot;
     markSeen(state, watch, customer.companyName, incidents, ctx.now);
-  }, { load: { incidentSnapshots: [customer.id] } });
+    // The incident cards it may join here: by key, with only this customer of each (a card may list thousands).
+  }, { load: { incidentSnapshots: [customer.id], threads: { keys: incidents.map((incident) => threadKey(ctx.target.key, incident.id)), only: [customer.id] } } });
   services.engine.watchesChanged();
   return watch;
 }

@@ -207,12 +207,12 @@ export class DeliveryPipeline {
     const attempted = new Set<string>();
     for (;;) {
       if (this.stopping) return;
-      let next = this.nextDue(targetKey, attempted);
+      let next = await this.nextDue(targetKey, attempted);
       if (next && !claim.covers(next.id)) {
         // Queued after the claim was taken: claim again to cover it, then read what a sweep merged meanwhile.
         if (!(await claim.extend())) return this.lookAgainLater(targetKey);
         await this.deps.store.refresh();
-        next = this.nextDue(targetKey, attempted);
+        next = await this.nextDue(targetKey, attempted);
         if (next && !claim.covers(next.id)) {
           attempted.add(next.id); // not queued in the database (any more): nothing to send
           continue;
@@ -246,11 +246,11 @@ export class DeliveryPipeline {
    * The conversation's first delivery that may go now, or null. A delivery waiting after a failure holds
    * the whole conversation (order matters); an edit waiting only for its thread's spacing holds nothing else.
    */
-  private nextDue(targetKey: string, attempted: ReadonlySet<string>): Delivery | null {
+  private async nextDue(targetKey: string, attempted: ReadonlySet<string>): Promise<Delivery | null> {
     const now = this.deps.clock.now();
-    const state = this.deps.store.read();
-    for (const delivery of this.deps.store.ports.outbox.queuedFor(targetKey)) {
-      if (attempted.has(delivery.id) || this.inFlightIds.has(delivery.id)) continue;
+    const queue = this.deps.store.ports.outbox.queuedFor(targetKey).filter((delivery) => !attempted.has(delivery.id) && !this.inFlightIds.has(delivery.id));
+    const state = await this.stages.pacingView(queue.filter((delivery) => Date.parse(delivery.notBefore) <= now));
+    for (const delivery of queue) {
       if (Date.parse(delivery.notBefore) > now) {
         if (delivery.attempts > 0) return null;
         continue;
@@ -281,11 +281,17 @@ export class DeliveryPipeline {
 
   /** Wakes up for the earliest delivery that is queued but not yet due (a retry, or a spaced edit). */
   private armWakeTimer(): void {
+    this.armWakeTimerNow().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not work out when the next delivery is due; the next kick looks again'));
+  }
+
+  private async armWakeTimerNow(): Promise<void> {
     if (this.stopping || !this.deps.auto) return;
+    const outbox = this.deps.store.ports.outbox.all();
+    const state = await this.stages.pacingView(outbox);
+    if (this.stopping) return;
     const now = this.deps.clock.now();
-    const state = this.deps.store.read();
     let earliest = Number.POSITIVE_INFINITY;
-    for (const delivery of this.deps.store.ports.outbox.all()) {
+    for (const delivery of outbox) {
       const due = Math.max(Date.parse(delivery.notBefore), this.stages.dueAt(delivery, state));
       if (due > now && due < earliest) earliest = due;
     }

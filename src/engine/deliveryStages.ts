@@ -7,7 +7,7 @@
 import type { Delivery, State } from '../store/state.js';
 import { QuietHoursStage } from './quietHours.js';
 import { nextDueAt } from './cardPacing.js';
-import { isThreadDelivery, threadKindOf, threadOf } from './threadKinds.js';
+import { isThreadDelivery, threadKindOf, threadOf, threadsLoads } from './threadKinds.js';
 import { DedupStage } from './stages/dedup.js';
 import { MuteStage } from './stages/mute.js';
 import { QuietHoursGate } from './stages/quietHours.js';
@@ -46,9 +46,22 @@ export class DeliveryStages {
    */
   dueAt(delivery: Delivery, state: Readonly<State>): number {
     const { kinds, deps } = this.chain;
-    const kind = threadKindOf(kinds, delivery);
-    const replies = kind !== undefined && isThreadDelivery(delivery) && kind.hasReply(delivery);
-    return nextDueAt(replies, threadOf(kinds, delivery, state), deps);
+    // Without a reply it may go at once: its thread is not read (nor loaded by pacingView).
+    if (!this.replies(delivery)) return 0;
+    return nextDueAt(true, threadOf(kinds, delivery, state), deps);
+  }
+
+  /**
+   * The state with the card threads dueAt reads of these deliveries (those that reply): the threads are
+   * paged (store/pagedThreads.ts), read by key for this look only.
+   */
+  async pacingView(deliveries: readonly Delivery[]): Promise<Readonly<State>> {
+    return this.chain.deps.store.view(threadsLoads(this.chain.kinds, deliveries.filter((delivery) => this.replies(delivery))));
+  }
+
+  private replies(delivery: Delivery): boolean {
+    const kind = threadKindOf(this.chain.kinds, delivery);
+    return kind !== undefined && isThreadDelivery(delivery) && kind.hasReply(delivery);
   }
 
   async deliver(delivery: Delivery): Promise<Outcome> {

@@ -1,7 +1,8 @@
 // What a digest and an end-of-quiet-hours summary read of the paged records (store/paged.ts): only the
 // snapshots they may show, found by the snapshots' facts (store.facts: a query on PostgreSQL), never every
 // customer's. Loading them all cost ~100 MB and a read of every row per digest at 50,000 customers.
-import { PAGED_FIELDS, PagedRecordError, type Loads, type PagedField } from '../store/paged.js';
+import { PAGED_FIELDS, PagedRecordError, type Load, type Loads, type PagedField } from '../store/paged.js';
+import { isThreadField, THREAD_FIELDS, type ThreadField, type ThreadSelection } from '../store/pagedThreads.js';
 import type { HeldAlert, State } from '../store/state.js';
 import type { StateStore } from '../store/stateStore.js';
 import type { AlertSource, BatchSources } from '../sources/source.js';
@@ -10,6 +11,27 @@ import { digestSince, partSources } from './digest.js';
 /** The keys to load by field, gathered over conversations and sections ('all': a section reads any record). */
 export class DigestLoads {
   private readonly wanted = new Map<PagedField, Set<string> | 'all'>();
+  /** The card threads selected by what they hold (a conversation's cards), by field. */
+  private readonly selections = new Map<ThreadField, { customers: Set<string>; conversations: Set<string> }>();
+
+  /** Threads of a card thread field a section reads by what they hold (whole cards). */
+  select(field: ThreadField, selection: Pick<ThreadSelection, 'customers' | 'conversations'>): void {
+    const into = this.selections.get(field) ?? { customers: new Set<string>(), conversations: new Set<string>() };
+    for (const customerId of selection.customers ?? []) into.customers.add(customerId);
+    for (const targetKey of selection.conversations ?? []) into.conversations.add(targetKey);
+    this.selections.set(field, into);
+  }
+
+  /** A load as a source names it: keys, 'all' or 'keys' (both read whole here), or a thread selection. */
+  addLoad(field: PagedField, load: Load | undefined): void {
+    if (load === undefined) return;
+    if (load === 'all' || load === 'keys') this.addAll(field);
+    else if (Symbol.iterator in load) this.add(field, load as Iterable<string>);
+    else if (isThreadField(field)) {
+      this.add(field, (load as ThreadSelection).keys ?? []);
+      this.select(field, load as ThreadSelection);
+    }
+  }
 
   add(field: PagedField, keys: Iterable<string>): void {
     const set = this.wanted.get(field) ?? new Set<string>();
@@ -23,7 +45,13 @@ export class DigestLoads {
   }
 
   get loads(): Loads {
-    return Object.fromEntries([...this.wanted].map(([field, keys]) => [field, keys === 'all' ? 'all' : [...keys]]));
+    const loads: Loads = Object.fromEntries([...this.wanted].map(([field, keys]) => [field, keys === 'all' ? 'all' : [...keys]]));
+    for (const [field, { customers, conversations }] of this.selections) {
+      const keys = loads[field];
+      if (keys === 'all') continue;
+      loads[field] = { keys: (keys as string[] | undefined) ?? [], customers: [...customers], conversations: [...conversations] };
+    }
+    return loads;
   }
 }
 
@@ -40,8 +68,11 @@ export interface DigestReadOptions {
  * What buildDigest reads for one conversation (`state`: read()'s, without the paged records): what the
  * incidents and provisioning sources' parts and each other source's section say they may show.
  */
-export async function addDigestReads(into: DigestLoads, store: Pick<StateStore, 'facts'>, state: Readonly<State>, targetKey: string, options: DigestReadOptions): Promise<void> {
+export async function addDigestReads(into: DigestLoads, store: Pick<StateStore, 'facts' | 'view'>, read: Readonly<State>, targetKey: string, options: DigestReadOptions): Promise<void> {
   const ctx = { now: options.now, since: digestSince(options.since, options.now) };
+  // The conversation's cards (paged) tell which snapshots its parts show: read them first, and load them too.
+  const cards = conversationCards(into, targetKey);
+  const state = Object.keys(cards).length > 0 ? await store.view(cards) : read;
   const reads = partSources(options.batchSources).flatMap((source) => source.digestReads(state, targetKey, ctx));
   for (const source of options.sources ?? []) {
     if (!source.digestReads) {
@@ -51,6 +82,10 @@ export async function addDigestReads(into: DigestLoads, store: Pick<StateStore, 
     reads.push(...source.digestReads(state, targetKey, ctx));
   }
   for (const read of reads) {
+    if ('select' in read) {
+      into.select(read.field, read.select);
+      continue;
+    }
     if ('keys' in read) {
       into.add(read.field, read.keys);
       continue;
@@ -60,14 +95,25 @@ export async function addDigestReads(into: DigestLoads, store: Pick<StateStore, 
   }
 }
 
-/** What buildQuietSummary reads: what the incidents and provisioning sources say of their held alerts. */
-export function addQuietSummaryReads(into: DigestLoads, held: readonly HeldAlert[], batchSources: BatchSources): void {
+/**
+ * A conversation's card threads of every kind, added to `into`: a digest or summary tells of its cards and
+ * names customers as they stand on them. Returns the same as loads, for a first read.
+ */
+function conversationCards(into: DigestLoads, targetKey: string): Loads {
+  const loads: Loads = {};
+  for (const field of THREAD_FIELDS) {
+    into.select(field, { conversations: [targetKey] });
+    loads[field] = { conversations: [targetKey] };
+  }
+  return loads;
+}
+
+/** What buildQuietSummary reads: the conversation's cards, and what the incidents and provisioning sources say of their held alerts. */
+export function addQuietSummaryReads(into: DigestLoads, held: readonly HeldAlert[], batchSources: BatchSources, targetKey: string): void {
+  conversationCards(into, targetKey);
   for (const source of partSources(batchSources)) {
-    for (const [field, keys] of Object.entries(source.quietReads(held)) as [PagedField, Loads[PagedField]][]) {
-      // Only whole records are read here: 'keys' (which exist) reads them all too.
-      if (keys === 'all' || keys === 'keys') into.addAll(field);
-      else if (keys) into.add(field, keys);
-    }
+    // Only whole records are read here: 'keys' (which exist) reads them all too.
+    for (const [field, load] of Object.entries(source.quietReads(held)) as [PagedField, Load | undefined][]) into.addLoad(field, load);
   }
 }
 

@@ -121,7 +121,7 @@ export class DigestScheduler {
       if (dueDigest(target, now)) {
         await addDigestReads(loads, this.options.store, state, target.key, { now: new Date(now), since: target.schedule?.lastDigest?.queuedAt ?? null, batchSources: this.options.batchSources, sources: this.options.sources });
       }
-      if (dueRelease(target, now)) addQuietSummaryReads(loads, target.schedule?.held ?? [], this.options.batchSources);
+      if (dueRelease(target, now)) addQuietSummaryReads(loads, target.schedule?.held ?? [], this.options.batchSources, target.key);
     }
     return loads.loads;
   }

@@ -11,7 +11,8 @@ import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
 import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
-import { ALL_PAGED_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
+import { retentionLoads } from './retention.js';
+import { SNAPSHOT_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
 import { txPorts } from '../store/ports/index.js';
 import type { DeliveryPipeline, DeliveryReport } from './delivery.js';
 import { queueNoticeTo } from '../sources/notices.js';
@@ -359,7 +360,7 @@ export class AlertEngine {
       pruneState(tx, now);
       for (const source of [...this.batchList, ...this.sources]) source.prune(state, now);
       return cycle;
-    }, { fenced: true, load: ALL_PAGED_KEYS });
+    }, { fenced: true, load: [SNAPSHOT_KEYS, retentionLoads(this.options.store.ports.watches.all(), now)] });
     log.info({ customersFetched: report.customersFetched, customersFailed: report.customersFailed.length, events: report.events, deliveriesQueued: report.deliveriesQueued }, 'sweep round finished');
     this.options.delivery.kick();
     return report;

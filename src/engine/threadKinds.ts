@@ -2,6 +2,7 @@
 // the composition root registered (sources/source.ts), the incident card among them.
 import type { CardThread, ThreadDelivery, ThreadDeliveryKind, ThreadKindRegistry } from '../sources/source.js';
 import type { Delivery, State } from '../store/state.js';
+import type { Loads } from '../store/paged.js';
 
 /** A delivery of some card thread (provisioning, notices and summaries have none). */
 export function isThreadDelivery(delivery: Delivery | ThreadDelivery): delivery is ThreadDelivery & Delivery {
@@ -17,4 +18,27 @@ export function threadKindOf(kinds: ThreadKindRegistry, delivery: Delivery): Thr
 export function threadOf(kinds: ThreadKindRegistry, delivery: Delivery, state: Readonly<State>): CardThread | undefined {
   const kind = threadKindOf(kinds, delivery);
   return kind && isThreadDelivery(delivery) ? kind.threads(state)[delivery.threadKey] : undefined;
+}
+
+/**
+ * What reading or changing a delivery's card thread loads (paged: named, never held): its one thread, whole
+ * to render its card; else only its head (an incident card's customers unread: they may be 50,000).
+ */
+export function threadLoads(kinds: ThreadKindRegistry, delivery: Delivery, read: 'whole' | 'head' = 'whole'): Loads {
+  const kind = threadKindOf(kinds, delivery);
+  if (!kind?.field || !isThreadDelivery(delivery)) return {};
+  return { [kind.field]: read === 'whole' ? [delivery.threadKey] : { keys: [delivery.threadKey], only: [] } };
+}
+
+/** What reading the card threads of several deliveries loads (a conversation's queue, the wake-up timer): their heads. */
+export function threadsLoads(kinds: ThreadKindRegistry, deliveries: Iterable<Delivery>): Loads {
+  const keys = new Map<string, Set<string>>();
+  for (const delivery of deliveries) {
+    const kind = threadKindOf(kinds, delivery);
+    if (!kind?.field || !isThreadDelivery(delivery)) continue;
+    const set = keys.get(kind.field) ?? new Set<string>();
+    set.add(delivery.threadKey);
+    keys.set(kind.field, set);
+  }
+  return Object.fromEntries([...keys].map(([field, set]) => [field, { keys: [...set], only: [] }]));
 }

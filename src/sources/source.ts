@@ -10,6 +10,7 @@ import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { RequestContext } from '../partnerCenter/http.js';
 import type { HeldAlert, State, SweepState } from '../store/state.js';
 import type { FactsFilter, Loads, PagedField, PlanFacts } from '../store/paged.js';
+import type { ThreadField, ThreadSelection } from '../store/pagedThreads.js';
 
 /**
  * One fetch of a source, e.g. `s|<customerId>`: one customer's subscriptions; or a partner-wide one (no
@@ -70,6 +71,12 @@ export interface DigestKeys {
   keys: Iterable<string>;
 }
 
+/** Card threads a digest part reads by what they hold (e.g. a conversation's incident cards). */
+export interface DigestThreads {
+  field: ThreadField;
+  select: Pick<ThreadSelection, 'customers' | 'conversations'>;
+}
+
 /** The parts of a digest or quiet summary the incidents and provisioning sources fill: the report's own lists. */
 export type SummaryParts = Partial<Pick<SummaryReport, 'incidents' | 'orders' | 'changes' | 'unchecked'>>;
 
@@ -108,7 +115,7 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
    * What `digestSection` reads of the paged records: the digest loads only those (src/engine/digestReads.ts).
    * Every record it may show must match. A source without it has every paged record loaded for its section.
    */
-  digestReads?(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): DigestRead[];
+  digestReads?(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): (DigestRead | DigestThreads)[];
   /** Why Partner Center may refuse this customer (403), from what this source knows; null: nothing to say. */
   explainRefusal?(state: Readonly<State>, customerId: string, customerName: string, now: Date): string | null;
   /** What explainRefusal reads of the paged records (the write that tells of the refusal loads it). */
@@ -184,7 +191,7 @@ export interface BatchSource<Data = unknown, Item extends SourceItem = SourceIte
   /** Its parts of a conversation's digest, read from the state alone (src/engine/digest.ts puts them together). */
   digestSection(state: Readonly<State>, targetKey: string, ctx: DigestPartsContext): SummaryParts;
   /** What `digestSection` reads of the paged records: the digest loads only those. */
-  digestReads(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): (DigestRead | DigestKeys)[];
+  digestReads(state: Readonly<State>, targetKey: string, ctx: DigestReadContext): (DigestRead | DigestKeys | DigestThreads)[];
   /** Its parts of the summary of what quiet hours held back (`held`: every alert held, of any source). */
   quietSection(state: Readonly<State>, targetKey: string, held: readonly HeldAlert[], ctx: DigestSectionContext): SummaryParts;
   /** What `quietSection` reads of the paged records. */
@@ -265,6 +272,8 @@ export type HeldAlertWords = Pick<HeldAlert, 'kind' | 'text' | 'threadKey' | 'in
 export interface ThreadDeliveryKind<Thread extends CardThread = CardThread, D extends ThreadDelivery = ThreadDelivery> {
   /** The delivery kind it serves (`Delivery.kind`), e.g. "subscription". */
   readonly kind: string;
+  /** The state's paged field of its threads: a delivery names its thread in what it reads (threadKinds.ts). */
+  readonly field?: ThreadField;
   /** Where its threads are kept, by thread key (inside a write: the draft's, to be changed in place). */
   threads(state: Readonly<State>): Record<string, Thread>;
   /** The card as the thread stands now; `shrink`: the same news in fewer bytes (Teams refused the size). */

@@ -10,7 +10,7 @@ import { acquireLock, assertLockFree, type FileLock, type LockOptions } from './
 import { emptyState, migrate, StateFileError, type State } from './state.js';
 import { draftGroup, publish, type Drafted } from './draft.js';
 import type { StateStore, UpdateOptions } from './stateStore.js';
-import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
+import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, resolveSelections, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type LoadList, type Loads, type PagedField, type SnapshotFacts } from './paged.js';
 import { soleInstance, type Coordination } from './coordination.js';
 import { SecretBox } from './secretBox.js';
 import { openState, sealState } from './storedSecrets.js';
@@ -230,6 +230,7 @@ export class LowdbStateStore implements StateStore {
         let drafted: Drafted;
         try {
           const reach = mergeLoads(batch.flatMap(({ load }) => loadList(load)));
+          resolveSelections(reach, this.db.data);
           drafted = draftGroup(this.db.data, batch.map(({ change }) => change), (draft) => pagedView(draft, reach));
           await this.adapter.write(drafted.draft);
         } catch (error) {

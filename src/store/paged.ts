@@ -6,16 +6,22 @@
 // so a change that reads a record it did not name fails on both stores, in every test, not only in production.
 import type { State } from './state.js';
 import { accessAttention, incidentAttention, subscriptionAttention, type DigestAttention } from '../domain/digestFacts.js';
+import { addSelection, isThreadField, noSelection, selectedKeys, selects, THREAD_FIELDS, type Selected, type ThreadField, type ThreadSelection } from './pagedThreads.js';
 
-export const PAGED_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots', 'accessSnapshots'] as const;
-export type PagedField = (typeof PAGED_FIELDS)[number];
+/** The snapshots: paged records with facts (planning, health and the digest go by them). */
+export const SNAPSHOT_FIELDS = ['incidentSnapshots', 'orderSnapshots', 'subscriptionSnapshots', 'accessSnapshots'] as const;
+export type SnapshotField = (typeof SNAPSHOT_FIELDS)[number];
+/** The snapshots and the card threads (pagedThreads.ts). */
+export const PAGED_FIELDS = [...SNAPSHOT_FIELDS, ...THREAD_FIELDS] as const;
+export type PagedField = SnapshotField | ThreadField;
 export const isPaged = (field: string): field is PagedField => (PAGED_FIELDS as readonly string[]).includes(field);
 
 /**
  * What a change (or a reader) reads of a paged field: these keys' records, every record ('all'), or only
- * which keys exist ('keys': enough to delete what no watch needs any more, as the round's last write does).
+ * which keys exist ('keys': enough to delete what no watch needs any more, as the round's last write does);
+ * of a card thread field also the threads a selection picks (by customer, conversation, quiet time).
  */
-export type Load = Iterable<string> | 'all' | 'keys';
+export type Load = Iterable<string> | 'all' | 'keys' | ThreadSelection;
 export type Loads = Partial<Record<PagedField, Load>>;
 /** What a change reads of the paged fields: one set of loads, or several (merged: it may read any of them). */
 export type LoadList = Loads | readonly Loads[];
@@ -112,9 +118,11 @@ export function spreadOf(facts: ReadonlyMap<string, SnapshotFacts>, among: Reado
   return { among: spread(times.among), rest: spread(times.rest) };
 }
 
-/** Every paged field whole, or every key of each: for what reads or replaces the whole state. */
+/** Every paged field whole: for what reads or replaces the whole state. */
 export const ALL_PAGED: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'all']));
 export const ALL_PAGED_KEYS: Loads = Object.fromEntries(PAGED_FIELDS.map((field) => [field, 'keys']));
+/** Every key of each snapshot field (the round's last write: the sources forget snapshots no watch needs). */
+export const SNAPSHOT_KEYS: Loads = Object.fromEntries(SNAPSHOT_FIELDS.map((field) => [field, 'keys']));
 
 /** The stored state as plain data, the paged records included: for a copy of all of it (migrate-state, a test). */
 export async function wholeState(store: { view(loads: Loads): Promise<Readonly<State>> }): Promise<State> {
@@ -128,29 +136,58 @@ export async function wholeState(store: { view(loads: Loads): Promise<Readonly<S
 export type PlanFacts = ReadonlyMap<PagedField, ReadonlyMap<string, SnapshotFacts>>;
 
 /** The facts of a state that holds its paged records (a test's, a file's). */
-export function factsIn(state: Pick<State, PagedField>): PlanFacts {
-  return new Map(PAGED_FIELDS.map((field) => [field, new Map(Object.entries(state[field]).map(([key, record]) => [key, factsOf(record)]))]));
+export function factsIn(state: Pick<State, SnapshotField>): PlanFacts {
+  return new Map(SNAPSHOT_FIELDS.map((field) => [field, new Map(Object.entries(state[field]).map(([key, record]) => [key, factsOf(record)]))]));
 }
 
-/** What one field's draft may read: these records ('all': any), and whether it knows every key. */
+/**
+ * What one field's draft may read: these records ('all': any), whether it knows every key, and of a card
+ * thread field the threads selected by what they hold (the store adds the keys it found to `records`).
+ */
 export interface Reach {
   records: Set<string> | 'all';
   keys: boolean;
+  selected: Selected;
 }
+
+const isSelection = (load: Load): load is ThreadSelection => typeof load === 'object' && !(Symbol.iterator in load);
 
 /** The loads of a group of changes, merged: each change sees what any of them named. */
 export function mergeLoads(all: readonly (Loads | undefined)[]): Map<PagedField, Reach> {
   const merged = new Map<PagedField, Reach>();
-  for (const field of PAGED_FIELDS) merged.set(field, { records: new Set(), keys: false });
+  for (const field of PAGED_FIELDS) merged.set(field, { records: new Set(), keys: false, selected: noSelection() });
   for (const loads of all) {
     for (const [field, load] of Object.entries(loads ?? {}) as [PagedField, Load][]) {
       const reach = merged.get(field) as Reach;
       if (load === 'all') reach.records = 'all';
       else if (load === 'keys') reach.keys = true;
-      else if (reach.records !== 'all') for (const key of load) reach.records.add(key);
+      else if (isSelection(load)) {
+        if (!isThreadField(field)) throw new Error(`${field} are selected by key only`);
+        addSelection(reach.selected, load);
+        if (reach.records !== 'all') for (const key of load.keys ?? []) reach.records.add(key);
+      } else {
+        // A thread named by key is read whole (all of an incident card's customers).
+        if (isThreadField(field)) reach.selected.only = 'all';
+        if (reach.records !== 'all') for (const key of load) reach.records.add(key);
+      }
     }
   }
   return merged;
+}
+
+/** Whether a field's reach reads anything at all. */
+export const readsAny = (reach: Reach): boolean => reach.keys || reach.records === 'all' || reach.records.size > 0 || selects(reach.selected);
+
+/**
+ * Adds to each reach the keys its selection picks among `held` (an in-memory store's records, or the rows
+ * PostgreSQL read for it): from then on they are read as if named by key.
+ */
+export function resolveSelections(reach: ReadonlyMap<PagedField, Reach>, held: Partial<Record<PagedField, object>>): void {
+  for (const field of THREAD_FIELDS) {
+    const wanted = reach.get(field);
+    if (!wanted || wanted.records === 'all' || !selects(wanted.selected)) continue;
+    for (const key of selectedKeys((held[field] ?? {}) as Record<string, unknown>, wanted.selected)) wanted.records.add(key);
+  }
 }
 
 export class PagedRecordError extends Error {
@@ -182,7 +219,7 @@ export function pagedView(state: State, reach: ReadonlyMap<PagedField, Reach>): 
       if (typeof field !== 'string' || !isPaged(field) || reach.get(field)?.records === 'all') return value;
       let view = views.get(field);
       if (!view || guards.get(view) !== value) {
-        view = guardMap(field, value as Record<string, unknown>, reach.get(field) ?? { records: new Set(), keys: false });
+        view = guardMap(field, value as Record<string, unknown>, reach.get(field) ?? { records: new Set(), keys: false, selected: noSelection() });
         guards.set(view, value as object);
         views.set(field, view);
       }
@@ -199,7 +236,7 @@ export function withoutPaged<S extends object>(state: S): S {
       const value: unknown = Reflect.get(target, field, receiver);
       if (typeof field !== 'string' || !isPaged(field)) return value;
       let view = closed.get(field);
-      if (!view) closed.set(field, (view = guardMap(field, {}, { records: new Set(), keys: false }, true)));
+      if (!view) closed.set(field, (view = guardMap(field, {}, { records: new Set(), keys: false, selected: noSelection() }, true)));
       return view;
     },
   });
@@ -208,6 +245,7 @@ export function withoutPaged<S extends object>(state: S): S {
 /** A reader's state with `loads` readable: the maps as given, each limited to what was asked. */
 export function viewOf(state: State, maps: Partial<Record<PagedField, object>>, loads: Loads): Readonly<State> {
   const reach = mergeLoads([loads]);
+  resolveSelections(reach, maps);
   const base = { ...state } as Record<string, unknown>;
   for (const field of PAGED_FIELDS) base[field] = maps[field] ?? {};
   return pagedView(base as unknown as State, reach);
@@ -216,11 +254,15 @@ export function viewOf(state: State, maps: Partial<Record<PagedField, object>>, 
 function guardMap(field: PagedField, map: Record<string, unknown>, reach: Reach, closed = false): object {
   const written = new Set<string>();
   const readable = (key: string) => written.has(key) || (reach.records !== 'all' && reach.records.has(key));
+  // A change that selects threads by what they hold may look up a key it did not find: one not stored reads
+  // as absent. One stored but not selected throws (lowdb holds every thread, so a test catches it).
+  const selective = selects(reach.selected);
   const check = (key: string | symbol, value: boolean) => {
     if (typeof key === 'symbol' || key in Object.prototype) return;
     if (closed) throw new PagedRecordError(field, null);
     if (readable(key)) return;
     if (!value && reach.keys) return;
+    if (selective && !Object.hasOwn(map, key)) return;
     throw new PagedRecordError(field, key);
   };
   return new Proxy(map, {

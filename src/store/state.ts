@@ -105,6 +105,11 @@ export interface IncidentThread {
   /** The most recent full copy of the incident seen for any of the customers. */
   incident: Incident;
   customers: Record<string, ThreadCustomer>;
+  /**
+   * How many of its customers are still affected (not resolved), kept as they change (pagedThreads.ts
+   * setThreadCustomer): a commit may read only some of a card's customers. Absent in older records: count them.
+   */
+  open?: number;
   openedAt: string;
   updatedAt: string;
   resolvedAt: string | null;

@@ -109,7 +109,7 @@ describe('GDAP access alerts, end to end', () => {
     assert.match(acknowledged.text, /Acknowledged by Ana Bowman at \d\d:\d\d UTC/);
     const muted = await click(t, buttonIn(acknowledged.card, 'Mute 7 days'), card.id ?? '');
     assert.deepEqual(buttonsOf(muted.card).map((b) => b.title), ['Access', 'Customer', 'Unmute']);
-    const stored = Object.values(t.app.store.read().accessThreads);
+    const stored = Object.values((await t.app.store.view({ accessThreads: 'all' })).accessThreads);
     assert.equal(stored.filter((thread) => thread.acknowledgedBy === 'Ana Bowman').length, 1, 'only this conversation’s card');
 
     t.sim.scenario.step(); // back: both cards edited; the muted one without a reply
@@ -135,7 +135,7 @@ describe('GDAP access alerts, end to end', () => {
     const notices = t.connector.ok('post').filter((call) => /DelegatedAdminRelationship\.Read\.All/.test(String(call.activity.text)));
     assert.deepEqual(notices.map((call) => call.conversationId.split(';')[0]).sort(), [CHANNEL_ID, OTHER_CHANNEL_ID].sort(), 'once per conversation, over two refused listings');
     assert.equal((await t.app.store.facts('accessSnapshots')).size, 0, 'a refusal changes nothing');
-    assert.equal(Object.keys(t.app.store.read().accessThreads).length, 0, 'never an alert per customer');
+    assert.equal(Object.keys((await t.app.store.view({ accessThreads: 'all' })).accessThreads).length, 0, 'never an alert per customer');
     refuse.remove();
     await t.app.engine.sweepNow();
     const restored = t.connector.ok('post').filter((call) => /lists the GDAP relationships again/.test(String(call.activity.text)));

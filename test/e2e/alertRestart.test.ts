@@ -194,7 +194,7 @@ describe('proactive alerts across restarts', () => {
       state.deliveryLog[`incident|${CHANNEL_ID}|EX000040|updated`] = ago(2);
     });
 
-    const seenAtWatch = Object.keys(t.app.store.read().threads).filter((key) => !/\|EX0000\d\d$/.test(key));
+    const seenAtWatch = Object.keys((await t.app.store.view({ threads: 'all' })).threads).filter((key) => !/\|EX0000\d\d$/.test(key));
     await t.app.engine.sweepNow();
     const disk = await stateOnDisk(t);
     // (Contoso's open incidents shown by "watch contoso" are kept too: they were seen there.)

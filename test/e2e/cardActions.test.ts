@@ -135,12 +135,12 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
 
     const acked = await click(h, buttonIn(alert.card, 'Acknowledge'), alert.id);
     assert.match(acked.text, /Acknowledged by Ana Bowman at \d\d:\d\d UTC/);
-    assert.equal(h.app.store.read().threads[key]?.acknowledgedBy, 'Ana Bowman');
-    assert.ok(h.app.store.read().threads[key]?.acknowledgedAt);
+    assert.equal((await h.app.store.view({ threads: 'all' })).threads[key]?.acknowledgedBy, 'Ana Bowman');
+    assert.ok((await h.app.store.view({ threads: 'all' })).threads[key]?.acknowledgedAt);
     assert.match(cardText(cardOf(updatesOf(h, alert.id)[0])), /Acknowledged by Ana Bowman/);
 
     const muted = await click(h, buttonIn(acked.card, 'Mute 4 h'), alert.id);
-    const thread = h.app.store.read().threads[key];
+    const thread = (await h.app.store.view({ threads: 'all' })).threads[key];
     assert.equal(thread?.mutedBy, 'Ana Bowman');
     const hours = (Date.parse(thread?.mutedUntil ?? '') - Date.now()) / 3_600_000;
     assert.ok(hours > 3.9 && hours <= 4, String(hours));
@@ -150,9 +150,9 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
 
     const unmuted = await click(h, buttonIn(muted.card, 'Unmute'), alert.id);
     assert.doesNotMatch(unmuted.text, /Muted by/);
-    assert.equal(h.app.store.read().threads[key]?.mutedUntil, null);
+    assert.equal((await h.app.store.view({ threads: 'all' })).threads[key]?.mutedUntil, null);
     await click(h, buttonIn(unmuted.card, 'Mute 24 h'), alert.id);
-    const day = (Date.parse(h.app.store.read().threads[key]?.mutedUntil ?? '') - Date.now()) / 3_600_000;
+    const day = (Date.parse((await h.app.store.view({ threads: 'all' })).threads[key]?.mutedUntil ?? '') - Date.now()) / 3_600_000;
     assert.ok(day > 23.9 && day <= 24, String(day));
     assert.equal(updatesOf(h, alert.id).length, 4);
     assert.ok(updatesOf(h, alert.id).every((call) => call.conversationId.startsWith(CHANNEL_ID)));
@@ -170,7 +170,7 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     h.connector.fail({ kind: 'update', status: 404, code: 'NotFound' });
     const acked = await click(h, buttonIn(alert.card, 'Acknowledge'), alert.id);
     assert.match(acked.text, /Acknowledged by Ana Bowman/);
-    assert.equal(h.app.store.read().threads[threadKey(CHANNEL_ID, alert.incidentId)]?.acknowledgedBy, 'Ana Bowman');
+    assert.equal((await h.app.store.view({ threads: 'all' })).threads[threadKey(CHANNEL_ID, alert.incidentId)]?.acknowledgedBy, 'Ana Bowman');
     assert.equal(updatesOf(h, alert.id).length, 0);
   });
 
@@ -217,6 +217,6 @@ describe('card buttons end to end (invoke → bot → simulator → invoke answe
     const after = await submit(h, buttonIn(alert.card, 'Mute 4 h'), alert.id);
     assert.ok(after.some((call) => call.kind === 'update' && call.activityId === alert.id), 'the shared card was replaced');
     assert.match(cardText(cardOf(after.find((call) => call.kind === 'post'))), /Muted by Ana Bowman/);
-    assert.equal(h.app.store.read().threads[threadKey(CHANNEL_ID, alert.incidentId)]?.mutedBy, 'Ana Bowman');
+    assert.equal((await h.app.store.view({ threads: 'all' })).threads[threadKey(CHANNEL_ID, alert.incidentId)]?.mutedBy, 'Ana Bowman');
   });
 });

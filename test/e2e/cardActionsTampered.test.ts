@@ -95,11 +95,11 @@ describe('card buttons with forged, stale or failing data', () => {
   });
 
   it('says an alert is no longer tracked when muting an incident this conversation has no card for', async () => {
-    const before = JSON.stringify(h.app.store.read().threads);
+    const before = JSON.stringify((await h.app.store.view({ threads: 'all' })).threads);
     assertErrorCard(await refused('incident.mute', { incidentId: 'EX123456', hours: 4 }), /Alert no longer tracked/, ['Help']);
     assertErrorCard(await refused('incident.acknowledge', { incidentId: 'EX123456' }), /Alert no longer tracked/, ['Help']);
     assertErrorCard(await refused('incident.customers', { incidentId: 'EX123456' }), /Alert no longer tracked/, ['Help']);
-    assert.equal(JSON.stringify(h.app.store.read().threads), before);
+    assert.equal(JSON.stringify((await h.app.store.view({ threads: 'all' })).threads), before);
   });
 
   it('turns a Partner Center failure into a sentence with Refresh, which works once Partner Center is back', async () => {

@@ -96,7 +96,7 @@ describe('cards that tell the whole story, end to end', () => {
     const updated = cardText(cardOf(updatesOf(h, posted.id).at(-1)));
     assert.match(updated, /\nUpdated · Critical incident · /);
     assert.match(updated, /Updates\n9 updates/);
-    assert.equal(h.app.store.read().threads[threadKey(CHANNEL_ID, incidentId)]?.incident.messages.length, 5);
+    assert.equal((await h.app.store.view({ threads: 'all' })).threads[threadKey(CHANNEL_ID, incidentId)]?.incident.messages.length, 5);
 
     for (let step = 0; step < 3; step++) h.sim.scenario.step();
     await h.app.engine.sweepNow();

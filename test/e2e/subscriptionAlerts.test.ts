@@ -120,7 +120,7 @@ describe('subscription alerts, end to end', () => {
     const cards = subscriptionCards(t, suspends);
     assert.equal(cards.length, 2, 'a second card for the second episode');
     assert.match(cardText(cardOf(cards[1])), /^Critical · subscription suspended/);
-    const threads = Object.values(t.app.store.read().subscriptionThreads).filter((thread) => thread.subscriptionId === suspends);
+    const threads = Object.values((await t.app.store.view({ subscriptionThreads: 'all' })).subscriptionThreads).filter((thread) => thread.subscriptionId === suspends);
     assert.deepEqual(threads.map((thread) => thread.episode).sort(), [1, 2]);
   });
 
@@ -195,7 +195,7 @@ describe('subscription alerts, end to end', () => {
     assert.match(muted.text, /Muted by Ana Bowman until \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC/);
     assert.deepEqual(buttonsOf(muted.card).map((b) => b.title), ['Subscriptions', 'Customer', 'Unmute', 'Refresh']);
     assert.equal(updatesOf(t, card.id).length, 2, 'both clicks replaced the card for everyone');
-    const thread = Object.values(t.app.store.read().subscriptionThreads).find((th) => th.subscriptionId === ends);
+    const thread = Object.values((await t.app.store.view({ subscriptionThreads: 'all' })).subscriptionThreads).find((th) => th.subscriptionId === ends);
     assert.equal(thread?.acknowledgedBy, 'Ana Bowman');
     assert.ok(Date.parse(thread?.mutedUntil ?? '') - Date.now() > 6.9 * 86_400_000);
 

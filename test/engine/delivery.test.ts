@@ -109,6 +109,9 @@ function pipelineDeps(store: MemoryStore, sender: ConversationSender, cards: Tes
 const failure = (kind: SendFailure['kind'], status: number, code: string | null = null, retryAfterMs: number | null = null) =>
   new SendFailure(kind, status, code, retryAfterMs, `Teams answered ${status}`);
 
+/** A change of the card thread A|EX1 names it (card threads are paged). */
+const ONE_CARD = { load: { threads: ['A|EX1'] } };
+
 describe('delivery pipeline', () => {
   it('posts a new card, records it with its activity id, and never sends a recorded delivery again', async () => {
     const { store, sender, pipeline } = setup({ threads: [thread('A', null)], outbox: [incidentDelivery('A', 'd1')] });
@@ -244,10 +247,10 @@ describe('delivery pipeline', () => {
     await store.update((state) => {
       // The card already shows the thread as it is: nothing to edit ahead of the reply.
       Object.assign(state.threads['A|EX1'] as IncidentThread, { lastSentAt: new Date(NOW - 30_000).toISOString(), shownAt: AT });
-    });
+    }, ONE_CARD);
     assert.deepEqual(await spaced.deliverPending(), { sent: 0, deferred: 0, dropped: 0 }, 'replied 30 s ago: not yet');
     assert.equal(sender.update.callCount, 0);
-    await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 61_000).toISOString()));
+    await store.update((state) => void ((state.threads['A|EX1'] as IncidentThread).lastSentAt = new Date(NOW - 61_000).toISOString()), ONE_CARD);
     assert.deepEqual(await spaced.deliverPending(), { sent: 1, deferred: 0, dropped: 0 });
     assert.equal(sender.update.callCount, 1);
     assert.equal(sender.reply.callCount, 1);
@@ -265,9 +268,9 @@ describe('delivery pipeline', () => {
         const t = state.threads['A|EX1'] as IncidentThread;
         t.customers[customerId] = { name, resolved: false, vanished: false };
         t.updatedAt = at(ms);
-      });
+      }, ONE_CARD);
     // The card went out 20 s ago; a change found now is queued with its reply.
-    await store.update((state) => void Object.assign(state.threads['A|EX1'] as IncidentThread, { lastSentAt: at(-20_000), editedAt: at(-20_000), shownAt: at(-20_000) }));
+    await store.update((state) => void Object.assign(state.threads['A|EX1'] as IncidentThread, { lastSentAt: at(-20_000), editedAt: at(-20_000), shownAt: at(-20_000) }), ONE_CARD);
     await change(0, 'c2', 'Fabrikam');
     const customersOnLastCard = () => Object.keys((cards.incident as sinon.SinonSpy).lastCall.args[0].customers).sort();
 

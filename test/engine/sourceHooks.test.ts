@@ -109,7 +109,7 @@ describe('the engine and the sources\' hooks', () => {
     assert.equal(cycle.ordersFetched, 1);
     assert.deepEqual(cycle.ordersFailed, []);
     assert.deepEqual(cycle.sources?.fake, { noun: 'fake listing', fetched: 1, refused: 0, failed: [] });
-    const state = store.read();
+    const state = await store.view({ threads: 'all' });
     // The incidents source diffed and routed what its fetch returned.
     assert.ok(Object.values(state.threads).some((thread) => thread.incidentId === 'i1' && thread.targetKey === 'A'));
     assert.ok(state.accessDenied.c2, 'c2 is recorded as refusing access');

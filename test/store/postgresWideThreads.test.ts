@@ -1,31 +1,41 @@
 // An incident card's customers on the PostgreSQL store, when a change touches a few of many: the store skips
 // the compare of a card whose customers map the change left as published (postgresStore.ts changesOf), so
 // each way a change can alter them must still reach the database and the other instance, and a change that
-// only reads them must write none. Real PostgreSQL.
+// only reads them must write none. Card threads are paged (pagedThreads.ts): no instance holds them, a
+// change names the ones it reads, and of a wide card only the customers it names. Real PostgreSQL.
 import assert from 'node:assert/strict';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { IncidentThread, State } from '../../src/store/state.js';
+import type { StateStore } from '../../src/store/stateStore.js';
+import { routeIncidentEvents, routingLoad } from '../../src/sources/incidents/routing.js';
+import { changeThread, forgottenAlert, type ActionContext, type AlertThreadRef } from '../../src/bot/actions/kit.js';
+import type { BotServices } from '../../src/bot/services.js';
+import type { AdaptiveCardJson } from '../../src/cards.js';
 import { instancesOnFreshDatabases } from '../support/postgresInstances.js';
-import { thread } from '../support/sampleState.js';
+import { target, thread } from '../support/sampleState.js';
+import { incident } from '../support/samples.js';
 
 const CUSTOMERS = 2_000;
 const KEY = 't1|EX1';
+const LOAD = { load: { threads: [KEY] } };
 
 describe('PostgreSQL store: a wide incident card, changed a few customers at a time', () => {
   const db = instancesOnFreshDatabases();
   const { stores } = db;
   const open = () => db.open();
   /** What a fresh instance reads from the database. */
-  const stored = async (): Promise<IncidentThread | undefined> => {
+  const stored = async (key = KEY): Promise<IncidentThread | undefined> => {
     const fresh = await PostgresStateStore.open(db.url, { instance: false });
     try {
-      return structuredClone(fresh.read().threads[KEY]);
+      return structuredClone((await fresh.view({ threads: [key] })).threads[key]);
     } finally {
       await fresh.close();
     }
   };
   const card = (state: State) => state.threads[KEY] as IncidentThread;
   const sql = db.sql;
+  /** The card threads an instance holds in memory between commits (none: they are paged). */
+  const held = (store: PostgresStateStore) => (store as unknown as { copy: { state: State } }).copy.state.threads;
 
   beforeEach(async () => {
     const a = await open();
@@ -33,7 +43,7 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
       const wide = thread(KEY, 't1');
       for (let i = 0; i < CUSTOMERS; i++) wide.customers[`c${i}`] = { name: `Customer ${i}`, resolved: false, vanished: false };
       state.threads[KEY] = wide;
-    });
+    }, LOAD);
   });
 
   it('a customer replaced, one edited in place, one added and one deleted all reach the database and the other instance', async () => {
@@ -46,9 +56,9 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
       (customers.c2 as { resolved: boolean }).resolved = true;
       customers.newcomer = { name: 'Newcomer', resolved: false, vanished: false };
       delete customers.c3;
-    });
+    }, LOAD);
     await b.refresh();
-    for (const [where, seen] of [['the database', await stored()], ['the other instance', b.read().threads[KEY]]] as const) {
+    for (const [where, seen] of [['the database', await stored()], ['the other instance', (await b.view({ threads: [KEY] })).threads[KEY]]] as const) {
       assert.equal(seen?.customers.c1?.resolved, true, `c1 replaced, in ${where}`);
       assert.equal(seen?.customers.c2?.resolved, true, `c2 edited in place, in ${where}`);
       assert.equal(seen?.customers.newcomer?.name, 'Newcomer', `added, in ${where}`);
@@ -64,7 +74,7 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
     await a.update((state) => {
       const wide = card(state);
       if (wide.customers.c1?.resolved === false && Object.values(wide.customers).length === CUSTOMERS) wide.updatedAt = '2026-12-01T00:00:00.000Z';
-    });
+    }, LOAD);
     assert.equal((await stored())?.updatedAt, '2026-12-01T00:00:00.000Z', 'the card was written');
     assert.equal(await rev(), before, 'none of its customers');
   });
@@ -73,7 +83,7 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
     const [a] = stores as [PostgresStateStore];
     await a.update((state) => {
       for (const customer of Object.values(card(state).customers)) if (customer.name === 'Customer 1500') customer.vanished = true;
-    });
+    }, LOAD);
     assert.equal((await stored())?.customers.c1500?.vanished, true);
   });
 
@@ -84,16 +94,11 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
       const kept = Object.fromEntries(Object.entries(old.customers).filter(([id]) => id !== 'c5'));
       state.threads[KEY] = { ...old, customers: { ...kept, c6: { name: 'Renamed', resolved: false, vanished: false } } };
       state.threads['t2|EX1'] = { ...old, key: 't2|EX1', targetKey: 't2' };
-    });
+    }, { load: { threads: [KEY, 't2|EX1'] } });
     const seen = await stored();
     assert.equal(seen?.customers.c5, undefined, 'dropped with the old map');
     assert.equal(seen?.customers.c6?.name, 'Renamed');
-    const fresh = await PostgresStateStore.open(db.url, { instance: false });
-    try {
-      assert.equal(Object.keys(fresh.read().threads['t2|EX1']?.customers ?? {}).length, CUSTOMERS, 'the copy has every customer of the map it shares');
-    } finally {
-      await fresh.close();
-    }
+    assert.equal(Object.keys((await stored('t2|EX1'))?.customers ?? {}).length, CUSTOMERS, 'the copy has every customer of the map it shares');
   });
 
   it('a change that throws writes none of the customers it touched', async () => {
@@ -102,13 +107,66 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
       a.update((state) => {
         card(state).customers.c1 = { name: 'Never', resolved: true, vanished: false };
         throw new Error('the change fails');
-      }),
+      }, LOAD),
       /the change fails/,
     );
-    await a.update((state) => void (card(state).customers.c2 = { name: 'Customer 2', resolved: true, vanished: false }));
-    assert.equal(a.read().threads[KEY]?.customers.c1?.name, 'Customer 1', 'readers never saw it');
+    await a.update((state) => void (card(state).customers.c2 = { name: 'Customer 2', resolved: true, vanished: false }), LOAD);
+    assert.equal((await a.view({ threads: [KEY] })).threads[KEY]?.customers.c1?.name, 'Customer 1', 'readers never saw it');
     const seen = await stored();
     assert.equal(seen?.customers.c1?.name, 'Customer 1', 'the failed change wrote nothing');
     assert.equal(seen?.customers.c2?.resolved, true, 'the next change went through');
+  });
+
+  it('a follower holds no card thread after the leader wrote one, yet serves a click on it', async () => {
+    const [leader] = stores as [PostgresStateStore];
+    const follower = await open();
+    await leader.update((state) => void (card(state).updatedAt = '2026-12-02T00:00:00.000Z'), LOAD);
+    await follower.refresh();
+    assert.deepEqual(Object.keys(held(leader)), [], 'the leader keeps none after its commits');
+    assert.deepEqual(Object.keys(held(follower)), [], 'the follower holds none after catching up');
+    const now = new Date('2026-12-02T10:00:00.000Z');
+    const ref: AlertThreadRef<IncidentThread> = {
+      threads: (state) => state.threads,
+      field: 'threads',
+      key: KEY,
+      card: (wide) => ({ type: 'AdaptiveCard', mutedBy: wide.mutedBy, customers: Object.keys(wide.customers).length }) as unknown as AdaptiveCardJson,
+      forgotten: () => forgottenAlert('the alert', 'they are resolved', []),
+    };
+    const services = { store: follower as StateStore } as BotServices;
+    const result = await changeThread(services, { user: { id: 'u1', name: 'Dana' }, now } as ActionContext, ref, (wide) => {
+      wide.mutedUntil = '2026-12-02T12:00:00.000Z';
+      wide.mutedBy = 'Dana';
+    });
+    assert.deepEqual(result.card, { type: 'AdaptiveCard', mutedBy: 'Dana', customers: CUSTOMERS }, 'the card rendered from the database, every customer on it');
+    assert.equal((await stored())?.mutedBy, 'Dana', 'the mute reached the database');
+    assert.deepEqual(Object.keys(held(follower)), [], 'and the follower still holds none');
+  });
+
+  it('"all customers recovered" resolves a wide card by its count, reading only the batch\'s customers', async () => {
+    const [a] = stores as [PostgresStateStore];
+    // Every customer but c0 recovered: the card counts one affected.
+    await a.update((state) => {
+      const wide = card(state);
+      for (let i = 1; i < CUSTOMERS; i++) wide.customers[`c${i}`] = { name: `Customer ${i}`, resolved: true, vanished: false };
+      wide.open = 1;
+      state.targets.t1 = target('t1');
+    }, LOAD);
+    assert.equal((await sql('select open_customers from incident_threads where key = $1', [KEY]))[0]?.open_customers, 1);
+    const ex1 = incident('EX1', { resolved: true });
+    const events = [{ id: 'e1', kind: 'resolved' as const, customerId: 'c0', incident: ex1, changes: [], vanished: false }];
+    let read = -1;
+    await a.update(
+      (state) => {
+        read = Object.keys(card(state).customers).length;
+        routeIncidentEvents(state, events, { customerName: (id) => id, now: new Date('2026-12-03T00:00:00.000Z') });
+      },
+      { load: { threads: routingLoad([{ customerId: 'c0', incidents: [ex1] }]) } },
+    );
+    assert.equal(read, 1, 'the commit read one customer row of the card, not 2,000');
+    const seen = await stored();
+    assert.equal(seen?.resolvedAt, '2026-12-03T00:00:00.000Z', 'the card is resolved');
+    assert.equal(seen?.open, 0);
+    assert.equal((await sql('select open_customers from incident_threads where key = $1', [KEY]))[0]?.open_customers, 0, 'the count column, written in the same commit');
+    assert.equal(Object.values(seen?.customers ?? {}).filter((customer) => !customer.resolved).length, 0, 'and the count says what the rows say');
   });
 });

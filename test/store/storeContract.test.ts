@@ -95,7 +95,7 @@ for (const backend of backends) {
         state.incidentSnapshots = {}; // a whole collection replaced
         state.sweep.cursor = 'c|c2';
         state.auth.refreshToken = null;
-      }, { load: { incidentSnapshots: 'keys' } });
+      }, { load: { incidentSnapshots: 'keys', threads: ['t1|EX1'] } });
       const written = await wholeState(store);
       store = await reopen(store);
       const read = await wholeState(store);

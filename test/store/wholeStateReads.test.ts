@@ -14,10 +14,6 @@ const PLANNING = "round planning (sweepPlan.ts and the sources' plan hooks take 
 
 /** The whole-state reads still allowed: file, the line's code, and what it reads the State for. */
 const ALLOWED: { file: string; code: string; why: string }[] = [
-  { file: 'src/engine/stages/route.ts', code: 'const state = this.chain.deps.store.read();', why: THREADS },
-  { file: 'src/engine/delivery.ts', code: 'const state = this.deps.store.read();', why: THREADS },
-  { file: 'src/engine/delivery.ts', code: 'const state = this.deps.store.read();', why: THREADS },
-  { file: 'src/bot/actions/kit.ts', code: 'const thread = ref.threads(services.store.read())[ref.key];', why: THREADS },
   { file: 'src/engine/digestScheduler.ts', code: 'const state = this.options.store.read();', why: DIGEST },
   { file: 'src/bot/scheduleCommands.ts', code: 'await addDigestReads(loads, services.store, services.store.read(), ctx.target.key, { now: ctx.now, since: since(), batchSources, sources });', why: DIGEST },
   { file: 'src/engine/engine.ts', code: 'let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts(), this.batchList);', why: PLANNING },

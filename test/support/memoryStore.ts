@@ -4,7 +4,7 @@ import { emptyState, type State } from '../../src/store/state.js';
 import type { StateStore, UpdateOptions } from '../../src/store/stateStore.js';
 import { soleInstance } from '../../src/store/coordination.js';
 import { readPorts, transactionOn, type TxPorts } from '../../src/store/ports/index.js';
-import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
+import { factsOfMap, spreadOf, loadList, mergeLoads, pagedView, resolveSelections, viewOf, withoutPaged, type FactsFilter, type FetchSpread, type Loads, type PagedField, type SnapshotFacts } from '../../src/store/paged.js';
 
 export class MemoryStore implements StateStore {
   /** One process, as with the state file. */
@@ -60,7 +60,9 @@ export class MemoryStore implements StateStore {
 
   async update<T>(change: (draft: State) => T, options: UpdateOptions = {}): Promise<T> {
     const draft = structuredClone(this.state);
-    const result = change(pagedView(draft, mergeLoads(loadList(options.load))));
+    const reach = mergeLoads(loadList(options.load));
+    resolveSelections(reach, draft);
+    const result = change(pagedView(draft, reach));
     if (this.failing?.(this.state, draft)) throw this.failure();
     this.state = draft;
     this.writes++;

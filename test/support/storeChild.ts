@@ -3,6 +3,7 @@
 // at the URL it is given and answers the parent's questions over IPC with what it holds in memory. It can
 // also claim a conversation, or deliver its outbox through the real delivery pipeline to a Teams stand-in
 // that tells the parent what it is sending and holds each send until the parent lets it go.
+import type { State } from '../../src/store/state.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,8 @@ export interface HeldRecords {
   outbox: string[];
   deliveryLog: string[];
   orderCustomers: Record<string, string>;
-  threadCustomers: Record<string, string[]>;
+  /** The card threads it holds in memory (none: they are paged, read per commit or view). */
+  threadsHeld: string[];
 }
 
 export interface StoreProcess {
@@ -141,7 +143,7 @@ async function serve(url: string, leaseSeconds: number): Promise<void> {
       outbox: state.outbox.map((delivery) => delivery.id),
       deliveryLog: Object.keys(state.deliveryLog),
       orderCustomers: { ...state.orderCustomers },
-      threadCustomers: Object.fromEntries(Object.values(state.threads).map((thread) => [thread.key, Object.keys(thread.customers)])),
+      threadsHeld: Object.keys((store as unknown as { copy: { state: State } }).copy.state.threads),
     };
     process.send?.(held);
   });

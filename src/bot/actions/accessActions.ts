@@ -70,6 +70,7 @@ export const accessActions: ActionRoutes<AccessVerbs> = {
 function alertThread(services: BotServices, ctx: ActionContext, data: AlertData): AlertThreadRef<AccessThread> {
   return {
     threads: (state) => state.accessThreads,
+    field: 'accessThreads',
     key: accessThreadKey(ctx.target.key, data.customerId, data.episode),
     // With the episode's PSA ticket, as the card posted by delivery shows it.
     card: (thread, now) => accessAlertCard(withEpisodeTicket(services.store.ports.tickets, thread, accessEpisodeKey(thread.customerId, thread.openedAt)), now),

@@ -46,7 +46,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `showing the alert of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The alert as the conversation shares it now, for the person who drilled down from it.
-      return personal(threadAlertCard(withTickets(services.store.ports.tickets, storedThread(services, incidentThread(services, ctx, data.incidentId))), ctx.now));
+      return personal(threadAlertCard(withTickets(services.store.ports.tickets, await storedThread(services, incidentThread(services, ctx, data.incidentId))), ctx.now));
     },
   },
 
@@ -54,7 +54,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     doing: (data) => `listing the customers of incident ${data.incidentId}`,
     async run(services, data, ctx) {
       // The customers as the conversation's alert lists them now.
-      const thread = storedThread(services, incidentThread(services, ctx, data.incidentId));
+      const thread = await storedThread(services, incidentThread(services, ctx, data.incidentId));
       return personal(alertCustomersCard(thread, ctx.now, (id) => services.directory.find(id)?.domain));
     },
   },
@@ -93,6 +93,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
 function incidentThread(services: BotServices, ctx: ActionContext, incidentId: string): AlertThreadRef<IncidentThread> {
   return {
     threads: (state) => state.threads,
+    field: 'threads',
     key: threadKey(ctx.target.key, incidentId),
     // With the customers' PSA tickets, as the card posted by delivery shows them.
     card: (thread, now) => threadAlertCard(withTickets(services.store.ports.tickets, thread), now),

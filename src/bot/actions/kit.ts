@@ -5,6 +5,7 @@ import type { TurnContext } from 'botbuilder';
 import { buttons as b, type AdaptiveCardJson, type CardButton, type Verb } from '../../cards.js';
 import type { Customer } from '../../domain/types.js';
 import type { State } from '../../store/state.js';
+import type { ThreadField } from '../../store/pagedThreads.js';
 import type { ActionData } from '../actionSchemas.js';
 import type { BotServices } from '../services.js';
 import type { CommandContext } from '../teamsBot.js';
@@ -78,8 +79,9 @@ export function userName(ctx: ActionContext): string {
  * includes the conversation, so a click can only ever reach the alerts of its own conversation.
  */
 export interface AlertThreadRef<Thread> {
-  /** The state's record of such threads (`threads`, `subscriptionThreads`). */
+  /** The state's record of such threads (`threads`, `subscriptionThreads`), and its field (paged: read by key). */
   threads(state: Readonly<State>): Record<string, Thread>;
+  field: ThreadField;
   key: string;
   /** The alert card of the thread, as everyone in the conversation sees it. */
   card(thread: Thread, now: Date): AdaptiveCardJson;
@@ -87,9 +89,9 @@ export interface AlertThreadRef<Thread> {
   forgotten(): ActionProblem;
 }
 
-/** The stored thread, or the "no longer tracked" notice. */
-export function storedThread<Thread>(services: BotServices, ref: AlertThreadRef<Thread>): Thread {
-  const thread = ref.threads(services.store.read())[ref.key];
+/** The stored thread, or the "no longer tracked" notice. Card threads are paged: read by key, for this click. */
+export async function storedThread<Thread>(services: BotServices, ref: AlertThreadRef<Thread>): Promise<Thread> {
+  const thread = ref.threads(await services.store.view({ [ref.field]: [ref.key] }))[ref.key];
   if (!thread) throw ref.forgotten();
   return thread;
 }
@@ -101,12 +103,13 @@ export async function changeThread<Thread>(
   ref: AlertThreadRef<Thread>,
   change: (thread: Thread) => void,
 ): Promise<ActionResult> {
-  storedThread(services, ref);
+  await storedThread(services, ref);
   await services.store.update((state) => {
     const thread = ref.threads(state)[ref.key];
     if (thread) change(thread);
-  });
-  return shared(ref.card(storedThread(services, ref), ctx.now));
+    // A click changes the card's head (mute, acknowledgement): none of its customers is read for it.
+  }, { load: { [ref.field]: { keys: [ref.key], only: [] } } });
+  return shared(ref.card(await storedThread(services, ref), ctx.now));
 }
 
 /** An alert this conversation no longer keeps: `what` is "the alert for incident EX123", `after` when alerts are forgotten. */

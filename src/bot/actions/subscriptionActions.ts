@@ -94,7 +94,7 @@ export const subscriptionActions: ActionRoutes<SubscriptionVerbs> = {
   [VERBS.subscriptionRefresh]: {
     doing: () => 'reading the subscriptions of this customer',
     async run(services, data, ctx) {
-      const thread = storedThread(services, alertThread(services, ctx, data));
+      const thread = await storedThread(services, alertThread(services, ctx, data));
       const customer = await requireCustomer(services, data.customerId, ctx.correlationId);
       const subscriptions = await forCustomer(customer.companyName, () => services.client.subscriptions({ correlationId: ctx.correlationId }, customer.id));
       // The card as it is stored, with the subscription as Partner Center shows it now (for the clicker only).
@@ -133,6 +133,7 @@ function watchCard(
 function alertThread(services: BotServices, ctx: ActionContext, data: AlertData): AlertThreadRef<SubscriptionThread> {
   return {
     threads: (state) => state.subscriptionThreads,
+    field: 'subscriptionThreads',
     key: subscriptionThreadKey(ctx.target.key, data.customerId, data.subscriptionId, data.episode),
     card: (thread, now) => subscriptionAlertCard(withTicket(services, thread), now),
     forgotten: () => forgottenAlert('this subscription alert', 'they end', [b.subscriptions(data.customerId, 'all', 1), b.help()]),

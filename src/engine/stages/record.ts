@@ -4,7 +4,7 @@
 // not the delivery: it stays queued for its reply, and only the card's edit time is written.
 import type { Delivery } from '../../store/state.js';
 import { ClaimLostError } from '../../store/stateStore.js';
-import { threadOf } from '../threadKinds.js';
+import { threadLoads, threadOf } from '../threadKinds.js';
 import type { ChainContext, DeliveryAttempt, DeliveryStage } from './stage.js';
 import { recordDelivered } from '../../store/deliveryLog.js';
 
@@ -32,7 +32,7 @@ export class RecordStage implements DeliveryStage {
         if (!thread) return;
         thread.editedAt = at;
         if (shownAt) thread.shownAt = shownAt;
-      });
+      }, { load: threadLoads(this.chain.kinds, delivery, 'head') });
     } catch (error) {
       log.warn({ err: error, deliveryId: delivery.id, target: delivery.targetKey }, 'could not record a card edit; it may be edited again');
     }
@@ -54,7 +54,8 @@ export async function recordSent(chain: ChainContext, delivery: Delivery, posted
       if (shownAt) thread.shownAt = shownAt;
     }
     chain.quiet.recorded(state, delivery);
-  }, { completes: delivery.id }).catch((error: unknown) => {
+    // The thread's head only: a silent edit's held alert names no customer of it (its reply says what changed).
+  }, { completes: delivery.id, load: threadLoads(chain.kinds, delivery, 'head') }).catch((error: unknown) => {
     // Another instance took the conversation over: the record is its to write, never this one's again.
     if (error instanceof ClaimLostError) {
       chain.unrecorded.forget(delivery.id);

@@ -45,7 +45,8 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
     wantsListing: () => false, // Graph lists every customer's relationships itself
     // Its snapshots are by customer, yet no customer's: the partner-wide listing reads and writes them all.
     records: [],
-    loads: () => ({ accessSnapshots: 'all' }),
+    // The listing is partner-wide: every customer's access, and every access card (for this one commit).
+    loads: () => ({ accessSnapshots: 'all', accessThreads: 'all' }),
     refusalLoads: (customerId) => ({ accessSnapshots: [customerId] }),
     roundItems: (state, _listing, _find, now) => accessItems(state, now, settings),
     fetch: async (_client, ctx) => listAccess(graph, knownRelationships(await options.snapshots?.()), clock.now(), ctx.signal),

@@ -12,6 +12,7 @@ export type AccessCardRenderer = (thread: AccessThread, now: Date) => object;
 export function accessThreadKind(card: AccessCardRenderer = accessAlertCard): ThreadDeliveryKind<AccessThread, AccessDelivery> {
   return {
     kind: 'access',
+    field: 'accessThreads',
     threads: (state) => state.accessThreads,
     card: (thread, now) => card(thread, now),
     hasReply: (delivery) => delivery.note !== null,

@@ -14,7 +14,7 @@ import { incidentDigest, incidentQuietSummary } from './digest.js';
 import { incidentDigestReads } from './digestReads.js';
 import { diffIncidents, type IncidentEvent } from './diff.js';
 import { incidentFastLane, incidentItems, INCIDENTS_SOURCE, watchesAllIncidents, type IncidentItem } from './plan.js';
-import { routeIncidentEvents } from './routing.js';
+import { routeIncidentEvents, routingLoad } from './routing.js';
 
 export { INCIDENTS_SOURCE };
 
@@ -29,7 +29,7 @@ export function incidentSource(): BatchSource {
     fastLane: incidentFastLane,
     fetch: (client, ctx, item) => client.incidents(ctx, item.customer.id),
     loads: (fetched, refused, refusalLoads) => [
-      { incidentSnapshots: fetched.map(({ item }) => item.customer.id) },
+      { incidentSnapshots: fetched.map(({ item }) => item.customer.id), threads: routingLoad(fetched.map(({ item, data }) => ({ customerId: item.customer.id, incidents: data }))) },
       // What explains a refusal (the GDAP listing's relationships of the customer) is read in the same write.
       ...refused.flatMap((item) => refusalLoads(item.customer.id)),
     ],

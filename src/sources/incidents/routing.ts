@@ -8,6 +8,7 @@ import type { Incident } from '../../domain/types.js';
 import { watchCoversIncident, type Watch } from '../../domain/watch.js';
 import { ThreadOutbox } from '../threadOutbox.js';
 import { threadKey, type IncidentDelivery, type IncidentThread, type State } from '../../store/state.js';
+import { openCustomers, setThreadCustomer, type ThreadSelection } from '../../store/pagedThreads.js';
 import { addToNote, emptyNote } from './threadNote.js';
 
 export interface RouteOptions {
@@ -15,6 +16,16 @@ export interface RouteOptions {
   now: Date;
   /** Deliveries being sent right now: changes must not be merged into them (they would be lost). */
   inFlight?: ReadonlySet<string>;
+}
+
+/**
+ * What routing a batch reads of the incident cards (paged): the cards of the incidents its customers report,
+ * and those that list its customers (a resolution, an incident gone), in every conversation; of each card
+ * only these customers, never all 50,000 of a Microsoft-wide incident. The cards' `open` counts tell the rest.
+ */
+export function routingLoad(fetched: readonly { customerId: string; incidents: readonly Incident[] }[]): ThreadSelection {
+  const customers = fetched.map(({ customerId }) => customerId);
+  return { customers, incidents: new Set(fetched.flatMap(({ incidents }) => incidents.map((incident) => incident.id))), only: customers };
 }
 
 /** Apply a batch's incident events to the state: update incident threads, queue deliveries. Returns how many were queued. */
@@ -33,11 +44,10 @@ export function routeIncidentEvents(state: State, incidentEvents: readonly Incid
     for (const event of events) {
       const before = thread.customers[event.customerId];
       if (event.kind !== 'resolved' && before?.resolved) reopened = true;
-      thread.customers[event.customerId] = { name: customerName(event.customerId), resolved: event.kind === 'resolved', vanished: event.vanished };
+      setThreadCustomer(thread, event.customerId, { name: customerName(event.customerId), resolved: event.kind === 'resolved', vanished: event.vanished });
     }
-    // An event other than a resolution leaves its customer affected: only then is there no need to walk
-    // every customer (a Microsoft-wide incident's thread lists all of them, and the store compares what is read).
-    const allResolved = events.every((event) => event.kind === 'resolved') && Object.values(thread.customers).every((customer) => customer.resolved);
+    // By the card's count of affected customers: a commit reads only the batch's customers of a card.
+    const allResolved = openCustomers(thread) === 0;
     // The card shows one copy of the incident: a copy resolved for one customer must not make the whole
     // card read "Resolved" (and every customer "Recovered") while others are still affected.
     const latest = events.filter((event) => !event.vanished && (event.kind !== 'resolved' || allResolved)).at(-1);
@@ -121,7 +131,7 @@ export function markSeen(state: State, watch: Watch, customerName: string, incid
     if (!isAlertable(incident) || incident.resolved || !watchCoversIncident(watch, watch.customerId, incident)) continue;
     const key = threadKey(watch.targetKey, incident.id);
     const thread = state.threads[key] ?? newThread(key, watch.targetKey, { incident }, at);
-    thread.customers[watch.customerId] ??= { name: customerName, resolved: false, vanished: false };
+    if (!thread.customers[watch.customerId]) setThreadCustomer(thread, watch.customerId, { name: customerName, resolved: false, vanished: false });
     state.threads[key] = thread;
   }
 }
@@ -136,6 +146,7 @@ export function newThread(key: string, targetKey: string, event: Pick<IncidentEv
     activityId: null,
     incident: trimIncident(event.incident),
     customers: {},
+    open: 0,
     openedAt: at,
     updatedAt: at,
     resolvedAt: null,

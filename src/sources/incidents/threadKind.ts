@@ -9,6 +9,7 @@ export type IncidentCardRenderer = (thread: IncidentThread, now: Date, options: 
 export function incidentThreadKind(card: IncidentCardRenderer): ThreadDeliveryKind<IncidentThread, IncidentDelivery> {
   return {
     kind: 'incident',
+    field: 'threads',
     threads: (state) => state.threads,
     card,
     hasReply: (delivery) => Boolean(delivery.noteParts ?? delivery.note),

@@ -34,7 +34,8 @@ export function subscriptionSource(settings: SubscriptionSettings = DEFAULT_SUBS
     settings,
     wantsListing: watchesAllSubscriptions,
     records: ['subscriptionSnapshots'],
-    loads: (item) => ({ subscriptionSnapshots: [item.customer.id] }),
+    // The customer's cards (paged), in every conversation: routing finds its episodes' cards among them.
+    loads: (item) => ({ subscriptionSnapshots: [item.customer.id], subscriptionThreads: { customers: [item.customer.id] } }),
     roundItems: (state, listing, find, now, facts) => subscriptionItems(state, listing, find, now, settings, facts),
     fetch: (client, ctx, item) => client.subscriptions(ctx, item.customer.id),
     ingest(state, item, subscriptions, ctx) {

@@ -13,6 +13,7 @@ export type SubscriptionCardRenderer = (thread: SubscriptionThread, now: Date) =
 export function subscriptionThreadKind(card: SubscriptionCardRenderer = subscriptionAlertCard): ThreadDeliveryKind<SubscriptionThread, SubscriptionDelivery> {
   return {
     kind: 'subscription',
+    field: 'subscriptionThreads',
     threads: (state) => state.subscriptionThreads,
     card: (thread, now) => card(thread, now),
     hasReply: (delivery) => delivery.note !== null,

@@ -249,4 +249,35 @@ from (
 where s.customer_id = f.customer_id;
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds columns and indexes, whatever ran before it.
+    version: 12,
+    name: 'card threads read per record',
+    sql: `
+-- No instance holds the card threads any more (pagedThreads.ts): a change reads them by key, by customer, by
+-- conversation or by how long they have been quiet. An incident card keeps how many of its customers are
+-- still affected, so that "all recovered" needs none of its customer rows read; the body keeps it as "open".
+alter table incident_threads add column open_customers integer, add column quiet_since text;
+update incident_threads t set open_customers = c.open, body = jsonb_set(t.body, '{open}', to_jsonb(c.open))
+from (select t2.key, (select count(*) from incident_thread_customers c2 where c2.thread_key = t2.key and not c2.resolved)::int as open from incident_threads t2) c
+where t.key = c.key;
+update incident_threads set quiet_since = case when coalesce(body->>'resolvedAt', '') <> '' and body->>'resolvedAt' < body->>'updatedAt' collate "C"
+  then body->>'resolvedAt' else body->>'updatedAt' end;
+alter table subscription_threads add column customer_id text, add column quiet_since text;
+alter table access_threads add column customer_id text, add column quiet_since text;
+update subscription_threads set customer_id = body->>'customerId', quiet_since = case when coalesce(body->>'closedAt', '') <> ''
+  and body->>'closedAt' < body->>'updatedAt' collate "C" then body->>'closedAt' else body->>'updatedAt' end;
+update access_threads set customer_id = body->>'customerId', quiet_since = case when coalesce(body->>'closedAt', '') <> ''
+  and body->>'closedAt' < body->>'updatedAt' collate "C" then body->>'closedAt' else body->>'updatedAt' end;
+create index incident_thread_customers_customer on incident_thread_customers (customer_id);
+create index incident_threads_incident on incident_threads (incident_id);
+create index incident_threads_quiet on incident_threads (quiet_since collate "C");
+create index subscription_threads_customer on subscription_threads (customer_id);
+create index subscription_threads_target on subscription_threads (target_key);
+create index subscription_threads_quiet on subscription_threads (quiet_since collate "C");
+create index access_threads_customer on access_threads (customer_id);
+create index access_threads_target on access_threads (target_key);
+create index access_threads_quiet on access_threads (quiet_since collate "C");
+`,
+  },
 ];

@@ -3,7 +3,9 @@
 // query instead.
 import type pg from 'pg';
 import { mergeLoads, type FactsFilter, type FetchSpread, type Loads, type PagedField, type Reach, type SnapshotFacts } from '../paged.js';
+import { customersRead, isThreadField, selects } from '../pagedThreads.js';
 import { TABLE_OF, type Table } from './tables.js';
+import { readThreadCustomers, selectionWhere } from './threadCustomers.js';
 
 /** A paged record whose key was read but not its body (a 'keys' load): never written back. */
 export const UNREAD = Symbol('unread');
@@ -26,15 +28,20 @@ export async function readPaged(client: pg.Pool | pg.PoolClient, field: PagedFie
       json.set(row.key, '');
     }
   }
-  if (reach.records === 'all' || reach.records.size > 0) {
+  const selective = isThreadField(field) && reach.records !== 'all' && selects(reach.selected);
+  if (reach.records === 'all' || reach.records.size > 0 || selective) {
+    const byKey = `${key} = any($1::text[])`;
+    const where = selective ? selectionWhere(field, reach.selected, byKey, 2) : { sql: byKey, params: [] };
     const { rows } = reach.records === 'all'
       ? await client.query(`select * from ${table.name}`)
-      : await client.query(`select * from ${table.name} where ${key} = any($1::text[])`, [[...reach.records]]);
+      : await client.query(`select * from ${table.name} where ${where.sql}`, [[...reach.records], ...where.params]);
     for (const row of rows as Record<string, unknown>[]) {
       const decoded = table.decode(row);
       records[decoded.key] = decoded.record;
       json.set(decoded.key, '');
     }
+    // An incident card's customers have rows of their own: those the load reads (all, or `only`).
+    if (field === 'threads') await readThreadCustomers(client, records, reach.records === 'all' ? 'all' : customersRead(reach.selected));
   }
   return { records, json };
 }
@@ -47,7 +54,7 @@ export class PagedRows {
   async records(loads: Loads): Promise<Partial<Record<PagedField, Record<string, unknown>>>> {
     const maps: Partial<Record<PagedField, Record<string, unknown>>> = {};
     for (const [field, wanted] of mergeLoads([loads])) {
-      if (wanted.records === 'all' || wanted.records.size > 0) maps[field] = (await readPaged(this.pool, field, wanted)).records;
+      if (wanted.records === 'all' || wanted.records.size > 0 || selects(wanted.selected)) maps[field] = (await readPaged(this.pool, field, wanted)).records;
     }
     return maps;
   }

@@ -25,7 +25,7 @@ import pg from 'pg';
 import type { Coordination } from '../coordination.js';
 import { baseOf, changedKeys, draftGroup, finished, publish, untouched, type Drafted } from '../draft.js';
 import { SHAPES, Touched, trackedDraft, type Field } from '../records.js';
-import { loadList, mergeLoads, pagedView, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread, type FactsFilter } from '../paged.js';
+import { loadList, mergeLoads, pagedView, resolveSelections, viewOf, withoutPaged, type LoadList, type Loads, type PagedField, type Reach, type SnapshotFacts, type FetchSpread, type FactsFilter } from '../paged.js';
 import { StateFileError, type IncidentThread, type State } from '../state.js';
 import { ClaimLostError, StoreUnavailableError, type StateStore, type UpdateOptions } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
@@ -43,6 +43,7 @@ import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
 import { PagedRows, UNREAD } from './pagedRows.js';
 import { threadHead, THREAD_CUSTOMERS } from './threadCustomers.js';
+import { isThreadField } from '../pagedThreads.js';
 import { LISTS, recordId, ResidentCopy, type ListField, type TableWrites } from './residentCopy.js';
 import { readPorts, transactionOn, type StorePorts, type TxPorts } from '../ports/index.js';
 
@@ -366,6 +367,7 @@ export class PostgresStateStore implements StateStore {
         group = await this.refuseLostCompletions(client, group);
         const reach = mergeLoads(group.flatMap(({ load }) => loadList(load)));
         await this.copy.loadPaged(client, reach);
+        resolveSelections(reach, this.copy.state);
         const { draft, results } = this.applyGroup(group, touched, reach);
         const writes = this.changesOf(draft, touched);
         written = writtenKeys(writes);
@@ -541,7 +543,8 @@ export class PostgresStateStore implements StateStore {
       if (deletes.length > 0) {
         const keyColumn = table.columns[0]?.name;
         await client.query(`delete from ${table.name} where ${keyColumn} = any($1::text[])`, [deletes]);
-        await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [table.name, deletes, rev]);
+        // The deletion log tells the instances that hold a record; none holds a card thread (pagedThreads.ts).
+        if (!isThreadField(field)) await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [table.name, deletes, rev]);
       }
       if (field === 'threads') await this.copy.threadCustomers.write(client, customers ?? { upserts: [], deletes: [] }, deletes, rev);
     }

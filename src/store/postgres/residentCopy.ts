@@ -6,15 +6,15 @@
 // next time; no order of commits is needed.
 import type pg from 'pg';
 import { SHAPES, type Field } from '../records.js';
-import { isPaged, type PagedField, type Reach } from '../paged.js';
-import { emptyState, emptySweep, type IncidentThread, type State } from '../state.js';
+import { isPaged, readsAny, type PagedField, type Reach } from '../paged.js';
+import { emptyState, emptySweep, type State } from '../state.js';
 import type { SecretBox } from '../secretBox.js';
 import { openRecord } from '../storedSecrets.js';
 import { PRUNED_MARK } from './deletionLog.js';
 import { Seen, unseenRows } from './visibility.js';
 import { TABLES } from './tables.js';
 import { readPaged } from './pagedRows.js';
-import { CUSTOMER_COLUMNS, threadHead, ThreadCustomerRows, THREAD_CUSTOMERS, type CustomerWrites } from './threadCustomers.js';
+import { ThreadCustomerRows, type CustomerWrites } from './threadCustomers.js';
 
 export const LISTS = ['watches', 'outbox'] as const;
 export type ListField = (typeof LISTS)[number];
@@ -33,7 +33,7 @@ export class ResidentCopy {
   readonly state: State = emptyState();
   /** Each record as last stored, as JSON: what a change is compared with, and what a failed write returns to. */
   readonly stored = new Map<Field, Map<string, string>>();
-  /** The incident threads' customers as stored (their own rows; `stored` keeps each thread without them). */
+  /** Writes the incident cards' customers (their own rows) of a commit's loaded cards. */
   readonly threadCustomers = new ThreadCustomerRows();
   /** The order of list records (watches, outbox) by id. */
   readonly positions = new Map<ListField, Map<string, number>>();
@@ -70,7 +70,7 @@ export class ResidentCopy {
    */
   async loadPaged(client: pg.PoolClient, reach: ReadonlyMap<PagedField, Reach>): Promise<void> {
     for (const [field, wanted] of reach) {
-      if (!wanted.keys && wanted.records !== 'all' && wanted.records.size === 0) continue;
+      if (!readsAny(wanted)) continue;
       const { records, json } = await readPaged(client, field, wanted);
       (this.state as unknown as Record<string, unknown>)[field] = records;
       this.stored.set(field, json);
@@ -169,11 +169,6 @@ export class ResidentCopy {
       }
       const { rows } = reads('deleted_rows') ? await client.query<{ tbl: string; key: string }>(rowsOf('deleted_rows', 'tbl, key'), params) : { rows: [] };
       for (const { tbl, key } of rows) {
-        if (tbl === THREAD_CUSTOMERS) {
-          this.threadCustomers.dropDeleted(key, this.state.threads);
-          changed.add('threads');
-          continue;
-        }
         const table = TABLES.find((candidate) => candidate.name === tbl);
         if (!table || isPaged(table.field)) continue;
         this.dropRecord(table.field, key);
@@ -195,7 +190,6 @@ export class ResidentCopy {
         if (list) lists.add(list);
       }
     }
-    if (reads(THREAD_CUSTOMERS) && (await this.threadCustomers.catchUp(client, rowsOf(THREAD_CUSTOMERS, CUSTOMER_COLUMNS), params, this.state.threads)) > 0) changed.add('threads');
     for (const field of lists) this.rebuild(field);
     this.seen.remember(snapshot);
     if (changed.size > 0 && !all) this.changed(changed);
@@ -220,16 +214,11 @@ export class ResidentCopy {
         changed.add(table.field);
       }
     }
-    if (await this.threadCustomers.dropMissing(client, this.state.threads)) changed.add('threads');
     return changed;
   }
 
   private putRecord(field: Field, key: string, record: unknown, position: number | null): void {
-    if (field === 'threads') {
-      // The row holds the card without its customers: those in memory stay (their rows come on their own).
-      (record as IncidentThread).customers = this.state.threads[key]?.customers ?? {};
-    }
-    const json = field === 'threads' ? threadHead(record as IncidentThread) : JSON.stringify(record);
+    const json = JSON.stringify(record);
     this.stored.get(field)?.set(key, json);
     if (position !== null) this.positions.get(field as ListField)?.set(key, position);
     const target = this.state as unknown as Record<string, unknown>;
@@ -246,7 +235,7 @@ export class ResidentCopy {
   }
 }
 
-/** The tables whose records every instance holds in memory (all but the paged ones). */
+/** The tables whose records every instance holds in memory (all but the paged ones: snapshots, card threads and their customers). */
 const RESIDENT = TABLES.filter((table) => !isPaged(table.field));
 const PAGED = TABLES.map((table) => table.field).filter(isPaged);
 /**
@@ -254,7 +243,7 @@ const PAGED = TABLES.map((table) => table.field).filter(isPaged);
  * (or deletions) it has not read, so a catch-up reads only those, and whether the deletion log was pruned of
  * some it may not have read; with the snapshot the answer is from, which becomes the last one when nothing is.
  */
-const NEWS = `select pg_current_snapshot()::text as snap, array_remove(array[${[...RESIDENT.map((table) => table.name), THREAD_CUSTOMERS, 'deleted_rows']
+const NEWS = `select pg_current_snapshot()::text as snap, array_remove(array[${[...RESIDENT.map((table) => table.name), 'deleted_rows']
   .map((name) => `case when exists (${unseenRows(name, '1')}) then '${name}' end`)
   .join(', ')}], null) as tables, exists (select 1 from deleted_rows where tbl = '${PRUNED_MARK.tbl}' and xid >= $3::xid8) as pruned`;
 

@@ -9,6 +9,7 @@ import type { SubscriptionThread } from '../../domain/subscriptionRecords.js';
 import type { AccessListingState, AccessThread } from '../../domain/accessRecords.js';
 import type { Sealed } from '../secretBox.js';
 import { factsOf } from '../paged.js';
+import { openCustomers, quietSince } from '../pagedThreads.js';
 
 /** A row's columns besides `rev` (and `position` for lists), the key first. */
 export interface Column {
@@ -142,11 +143,14 @@ export const TABLES: Table<never>[] = [
   strings('orderCustomers', 'order_customers', 'order_id', 'customer_id'),
   snapshots('incidentSnapshots', 'incident_snapshots', 'customer_id'),
   snapshots('orderSnapshots', 'order_snapshots', 'key'),
-  // The card without its customers: they have rows of their own (threadCustomers.ts).
+  // The card without its customers: they have rows of their own (threadCustomers.ts). A card thread is read by
+  // key, by conversation, by customer and by how long it has been quiet (pagedThreads.ts).
   documents<IncidentThread>('threads', 'incident_threads', 'key', [
     ['target_key', (t) => t.targetKey],
     ['incident_id', (t) => t.incidentId],
     ['activity_id', (t) => t.activityId],
+    ['open_customers', (t) => openCustomers(t)],
+    ['quiet_since', (t) => quietSince(t)],
   ]),
   documents<Delivery>('outbox', 'outbox', 'id', [
     ['target_key', (d) => d.targetKey],
@@ -161,7 +165,11 @@ export const TABLES: Table<never>[] = [
   ]),
   strings('accessDenied', 'access_denied', 'customer_id', 'since'),
   snapshots('subscriptionSnapshots', 'subscription_snapshots', 'customer_id'),
-  documents<SubscriptionThread>('subscriptionThreads', 'subscription_threads', 'key', [['target_key', (t) => t.targetKey]]),
+  documents<SubscriptionThread>('subscriptionThreads', 'subscription_threads', 'key', [
+    ['target_key', (t) => t.targetKey],
+    ['customer_id', (t) => t.customerId],
+    ['quiet_since', (t) => quietSince(t)],
+  ]),
   documents<OutboundDelivery>('outbound', 'outbound_deliveries', 'id', [
     ['destination', (d) => d.destination],
     ['endpoint', (d) => d.endpoint],
@@ -174,7 +182,11 @@ export const TABLES: Table<never>[] = [
   ]),
   single<AccessListingState>('accessListing', 'access_listing'),
   snapshots('accessSnapshots', 'access_snapshots', 'customer_id'),
-  documents<AccessThread>('accessThreads', 'access_threads', 'key', [['target_key', (t) => t.targetKey]]),
+  documents<AccessThread>('accessThreads', 'access_threads', 'key', [
+    ['target_key', (t) => t.targetKey],
+    ['customer_id', (t) => t.customerId],
+    ['quiet_since', (t) => quietSince(t)],
+  ]),
 ] as Table<never>[];
 
 export const TABLE_OF = new Map<Field, Table<unknown>>(TABLES.map((table) => [table.field, table as Table<unknown>]));

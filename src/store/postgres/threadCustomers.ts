@@ -3,13 +3,10 @@
 // every batch would rewrite (and send) megabytes. The thread's own row holds the rest of the card.
 import type pg from 'pg';
 import type { IncidentThread, ThreadCustomer } from '../state.js';
+import type { Selected, ThreadField } from '../pagedThreads.js';
 import { storable } from './tables.js';
 
 export const THREAD_CUSTOMERS = 'incident_thread_customers';
-/** What a catch-up reads of a thread customer's row (`query` of catchUp selects these). */
-export const CUSTOMER_COLUMNS = 'thread_key, customer_id, name, resolved, vanished';
-/** Joins a thread key and a customer id into one deleted_rows key (neither holds a tab). */
-const SEPARATOR = '\t';
 const ROWS_PER_STATEMENT = 1_000;
 
 export interface CustomerWrites {
@@ -23,9 +20,47 @@ export function threadHead(thread: IncidentThread): string {
 }
 
 /**
- * The rows of the threads' customers. What is stored of them is what readers see (`stored`: the published
- * thread's customers, which a commit's publish and a catch-up keep as the database has them), so no copy of
- * them is kept beside it: a Microsoft-wide incident lists 50,000 customers on a card in each conversation.
+ * The SQL condition (and its parameters, numbered from `first`) of the thread rows a selection picks, or
+ * `byKey` (the keys named). The same as matchesSelection (pagedThreads.ts) asks of a thread in memory.
+ */
+export function selectionWhere(field: ThreadField, selected: Selected, byKey: string, first: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const at = (value: unknown) => `$${first + params.push(value) - 1}`;
+  const or = [byKey];
+  if (selected.conversations.size > 0) or.push(`target_key = any(${at([...selected.conversations])}::text[])`);
+  if (field === 'threads' && selected.incidents.size > 0) or.push(`incident_id = any(${at([...selected.incidents])}::text[])`);
+  if (selected.quietBefore !== null) or.push(`quiet_since < ${at(selected.quietBefore)}::text collate "C"`);
+  if (selected.customers.size > 0) {
+    const customers = `${at([...selected.customers])}::text[]`;
+    or.push(field === 'threads' ? `key in (select thread_key from ${THREAD_CUSTOMERS} where customer_id = any(${customers}))` : `customer_id = any(${customers})`);
+  }
+  return { sql: or.join(' or '), params };
+}
+
+/** Puts the customers of the incident cards in `threads` into them: every one, or only those in `only`. */
+export async function readThreadCustomers(client: pg.Pool | pg.PoolClient, threads: Record<string, unknown>, only: ReadonlySet<string> | 'all'): Promise<void> {
+  const keys = Object.keys(threads).filter((key) => typeof threads[key] === 'object');
+  for (const key of keys) (threads[key] as IncidentThread).customers = {};
+  if (keys.length === 0 || (only !== 'all' && only.size === 0)) return;
+  // One JSON text per card, not a row object per customer: a card of 50,000 customers parses in a fraction.
+  const { rows } = await client.query<{ thread_key: string; customers: string }>(
+    `select thread_key, json_agg(json_build_array(customer_id, name, resolved, vanished))::text as customers from ${THREAD_CUSTOMERS}
+     where thread_key = any($1::text[])${only === 'all' ? '' : ' and customer_id = any($2::text[])'} group by thread_key`,
+    only === 'all' ? [keys] : [keys, [...only]],
+  );
+  for (const row of rows) {
+    const thread = threads[row.thread_key] as IncidentThread | undefined;
+    if (!thread) continue;
+    for (const [customerId, name, resolved, vanished] of JSON.parse(row.customers) as [string, string, boolean, boolean][]) {
+      thread.customers[customerId] = { name, resolved, vanished };
+    }
+  }
+}
+
+/**
+ * The rows of the threads' customers a commit writes. What it compares with (`stored`) is what it read of
+ * them in its own transaction (readThreadCustomers: all of a card's, or only those it named), so only the
+ * customers a change wrote or deleted are written.
  */
 export class ThreadCustomerRows {
   /** The customers of one thread that differ from `stored`, added to `writes`. */
@@ -76,47 +111,10 @@ export class ThreadCustomerRows {
     if (writes.deletes.length > 0) {
       const threads = writes.deletes.map((row) => row.threadKey);
       const customers = writes.deletes.map((row) => row.customerId);
+      // No deletion log: no instance holds a card's customers beyond a commit or a read (pagedThreads.ts).
       await client.query(`delete from ${THREAD_CUSTOMERS} where (thread_key, customer_id) in (select * from unnest($1::text[], $2::text[]))`, [threads, customers]);
-      await client.query(`insert into deleted_rows (tbl, key, rev) select $1, unnest($2::text[]), $3`, [
-        THREAD_CUSTOMERS,
-        writes.deletes.map((row) => `${row.threadKey}${SEPARATOR}${row.customerId}`),
-        rev,
-      ]);
     }
     if (deletedThreads.length > 0) await client.query(`delete from ${THREAD_CUSTOMERS} where thread_key = any($1::text[])`, [deletedThreads]);
-  }
-
-  /** Another instance's rows (`where`: which, with `params`), put into the threads in memory. Returns how many. */
-  async catchUp(client: pg.PoolClient, query: string, params: unknown[], threads: Record<string, IncidentThread>): Promise<number> {
-    const { rows } = await client.query<{ thread_key: string; customer_id: string; name: string; resolved: boolean; vanished: boolean }>(query, params);
-    for (const row of rows) {
-      const thread = threads[row.thread_key];
-      if (thread) thread.customers[row.customer_id] = { name: row.name, resolved: row.resolved, vanished: row.vanished };
-    }
-    return rows.length;
-  }
-
-  /** Forgets the customers the database no longer holds (their deletions were pruned from the log unread). */
-  async dropMissing(client: pg.PoolClient, threads: Record<string, IncidentThread>): Promise<boolean> {
-    if (Object.keys(threads).length === 0) return false;
-    const { rows } = await client.query<{ thread_key: string; customer_id: string }>(`select thread_key, customer_id from ${THREAD_CUSTOMERS}`);
-    const present = new Set(rows.map((row) => `${row.thread_key}${SEPARATOR}${row.customer_id}`));
-    let dropped = false;
-    for (const [threadKey, thread] of Object.entries(threads)) {
-      for (const customerId of Object.keys(thread.customers)) {
-        if (present.has(`${threadKey}${SEPARATOR}${customerId}`)) continue;
-        this.dropDeleted(`${threadKey}${SEPARATOR}${customerId}`, threads);
-        dropped = true;
-      }
-    }
-    return dropped;
-  }
-
-  /** A deleted_rows entry of this table: forgets the customer in its thread. */
-  dropDeleted(key: string, threads: Record<string, IncidentThread>): void {
-    const [threadKey = '', customerId = ''] = key.split(SEPARATOR);
-    const thread = threads[threadKey];
-    if (thread) delete thread.customers[customerId];
   }
 }
 

@@ -28,6 +28,7 @@ function rig(keys: string[]) {
   const services = { store } as unknown as BotServices;
   const ref = (key: string): AlertThreadRef<Thread> => ({
     threads: (state) => state.subscriptionThreads,
+    field: 'subscriptionThreads',
     key,
     card: fakeCard,
     forgotten: () => forgottenAlert('this subscription alert', 'they end', []),
@@ -54,18 +55,18 @@ describe('card actions: changing an alert thread', () => {
       (error: unknown) => error instanceof ActionProblem && error.title === 'Alert no longer tracked' && /this subscription alert in this conversation/.test(error.text),
     );
     assert.equal(store.writes, 0);
-    assert.throws(() => storedThread(services, ref('A|gone')), ActionProblem);
-    assert.equal(storedThread(services, ref('A|x')).key, 'A|x');
+    await assert.rejects(storedThread(services, ref('A|gone')), ActionProblem);
+    assert.equal((await storedThread(services, ref('A|x'))).key, 'A|x');
   });
 
   it('says so too when the thread is forgotten while the click is written', async () => {
     const { store, services, ref } = rig(['A|x']);
     const write = store.update.bind(store);
-    store.update = (change) =>
+    store.update = (change, options) =>
       write((draft) => {
         delete draft.subscriptionThreads['A|x']; // pruned in the same write
         return change(draft);
-      });
+      }, options);
     await assert.rejects(changeThread(services, ctx(), ref('A|x'), () => assert.fail('no change without a thread')), ActionProblem);
   });
 
