@@ -256,6 +256,7 @@ function toPartnerCenterError(status: number, body: unknown, ids: RequestIds): P
 
 function describeFetchError(error: unknown): string {
   // fetch wraps the system error in `cause`; node:http throws it as it is.
-  const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-  return err.cause?.code ?? err.code ?? err.cause?.message ?? err.message;
+  // (A DOMException's numeric legacy `code`, e.g. 23 for a timeout, is not a system error code.)
+  const err = error as Error & { code?: unknown; cause?: { code?: string; message?: string } };
+  return err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined) ?? err.cause?.message ?? err.message;
 }

@@ -473,6 +473,8 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
       const error = await rejection(() => rig.client.incidents(rig.ctx, contoso.id));
       assert.ok(error instanceof PartnerCenterUnavailableError, String(error));
       assert.equal(error.reason, 'timeout');
+      // What the round summary and the logs say: the abort's own words, never a DOMException's legacy number.
+      assert.equal(error.message, 'Partner Center did not answer in time: timed out');
       assert.equal(error.ids.correlationId, rig.ctx.correlationId);
       const attempts = rig.api();
       assert.equal(attempts.length, 3);
