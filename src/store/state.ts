@@ -429,5 +429,11 @@ export function migrate(raw: unknown, fileName: string): { state: State; migrate
   }
   // Fill what a hand-edited or older file may lack, so code can rely on every collection existing.
   const state: State = { ...emptyState(), ...data, schemaVersion: SCHEMA_VERSION };
+  // An incident card of an older file has no count of its customers still affected: routing reads only a batch's
+  // customers and goes by that count, so it is worked out here, where the file holds every customer
+  // (migrate-state copies it into PostgreSQL as it is).
+  for (const thread of Object.values(state.threads)) {
+    thread.open ??= Object.values(thread.customers).filter((customer) => !customer.resolved).length;
+  }
   return { state, migrated: version !== SCHEMA_VERSION };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { wholeState } from '../../src/store/paged.js';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -72,6 +72,32 @@ describe('npm run migrate-state: from the state file to PostgreSQL', () => {
     for (const field of ['auth', 'targets', 'watches', 'orderCustomers', 'incidentSnapshots', 'orderSnapshots', 'threads', 'outbox', 'deliveryLog', 'sweep', 'accessDenied', 'lastCycle', 'subscriptionSnapshots', 'subscriptionThreads', 'outbound'] as const) {
       assert.deepEqual(copied[field], expected[field], field);
     }
+  });
+
+  it("copies an older file's incident card with its count of customers still affected, and --replace leaves none of the database's customers the file's card lacks", async () => {
+    // A card as a release before the count wrote it: two customers affected, one recovered, no `open`.
+    const raw = JSON.parse(await readFile(file, 'utf8')) as { threads: Record<string, Record<string, unknown>> };
+    const card = raw.threads['t1|EX1'] as Record<string, unknown>;
+    delete card.open;
+    card.customers = {
+      c1: { name: 'Contoso', resolved: false, vanished: false },
+      c2: { name: 'Fabrikam', resolved: false, vanished: false },
+      c3: { name: 'Litware', resolved: true, vanished: false },
+    };
+    await writeFile(file, JSON.stringify(raw));
+    assert.equal((await migrateState(['--from', file], url, dir)).code, 0);
+    const copied = (await databaseState(url)).threads['t1|EX1'];
+    assert.equal(copied?.open, 2, 'the card knows two customers are still affected without reading them');
+    assert.deepEqual(Object.keys(copied?.customers ?? {}).sort(), ['c1', 'c2', 'c3']);
+
+    // The file's card then lists Contoso only: replacing the database's state leaves Fabrikam and Litware on no card.
+    card.customers = { c1: { name: 'Contoso', resolved: false, vanished: false } };
+    await writeFile(file, JSON.stringify(raw));
+    const replaced = await migrateState(['--from', file, '--replace'], url, dir);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    const after = (await databaseState(url)).threads['t1|EX1'];
+    assert.deepEqual(Object.keys(after?.customers ?? {}), ['c1']);
+    assert.equal(after?.open, 1);
   });
 
   it('refuses a database that holds state, copying nothing, unless --replace', async () => {

@@ -473,7 +473,12 @@ export class PostgresStateStore implements StateStore {
           const changed = baseOf(thread.customers) === this.copy.state.threads[key]?.customers ? changedKeys(thread.customers) : null;
           const stored = this.copy.state.threads[key]?.customers;
           if (changed) this.copy.threadCustomers.diffKeys(key, thread.customers, stored, changed, entry.customers);
-          else this.copy.threadCustomers.diff(key, thread.customers, stored, entry.customers);
+          else {
+            // A stored card known by its key only (`'keys'`: migrate-state --replace) has customers this commit
+            // never read: the card written over it takes none of them along.
+            if ((this.copy.state.threads as Record<string, unknown>)[key] === UNREAD) (entry.customers.replaced ??= []).push(key);
+            this.copy.threadCustomers.diff(key, thread.customers, stored, entry.customers);
+          }
         }
       }
     }

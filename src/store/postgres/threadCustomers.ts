@@ -12,6 +12,8 @@ const ROWS_PER_STATEMENT = 1_000;
 export interface CustomerWrites {
   upserts: { threadKey: string; customerId: string; customer: ThreadCustomer }[];
   deletes: { threadKey: string; customerId: string }[];
+  /** Cards written whole over stored ones whose customers the commit did not read: their rows go first. */
+  replaced?: string[];
 }
 
 /** The thread's row without its customers, as JSON (what the store compares and keeps). */
@@ -91,6 +93,7 @@ export class ThreadCustomerRows {
 
   /** Writes a commit's customer rows; a deleted thread takes its customers with it. */
   async write(client: pg.PoolClient, writes: CustomerWrites, deletedThreads: string[], rev: number): Promise<void> {
+    if (writes.replaced?.length) await client.query(`delete from ${THREAD_CUSTOMERS} where thread_key = any($1::text[])`, [writes.replaced]);
     for (let start = 0; start < writes.upserts.length; start += ROWS_PER_STATEMENT) {
       const chunk = writes.upserts.slice(start, start + ROWS_PER_STATEMENT);
       await client.query(
