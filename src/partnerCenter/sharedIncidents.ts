@@ -5,23 +5,25 @@
 // another's.
 import { parseIncidentDetail, type IncidentDetail } from './wire.js';
 
-/** Distinct incident texts remembered; a partner sees a few dozen at a time, so this is never the bound that matters. */
-const REMEMBERED = 2_000;
+/** Incidents remembered; a partner sees a few dozen at a time, so this is never the bound that matters. */
+const REMEMBERED = 1_000;
 
 export class SharedIncidents {
-  private readonly byText = new Map<string, IncidentDetail>();
+  /** The last text read of each incident id and what it said: an update replaces the version before it. */
+  private readonly byId = new Map<string, { text: string; detail: IncidentDetail }>();
 
   /** The incident `wire` describes: the one already read from the same text, or a new one. */
   readonly detailOf = (wire: unknown): IncidentDetail => {
+    const id = (wire as { id?: unknown } | null)?.id;
     const text = JSON.stringify(wire);
-    const known = this.byText.get(text);
-    if (known) return known;
+    const known = typeof id === 'string' ? this.byId.get(id) : undefined;
+    if (known?.text === text) return known.detail;
     const detail = parseIncidentDetail(wire);
     for (const message of detail.messages) Object.freeze(message);
     Object.freeze(detail.messages);
     // Dropping all at once keeps this cheap; the next round reads each incident once again.
-    if (this.byText.size >= REMEMBERED) this.byText.clear();
-    this.byText.set(text, detail);
+    if (this.byId.size >= REMEMBERED) this.byId.clear();
+    this.byId.set(detail.id, { text, detail });
     return detail;
   };
 }

@@ -37,6 +37,15 @@ describe('SharedIncidents (one Microsoft incident read once for all the customer
     assert.deepEqual(after?.messages.map((m) => m.text), ['Investigating', 'Fix deployed']);
   });
 
+  it('keeps one version of an incident: an update replaces the one before it', () => {
+    const shared = new SharedIncidents();
+    const [first] = parseIncidents('customer-a', [wire(['Investigating'])], shared.detailOf);
+    parseIncidents('customer-b', [wire(['Investigating', 'Fix deployed'])], shared.detailOf);
+    const [again] = parseIncidents('customer-c', [wire(['Investigating'])], shared.detailOf);
+    assert.deepEqual(again, { ...first, customerId: 'customer-c' });
+    assert.notEqual(again?.messages, first?.messages, 'the first version was let go when the update came');
+  });
+
   it('still refuses a malformed incident, every time it is sent', () => {
     const shared = new SharedIncidents();
     assert.throws(() => parseIncidents('customer-a', [{ id: '' }], shared.detailOf));
