@@ -4,6 +4,7 @@
 // only reads them must write none. Card threads are paged (pagedThreads.ts): no instance holds them, a
 // change names the ones it reads, and of a wide card only the customers it names. Real PostgreSQL.
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { PostgresStateStore } from '../../src/store/postgres/postgresStore.js';
 import type { IncidentThread, State } from '../../src/store/state.js';
 import type { StateStore } from '../../src/store/stateStore.js';
@@ -44,6 +45,34 @@ describe('PostgreSQL store: a wide incident card, changed a few customers at a t
       for (let i = 0; i < CUSTOMERS; i++) wide.customers[`c${i}`] = { name: `Customer ${i}`, resolved: false, vanished: false };
       state.threads[KEY] = wide;
     }, LOAD);
+  });
+
+  it("a reader's view pairs a card with its customers of one moment, though a commit comes between reading the card and its customers", async () => {
+    const [a] = stores as [PostgresStateStore];
+    const writer = new pg.Client({ connectionString: db.url });
+    await writer.connect();
+    try {
+      await writer.query(`update incident_threads set body = jsonb_set(body, '{open}', to_jsonb($2::int)) where key = $1`, [KEY, CUSTOMERS]);
+      // The customers' table is held, so the view reads the card and then waits; meanwhile every customer recovers.
+      await writer.query('begin');
+      await writer.query('lock table incident_thread_customers in access exclusive mode');
+      const viewing = a.view({ threads: [KEY] });
+      for (let waited = 0; ; waited += 20) {
+        const [row] = await sql(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%incident_thread_customers%' and pid <> $1`, [(writer as unknown as { processID: number }).processID]);
+        if ((row as { n: number }).n > 0) break;
+        assert.ok(waited < 10_000, 'the view never came to read the customers');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await writer.query('update incident_thread_customers set resolved = true where thread_key = $1', [KEY]);
+      await writer.query(`update incident_threads set body = jsonb_set(body, '{open}', '0'), open_customers = 0 where key = $1`, [KEY]);
+      await writer.query('commit');
+      const seen = (await viewing).threads[KEY] as IncidentThread;
+      const affected = Object.values(seen.customers).filter((customer) => !customer.resolved).length;
+      assert.equal(seen.open, affected, 'the card and its customers of one moment');
+      assert.equal(affected, CUSTOMERS);
+    } finally {
+      await writer.end();
+    }
   });
 
   it('a customer replaced, one edited in place, one added and one deleted all reach the database and the other instance', async () => {

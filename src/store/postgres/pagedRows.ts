@@ -53,10 +53,30 @@ export class PagedRows {
   /** The records `loads` names, by field (for a view). */
   async records(loads: Loads): Promise<Partial<Record<PagedField, Record<string, unknown>>>> {
     const maps: Partial<Record<PagedField, Record<string, unknown>>> = {};
-    for (const [field, wanted] of mergeLoads([loads])) {
-      if (wanted.records === 'all' || wanted.records.size > 0 || selects(wanted.selected)) maps[field] = (await readPaged(this.pool, field, wanted)).records;
+    const reads = [...mergeLoads([loads])].filter(([, wanted]) => wanted.records === 'all' || wanted.records.size > 0 || selects(wanted.selected));
+    // One statement sees one moment; several (an incident card, then its customers' rows) share a snapshot, so a
+    // commit between them cannot pair a card with customers of another moment.
+    const [only] = reads;
+    if (!only) return maps;
+    if (reads.length === 1 && only[0] !== 'threads') {
+      maps[only[0]] = (await readPaged(this.pool, only[0], only[1])).records;
+      return maps;
     }
-    return maps;
+    const client = await this.pool.connect();
+    let failed: Error | undefined;
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      for (const [field, wanted] of reads) maps[field] = (await readPaged(client, field, wanted)).records;
+      await client.query('commit');
+      return maps;
+    } catch (error) {
+      failed = error as Error;
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      // A connection that failed mid-read is not handed to the next reader.
+      client.release(failed);
+    }
   }
 
   async facts(field: PagedField, filter?: FactsFilter): Promise<Map<string, SnapshotFacts>> {
