@@ -52,7 +52,7 @@ export function incidentSource(): BatchSource {
     digestSection: incidentDigest,
     digestReads: incidentDigestReads,
     quietSection: incidentQuietSummary,
-    // The held incidents are told as their cards stand now: the threads, which every read holds.
+    // The held incidents are told as their cards stand now: the conversation's cards, which every summary reads (digestReads.ts).
     quietReads: () => ({}),
   });
 }
