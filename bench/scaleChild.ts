@@ -47,8 +47,8 @@ export interface ScaleResult {
   heapAfterGcMb: number;
   /** RSS with the app started, the customers listed and nothing swept yet (the baseline). */
   rssBeforeMb: number;
-  /** What the customer directory (every customer, and its index for names) keeps alive: heap after a full GC
-   * with it loaded, less before. Every instance holds it. */
+  /** What the customer directory keeps alive after a listing: heap after a full GC with it loaded, less before.
+   * In memory (lowdb): every customer and its index for names; with PostgreSQL: its bounded cache and no list. */
   directoryHeapMb: number;
   peakRssMb: number;
   heapUsedMb: number;
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   };
   if (follower) {
     // While this app still leads (it renews its lease every few seconds until closed below).
-    const names = (app.directory.known() ?? []).map((customer) => customer.companyName);
+    const names = ((await app.directory.known()) ?? []).map((customer) => customer.companyName);
     result.follower = await follower.measure(connector, target.key, names);
   }
   if (process.send) await new Promise<void>((resolve) => process.send?.(result, () => resolve()));

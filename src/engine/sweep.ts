@@ -24,6 +24,8 @@ export interface SweepOptions {
   log: Logger;
   customerName: (customerId: string) => string;
   findCustomer: (customerId: string) => Customer | undefined;
+  /** Brings the batch's customers to hand for findCustomer and customerName before its write (the directory's cache). */
+  prefetchCustomers?: (customerIds: string[]) => Promise<void>;
   /** Deliveries being sent right now (their changes must not be merged into). */
   inFlight: () => ReadonlySet<string>;
   /** Called after every commit that queued deliveries or found changes (they may merge into queued ones). */
@@ -268,6 +270,7 @@ export class Sweep {
     const indexes = batch.flatMap((entry) => (entry.index === null || entry.round !== round ? [] : [entry.index]));
     const started = Date.now();
     try {
+      await this.options.prefetchCustomers?.(batch.flatMap((entry) => (entry.result.item.customer ? [entry.result.item.customer.id] : [])));
       const outcome = await commitBatch(
         batch.map((entry) => entry.result).filter((result) => result.ok || result.error !== 'skipped'),
         {

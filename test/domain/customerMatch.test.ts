@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { closestCustomers, CustomerIndex, isTenantId, matchCustomer, type CustomerMatch } from '../../src/domain/customerMatch.js';
 import type { Customer } from '../../src/domain/types.js';
 import type { PartnerCenterClient } from '../../src/partnerCenter/client.js';
-import { CustomerDirectory } from '../../src/partnerCenter/customerDirectory.js';
+import { MemoryCustomerDirectory } from '../../src/partnerCenter/memoryDirectory.js';
 
 const customer = (companyName: string, domain: string, id: string): Customer => ({
   id,
@@ -208,20 +208,20 @@ describe('customer directory', () => {
   it('resolves through the index of the last listing and keeps that listing when the next one fails', async () => {
     const renamed = customers.map((c) => (c.companyName === 'Fabrikam' ? { ...c, companyName: 'Fabrikam Residences' } : c));
     const { client } = scriptedClient([customers, new Error('Partner Center is down'), renamed]);
-    const directory = new CustomerDirectory(client, { ttlMs: 60 * 60_000 });
+    const directory = new MemoryCustomerDirectory(client, { ttlMs: 60 * 60_000 });
     const ctx = { correlationId: 'test' };
-    assert.equal(directory.known(), null);
+    assert.equal(await directory.known(), null);
     await directory.reload(ctx);
-    const loaded = directory.known();
+    const loaded = await directory.known();
     assert.deepEqual(loaded?.map((c) => c.companyName), ['Contoso', 'Contoso Electronics', 'Contoso Pharmaceuticals', 'Fabrikam', 'Northwind Traders']);
     assert.deepEqual(summary(await directory.resolve(ctx, 'con')), summary(matchCustomer('con', customers)));
     assert.equal(directory.find('44444444-4444-4444-4444-444444444444')?.companyName, 'Fabrikam');
 
     await assert.rejects(directory.reload(ctx), /Partner Center is down/);
-    assert.equal(directory.known(), loaded, 'a failed listing keeps the last known list');
+    assert.equal(await directory.known(), loaded, 'a failed listing keeps the last known list');
 
     await directory.reload(ctx);
-    assert.equal(directory.known()?.find((c) => c.id.startsWith('4444'))?.companyName, 'Fabrikam Residences');
+    assert.equal((await directory.known())?.find((c) => c.id.startsWith('4444'))?.companyName, 'Fabrikam Residences');
     const match = await directory.resolve(ctx, 'fabrikam r');
     assert.equal(match.kind === 'one' && match.customer.companyName, 'Fabrikam Residences');
   });
