@@ -1,5 +1,5 @@
 // The customer directory on PostgreSQL: the customers are rows of a table every instance shares
-// (store/postgres/customerTable.ts), not a list each instance keeps. Whoever lists Partner Center writes the
+// (domain/customerRows.ts; store/postgres/customerTable.ts on PostgreSQL), not a list each instance keeps. Whoever lists Partner Center writes the
 // rows (the leader each sweep round; any instance when the table is older than the ttl); every other instance
 // answers from the table without listing. Memory holds only a bounded cache of customers by tenant id, which
 // a listing's NOTIFY empties; matching asks the table (exact and prefix by index; suggestions scan the
@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BoundedCache } from '../domain/boundedCache.js';
 import { fold, isTenantId, matchCustomer, SUGGESTIONS, suggestionDistance, suggestionThreshold, type CustomerMatch } from '../domain/customerMatch.js';
 import type { Customer } from '../domain/types.js';
-import type { CustomerRow, CustomerTable, ListingMark } from '../store/postgres/customerTable.js';
+import type { CustomerRow, CustomerRows, ListingMark } from '../domain/customerRows.js';
 import type { PartnerCenterClient } from './client.js';
 import { searchPartnerCenter, type CustomerDirectory } from './customerDirectory.js';
 import type { RequestContext } from './http.js';
@@ -44,7 +44,7 @@ export class TableCustomerDirectory implements CustomerDirectory {
 
   private constructor(
     private readonly client: PartnerCenterClient,
-    private readonly table: CustomerTable,
+    private readonly table: CustomerRows,
     options: TableDirectoryOptions,
   ) {
     this.ttlMs = options.ttlMs ?? 15 * 60_000;
@@ -56,7 +56,7 @@ export class TableCustomerDirectory implements CustomerDirectory {
     });
   }
 
-  static async open(client: PartnerCenterClient, table: CustomerTable, options: TableDirectoryOptions = {}): Promise<TableCustomerDirectory> {
+  static async open(client: PartnerCenterClient, table: CustomerRows, options: TableDirectoryOptions = {}): Promise<TableCustomerDirectory> {
     const directory = new TableCustomerDirectory(client, table, options);
     await directory.readMark();
     return directory;

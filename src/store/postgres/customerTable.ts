@@ -4,39 +4,11 @@
 // number of the latest listing that saw it, so two listings at once never delete what the later one saw).
 // Every listing ends with a NOTIFY, so that other instances drop what they cached.
 import pg from 'pg';
+import type { CustomerRow, CustomerRows, ListedCustomer, ListingMark, NameRow } from '../../domain/customerRows.js';
 import type { Customer } from '../../domain/types.js';
 import { connectionConfig } from './connection.js';
 
 export const DIRECTORY_CHANNEL = 'partner_alerts_directory';
-
-/** A customer as listed, with its name and domain folded for matching (domain/customerMatch.ts fold). */
-export interface ListedCustomer {
-  customer: Customer;
-  foldedName: string;
-  foldedDomain: string;
-}
-
-/** A customer as the table holds it; `position`: where the listing that wrote it had it (ties keep that order). */
-export interface CustomerRow {
-  customer: Customer;
-  position: number;
-}
-
-/** A row as the suggestions scan it: no more than they compare. */
-export interface NameRow {
-  key: string;
-  companyName: string;
-  foldedName: string;
-  position: number;
-}
-
-/** The last listing that completed. */
-export interface ListingMark {
-  listing: number;
-  /** When it completed, on the app's clock (ms). */
-  completedMs: number;
-  customers: number;
-}
 
 interface Log {
   warn(note: object, message: string): void;
@@ -45,7 +17,7 @@ interface Log {
 const COLUMNS = 'id, company_name, domain, relationship, position';
 const RECONNECT_MS = 1_000;
 
-export class CustomerTable {
+export class CustomerTable implements CustomerRows {
   private listener: pg.Client | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
