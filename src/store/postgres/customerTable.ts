@@ -82,7 +82,7 @@ export class CustomerTable implements CustomerRows {
         rows.map(([, listed]) => listed.foldedDomain),
         rows.map(([, listed]) => listed.position),
         listing,
-        listedMs,
+        Math.floor(listedMs), // a clock may well answer fractions of a millisecond
       ],
     );
   }
@@ -98,7 +98,7 @@ export class CustomerTable implements CustomerRows {
          values (1, $1, $2, (select count(*) from directory_customers))
          on conflict (id) do update set listing = excluded.listing, completed_ms = excluded.completed_ms, customers = excluded.customers
          where directory_listing.listing <= excluded.listing`,
-        [listing, completedMs],
+        [listing, Math.floor(completedMs)],
       );
       await client.query('select pg_notify($1, $2)', [DIRECTORY_CHANNEL, String(listing)]);
       await client.query('commit');
