@@ -33,6 +33,9 @@ export class CustomerTable implements CustomerRows {
   static async open(url: string, log: Log): Promise<CustomerTable> {
     const pool = new pg.Pool({ ...connectionConfig(url), max: 2 });
     pool.on('error', (error) => log.warn({ err: error.message }, 'an idle connection of the customer directory failed'));
+    // A connection that breaks while checked out (a database restart mid-listing) fails its query; without a
+    // listener its 'error' would end the process.
+    pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error.message }, 'a connection of the customer directory failed')));
     const table = new CustomerTable(pool, url, log);
     try {
       await table.listen();
@@ -90,6 +93,7 @@ export class CustomerTable implements CustomerRows {
   /** A listing saw every customer: the ones it did not see are gone. Tells every instance. */
   async complete(listing: number, completedMs: number): Promise<{ deleted: number }> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const deleted = await client.query('delete from directory_customers where listing < $1', [listing]);
@@ -105,9 +109,10 @@ export class CustomerTable implements CustomerRows {
       return { deleted: deleted.rowCount ?? 0 };
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
+      broken = error as Error; // not given back to the pool: the connection may be gone
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
