@@ -317,6 +317,7 @@ export class AlertEngine {
   private async customersFromSnapshots(): Promise<Customer[]> {
     const facts = await this.planFacts(this.customerRecords());
     const ids = new Set([...facts.values()].flatMap((byCustomer) => [...byCustomer.keys()]));
+    await this.options.directory.prefetch(ids);
     return [...ids].map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
   }
 
