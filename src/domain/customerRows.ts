@@ -53,5 +53,7 @@ export interface CustomerRows {
   names(pageSize: number): AsyncGenerator<NameRow[]>;
   /** Every customer, read when asked. */
   everyone(): Promise<CustomerRow[]>;
+  /** Does this error say the table cannot be reached now (a database outage), rather than that a statement failed? */
+  unreachable(error: unknown): boolean;
   close(): Promise<void>;
 }

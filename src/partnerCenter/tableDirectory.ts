@@ -126,6 +126,16 @@ export class TableCustomerDirectory implements CustomerDirectory {
   }
 
   async resolve(ctx: RequestContext, query: string): Promise<CustomerMatch> {
+    try {
+      return await this.resolveInTable(ctx, query);
+    } catch (error) {
+      if (!this.table.unreachable(error)) throw error;
+      // The database is down: a command that only reads still gets its answer, from Partner Center's own filter.
+      return matchCustomer(query, await this.search(ctx, query.trim()));
+    }
+  }
+
+  private async resolveInTable(ctx: RequestContext, query: string): Promise<CustomerMatch> {
     const mark = await this.readMark();
     if (!mark) {
       // Cold start (nobody has listed yet): two filtered requests answer most names without listing every customer first.

@@ -15,10 +15,10 @@ import { message, sendToBot, TENANT } from '../support/activities.js';
 import { simulatorConfig } from '../support/appConfig.js';
 import { generatedCustomers, prng, queriesFor, summary } from '../support/customerLists.js';
 import { startHarness } from '../support/harness.js';
-import { postgresForSuite, type PostgresServer } from '../support/postgres.js';
+import { postgresForSuite, privatePostgresForSuite, type PostgresServer } from '../support/postgres.js';
 import { startRig, type Rig } from './kit.js';
 
-const silent = { warn: () => undefined };
+const silent = { warn: () => undefined, debug: () => undefined };
 /** Requests that list or search customers (not one customer's resources). */
 const listings = (rig: { sim: { requests: { path: string }[] } }) => rig.sim.requests.filter((r) => r.path === '/v1/customers').length;
 
@@ -129,6 +129,28 @@ describe('customer directory on PostgreSQL', function () {
     const match = await follower.resolve(rig.ctx, 'zava renamed');
     assert.equal(match.kind === 'one' && match.customer.id, renamed.id);
     assert.equal(listings(rig) - before, 1, 'only the leader listed');
+  });
+
+  it('still resolves a name while the database is down, through Partner Center\'s own filter', async function () {
+    const own = await privatePostgresForSuite(this);
+    try {
+      const rig = await rigWith(40, 14);
+      const url = await own.createDatabase();
+      await (await PostgresStateStore.open(url, { instance: false })).close();
+      const wanted = rig.sim.data.addCustomer({ companyName: 'Zava Outage Works', domain: 'zavaoutage.onmicrosoft.com' });
+      const directory = await directoryOn(url, rig);
+      await directory.reload(rig.ctx);
+      await own.halt();
+      const before = listings(rig);
+      const match = await directory.resolve(rig.ctx, 'zava outage');
+      assert.equal(match.kind === 'one' && match.customer.id, wanted.id);
+      assert.ok(listings(rig) > before, 'answered by Partner Center\'s filter');
+      await assert.rejects(directory.lookup(rig.ctx, wanted.id), { name: 'StoreUnavailableError' });
+      await own.resume();
+    } finally {
+      for (const thing of opened.splice(0).reverse()) await thing.close();
+      await own.stop();
+    }
   });
 
   it('lets a second app answer "status for contoso" from the table, without listing Partner Center', async () => {

@@ -6,12 +6,15 @@
 import pg from 'pg';
 import type { CustomerRow, CustomerRows, ListedCustomer, ListingMark, NameRow } from '../../domain/customerRows.js';
 import type { Customer } from '../../domain/types.js';
+import { StoreUnavailableError } from '../stateStore.js';
 import { connectionConfig } from './connection.js';
+import { isConnectionFailure } from './outage.js';
 
 export const DIRECTORY_CHANNEL = 'partner_alerts_directory';
 
 interface Log {
   warn(note: object, message: string): void;
+  debug(note: object, message: string): void;
 }
 
 const COLUMNS = 'id, company_name, domain, relationship, position';
@@ -32,10 +35,10 @@ export class CustomerTable implements CustomerRows {
   /** Connects (two connections at most, and one that LISTENs); the schema is the store's (migrations.ts). */
   static async open(url: string, log: Log): Promise<CustomerTable> {
     const pool = new pg.Pool({ ...connectionConfig(url), max: 2 });
-    pool.on('error', (error) => log.warn({ err: error.message }, 'an idle connection of the customer directory failed'));
+    pool.on('error', (error) => quietWhenUnreachable(log, error, 'an idle connection of the customer directory failed'));
     // A connection that breaks while checked out (a database restart mid-listing) fails its query; without a
     // listener its 'error' would end the process.
-    pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error.message }, 'a connection of the customer directory failed')));
+    pool.on('connect', (client) => client.on('error', (error) => quietWhenUnreachable(log, error, 'a connection of the customer directory failed')));
     const table = new CustomerTable(pool, url, log);
     try {
       await table.listen();
@@ -53,7 +56,7 @@ export class CustomerTable implements CustomerRows {
 
   /** A number for a new listing, greater than every one before. */
   async startListing(): Promise<number> {
-    const { rows } = await this.pool.query<{ listing: string }>(`select nextval('directory_listing_seq')::text as listing`);
+    const { rows } = await this.query<{ listing: string }>(`select nextval('directory_listing_seq')::text as listing`);
     return Number(rows[0]?.listing);
   }
 
@@ -67,7 +70,7 @@ export class CustomerTable implements CustomerRows {
     });
     if (byKey.size === 0) return;
     const rows = [...byKey.entries()];
-    await this.pool.query(
+    await this.query(
       `insert into directory_customers (key, id, company_name, domain, relationship, folded_name, folded_domain, position, listing, listed_ms)
        select t.key, t.id, t.name, t.domain, t.relationship, t.folded_name, t.folded_domain, t.position, $9, $10
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
@@ -92,7 +95,9 @@ export class CustomerTable implements CustomerRows {
 
   /** A listing saw every customer: the ones it did not see are gone. Tells every instance. */
   async complete(listing: number, completedMs: number): Promise<{ deleted: number }> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(error);
+    });
     let broken: Error | undefined;
     try {
       await client.query('begin');
@@ -110,7 +115,7 @@ export class CustomerTable implements CustomerRows {
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       broken = error as Error; // not given back to the pool: the connection may be gone
-      throw error;
+      throw unavailable(error);
     } finally {
       client.release(broken);
     }
@@ -118,11 +123,11 @@ export class CustomerTable implements CustomerRows {
 
   /** A listing that failed midway rewrote some rows (and deleted none): other instances drop what they cached. */
   async touched(listing: number): Promise<void> {
-    await this.pool.query('select pg_notify($1, $2)', [DIRECTORY_CHANNEL, String(listing)]);
+    await this.query('select pg_notify($1, $2)', [DIRECTORY_CHANNEL, String(listing)]);
   }
 
   async lastListing(): Promise<ListingMark | null> {
-    const { rows } = await this.pool.query<{ listing: string; completed_ms: string; customers: number }>(
+    const { rows } = await this.query<{ listing: string; completed_ms: string; customers: number }>(
       'select listing::text, completed_ms::text, customers from directory_listing where id = 1',
     );
     const row = rows[0];
@@ -130,14 +135,14 @@ export class CustomerTable implements CustomerRows {
   }
 
   async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('select count(*)::int as n from directory_customers');
+    const { rows } = await this.query<{ n: number }>('select count(*)::int as n from directory_customers');
     return rows[0]?.n ?? 0;
   }
 
   /** The customers with these lower-cased tenant ids. */
   async byKeys(keys: readonly string[]): Promise<CustomerRow[]> {
     if (keys.length === 0) return [];
-    const { rows } = await this.pool.query<DbRow>(`select ${COLUMNS} from directory_customers where key = any($1::text[])`, [keys]);
+    const { rows } = await this.query<DbRow>(`select ${COLUMNS} from directory_customers where key = any($1::text[])`, [keys]);
     return rows.map(rowOf);
   }
 
@@ -145,8 +150,8 @@ export class CustomerTable implements CustomerRows {
   async matching(wanted: string, prefix: boolean): Promise<CustomerRow[]> {
     // The folded columns are collated "C": their plain indexes serve `like 'x%'` as a range.
     const { rows } = prefix
-      ? await this.pool.query<DbRow>(`select ${COLUMNS} from directory_customers where folded_name like $1 or folded_domain like $1`, [`${likeEscaped(wanted)}%`])
-      : await this.pool.query<DbRow>(`select ${COLUMNS} from directory_customers where folded_name = $1 or folded_domain = $1`, [wanted]);
+      ? await this.query<DbRow>(`select ${COLUMNS} from directory_customers where folded_name like $1 or folded_domain like $1`, [`${likeEscaped(wanted)}%`])
+      : await this.query<DbRow>(`select ${COLUMNS} from directory_customers where folded_name = $1 or folded_domain = $1`, [wanted]);
     return rows.map(rowOf);
   }
 
@@ -154,7 +159,7 @@ export class CustomerTable implements CustomerRows {
   async *names(pageSize: number): AsyncGenerator<NameRow[]> {
     let after = '';
     for (;;) {
-      const { rows } = await this.pool.query<{ key: string; company_name: string; folded_name: string; position: number }>(
+      const { rows } = await this.query<{ key: string; company_name: string; folded_name: string; position: number }>(
         'select key, company_name, folded_name, position from directory_customers where key > $1 order by key limit $2',
         [after, pageSize],
       );
@@ -167,8 +172,12 @@ export class CustomerTable implements CustomerRows {
 
   /** Every customer (for the few answers that list them all): read when asked, never kept here. */
   async everyone(): Promise<CustomerRow[]> {
-    const { rows } = await this.pool.query<DbRow>(`select ${COLUMNS} from directory_customers`);
+    const { rows } = await this.query<DbRow>(`select ${COLUMNS} from directory_customers`);
     return rows.map(rowOf);
+  }
+
+  unreachable(error: unknown): boolean {
+    return error instanceof StoreUnavailableError;
   }
 
   async close(): Promise<void> {
@@ -180,11 +189,19 @@ export class CustomerTable implements CustomerRows {
     await this.pool.end().catch(() => undefined);
   }
 
+  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   private async listen(): Promise<void> {
     const client = new pg.Client(connectionConfig(this.url));
     client.on('notification', () => this.changed());
     client.on('error', (error) => {
-      this.log.warn({ err: error.message }, 'the customer directory stopped hearing of listings; reconnecting');
+      quietWhenUnreachable(this.log, error, 'the customer directory stopped hearing of listings; reconnecting');
       if (this.listener === client) this.listener = null;
       // Whatever was said meanwhile is lost: forget what was cached rather than trust it.
       this.changed();
@@ -216,6 +233,17 @@ export class CustomerTable implements CustomerRows {
   private changed(): void {
     for (const listener of this.changeListeners) listener();
   }
+}
+
+/** A database out of reach is the store's outage (said once, by the store): callers answer as they do for it. */
+function unavailable(error: unknown): unknown {
+  return isConnectionFailure(error) ? new StoreUnavailableError(error) : error;
+}
+
+/** The store's outage account says when the database is lost and back; this adds nothing louder than debug. */
+function quietWhenUnreachable(log: Log, error: Error, message: string): void {
+  if (isConnectionFailure(error)) log.debug({ err: error.message }, message);
+  else log.warn({ err: error.message }, message);
 }
 
 interface DbRow {
