@@ -9,7 +9,7 @@ import { customerFromWatch } from '../domain/watchedCustomer.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { emptySweep, type CycleReport, type State, type SweepState } from '../store/state.js';
+import { emptySweep, type CycleReport, type SweepState, type Watch } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { retentionLoads } from './retention.js';
 import { SNAPSHOT_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
@@ -270,7 +270,7 @@ export class AlertEngine {
     const log = this.options.log.child({ correlationId: roundId });
     const listing = await this.listing(roundId, log);
     // The directory's names of the customers watched one by one (with PostgreSQL it holds only a bounded cache).
-    await this.options.directory.prefetch(watchedCustomerIds(this.options.store.read()));
+    await this.options.directory.prefetch(watchedCustomerIds(this.options.store.ports.watches.all()));
     let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts(), this.batchList);
     if (resuming && stored.cursor) {
       const cursor = stored.cursor;
@@ -396,8 +396,8 @@ export class AlertEngine {
 }
 
 /** The customers some watch names one by one. */
-function watchedCustomerIds(state: Readonly<State>): Set<string> {
-  return new Set(state.watches.flatMap((watch) => (watch.customerId ? [watch.customerId] : [])));
+function watchedCustomerIds(watches: readonly Readonly<Watch>[]): Set<string> {
+  return new Set(watches.flatMap((watch) => (watch.customerId ? [watch.customerId] : [])));
 }
 
 function emptyReport(correlationId: string, at: string): CycleReport {
