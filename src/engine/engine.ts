@@ -96,7 +96,7 @@ export class AlertEngine {
       log: options.log,
       customerName: (id) => this.customerName(id),
       findCustomer: (id) => options.directory.find(id),
-      prefetchCustomers: (ids) => options.directory.prefetch(ids),
+      customersOf: (ids) => options.directory.customersById(ids),
       inFlight: () => options.delivery.inFlight,
       onQueued: () => {
         options.delivery.kick();

@@ -24,6 +24,8 @@ export interface CustomerDirectory {
   find(customerId: string): Customer | undefined;
   /** Brings these customers to hand for `find` (as many as the cache holds); never asks Partner Center. */
   prefetch(customerIds: Iterable<string>): Promise<void>;
+  /** These customers by lower-cased tenant id, however many, for one piece of work to hold and let go (never cached). */
+  customersById(customerIds: Iterable<string>): Promise<Map<string, Customer>>;
   /** The customer with this tenant id; lists Partner Center only when nothing has been listed yet. */
   lookup(ctx: RequestContext, customerId: string): Promise<Customer | undefined>;
   /** Partner Center's own starts_with filter, on company name and on domain, merged. */

@@ -74,6 +74,15 @@ export class MemoryCustomerDirectory implements CustomerDirectory {
   /** Everything is at hand already. */
   async prefetch(): Promise<void> {}
 
+  async customersById(customerIds: Iterable<string>): Promise<Map<string, Customer>> {
+    const found = new Map<string, Customer>();
+    for (const id of customerIds) {
+      const customer = this.find(id);
+      if (customer) found.set(id.toLowerCase(), customer);
+    }
+    return found;
+  }
+
   async lookup(ctx: RequestContext, customerId: string): Promise<Customer | undefined> {
     const wanted = customerId.toLowerCase();
     return this.find(wanted) ?? (await this.all(ctx)).find((customer) => customer.id.toLowerCase() === wanted);

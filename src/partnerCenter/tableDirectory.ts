@@ -20,7 +20,7 @@ import { systemClock, type Clock } from './rateBudget.js';
  */
 export const CUSTOMER_CACHE_BOUND = 5_000;
 
-/** Folded names read per page by the suggestions' scan: what the scan holds at once. */
+/** Rows read per query by the suggestions' scan and by `customersById`: what one query brings at once. */
 const NAMES_PER_PAGE = 2_000;
 
 export interface TableDirectoryOptions {
@@ -111,6 +111,15 @@ export class TableCustomerDirectory implements CustomerDirectory {
       if (missing.size >= this.cache.bound) break; // more would only push out what was just read
     }
     for (const { customer } of await this.table.byKeys([...missing])) this.cache.set(customer.id.toLowerCase(), customer);
+  }
+
+  async customersById(customerIds: Iterable<string>): Promise<Map<string, Customer>> {
+    const keys = [...new Set([...customerIds].map((id) => id.toLowerCase()))];
+    const found = new Map<string, Customer>();
+    for (let at = 0; at < keys.length; at += NAMES_PER_PAGE) {
+      for (const { customer } of await this.table.byKeys(keys.slice(at, at + NAMES_PER_PAGE))) found.set(customer.id.toLowerCase(), customer);
+    }
+    return found;
   }
 
   async lookup(ctx: RequestContext, customerId: string): Promise<Customer | undefined> {
