@@ -29,7 +29,10 @@ import type { Config, PartnerCenterConfig } from './config.js';
 import type { LineChange } from './domain/provisioningRecords.js';
 import { EntraTokenProvider } from './partnerCenter/auth.js';
 import { PartnerCenterClient } from './partnerCenter/client.js';
-import { CustomerDirectory } from './partnerCenter/customerDirectory.js';
+import type { CustomerDirectory } from './partnerCenter/customerDirectory.js';
+import { MemoryCustomerDirectory } from './partnerCenter/memoryDirectory.js';
+import { TableCustomerDirectory } from './partnerCenter/tableDirectory.js';
+import { CustomerTable } from './store/postgres/customerTable.js';
 import { OrderLineBook } from './partnerCenter/orderLines.js';
 import { PartnerCenterPipeline } from './partnerCenter/http.js';
 import { budgetShare } from './partnerCenter/budgetShare.js';
@@ -154,7 +157,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     onAnswer: metrics.partnerCenterAnswer,
   });
   const client = new PartnerCenterClient(pipeline);
-  const directory = new CustomerDirectory(client, { clock });
+  // With PostgreSQL the customers are rows every instance shares, not a list each one keeps (tableDirectory.ts).
+  const directory: CustomerDirectory =
+    store.backend === 'postgres' && config.databaseUrl
+      ? await TableCustomerDirectory.open(client, await CustomerTable.open(config.databaseUrl, log), { clock })
+      : new MemoryCustomerDirectory(client, { clock });
   const orders = new OrderLineBook(client);
 
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthConfig(config)));
@@ -287,7 +294,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   // Warm the customer directory so the first command does not wait for a full listing; in the sweep's lane,
   // because at 50,000 customers that is 100 requests no chat command should queue behind.
-  directory.reload({ correlationId: randomUUID(), lane: 'sweep' }).catch((error: unknown) => log.warn({ err: error }, 'could not list customers at start; will retry on demand'));
+  directory.warmUp({ correlationId: randomUUID(), lane: 'sweep' }).catch((error: unknown) => log.warn({ err: error }, 'could not list customers at start; will retry on demand'));
   // Deliveries queued before a restart go out now (start kicks delivery), and an interrupted round resumes.
   if (auto) engine.start();
 
@@ -308,6 +315,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       await engine.stop();
       await server.close();
       await reachability.close();
+      await directory.close();
       await store.close(); // last: the engine's final writes land before the lock is given back
     },
   };
@@ -345,6 +353,9 @@ function alertCards(directory: CustomerDirectory, orders: OrderLineBook, store: 
         customerId,
         orderId,
       );
+      // With PostgreSQL the directory holds a bounded cache: bring this one customer to hand (its domain); without
+      // the database the card keeps the name the delivery carries.
+      await directory.prefetch([customerId]).catch(() => undefined);
       return provisioningAlertCard({
         customer: directory.find(customerId) ?? { id: customerId, companyName: delivery.customerName, domain: '', relationshipToPartner: 'unknown' },
         provisioning: delivery.provisioning,

@@ -104,7 +104,7 @@ export async function customerOfOrder(
     return resolution.ok ? resolution.customer : resolution.reply;
   }
   const knownId = await services.store.ports.orderCustomers.customerOf(orderId);
-  const known = knownId ? (services.directory.find(knownId) ?? (await services.directory.all({ correlationId })).find((c) => c.id === knownId)) : undefined;
+  const known = knownId ? await services.directory.lookup({ correlationId }, knownId) : undefined;
   if (known) return known;
   return cardReply(
     messageCard({

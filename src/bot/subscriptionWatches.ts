@@ -76,7 +76,8 @@ export async function watchSubscriptionsCommand(services: BotServices, ctx: Watc
 }
 
 async function watchAllSubscriptions(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
-  const customers = await services.directory.reload({ correlationId: ctx.correlationId });
+  // How many there are today: the directory's listing while it is fresh (another instance's too, with PostgreSQL).
+  const customers = await services.directory.count({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'subscriptions', customerId: null, customerName: null, minSeverity: filters.minSeverity, workloads: [] });
   await services.store.transaction((tx) => {
     const excluded = conversationExclusions(tx.watches, ctx.target.key, 'subscriptions');
@@ -87,7 +88,7 @@ async function watchAllSubscriptions(services: BotServices, ctx: WatchContext, f
   services.engine.watchesChanged();
   const minutes = subscriptionsOf(services).settings.pollMinutes;
   return [
-    announce(ctx, `now watches ${describeWatch(watch)} here (${customers.length} today; new customers are picked up).`),
+    announce(ctx, `now watches ${describeWatch(watch)} here (${customers} today; new customers are picked up).`),
     textReply(
       `The first check of each customer takes note of its subscriptions as they are; you will hear about every change after it. Subscriptions are checked every ${minutes >= 1 ? `${Math.round(minutes)} minute${Math.round(minutes) === 1 ? '' : 's'}` : 'round'}.`,
     ),
@@ -104,6 +105,7 @@ export async function unwatchSubscriptionsCommand(services: BotServices, ctx: Wa
   }
   // Match against what this conversation watches first: that is what the user is looking at.
   const own = mine.filter((watch) => watch.customerId !== null);
+  await services.directory.prefetch(own.flatMap((watch) => (watch.customerId ? [watch.customerId] : [])));
   const watched: Customer[] = own.map((watch) => ({
     id: watch.customerId ?? '',
     companyName: watch.customerName ?? '',

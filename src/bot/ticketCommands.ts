@@ -136,7 +136,7 @@ async function unmappedCustomers(services: BotServices, desk: TicketDesk, ctx: W
   }
   for (const watch of watches) {
     if (!watch.customerId || byId.has(watch.customerId)) continue;
-    const customer = services.directory.find(watch.customerId) ?? (await services.directory.all({ correlationId: ctx.correlationId })).find((c) => c.id === watch.customerId);
+    const customer = await services.directory.lookup({ correlationId: ctx.correlationId }, watch.customerId);
     if (customer) byId.set(customer.id, customer);
   }
   const companies = await desk.destination.companies.all();

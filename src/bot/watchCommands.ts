@@ -26,7 +26,8 @@ export async function watchCustomerCommand(services: BotServices, ctx: WatchCont
 }
 
 export async function watchAllCommand(services: BotServices, ctx: WatchContext, filters: WatchFilters): Promise<Reply[]> {
-  const customers = await services.directory.reload({ correlationId: ctx.correlationId });
+  // How many there are today: the directory's listing while it is fresh (another instance's too, with PostgreSQL).
+  const customers = await services.directory.count({ correlationId: ctx.correlationId });
   const watch = newWatch(ctx, { kind: 'all', customerId: null, customerName: null, ...filters });
   await services.store.transaction((tx) => {
     const excluded = conversationExclusions(tx.watches, ctx.target.key, 'all');
@@ -36,7 +37,7 @@ export async function watchAllCommand(services: BotServices, ctx: WatchContext, 
   });
   services.engine.watchesChanged();
   return [
-    announce(ctx, `now watches ${describeWatch(watch)} here (${customers.length} today; new customers are picked up).`),
+    announce(ctx, `now watches ${describeWatch(watch)} here (${customers} today; new customers are picked up).`),
     textReply('The first check takes note of what is already going on; you will hear about every change after it.'),
   ];
 }
@@ -61,6 +62,7 @@ export async function unwatchCustomerCommand(services: BotServices, ctx: WatchCo
   if (watchAll) return unwatchUnderWatchAll(services, ctx, query);
   const mine = watchesOf(services, ctx).filter((watch) => watch.kind === 'customer');
   // Match against what this conversation watches first: that is what the user is looking at.
+  await services.directory.prefetch(mine.flatMap((watch) => (watch.customerId ? [watch.customerId] : [])));
   const watched: Customer[] = mine.map((watch) => ({
     id: watch.customerId ?? '',
     companyName: watch.customerName ?? '',

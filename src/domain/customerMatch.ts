@@ -86,7 +86,7 @@ export class CustomerIndex {
     if (exact.length > 0) return this.outcome(exact);
     const prefixed = this.withPrefix(wanted);
     if (prefixed.length > 0) return this.outcome(prefixed);
-    return { kind: 'none', suggestions: this.closest(wanted, 3) };
+    return { kind: 'none', suggestions: this.closest(wanted, SUGGESTIONS) };
   }
 
   /** Like `closestCustomers` over this list, without folding every name again. */
@@ -144,18 +144,27 @@ export class CustomerIndex {
 
 function closestAmong(query: string, customers: readonly Customer[], foldedNames: readonly string[], limit: number): Customer[] {
   const wanted = fold(query);
-  const threshold = Math.max(2, Math.floor(wanted.length / 3));
+  const threshold = suggestionThreshold(wanted);
   return customers
-    .map((customer, at) => {
-      const name = foldedNames[at] ?? '';
-      // Compare against the whole name and against its start, so a typo in a prefix still finds it.
-      const distance = Math.min(editDistance(wanted, name, MAX_LENGTH_GAP), editDistance(wanted, name.slice(0, wanted.length), MAX_LENGTH_GAP) + 1);
-      return { customer, distance };
-    })
+    .map((customer, at) => ({ customer, distance: suggestionDistance(wanted, foldedNames[at] ?? '') }))
     .filter(({ distance }) => distance <= threshold)
     .sort((a, b) => a.distance - b.distance || a.customer.companyName.localeCompare(b.customer.companyName))
     .slice(0, limit)
     .map(({ customer }) => customer);
+}
+
+/** How many names a "none" answer suggests. */
+export const SUGGESTIONS = 3;
+
+/** The largest distance (suggestionDistance) a suggestion for the folded `wanted` may have. */
+export function suggestionThreshold(wanted: string): number {
+  return Math.max(2, Math.floor(wanted.length / 3));
+}
+
+/** How far a folded name is from the folded `wanted`, for suggestions. */
+export function suggestionDistance(wanted: string, name: string): number {
+  // Compare against the whole name and against its start, so a typo in a prefix still finds it.
+  return Math.min(editDistance(wanted, name, MAX_LENGTH_GAP), editDistance(wanted, name.slice(0, wanted.length), MAX_LENGTH_GAP) + 1);
 }
 
 /** The original string when folding left it as it was (tenant ids, most domains): one copy held, not two. */
@@ -163,6 +172,7 @@ function unchanged(original: string, folded: string): string {
   return folded === original ? original : folded;
 }
 
-function fold(text: string): string {
+/** Names, domains and queries as matching compares them: compatibility forms, lower case, single spaces. */
+export function fold(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }

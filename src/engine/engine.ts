@@ -9,7 +9,7 @@ import { customerFromWatch } from '../domain/watchedCustomer.js';
 import type { PartnerCenterClient } from '../partnerCenter/client.js';
 import type { CustomerDirectory } from '../partnerCenter/customerDirectory.js';
 import type { Clock } from '../partnerCenter/rateBudget.js';
-import { emptySweep, type CycleReport, type SweepState } from '../store/state.js';
+import { emptySweep, type CycleReport, type SweepState, type Watch } from '../store/state.js';
 import { StoreUnavailableError, type StateStore } from '../store/stateStore.js';
 import { retentionLoads } from './retention.js';
 import { SNAPSHOT_KEYS, type PagedField, type PlanFacts, type SnapshotFacts } from '../store/paged.js';
@@ -96,6 +96,7 @@ export class AlertEngine {
       log: options.log,
       customerName: (id) => this.customerName(id),
       findCustomer: (id) => options.directory.find(id),
+      customersOf: (ids) => options.directory.customersById(ids),
       inFlight: () => options.delivery.inFlight,
       onQueued: () => {
         options.delivery.kick();
@@ -268,6 +269,8 @@ export class AlertEngine {
     const roundId = stored.roundId ?? randomUUID();
     const log = this.options.log.child({ correlationId: roundId });
     const listing = await this.listing(roundId, log);
+    // The directory's names of the customers watched one by one (with PostgreSQL it holds only a bounded cache).
+    await this.options.directory.prefetch(watchedCustomerIds(this.options.store.ports.watches.all()));
     let items = roundItems(this.options.store.read(), listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), await this.planFacts(), this.batchList);
     if (resuming && stored.cursor) {
       const cursor = stored.cursor;
@@ -304,7 +307,7 @@ export class AlertEngine {
     try {
       return await this.options.directory.reload({ correlationId, lane: 'sweep' });
     } catch (error) {
-      const known = this.options.directory.known() ?? (await this.customersFromSnapshots());
+      const known = (await this.options.directory.known()) ?? (await this.customersFromSnapshots());
       log.warn({ err: (error as Error).message, customers: known.length }, 'listing customers failed; "watch all" goes on with the last known list');
       return known;
     }
@@ -314,6 +317,7 @@ export class AlertEngine {
   private async customersFromSnapshots(): Promise<Customer[]> {
     const facts = await this.planFacts(this.customerRecords());
     const ids = new Set([...facts.values()].flatMap((byCustomer) => [...byCustomer.keys()]));
+    await this.options.directory.prefetch(ids);
     return [...ids].map((id) => this.options.directory.find(id) ?? customerFromWatch(id, null));
   }
 
@@ -369,7 +373,7 @@ export class AlertEngine {
   private async plannedItems(): Promise<{ customers: number; orders: number; others: { noun: string; count: number }[] }> {
     const facts = await this.planFacts();
     const state = this.options.store.read();
-    const listing = wantsListing(state, this.sources, this.batchList) ? (this.options.directory.known() ?? []) : [];
+    const listing = wantsListing(state, this.sources, this.batchList) ? ((await this.options.directory.known()) ?? []) : [];
     const items = roundItems(state, listing, (id) => this.options.directory.find(id), this.sources, this.options.clock.now(), facts, this.batchList);
     const count = (source: { name: string }) => items.filter((item) => item.source === source.name).length;
     const planned = { customers: 0, orders: 0 };
@@ -389,6 +393,11 @@ export class AlertEngine {
     const watch = this.options.store.ports.watches.forCustomer(customerId).find((w) => w.customerName);
     return watch?.customerName ?? customerId;
   }
+}
+
+/** The customers some watch names one by one. */
+function watchedCustomerIds(watches: readonly Readonly<Watch>[]): Set<string> {
+  return new Set(watches.flatMap((watch) => (watch.customerId ? [watch.customerId] : [])));
 }
 
 function emptyReport(correlationId: string, at: string): CycleReport {

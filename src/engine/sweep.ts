@@ -24,6 +24,8 @@ export interface SweepOptions {
   log: Logger;
   customerName: (customerId: string) => string;
   findCustomer: (customerId: string) => Customer | undefined;
+  /** The directory's customers a batch names, for its write alone (with PostgreSQL the directory keeps only a bounded cache). */
+  customersOf?: (customerIds: string[]) => Promise<Map<string, Customer>>;
   /** Deliveries being sent right now (their changes must not be merged into). */
   inFlight: () => ReadonlySet<string>;
   /** Called after every commit that queued deliveries or found changes (they may merge into queued ones). */
@@ -259,6 +261,13 @@ export class Sweep {
     return this.flushing;
   }
 
+  /** The customers a result names: its item's, and those a partner-wide fetch lists (its source says which). */
+  private customerIdsOf(result: FetchResult): string[] {
+    const own = result.item.customer ? [result.item.customer.id] : [];
+    const source = this.options.sources?.get(result.item.source);
+    return result.ok && source?.customersIn ? [...own, ...source.customersIn(result.data)] : own;
+  }
+
   private async commit(): Promise<void> {
     if (this.buffer.length === 0) return this.finishRoundIfDone();
     // Everything that has arrived: behind a slow write, batches grow rather than queue up.
@@ -268,17 +277,19 @@ export class Sweep {
     const indexes = batch.flatMap((entry) => (entry.index === null || entry.round !== round ? [] : [entry.index]));
     const started = Date.now();
     try {
+      const named = await this.options.customersOf?.(batch.flatMap((entry) => this.customerIdsOf(entry.result)));
+      const known = (id: string) => named?.get(id.toLowerCase());
       const outcome = await commitBatch(
         batch.map((entry) => entry.result).filter((result) => result.ok || result.error !== 'skipped'),
         {
           store: this.options.store,
           now: new Date(this.options.clock.now()),
-          customerName: this.options.customerName,
+          customerName: (id) => known(id)?.companyName ?? this.options.customerName(id),
           inFlight: this.options.inFlight,
           sources: this.options.sources,
           batchSources: this.options.batchSources,
           outbound: this.options.outbound,
-          findCustomer: this.options.findCustomer,
+          findCustomer: (id) => known(id) ?? this.options.findCustomer(id),
           sweep: round && indexes.length > 0 ? (sweep) => this.onRoundCommit?.(sweep, advance(round, indexes)) : null,
         },
       );

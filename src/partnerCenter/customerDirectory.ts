@@ -1,111 +1,47 @@
-// The partner's customers, kept warm in memory so that resolving "contoso" in a chat command costs no
-// Partner Center request. Listing everything is a paged walk; it runs at most once at a time, and a stale
-// list keeps answering while the next one loads.
-import { randomUUID } from 'node:crypto';
-import { CustomerIndex, matchCustomer, type CustomerMatch } from '../domain/customerMatch.js';
+// The partner's customers as the bot and the engine ask about them: by tenant id, by what a user typed,
+// and the whole list for "watch all". Two implementations: in memory (memoryDirectory.ts, for the lowdb
+// store's single process) and a table of the database shared by every instance (tableDirectory.ts, for
+// PostgreSQL), so that no instance holds every customer as the partner grows.
+import type { CustomerMatch } from '../domain/customerMatch.js';
 import type { Customer } from '../domain/types.js';
 import type { PartnerCenterClient } from './client.js';
 import type { RequestContext } from './http.js';
-import { systemClock, type Clock } from './rateBudget.js';
 
-export interface CustomerDirectoryOptions {
-  /** How long a full listing is trusted before it is refreshed in the background. */
-  ttlMs?: number;
-  clock?: Clock;
-}
-
-export class CustomerDirectory {
-  private customers: Customer[] | null = null;
-  /** Prepared once per listing: a command at 50,000 customers must not fold every name again. */
-  private index: CustomerIndex | null = null;
-  private loadedAt = 0;
-  private loading: Promise<Customer[]> | null = null;
-  private readonly ttlMs: number;
-  private readonly clock: Clock;
-
-  constructor(
-    private readonly client: PartnerCenterClient,
-    options: CustomerDirectoryOptions = {},
-  ) {
-    this.ttlMs = options.ttlMs ?? 15 * 60_000;
-    this.clock = options.clock ?? systemClock;
-  }
-
-  get isWarm(): boolean {
-    return this.customers !== null;
-  }
-
-  /** The last list that loaded completely, however old, or null if none has: what a failed listing falls back on. */
-  known(): Customer[] | null {
-    return this.customers;
-  }
-
-  /** Every customer. Waits only when nothing has been loaded yet. */
-  async all(ctx: RequestContext): Promise<Customer[]> {
-    if (this.customers && this.clock.now() - this.loadedAt < this.ttlMs) return this.customers;
-    const load = this.reload(ctx);
-    return this.customers ?? load;
-  }
-
-  /** Start (or join) a full listing now, e.g. at start-up or when a poll cycle wants new customers. */
-  reload(ctx: RequestContext = { correlationId: randomUUID() }): Promise<Customer[]> {
-    this.loading ??= this.listAll(ctx).finally(() => {
-      this.loading = null;
-    });
-    // A background refresh that fails must not become an unhandled rejection; callers awaiting it still see it.
-    this.loading.catch(() => undefined);
-    return this.loading;
-  }
-
-  find(customerId: string): Customer | undefined {
-    return this.index?.byTenantId(customerId);
-  }
-
+export interface CustomerDirectory {
+  /** A complete listing is known (in memory, or in the table): matching need not ask Partner Center first. */
+  readonly isWarm: boolean;
+  /** The last listing that completed, however old, or null if none has: what a failed listing falls back on. */
+  known(): Promise<readonly Customer[] | null>;
+  /** Every customer, in name order. Waits only when nothing has been listed yet. */
+  all(ctx: RequestContext): Promise<readonly Customer[]>;
+  /** How many customers `all` would give. */
+  count(ctx: RequestContext): Promise<number>;
+  /** Start (or join) a full listing from Partner Center now; resolves with what it listed. */
+  reload(ctx?: RequestContext): Promise<readonly Customer[]>;
+  /** At start: list unless a listing fresh enough is known already (another instance's, in the table). */
+  warmUp(ctx: RequestContext): Promise<void>;
+  /** The customer with this tenant id, if at hand now (in memory, or in the bounded cache): never waits. */
+  find(customerId: string): Customer | undefined;
+  /** Brings these customers to hand for `find` (as many as the cache holds); never asks Partner Center. */
+  prefetch(customerIds: Iterable<string>): Promise<void>;
+  /** These customers by lower-cased tenant id, however many, for one piece of work to hold and let go (never cached). */
+  customersById(customerIds: Iterable<string>): Promise<Map<string, Customer>>;
+  /** The customer with this tenant id; lists Partner Center only when nothing has been listed yet. */
+  lookup(ctx: RequestContext, customerId: string): Promise<Customer | undefined>;
   /** Partner Center's own starts_with filter, on company name and on domain, merged. */
-  async search(ctx: RequestContext, prefix: string): Promise<Customer[]> {
-    const seen = new Map<string, Customer>();
-    for (const field of ['CompanyName', 'Domain'] as const) {
-      for await (const page of this.client.allCustomers(ctx, { field, prefix })) {
-        for (const customer of page) seen.set(customer.id, customer);
-      }
-    }
-    return [...seen.values()].sort((a, b) => a.companyName.localeCompare(b.companyName));
-  }
-
-  async resolve(ctx: RequestContext, query: string): Promise<CustomerMatch> {
-    if (!this.isWarm) {
-      // Cold start: two filtered requests answer most names without listing every customer first.
-      const found = await this.search(ctx, query.trim());
-      const match = matchCustomer(query, found);
-      if (match.kind !== 'none') return match;
-    }
-    const customers = await this.all(ctx);
-    const index = this.index?.customers === customers ? this.index : new CustomerIndex(customers);
-    return index.match(query);
-  }
-
-  private async listAll(ctx: RequestContext): Promise<Customer[]> {
-    const listed: Customer[] = [];
-    for await (const page of this.client.allCustomers(ctx)) listed.push(...page);
-    this.loadedAt = this.clock.now();
-    // Every sweep round lists afresh: at 50,000 customers sorting and indexing them again blocks the event
-    // loop for a few hundred milliseconds, and most of the time nothing changed.
-    if (this.customers && sameCustomers(this.customers, listed)) return this.customers;
-    listed.sort((a, b) => byName.compare(a.companyName, b.companyName));
-    this.index = new CustomerIndex(listed);
-    this.customers = listed;
-    return listed;
-  }
+  search(ctx: RequestContext, prefix: string): Promise<Customer[]>;
+  /** Which customer the user meant (customerMatch.ts): exact, unique prefix, candidates or suggestions. */
+  resolve(ctx: RequestContext, query: string): Promise<CustomerMatch>;
+  close(): Promise<void>;
 }
 
-const byName = new Intl.Collator();
-
-/** The same customers with the same names and domains, in any order. */
-function sameCustomers(known: readonly Customer[], listed: readonly Customer[]): boolean {
-  if (known.length !== listed.length) return false;
-  const byId = new Map(known.map((customer) => [customer.id, customer]));
-  return listed.every((customer) => {
-    const before = byId.get(customer.id);
-    return before !== undefined && before.companyName === customer.companyName && before.domain === customer.domain && before.relationshipToPartner === customer.relationshipToPartner;
-  });
+/** Partner Center's own starts_with filter, on company name and on domain, merged (both directories search so). */
+export async function searchPartnerCenter(client: PartnerCenterClient, ctx: RequestContext, prefix: string): Promise<Customer[]> {
+  const seen = new Map<string, Customer>();
+  for (const field of ['CompanyName', 'Domain'] as const) {
+    for await (const page of client.allCustomers(ctx, { field, prefix })) {
+      for (const customer of page) seen.set(customer.id, customer);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.companyName.localeCompare(b.companyName));
 }

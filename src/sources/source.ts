@@ -104,6 +104,8 @@ export interface AlertSource<Data = unknown, Item extends SourceItem = SourceIte
   fetch(client: PartnerCenterClient, ctx: RequestContext, item: Item): Promise<Data>;
   /** A successful fetch, inside the batch's write: diff, route, queue. */
   ingest(state: State, item: Item, data: Data, ctx: SourceIngestContext): { events: number; queued: number };
+  /** The customers a partner-wide fetch names (not its item's customer), so that the write knows them by the directory. */
+  customersIn?(data: Data): string[];
   /** In the round's last write: forget what no watch needs any more (its records' keys are loaded, not their bodies). */
   prune(state: State, now: Date): void;
   /**

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { closestCustomers, CustomerIndex, isTenantId, matchCustomer, type CustomerMatch } from '../../src/domain/customerMatch.js';
 import type { Customer } from '../../src/domain/types.js';
+import { generatedCustomers, prng, queriesFor, summary } from '../support/customerLists.js';
 import type { PartnerCenterClient } from '../../src/partnerCenter/client.js';
-import { CustomerDirectory } from '../../src/partnerCenter/customerDirectory.js';
+import { MemoryCustomerDirectory } from '../../src/partnerCenter/memoryDirectory.js';
 
 const customer = (companyName: string, domain: string, id: string): Customer => ({
   id,
@@ -79,73 +80,6 @@ function referenceMatch(query: string, list: readonly Customer[]): CustomerMatch
   return { kind: 'none', suggestions: closestCustomers(wanted, list, 3) };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function generatedCustomers(count: number, random: () => number): Customer[] {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const stems = [
-    'Contoso', 'Fabrikam', 'Northwind', 'Tailspin', 'Wingtip', 'Adventure Works', 'Litware', 'Proseware',
-    'Ｃｏｎｔｏｓｏ', 'Café Müller', 'Cafe\u0301 Mu\u0308ller', 'Straße', 'İstanbul', 'ﬁnance Co', 'Ångström', 'Zoë',
-    'Ωmega', 'ΩMEGA', '東京商事', 'Coho\u00a0Winery', '  Spaced   Out  ', 'Tab\tCompany', 'A', 'a', 'Ab', 'contoso',
-  ];
-  const tails = ['', '', ' Ltd', ' Electronics', ' Pharmaceuticals', ' GmbH', ' & Sons', ' 2', ' Holdings', ' Traders'];
-  const hex = () => Math.floor(random() * 16).toString(16);
-  const guid = () => [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, hex).join('')).join('-');
-  const list: Customer[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `${pick(stems)}${pick(tails)}${random() < 0.5 ? ` ${i % 97}` : ''}`;
-    const domainStem = name.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase() || `t${i}`;
-    const domain =
-      random() < 0.1 ? '' : random() < 0.2 ? pick(stems) : `${domainStem}${random() < 0.3 ? '' : i}.${pick(['onmicrosoft.com', 'com', 'COM'])}`;
-    const id = random() < 0.5 ? guid() : guid().toUpperCase();
-    list.push(customer(name, domain, id));
-  }
-  return list;
-}
-
-function queriesFor(list: readonly Customer[], random: () => number): string[] {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const queries = [
-    '', '   ', 'c', 'C', 'co', 'con', 'contoso', 'CONTOSO', 'Ｃｏｎ', 'ｃｏｎｔｏｓｏ', 'cafe', 'café', 'cafe\u0301', 'straße',
-    'strasse', 'i̇stanbul', 'İST', 'fi', 'ﬁ', 'ω', 'Ωmega 1', 'spaced out', '  spaced    out ', 'tab company', 'coho winery',
-    'coho\u00a0winery', '東京', 'a', 'ab', 'zzzzzzzz', 'contso', 'fabrkam', 'northwnd traders', '99999999-9999-9999-9999-999999999999',
-    '  ', '\t', '.com', 'onmicrosoft', 'contoso.', '-', '1', 'a 1',
-  ];
-  for (let i = 0; i < 150; i++) {
-    const c = pick(list);
-    const name = c.companyName;
-    const variants = [
-      name,
-      name.toUpperCase(),
-      ` ${name.replace(/ /g, '   ')} `,
-      name.slice(0, 1 + Math.floor(random() * name.length)),
-      c.domain,
-      c.domain.toUpperCase(),
-      c.domain.slice(0, 1 + Math.floor(random() * Math.max(1, c.domain.length))),
-      c.id,
-      ` ${c.id.toUpperCase()} `,
-      name.slice(0, -1),
-      name.slice(1),
-    ];
-    queries.push(pick(variants));
-  }
-  return queries;
-}
-
-const summary = (match: CustomerMatch) =>
-  match.kind === 'one'
-    ? { kind: match.kind, ids: [match.customer.id] }
-    : { kind: match.kind, ids: (match.kind === 'many' ? match.candidates : match.suggestions).map((c) => c.id) };
-
 describe('customer index', () => {
   for (const [label, seed, sorted] of [
     ['a list in Partner Center order', 1, false],
@@ -208,20 +142,20 @@ describe('customer directory', () => {
   it('resolves through the index of the last listing and keeps that listing when the next one fails', async () => {
     const renamed = customers.map((c) => (c.companyName === 'Fabrikam' ? { ...c, companyName: 'Fabrikam Residences' } : c));
     const { client } = scriptedClient([customers, new Error('Partner Center is down'), renamed]);
-    const directory = new CustomerDirectory(client, { ttlMs: 60 * 60_000 });
+    const directory = new MemoryCustomerDirectory(client, { ttlMs: 60 * 60_000 });
     const ctx = { correlationId: 'test' };
-    assert.equal(directory.known(), null);
+    assert.equal(await directory.known(), null);
     await directory.reload(ctx);
-    const loaded = directory.known();
+    const loaded = await directory.known();
     assert.deepEqual(loaded?.map((c) => c.companyName), ['Contoso', 'Contoso Electronics', 'Contoso Pharmaceuticals', 'Fabrikam', 'Northwind Traders']);
     assert.deepEqual(summary(await directory.resolve(ctx, 'con')), summary(matchCustomer('con', customers)));
     assert.equal(directory.find('44444444-4444-4444-4444-444444444444')?.companyName, 'Fabrikam');
 
     await assert.rejects(directory.reload(ctx), /Partner Center is down/);
-    assert.equal(directory.known(), loaded, 'a failed listing keeps the last known list');
+    assert.equal(await directory.known(), loaded, 'a failed listing keeps the last known list');
 
     await directory.reload(ctx);
-    assert.equal(directory.known()?.find((c) => c.id.startsWith('4444'))?.companyName, 'Fabrikam Residences');
+    assert.equal((await directory.known())?.find((c) => c.id.startsWith('4444'))?.companyName, 'Fabrikam Residences');
     const match = await directory.resolve(ctx, 'fabrikam r');
     assert.equal(match.kind === 'one' && match.customer.companyName, 'Fabrikam Residences');
   });

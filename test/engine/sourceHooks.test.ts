@@ -83,7 +83,7 @@ function setup() {
     say: async (...args: unknown[]) => void posted.push(JSON.stringify(args)),
   };
   const delivery = new DeliveryPipeline({ store, sender, cards: { provisioning: () => ({}) }, threadKinds: threadKindRegistry([incidentThreadKind(() => ({}))]), clock, log });
-  const directory = { find: () => undefined, known: () => null } as unknown as CustomerDirectory;
+  const directory = { find: () => undefined, known: async () => null, prefetch: async () => undefined, customersById: async () => new Map() } as unknown as CustomerDirectory;
   // The client is never asked: every item is fetched by its source.
   const client = {} as PartnerCenterClient;
   const engine = new AlertEngine({ client, directory, store, delivery, clock, log, schedule: '* * * * *', requestsPerMinute: 500, auto: false, sources: [registerable(fakeSource(seen))], batchSources: { incidents, provisioning } });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { CustomerPage } from '../../src/domain/types.js';
 import { PartnerCenterClient } from '../../src/partnerCenter/client.js';
-import { CustomerDirectory } from '../../src/partnerCenter/customerDirectory.js';
+import { MemoryCustomerDirectory } from '../../src/partnerCenter/memoryDirectory.js';
 import {
   PartnerCenterError,
   PartnerCenterUnavailableError,
@@ -157,10 +157,10 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
 
   describe('customer search (CustomerDirectory.search)', () => {
     let rig: Rig;
-    let directory: CustomerDirectory;
+    let directory: MemoryCustomerDirectory;
     before(async () => {
       rig = await startRig();
-      directory = new CustomerDirectory(rig.client, { clock: rig.clock });
+      directory = new MemoryCustomerDirectory(rig.client, { clock: rig.clock });
     });
     after(() => rig.close());
     beforeEach(() => {
@@ -197,7 +197,7 @@ describe('Partner Center client against the simulator (real HTTP)', () => {
     it('searches through a paged result (filter kept in the token)', async () => {
       const big = await startRig({ sim: { customerCount: 1200, nextLinkStyle: 'without-v1' } });
       try {
-        const found = await new CustomerDirectory(big.client, { clock: big.clock }).search(big.ctx, 'customer 00');
+        const found = await new MemoryCustomerDirectory(big.client, { clock: big.clock }).search(big.ctx, 'customer 00');
         // "Customer 00031 Ltd" … "Customer 00999 Inc": more than one page of 500 for CompanyName.
         assert.equal(found.length, 969);
         const customerPages = big.api().filter((r) => r.query.seekOperation === 'Next');

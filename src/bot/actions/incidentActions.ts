@@ -55,6 +55,7 @@ export const incidentActions: ActionRoutes<IncidentVerbs> = {
     async run(services, data, ctx) {
       // The customers as the conversation's alert lists them now.
       const thread = await storedThread(services, incidentThread(services, ctx, data.incidentId));
+      await services.directory.prefetch(Object.keys(thread.customers));
       return personal(alertCustomersCard(thread, ctx.now, (id) => services.directory.find(id)?.domain));
     },
   },

@@ -56,8 +56,7 @@ export class ActionProblem extends Error {
  * answers from memory once warm, so a forged id costs no Partner Center request for its sub-resources.
  */
 export async function requireCustomer(services: BotServices, customerId: string, correlationId: string): Promise<Customer> {
-  const known =
-    services.directory.find(customerId) ?? (await services.directory.all({ correlationId })).find((customer) => customer.id.toLowerCase() === customerId);
+  const known = await services.directory.lookup({ correlationId }, customerId);
   if (known) return known;
   throw new ActionProblem(
     'Customer not found',

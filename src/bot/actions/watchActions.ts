@@ -34,7 +34,7 @@ export const watchActions: ActionRoutes<WatchVerbs> = {
     doing: () => 'leaving a customer out of “watch all”',
     async run(services, data, ctx) {
       // Only a customer of the partner's (the directory knows it) can be left out; a forged id changes nothing.
-      const customer = services.directory.find(data.customerId);
+      const customer = await services.directory.lookup({ correlationId: ctx.correlationId }, data.customerId);
       if (customer) await excludeFromWatchAll(services, ctx, customer);
       return shared(watchesCard({ watches: watchesOf(services, ctx), now: ctx.now }));
     },

@@ -71,6 +71,7 @@ export function accessSource(graph: GraphClient, settings: AccessSettings = DEFA
       state.accessListing = { fetchedAt, refusedSince: null, refusalTold: [] };
       return { events: diff.events.length, queued: restored + routeAccessEvents(state, diff.events, ctx) };
     },
+    customersIn: (listing) => (listing.kind === 'listing' ? [...new Set(listing.relationships.map((relationship) => relationship.customerId))] : []),
     prune: pruneAccess,
     // A scheduled digest is built inside a write: its snapshots are read where they were written, as in ingest.
     digestSection: (state, targetKey, ctx) => accessDigestSection(state, targetKey, ctx, settings, lastWritten(state)),

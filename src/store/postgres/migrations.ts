@@ -280,4 +280,24 @@ create index access_threads_target on access_threads (target_key);
 create index access_threads_quiet on access_threads (quiet_since collate "C");
 `,
   },
+  {
+    // Its number may change when branches merge: it only adds tables of its own, whatever ran before it.
+    version: 13,
+    name: 'customer directory',
+    sql: `
+-- The partner's customers, listed from Partner Center by whichever instance lists (store/postgres/customerTable.ts),
+-- so that no instance keeps them all in memory. key: the tenant id lower-cased; folded_name, folded_domain: as
+-- matching compares them (domain/customerMatch.ts fold), collated "C" so that their indexes serve like 'x%';
+-- position: the customer's place in the listing that wrote it (ties in name order keep it); listing: the latest
+-- listing that saw it (a complete listing deletes the rows of earlier ones).
+create sequence directory_listing_seq;
+create table directory_customers (key text primary key, id text not null, company_name text not null, domain text not null,
+  relationship text not null, folded_name text collate "C" not null, folded_domain text collate "C" not null,
+  position integer not null, listing bigint not null, listed_ms bigint not null);
+create index directory_customers_folded_name on directory_customers (folded_name);
+create index directory_customers_folded_domain on directory_customers (folded_domain);
+-- The last listing that completed (one row): when, on the app's clock, and how many customers it left.
+create table directory_listing (id integer primary key, listing bigint not null, completed_ms bigint not null, customers integer not null);
+`,
+  },
 ];
