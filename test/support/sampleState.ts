@@ -73,7 +73,8 @@ export function fill(state: State): void {
   state.orderCustomers.o1 = 'c1';
   state.incidentSnapshots.c1 = { customerId: 'c1', fetchedAt: '2026-11-30T10:00:00.000Z', incidents: {} } as unknown as State['incidentSnapshots'][string];
   state.orderSnapshots['c1/o1'] = { fetchedAt: '2026-11-30T10:00:00.000Z' } as unknown as State['orderSnapshots'][string];
-  state.threads['t1|EX1'] = thread('t1|EX1', 't1');
+  // As this release writes a card: with its count of customers still affected (an older file's gets it at open).
+  state.threads['t1|EX1'] = { ...thread('t1|EX1', 't1'), open: 1 };
   state.outbox.push(notice('d1', 't1', 'first'), notice('d2', 't1', 'second'), notice('d3', 't2', 'third'));
   state.deliveryLog.d0 = '2026-11-30T09:59:00.000Z';
   state.accessDenied.c7 = '2026-11-30T08:00:00.000Z';
