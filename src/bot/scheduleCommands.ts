@@ -1,7 +1,7 @@
 // "digest …" and "quiet hours …": a conversation's morning digest and quiet hours. The settings live on the
 // conversation's target (they survive restarts); the engine's scheduler queues digests and the summary at
 // the end of quiet hours, and the delivery's quiet-hours stage holds what must wait.
-import { addDigestReads, DigestLoads, withDigestLoads } from '../engine/digestReads.js';
+import { addDigestReads, customersOfLoads, DigestLoads, withDigestLoads } from '../engine/digestReads.js';
 import { digestCard } from '../cards.js';
 import type { DigestCommand, QuietHoursCommand } from '../domain/commands.js';
 import {
@@ -82,6 +82,7 @@ async function digestNow(services: BotServices, ctx: WatchContext) {
     return loads.loads;
   };
   return withDigestLoads(plan, async (loads) => {
+    await services.directory.prefetch(customersOfLoads(loads));
     const state = await services.store.view(loads);
     const schedule = state.targets[ctx.target.key]?.schedule;
     return buildDigest(state, ctx.target.key, {

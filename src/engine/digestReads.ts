@@ -55,6 +55,21 @@ export class DigestLoads {
   }
 }
 
+/**
+ * The customers whose snapshots `loads` names by key: the ones a digest may name, whose names the directory
+ * (a bounded cache with PostgreSQL) is asked for before the digest is built. An order's key starts with its
+ * customer's id.
+ */
+export function customersOfLoads(loads: Loads): Set<string> {
+  const customers = new Set<string>();
+  for (const field of PAGED_FIELDS) {
+    const load = loads[field];
+    if (isThreadField(field) || load === undefined || typeof load === 'string' || !(Symbol.iterator in load)) continue;
+    for (const key of load as Iterable<string>) customers.add(key.split('/')[0] as string);
+  }
+  return customers;
+}
+
 export interface DigestReadOptions {
   now: Date;
   /** The digest's `since` (null: a day ago), as buildDigest is given it. */

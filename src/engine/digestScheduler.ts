@@ -19,7 +19,7 @@ import type { StateStore } from '../store/stateStore.js';
 import { buildDigest, buildQuietSummary } from './digest.js';
 import type { AlertSource, BatchSources } from '../sources/source.js';
 import type { Loads } from '../store/paged.js';
-import { addDigestReads, addQuietSummaryReads, DigestLoads, withDigestLoads } from './digestReads.js';
+import { addDigestReads, addQuietSummaryReads, customersOfLoads, DigestLoads, withDigestLoads } from './digestReads.js';
 import { wasDelivered } from '../store/deliveryLog.js';
 
 /** A digest sent this long after it was due says it is late. */
@@ -34,6 +34,8 @@ export interface DigestSchedulerOptions {
   log: Logger;
   /** The directory's name of a customer, when it knows one. */
   customerName?: (customerId: string) => string | undefined;
+  /** Looks up these customers' names before a digest shows them (the directory's cache on PostgreSQL). */
+  knowCustomers?: (customerIds: Iterable<string>) => Promise<void>;
   /** Called after a tick queued something. */
   onQueued: () => void;
   /** The incidents and provisioning sources: they fill a digest's incidents, orders, changes and unchecked. */
@@ -85,7 +87,11 @@ export class DigestScheduler {
         // Each digest loads only the snapshots it may show (digestReads.ts), for this write.
         // The report comes out of the change, made afresh by each run: a commit may run a change again.
         const queued = await withDigestLoads(
-          () => this.loadsDue(now),
+          async () => {
+            const loads = await this.loadsDue(now);
+            await this.options.knowCustomers?.(customersOfLoads(loads));
+            return loads;
+          },
           (loads) =>
             this.options.store.update(
               (state) => {

@@ -115,6 +115,7 @@ export class AlertEngine {
       clock: options.clock,
       log: options.log,
       customerName: (id) => options.directory.find(id)?.companyName,
+      knowCustomers: (ids) => options.directory.prefetch(ids),
       onQueued: () => options.delivery.kick(),
       batchSources: options.batchSources,
       sources: this.sources,

@@ -71,8 +71,10 @@ export class MemoryCustomerDirectory implements CustomerDirectory {
     return this.index?.byTenantId(customerId);
   }
 
-  /** Everything is at hand already. */
-  async prefetch(): Promise<void> {}
+  /** Everything is in memory once listed: only the first listing, if one is under way, is waited for. */
+  async prefetch(): Promise<void> {
+    if (!this.isWarm) await this.loading?.catch(() => undefined);
+  }
 
   async customersById(customerIds: Iterable<string>): Promise<Map<string, Customer>> {
     const found = new Map<string, Customer>();

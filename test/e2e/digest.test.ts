@@ -97,6 +97,31 @@ describe('digest and quiet hours, end to end', () => {
     assert.doesNotMatch(cardText(firstCard(await ask(t, 'digest now', OTHER_CHANNEL_ID))), /Subscriptions needing attention/);
   });
 
+  it('a scheduled digest under "watch subscriptions all" names its customers after a restart, when nothing has asked for their names yet', async () => {
+    const t = (h = await startHarness({ config: { subscriptionPollMinutes: 0 } }));
+    await install(t);
+    await watch(t, 'watch subscriptions all');
+    await t.app.engine.sweepNow();
+    t.sim.scenario.step(); // Fabrikam's Business Premium is suspended
+    await t.app.engine.sweepNow();
+    await ask(t, `digest daily ${hhmm(Date.now() - 2 * 3_600_000)} UTC`);
+    // Set up yesterday, so today's is due.
+    await t.app.store.update((state) => {
+      const digest = state.targets[CHANNEL_ID]?.schedule?.digest;
+      if (digest) digest.setAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    });
+
+    const app = await t.restart();
+    assert.equal((await app.engine.schedules.tick()).digests.length, 1);
+    await app.delivery.deliverPending();
+    const [digest] = summaryCards(t, /Digest for/);
+    const text = cardText(cardOf(digest));
+    assert.match(text, /Suspended\nMicrosoft 365 Business Premium · Fabrikam/);
+    // Subscriptions suspended before the watch have no card to take a name from: the directory names them too.
+    assert.match(text, /Subscriptions needing attention \((\d{2,})\)/);
+    assert.doesNotMatch(text, / · [0-9a-f]{8}-[0-9a-f]{4}-/, 'a customer shown by its tenant id');
+  });
+
   it('keeps the digest and quiet hours across a restart, lists them under "watches", and names a wrong zone', async () => {
     const t = (h = await startHarness());
     await install(t);
