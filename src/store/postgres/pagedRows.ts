@@ -46,6 +46,11 @@ export async function readPaged(client: pg.Pool | pg.PoolClient, field: PagedFie
   return { records, json };
 }
 
+/** The paged fields whose records `loads` reads (none: a view that needs no statement). */
+export function pagedReads(loads: Loads): [PagedField, Reach][] {
+  return [...mergeLoads([loads])].filter(([, wanted]) => wanted.records === 'all' || wanted.records.size > 0 || selects(wanted.selected));
+}
+
 /** What readers ask of the paged records, outside any commit. */
 export class PagedRows {
   constructor(private readonly pool: pg.Pool) {}
@@ -53,7 +58,7 @@ export class PagedRows {
   /** The records `loads` names, by field (for a view). */
   async records(loads: Loads): Promise<Partial<Record<PagedField, Record<string, unknown>>>> {
     const maps: Partial<Record<PagedField, Record<string, unknown>>> = {};
-    const reads = [...mergeLoads([loads])].filter(([, wanted]) => wanted.records === 'all' || wanted.records.size > 0 || selects(wanted.selected));
+    const reads = pagedReads(loads);
     // One statement sees one moment; several (an incident card, then its customers' rows) share a snapshot, so a
     // commit between them cannot pair a card with customers of another moment.
     const [only] = reads;

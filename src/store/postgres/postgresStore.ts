@@ -41,7 +41,7 @@ import { CommitConflictError, isConflict } from './visibility.js';
 import { heldReads, lockTables, lockWhole, merged, pessimistic, tableLocks, type TableLocks, type Written } from './readLocks.js';
 import { OutboxClaims } from './outboxClaims.js';
 import { storable, TABLES, TABLE_OF, type Table } from './tables.js';
-import { PagedRows, UNREAD } from './pagedRows.js';
+import { PagedRows, pagedReads, UNREAD } from './pagedRows.js';
 import { threadHead, THREAD_CUSTOMERS } from './threadCustomers.js';
 import { isThreadField } from '../pagedThreads.js';
 import { LISTS, recordId, ResidentCopy, type ListField, type TableWrites } from './residentCopy.js';
@@ -192,6 +192,8 @@ export class PostgresStateStore implements StateStore {
   }
 
   view(loads: Loads): Promise<Readonly<State>> {
+    // A view that reads no record asks nothing of the database, so it says nothing of its reachability either.
+    if (pagedReads(loads).length === 0) return Promise.resolve(viewOf(this.copy.state, {}, loads));
     return this.reaching('reading snapshots', async () => viewOf(this.copy.state, await this.pagedRows.records(loads), loads));
   }
 
