@@ -215,7 +215,7 @@ for (const backend of backends) {
       await opened.update(seed, { load: { incidentSnapshots: 'keys', subscriptionSnapshots: 'keys', accessSnapshots: 'keys', orderSnapshots: 'keys' } });
       const whole = await wholeState(opened);
       const view = sinon.spy(opened, 'view');
-      const services = { store: opened, directory: { find: (id: string) => ({ companyName: customerName(id) }) }, engine: { sources, batchSources } } as unknown as BotServices;
+      const services = { store: opened, directory: { find: (id: string) => ({ companyName: customerName(id) }), prefetch: async () => undefined }, engine: { sources, batchSources } } as unknown as BotServices;
       const ctx = { correlationId: 'c', target: target('A'), user: { id: 'u', name: 'Ana' }, now: new Date(NOW) };
 
       const [reply] = await digestCommand(services, ctx, { kind: 'digest', action: 'now' });
