@@ -41,6 +41,15 @@ function summaryCards(h: Harness, title: RegExp): ConnectorCall[] {
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
+/** A daily digest two hours ago, as if set up yesterday and the bot had been down at its time today: it is due. */
+async function digestDueToday(t: Harness): Promise<void> {
+  await ask(t, `digest daily ${hhmm(Date.now() - 2 * 3_600_000)} UTC`);
+  await t.app.store.update((state) => {
+    const digest = state.targets[CHANNEL_ID]?.schedule?.digest;
+    if (digest) digest.setAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  });
+}
+
 describe('digest and quiet hours, end to end', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -104,12 +113,7 @@ describe('digest and quiet hours, end to end', () => {
     await t.app.engine.sweepNow();
     t.sim.scenario.step(); // Fabrikam's Business Premium is suspended
     await t.app.engine.sweepNow();
-    await ask(t, `digest daily ${hhmm(Date.now() - 2 * 3_600_000)} UTC`);
-    // Set up yesterday, so today's is due.
-    await t.app.store.update((state) => {
-      const digest = state.targets[CHANNEL_ID]?.schedule?.digest;
-      if (digest) digest.setAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
-    });
+    await digestDueToday(t);
 
     const app = await t.restart();
     assert.equal((await app.engine.schedules.tick()).digests.length, 1);
@@ -148,13 +152,7 @@ describe('digest and quiet hours, end to end', () => {
     const t = (h = await startHarness());
     await install(t);
     await watch(t, 'watch contoso');
-    const twoHoursAgo = Date.now() - 2 * 3_600_000;
-    await ask(t, `digest daily ${hhmm(twoHoursAgo)} UTC`);
-    // As if it had been set up yesterday and the bot had been down at its time today.
-    await t.app.store.update((state) => {
-      const digest = state.targets[CHANNEL_ID]?.schedule?.digest;
-      if (digest) digest.setAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
-    });
+    await digestDueToday(t);
 
     let app = await t.restart();
     assert.equal((await app.engine.schedules.tick()).digests.length, 1);
